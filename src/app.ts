@@ -1,0 +1,139 @@
+import formbody from '@fastify/formbody'
+import fastifyStatic from '@fastify/static'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { NoResultError } from 'kysely'
+import type { Config } from './config.ts'
+import { openDatabase, type Database } from './db/database.ts'
+import { migrateToLatest } from './db/migrate.ts'
+import { publicDir } from './paths.ts'
+import authPlugin, { requireUser } from './plugins/auth.ts'
+import databasePlugin, { isDatabaseReachable } from './plugins/database.ts'
+import securityPlugin from './plugins/security.ts'
+import sessionPlugin from './plugins/session.ts'
+import viewsPlugin from './plugins/views.ts'
+import { deriveKey } from './shared/crypto.ts'
+import { systemClock, type Clock } from './shared/dates.ts'
+import { ConflictError, ForbiddenError, NotFoundError } from './shared/errors.ts'
+import authRoutes from './users/auth.routes.ts'
+import setupRoutes from './settings/setup.routes.ts'
+import settingsRoutes from './settings/settings.routes.ts'
+import usersRoutes from './users/users.routes.ts'
+import allegroRoutes from './allegro/allegro.routes.ts'
+import transactionsRoutes from './transactions/transactions.routes.ts'
+import documentsRoutes from './documents/documents.routes.ts'
+import contractorsRoutes from './contractors/contractors.routes.ts'
+import productsRoutes from './products/products.routes.ts'
+import ledgerRoutes from './ledger/ledger.routes.ts'
+import homeRoutes from './settings/home.routes.ts'
+
+export interface AppDeps {
+  /** An already migrated database (tests); otherwise config.databaseFile is opened and migrated. */
+  db?: Database
+  now?: Clock
+  /** The fetch the Allegro and NBP clients use; tests may wrap it. */
+  fetch?: typeof fetch
+  /** 32+ bytes; derived keys for sessions and encrypted secrets come from it. */
+  appSecret: Buffer
+  logger?: FastifyServerOptions['logger']
+}
+
+/** What feature modules get besides the Fastify instance. */
+export interface AppContext {
+  config: Config
+  now: Clock
+  fetch: typeof fetch
+  secretsKey: Buffer
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext
+  }
+}
+
+export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true }
+  })
+
+  let db = deps.db
+  if (!db) {
+    const opened = openDatabase(config.databaseFile)
+    await migrateToLatest(opened.db, opened.sqlite)
+    db = opened.db
+  }
+
+  app.decorate('ctx', {
+    config,
+    now: deps.now ?? systemClock,
+    fetch: deps.fetch ?? globalThis.fetch,
+    secretsKey: deriveKey(deps.appSecret, 'secrets')
+  })
+
+  await app.register(formbody, { bodyLimit: 1024 * 1024 })
+  await app.register(sessionPlugin, { key: deriveKey(deps.appSecret, 'session'), secure: config.cookieSecure })
+  await app.register(securityPlugin, { cookieSecure: config.cookieSecure })
+  await app.register(viewsPlugin, { cache: config.templateCache })
+  await app.register(fastifyStatic, { root: publicDir, prefix: '/public/', maxAge: '1h' })
+  await app.register(databasePlugin, { db, closeOnShutdown: !deps.db })
+  await app.register(authPlugin)
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.url.startsWith('/public/') || request.url.startsWith('/symulator-allegro/')) return
+    reply.locals.csrfToken = reply.generateCsrf()
+    reply.locals.flash = request.takeFlash()
+  })
+
+  app.get('/healthz', async (_request, reply) => {
+    const ok = await isDatabaseReachable(app.db)
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unreachable' })
+  })
+
+  await app.register(setupRoutes)
+  await app.register(authRoutes)
+
+  await app.register(async (pages) => {
+    pages.addHook('preHandler', requireUser)
+    await pages.register(homeRoutes)
+    await pages.register(settingsRoutes)
+    await pages.register(usersRoutes)
+    await pages.register(allegroRoutes)
+    await pages.register(transactionsRoutes)
+    await pages.register(documentsRoutes)
+    await pages.register(contractorsRoutes)
+    await pages.register(productsRoutes)
+    await pages.register(ledgerRoutes)
+  })
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (error instanceof NotFoundError || error instanceof NoResultError) {
+      return reply.code(404).viewAsync('errors/not-found', { title: 'Nie znaleziono', message: error instanceof NotFoundError ? error.message : 'Nie znaleziono takiej strony ani rekordu.' })
+    }
+    if (error instanceof ForbiddenError) {
+      return reply.code(403).viewAsync('errors/forbidden', { title: 'Brak dostępu', message: error.message })
+    }
+    if (error instanceof ConflictError) {
+      return reply.code(409).viewAsync('errors/error', { title: 'Konflikt', message: error.message })
+    }
+    if (error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET') {
+      return reply.code(403).viewAsync('errors/form-expired', { title: 'Formularz wygasł' })
+    }
+    if (error.statusCode === 429) {
+      return reply.code(429).viewAsync('errors/error', { title: 'Zbyt wiele prób', message: 'Zbyt wiele prób w krótkim czasie. Odczekaj chwilę i spróbuj ponownie.' })
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).viewAsync('errors/error', { title: 'Nieprawidłowe żądanie', message: 'Serwer nie mógł przetworzyć tego żądania. Sprawdź dane i spróbuj ponownie.' })
+    }
+    request.log.error({ err: error, method: request.method, url: request.url }, 'request failed')
+    return reply.code(500).viewAsync('errors/server-error', { title: 'Błąd serwera' })
+  })
+
+  app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 60, timeWindow: 60_000 }) }, async (_request, reply) => {
+    return reply.code(404).viewAsync('errors/not-found', { title: 'Nie znaleziono', message: 'Nie ma takiej strony.' })
+  })
+
+  return app
+}

@@ -1,0 +1,114 @@
+import envSchema from 'env-schema'
+
+// The only reader of the environment. Everything else gets a Config.
+
+interface Env {
+  HOST: string
+  PORT: number
+  PUBLIC_URL: string
+  DATA_DIR: string
+  DATABASE_FILE: string
+  APP_SECRET: string
+  COOKIE_SECURE: boolean
+  TRUST_PROXY: boolean
+  LOG_LEVEL: string
+  TEMPLATE_CACHE: boolean
+  LOGIN_RATE_LIMIT_MAX: number
+  SIMULATOR_ENABLED: boolean
+  SIMULATOR_SEED: number
+  ALLEGRO_CLIENT_ID: string
+  ALLEGRO_CLIENT_SECRET: string
+  ALLEGRO_SANDBOX_CLIENT_ID: string
+  ALLEGRO_SANDBOX_CLIENT_SECRET: string
+  ALLEGRO_WEB_URL: string
+  ALLEGRO_API_URL: string
+  ALLEGRO_SANDBOX_WEB_URL: string
+  ALLEGRO_SANDBOX_API_URL: string
+  ALLEGRO_TIMEOUT_MS: number
+  NBP_API_URL: string
+}
+
+const schema = {
+  type: 'object',
+  required: [],
+  properties: {
+    HOST: { type: 'string', default: '127.0.0.1' },
+    PORT: { type: 'integer', default: 3000, minimum: 0, maximum: 65535 },
+    PUBLIC_URL: { type: 'string', default: '' },
+    DATA_DIR: { type: 'string', default: 'data' },
+    DATABASE_FILE: { type: 'string', default: '' },
+    APP_SECRET: { type: 'string', default: '', pattern: '^([0-9a-fA-F]{64})?$' },
+    COOKIE_SECURE: { type: 'boolean', default: false },
+    TRUST_PROXY: { type: 'boolean', default: false },
+    LOG_LEVEL: { type: 'string', default: 'info', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    TEMPLATE_CACHE: { type: 'boolean', default: true },
+    LOGIN_RATE_LIMIT_MAX: { type: 'integer', default: 10, minimum: 1 },
+    SIMULATOR_ENABLED: { type: 'boolean', default: true },
+    SIMULATOR_SEED: { type: 'integer', default: 2026 },
+    ALLEGRO_CLIENT_ID: { type: 'string', default: '' },
+    ALLEGRO_CLIENT_SECRET: { type: 'string', default: '' },
+    ALLEGRO_SANDBOX_CLIENT_ID: { type: 'string', default: '' },
+    ALLEGRO_SANDBOX_CLIENT_SECRET: { type: 'string', default: '' },
+    ALLEGRO_WEB_URL: { type: 'string', default: 'https://allegro.pl' },
+    ALLEGRO_API_URL: { type: 'string', default: 'https://api.allegro.pl' },
+    ALLEGRO_SANDBOX_WEB_URL: { type: 'string', default: 'https://allegro.pl.allegrosandbox.pl' },
+    ALLEGRO_SANDBOX_API_URL: { type: 'string', default: 'https://api.allegro.pl.allegrosandbox.pl' },
+    ALLEGRO_TIMEOUT_MS: { type: 'integer', default: 15000, minimum: 100 },
+    NBP_API_URL: { type: 'string', default: 'https://api.nbp.pl/api' }
+  }
+} as const
+
+export interface AllegroEnvironmentConfig {
+  webUrl: string
+  apiUrl: string
+  clientId: string
+  clientSecret: string
+}
+
+export interface Config {
+  host: string
+  port: number
+  /** Where users reach the app; the built-in simulator's URLs are derived from it. */
+  publicUrl: string
+  dataDir: string
+  databaseFile: string
+  /** 64 hex characters, or '' to use (or create) the key file in dataDir. */
+  appSecret: string
+  cookieSecure: boolean
+  trustProxy: boolean
+  logLevel: string
+  templateCache: boolean
+  loginRateLimitMax: number
+  simulator: { enabled: boolean, seed: number }
+  allegro: {
+    production: AllegroEnvironmentConfig
+    sandbox: AllegroEnvironmentConfig
+    timeoutMs: number
+  }
+  nbpApiUrl: string
+}
+
+export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
+  const e = envSchema<Env>({ schema, data: env, dotenv: false, env: false })
+  const dataDir = e.DATA_DIR
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL || `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    dataDir,
+    databaseFile: e.DATABASE_FILE || `${dataDir}/biurko.sqlite`,
+    appSecret: e.APP_SECRET,
+    cookieSecure: e.COOKIE_SECURE,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    templateCache: e.TEMPLATE_CACHE,
+    loginRateLimitMax: e.LOGIN_RATE_LIMIT_MAX,
+    simulator: { enabled: e.SIMULATOR_ENABLED, seed: e.SIMULATOR_SEED },
+    allegro: {
+      production: { webUrl: e.ALLEGRO_WEB_URL, apiUrl: e.ALLEGRO_API_URL, clientId: e.ALLEGRO_CLIENT_ID, clientSecret: e.ALLEGRO_CLIENT_SECRET },
+      sandbox: { webUrl: e.ALLEGRO_SANDBOX_WEB_URL, apiUrl: e.ALLEGRO_SANDBOX_API_URL, clientId: e.ALLEGRO_SANDBOX_CLIENT_ID, clientSecret: e.ALLEGRO_SANDBOX_CLIENT_SECRET },
+      timeoutMs: e.ALLEGRO_TIMEOUT_MS
+    },
+    nbpApiUrl: e.NBP_API_URL.replace(/\/+$/, '')
+  }
+}

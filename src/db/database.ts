@@ -1,0 +1,23 @@
+import SQLite from 'better-sqlite3'
+import { Kysely, SqliteDialect, type Transaction } from 'kysely'
+import type { DB } from './schema.gen.ts'
+
+export type Database = Kysely<DB>
+export type Trx = Transaction<DB>
+/** Query functions take either the database or an open transaction as their first argument. */
+export type Queryable = Database | Trx
+
+export interface OpenedDatabase {
+  db: Database
+  sqlite: SQLite.Database
+}
+
+export function openDatabase (file: string): OpenedDatabase {
+  const sqlite = new SQLite(file)
+  if (file !== ':memory:') sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('synchronous = NORMAL')
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return { db, sqlite }
+}

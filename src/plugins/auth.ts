@@ -1,0 +1,97 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import fp from 'fastify-plugin'
+import { ForbiddenError } from '../shared/errors.ts'
+
+export type Permission = 'allegro' | 'magazyn' | 'ksiegowosc'
+
+export interface CurrentUser {
+  id: number
+  login: string
+  name: string
+  isOwner: boolean
+  permissions: Record<Permission, boolean>
+}
+
+/** What the navigation needs to know about the company on every page. */
+export interface NavCompany {
+  name: string
+  hasWarehouse: boolean
+  allegroEnabled: boolean
+  isVatPayer: boolean
+  taxForm: 'kpir' | 'ryczalt'
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: CurrentUser | null
+  }
+}
+
+export function can (user: CurrentUser | null, permission: Permission): boolean {
+  return user !== null && (user.isOwner || user.permissions[permission])
+}
+
+export function currentUser (request: FastifyRequest): CurrentUser {
+  if (!request.user) throw new ForbiddenError('Zaloguj się, aby kontynuować.')
+  return request.user
+}
+
+export default fp(async (app) => {
+  app.decorateRequest('user', null)
+
+  app.addHook('preHandler', async (request, reply) => {
+    const userId = request.session.get('userId')
+    if (userId === undefined) return
+    const row = await app.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst()
+    if (!row || row.disabled === 1 || row.session_version !== request.session.get('sessionVersion')) {
+      request.session.set('userId', undefined)
+      request.session.set('sessionVersion', undefined)
+      return
+    }
+    request.user = {
+      id: row.id,
+      login: row.login,
+      name: row.name,
+      isOwner: row.role === 'owner',
+      permissions: { allegro: row.perm_allegro === 1, magazyn: row.perm_magazyn === 1, ksiegowosc: row.perm_ksiegowosc === 1 }
+    }
+    reply.locals.user = request.user
+    const company = await app.db.selectFrom('company').select(['name', 'package', 'allegro_enabled', 'vat_status', 'tax_form']).executeTakeFirst()
+    if (company) {
+      reply.locals.company = {
+        name: company.name,
+        hasWarehouse: company.package === 'ksiegowosc_magazyn',
+        allegroEnabled: company.allegro_enabled === 1,
+        isVatPayer: company.vat_status === 'czynny',
+        taxForm: company.tax_form === 'ryczalt' ? 'ryczalt' : 'kpir'
+      }
+    }
+  })
+}, { name: 'auth', dependencies: ['database', 'session', 'views'] })
+
+/** Everything behind login: unauthenticated requests go to the login page. */
+export const requireUser: preHandlerAsyncHookHandler = async (request: FastifyRequest, reply: FastifyReply) => {
+  if (request.user) return
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    return reply.redirect(`/logowanie?next=${encodeURIComponent(request.url)}`, 303)
+  }
+  return reply.redirect('/logowanie', 303)
+}
+
+export function requirePermission (permission: Permission): preHandlerAsyncHookHandler {
+  return async (request) => {
+    if (!can(request.user, permission)) throw new ForbiddenError('Nie masz dostępu do tego modułu. Poproś właściciela konta o uprawnienia.')
+  }
+}
+
+export const requireOwner: preHandlerAsyncHookHandler = async (request) => {
+  if (!request.user?.isOwner) throw new ForbiddenError('Tę część ustawień widzi tylko właściciel konta.')
+}
+
+/** The Allegro module can be switched off for the whole company (USTAWIENIA » INTEGRACJE » ALLEGRO). */
+export const requireAllegroModule: preHandlerAsyncHookHandler = async (request, reply) => {
+  if (!can(request.user, 'allegro')) throw new ForbiddenError('Nie masz dostępu do modułu Allegro.')
+  if (reply.locals.company && !reply.locals.company.allegroEnabled) {
+    throw new ForbiddenError('Moduł Allegro jest wyłączony. Włącz go w USTAWIENIA » INTEGRACJE » ALLEGRO.')
+  }
+}

@@ -1,0 +1,43 @@
+import csrf from '@fastify/csrf-protection'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import fp from 'fastify-plugin'
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** Paths whose POSTs are not our forms: the built-in Allegro simulator speaks Allegro's API. */
+export const CSRF_EXEMPT_PREFIXES = ['/symulator-allegro/']
+
+export default fp<{ cookieSecure: boolean }>(async (app, opts) => {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        ...(opts.cookieSecure ? { upgradeInsecureRequests: [] } : {})
+      }
+    },
+    hsts: opts.cookieSecure,
+    referrerPolicy: { policy: 'same-origin' }
+  })
+
+  await app.register(rateLimit, { global: false })
+
+  await app.register(csrf, { sessionPlugin: '@fastify/secure-session' })
+
+  // The token travels in the form body, so the check runs after parsing.
+  app.addHook('preHandler', (request, reply, done) => {
+    if (SAFE_METHODS.has(request.method)) return done()
+    if (CSRF_EXEMPT_PREFIXES.some((prefix) => request.url.startsWith(prefix))) return done()
+    app.csrfProtection(request, reply, done)
+  })
+}, { name: 'security', dependencies: ['session'] })

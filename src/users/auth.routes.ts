@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify'
+import { requireUser } from '../plugins/auth.ts'
+import { hashPassword, verifyPassword } from '../shared/crypto.ts'
+import { toStoredTimestamp } from '../shared/dates.ts'
+import { text } from '../shared/form.ts'
+import { changePassword, countUsers, findUserByLogin, getUser } from './users.queries.ts'
+import { parsePasswordChange } from './users.form.ts'
+
+/** Only same-site paths are followed after login, never another origin. */
+function safeNext (next: string): string {
+  return /^\/(?![/\\])/.test(next) ? next : '/'
+}
+
+// Compared against when the login does not exist, so both cases take the same time.
+const DUMMY_HASH = 'scrypt$16384$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
+
+export default async function authRoutes (app: FastifyInstance): Promise<void> {
+  app.get('/logowanie', async (request, reply) => {
+    if (await countUsers(app.db) === 0) return reply.redirect('/konfiguracja', 303)
+    if (request.user) return reply.redirect('/', 303)
+    const next = safeNext(String((request.query as Record<string, unknown>).next ?? '/'))
+    return reply.viewAsync('users/login', { title: 'Logowanie', values: { login: '', next }, error: null })
+  })
+
+  app.post('/logowanie', {
+    config: { rateLimit: { max: app.ctx.config.loginRateLimitMax, timeWindow: '15 minutes' } }
+  }, async (request, reply) => {
+    const login = text(request.body, 'login')
+    const rawPassword = (request.body as Record<string, unknown> | undefined)?.password
+    const password = typeof rawPassword === 'string' ? rawPassword : ''
+    const next = safeNext(text(request.body, 'next') || '/')
+    const user = login === '' || login.length > 100 ? undefined : await findUserByLogin(app.db, login)
+    const passwordOk = await verifyPassword(password.slice(0, 200), user?.password_hash ?? DUMMY_HASH)
+    if (!user || !passwordOk || user.disabled === 1) {
+      request.log.info({ login: login.slice(0, 100) }, 'login failed')
+      const error = user?.disabled === 1 && passwordOk ? 'To konto jest wyłączone. Skontaktuj się z właścicielem konta.' : 'Nieprawidłowy login lub hasło.'
+      return reply.code(422).viewAsync('users/login', { title: 'Logowanie', values: { login, next }, error })
+    }
+    request.session.set('userId', user.id)
+    request.session.set('sessionVersion', user.session_version)
+    reply.flash('success', `Witaj, ${user.name}!`)
+    return reply.redirect(next, 303)
+  })
+
+  app.post('/wyloguj', async (request, reply) => {
+    request.session.delete()
+    return reply.redirect('/logowanie', 303)
+  })
+
+  await app.register(async (account) => {
+    account.addHook('preHandler', requireUser)
+
+    account.get('/konto/haslo', async (_request, reply) => {
+      return reply.viewAsync('users/password', { title: 'Zmiana hasła', errors: {} })
+    })
+
+    account.post('/konto/haslo', async (request, reply) => {
+      const form = parsePasswordChange(request.body)
+      const user = await getUser(app.db, request.user!.id)
+      if (Object.keys(form.errors).length === 0 && !await verifyPassword(form.current.slice(0, 200), user.password_hash)) {
+        form.errors.currentPassword = 'Obecne hasło jest nieprawidłowe.'
+      }
+      if (Object.keys(form.errors).length > 0) {
+        return reply.code(422).viewAsync('users/password', { title: 'Zmiana hasła', errors: form.errors })
+      }
+      await changePassword(app.db, user.id, await hashPassword(form.next), toStoredTimestamp(app.ctx.now()))
+      request.session.set('sessionVersion', user.session_version + 1)
+      reply.flash('success', 'Hasło zostało zmienione.')
+      return reply.redirect('/', 303)
+    })
+  })
+}

@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify'
+import { requireOwner } from '../plugins/auth.ts'
+import { hashPassword } from '../shared/crypto.ts'
+import { toStoredTimestamp } from '../shared/dates.ts'
+import { NotFoundError } from '../shared/errors.ts'
+import { parseId } from '../shared/form.ts'
+import { parseUserForm, type UserValues } from './users.form.ts'
+import { findUserByLogin, getUser, insertUser, listUsers, updateUser, type UserRow } from './users.queries.ts'
+
+function toValues (row: UserRow): UserValues {
+  return {
+    login: row.login,
+    name: row.name,
+    permAllegro: row.perm_allegro === 1,
+    permMagazyn: row.perm_magazyn === 1,
+    permKsiegowosc: row.perm_ksiegowosc === 1,
+    disabled: row.disabled === 1
+  }
+}
+
+export default async function usersRoutes (app: FastifyInstance): Promise<void> {
+  app.addHook('preHandler', requireOwner)
+
+  app.get('/ustawienia/uzytkownicy', async (_request, reply) => {
+    return reply.viewAsync('users/index', { title: 'Użytkownicy', users: await listUsers(app.db) })
+  })
+
+  app.get('/ustawienia/uzytkownicy/nowy', async (_request, reply) => {
+    const values: UserValues = { login: '', name: '', permAllegro: true, permMagazyn: false, permKsiegowosc: false, disabled: false }
+    return reply.viewAsync('users/form', { title: 'Nowy użytkownik', values, errors: {}, userId: null, isOwnerRow: false })
+  })
+
+  app.post('/ustawienia/uzytkownicy', async (request, reply) => {
+    const form = parseUserForm(request.body, { withPassword: true })
+    if (!form.errors.login && await findUserByLogin(app.db, form.values.login)) form.errors.login = 'Ten login jest już zajęty.'
+    if (Object.keys(form.errors).length > 0) {
+      return reply.code(422).viewAsync('users/form', { title: 'Nowy użytkownik', values: form.values, errors: form.errors, userId: null, isOwnerRow: false })
+    }
+    const now = toStoredTimestamp(app.ctx.now())
+    await insertUser(app.db, {
+      login: form.values.login,
+      name: form.values.name,
+      password_hash: await hashPassword(form.password),
+      role: 'user',
+      perm_allegro: form.values.permAllegro ? 1 : 0,
+      perm_magazyn: form.values.permMagazyn ? 1 : 0,
+      perm_ksiegowosc: form.values.permKsiegowosc ? 1 : 0,
+      disabled: form.values.disabled ? 1 : 0,
+      created_at: now,
+      updated_at: now
+    })
+    reply.flash('success', `Dodano użytkownika ${form.values.login}.`)
+    return reply.redirect('/ustawienia/uzytkownicy', 303)
+  })
+
+  app.get('/ustawienia/uzytkownicy/:id', async (request, reply) => {
+    const id = parseId((request.params as Record<string, unknown>).id)
+    if (id === null) throw new NotFoundError('Nie ma takiego użytkownika.')
+    const user = await getUser(app.db, id)
+    return reply.viewAsync('users/form', { title: `Użytkownik ${user.login}`, values: toValues(user), errors: {}, userId: user.id, isOwnerRow: user.role === 'owner' })
+  })
+
+  app.post('/ustawienia/uzytkownicy/:id', async (request, reply) => {
+    const id = parseId((request.params as Record<string, unknown>).id)
+    if (id === null) throw new NotFoundError('Nie ma takiego użytkownika.')
+    const user = await getUser(app.db, id)
+    const isOwnerRow = user.role === 'owner'
+    const form = parseUserForm(request.body, { withPassword: false })
+    if (!form.errors.login && form.values.login.toLowerCase() !== user.login.toLowerCase() && await findUserByLogin(app.db, form.values.login)) {
+      form.errors.login = 'Ten login jest już zajęty.'
+    }
+    if (isOwnerRow && form.values.disabled) form.errors.disabled = 'Nie można wyłączyć konta właściciela.'
+    if (Object.keys(form.errors).length > 0) {
+      return reply.code(422).viewAsync('users/form', { title: `Użytkownik ${user.login}`, values: form.values, errors: form.errors, userId: user.id, isOwnerRow })
+    }
+    const disabledNow = form.values.disabled && user.disabled === 0
+    await updateUser(app.db, id, {
+      login: form.values.login,
+      name: form.values.name,
+      perm_allegro: isOwnerRow || form.values.permAllegro ? 1 : 0,
+      perm_magazyn: isOwnerRow || form.values.permMagazyn ? 1 : 0,
+      perm_ksiegowosc: isOwnerRow || form.values.permKsiegowosc ? 1 : 0,
+      disabled: form.values.disabled ? 1 : 0,
+      ...(form.password !== '' ? { password_hash: await hashPassword(form.password) } : {}),
+      // a new password or disabling ends the user's open sessions
+      ...(form.password !== '' || disabledNow ? { session_version: user.session_version + 1 } : {}),
+      updated_at: toStoredTimestamp(app.ctx.now())
+    })
+    if (id === request.user!.id && form.password !== '') request.session.set('sessionVersion', user.session_version + 1)
+    reply.flash('success', `Zapisano użytkownika ${form.values.login}.`)
+    return reply.redirect('/ustawienia/uzytkownicy', 303)
+  })
+}
