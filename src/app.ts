@@ -48,6 +48,8 @@ export interface AppContext {
 declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext
+    /** every method + URL the app serves; the security tests walk it instead of a hand-kept list */
+    routeTable: Array<{ method: string, url: string }>
   }
 }
 
@@ -57,6 +59,12 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true }
+  })
+
+  const routeTable: Array<{ method: string, url: string }> = []
+  app.decorate('routeTable', routeTable)
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url })
   })
 
   let db = deps.db
@@ -87,27 +95,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     reply.locals.flash = request.takeFlash()
   })
 
-  app.get('/healthz', async (_request, reply) => {
-    const ok = await isDatabaseReachable(app.db)
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unreachable' })
-  })
-
-  await app.register(setupRoutes)
-  await app.register(authRoutes)
-
-  await app.register(async (pages) => {
-    pages.addHook('preHandler', requireUser)
-    await pages.register(homeRoutes)
-    await pages.register(settingsRoutes)
-    await pages.register(usersRoutes)
-    await pages.register(allegroRoutes)
-    await pages.register(transactionsRoutes)
-    await pages.register(documentsRoutes)
-    await pages.register(contractorsRoutes)
-    await pages.register(productsRoutes)
-    await pages.register(ledgerRoutes)
-  })
-
+  // set before any route module registers, so every scope inherits it
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     if (error instanceof NotFoundError || error instanceof NoResultError) {
       return reply.code(404).viewAsync('errors/not-found', { title: 'Nie znaleziono', message: error instanceof NotFoundError ? error.message : 'Nie znaleziono takiej strony ani rekordu.' })
@@ -133,6 +121,27 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
 
   app.setNotFoundHandler({ preHandler: app.rateLimit({ max: 60, timeWindow: 60_000 }) }, async (_request, reply) => {
     return reply.code(404).viewAsync('errors/not-found', { title: 'Nie znaleziono', message: 'Nie ma takiej strony.' })
+  })
+
+  app.get('/healthz', async (_request, reply) => {
+    const ok = await isDatabaseReachable(app.db)
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unreachable' })
+  })
+
+  await app.register(setupRoutes)
+  await app.register(authRoutes)
+
+  await app.register(async (pages) => {
+    pages.addHook('preHandler', requireUser)
+    await pages.register(homeRoutes)
+    await pages.register(settingsRoutes)
+    await pages.register(usersRoutes)
+    await pages.register(allegroRoutes)
+    await pages.register(transactionsRoutes)
+    await pages.register(documentsRoutes)
+    await pages.register(contractorsRoutes)
+    await pages.register(productsRoutes)
+    await pages.register(ledgerRoutes)
   })
 
   return app

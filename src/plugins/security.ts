@@ -30,7 +30,11 @@ export default fp<{ cookieSecure: boolean }>(async (app, opts) => {
     referrerPolicy: { policy: 'same-origin' }
   })
 
-  await app.register(rateLimit, { global: false })
+  await app.register(rateLimit, {
+    global: false,
+    // an Error (not the default plain object) so the app's error handler renders the Polish page
+    errorResponseBuilder: (_request, context) => Object.assign(new Error(`Rate limit exceeded, retry in ${context.after}`), { statusCode: 429 })
+  })
 
   await app.register(csrf, { sessionPlugin: '@fastify/secure-session' })
 
