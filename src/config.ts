@@ -16,6 +16,7 @@ interface Env {
   LOGIN_RATE_LIMIT_MAX: number
   SIMULATOR_ENABLED: boolean
   SIMULATOR_SEED: number
+  SIMULATOR_URL: string
   ALLEGRO_CLIENT_ID: string
   ALLEGRO_CLIENT_SECRET: string
   ALLEGRO_SANDBOX_CLIENT_ID: string
@@ -45,6 +46,7 @@ const schema = {
     LOGIN_RATE_LIMIT_MAX: { type: 'integer', default: 10, minimum: 1 },
     SIMULATOR_ENABLED: { type: 'boolean', default: true },
     SIMULATOR_SEED: { type: 'integer', default: 2026 },
+    SIMULATOR_URL: { type: 'string', default: '', pattern: '^(https?://.+)?$' },
     ALLEGRO_CLIENT_ID: { type: 'string', default: '' },
     ALLEGRO_CLIENT_SECRET: { type: 'string', default: '' },
     ALLEGRO_SANDBOX_CLIENT_ID: { type: 'string', default: '' },
@@ -79,7 +81,11 @@ export interface Config {
   logLevel: string
   templateCache: boolean
   loginRateLimitMax: number
-  simulator: { enabled: boolean, seed: number }
+  /**
+   * The built-in Allegro simulator. `url` is where the server reaches it (web base, API at
+   * `${url}/api`); '' means the one mounted in this process at /symulator-allegro.
+   */
+  simulator: { enabled: boolean, seed: number, url: string }
   allegro: {
     production: AllegroEnvironmentConfig
     sandbox: AllegroEnvironmentConfig
@@ -103,7 +109,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     logLevel: e.LOG_LEVEL,
     templateCache: e.TEMPLATE_CACHE,
     loginRateLimitMax: e.LOGIN_RATE_LIMIT_MAX,
-    simulator: { enabled: e.SIMULATOR_ENABLED, seed: e.SIMULATOR_SEED },
+    simulator: { enabled: e.SIMULATOR_ENABLED, seed: e.SIMULATOR_SEED, url: e.SIMULATOR_URL.replace(/\/+$/, '') },
     allegro: {
       production: { webUrl: e.ALLEGRO_WEB_URL, apiUrl: e.ALLEGRO_API_URL, clientId: e.ALLEGRO_CLIENT_ID, clientSecret: e.ALLEGRO_CLIENT_SECRET },
       sandbox: { webUrl: e.ALLEGRO_SANDBOX_WEB_URL, apiUrl: e.ALLEGRO_SANDBOX_API_URL, clientId: e.ALLEGRO_SANDBOX_CLIENT_ID, clientSecret: e.ALLEGRO_SANDBOX_CLIENT_SECRET },

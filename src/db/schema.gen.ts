@@ -9,6 +9,32 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export interface AllegroApps {
+  app_name: Generated<string>;
+  client_id: string;
+  client_secret_enc: string;
+  created_at: string;
+  environment: string;
+  id: Generated<number>;
+  updated_at: string;
+}
+
+export interface AllegroDeviceAuthorizations {
+  access_token_enc: string | null;
+  access_token_expires_at: string | null;
+  created_at: string;
+  device_code_enc: string;
+  expires_at: string;
+  id: Generated<number>;
+  interval_seconds: number;
+  next_poll_at: string;
+  refresh_token_enc: string | null;
+  shop_id: number;
+  user_code: string;
+  verification_uri: string;
+  verification_uri_complete: string;
+}
+
 export interface AllegroShops {
   access_token_enc: string | null;
   access_token_expires_at: string | null;
@@ -22,6 +48,7 @@ export interface AllegroShops {
   environment: string;
   id: Generated<number>;
   last_error: string | null;
+  last_error_at: string | null;
   last_success_at: string | null;
   name: string;
   refresh_token_enc: string | null;
@@ -137,6 +164,14 @@ export interface Documents {
   vat_exemption_basis: string | null;
 }
 
+export interface DocumentSeries {
+  id: Generated<number>;
+  pattern: string;
+  type: string;
+  updated_at: string;
+  updated_by: number | null;
+}
+
 export interface DocumentTransactions {
   created_at: string;
   document_id: number;
@@ -152,6 +187,67 @@ export interface DocumentVatTotals {
   vat_rate: string;
 }
 
+export interface LedgerClosedMonths {
+  closed_at: string;
+  closed_by: number | null;
+  id: Generated<number>;
+  month: string;
+}
+
+export interface LedgerEntries {
+  booked_at: string;
+  booked_by: number | null;
+  counterparty_address: Generated<string>;
+  counterparty_name: Generated<string>;
+  counterparty_tax_id: Generated<string>;
+  description: string;
+  document_id: number;
+  document_mark: string | null;
+  document_number: string;
+  document_type: string;
+  entry_number: number;
+  event_date: string;
+  id: Generated<number>;
+  issue_date: string;
+  ksef_number: string | null;
+  month: string;
+  register: string;
+  remarks: Generated<string>;
+  revenue_other: Generated<number>;
+  revenue_sales: Generated<number>;
+  sale_date: string;
+  total_vat: Generated<number>;
+  year: number;
+}
+
+export interface LedgerEntryAmounts {
+  entry_id: number;
+  id: Generated<number>;
+  net: number;
+  rate: string;
+  vat: Generated<number>;
+}
+
+export interface LedgerLog {
+  action: string;
+  created_at: string;
+  document_id: number | null;
+  document_number: string | null;
+  entry_number: number | null;
+  id: Generated<number>;
+  month: string;
+  register: string | null;
+  user_id: number | null;
+}
+
+export interface LedgerRyczaltLineRates {
+  document_line_id: number;
+  id: Generated<number>;
+  rate_bp: number;
+  updated_at: string;
+  updated_by: number | null;
+}
+
 export interface Products {
   created_at: string;
   id: Generated<number>;
@@ -163,6 +259,47 @@ export interface Products {
   unit: Generated<string>;
   updated_at: string;
   vat_rate: Generated<string>;
+}
+
+export interface StockMovements {
+  created_at: string;
+  document_id: number | null;
+  document_line_id: number | null;
+  id: Generated<number>;
+  kind: string;
+  product_id: number;
+  quantity_milli: number;
+  reason: Generated<string>;
+  reversed: Generated<number>;
+  reverses_movement_id: number | null;
+  stock_after_milli: number;
+  transaction_item_id: number | null;
+  user_id: number | null;
+}
+
+export interface TransactionDocumentKinds {
+  document_id: number;
+  id: Generated<number>;
+  kind: string;
+  transaction_id: number;
+}
+
+export interface TransactionImports {
+  created_at: string;
+  event_cursor: string | null;
+  events_synced_at: string | null;
+  id: Generated<number>;
+  initialised_at: string | null;
+  last_error: string | null;
+  last_finished_at: string | null;
+  last_result: string | null;
+  last_started_at: string;
+  last_trigger: Generated<string>;
+  shop_id: number;
+  updated_at: string;
+  window_done_until: string | null;
+  window_field: string | null;
+  window_to: string | null;
 }
 
 export interface TransactionItems {
@@ -216,6 +353,31 @@ export interface Transactions {
   updated_at: string;
 }
 
+export interface TransactionsSearch {
+  search_text: string | null;
+}
+
+export interface TransactionsSearchConfig {
+  k: string;
+  v: string | null;
+}
+
+export interface TransactionsSearchData {
+  block: Buffer | null;
+  id: Generated<number | null>;
+}
+
+export interface TransactionsSearchDocsize {
+  id: Generated<number | null>;
+  sz: Buffer | null;
+}
+
+export interface TransactionsSearchIdx {
+  pgno: string | null;
+  segid: string;
+  term: string;
+}
+
 export interface TransactionStatusChanges {
   created_at: string;
   from_status: string;
@@ -248,18 +410,61 @@ export interface Users {
   updated_at: string;
 }
 
+export interface WzDocuments {
+  cancelled_at: string | null;
+  created_at: string;
+  created_by: number | null;
+  document_id: number;
+  id: Generated<number>;
+  issue_date: string;
+  number: string;
+  period: string;
+  seq: number;
+  status: Generated<string>;
+}
+
+export interface WzLines {
+  id: Generated<number>;
+  name: string;
+  position: number;
+  product_id: number;
+  quantity_milli: number;
+  sku: string | null;
+  stock_movement_id: number;
+  unit: string;
+  wz_document_id: number;
+}
+
 export interface DB {
+  allegro_apps: AllegroApps;
+  allegro_device_authorizations: AllegroDeviceAuthorizations;
   allegro_shops: AllegroShops;
   company: Company;
   contractors: Contractors;
   document_lines: DocumentLines;
+  document_series: DocumentSeries;
   document_transactions: DocumentTransactions;
   document_vat_totals: DocumentVatTotals;
   documents: Documents;
+  ledger_closed_months: LedgerClosedMonths;
+  ledger_entries: LedgerEntries;
+  ledger_entry_amounts: LedgerEntryAmounts;
+  ledger_log: LedgerLog;
+  ledger_ryczalt_line_rates: LedgerRyczaltLineRates;
   products: Products;
+  stock_movements: StockMovements;
+  transaction_document_kinds: TransactionDocumentKinds;
+  transaction_imports: TransactionImports;
   transaction_items: TransactionItems;
   transaction_status_changes: TransactionStatusChanges;
   transaction_tombstones: TransactionTombstones;
   transactions: Transactions;
+  transactions_search: TransactionsSearch;
+  transactions_search_config: TransactionsSearchConfig;
+  transactions_search_data: TransactionsSearchData;
+  transactions_search_docsize: TransactionsSearchDocsize;
+  transactions_search_idx: TransactionsSearchIdx;
   users: Users;
+  wz_documents: WzDocuments;
+  wz_lines: WzLines;
 }
