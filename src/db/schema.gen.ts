@@ -56,6 +56,11 @@ export interface AllegroShops {
   updated_at: string;
 }
 
+export interface AllegroSimulatorState {
+  epoch: string;
+  id: Generated<number>;
+}
+
 export interface Company {
   allegro_auto_close: Generated<number>;
   allegro_enabled: Generated<number>;
@@ -439,6 +444,7 @@ export interface DB {
   allegro_apps: AllegroApps;
   allegro_device_authorizations: AllegroDeviceAuthorizations;
   allegro_shops: AllegroShops;
+  allegro_simulator_state: AllegroSimulatorState;
   company: Company;
   contractors: Contractors;
   document_lines: DocumentLines;
