@@ -1,0 +1,221 @@
+// The printable sales document as an A4 PDF. DejaVu Sans carries the Polish letters; the
+// layout follows the detail page: parties, lines, totals per rate, amount in words, payment.
+import { createRequire } from 'node:module'
+import PDFDocument from 'pdfkit'
+import { formatDate } from '../shared/dates.ts'
+import { formatAmount, formatMoney } from '../shared/money.ts'
+import { formatBankAccount, formatNip } from '../shared/nip.ts'
+import { vatRateLabel } from './document.ts'
+import type { DocumentForOutput, OutputLine } from './documents.queries.ts'
+
+const require = createRequire(import.meta.url)
+const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')
+const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')
+
+const MARGIN = 40
+const PAGE_BOTTOM = 841.89 - MARGIN
+const WIDTH = 595.28 - 2 * MARGIN
+const GREY = '#555555'
+const LINE = '#bbbbbb'
+
+interface Column {
+  title: string
+  width: number
+  align: 'left' | 'right'
+  value: (line: OutputLine) => string
+}
+
+function quantity (milli: number): string {
+  return milli % 1000 === 0 ? String(milli / 1000) : (milli / 1000).toFixed(3).replace(/0+$/, '').replace('.', ',')
+}
+
+function columnsFor (doc: DocumentForOutput): Column[] {
+  const common: Column[] = [
+    { title: 'Lp.', width: 24, align: 'right', value: (line) => String(line.position) },
+    { title: 'Nazwa towaru lub usługi', width: 0, align: 'left', value: (line) => line.name },
+    { title: 'Ilość', width: 42, align: 'right', value: (line) => quantity(line.quantityMilli) },
+    { title: 'J.m.', width: 30, align: 'left', value: (line) => line.unit }
+  ]
+  const columns: Column[] = doc.vatExempt
+    ? [
+        ...common,
+        { title: 'Cena', width: 66, align: 'right', value: (line) => formatAmount(line.unitPriceGross) },
+        { title: 'Wartość', width: 72, align: 'right', value: (line) => formatAmount(line.gross) }
+      ]
+    : [
+        ...common,
+        { title: 'Cena brutto', width: 62, align: 'right', value: (line) => formatAmount(line.unitPriceGross) },
+        { title: 'VAT', width: 32, align: 'right', value: (line) => vatRateLabel(line.vatRate) },
+        { title: 'Netto', width: 62, align: 'right', value: (line) => formatAmount(line.net) },
+        { title: 'Kwota VAT', width: 56, align: 'right', value: (line) => formatAmount(line.vat) },
+        { title: 'Brutto', width: 64, align: 'right', value: (line) => formatAmount(line.gross) }
+      ]
+  const fixed = columns.reduce((sum, column) => sum + column.width, 0)
+  columns[1].width = WIDTH - fixed
+  return columns
+}
+
+function partyLines (party: { name: string, street: string, postalCode: string, city: string, countryCode: string }, extra: string[]): string[] {
+  const place = [party.postalCode, party.city].filter((part) => part !== '').join(' ')
+  return [party.name || 'brak danych nabywcy', party.street, place, party.countryCode !== 'PL' ? party.countryCode : '', ...extra].filter((line) => line !== '')
+}
+
+/** Renders the document; the Buffer is a complete PDF file. */
+export async function renderDocumentPdf (doc: DocumentForOutput): Promise<Buffer> {
+  const pdf = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    info: { Title: `${doc.title} ${doc.number}`, Author: doc.seller.name, Subject: doc.typeLabel, Creator: 'Biurko' },
+    lang: 'pl-PL'
+  })
+  const chunks: Buffer[] = []
+  pdf.on('data', (chunk: Buffer) => chunks.push(chunk))
+  const finished = new Promise<Buffer>((resolve, reject) => {
+    pdf.on('end', () => resolve(Buffer.concat(chunks)))
+    pdf.on('error', reject)
+  })
+  pdf.registerFont('regular', FONT_REGULAR)
+  pdf.registerFont('bold', FONT_BOLD)
+
+  // heading
+  pdf.font('bold').fontSize(17).fillColor('black').text(`${doc.title} nr ${doc.number}`, MARGIN, MARGIN, { width: WIDTH * 0.6 })
+  const afterTitle = pdf.y
+  pdf.font('regular').fontSize(9)
+  const dates = [
+    `Data wystawienia: ${formatDate(doc.issueDate)}`,
+    `Data sprzedaży: ${formatDate(doc.saleDate)}`
+  ]
+  pdf.text(dates.join('\n'), MARGIN + WIDTH * 0.6, MARGIN + 2, { width: WIDTH * 0.4, align: 'right' })
+  pdf.y = Math.max(afterTitle, pdf.y) + 6
+  if (doc.type === 'proforma' || doc.type === 'proforma_bez_vat') {
+    pdf.font('regular').fontSize(8.5).fillColor(GREY).text('PRO FORMA – dokument nie jest fakturą VAT, nie stanowi podstawy do odliczenia podatku.', MARGIN, pdf.y, { width: WIDTH })
+  } else if (doc.type === 'paragon') {
+    pdf.font('regular').fontSize(8.5).fillColor(GREY).text('Dowód sprzedaży (paragon niefiskalny).', MARGIN, pdf.y, { width: WIDTH })
+  }
+  if (doc.status === 'cancelled') {
+    pdf.moveDown(0.4)
+    const y = pdf.y
+    pdf.rect(MARGIN, y, WIDTH, 22).fillAndStroke('#fbeaea', '#b3261e')
+    pdf.font('bold').fontSize(11).fillColor('#b3261e').text(`DOKUMENT ANULOWANY${doc.cancelledAt ? ` (${formatDate(doc.cancelledAt.slice(0, 10))})` : ''}`, MARGIN, y + 5, { width: WIDTH, align: 'center' })
+    pdf.y = y + 26
+  }
+  pdf.fillColor('black').moveDown(0.8)
+
+  // seller and buyer
+  const partiesTop = pdf.y
+  const half = (WIDTH - 20) / 2
+  const sellerExtra = [`NIP: ${formatNip(doc.seller.nip)}`]
+  if (doc.seller.bankAccount !== '') sellerExtra.push(`Nr rachunku: ${formatBankAccount(doc.seller.bankAccount)}`)
+  const buyerExtra: string[] = []
+  if (doc.buyer.nip) buyerExtra.push(`NIP: ${formatNip(doc.buyer.nip)}`)
+  if (doc.buyer.foreignTaxId) buyerExtra.push(`Nr identyfikacyjny: ${doc.buyer.foreignTaxId}`)
+  const sellerAddress = { name: doc.seller.name, street: doc.seller.address, postalCode: '', city: '', countryCode: 'PL' }
+  const blocks: Array<[string, string[], number]> = [
+    ['Sprzedawca', partyLines(sellerAddress, sellerExtra), MARGIN],
+    ['Nabywca', partyLines(doc.buyer, buyerExtra), MARGIN + half + 20]
+  ]
+  let partiesBottom = partiesTop
+  for (const [title, lines, x] of blocks) {
+    pdf.font('bold').fontSize(8.5).fillColor(GREY).text(title.toUpperCase(), x, partiesTop, { width: half })
+    pdf.moveTo(x, pdf.y + 1).lineTo(x + half, pdf.y + 1).strokeColor(LINE).stroke()
+    pdf.moveDown(0.3)
+    pdf.font('bold').fontSize(10).fillColor('black').text(lines[0], x, pdf.y, { width: half })
+    pdf.font('regular').fontSize(9.5).text(lines.slice(1).join('\n'), x, pdf.y, { width: half })
+    partiesBottom = Math.max(partiesBottom, pdf.y)
+  }
+  pdf.y = partiesBottom + 16
+
+  // lines
+  const columns = columnsFor(doc)
+  const drawHeader = (): void => {
+    const top = pdf.y
+    pdf.font('bold').fontSize(7.5).fillColor('black')
+    const height = Math.max(...columns.map((column) => pdf.heightOfString(column.title, { width: column.width - 6 }))) + 6
+    pdf.rect(MARGIN, top, WIDTH, height).fill('#eef1f6')
+    pdf.fillColor('black')
+    let x = MARGIN
+    for (const column of columns) {
+      pdf.text(column.title, x + 3, top + 3, { width: column.width - 6, align: column.align })
+      x += column.width
+    }
+    pdf.y = top + height
+  }
+  drawHeader()
+  pdf.font('regular').fontSize(8.5)
+  for (const line of doc.lines) {
+    const height = Math.max(...columns.map((column) => pdf.heightOfString(column.value(line), { width: column.width - 6 }))) + 6
+    if (pdf.y + height > PAGE_BOTTOM - 40) {
+      pdf.addPage()
+      pdf.y = MARGIN
+      drawHeader()
+      pdf.font('regular').fontSize(8.5)
+    }
+    const top = pdf.y
+    let x = MARGIN
+    for (const column of columns) {
+      pdf.fillColor('black').text(column.value(line), x + 3, top + 3, { width: column.width - 6, align: column.align })
+      x += column.width
+    }
+    pdf.moveTo(MARGIN, top + height).lineTo(MARGIN + WIDTH, top + height).strokeColor(LINE).lineWidth(0.5).stroke()
+    pdf.y = top + height
+  }
+
+  // totals per rate
+  const totalsWidth = 300
+  const totalsX = MARGIN + WIDTH - totalsWidth
+  const ensureRoom = (needed: number): void => {
+    if (pdf.y + needed > PAGE_BOTTOM) {
+      pdf.addPage()
+      pdf.y = MARGIN
+    }
+  }
+  pdf.y += 12
+  if (!doc.vatExempt) {
+    ensureRoom(20 + 14 * (doc.vatTotals.length + 1))
+    const cells = [60, 80, 80, 80]
+    const row = (values: string[], bold: boolean): void => {
+      const top = pdf.y
+      pdf.font(bold ? 'bold' : 'regular').fontSize(8.5).fillColor('black')
+      let x = totalsX
+      values.forEach((value, i) => {
+        pdf.text(value, x + 3, top + 3, { width: cells[i] - 6, align: i === 0 ? 'left' : 'right' })
+        x += cells[i]
+      })
+      pdf.y = top + 15
+      pdf.moveTo(totalsX, pdf.y).lineTo(totalsX + totalsWidth, pdf.y).strokeColor(LINE).lineWidth(0.5).stroke()
+    }
+    row(['Stawka VAT', 'Wartość netto', 'Kwota VAT', 'Wartość brutto'], true)
+    for (const rate of doc.vatTotals) row([vatRateLabel(rate.vatRate), formatAmount(rate.net), formatAmount(rate.vat), formatAmount(rate.gross)], false)
+    row(['Razem', formatAmount(doc.totals.net), formatAmount(doc.totals.vat), formatAmount(doc.totals.gross)], true)
+    pdf.y += 10
+  }
+
+  ensureRoom(140)
+  const toPay = doc.paid ? 0 : doc.totals.gross
+  pdf.font('bold').fontSize(12).fillColor('black').text(`Razem do zapłaty: ${formatMoney(toPay, doc.currency)}`, MARGIN, pdf.y, { width: WIDTH, align: 'right' })
+  if (doc.paid) pdf.font('regular').fontSize(9.5).text(`Wartość dokumentu: ${formatMoney(doc.totals.gross, doc.currency)} – zapłacono`, MARGIN, pdf.y, { width: WIDTH, align: 'right' })
+  pdf.font('regular').fontSize(9.5).text(`Słownie: ${doc.amountInWords}`, MARGIN, pdf.y + 2, { width: WIDTH, align: 'right' })
+  if (!doc.vatExempt && doc.currency !== 'PLN' && doc.exchangeRate) {
+    pdf.fontSize(8.5).fillColor(GREY).text(`Kwota VAT w PLN: ${formatMoney(doc.totalVatPln)} (kurs ${doc.exchangeRate}${doc.exchangeRateTable ? `, tabela NBP ${doc.exchangeRateTable}` : ''}${doc.exchangeRateDate ? ` z ${formatDate(doc.exchangeRateDate)}` : ''})`, MARGIN, pdf.y, { width: WIDTH, align: 'right' })
+  }
+  pdf.moveDown(1)
+
+  // payment and notes
+  const details: Array<[string, string]> = [['Sposób płatności', doc.paymentMethodLabel]]
+  if (doc.paid) details.push(['Zapłacono', doc.paidAt ? formatDate(doc.paidAt.slice(0, 10)) : 'tak'])
+  else if (doc.dueDate) details.push(['Termin płatności', formatDate(doc.dueDate)])
+  if (doc.seller.bankAccount !== '' && !doc.paid) details.push(['Numer rachunku', formatBankAccount(doc.seller.bankAccount)])
+  if (doc.vatExempt && doc.vatExemptionBasis) details.push(['Podstawa zwolnienia z VAT', doc.vatExemptionBasis])
+  if (doc.ksefNumber) details.push(['Numer KSeF', doc.ksefNumber])
+  if (doc.notes !== '') details.push(['Uwagi', doc.notes])
+  for (const [label, value] of details) {
+    ensureRoom(16)
+    const top = pdf.y
+    pdf.font('regular').fontSize(9).fillColor(GREY).text(`${label}:`, MARGIN, top, { width: 150 })
+    pdf.font('regular').fontSize(9).fillColor('black').text(value, MARGIN + 150, top, { width: WIDTH - 150 })
+    pdf.y = Math.max(pdf.y, top + 12) + 2
+  }
+
+  pdf.end()
+  return await finished
+}

@@ -1,0 +1,175 @@
+// Sales document types, VAT from gross prices and numbering: pure rules, no I/O.
+import { VAT_RATES } from '../settings/company.form.ts'
+import { divideRoundHalfUp } from '../shared/money.ts'
+
+export const DOCUMENT_TYPES = ['faktura', 'faktura_bez_vat', 'proforma', 'proforma_bez_vat', 'paragon', 'inny_przychod'] as const
+export type DocumentType = typeof DOCUMENT_TYPES[number]
+
+/** Documents of one kind for one transaction are duplicates, whatever the VAT status was. */
+export type DocumentKind = 'faktura' | 'proforma' | 'paragon' | 'inny_przychod'
+
+export type VatRate = typeof VAT_RATES[number]
+
+interface DocumentTypeInfo {
+  /** as in the seed's Wystaw menu */
+  label: string
+  /** the heading printed on the document */
+  title: string
+  kind: DocumentKind
+  /** which companies may issue it: VAT payers, non-VAT payers (art. 113) or both */
+  issuer: 'vat' | 'exempt' | 'both'
+  defaultPattern: string
+}
+
+export const DOCUMENT_TYPE_INFO: Record<DocumentType, DocumentTypeInfo> = {
+  faktura: { label: 'Faktura', title: 'Faktura', kind: 'faktura', issuer: 'vat', defaultPattern: 'FV {n}/{mm}/{yyyy}' },
+  proforma: { label: 'Pro forma', title: 'Faktura pro forma', kind: 'proforma', issuer: 'vat', defaultPattern: 'PRO {n}/{mm}/{yyyy}' },
+  paragon: { label: 'Paragon', title: 'Paragon', kind: 'paragon', issuer: 'both', defaultPattern: 'PAR {n}/{mm}/{yyyy}' },
+  inny_przychod: { label: 'Inny przychód – sprzedaż', title: 'Inny przychód – sprzedaż', kind: 'inny_przychod', issuer: 'both', defaultPattern: 'IPS {n}/{mm}/{yyyy}' },
+  faktura_bez_vat: { label: 'Faktura (bez VAT)', title: 'Faktura', kind: 'faktura', issuer: 'exempt', defaultPattern: 'F {n}/{mm}/{yyyy}' },
+  proforma_bez_vat: { label: 'Pro forma (bez VAT)', title: 'Faktura pro forma', kind: 'proforma', issuer: 'exempt', defaultPattern: 'PF {n}/{mm}/{yyyy}' }
+}
+
+export function isDocumentType (value: string): value is DocumentType {
+  return (DOCUMENT_TYPES as readonly string[]).includes(value)
+}
+
+export function documentTypeLabel (type: string): string {
+  return isDocumentType(type) ? DOCUMENT_TYPE_INFO[type].label : type
+}
+
+export function documentKind (type: DocumentType): DocumentKind {
+  return DOCUMENT_TYPE_INFO[type].kind
+}
+
+/** The types the Wystaw menu offers: VAT payers and non-VAT payers get different lists (S8). */
+export function issuableDocumentTypes (isVatPayer: boolean): DocumentType[] {
+  const order: DocumentType[] = isVatPayer
+    ? ['faktura', 'proforma', 'paragon', 'inny_przychod']
+    : ['faktura_bez_vat', 'proforma_bez_vat', 'paragon', 'inny_przychod']
+  return order
+}
+
+export function canIssue (type: DocumentType, isVatPayer: boolean): boolean {
+  return issuableDocumentTypes(isVatPayer).includes(type)
+}
+
+/** A pro forma is a payment request: no stock movement, no booking, no auto-close. */
+export function isProforma (type: DocumentType): boolean {
+  return documentKind(type) === 'proforma'
+}
+
+export const PAYMENT_METHODS = ['przelew', 'online', 'pobranie', 'gotowka', 'karta'] as const
+export type PaymentMethod = typeof PAYMENT_METHODS[number]
+
+export const PAYMENT_METHOD_LABELS: Record<PaymentMethod, string> = {
+  przelew: 'przelew',
+  online: 'płatność online',
+  pobranie: 'za pobraniem',
+  gotowka: 'gotówka',
+  karta: 'karta płatnicza'
+}
+
+export function paymentMethodLabel (method: string): string {
+  return (PAYMENT_METHODS as readonly string[]).includes(method) ? PAYMENT_METHOD_LABELS[method as PaymentMethod] : method
+}
+
+export function isVatRate (value: string): value is VatRate {
+  return (VAT_RATES as readonly string[]).includes(value)
+}
+
+/** The rate as a percentage for the arithmetic; exempt ('zw') carries no VAT. */
+export function vatPercent (rate: VatRate): number {
+  return rate === 'zw' ? 0 : Number(rate)
+}
+
+export function vatRateLabel (rate: string): string {
+  return rate === 'zw' ? 'zw.' : `${rate}%`
+}
+
+/** Highest first, exempt last: the order of the per-rate summary. */
+export function compareVatRates (a: VatRate, b: VatRate): number {
+  if (a === b) return 0
+  if (a === 'zw') return 1
+  if (b === 'zw') return -1
+  return vatPercent(b) - vatPercent(a)
+}
+
+export interface Amounts {
+  net: number
+  vat: number
+  gross: number
+}
+
+/** VAT from a gross amount (art. 106e ust. 7–8): VAT = gross × r / (100 + r), half up to the grosz. */
+export function splitGross (gross: number, rate: VatRate): Amounts {
+  const percent = vatPercent(rate)
+  const vat = percent === 0 ? 0 : divideRoundHalfUp(gross * percent, 100 + percent)
+  return { net: gross - vat, vat, gross }
+}
+
+/** Gross value of a line: quantity in thousandths × unit gross price, half up to the grosz. */
+export function lineGross (quantityMilli: number, unitPriceGross: number): number {
+  // BigInt: 100 000 units at a million złoty is past 2^53 grosze-thousandths
+  const product = BigInt(quantityMilli) * BigInt(unitPriceGross)
+  const negative = product < 0n
+  const abs = negative ? -product : product
+  const rounded = (abs * 2n + 1000n) / 2000n
+  return Number(negative ? -rounded : rounded)
+}
+
+export interface VatTotal extends Amounts {
+  vatRate: VatRate
+}
+
+/**
+ * Totals per rate, authoritative for the document: the gross values of the rate's lines are
+ * summed first and the VAT is computed once from that sum, so the document's gross always
+ * equals what the buyer paid (3 × 33.33 at 23 % → VAT 18.70, net 81.29, gross 99.99).
+ */
+export function vatTotals (lines: ReadonlyArray<{ vatRate: VatRate, gross: number }>): VatTotal[] {
+  const grossByRate = new Map<VatRate, number>()
+  for (const line of lines) grossByRate.set(line.vatRate, (grossByRate.get(line.vatRate) ?? 0) + line.gross)
+  return [...grossByRate.entries()]
+    .sort(([a], [b]) => compareVatRates(a, b))
+    .map(([vatRate, gross]) => ({ vatRate, ...splitGross(gross, vatRate) }))
+}
+
+export function sumAmounts (rows: ReadonlyArray<Amounts>): Amounts {
+  return rows.reduce((acc, row) => ({ net: acc.net + row.net, vat: acc.vat + row.vat, gross: acc.gross + row.gross }), { net: 0, vat: 0, gross: 0 })
+}
+
+/** The rate delivery takes when nothing says otherwise: the goods' rate, the highest if mixed. */
+export function highestRate (rates: ReadonlyArray<VatRate>, fallback: VatRate): VatRate {
+  if (rates.length === 0) return fallback
+  return [...rates].sort(compareVatRates)[0]
+}
+
+// Numbering ---------------------------------------------------------------------------------
+
+export const NUMBER_TOKENS = ['{n}', '{mm}', '{yyyy}'] as const
+export const PATTERN_MAX_LENGTH = 40
+
+/** Why a numbering pattern cannot be used (Polish), or null when it is fine. */
+export function patternProblem (pattern: string): string | null {
+  if (pattern === '') return 'Podaj wzór numeru.'
+  if ([...pattern].length > PATTERN_MAX_LENGTH) return `Najwyżej ${PATTERN_MAX_LENGTH} znaków.`
+  if (!pattern.includes('{n}')) return 'Wzór musi zawierać {n} – kolejny numer dokumentu w miesiącu.'
+  // the series restarts every month, so the month and year keep numbers unique
+  if (!pattern.includes('{mm}') || !pattern.includes('{yyyy}')) return 'Wzór musi zawierać {mm} i {yyyy} – numeracja zaczyna się od 1 w każdym miesiącu.'
+  const literal = NUMBER_TOKENS.reduce((rest, token) => rest.split(token).join(''), pattern)
+  if (/[{}]/.test(literal)) return 'Dozwolone znaczniki to {n}, {mm} i {yyyy}.'
+  if (!/^[\p{L}\p{N} /._-]*$/u.test(literal)) return 'Poza znacznikami wolno użyć liter, cyfr, spacji oraz znaków / - _ .'
+  return null
+}
+
+/** "FV {n}/{mm}/{yyyy}", 12, "2026-11" → "FV 12/11/2026". */
+export function formatDocumentNumber (pattern: string, seq: number, period: string): string {
+  const [year, month] = period.split('-')
+  return pattern.split('{n}').join(String(seq)).split('{mm}').join(month).split('{yyyy}').join(year)
+}
+
+/** The numbering period of an issue date ('2026-11-16' → '2026-11'). */
+export function numberingPeriod (issueDate: string): string {
+  return issueDate.slice(0, 7)
+}

@@ -1,0 +1,543 @@
+import { sql, type Selectable } from 'kysely'
+import type { Queryable, Trx } from '../db/database.ts'
+import type { Documents } from '../db/schema.gen.ts'
+import { caseVariants, likePattern } from '../contractors/contractors.queries.ts'
+import { amountInWords } from '../shared/amount-in-words.ts'
+import {
+  compareVatRates, DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, documentKind, documentTypeLabel, formatDocumentNumber, isDocumentType, isVatRate, numberingPeriod,
+  paymentMethodLabel, splitGross, sumAmounts, vatTotals, type DocumentKind, type DocumentType, type VatRate, type VatTotal
+} from './document.ts'
+
+export type DocumentRow = Selectable<Documents>
+
+// Numbering ---------------------------------------------------------------------------------
+
+export async function seriesPatterns (db: Queryable): Promise<Record<DocumentType, string>> {
+  const rows = await db.selectFrom('document_series').select(['type', 'pattern']).execute()
+  const patterns = Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, DOCUMENT_TYPE_INFO[type].defaultPattern])) as Record<DocumentType, string>
+  for (const row of rows) if (isDocumentType(row.type)) patterns[row.type] = row.pattern
+  return patterns
+}
+
+export async function saveSeriesPatterns (db: Queryable, patterns: Record<DocumentType, string>, at: string, userId: number): Promise<void> {
+  for (const type of DOCUMENT_TYPES) {
+    await db.insertInto('document_series')
+      .values({ type, pattern: patterns[type], updated_at: at, updated_by: userId })
+      .onConflict((oc) => oc.column('type').doUpdateSet({ pattern: patterns[type], updated_at: at, updated_by: userId }))
+      .execute()
+  }
+}
+
+/**
+ * The next number of the type's monthly series. Call it inside the issuing transaction: SQLite
+ * has one writer, so MAX(seq) + 1 cannot be handed out twice, and UNIQUE (type, period, seq)
+ * would refuse it if it were.
+ */
+async function nextNumber (trx: Trx, type: DocumentType, issueDate: string): Promise<{ period: string, seq: number, number: string }> {
+  const period = numberingPeriod(issueDate)
+  const pattern = (await seriesPatterns(trx))[type]
+  const last = await trx.selectFrom('documents').select((eb) => eb.fn.max('seq').as('seq')).where('type', '=', type).where('period', '=', period).executeTakeFirst()
+  const seq = Number(last?.seq ?? 0) + 1
+  return { period, seq, number: formatDocumentNumber(pattern, seq, period) }
+}
+
+// Storing an issued document ----------------------------------------------------------------
+
+export interface PartySnapshot {
+  name: string
+  nip: string | null
+  street: string
+  postalCode: string
+  city: string
+  countryCode: string
+}
+
+export interface SellerSnapshot {
+  name: string
+  nip: string
+  address: string
+  bankAccount: string
+}
+
+export interface NewDocumentLine {
+  kind: 'item' | 'service' | 'delivery'
+  name: string
+  sku: string | null
+  offerId: string | null
+  transactionItemId: number | null
+  productId: number | null
+  unit: string
+  quantityMilli: number
+  unitPriceGross: number
+  vatRate: VatRate
+  gross: number
+}
+
+export interface NewDocument {
+  type: DocumentType
+  issueDate: string
+  saleDate: string
+  dueDate: string | null
+  paymentMethod: string
+  paid: boolean
+  paidAt: string | null
+  currency: string
+  vatExempt: boolean
+  vatExemptionBasis: string | null
+  seller: SellerSnapshot
+  contractorId: number | null
+  buyer: PartySnapshot & { foreignTaxId: string | null }
+  lines: NewDocumentLine[]
+  notes: string
+  shopId: number | null
+  createdBy: number | null
+  createdAt: string
+}
+
+export function formatAddress (street: string, postalCode: string, city: string, countryCode = 'PL'): string {
+  const place = [postalCode, city].filter((part) => part !== '').join(' ')
+  return [street, place, countryCode === 'PL' ? '' : countryCode].filter((part) => part !== '').join(', ')
+}
+
+export async function sellerSnapshot (db: Queryable): Promise<SellerSnapshot & { vatPayer: boolean, exemptionBasis: string, defaultVatRate: string, autoClose: boolean }> {
+  const company = await db.selectFrom('company').selectAll().where('id', '=', 1).executeTakeFirstOrThrow()
+  return {
+    name: company.name,
+    nip: company.nip,
+    address: formatAddress(company.street, company.postal_code, company.city, company.country_code),
+    bankAccount: company.bank_account,
+    vatPayer: company.vat_status === 'czynny',
+    exemptionBasis: company.vat_exemption_basis,
+    defaultVatRate: company.default_vat_rate,
+    autoClose: company.allegro_auto_close === 1
+  }
+}
+
+export type InsertResult = { ok: true, id: number, number: string } | { ok: false, problem: string }
+
+/**
+ * Numbers and stores a document with its lines and per-rate totals, inside the caller's
+ * transaction. The per-rate totals are authoritative; each line also gets its own net and VAT
+ * for display.
+ */
+export async function insertDocument (trx: Trx, doc: NewDocument): Promise<InsertResult> {
+  const { period, seq, number } = await nextNumber(trx, doc.type, doc.issueDate)
+  const clash = await trx.selectFrom('documents').select(['id', 'type']).where('number', '=', number).executeTakeFirst()
+  if (clash) {
+    return { ok: false, problem: `numer ${number} ma już dokument typu „${documentTypeLabel(clash.type)}” – zmień wzór numeracji w ustawieniach` }
+  }
+  const rates = vatTotals(doc.lines)
+  const totals = sumAmounts(rates)
+  const inserted = await trx.insertInto('documents').values({
+    type: doc.type,
+    number,
+    period,
+    seq,
+    status: 'issued',
+    issue_date: doc.issueDate,
+    sale_date: doc.saleDate,
+    due_date: doc.dueDate,
+    payment_method: doc.paymentMethod,
+    paid: doc.paid ? 1 : 0,
+    paid_at: doc.paidAt,
+    currency: doc.currency,
+    vat_exempt: doc.vatExempt ? 1 : 0,
+    vat_exemption_basis: doc.vatExemptionBasis,
+    seller_name: doc.seller.name,
+    seller_nip: doc.seller.nip,
+    seller_address: doc.seller.address,
+    seller_bank_account: doc.seller.bankAccount,
+    contractor_id: doc.contractorId,
+    buyer_name: doc.buyer.name,
+    buyer_nip: doc.buyer.nip,
+    buyer_foreign_tax_id: doc.buyer.foreignTaxId,
+    buyer_street: doc.buyer.street,
+    buyer_postal_code: doc.buyer.postalCode,
+    buyer_city: doc.buyer.city,
+    buyer_country_code: doc.buyer.countryCode,
+    total_net: totals.net,
+    total_vat: totals.vat,
+    total_gross: totals.gross,
+    // documents in other currencies get their PLN VAT from the NBP rate, added separately
+    total_vat_pln: doc.currency === 'PLN' ? totals.vat : 0,
+    notes: doc.notes,
+    shop_id: doc.shopId,
+    created_by: doc.createdBy,
+    created_at: doc.createdAt
+  }).returning('id').executeTakeFirstOrThrow()
+  let position = 0
+  for (const line of doc.lines) {
+    position += 1
+    const amounts = splitGross(line.gross, line.vatRate)
+    await trx.insertInto('document_lines').values({
+      document_id: inserted.id,
+      position,
+      kind: line.kind,
+      name: line.name,
+      sku: line.sku,
+      offer_id: line.offerId,
+      transaction_item_id: line.transactionItemId,
+      product_id: line.productId,
+      unit: line.unit,
+      quantity_milli: line.quantityMilli,
+      unit_price_gross: line.unitPriceGross,
+      vat_rate: line.vatRate,
+      net: amounts.net,
+      vat: amounts.vat,
+      gross: amounts.gross
+    }).execute()
+  }
+  for (const rate of rates) {
+    await trx.insertInto('document_vat_totals').values({ document_id: inserted.id, vat_rate: rate.vatRate, net: rate.net, vat: rate.vat, gross: rate.gross }).execute()
+  }
+  return { ok: true, id: inserted.id, number }
+}
+
+// One document of a kind per transaction ----------------------------------------------------
+
+export async function activeDocumentOfKind (db: Queryable, transactionId: number, kind: DocumentKind): Promise<{ id: number, number: string } | undefined> {
+  return await db.selectFrom('transaction_document_kinds as k')
+    .innerJoin('documents as d', 'd.id', 'k.document_id')
+    .select(['d.id', 'd.number'])
+    .where('k.transaction_id', '=', transactionId)
+    .where('k.kind', '=', kind)
+    .executeTakeFirst()
+}
+
+export async function attachToTransaction (trx: Trx, link: { documentId: number, transactionId: number, kind: DocumentKind, linkKind: 'issued' | 'linked', at: string }): Promise<void> {
+  await trx.insertInto('document_transactions').values({ document_id: link.documentId, transaction_id: link.transactionId, link_kind: link.linkKind, created_at: link.at }).execute()
+  await trx.insertInto('transaction_document_kinds').values({ transaction_id: link.transactionId, kind: link.kind, document_id: link.documentId }).execute()
+}
+
+export function isUniqueViolation (error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE'
+}
+
+// Lists and details -------------------------------------------------------------------------
+
+export const DOCUMENTS_PER_PAGE = 50
+
+export interface DocumentFilters {
+  type: DocumentType | ''
+  /** 'YYYY-MM' of the issue date, or '' */
+  month: string
+  contractorId: number | null
+  q: string
+  page: number
+}
+
+export interface DocumentListRow {
+  id: number
+  type: string
+  number: string
+  status: string
+  issue_date: string
+  sale_date: string
+  buyer_name: string
+  buyer_nip: string | null
+  contractor_id: number | null
+  total_net: number
+  total_vat: number
+  total_gross: number
+  currency: string
+  paid: number
+  vat_exempt: number
+  transaction_count: number
+}
+
+export async function listDocuments (db: Queryable, filters: DocumentFilters): Promise<{ rows: DocumentListRow[], total: number }> {
+  let query = db.selectFrom('documents as d')
+  if (filters.type !== '') query = query.where('d.type', '=', filters.type)
+  if (filters.month !== '') query = query.where('d.issue_date', '>=', `${filters.month}-01`).where('d.issue_date', '<=', `${filters.month}-31`)
+  if (filters.contractorId !== null) query = query.where('d.contractor_id', '=', filters.contractorId)
+  if (filters.q !== '') {
+    const digits = filters.q.replace(/[\s-]/g, '')
+    query = query.where((eb) => eb.or([
+      ...caseVariants(filters.q).flatMap((variant) => [
+        sql<boolean>`${sql.ref('d.number')} like ${likePattern(variant)} escape '\\'`,
+        sql<boolean>`${sql.ref('d.buyer_name')} like ${likePattern(variant)} escape '\\'`
+      ]),
+      ...(/^\d{3,10}$/.test(digits) ? [eb('d.buyer_nip', 'like', `%${digits}%`)] : [])
+    ]))
+  }
+  const [rows, count] = await Promise.all([
+    query.select([
+      'd.id', 'd.type', 'd.number', 'd.status', 'd.issue_date', 'd.sale_date', 'd.buyer_name', 'd.buyer_nip', 'd.contractor_id',
+      'd.total_net', 'd.total_vat', 'd.total_gross', 'd.currency', 'd.paid', 'd.vat_exempt'
+    ])
+      .select((eb) => eb.selectFrom('document_transactions as dt').select((e) => e.fn.countAll<number>().as('n')).whereRef('dt.document_id', '=', 'd.id').as('transaction_count'))
+      .orderBy('d.issue_date', 'desc').orderBy('d.id', 'desc')
+      .limit(DOCUMENTS_PER_PAGE).offset((filters.page - 1) * DOCUMENTS_PER_PAGE)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  ])
+  return { rows: rows.map((row) => ({ ...row, transaction_count: Number(row.transaction_count ?? 0) })), total: Number(count.n) }
+}
+
+export interface OutputLine {
+  position: number
+  kind: string
+  name: string
+  unit: string
+  quantityMilli: number
+  unitPriceGross: number
+  vatRate: string
+  net: number
+  vat: number
+  gross: number
+}
+
+export interface LinkedTransaction {
+  id: number
+  checkoutFormId: string
+  buyerLogin: string
+  linkKind: 'issued' | 'linked'
+}
+
+/**
+ * Everything printed on a sales document, as plain data: the detail page, the PDF and
+ * (later) the Allegro invoice upload and KSeF all render from this one object.
+ */
+export interface DocumentForOutput {
+  id: number
+  type: DocumentType
+  typeLabel: string
+  /** the heading: "Faktura", "Faktura pro forma", "Paragon" … */
+  title: string
+  number: string
+  status: 'issued' | 'cancelled'
+  cancelledAt: string | null
+  issueDate: string
+  saleDate: string
+  dueDate: string | null
+  paymentMethod: string
+  paymentMethodLabel: string
+  paid: boolean
+  paidAt: string | null
+  currency: string
+  exchangeRate: string | null
+  exchangeRateTable: string | null
+  exchangeRateDate: string | null
+  totalVatPln: number
+  vatExempt: boolean
+  vatExemptionBasis: string | null
+  seller: SellerSnapshot
+  buyer: PartySnapshot & { foreignTaxId: string | null, contractorId: number | null }
+  lines: OutputLine[]
+  vatTotals: VatTotal[]
+  totals: { net: number, vat: number, gross: number }
+  amountInWords: string
+  notes: string
+  ksefNumber: string | null
+  transactions: LinkedTransaction[]
+}
+
+export async function loadDocumentForOutput (db: Queryable, id: number): Promise<DocumentForOutput> {
+  const doc = await db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  const [lines, rates, transactions] = await Promise.all([
+    db.selectFrom('document_lines').selectAll().where('document_id', '=', id).orderBy('position').execute(),
+    db.selectFrom('document_vat_totals').selectAll().where('document_id', '=', id).execute(),
+    db.selectFrom('document_transactions as dt')
+      .innerJoin('transactions as t', 't.id', 'dt.transaction_id')
+      .select(['t.id', 't.checkout_form_id', 't.buyer_login', 'dt.link_kind'])
+      .where('dt.document_id', '=', id)
+      .orderBy('dt.created_at').orderBy('t.id')
+      .execute()
+  ])
+  const type: DocumentType = isDocumentType(doc.type) ? doc.type : 'faktura'
+  const storedTotals = rates
+    .filter((rate): rate is typeof rate & { vat_rate: VatRate } => isVatRate(rate.vat_rate))
+    .map((rate) => ({ vatRate: rate.vat_rate, net: rate.net, vat: rate.vat, gross: rate.gross }))
+  return {
+    id: doc.id,
+    type,
+    typeLabel: documentTypeLabel(doc.type),
+    title: isDocumentType(doc.type) ? DOCUMENT_TYPE_INFO[doc.type].title : doc.type,
+    number: doc.number,
+    status: doc.status === 'cancelled' ? 'cancelled' : 'issued',
+    cancelledAt: doc.cancelled_at,
+    issueDate: doc.issue_date,
+    saleDate: doc.sale_date,
+    dueDate: doc.due_date,
+    paymentMethod: doc.payment_method,
+    paymentMethodLabel: paymentMethodLabel(doc.payment_method),
+    paid: doc.paid === 1,
+    paidAt: doc.paid_at,
+    currency: doc.currency,
+    exchangeRate: doc.exchange_rate,
+    exchangeRateTable: doc.exchange_rate_table,
+    exchangeRateDate: doc.exchange_rate_date,
+    totalVatPln: doc.total_vat_pln,
+    vatExempt: doc.vat_exempt === 1,
+    vatExemptionBasis: doc.vat_exemption_basis,
+    seller: { name: doc.seller_name, nip: doc.seller_nip, address: doc.seller_address, bankAccount: doc.seller_bank_account },
+    buyer: {
+      name: doc.buyer_name,
+      nip: doc.buyer_nip,
+      foreignTaxId: doc.buyer_foreign_tax_id,
+      street: doc.buyer_street,
+      postalCode: doc.buyer_postal_code,
+      city: doc.buyer_city,
+      countryCode: doc.buyer_country_code,
+      contractorId: doc.contractor_id
+    },
+    lines: lines.map((line) => ({
+      position: line.position,
+      kind: line.kind,
+      name: line.name,
+      unit: line.unit,
+      quantityMilli: line.quantity_milli,
+      unitPriceGross: line.unit_price_gross,
+      vatRate: line.vat_rate,
+      net: line.net,
+      vat: line.vat,
+      gross: line.gross
+    })),
+    vatTotals: storedTotals.sort((a, b) => compareVatRates(a.vatRate, b.vatRate)),
+    totals: { net: doc.total_net, vat: doc.total_vat, gross: doc.total_gross },
+    amountInWords: amountInWords(doc.total_gross, doc.currency),
+    notes: doc.notes,
+    ksefNumber: doc.ksef_number,
+    transactions: transactions.map((t) => ({ id: t.id, checkoutFormId: t.checkout_form_id, buyerLogin: t.buyer_login, linkKind: t.link_kind === 'linked' ? 'linked' : 'issued' }))
+  }
+}
+
+// Documents of transactions (for the transactions list and details) --------------------------
+
+export interface TransactionDocument {
+  id: number
+  type: string
+  typeLabel: string
+  number: string
+  status: string
+  totalGross: number
+  currency: string
+  linkKind: 'issued' | 'linked'
+}
+
+/** The documents of each transaction, issued from it or linked by hand, cancelled ones included. */
+export async function documentsForTransactions (db: Queryable, transactionIds: number[]): Promise<Map<number, TransactionDocument[]>> {
+  const result = new Map<number, TransactionDocument[]>()
+  if (transactionIds.length === 0) return result
+  for (let i = 0; i < transactionIds.length; i += 500) {
+    const rows = await db.selectFrom('document_transactions as dt')
+      .innerJoin('documents as d', 'd.id', 'dt.document_id')
+      .select(['dt.transaction_id', 'dt.link_kind', 'd.id', 'd.type', 'd.number', 'd.status', 'd.total_gross', 'd.currency'])
+      .where('dt.transaction_id', 'in', transactionIds.slice(i, i + 500))
+      .orderBy('d.id')
+      .execute()
+    for (const row of rows) {
+      const list = result.get(row.transaction_id) ?? []
+      list.push({ id: row.id, type: row.type, typeLabel: documentTypeLabel(row.type), number: row.number, status: row.status, totalGross: row.total_gross, currency: row.currency, linkKind: row.link_kind === 'linked' ? 'linked' : 'issued' })
+      result.set(row.transaction_id, list)
+    }
+  }
+  return result
+}
+
+// Cancelling --------------------------------------------------------------------------------
+
+export async function markCancelled (trx: Trx, documentId: number, userId: number | null, at: string): Promise<void> {
+  await trx.updateTable('documents').set({ status: 'cancelled', cancelled_at: at, cancelled_by: userId }).where('id', '=', documentId).execute()
+  // the transaction may get a new document of this kind now
+  await trx.deleteFrom('transaction_document_kinds').where('document_id', '=', documentId).execute()
+}
+
+// Linking (S12) -----------------------------------------------------------------------------
+
+export interface TransactionSummary {
+  id: number
+  checkout_form_id: string
+  buyer_name: string
+  buyer_login: string
+  total_to_pay: number
+  currency: string
+  bought_at: string
+  first_offer_name: string | null
+  item_count: number
+  local_status: string
+}
+
+export async function getTransactionSummary (db: Queryable, id: number): Promise<TransactionSummary> {
+  return await db.selectFrom('transactions')
+    .select(['id', 'checkout_form_id', 'buyer_name', 'buyer_login', 'total_to_pay', 'currency', 'bought_at', 'first_offer_name', 'item_count', 'local_status'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow()
+}
+
+export interface LinkCandidate {
+  id: number
+  type: string
+  number: string
+  issue_date: string
+  buyer_name: string
+  buyer_nip: string | null
+  total_gross: number
+  currency: string
+}
+
+/**
+ * Issued documents a transaction could be linked to: by number, buyer or NIP, and/or by the
+ * gross amount; with no criteria, the ones whose amount equals the transaction's.
+ */
+export async function searchLinkCandidates (db: Queryable, transaction: { id: number, total_to_pay: number }, criteria: { q: string, amount: number | null }): Promise<LinkCandidate[]> {
+  let query = db.selectFrom('documents as d')
+    .select(['d.id', 'd.type', 'd.number', 'd.issue_date', 'd.buyer_name', 'd.buyer_nip', 'd.total_gross', 'd.currency'])
+    .where('d.status', '=', 'issued')
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('document_transactions as dt').select('dt.document_id').whereRef('dt.document_id', '=', 'd.id').where('dt.transaction_id', '=', transaction.id))))
+  const amount = criteria.q === '' && criteria.amount === null ? transaction.total_to_pay : criteria.amount
+  if (amount !== null) query = query.where('d.total_gross', '=', amount)
+  if (criteria.q !== '') {
+    const digits = criteria.q.replace(/[\s-]/g, '')
+    query = query.where((eb) => eb.or([
+      ...caseVariants(criteria.q).flatMap((variant) => [
+        sql<boolean>`${sql.ref('d.number')} like ${likePattern(variant)} escape '\\'`,
+        sql<boolean>`${sql.ref('d.buyer_name')} like ${likePattern(variant)} escape '\\'`
+      ]),
+      ...(/^\d{3,10}$/.test(digits) ? [eb('d.buyer_nip', 'like', `%${digits}%`)] : [])
+    ]))
+  }
+  return await query.orderBy('d.issue_date', 'desc').orderBy('d.id', 'desc').limit(50).execute()
+}
+
+export type LinkOutcome = { documentId: number, number: string, ok: true } | { documentId: number, number: string, ok: false, problem: string }
+
+/** Links existing documents to a transaction, each refused when the transaction already has one of its kind. */
+export async function linkDocuments (trx: Trx, transactionId: number, documentIds: number[], at: string): Promise<LinkOutcome[]> {
+  const outcomes: LinkOutcome[] = []
+  for (const documentId of documentIds) {
+    const doc = await trx.selectFrom('documents').select(['id', 'type', 'number', 'status']).where('id', '=', documentId).executeTakeFirst()
+    if (!doc || !isDocumentType(doc.type)) {
+      outcomes.push({ documentId, number: `#${documentId}`, ok: false, problem: 'nie ma takiego dokumentu' })
+      continue
+    }
+    if (doc.status !== 'issued') {
+      outcomes.push({ documentId, number: doc.number, ok: false, problem: 'dokument jest anulowany' })
+      continue
+    }
+    const already = await trx.selectFrom('document_transactions').select('document_id').where('document_id', '=', doc.id).where('transaction_id', '=', transactionId).executeTakeFirst()
+    if (already) {
+      outcomes.push({ documentId, number: doc.number, ok: false, problem: 'jest już powiązany z tą transakcją' })
+      continue
+    }
+    const kind = documentKind(doc.type)
+    const sameKind = await activeDocumentOfKind(trx, transactionId, kind)
+    if (sameKind) {
+      outcomes.push({ documentId, number: doc.number, ok: false, problem: `transakcja ma już dokument tego rodzaju (${sameKind.number})` })
+      continue
+    }
+    await attachToTransaction(trx, { documentId: doc.id, transactionId, kind, linkKind: 'linked', at })
+    outcomes.push({ documentId, number: doc.number, ok: true })
+  }
+  return outcomes
+}
+
+/** Removes a link made by hand; a document issued from the transaction stays with it. */
+export async function unlinkDocument (trx: Trx, transactionId: number, documentId: number): Promise<'unlinked' | 'issued_here' | 'not_linked'> {
+  const link = await trx.selectFrom('document_transactions').select('link_kind').where('document_id', '=', documentId).where('transaction_id', '=', transactionId).executeTakeFirst()
+  if (!link) return 'not_linked'
+  if (link.link_kind !== 'linked') return 'issued_here'
+  await trx.deleteFrom('document_transactions').where('document_id', '=', documentId).where('transaction_id', '=', transactionId).execute()
+  await trx.deleteFrom('transaction_document_kinds').where('document_id', '=', documentId).where('transaction_id', '=', transactionId).execute()
+  return 'unlinked'
+}

@@ -1,0 +1,251 @@
+// Issuing sales documents: from Allegro transactions (Wystaw) and by hand. Each document is
+// written in one short DB transaction together with its number, lines, contractor, link to the
+// transaction, stock movement, booking and the transaction's auto-close, so it either exists
+// completely or not at all.
+import type { DateTime } from 'luxon'
+import type { Database, Trx } from '../db/database.ts'
+import { upsertContractor, type ContractorData } from '../contractors/contractors.queries.ts'
+import { autoBookIssuedDocument } from '../ledger/ledger.hooks.ts'
+import { applyStockForIssuedDocument, matchProducts, StockBlockedError } from '../products/stock.hooks.ts'
+import { DEFAULT_EXEMPTION_BASIS } from '../settings/company.form.ts'
+import { toStoredTimestamp } from '../shared/dates.ts'
+import { parseCheckoutForm } from '../transactions/checkout-form.ts'
+import { changeTransactionStatus } from '../transactions/status.queries.ts'
+import { buyerFromOrder, draftLinesFromOrder, paymentOf, saleDateOf } from './allegro-document.ts'
+import { canIssue, documentKind, isProforma, isVatRate, lineGross, type DocumentType, type PaymentMethod, type VatRate } from './document.ts'
+import { activeDocumentOfKind, attachToTransaction, insertDocument, isUniqueViolation, sellerSnapshot, type NewDocument, type NewDocumentLine } from './documents.queries.ts'
+
+/** Days to pay an unpaid document when nothing else says. */
+export const DEFAULT_PAYMENT_DAYS = 7
+
+export type SkipReason =
+  | { code: 'not_found' }
+  | { code: 'cancelled' }
+  | { code: 'wrong_type' }
+  | { code: 'already', documentId: number, number: string }
+  | { code: 'mismatch', linesTotal: number, totalToPay: number, currency: string }
+  | { code: 'invalid_order', problem: string }
+  | { code: 'invalid_buyer', problem: string }
+  | { code: 'refused', problem: string }
+
+export type IssueWarning = 'unpaid'
+
+export type IssueOutcome =
+  | { transactionId: number, status: 'issued', documentId: number, number: string, warnings: IssueWarning[] }
+  | { transactionId: number, status: 'skipped', reason: SkipReason }
+
+/** Thrown inside the DB transaction to roll back whatever was written and report the reason. */
+class Skip extends Error {
+  readonly reason: SkipReason
+  constructor (reason: SkipReason) {
+    super(reason.code)
+    this.reason = reason
+  }
+}
+
+async function issueInTransaction (trx: Trx, transactionId: number, type: DocumentType, userId: number, now: DateTime): Promise<IssueOutcome> {
+  const at = toStoredTimestamp(now)
+  const company = await sellerSnapshot(trx)
+  if (!canIssue(type, company.vatPayer)) throw new Skip({ code: 'wrong_type' })
+  const transaction = await trx.selectFrom('transactions as t')
+    .innerJoin('allegro_shops as s', 's.id', 't.shop_id')
+    .select(['t.id', 't.shop_id', 't.allegro_status', 't.local_status', 't.raw_json', 's.buyer_data_source'])
+    .where('t.id', '=', transactionId)
+    .executeTakeFirst()
+  if (!transaction) throw new Skip({ code: 'not_found' })
+  // a cancelled order was not sold; Allegro's cancellation and the local Anuluj both count
+  if (transaction.allegro_status === 'CANCELLED' || transaction.local_status === 'anulowana') throw new Skip({ code: 'cancelled' })
+  const kind = documentKind(type)
+  const existing = await activeDocumentOfKind(trx, transactionId, kind)
+  if (existing) throw new Skip({ code: 'already', documentId: existing.id, number: existing.number })
+
+  let json: unknown
+  try {
+    json = JSON.parse(transaction.raw_json)
+  } catch {
+    throw new Skip({ code: 'invalid_order', problem: 'zapisane dane zamówienia nie są poprawnym JSON-em' })
+  }
+  const parsed = parseCheckoutForm(json)
+  if (!parsed.ok) throw new Skip({ code: 'invalid_order', problem: parsed.error })
+  const order = parsed.form
+
+  const vatExempt = !company.vatPayer
+  const defaultRate: VatRate = isVatRate(company.defaultVatRate) ? company.defaultVatRate : '23'
+  const products = await matchProducts(trx, order.lineItems.map((item) => ({ name: item.offerName, sku: item.externalId })))
+  const drafts = draftLinesFromOrder(order, { vatExempt, defaultRate, products })
+  const linesTotal = drafts.reduce((sum, line) => sum + line.gross, 0)
+  if (linesTotal !== order.totalToPay) throw new Skip({ code: 'mismatch', linesTotal, totalToPay: order.totalToPay, currency: order.currency })
+
+  const buyer = buyerFromOrder(order, transaction.buyer_data_source === 'account_owner' ? 'account_owner' : 'delivery')
+  if (!buyer.ok) throw new Skip({ code: 'invalid_buyer', problem: buyer.problem })
+  const contractorId = await upsertContractor(trx, buyer.buyer, at)
+
+  const items = await trx.selectFrom('transaction_items').select(['id', 'line_item_id']).where('transaction_id', '=', transactionId).execute()
+  const itemIds = new Map(items.map((item) => [item.line_item_id, item.id]))
+  const issueDate = now.toISODate()!
+  const payment = paymentOf(order)
+  const dueDate = payment.paid ? issueDate : order.invoice.dueDate ?? now.plus({ days: DEFAULT_PAYMENT_DAYS }).toISODate()!
+  const lines: NewDocumentLine[] = drafts.map((line) => ({
+    kind: line.kind,
+    name: line.name,
+    sku: line.sku,
+    offerId: line.offerId,
+    transactionItemId: line.lineItemId === null ? null : itemIds.get(line.lineItemId) ?? null,
+    productId: line.productId,
+    unit: line.unit,
+    quantityMilli: line.quantityMilli,
+    unitPriceGross: line.unitPriceGross,
+    vatRate: line.vatRate,
+    gross: line.gross
+  }))
+
+  const stored = await insertDocument(trx, {
+    type,
+    issueDate,
+    saleDate: saleDateOf(order),
+    dueDate,
+    paymentMethod: payment.method,
+    paid: payment.paid,
+    paidAt: payment.paidAt,
+    currency: order.currency,
+    vatExempt,
+    vatExemptionBasis: vatExempt ? company.exemptionBasis || DEFAULT_EXEMPTION_BASIS : null,
+    seller: company,
+    contractorId,
+    buyer: buyer.buyer,
+    lines,
+    notes: `Zamówienie Allegro ${order.id}`,
+    shopId: transaction.shop_id,
+    createdBy: userId,
+    createdAt: at
+  })
+  if (!stored.ok) throw new Skip({ code: 'refused', problem: stored.problem })
+  await attachToTransaction(trx, { documentId: stored.id, transactionId, kind, linkKind: 'issued', at })
+  await applyStockForIssuedDocument(trx, stored.id)
+  await autoBookIssuedDocument(trx, stored.id)
+  if (company.autoClose && !isProforma(type)) {
+    await changeTransactionStatus(trx, { transactionId, to: 'zamknieta', manual: false, userId, at })
+  }
+  // cash on delivery is paid on receipt and a pro forma asks for payment: neither is a surprise
+  const warnings: IssueWarning[] = !payment.paid && !isProforma(type) && payment.method !== 'pobranie' ? ['unpaid'] : []
+  return { transactionId, status: 'issued', documentId: stored.id, number: stored.number, warnings }
+}
+
+/**
+ * Issues one document of the type for the transaction (S8–S11), or says why not. Idempotent:
+ * a transaction never gets a second active document of the same kind, however many requests
+ * arrive at once. Unpaid orders may be issued (with a warning); cancelled ones may not.
+ */
+export async function issueForTransaction (db: Database, request: { transactionId: number, type: DocumentType, userId: number }, now: DateTime): Promise<IssueOutcome> {
+  try {
+    return await db.transaction().execute((trx) => issueInTransaction(trx, request.transactionId, request.type, request.userId, now))
+  } catch (error) {
+    if (error instanceof Skip) return { transactionId: request.transactionId, status: 'skipped', reason: error.reason }
+    if (error instanceof StockBlockedError) return { transactionId: request.transactionId, status: 'skipped', reason: { code: 'refused', problem: error.message } }
+    if (isUniqueViolation(error)) {
+      // only reachable if another writer got in between; its document is the one that counts
+      const existing = await activeDocumentOfKind(db, request.transactionId, documentKind(request.type))
+      if (existing) return { transactionId: request.transactionId, status: 'skipped', reason: { code: 'already', documentId: existing.id, number: existing.number } }
+    }
+    throw error
+  }
+}
+
+/** One document per selected transaction, each in its own DB transaction, in the order given. */
+export async function issueForTransactions (db: Database, request: { transactionIds: number[], type: DocumentType, userId: number }, now: DateTime): Promise<IssueOutcome[]> {
+  const outcomes: IssueOutcome[] = []
+  for (const transactionId of request.transactionIds) {
+    outcomes.push(await issueForTransaction(db, { transactionId, type: request.type, userId: request.userId }, now))
+  }
+  return outcomes
+}
+
+// By hand -----------------------------------------------------------------------------------
+
+export interface ManualLine {
+  name: string
+  unit: string
+  quantityMilli: number
+  unitPriceGross: number
+  vatRate: VatRate
+}
+
+export interface ManualDocumentRequest {
+  type: DocumentType
+  /** an existing contractor, or the buyer typed in (added to KONTRAHENCI), or neither (receipts) */
+  contractorId: number | null
+  buyer: ContractorData | null
+  issueDate: string
+  saleDate: string
+  dueDate: string | null
+  paymentMethod: PaymentMethod
+  paid: boolean
+  notes: string
+  lines: ManualLine[]
+  userId: number
+}
+
+export type ManualOutcome = { ok: true, documentId: number, number: string } | { ok: false, problem: string }
+
+/** A document for a sale outside Allegro: a contractor and lines typed by hand. */
+export async function issueManualDocument (db: Database, request: ManualDocumentRequest, now: DateTime): Promise<ManualOutcome> {
+  const at = toStoredTimestamp(now)
+  try {
+    return await db.transaction().execute(async (trx): Promise<ManualOutcome> => {
+      const company = await sellerSnapshot(trx)
+      if (!canIssue(request.type, company.vatPayer)) return { ok: false, problem: 'Ten rodzaj dokumentu nie pasuje do statusu VAT firmy.' }
+      let contractorId: number | null = null
+      let buyer: NewDocument['buyer'] = { name: '', nip: null, foreignTaxId: null, street: '', postalCode: '', city: '', countryCode: 'PL' }
+      if (request.contractorId !== null) {
+        const contractor = await trx.selectFrom('contractors').selectAll().where('id', '=', request.contractorId).executeTakeFirst()
+        if (!contractor) return { ok: false, problem: 'Wybrany kontrahent już nie istnieje.' }
+        contractorId = contractor.id
+        buyer = { name: contractor.name, nip: contractor.nip, foreignTaxId: contractor.foreign_tax_id, street: contractor.street, postalCode: contractor.postal_code, city: contractor.city, countryCode: contractor.country_code }
+      } else if (request.buyer !== null) {
+        contractorId = await upsertContractor(trx, request.buyer, at)
+        buyer = { ...request.buyer }
+      }
+      const vatExempt = !company.vatPayer
+      const stored = await insertDocument(trx, {
+        type: request.type,
+        issueDate: request.issueDate,
+        saleDate: request.saleDate,
+        dueDate: request.dueDate,
+        paymentMethod: request.paymentMethod,
+        paid: request.paid,
+        paidAt: request.paid ? at : null,
+        currency: 'PLN',
+        vatExempt,
+        vatExemptionBasis: vatExempt ? company.exemptionBasis || DEFAULT_EXEMPTION_BASIS : null,
+        seller: company,
+        contractorId,
+        buyer,
+        lines: request.lines.map((line) => ({
+          kind: 'item',
+          name: line.name,
+          sku: null,
+          offerId: null,
+          transactionItemId: null,
+          productId: null,
+          unit: line.unit,
+          quantityMilli: line.quantityMilli,
+          unitPriceGross: line.unitPriceGross,
+          vatRate: vatExempt ? 'zw' : line.vatRate,
+          gross: lineGross(line.quantityMilli, line.unitPriceGross)
+        })),
+        notes: request.notes,
+        shopId: null,
+        createdBy: request.userId,
+        createdAt: at
+      })
+      if (!stored.ok) throw new Skip({ code: 'refused', problem: `Nie wystawiono dokumentu: ${stored.problem}.` })
+      await applyStockForIssuedDocument(trx, stored.id)
+      await autoBookIssuedDocument(trx, stored.id)
+      return { ok: true, documentId: stored.id, number: stored.number }
+    })
+  } catch (error) {
+    if (error instanceof StockBlockedError) return { ok: false, problem: error.message }
+    if (error instanceof Skip && error.reason.code === 'refused') return { ok: false, problem: error.reason.problem }
+    throw error
+  }
+}
