@@ -105,6 +105,14 @@ export interface Contractors {
   updated_at: string;
 }
 
+export interface DocumentIssueReports {
+  created_at: string;
+  document_type: string;
+  id: Generated<number>;
+  outcomes_json: string;
+  user_id: number;
+}
+
 export interface DocumentLines {
   document_id: number;
   gross: number;
@@ -447,6 +455,7 @@ export interface DB {
   allegro_simulator_state: AllegroSimulatorState;
   company: Company;
   contractors: Contractors;
+  document_issue_reports: DocumentIssueReports;
   document_lines: DocumentLines;
   document_series: DocumentSeries;
   document_transactions: DocumentTransactions;

@@ -1,0 +1,359 @@
+// Importing Allegro orders (reference/allegro-api.md §3–4):
+//  1. first import: the events cursor from /order/event-stats is stored, then the last
+//     `backfill_days` days are walked through /order/checkout-forms in date windows;
+//  2. every import: /order/events since the cursor → changed checkout forms → upsert.
+// Network first, then each batch is written in one short DB transaction together with the
+// progress it covers (cursor or window position), so a kill loses nothing and the next import
+// carries on where the last committed batch ended.
+import { DateTime } from 'luxon'
+import type { Database } from '../db/database.ts'
+import type { Clock } from '../shared/dates.ts'
+import { toStoredTimestamp } from '../shared/dates.ts'
+import { parseCheckoutForm } from './checkout-form.ts'
+import {
+  ensureImportState, findKnownForms, getImportState, saveBatch, startWindowWalk,
+  type BatchCounts, type BatchProgress, type ImportStateRow, type ValidForm, type WindowField
+} from './import.queries.ts'
+
+/** What the import needs from an Allegro client; answers are untrusted JSON, checked here. */
+export interface OrdersApi {
+  getEventStats: () => Promise<unknown>
+  getOrderEvents: (query: { from?: string, limit: number }) => Promise<unknown>
+  listCheckoutForms: (query: Record<string, string | number>) => Promise<unknown>
+  getCheckoutForm: (id: string) => Promise<unknown>
+}
+
+export interface ImportLogger {
+  warn: (obj: object, msg: string) => void
+}
+
+export interface ImportDeps {
+  db: Database
+  api: OrdersApi
+  now: Clock
+  log?: ImportLogger
+  signal?: AbortSignal
+}
+
+export interface ImportCounts extends BatchCounts {
+  invalid: number
+}
+
+export interface ImportOutcome {
+  counts: ImportCounts
+  /** Polish, for the person who clicked; details go to the log */
+  errors: string[]
+  /** false when the import stopped early (network, Allegro); what was saved stays saved */
+  completed: boolean
+}
+
+export const LIST_PAGE_SIZE = 100
+/** Allegro refuses offset + limit above 10 000 on /order/checkout-forms (reference §3). */
+export const LIST_OFFSET_LIMIT = 10_000
+export const EVENTS_PAGE_SIZE = 1000
+/** Checkout forms fetched (and then written) per batch while following events. */
+export const EVENTS_BATCH_FORMS = 100
+/** Events are kept for 60 days; past that the cursor is useless and orders are re-read by updatedAt. */
+const EVENTS_RETENTION_MARGIN_DAYS = 55
+const FETCH_CONCURRENCY = 4
+const MIN_WINDOW_MS = 1000
+
+export class ImportAbortedError extends Error {
+  override name = 'ImportAbortedError'
+  constructor () { super('import aborted') }
+}
+
+class BadResponseError extends Error {
+  override name = 'BadResponseError'
+}
+
+/** Allegro's errors carry a Polish userMessage (allegro.client.ts); anything else gets a general one. */
+export function describeImportError (error: unknown): string {
+  if (error instanceof ImportAbortedError) return 'Pobieranie przerwano; kolejne dokończy je od miejsca przerwania.'
+  if (error instanceof BadResponseError) return 'Allegro zwróciło odpowiedź w nieoczekiwanym formacie; spróbuj ponownie później.'
+  if (typeof error === 'object' && error !== null && 'userMessage' in error && typeof error.userMessage === 'string' && error.userMessage !== '') {
+    return error.userMessage
+  }
+  return 'Nie udało się pobrać transakcji z Allegro. Spróbuj ponownie później.'
+}
+
+function httpStatus (error: unknown): number | null {
+  if (typeof error !== 'object' || error === null) return null
+  const status = (error as { status?: unknown, statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode
+  return typeof status === 'number' ? status : null
+}
+
+// --- response shapes -------------------------------------------------------------------------
+
+const EVENT_ID = /^[0-9A-Za-z_-]{1,64}$/
+
+function isObject (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+export function parseEventStats (json: unknown): { latestEventId: string | null } {
+  if (!isObject(json)) throw new BadResponseError('event-stats: not an object')
+  const latest = json.latestEvent
+  if (latest === undefined || latest === null) return { latestEventId: null }
+  if (!isObject(latest) || typeof latest.id !== 'string' || !EVENT_ID.test(latest.id)) throw new BadResponseError('event-stats: bad latestEvent')
+  return { latestEventId: latest.id }
+}
+
+export interface OrderEventRef {
+  id: string
+  checkoutFormId: string
+  revision: string | null
+}
+
+export function parseOrderEvents (json: unknown): OrderEventRef[] {
+  if (!isObject(json) || !Array.isArray(json.events)) throw new BadResponseError('events: no events array')
+  return json.events.map((event, i) => {
+    if (!isObject(event) || typeof event.id !== 'string' || !EVENT_ID.test(event.id)) throw new BadResponseError(`events[${i}]: bad id`)
+    const order = isObject(event.order) ? event.order : null
+    const form = order !== null && isObject(order.checkoutForm) ? order.checkoutForm : null
+    if (form === null || typeof form.id !== 'string' || !/^[0-9a-f-]{36}$/i.test(form.id)) throw new BadResponseError(`events[${i}]: bad checkoutForm.id`)
+    const revision = typeof form.revision === 'string' && form.revision !== '' ? form.revision : null
+    return { id: event.id, checkoutFormId: form.id, revision }
+  })
+}
+
+export function parseCheckoutFormList (json: unknown): { forms: unknown[], totalCount: number } {
+  if (!isObject(json) || !Array.isArray(json.checkoutForms)) throw new BadResponseError('checkout-forms: no checkoutForms array')
+  const total = json.totalCount
+  if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) throw new BadResponseError('checkout-forms: bad totalCount')
+  return { forms: json.checkoutForms, totalCount: total }
+}
+
+// --- the import ------------------------------------------------------------------------------
+
+class Run {
+  readonly counts: ImportCounts = { new: 0, updated: 0, unchanged: 0, deleted: 0, invalid: 0 }
+  readonly errors: string[] = []
+  private readonly deps: ImportDeps
+  private readonly shopId: number
+
+  constructor (deps: ImportDeps, shopId: number) {
+    this.deps = deps
+    this.shopId = shopId
+  }
+
+  checkAbort (): void {
+    if (this.deps.signal?.aborted) throw new ImportAbortedError()
+  }
+
+  at (): string {
+    return toStoredTimestamp(this.deps.now())
+  }
+
+  addError (message: string): void {
+    if (!this.errors.includes(message)) this.errors.push(message)
+  }
+
+  /** Validates raw forms; invalid ones are counted, logged and left out. */
+  validate (raws: unknown[]): ValidForm[] {
+    const valid: ValidForm[] = []
+    for (const raw of raws) {
+      const parsed = parseCheckoutForm(raw)
+      if (parsed.ok) {
+        valid.push({ form: parsed.form, raw: JSON.stringify(raw) })
+      } else {
+        this.counts.invalid++
+        this.deps.log?.warn({ shopId: this.shopId, checkoutFormId: parsed.id, reason: parsed.error }, 'skipped an invalid checkout form')
+        this.addError(`Pominięto zamówienie ${parsed.id ?? '(bez numeru)'}: niepoprawne dane z Allegro (${parsed.error}).`)
+      }
+    }
+    return valid
+  }
+
+  async save (forms: ValidForm[], progress: BatchProgress): Promise<void> {
+    const saved = await saveBatch(this.deps.db, this.shopId, forms, progress, this.at())
+    this.counts.new += saved.new
+    this.counts.updated += saved.updated
+    this.counts.unchanged += saved.unchanged
+    this.counts.deleted += saved.deleted
+  }
+
+  async state (): Promise<ImportStateRow> {
+    const state = await getImportState(this.deps.db, this.shopId)
+    if (!state) throw new Error(`no import state for shop ${this.shopId}`)
+    return state
+  }
+
+  async prepare (backfillDays: number): Promise<void> {
+    const state = await this.state()
+    const now = this.deps.now()
+    if (state.initialised_at === null) {
+      const { latestEventId } = parseEventStats(await this.deps.api.getEventStats())
+      await startWindowWalk(this.deps.db, this.shopId, {
+        cursor: latestEventId,
+        field: 'lineItems.boughtAt',
+        from: toStoredTimestamp(now.minus({ days: backfillDays })),
+        to: toStoredTimestamp(now),
+        at: toStoredTimestamp(now),
+        firstTime: true
+      })
+      return
+    }
+    const synced = state.events_synced_at === null ? null : DateTime.fromISO(state.events_synced_at)
+    if (state.window_to === null && synced !== null && synced < now.minus({ days: EVENTS_RETENTION_MARGIN_DAYS })) {
+      // the events since the cursor may be gone: take a fresh cursor, re-read what changed meanwhile
+      const { latestEventId } = parseEventStats(await this.deps.api.getEventStats())
+      await startWindowWalk(this.deps.db, this.shopId, {
+        cursor: latestEventId,
+        field: 'updatedAt',
+        from: toStoredTimestamp(synced),
+        to: toStoredTimestamp(now),
+        at: toStoredTimestamp(now),
+        firstTime: false
+      })
+    }
+  }
+
+  async listPage (field: WindowField, from: number, to: number, offset: number): Promise<{ forms: unknown[], totalCount: number }> {
+    this.checkAbort()
+    const iso = (ms: number): string => new Date(ms).toISOString()
+    return parseCheckoutFormList(await this.deps.api.listCheckoutForms({
+      [`${field}.gte`]: iso(from),
+      [`${field}.lte`]: iso(to),
+      sort: field,
+      offset,
+      limit: LIST_PAGE_SIZE
+    }))
+  }
+
+  /** Walks [window_done_until, window_to] in date windows small enough for the offset limit. */
+  async walkWindows (): Promise<void> {
+    const state = await this.state()
+    if (state.window_to === null || state.window_done_until === null || state.window_field === null) return
+    const field = state.window_field as WindowField
+    const end = Date.parse(state.window_to)
+    let doneUntil = Date.parse(state.window_done_until)
+    let width = Math.max(end - doneUntil, MIN_WINDOW_MS)
+    // when orders change while we page by updatedAt they move to later pages; overlapping pages
+    // keep a shifted order from falling between two of them
+    const step = field === 'updatedAt' ? LIST_PAGE_SIZE - 10 : LIST_PAGE_SIZE
+    const capacity = field === 'updatedAt' ? LIST_OFFSET_LIMIT - 1000 : LIST_OFFSET_LIMIT
+    if (doneUntil > end) {
+      await this.save([], { window: { doneUntil: null } })
+      return
+    }
+    for (;;) {
+      const windowEnd = Math.min(doneUntil + width, end)
+      // [doneUntil, windowEnd) except the last window, which includes its end
+      const lte = windowEnd === end ? end : windowEnd - 1
+      let page = await this.listPage(field, doneUntil, lte, 0)
+      if (page.totalCount > capacity && windowEnd - doneUntil > MIN_WINDOW_MS) {
+        width = Math.max(Math.floor((windowEnd - doneUntil) / 2), MIN_WINDOW_MS)
+        continue
+      }
+      if (page.totalCount > capacity) this.addError('Allegro ma zbyt wiele zamówień z jednej sekundy, by pobrać je wszystkie; część z nich pominięto.')
+      const reachable = Math.min(page.totalCount, capacity)
+      let offset = 0
+      for (;;) {
+        const forms = this.validate(page.forms)
+        const last = forms.at(-1)?.form
+        const lastKey = last === undefined ? null : field === 'updatedAt' ? last.updatedAt : last.boughtAt
+        const pageDone = offset + step >= reachable || page.forms.length === 0 || offset + step + LIST_PAGE_SIZE > LIST_OFFSET_LIMIT
+        if (pageDone) {
+          const next = windowEnd === end ? null : new Date(windowEnd).toISOString()
+          await this.save(forms, { window: { doneUntil: next } })
+          break
+        }
+        // everything sorted before the last form of the page is stored; resume from its key
+        await this.save(forms, lastKey !== null && Date.parse(lastKey) > doneUntil ? { window: { doneUntil: lastKey } } : {})
+        offset += step
+        page = await this.listPage(field, doneUntil, lte, offset)
+      }
+      if (windowEnd === end) return
+      doneUntil = windowEnd
+      // grow again after a crowded stretch, so a quiet month is not read one hour at a time
+      if (page.totalCount < LIST_OFFSET_LIMIT / 4) width *= 2
+    }
+  }
+
+  /** Events since the cursor → changed checkout forms → upsert, the cursor moving with each batch. */
+  async followEvents (): Promise<void> {
+    for (;;) {
+      this.checkAbort()
+      const state = await this.state()
+      let cursor = state.event_cursor
+      const events = parseOrderEvents(await this.deps.api.getOrderEvents({ ...(cursor === null ? {} : { from: cursor }), limit: EVENTS_PAGE_SIZE }))
+      if (events.length === 0) {
+        await this.save([], { eventsSyncedAt: this.at() })
+        return
+      }
+      for (const chunk of chunkByForms(events, EVENTS_BATCH_FORMS)) {
+        this.checkAbort()
+        const latest = new Map<string, string | null>()
+        for (const event of chunk) latest.set(event.checkoutFormId, event.revision)
+        const known = await findKnownForms(this.deps.db, this.shopId, [...latest.keys()])
+        const toFetch: string[] = []
+        for (const [id, revision] of latest) {
+          if (known.deleted.has(id)) this.counts.deleted++
+          else if (revision !== null && known.revisions.get(id) === revision) this.counts.unchanged++
+          else toFetch.push(id)
+        }
+        const raws = await this.fetchForms(toFetch)
+        const next = chunk[chunk.length - 1].id
+        await this.save(this.validate(raws), { cursor: { from: cursor, to: next }, eventsSyncedAt: this.at() })
+        cursor = next
+      }
+      if (events.length < EVENTS_PAGE_SIZE) return
+    }
+  }
+
+  async fetchForms (ids: string[]): Promise<unknown[]> {
+    const results: unknown[] = []
+    let index = 0
+    const worker = async (): Promise<void> => {
+      while (index < ids.length) {
+        const id = ids[index++]
+        this.checkAbort()
+        try {
+          results.push(await this.deps.api.getCheckoutForm(id))
+        } catch (error) {
+          // gone (older than Allegro keeps, or not this seller's): nothing to store, move on
+          if (httpStatus(error) !== 404) throw error
+          this.addError(`Allegro nie udostępnia już zamówienia ${id}; pominięto je.`)
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, ids.length) }, worker))
+    return results
+  }
+}
+
+/** Consecutive events, cut so that each chunk names at most `maxForms` checkout forms. */
+export function chunkByForms (events: OrderEventRef[], maxForms: number): OrderEventRef[][] {
+  const chunks: OrderEventRef[][] = []
+  let current: OrderEventRef[] = []
+  let forms = new Set<string>()
+  for (const event of events) {
+    if (!forms.has(event.checkoutFormId) && forms.size === maxForms) {
+      chunks.push(current)
+      current = []
+      forms = new Set()
+    }
+    forms.add(event.checkoutFormId)
+    current.push(event)
+  }
+  if (current.length > 0) chunks.push(current)
+  return chunks
+}
+
+/** One import of one shop. Errors that stop it are reported in the outcome, not thrown. */
+export async function importShop (deps: ImportDeps, shopId: number): Promise<ImportOutcome> {
+  const run = new Run(deps, shopId)
+  const shop = await deps.db.selectFrom('allegro_shops').select(['backfill_days']).where('id', '=', shopId).executeTakeFirstOrThrow()
+  await ensureImportState(deps.db, shopId, run.at())
+  try {
+    await run.prepare(shop.backfill_days)
+    await run.walkWindows()
+    await run.followEvents()
+    return { counts: run.counts, errors: run.errors, completed: true }
+  } catch (error) {
+    if (!(error instanceof ImportAbortedError)) deps.log?.warn({ shopId, err: error }, 'allegro import stopped')
+    run.addError(describeImportError(error))
+    return { counts: run.counts, errors: run.errors, completed: false }
+  }
+}

@@ -1,0 +1,101 @@
+// Labels and small formatting the transaction pages share (Polish, as in the seed).
+import { plural } from './import-summary.ts'
+import { marketplaceName, offerUrl } from './marketplaces.ts'
+import { STATUS_LABELS, isTransactionStatus } from './transaction-status.ts'
+
+export interface DocumentChoice { value: string, label: string }
+
+/** Wystaw: the document types of S8, by the company's VAT status. */
+export function documentChoices (isVatPayer: boolean): DocumentChoice[] {
+  return isVatPayer
+    ? [
+        { value: 'faktura', label: 'Faktura' },
+        { value: 'proforma', label: 'Pro forma' },
+        { value: 'paragon', label: 'Paragon' },
+        { value: 'inny_przychod', label: 'Inny przychód – sprzedaż' }
+      ]
+    : [
+        { value: 'faktura_bez_vat', label: 'Faktura (bez VAT)' },
+        { value: 'proforma_bez_vat', label: 'Pro forma (bez VAT)' },
+        { value: 'paragon', label: 'Paragon' },
+        { value: 'inny_przychod', label: 'Inny przychód – sprzedaż' }
+      ]
+}
+
+const PAYMENT_TYPES: Record<string, string> = {
+  CASH_ON_DELIVERY: 'za pobraniem',
+  WIRE_TRANSFER: 'przelew tradycyjny',
+  ONLINE: 'płatność online',
+  SPLIT_PAYMENT: 'płatność podzielona',
+  EXTENDED_TERM: 'płatność z odroczonym terminem'
+}
+
+const PAYMENT_PROVIDERS: Record<string, string> = {
+  PAYU: 'PayU',
+  P24: 'Przelewy24',
+  AF: 'Allegro Finance',
+  OFFLINE: 'poza Allegro (przy odbiorze)',
+  EPT: 'Allegro Pay Business'
+}
+
+const ALLEGRO_STATUSES: Record<string, string> = {
+  BOUGHT: 'kupione, formularz nieuzupełniony',
+  FILLED_IN: 'formularz uzupełniony, nieopłacone',
+  READY_FOR_PROCESSING: 'gotowe do realizacji',
+  CANCELLED: 'anulowane przez kupującego'
+}
+
+const FULFILLMENT_STATUSES: Record<string, string> = {
+  NEW: 'nowe',
+  PROCESSING: 'w realizacji',
+  READY_FOR_SHIPMENT: 'do wysłania',
+  READY_FOR_PICKUP: 'do odbioru',
+  SENT: 'wysłane',
+  PICKED_UP: 'odebrane',
+  CANCELLED: 'anulowane',
+  SUSPENDED: 'wstrzymane',
+  RETURNED: 'zwrócone'
+}
+
+const DOCUMENT_TYPES: Record<string, string> = {
+  faktura: 'Faktura',
+  faktura_bez_vat: 'Faktura (bez VAT)',
+  proforma: 'Pro forma',
+  proforma_bez_vat: 'Pro forma (bez VAT)',
+  paragon: 'Paragon',
+  inny_przychod: 'Inny przychód – sprzedaż',
+  korekta: 'Faktura korygująca'
+}
+
+function label (labels: Record<string, string>, value: string | null): string {
+  if (value === null || value === '') return ''
+  return labels[value] ?? value
+}
+
+/** The number people see: the start of Allegro's checkout-form id, enough to tell orders apart. */
+export function shortId (checkoutFormId: string): string {
+  return checkoutFormId.slice(0, 8).toUpperCase()
+}
+
+/** Shortens text for a table cell (by characters, not UTF-16 units, so emoji stay whole). */
+export function shorten (text: string | null, max = 90): string {
+  if (text === null) return ''
+  const chars = [...text]
+  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…'
+}
+
+export const transactionView = {
+  offerUrl,
+  marketplaceName,
+  shortId,
+  shorten,
+  plural,
+  status: (value: string) => isTransactionStatus(value) ? STATUS_LABELS[value] : value,
+  paymentType: (value: string | null) => label(PAYMENT_TYPES, value),
+  paymentProvider: (value: string | null) => label(PAYMENT_PROVIDERS, value),
+  allegroStatus: (value: string | null) => label(ALLEGRO_STATUSES, value),
+  fulfillmentStatus: (value: string | null) => label(FULFILLMENT_STATUSES, value),
+  documentType: (value: string) => label(DOCUMENT_TYPES, value),
+  /** Allegro's "23.00" → "23%" */
+  taxRate: (value: string | null) => value === null ? '' : `${value.replace(/\.0+$/, '').replace(/(\.\d*?)0+$/, '$1').replace('.', ',')}%`
+}

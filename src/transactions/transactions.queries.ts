@@ -1,0 +1,191 @@
+import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely'
+import type { Database, Queryable } from '../db/database.ts'
+import type { DB } from '../db/schema.gen.ts'
+import { changeTransactionStatus } from './status.queries.ts'
+import type { TransactionStatus } from './transaction-status.ts'
+
+export interface TransactionFilters {
+  shopId: number | null
+  status: TransactionStatus | null
+  invoiceRequired: boolean | null
+  hasDocument: boolean | null
+  /** ISO UTC bounds of bought_at: from inclusive, to exclusive */
+  boughtFrom: string | null
+  boughtTo: string | null
+  /** lower-cased words, each must appear somewhere in the transaction's search text */
+  words: string[]
+}
+
+export const NO_FILTERS: TransactionFilters = { shopId: null, status: null, invoiceRequired: null, hasDocument: null, boughtFrom: null, boughtTo: null, words: [] }
+
+export const PAGE_SIZE = 50
+
+/** The trigram index needs three characters; shorter words fall back to a scan. */
+const MIN_INDEXED_WORD = 3
+
+type TransactionQuery<O> = SelectQueryBuilder<DB & { t: DB['transactions'] }, 't', O>
+
+function applyFilters<O> (query: TransactionQuery<O>, filters: TransactionFilters): TransactionQuery<O> {
+  let q = query
+  if (filters.shopId !== null) q = q.where('t.shop_id', '=', filters.shopId)
+  if (filters.status !== null) q = q.where('t.local_status', '=', filters.status)
+  if (filters.invoiceRequired !== null) q = q.where('t.invoice_required', '=', filters.invoiceRequired ? 1 : 0)
+  if (filters.hasDocument !== null) {
+    const linked = (eb: ExpressionBuilder<DB & { t: DB['transactions'] }, 't'>) =>
+      eb.selectFrom('document_transactions as dt').select(sql.lit(1).as('one')).whereRef('dt.transaction_id', '=', 't.id')
+    q = q.where((eb) => filters.hasDocument ? eb.exists(linked(eb)) : eb.not(eb.exists(linked(eb))))
+  }
+  if (filters.boughtFrom !== null) q = q.where('t.bought_at', '>=', filters.boughtFrom)
+  if (filters.boughtTo !== null) q = q.where('t.bought_at', '<', filters.boughtTo)
+  const indexed = filters.words.filter((word) => [...word].length >= MIN_INDEXED_WORD)
+  const short = filters.words.filter((word) => [...word].length < MIN_INDEXED_WORD)
+  if (indexed.length > 0) {
+    // each word a quoted FTS5 string: no operators or syntax errors from what people type
+    const match = indexed.map((word) => `"${word.replace(/"/g, '""')}"`).join(' ')
+    q = q.where('t.id', 'in', sql<number>`(SELECT rowid FROM transactions_search WHERE transactions_search MATCH ${match})`)
+  }
+  for (const word of short) {
+    q = q.where(sql<boolean>`t.search_text LIKE ${'%' + word.replace(/[\\%_]/g, (c) => '\\' + c) + '%'} ESCAPE '\\'`)
+  }
+  return q
+}
+
+export interface TransactionListRow {
+  id: number
+  checkout_form_id: string
+  shop_id: number
+  shop_name: string
+  bought_at: string
+  buyer_login: string
+  buyer_name: string
+  first_offer_id: string | null
+  first_offer_name: string | null
+  item_count: number
+  total_to_pay: number
+  currency: string
+  marketplace_id: string
+  invoice_required: number
+  local_status: string
+  status_manual: number
+}
+
+export interface LinkedDocument {
+  transaction_id: number
+  id: number
+  number: string
+  type: string
+  status: string
+}
+
+export async function listTransactions (db: Queryable, filters: TransactionFilters, page: number): Promise<{ rows: TransactionListRow[], total: number }> {
+  const base = db.selectFrom('transactions as t')
+  const countRow = await applyFilters(base.select((eb) => eb.fn.countAll<number>().as('count')), filters).executeTakeFirstOrThrow()
+  const rows = await applyFilters(base
+    .innerJoin('allegro_shops as s', 's.id', 't.shop_id')
+    .select([
+      't.id', 't.checkout_form_id', 't.shop_id', 's.name as shop_name', 't.bought_at', 't.buyer_login', 't.buyer_name',
+      't.first_offer_id', 't.first_offer_name', 't.item_count', 't.total_to_pay', 't.currency', 't.marketplace_id',
+      't.invoice_required', 't.local_status', 't.status_manual'
+    ]), filters)
+    .orderBy('t.bought_at', 'desc')
+    .orderBy('t.id', 'desc')
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE)
+    .execute()
+  return { rows, total: Number(countRow.count) }
+}
+
+export async function linkedDocuments (db: Queryable, transactionIds: number[]): Promise<Map<number, LinkedDocument[]>> {
+  const byTransaction = new Map<number, LinkedDocument[]>()
+  if (transactionIds.length === 0) return byTransaction
+  const rows = await db.selectFrom('document_transactions as dt')
+    .innerJoin('documents as d', 'd.id', 'dt.document_id')
+    .select(['dt.transaction_id', 'd.id', 'd.number', 'd.type', 'd.status'])
+    .where('dt.transaction_id', 'in', transactionIds)
+    .orderBy('d.id')
+    .execute()
+  for (const row of rows) {
+    const list = byTransaction.get(row.transaction_id) ?? []
+    list.push(row)
+    byTransaction.set(row.transaction_id, list)
+  }
+  return byTransaction
+}
+
+export async function getTransaction (db: Queryable, id: number) {
+  return await db.selectFrom('transactions as t')
+    .innerJoin('allegro_shops as s', 's.id', 't.shop_id')
+    .selectAll('t')
+    .select('s.name as shop_name')
+    .where('t.id', '=', id)
+    .executeTakeFirstOrThrow()
+}
+
+export type TransactionDetailRow = Awaited<ReturnType<typeof getTransaction>>
+
+export async function transactionItems (db: Queryable, transactionId: number) {
+  return await db.selectFrom('transaction_items').selectAll().where('transaction_id', '=', transactionId).orderBy('position').execute()
+}
+
+export async function statusHistory (db: Queryable, transactionId: number) {
+  return await db.selectFrom('transaction_status_changes as c')
+    .leftJoin('users as u', 'u.id', 'c.user_id')
+    .select(['c.id', 'c.from_status', 'c.to_status', 'c.manual', 'c.created_at', 'u.name as user_name', 'u.login as user_login'])
+    .where('c.transaction_id', '=', transactionId)
+    .orderBy('c.id', 'desc')
+    .execute()
+}
+
+/** Short rows for confirmation pages: only the transactions that exist. */
+export async function findTransactionsBrief (db: Queryable, ids: number[]) {
+  if (ids.length === 0) return []
+  return await db.selectFrom('transactions as t')
+    .innerJoin('allegro_shops as s', 's.id', 't.shop_id')
+    .select(['t.id', 't.checkout_form_id', 's.name as shop_name', 't.bought_at', 't.buyer_login', 't.buyer_name', 't.total_to_pay', 't.currency', 't.local_status'])
+    .where('t.id', 'in', ids)
+    .orderBy('t.bought_at', 'desc')
+    .execute()
+}
+
+export async function countDocumentsOf (db: Queryable, ids: number[]): Promise<number> {
+  if (ids.length === 0) return 0
+  const row = await db.selectFrom('document_transactions').select((eb) => eb.fn.count<number>('document_id').distinct().as('count'))
+    .where('transaction_id', 'in', ids).executeTakeFirstOrThrow()
+  return Number(row.count)
+}
+
+/** Opłać / Zamknij / Anuluj by a person: local only, marked manual; returns how many changed. */
+export async function setStatusByHand (db: Database, ids: number[], to: TransactionStatus, userId: number, at: string): Promise<number> {
+  return await db.transaction().execute(async (trx) => {
+    let changed = 0
+    for (const id of ids) {
+      if (await changeTransactionStatus(trx, { transactionId: id, to, manual: true, userId, at })) changed++
+    }
+    return changed
+  })
+}
+
+/**
+ * Deletes for good (S15): a tombstone per checkout form keeps every later import from bringing
+ * it back. Items, status history and document links go with it; the documents stay.
+ */
+export async function deleteTransactions (db: Database, ids: number[], userId: number, at: string): Promise<number> {
+  if (ids.length === 0) return 0
+  return await db.transaction().execute(async (trx) => {
+    const rows = await trx.selectFrom('transactions').select(['id', 'shop_id', 'checkout_form_id']).where('id', 'in', ids).execute()
+    if (rows.length === 0) return 0
+    await trx.insertInto('transaction_tombstones')
+      .values(rows.map((row) => ({ shop_id: row.shop_id, checkout_form_id: row.checkout_form_id, deleted_at: at, deleted_by: userId })))
+      .onConflict((oc) => oc.columns(['shop_id', 'checkout_form_id']).doNothing())
+      .execute()
+    await trx.deleteFrom('transactions').where('id', 'in', rows.map((row) => row.id)).execute()
+    return rows.length
+  })
+}
+
+export async function listShopsForTransactions (db: Queryable) {
+  return await db.selectFrom('allegro_shops')
+    .select(['id', 'name', 'environment', 'connection_status', 'auto_import_minutes', 'removed_at'])
+    .orderBy('name')
+    .execute()
+}
