@@ -1,0 +1,188 @@
+import type { FastifyInstance } from 'fastify'
+import { decryptSecret, encryptSecret } from '../shared/crypto.ts'
+import { toStoredTimestamp } from '../shared/dates.ts'
+import { createAllegroClient, type TokenStore } from './allegro.client.ts'
+import { AllegroApiError, cleanText } from './allegro.errors.ts'
+import { allegroUserAgent } from './allegro.http.ts'
+import { pollDeviceAuthorization, requestDeviceAuthorization, type AllegroTokens } from './allegro.oauth.ts'
+import { resolveAllegroEnvironment, type ResolvedEnvironment } from './shop-client.ts'
+import {
+  abandonDeviceAuthorization, claimDevicePoll, completeDeviceAuthorization, findDeviceAuthorization, getShop,
+  startDeviceAuthorization, updateDeviceAuthorization, type AllegroEnvironment, type DeviceAuthorizationRow, type ShopRow
+} from './shops.queries.ts'
+
+// Connecting a shop with the OAuth2 device flow. Nothing here waits or loops: every page view
+// of the waiting page advances the flow by at most one call to Allegro, and only once per the
+// interval Allegro asked for. Network calls happen outside database transactions.
+
+export type ConnectionStep =
+  | { state: 'idle' }
+  | { state: 'waiting', userCode: string, verificationUri: string, verificationUriComplete: string, expiresAt: string, intervalSeconds: number, problem: string | null }
+  | { state: 'connected', login: string }
+  | { state: 'expired' }
+  | { state: 'denied' }
+  /** a different Allegro account came back: refused, the shop keeps its old account and tokens */
+  | { state: 'account_mismatch', expectedLogin: string, actualLogin: string }
+
+/** Asks Allegro for a device code; throws AllegroApiError with a Polish userMessage on failure. */
+export async function startConnection (app: FastifyInstance, shopId: number): Promise<void> {
+  const shop = await getShop(app.db, shopId)
+  const env = await resolveAllegroEnvironment(app, shop.environment as AllegroEnvironment)
+  const device = await requestDeviceAuthorization(env, oauthDeps(app))
+  const now = app.ctx.now()
+  await startDeviceAuthorization(app.db, {
+    shop_id: shopId,
+    device_code_enc: encryptSecret(app.ctx.secretsKey, device.deviceCode),
+    user_code: device.userCode,
+    verification_uri: device.verificationUri,
+    verification_uri_complete: device.verificationUriComplete,
+    interval_seconds: device.intervalSeconds,
+    expires_at: toStoredTimestamp(now.plus({ seconds: device.expiresInSeconds })),
+    next_poll_at: toStoredTimestamp(now.plus({ seconds: device.intervalSeconds })),
+    created_at: toStoredTimestamp(now)
+  })
+}
+
+export async function cancelConnection (app: FastifyInstance, shopId: number): Promise<void> {
+  await abandonDeviceAuthorization(app.db, shopId)
+}
+
+/** Moves the flow on by at most one look at Allegro's token endpoint. */
+export async function advanceConnection (app: FastifyInstance, shopId: number): Promise<ConnectionStep> {
+  const shop = await getShop(app.db, shopId)
+  const row = await findDeviceAuthorization(app.db, shopId)
+  if (!row) return { state: 'idle' }
+  if (row.access_token_enc !== null) return await finish(app, shop, row)
+
+  const now = app.ctx.now()
+  const nowText = toStoredTimestamp(now)
+  if (nowText >= row.expires_at) {
+    await abandonDeviceAuthorization(app.db, shopId)
+    return { state: 'expired' }
+  }
+  const claimed = await claimDevicePoll(app.db, shopId, nowText, toStoredTimestamp(now.plus({ seconds: row.interval_seconds })))
+  if (!claimed) return waiting(row, null)
+
+  let env: ResolvedEnvironment
+  let result: Awaited<ReturnType<typeof pollDeviceAuthorization>>
+  try {
+    env = await resolveAllegroEnvironment(app, shop.environment as AllegroEnvironment)
+    result = await pollDeviceAuthorization(env, oauthDeps(app), decryptSecret(app.ctx.secretsKey, row.device_code_enc))
+  } catch (error) {
+    if (!(error instanceof AllegroApiError)) throw error
+    app.log.warn({ shopId, code: error.code, traceId: error.traceId }, 'allegro device poll failed')
+    return waiting(row, error.userMessage)
+  }
+
+  switch (result.status) {
+    case 'pending':
+      return waiting(row, null)
+    case 'slow_down': {
+      const interval = Math.min(row.interval_seconds + 5, 60)
+      await updateDeviceAuthorization(app.db, shopId, { interval_seconds: interval, next_poll_at: toStoredTimestamp(now.plus({ seconds: interval })) })
+      return waiting({ ...row, interval_seconds: interval }, null)
+    }
+    case 'denied':
+      await abandonDeviceAuthorization(app.db, shopId)
+      return { state: 'denied' }
+    case 'expired':
+      await abandonDeviceAuthorization(app.db, shopId)
+      return { state: 'expired' }
+    case 'approved': {
+      // the device code is single-use: keep the tokens before anything else can fail
+      const sealed = {
+        access_token_enc: encryptSecret(app.ctx.secretsKey, result.tokens.accessToken),
+        refresh_token_enc: encryptSecret(app.ctx.secretsKey, result.tokens.refreshToken),
+        access_token_expires_at: result.tokens.expiresAt.toISOString()
+      }
+      await updateDeviceAuthorization(app.db, shopId, sealed)
+      return await finish(app, shop, { ...row, ...sealed })
+    }
+  }
+}
+
+function waiting (row: DeviceAuthorizationRow, problem: string | null): ConnectionStep {
+  return {
+    state: 'waiting',
+    userCode: row.user_code,
+    verificationUri: row.verification_uri,
+    verificationUriComplete: row.verification_uri_complete,
+    expiresAt: row.expires_at,
+    intervalSeconds: row.interval_seconds,
+    problem
+  }
+}
+
+/** Tokens are in hand: learn whose account it is, then connect (or refuse a different account). */
+async function finish (app: FastifyInstance, shop: ShopRow, row: DeviceAuthorizationRow): Promise<ConnectionStep> {
+  const key = app.ctx.secretsKey
+  let tokens: AllegroTokens | null = {
+    accessToken: decryptSecret(key, row.access_token_enc!),
+    refreshToken: decryptSecret(key, row.refresh_token_enc!),
+    expiresAt: new Date(row.access_token_expires_at!)
+  }
+  // the grant is not the shop's yet, so its tokens stay in memory until the account is known
+  const pending: TokenStore = {
+    key: `device:${shop.id}`,
+    load: async () => tokens,
+    save: async (next) => { tokens = next },
+    markReconnectRequired: async () => { tokens = null }
+  }
+  let me: { id: string, login: string }
+  try {
+    const env = await resolveAllegroEnvironment(app, shop.environment as AllegroEnvironment)
+    const client = createAllegroClient({
+      ...env,
+      fetch: app.ctx.fetch,
+      tokens: pending,
+      timeoutMs: app.ctx.config.allegro.timeoutMs,
+      userAgent: allegroUserAgent(env.appName),
+      log: app.log.child({ shopId: shop.id }),
+      maxRetries: 1,
+      now: () => app.ctx.now().toJSDate()
+    })
+    me = readAccount(await client.getMe())
+  } catch (error) {
+    if (!(error instanceof AllegroApiError)) throw error
+    if (tokens === null) {
+      await abandonDeviceAuthorization(app.db, shop.id)
+      return { state: 'expired' }
+    }
+    app.log.warn({ shopId: shop.id, code: error.code, traceId: error.traceId }, 'allegro /me after device approval failed')
+    return waiting(row, `Połączenie zatwierdzone, ale nie udało się pobrać danych konta: ${error.userMessage}`)
+  }
+  if (tokens === null) {
+    await abandonDeviceAuthorization(app.db, shop.id)
+    return { state: 'expired' }
+  }
+
+  if (shop.allegro_user_id !== null && shop.allegro_user_id !== me.id) {
+    await abandonDeviceAuthorization(app.db, shop.id)
+    app.log.warn({ shopId: shop.id }, 'allegro reconnect returned a different account, refused')
+    return { state: 'account_mismatch', expectedLogin: shop.allegro_login ?? shop.allegro_user_id, actualLogin: me.login }
+  }
+
+  await completeDeviceAuthorization(app.db, shop.id, {
+    access_token_enc: encryptSecret(key, tokens.accessToken),
+    refresh_token_enc: encryptSecret(key, tokens.refreshToken),
+    access_token_expires_at: tokens.expiresAt.toISOString(),
+    allegro_user_id: me.id,
+    allegro_login: me.login
+  }, toStoredTimestamp(app.ctx.now()))
+  app.log.info({ shopId: shop.id }, 'allegro shop connected')
+  return { state: 'connected', login: me.login }
+}
+
+function readAccount (body: unknown): { id: string, login: string } {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
+  const id = typeof b.id === 'string' || typeof b.id === 'number' ? String(b.id) : ''
+  const login = cleanText(b.login) ?? ''
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id) || login === '' || [...login].length > 100) {
+    throw new AllegroApiError({ kind: 'malformed', status: 200, code: 'MALFORMED_ME', userMessage: 'Allegro zwróciło niepełne dane konta.' })
+  }
+  return { id, login }
+}
+
+function oauthDeps (app: FastifyInstance): { fetch: typeof fetch, timeoutMs: number, now: () => Date } {
+  return { fetch: app.ctx.fetch, timeoutMs: app.ctx.config.allegro.timeoutMs, now: () => app.ctx.now().toJSDate() }
+}
