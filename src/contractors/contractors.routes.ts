@@ -1,7 +1,79 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { toStoredTimestamp } from '../shared/dates.ts'
+import { NotFoundError } from '../shared/errors.ts'
+import { parseId, text } from '../shared/form.ts'
+import { documentTypeLabel } from '../documents/document.ts'
+import { listDocuments } from '../documents/documents.queries.ts'
+import { EMPTY_CONTRACTOR, contractorColumns, contractorToValues, parseContractorForm, type ContractorValues } from './contractors.form.ts'
+import { CONTRACTORS_PER_PAGE, findContractorByNip, getContractor, insertContractor, listContractors, updateContractor, type ContractorRow } from './contractors.queries.ts'
+import { normalizeNip } from '../shared/nip.ts'
+
+function contractorId (request: FastifyRequest): number {
+  const id = parseId((request.params as Record<string, unknown>).id)
+  if (id === null) throw new NotFoundError('Nie ma takiego kontrahenta.')
+  return id
+}
 
 export default async function contractorsRoutes (app: FastifyInstance): Promise<void> {
-  app.get('/kontrahenci', async (_request, reply) => {
-    return reply.viewAsync('home/placeholder', { title: 'Kontrahenci', message: 'Tu pojawią się Twoi kontrahenci, także kupujący z Allegro.' })
+  /** One contractor per NIP: a second one would split the buyer's documents. */
+  async function duplicateNipError (values: ContractorValues, exceptId: number | null): Promise<string | null> {
+    if (values.nip === '') return null
+    const other = await findContractorByNip(app.db, normalizeNip(values.nip), exceptId)
+    return other ? `Kontrahent z tym NIP-em już istnieje: ${other.name}.` : null
+  }
+
+  app.get('/kontrahenci', async (request, reply) => {
+    const q = text(request.query, 'q').slice(0, 100)
+    const pageNumber = Number(text(request.query, 'strona'))
+    const page = Number.isSafeInteger(pageNumber) && pageNumber >= 1 && pageNumber <= 100_000 ? pageNumber : 1
+    const { rows, total } = await listContractors(app.db, { q, page })
+    return reply.viewAsync('contractors/index', { title: 'Kontrahenci', rows, total, q, page, pages: Math.max(1, Math.ceil(total / CONTRACTORS_PER_PAGE)), query: { q } })
+  })
+
+  app.get('/kontrahenci/nowy', async (_request, reply) => {
+    return reply.viewAsync('contractors/form', { title: 'Nowy kontrahent', values: EMPTY_CONTRACTOR, errors: {}, contractor: null })
+  })
+
+  app.post('/kontrahenci', async (request, reply) => {
+    const form = parseContractorForm(request.body)
+    const duplicate = form.errors.nip ? null : await duplicateNipError(form.values, null)
+    if (duplicate) form.errors.nip = duplicate
+    if (Object.keys(form.errors).length > 0) {
+      return reply.code(422).viewAsync('contractors/form', { title: 'Nowy kontrahent', values: form.values, errors: form.errors, contractor: null })
+    }
+    const now = toStoredTimestamp(app.ctx.now())
+    const columns = contractorColumns(form.values)
+    const id = await insertContractor(app.db, { ...columns, foreign_tax_id_type: columns.foreign_tax_id === null ? null : 'OTHER', created_at: now, updated_at: now })
+    reply.flash('success', `Dodano kontrahenta ${form.values.name}.`)
+    return reply.redirect(`/kontrahenci/${id}`, 303)
+  })
+
+  app.get('/kontrahenci/:id', async (request, reply) => {
+    const contractor = await getContractor(app.db, contractorId(request))
+    const pageNumber = Number(text(request.query, 'strona'))
+    const page = Number.isSafeInteger(pageNumber) && pageNumber >= 1 && pageNumber <= 100_000 ? pageNumber : 1
+    const documents = await listDocuments(app.db, { type: '', month: '', contractorId: contractor.id, q: '', page })
+    return reply.viewAsync('contractors/show', { title: contractor.name, contractor, documents: documents.rows, documentCount: documents.total, typeLabel: documentTypeLabel })
+  })
+
+  app.get('/kontrahenci/:id/edycja', async (request, reply) => {
+    const contractor = await getContractor(app.db, contractorId(request))
+    return reply.viewAsync('contractors/form', { title: `Edycja: ${contractor.name}`, values: contractorToValues(contractor), errors: {}, contractor })
+  })
+
+  app.post('/kontrahenci/:id/edycja', async (request, reply) => {
+    const contractor: ContractorRow = await getContractor(app.db, contractorId(request))
+    const form = parseContractorForm(request.body)
+    const duplicate = form.errors.nip ? null : await duplicateNipError(form.values, contractor.id)
+    if (duplicate) form.errors.nip = duplicate
+    if (Object.keys(form.errors).length > 0) {
+      return reply.code(422).viewAsync('contractors/form', { title: `Edycja: ${contractor.name}`, values: form.values, errors: form.errors, contractor })
+    }
+    const columns = contractorColumns(form.values)
+    const foreignType = columns.foreign_tax_id === null ? null : columns.foreign_tax_id === contractor.foreign_tax_id ? contractor.foreign_tax_id_type : 'OTHER'
+    // issued documents keep the buyer data they were issued with; only later documents see the change
+    await updateContractor(app.db, contractor.id, { ...columns, foreign_tax_id_type: foreignType, updated_at: toStoredTimestamp(app.ctx.now()) })
+    reply.flash('success', `Zapisano kontrahenta ${form.values.name}.`)
+    return reply.redirect(`/kontrahenci/${contractor.id}`, 303)
   })
 }

@@ -50,6 +50,11 @@ export function issuableDocumentTypes (isVatPayer: boolean): DocumentType[] {
   return order
 }
 
+/** The Wystaw menu's options, for views/documents/issue-menu.eta. */
+export function issueTypeOptions (isVatPayer: boolean): Array<{ value: DocumentType, label: string }> {
+  return issuableDocumentTypes(isVatPayer).map((type) => ({ value: type, label: DOCUMENT_TYPE_INFO[type].label }))
+}
+
 export function canIssue (type: DocumentType, isVatPayer: boolean): boolean {
   return issuableDocumentTypes(isVatPayer).includes(type)
 }

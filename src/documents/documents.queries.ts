@@ -541,3 +541,33 @@ export async function unlinkDocument (trx: Trx, transactionId: number, documentI
   await trx.deleteFrom('transaction_document_kinds').where('document_id', '=', documentId).where('transaction_id', '=', transactionId).execute()
   return 'unlinked'
 }
+
+// Wystaw result reports ---------------------------------------------------------------------
+
+export async function saveIssueReport<T> (db: Queryable, report: { userId: number, type: DocumentType, outcomes: T[], at: string, removeBefore: string }): Promise<number> {
+  await db.deleteFrom('document_issue_reports').where('created_at', '<', report.removeBefore).execute()
+  const row = await db.insertInto('document_issue_reports')
+    .values({ user_id: report.userId, document_type: report.type, outcomes_json: JSON.stringify(report.outcomes), created_at: report.at })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return row.id
+}
+
+/** A report is shown only to the user who issued. */
+export async function findIssueReport<T> (db: Queryable, id: number, userId: number): Promise<{ type: string, outcomes: T[], createdAt: string } | undefined> {
+  const row = await db.selectFrom('document_issue_reports').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst()
+  if (!row) return undefined
+  return { type: row.document_type, outcomes: JSON.parse(row.outcomes_json) as T[], createdAt: row.created_at }
+}
+
+export async function transactionsByIds (db: Queryable, ids: number[]): Promise<Map<number, TransactionSummary>> {
+  const result = new Map<number, TransactionSummary>()
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('transactions')
+      .select(['id', 'checkout_form_id', 'buyer_name', 'buyer_login', 'total_to_pay', 'currency', 'bought_at', 'first_offer_name', 'item_count', 'local_status'])
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute()
+    for (const row of rows) result.set(row.id, row)
+  }
+  return result
+}

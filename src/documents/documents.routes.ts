@@ -1,7 +1,240 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { listContractorOptions } from '../contractors/contractors.queries.ts'
+import { currentUser, requireAllegroModule, requireOwner } from '../plugins/auth.ts'
+import { VAT_RATES } from '../settings/company.form.ts'
+import { toStoredTimestamp } from '../shared/dates.ts'
+import { NotFoundError } from '../shared/errors.ts'
+import { asArray, parseId, text } from '../shared/form.ts'
+import { formatMoney, parseUserAmount } from '../shared/money.ts'
+import { DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, PAYMENT_METHOD_LABELS, PAYMENT_METHODS, documentTypeLabel, issuableDocumentTypes, issueTypeOptions, vatRateLabel } from './document.ts'
+import { renderDocumentPdf } from './document-pdf.ts'
+import {
+  MANUAL_EMPTY_ROWS, emptyLine, newManualDocumentValues, parseDocumentFilters, parseIssueRequest, parseManualDocumentForm, parseSeriesForm,
+  safeReturnPath, wantsMoreRows, type ManualDocumentValues
+} from './documents.form.ts'
+import {
+  DOCUMENTS_PER_PAGE, documentsForTransactions, findIssueReport, getTransactionSummary, linkDocuments, listDocuments, loadDocumentForOutput,
+  saveIssueReport, searchLinkCandidates, seriesPatterns, saveSeriesPatterns, sellerSnapshot, transactionsByIds, unlinkDocument
+} from './documents.queries.ts'
+import { DEFAULT_PAYMENT_DAYS, cancelDocument, issueForTransactions, issueManualDocument, type IssueOutcome, type SkipReason } from './issuing.ts'
+
+function idParam (request: FastifyRequest, name = 'id'): number {
+  const id = parseId((request.params as Record<string, unknown>)[name])
+  if (id === null) throw new NotFoundError('Nie ma takiego dokumentu.')
+  return id
+}
+
+function skipMessage (reason: SkipReason): string {
+  switch (reason.code) {
+    case 'not_found': return 'nie ma takiej transakcji (mogła zostać usunięta)'
+    case 'cancelled': return 'transakcja jest anulowana – do anulowanego zamówienia nie wystawia się dokumentu'
+    case 'wrong_type': return 'ten rodzaj dokumentu nie pasuje do statusu VAT firmy'
+    case 'already': return `transakcja ma już dokument tego rodzaju: ${reason.number}`
+    case 'mismatch': return `suma pozycji (${formatMoney(reason.linesTotal, reason.currency)}) różni się od kwoty do zapłaty w Allegro (${formatMoney(reason.totalToPay, reason.currency)}) – wystaw dokument ręcznie`
+    case 'invalid_order': return `dane zamówienia z Allegro są niepoprawne (${reason.problem}) – wystaw dokument ręcznie`
+    case 'invalid_buyer': return `${reason.problem} – wystaw dokument ręcznie`
+    case 'refused': return reason.problem
+  }
+}
+
+const WARNING_MESSAGES = {
+  unpaid: 'zamówienie nie jest jeszcze opłacone w Allegro – dokument ma termin płatności'
+} as const
+
+const SERIES_ROWS = DOCUMENT_TYPES.map((type) => ({ type, label: DOCUMENT_TYPE_INFO[type].label, defaultPattern: DOCUMENT_TYPE_INFO[type].defaultPattern }))
+
+function manualFormOptions (isVatPayer: boolean) {
+  return {
+    types: issueTypeOptions(isVatPayer),
+    paymentMethods: PAYMENT_METHODS.map((value) => ({ value, label: PAYMENT_METHOD_LABELS[value] })),
+    vatRates: VAT_RATES.map((value) => ({ value, label: vatRateLabel(value) })),
+    isVatPayer
+  }
+}
 
 export default async function documentsRoutes (app: FastifyInstance): Promise<void> {
-  app.get('/przychody/dokumenty', async (_request, reply) => {
-    return reply.viewAsync('home/placeholder', { title: 'Przychody » Dokumenty sprzedaży', message: 'Tu pojawią się wystawione faktury, paragony i inne dokumenty sprzedaży.' })
+  const today = (): string => app.ctx.now().toISODate()!
+
+  async function renderManualForm (reply: FastifyReply, values: ManualDocumentValues, errors: Record<string, string>, status = 200) {
+    const company = await sellerSnapshot(app.db)
+    return reply.code(status).viewAsync('documents/new', {
+      title: 'Nowy dokument sprzedaży',
+      values,
+      errors,
+      contractors: await listContractorOptions(app.db),
+      ...manualFormOptions(company.vatPayer)
+    })
+  }
+
+  app.get('/przychody/dokumenty', async (request, reply) => {
+    const filters = parseDocumentFilters(request.query)
+    const { rows, total } = await listDocuments(app.db, filters)
+    const contractor = filters.contractorId === null ? null : await app.db.selectFrom('contractors').select(['id', 'name']).where('id', '=', filters.contractorId).executeTakeFirst()
+    return reply.viewAsync('documents/index', {
+      title: 'Dokumenty sprzedaży',
+      rows,
+      total,
+      filters,
+      contractor: contractor ?? null,
+      page: filters.page,
+      pages: Math.max(1, Math.ceil(total / DOCUMENTS_PER_PAGE)),
+      query: { typ: filters.type, miesiac: filters.month, kontrahent: filters.contractorId ?? '', q: filters.q },
+      types: DOCUMENT_TYPES.map((type) => ({ value: type, label: DOCUMENT_TYPE_INFO[type].label })),
+      typeLabel: documentTypeLabel
+    })
+  })
+
+  app.get('/przychody/dokumenty/nowy', async (request, reply) => {
+    const company = await sellerSnapshot(app.db)
+    const contractorId = parseId(text(request.query, 'kontrahent'))
+    const values = newManualDocumentValues({
+      today: today(),
+      dueDate: app.ctx.now().plus({ days: DEFAULT_PAYMENT_DAYS }).toISODate()!,
+      type: issuableDocumentTypes(company.vatPayer)[0],
+      defaultVatRate: company.vatPayer ? company.defaultVatRate : 'zw',
+      contractorId: contractorId === null ? '' : String(contractorId)
+    })
+    return await renderManualForm(reply, values, {})
+  })
+
+  app.post('/przychody/dokumenty/nowy', async (request, reply) => {
+    const company = await sellerSnapshot(app.db)
+    const defaultVatRate = company.vatPayer ? company.defaultVatRate : 'zw'
+    const form = parseManualDocumentForm(request.body, { today: today(), isVatPayer: company.vatPayer, defaultVatRate })
+    if (wantsMoreRows(request.body)) {
+      const lines = [...form.values.lines, ...Array.from({ length: MANUAL_EMPTY_ROWS }, () => emptyLine(defaultVatRate))]
+      return await renderManualForm(reply, { ...form.values, lines }, {})
+    }
+    if (form.request === null) return await renderManualForm(reply, form.values, form.errors, 422)
+    const outcome = await issueManualDocument(app.db, { ...form.request, userId: currentUser(request).id }, app.ctx.now())
+    if (!outcome.ok) return await renderManualForm(reply, form.values, { form: outcome.problem }, 422)
+    reply.flash('success', `Wystawiono dokument ${outcome.number}.`)
+    return reply.redirect(`/przychody/dokumenty/${outcome.documentId}`, 303)
+  })
+
+  app.get('/przychody/dokumenty/wynik/:id', async (request, reply) => {
+    const report = await findIssueReport<IssueOutcome>(app.db, idParam(request), currentUser(request).id)
+    if (!report) throw new NotFoundError('Nie ma takiego raportu wystawiania (raporty są przechowywane przez tydzień).')
+    const transactions = await transactionsByIds(app.db, report.outcomes.map((outcome) => outcome.transactionId))
+    const rows = report.outcomes.map((outcome) => ({
+      outcome,
+      transaction: transactions.get(outcome.transactionId) ?? null,
+      message: outcome.status === 'skipped' ? skipMessage(outcome.reason) : null,
+      warnings: outcome.status === 'issued' ? outcome.warnings.map((warning) => WARNING_MESSAGES[warning]) : []
+    }))
+    const issued = rows.filter((row) => row.outcome.status === 'issued').length
+    return reply.viewAsync('documents/issue-result', { title: 'Wynik wystawiania', rows, issued, typeLabel: documentTypeLabel(report.type) })
+  })
+
+  app.get('/przychody/dokumenty/:id', async (request, reply) => {
+    const doc = await loadDocumentForOutput(app.db, idParam(request))
+    return reply.viewAsync('documents/show', { title: `${doc.typeLabel} ${doc.number}`, doc, vatRateLabel })
+  })
+
+  app.get('/przychody/dokumenty/:id/pdf', async (request, reply) => {
+    const doc = await loadDocumentForOutput(app.db, idParam(request))
+    const pdf = await renderDocumentPdf(doc)
+    const fileName = `${doc.number.replace(/[^\p{L}\p{N}_-]+/gu, '_')}.pdf`
+    const asciiName = fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '')
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(fileName)}`)
+      .header('cache-control', 'private, no-store')
+      .send(pdf)
+  })
+
+  app.get('/przychody/dokumenty/:id/anulowanie', async (request, reply) => {
+    const doc = await loadDocumentForOutput(app.db, idParam(request))
+    return reply.viewAsync('documents/cancel', { title: `Anulowanie ${doc.number}`, doc })
+  })
+
+  app.post('/przychody/dokumenty/:id/anulowanie', async (request, reply) => {
+    const id = idParam(request)
+    const outcome = await cancelDocument(app.db, { documentId: id, userId: currentUser(request).id }, app.ctx.now())
+    if (outcome.ok) reply.flash('success', `Dokument ${outcome.number} został anulowany. Numer pozostaje wykorzystany.`)
+    else reply.flash('error', outcome.problem)
+    return reply.redirect(`/przychody/dokumenty/${id}`, 303)
+  })
+
+  await app.register(async (owner) => {
+    owner.addHook('preHandler', requireOwner)
+
+    owner.get('/ustawienia/numeracja', async (_request, reply) => {
+      return reply.viewAsync('documents/numbering', { title: 'Numeracja dokumentów', values: await seriesPatterns(app.db), errors: {}, types: SERIES_ROWS })
+    })
+
+    owner.post('/ustawienia/numeracja', async (request, reply) => {
+      const form = parseSeriesForm(request.body)
+      if (Object.keys(form.errors).length > 0) {
+        return reply.code(422).viewAsync('documents/numbering', { title: 'Numeracja dokumentów', values: form.values, errors: form.errors, types: SERIES_ROWS })
+      }
+      await saveSeriesPatterns(app.db, form.values, toStoredTimestamp(app.ctx.now()), currentUser(request).id)
+      reply.flash('success', 'Zapisano wzory numeracji. Obowiązują od następnego wystawionego dokumentu.')
+      return reply.redirect('/ustawienia/numeracja', 303)
+    })
+  })
+
+  await app.register(async (allegro) => {
+    allegro.addHook('preHandler', requireAllegroModule)
+
+    allegro.post('/przychody/dokumenty/wystaw', async (request, reply) => {
+      const company = await sellerSnapshot(app.db)
+      const parsed = parseIssueRequest(request.body, company.vatPayer)
+      if (!parsed.ok) {
+        reply.flash('error', parsed.problem)
+        return reply.redirect(safeReturnPath(text(request.body, 'powrot')), 303)
+      }
+      const user = currentUser(request)
+      const now = app.ctx.now()
+      const outcomes = await issueForTransactions(app.db, { transactionIds: parsed.transactionIds, type: parsed.type, userId: user.id }, now)
+      const reportId = await saveIssueReport(app.db, { userId: user.id, type: parsed.type, outcomes, at: toStoredTimestamp(now), removeBefore: toStoredTimestamp(now.minus({ days: 7 })) })
+      return reply.redirect(`/przychody/dokumenty/wynik/${reportId}`, 303)
+    })
+
+    const linkPage = async (request: FastifyRequest, reply: FastifyReply) => {
+      const transaction = await getTransactionSummary(app.db, idParam(request))
+      const q = text(request.query, 'q').slice(0, 100)
+      const amountText = text(request.query, 'kwota').slice(0, 20)
+      const amount = amountText === '' ? null : parseUserAmount(amountText)
+      const linked = (await documentsForTransactions(app.db, [transaction.id])).get(transaction.id) ?? []
+      const candidates = await searchLinkCandidates(app.db, transaction, { q, amount })
+      return reply.viewAsync('documents/link', {
+        title: `Powiąż transakcję ${transaction.checkout_form_id.slice(0, 8)}`,
+        transaction,
+        linked,
+        candidates,
+        search: { q, kwota: amountText },
+        amountError: amountText !== '' && amount === null ? 'Kwota, np. 123,45.' : null,
+        typeLabel: documentTypeLabel
+      })
+    }
+
+    allegro.get('/przychody/allegro/:id/powiazanie', linkPage)
+
+    allegro.post('/przychody/allegro/:id/powiazanie', async (request, reply) => {
+      const transaction = await getTransactionSummary(app.db, idParam(request))
+      const ids = asArray(request.body, 'documentIds').map(parseId)
+      const documentIds = [...new Set(ids.filter((id): id is number => id !== null))].slice(0, 100)
+      if (documentIds.length === 0) {
+        reply.flash('error', 'Zaznacz co najmniej jeden dokument do powiązania.')
+        return reply.redirect(`/przychody/allegro/${transaction.id}/powiazanie`, 303)
+      }
+      const at = toStoredTimestamp(app.ctx.now())
+      const outcomes = await app.db.transaction().execute((trx) => linkDocuments(trx, transaction.id, documentIds, at))
+      const done = outcomes.filter((outcome) => outcome.ok).map((outcome) => outcome.number)
+      if (done.length > 0) reply.flash('success', `Powiązano z transakcją: ${done.join(', ')}.`)
+      for (const outcome of outcomes) if (!outcome.ok) reply.flash('error', `Nie powiązano ${outcome.number}: ${outcome.problem}.`)
+      return reply.redirect(`/przychody/allegro/${transaction.id}/powiazanie`, 303)
+    })
+
+    allegro.post('/przychody/allegro/:id/powiazanie/:documentId/usun', async (request, reply) => {
+      const transaction = await getTransactionSummary(app.db, idParam(request))
+      const documentId = idParam(request, 'documentId')
+      const result = await app.db.transaction().execute((trx) => unlinkDocument(trx, transaction.id, documentId))
+      if (result === 'unlinked') reply.flash('success', 'Usunięto powiązanie dokumentu z transakcją.')
+      else if (result === 'issued_here') reply.flash('error', 'Ten dokument został wystawiony do tej transakcji – zamiast usuwać powiązanie, anuluj dokument.')
+      else reply.flash('error', 'Ten dokument nie jest powiązany z tą transakcją.')
+      return reply.redirect(`/przychody/allegro/${transaction.id}/powiazanie`, 303)
+    })
   })
 }

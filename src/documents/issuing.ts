@@ -5,15 +5,15 @@
 import type { DateTime } from 'luxon'
 import type { Database, Trx } from '../db/database.ts'
 import { upsertContractor, type ContractorData } from '../contractors/contractors.queries.ts'
-import { autoBookIssuedDocument } from '../ledger/ledger.hooks.ts'
-import { applyStockForIssuedDocument, matchProducts, StockBlockedError } from '../products/stock.hooks.ts'
+import { autoBookIssuedDocument, whyDocumentCannotBeCancelled } from '../ledger/ledger.hooks.ts'
+import { applyStockForIssuedDocument, matchProducts, reverseStockForCancelledDocument, StockBlockedError } from '../products/stock.hooks.ts'
 import { DEFAULT_EXEMPTION_BASIS } from '../settings/company.form.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { parseCheckoutForm } from '../transactions/checkout-form.ts'
 import { changeTransactionStatus } from '../transactions/status.queries.ts'
 import { buyerFromOrder, draftLinesFromOrder, paymentOf, saleDateOf } from './allegro-document.ts'
 import { canIssue, documentKind, isProforma, isVatRate, lineGross, type DocumentType, type PaymentMethod, type VatRate } from './document.ts'
-import { activeDocumentOfKind, attachToTransaction, insertDocument, isUniqueViolation, sellerSnapshot, type NewDocument, type NewDocumentLine } from './documents.queries.ts'
+import { activeDocumentOfKind, attachToTransaction, insertDocument, isUniqueViolation, markCancelled, sellerSnapshot, type NewDocument, type NewDocumentLine } from './documents.queries.ts'
 
 /** Days to pay an unpaid document when nothing else says. */
 export const DEFAULT_PAYMENT_DAYS = 7
@@ -248,4 +248,25 @@ export async function issueManualDocument (db: Database, request: ManualDocument
     if (error instanceof Skip && error.reason.code === 'refused') return { ok: false, problem: error.reason.problem }
     throw error
   }
+}
+
+// Cancelling ------------------------------------------------------------------------------
+
+export type CancelOutcome = { ok: true, number: string } | { ok: false, problem: string }
+
+/**
+ * Cancels a document that is not booked yet: its number stays used and shows as cancelled,
+ * its stock goes back, and its transactions may get a new document of the same kind.
+ */
+export async function cancelDocument (db: Database, request: { documentId: number, userId: number }, now: DateTime): Promise<CancelOutcome> {
+  const at = toStoredTimestamp(now)
+  return await db.transaction().execute(async (trx): Promise<CancelOutcome> => {
+    const doc = await trx.selectFrom('documents').select(['id', 'number', 'status']).where('id', '=', request.documentId).executeTakeFirstOrThrow()
+    if (doc.status === 'cancelled') return { ok: false, problem: `Dokument ${doc.number} jest już anulowany.` }
+    const why = await whyDocumentCannotBeCancelled(trx, doc.id)
+    if (why !== null) return { ok: false, problem: why }
+    await markCancelled(trx, doc.id, request.userId, at)
+    await reverseStockForCancelledDocument(trx, doc.id)
+    return { ok: true, number: doc.number }
+  })
 }
