@@ -1,0 +1,152 @@
+import { sql, type Selectable } from 'kysely'
+import type { Database, Queryable } from '../db/database.ts'
+import type { Products, WzDocuments, WzLines } from '../db/schema.gen.ts'
+import { changeStock } from './stock.queries.ts'
+
+export type ProductRow = Selectable<Products>
+
+export interface ProductData {
+  name: string
+  sku: string | null
+  unit: string
+  vatRate: string
+  priceNet: number
+  priceGross: number
+}
+
+function likePattern (search: string): string {
+  return `%${search.replace(/[\\%_]/g, (c) => '\\' + c)}%`
+}
+
+export async function listProducts (db: Queryable, opts: { search: string, limit: number, offset: number }): Promise<{ rows: ProductRow[], total: number }> {
+  let query = db.selectFrom('products')
+  if (opts.search !== '') {
+    const pattern = likePattern(opts.search)
+    query = query.where(sql<boolean>`(name like ${pattern} escape '\\' or sku like ${pattern} escape '\\')`)
+  }
+  const rows = await query.selectAll().orderBy('name').orderBy('id').limit(opts.limit).offset(opts.offset).execute()
+  const count = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  return { rows, total: Number(count.n) }
+}
+
+export async function getProduct (db: Queryable, id: number): Promise<ProductRow> {
+  return await db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+}
+
+export async function findProductByName (db: Queryable, name: string): Promise<ProductRow | undefined> {
+  return await db.selectFrom('products').selectAll().where('name', '=', name).executeTakeFirst()
+}
+
+export async function findProductBySku (db: Queryable, sku: string): Promise<ProductRow | undefined> {
+  return await db.selectFrom('products').selectAll().where('sku', '=', sku).executeTakeFirst()
+}
+
+/** Stores a new product; a non-zero initial stock becomes its first movement. */
+export async function createProduct (db: Database, data: ProductData, initialStockMilli: number, userId: number, now: string): Promise<number> {
+  return await db.transaction().execute(async (trx) => {
+    const row = await trx.insertInto('products').values({
+      name: data.name,
+      sku: data.sku,
+      unit: data.unit,
+      vat_rate: data.vatRate,
+      price_net: data.priceNet,
+      price_gross: data.priceGross,
+      stock_milli: 0,
+      created_at: now,
+      updated_at: now
+    }).returning('id').executeTakeFirstOrThrow()
+    if (initialStockMilli !== 0) {
+      await changeStock(trx, { productId: row.id, kind: 'initial', quantityMilli: initialStockMilli, userId, createdAt: now })
+    }
+    return row.id
+  })
+}
+
+export async function updateProduct (db: Queryable, id: number, data: ProductData, now: string): Promise<void> {
+  await db.updateTable('products').set({
+    name: data.name,
+    sku: data.sku,
+    unit: data.unit,
+    vat_rate: data.vatRate,
+    price_net: data.priceNet,
+    price_gross: data.priceGross,
+    updated_at: now
+  }).where('id', '=', id).executeTakeFirstOrThrow()
+}
+
+export type StockCorrection =
+  | { kind: 'przyjecie', quantityMilli: number, reason: string }
+  | { kind: 'korekta', countedMilli: number, reason: string }
+
+/**
+ * A delivery adds to the stock; a stocktaking correction sets it to what was counted, recording
+ * the difference. Returns the stock afterwards, or null when the count already matched.
+ */
+export async function correctStock (db: Database, productId: number, correction: StockCorrection, userId: number, now: string): Promise<number | null> {
+  return await db.transaction().execute(async (trx) => {
+    const product = await trx.selectFrom('products').select('stock_milli').where('id', '=', productId).executeTakeFirstOrThrow()
+    const delta = correction.kind === 'przyjecie' ? correction.quantityMilli : correction.countedMilli - product.stock_milli
+    if (delta === 0) return null
+    const recorded = await changeStock(trx, { productId, kind: correction.kind, quantityMilli: delta, reason: correction.reason, userId, createdAt: now })
+    return recorded.stockAfterMilli
+  })
+}
+
+export async function setBlockNegativeStock (db: Queryable, block: boolean, now: string): Promise<void> {
+  await db.updateTable('company').set({ block_negative_stock: block ? 1 : 0, updated_at: now }).where('id', '=', 1).execute()
+}
+
+export async function isNegativeStockBlocked (db: Queryable): Promise<boolean> {
+  const row = await db.selectFrom('company').select('block_negative_stock').where('id', '=', 1).executeTakeFirst()
+  return row?.block_negative_stock === 1
+}
+
+export interface TransactionItemForProduct {
+  id: number
+  offer_name: string
+  external_id: string | null
+  unit_price: number
+  tax_rate: string | null
+}
+
+export async function findTransactionItem (db: Queryable, id: number): Promise<TransactionItemForProduct | undefined> {
+  return await db.selectFrom('transaction_items').select(['id', 'offer_name', 'external_id', 'unit_price', 'tax_rate']).where('id', '=', id).executeTakeFirst()
+}
+
+export async function companyDefaultVatRate (db: Queryable): Promise<string> {
+  const row = await db.selectFrom('company').select('default_vat_rate').where('id', '=', 1).executeTakeFirst()
+  return row?.default_vat_rate ?? '23'
+}
+
+export type WzRow = Selectable<WzDocuments> & { document_number: string, document_type: string, buyer_name: string, line_count: number }
+export type WzLineRow = Selectable<WzLines>
+
+const wzColumns = ['w.id', 'w.number', 'w.period', 'w.seq', 'w.document_id', 'w.status', 'w.issue_date', 'w.created_by', 'w.created_at', 'w.cancelled_at', 'd.number as document_number', 'd.type as document_type', 'd.buyer_name'] as const
+
+export async function listWz (db: Queryable, opts: { limit: number, offset: number }): Promise<{ rows: WzRow[], total: number }> {
+  const rows = await db.selectFrom('wz_documents as w')
+    .innerJoin('documents as d', 'd.id', 'w.document_id')
+    .select(wzColumns)
+    .select((eb) => eb.selectFrom('wz_lines').select((e) => e.fn.countAll<number>().as('n')).whereRef('wz_lines.wz_document_id', '=', 'w.id').as('line_count'))
+    .orderBy('w.issue_date', 'desc')
+    .orderBy('w.id', 'desc')
+    .limit(opts.limit)
+    .offset(opts.offset)
+    .execute()
+  const count = await db.selectFrom('wz_documents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  return { rows: rows.map((row) => ({ ...row, line_count: Number(row.line_count ?? 0) })), total: Number(count.n) }
+}
+
+export async function getWz (db: Queryable, id: number): Promise<{ wz: WzRow, lines: WzLineRow[] }> {
+  const row = await db.selectFrom('wz_documents as w')
+    .innerJoin('documents as d', 'd.id', 'w.document_id')
+    .select(wzColumns)
+    .where('w.id', '=', id)
+    .executeTakeFirstOrThrow()
+  const lines = await db.selectFrom('wz_lines').selectAll().where('wz_document_id', '=', id).orderBy('position').execute()
+  return { wz: { ...row, line_count: lines.length }, lines }
+}
+
+export async function listWzForDocument (db: Queryable, documentId: number): Promise<Array<{ id: number, number: string, status: string }>> {
+  return await db.selectFrom('wz_documents').select(['id', 'number', 'status']).where('document_id', '=', documentId).orderBy('id').execute()
+}
