@@ -226,7 +226,7 @@ class Checker {
   }
 
   date (value: string | null | undefined, label: string, earliest: string): void {
-    if (!value || !isIsoDate(value)) this.add(`Nieprawidłowa ${label}: „${value ?? ''}”.`)
+    if (!value || !isIsoDate(value)) this.add(`${capitalize(label)}: „${value ?? ''}” nie jest poprawną datą.`)
     else if (value < earliest || value > '2050-01-01') this.add(`${capitalize(label)} ${value} jest poza zakresem dat KSeF.`)
   }
 
@@ -275,7 +275,7 @@ function checkLine (check: Checker, line: Fa3Line, position: string, sellerVatEx
   }
   if (line.net + line.vat !== line.gross) check.add(`W ${position} netto + VAT nie równa się brutto.`)
   if (RATE_FIELDS[line.rate].vat === null && line.vat !== 0) check.add(`W ${position} stawka „${line.rate}” nie może mieć kwoty VAT.`)
-  if (sellerVatExempt && line.rate !== 'zw') check.add(`Sprzedawca zwolniony z VAT: ${position} musi mieć stawkę „zw”.`)
+  if (sellerVatExempt && line.rate !== 'zw') check.add(`Sprzedawca zwolniony z VAT: stawka w ${position} musi być „zw”.`)
 }
 
 function grossByRate (lines: Fa3Line[]): Map<Fa3Rate, number> {
@@ -313,7 +313,8 @@ export function fa3Problems (invoice: Fa3Invoice): string[] {
 
   const correction = invoice.correction
   const linesBefore = correction?.linesBefore ?? []
-  if (invoice.lines.length === 0) check.add('Faktura nie ma żadnej pozycji.')
+  // a correction to zero may list only the rows before it
+  if (invoice.lines.length + linesBefore.length === 0) check.add('Faktura nie ma żadnej pozycji.')
   if (invoice.lines.length + linesBefore.length > MAX_ROWS) check.add(`Faktura ma więcej niż ${MAX_ROWS} wierszy.`)
   invoice.lines.forEach((line, i) => checkLine(check, line, `pozycji ${i + 1}`, invoice.sellerVatExempt))
   linesBefore.forEach((line, i) => checkLine(check, line, `pozycji ${i + 1} przed korektą`, invoice.sellerVatExempt))

@@ -209,6 +209,15 @@ t.test('a correction (KOR): lines before and after, differences in the totals', 
   t.equal(value(block(xmlOutside, 'DaneFaKorygowanej'), 'NrKSeFN'), '1', 'original issued outside KSeF')
   t.notMatch(xmlOutside, 'PrzyczynaKorekty', 'the reason is optional')
 
+  // a correction to zero (e.g. a wrong buyer NIP, MF-H2 §1.6.4): only the rows before remain
+  const toZero = fa3InvoiceFromDocumentRows({ ...correction, total_net: -16260, total_vat: -3740, total_gross: -20000 }, [], [totalRow(correction.id, '23', -16260, -3740, -20000)], {
+    original, linesBefore: originalLines, reason: 'Błędny NIP nabywcy – korekta do zera'
+  })
+  const xmlToZero = buildFa3Xml(toZero, OPTIONS)
+  assertValidFa3(t, xmlToZero)
+  t.equal(value(xmlToZero, 'P_15'), '-200.00')
+  t.same(values(xmlToZero, 'StanPrzed'), ['1'])
+
   const wrongDifference = fa3InvoiceFromDocumentRows(correction, after, [totalRow(correction.id, '23', -16260, -3740, -20000)], { original, linesBefore: originalLines })
   t.throws(() => buildFa3Xml({ ...wrongDifference, totalGross: -20000 }, OPTIONS), {
     name: 'Fa3Error',
@@ -318,7 +327,7 @@ t.test('what cannot be exported is refused with Polish reasons', async (t) => {
     ['net + VAT ≠ gross', { ...good, rateTotals: [{ rate: '23', net: 8000, vat: 1870, gross: 9999 }] }, /netto \+ VAT nie równa się brutto/],
     ['zw without a basis', { ...good, lines: [...good.lines, { ...good.lines[0], rate: 'zw', vat: 0, net: 1000, gross: 1000, unitPriceGross: 1000, quantityMilli: 1000 }], rateTotals: [...good.rateTotals, { rate: 'zw', net: 1000, vat: 0, gross: 1000 }], totalGross: 10999 }, /sprzedaż zwolnioną \(zw\): podaj podstawę/],
     ['a basis without zw', { ...good, exemptionBasis: 'art. 43 ust. 1 pkt 2 ustawy o VAT' }, /żadna pozycja nie ma stawki „zw”/],
-    ['exempt seller with a 23 % line', { ...good, sellerVatExempt: true, exemptionBasis: ART_113_BASIS }, /Sprzedawca zwolniony z VAT: pozycji 1 musi mieć stawkę „zw”/],
+    ['exempt seller with a 23 % line', { ...good, sellerVatExempt: true, exemptionBasis: ART_113_BASIS }, /Sprzedawca zwolniony z VAT: stawka w pozycji 1 musi być „zw”/],
     ['a name too long for KSeF', { ...good, buyer: { ...good.buyer, name: 'x'.repeat(513) } }, /Nazwa nabywcy ma więcej niż 512 znaków \(513\)/],
     ['an empty line name', { ...good, lines: [{ ...good.lines[0], name: ' \n ' }] }, /Brak: nazwa towaru lub usługi w pozycji 1/],
     ['a float amount', { ...good, lines: [{ ...good.lines[0], gross: 99.99 }] }, /liczbą całkowitą groszy/],
@@ -327,7 +336,7 @@ t.test('what cannot be exported is refused with Polish reasons', async (t) => {
     ['PLN with a rate', { ...good, exchangeRate: { mid: '1.0000', tableNo: null, effectiveDate: null } }, /Faktura w złotych nie ma kursu waluty/],
     ['a bad rate', { ...good, currency: 'EUR', exchangeRate: { mid: '4,21', tableNo: null, effectiveDate: null } }, /Nieprawidłowy kurs waluty: „4,21”/],
     ['an unknown currency', { ...good, currency: 'ZZZ', exchangeRate: { mid: '1.5', tableNo: null, effectiveDate: null } }, /Nieznany kod waluty: „ZZZ”/],
-    ['an impossible date', { ...good, issueDate: '2026-02-30' }, /Nieprawidłowa data wystawienia: „2026-02-30”/],
+    ['an impossible date', { ...good, issueDate: '2026-02-30' }, /Data wystawienia: „2026-02-30” nie jest poprawną datą/],
     ['a date outside KSeF’s range', { ...good, saleDate: '2051-01-01' }, /Data sprzedaży 2051-01-01 jest poza zakresem dat KSeF/],
     ['a bad bank account', { ...good, payment: { ...good.payment!, paidOn: null, bankAccount: '12 3456' } }, /Numer rachunku „12 3456” jest nieprawidłowy/],
     ['a bad KSeF number', { ...good, correction: { reason: null, effect: null, originalNumber: 'FV 1', originalIssueDate: '2026-04-01', originalKsefNumber: '5265877635-20260410-0A1B2C3D4E5F-00', linesBefore: good.lines, originalExchangeRate: null } }, /Numer KSeF faktury korygowanej/],
