@@ -18,7 +18,7 @@ export type ClientFactory = (app: FastifyInstance, shopId: number) => Promise<Or
 export type StartResult =
   | { kind: 'started', shopId: number, shopName: string, done: Promise<ImportOutcome> }
   | { kind: 'throttled', shopId: number, shopName: string, nextAllowedAt: DateTime }
-  | { kind: 'running', shopId: number, shopName: string }
+  | { kind: 'running', shopId: number, shopName: string, nextAllowedAt: DateTime | null }
   | { kind: 'unavailable', shopId: number, shopName: string, message: string }
 
 interface Running {
@@ -68,10 +68,13 @@ export async function startImport (app: FastifyInstance, shopId: number, opts: S
   if (shop.connection_status !== 'connected') {
     return { kind: 'unavailable', shopId, shopName: shop.name, message: `Sklep ${shop.name} nie jest połączony z Allegro – połącz go w USTAWIENIA » INTEGRACJE » ALLEGRO.` }
   }
-  const running = runningImports(app)
-  if (running.has(shopId)) return { kind: 'running', shopId, shopName: shop.name }
-
   const gap = Math.max(opts.gapMinutes ?? IMPORT_GAP_MINUTES, IMPORT_GAP_MINUTES)
+  const running = runningImports(app)
+  if (running.has(shopId)) {
+    const state = await getImportState(app.db, shopId)
+    return { kind: 'running', shopId, shopName: shop.name, nextAllowedAt: nextAllowedAt(state?.last_started_at ?? null, gap) }
+  }
+
   const now = app.ctx.now()
   const claimed = await claimImportStart(app.db, shopId, {
     at: toStoredTimestamp(now),

@@ -126,36 +126,50 @@ export async function saveBatch (db: Queryable, shopId: number, forms: ValidForm
         existing.set(row.checkout_form_id, row)
       }
     }
-    for (const { form, raw } of unique.values()) {
+    const fresh: ValidForm[] = []
+    for (const entry of unique.values()) {
+      const { form, raw } = entry
       if (deleted.has(form.id)) {
         counts.deleted++
         continue
       }
       const current = existing.get(form.id)
-      if (current && current.revision === form.revision) {
+      if (!current) {
+        fresh.push(entry)
+        continue
+      }
+      if (current.revision === form.revision) {
         counts.unchanged++
         continue
       }
-      const transactionId = current ? await updateTransaction(trx, current.id, form, raw, at) : await insertTransaction(trx, shopId, form, raw, at)
-      if (current) counts.updated++
-      else counts.new++
+      await updateTransaction(trx, current.id, form, raw, at)
+      counts.updated++
       // a person's choice (pencil) and a closed transaction with its document are never undone
-      if (current?.status_manual !== 1 && current?.local_status !== 'zamknieta') {
-        await changeTransactionStatus(trx, { transactionId, to: impliedStatus(form), manual: false, userId: null, at })
+      if (current.status_manual !== 1 && current.local_status !== 'zamknieta') {
+        await changeTransactionStatus(trx, { transactionId: current.id, to: impliedStatus(form), manual: false, userId: null, at })
       }
     }
+    await insertTransactions(trx, shopId, fresh, at)
+    counts.new += fresh.length
     await saveProgress(trx, shopId, progress, at)
   })
   return counts
 }
 
-async function insertTransaction (trx: Trx, shopId: number, form: CheckoutFormData, raw: string, at: string): Promise<number> {
-  const row = await trx.insertInto('transactions')
-    .values({ ...toTransactionColumns(form), shop_id: shopId, local_status: 'nowa', status_manual: 0, raw_json: raw, imported_at: at, updated_at: at })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  await trx.insertInto('transaction_items').values(toItemColumns(form).map((item) => ({ ...item, transaction_id: row.id }))).execute()
-  return row.id
+/** New orders in a few statements (a first import brings thousands); the status Allegro implies is recorded as an automatic change. */
+async function insertTransactions (trx: Trx, shopId: number, forms: ValidForm[], at: string): Promise<void> {
+  if (forms.length === 0) return
+  const rows = await trx.insertInto('transactions')
+    .values(forms.map(({ form, raw }) => ({ ...toTransactionColumns(form), shop_id: shopId, local_status: impliedStatus(form), status_manual: 0, raw_json: raw, imported_at: at, updated_at: at })))
+    .returning(['id', 'checkout_form_id', 'local_status'])
+    .execute()
+  const idByForm = new Map(rows.map((row) => [row.checkout_form_id, row.id]))
+  const items = forms.flatMap(({ form }) => toItemColumns(form).map((item) => ({ ...item, transaction_id: idByForm.get(form.id)! })))
+  // SQLite allows 32 766 bound values per statement; an item row has 11
+  for (let i = 0; i < items.length; i += 1000) await trx.insertInto('transaction_items').values(items.slice(i, i + 1000)).execute()
+  const changes = rows.filter((row) => row.local_status !== 'nowa')
+    .map((row) => ({ transaction_id: row.id, from_status: 'nowa', to_status: row.local_status, manual: 0, user_id: null, created_at: at }))
+  if (changes.length > 0) await trx.insertInto('transaction_status_changes').values(changes).execute()
 }
 
 async function updateTransaction (trx: Trx, transactionId: number, form: CheckoutFormData, raw: string, at: string): Promise<number> {

@@ -305,16 +305,21 @@ class Run {
   async fetchForms (ids: string[]): Promise<unknown[]> {
     const results: unknown[] = []
     let index = 0
+    let failed = false
     const worker = async (): Promise<void> => {
-      while (index < ids.length) {
+      while (index < ids.length && !failed) {
         const id = ids[index++]
         this.checkAbort()
         try {
           results.push(await this.deps.api.getCheckoutForm(id))
         } catch (error) {
           // gone (older than Allegro keeps, or not this seller's): nothing to store, move on
-          if (httpStatus(error) !== 404) throw error
-          this.addError(`Allegro nie udostępnia już zamówienia ${id}; pominięto je.`)
+          if (httpStatus(error) === 404) {
+            this.addError(`Allegro nie udostępnia już zamówienia ${id}; pominięto je.`)
+            continue
+          }
+          failed = true
+          throw error
         }
       }
     }

@@ -42,7 +42,7 @@ function flashStart (reply: FastifyReply, result: StartResult, outcome: ImportOu
       reply.flash('warning', `Kolejne pobranie dla sklepu ${result.shopName} będzie możliwe o ${result.nextAllowedAt.toFormat('HH:mm')}.`)
       return
     case 'running':
-      reply.flash('info', `Pobieranie transakcji ze sklepu ${result.shopName} już trwa. Odśwież stronę za chwilę.`)
+      reply.flash('info', `Pobieranie transakcji ze sklepu ${result.shopName} już trwa. ${result.nextAllowedAt === null ? '' : `Kolejne pobranie dla sklepu ${result.shopName} będzie możliwe o ${result.nextAllowedAt.toFormat('HH:mm')}.`}`)
       return
     case 'unavailable':
       reply.flash('error', result.message)

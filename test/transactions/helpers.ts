@@ -1,11 +1,11 @@
 // A Biurko app whose shop is connected to a standalone Allegro simulator on loopback, both on
 // the same fixed clock, with tokens from the real device flow (test/allegro/helpers.ts).
 import { startStandaloneSimulator, type StandaloneSimulator } from '../../src/allegro-simulator/simulator.ts'
-import { allegroClientForShop } from '../../src/allegro/shop-client.ts'
+import { pollDeviceAuthorization, requestDeviceAuthorization, type AllegroTokens } from '../../src/allegro/allegro.oauth.ts'
+import { allegroClientForShop, SIMULATOR_CLIENT_ID } from '../../src/allegro/shop-client.ts'
 import { deriveKey, encryptSecret } from '../../src/shared/crypto.ts'
 import { fixedClock, toStoredTimestamp } from '../../src/shared/dates.ts'
 import type { OrdersApi } from '../../src/transactions/import.ts'
-import { connectDemoSeller } from '../allegro/helpers.ts'
 import { build, TEST_NOW, TEST_SECRET, type BuildOptions, type Built } from '../helpers/app.ts'
 
 interface Tap {
@@ -52,6 +52,17 @@ export async function setupImport (t: Tap, opts: { initialOrders?: number, backf
     api: async () => await allegroClientForShop(built.app, shop.id, { sleep: async () => {}, maxRetries: 1 }),
     requests: (route) => sim.simulator.stats.requests[route] ?? 0
   }
+}
+
+/** The device flow as the app runs it for a 'simulator' shop (same client id, so refreshes work). */
+async function connectDemoSeller (sim: StandaloneSimulator, clock: TestClock): Promise<AllegroTokens> {
+  const oauth = { webUrl: sim.url, clientId: SIMULATOR_CLIENT_ID, clientSecret: SIMULATOR_CLIENT_ID }
+  const deps = { fetch: globalThis.fetch, timeoutMs: 5000, now: () => clock().toJSDate() }
+  const device = await requestDeviceAuthorization(oauth, deps)
+  sim.simulator.approveDevice(device.userCode, 'demo_sklep', 'demo1234')
+  const result = await pollDeviceAuthorization(oauth, deps, device.deviceCode)
+  if (result.status !== 'approved') throw new Error(`device flow ended with ${result.status}`)
+  return result.tokens
 }
 
 /** Checkout-form ids (and how often each is stored) in the transactions table. */
