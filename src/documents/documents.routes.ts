@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { listContractorOptions } from '../contractors/contractors.queries.ts'
+import { bookingStatusForDocument, whyDocumentCannotBeCancelled } from '../ledger/ledger.hooks.ts'
 import { currentUser, requireAllegroModule, requireOwner } from '../plugins/auth.ts'
 import { VAT_RATES } from '../settings/company.form.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
@@ -128,7 +129,8 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
 
   app.get('/przychody/dokumenty/:id', async (request, reply) => {
     const doc = await loadDocumentForOutput(app.db, idParam(request))
-    return reply.viewAsync('documents/show', { title: `${doc.typeLabel} ${doc.number}`, doc, vatRateLabel })
+    const booking = await bookingStatusForDocument(app.db, doc.id)
+    return reply.viewAsync('documents/show', { title: `${doc.typeLabel} ${doc.number}`, doc, booking, vatRateLabel })
   })
 
   app.get('/przychody/dokumenty/:id/pdf', async (request, reply) => {
@@ -145,7 +147,8 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
 
   app.get('/przychody/dokumenty/:id/anulowanie', async (request, reply) => {
     const doc = await loadDocumentForOutput(app.db, idParam(request))
-    return reply.viewAsync('documents/cancel', { title: `Anulowanie ${doc.number}`, doc })
+    const blocker = doc.status === 'issued' ? await app.db.transaction().execute((trx) => whyDocumentCannotBeCancelled(trx, doc.id)) : null
+    return reply.viewAsync('documents/cancel', { title: `Anulowanie ${doc.number}`, doc, blocker })
   })
 
   app.post('/przychody/dokumenty/:id/anulowanie', async (request, reply) => {
