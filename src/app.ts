@@ -19,6 +19,7 @@ import setupRoutes from './settings/setup.routes.ts'
 import settingsRoutes from './settings/settings.routes.ts'
 import usersRoutes from './users/users.routes.ts'
 import allegroRoutes from './allegro/allegro.routes.ts'
+import { mountAllegroSimulator } from './allegro/simulator.mount.ts'
 import transactionsRoutes from './transactions/transactions.routes.ts'
 import documentsRoutes from './documents/documents.routes.ts'
 import contractorsRoutes from './contractors/contractors.routes.ts'
@@ -88,6 +89,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   await app.register(fastifyStatic, { root: publicDir, prefix: '/public/', maxAge: '1h' })
   await app.register(databasePlugin, { db, closeOnShutdown: !deps.db })
   await app.register(authPlugin)
+  await mountAllegroSimulator(app, config, { appSecret: deps.appSecret, now: app.ctx.now })
 
   app.addHook('preHandler', async (request, reply) => {
     if (request.url.startsWith('/public/') || request.url.startsWith('/symulator-allegro/')) return
