@@ -1,0 +1,96 @@
+import t from 'tap'
+import { build, seedUser } from '../helpers/app.ts'
+import { TestClient } from '../helpers/client.ts'
+import { insertShop, insertTransaction } from '../helpers/transaction-fixtures.ts'
+import { documentsForTransactions } from '../../src/documents/documents.queries.ts'
+
+const manual = {
+  type: 'faktura', contractorId: '', buyerName: 'Anna Nowak', buyerNip: '', buyerStreet: 'Kwiatowa 7/2', buyerPostalCode: '30-001', buyerCity: 'Kraków', buyerCountryCode: 'PL',
+  issueDate: '2026-11-16', saleDate: '2026-11-15', dueDate: '', paymentMethod: 'online', paid: 'on', notes: '',
+  lineName: ['Klucz dynamometryczny'], lineQuantity: ['1'], lineUnit: ['szt.'], linePrice: ['268,97'], lineVatRate: ['23'], action: 'issue'
+}
+
+t.test('link a transaction to documents issued by hand, then unlink', async (t) => {
+  const { db, owner } = await build(t)
+  const shop = await insertShop(db)
+  const id = await insertTransaction(db, shop)
+  await owner.get('/przychody/dokumenty/nowy')
+  await owner.post('/przychody/dokumenty/nowy', manual)
+  await owner.post('/przychody/dokumenty/nowy', { ...manual, type: 'paragon', linePrice: ['10,00'], buyerName: 'Inny Klient' })
+  const [invoice, receipt] = await db.selectFrom('documents').select(['id', 'number']).orderBy('id').execute()
+
+  const page = await owner.get(`/przychody/allegro/${id}/powiazanie`)
+  t.equal(page.statusCode, 200)
+  t.match(page.body, 'Ta transakcja nie ma jeszcze dokumentów.')
+  t.match(page.body, 'FV 1/11/2026', 'by default: documents with the transaction amount')
+  t.notMatch(page.body, '>PAR 1/11/2026<')
+  const byText = await owner.get(`/przychody/allegro/${id}/powiazanie?q=inny`)
+  t.match(byText.body, 'PAR 1/11/2026')
+  t.notMatch(byText.body, 'value="' + invoice.id + '"')
+  const byAmount = await owner.get(`/przychody/allegro/${id}/powiazanie?kwota=10,00`)
+  t.match(byAmount.body, 'PAR 1/11/2026')
+  const badAmount = await owner.get(`/przychody/allegro/${id}/powiazanie?kwota=abc`)
+  t.match(badAmount.body, 'Kwota, np. 123,45.')
+
+  const linked = await owner.post(`/przychody/allegro/${id}/powiazanie`, { documentIds: [String(invoice.id), String(receipt.id)] })
+  t.equal(linked.statusCode, 303)
+  t.equal(linked.headers.location, `/przychody/allegro/${id}/powiazanie`)
+  const after = await owner.get(`/przychody/allegro/${id}/powiazanie`)
+  t.match(after.body, 'Powiązano z transakcją: FV 1/11/2026, PAR 1/11/2026.')
+  t.match(after.body, 'powiązany ręcznie')
+  const links = await documentsForTransactions(db, [id])
+  t.same(links.get(id)?.map((d) => [d.number, d.linkKind]), [['FV 1/11/2026', 'linked'], ['PAR 1/11/2026', 'linked']])
+  const detail = await owner.get(`/przychody/dokumenty/${invoice.id}`)
+  t.match(detail.body, 'powiązany ręcznie')
+
+  // a linked invoice counts: Wystaw Faktura is refused, the transaction is documented
+  await owner.post('/przychody/dokumenty/wystaw', { transactionIds: String(id), type: 'faktura' })
+  t.equal((await db.selectFrom('documents').selectAll().execute()).length, 2)
+
+  const unlinked = await owner.post(`/przychody/allegro/${id}/powiazanie/${invoice.id}/usun`)
+  t.equal(unlinked.statusCode, 303)
+  t.match((await owner.get(`/przychody/allegro/${id}/powiazanie`)).body, 'Usunięto powiązanie')
+  t.same((await documentsForTransactions(db, [id])).get(id)?.map((d) => d.number), ['PAR 1/11/2026'])
+  await owner.get('/przychody/dokumenty')
+  await owner.post('/przychody/dokumenty/wystaw', { transactionIds: String(id), type: 'faktura' })
+  t.equal((await db.selectFrom('documents').selectAll().execute()).length, 3, 'after unlinking an invoice can be issued')
+})
+
+t.test('linking refuses a second document of a kind, cancelled documents and issued links', async (t) => {
+  const { db, owner } = await build(t, { company: { auto_book: 0 } })
+  const shop = await insertShop(db)
+  const id = await insertTransaction(db, shop)
+  await owner.get('/przychody/dokumenty')
+  await owner.post('/przychody/dokumenty/wystaw', { transactionIds: String(id), type: 'faktura' })
+  await owner.get('/przychody/dokumenty/nowy')
+  await owner.post('/przychody/dokumenty/nowy', manual)
+  await owner.post('/przychody/dokumenty/nowy', { ...manual, type: 'paragon' })
+  const [issued, other, receipt] = await db.selectFrom('documents').select(['id', 'number']).orderBy('id').execute()
+  await owner.post(`/przychody/dokumenty/${receipt.id}/anulowanie`)
+  await owner.get(`/przychody/allegro/${id}/powiazanie`)
+  await owner.post(`/przychody/allegro/${id}/powiazanie`, { documentIds: [String(other.id), String(receipt.id), 'x'] })
+  const page = await owner.get(`/przychody/allegro/${id}/powiazanie`)
+  t.match(page.body, `Nie powiązano ${other.number}: transakcja ma już dokument tego rodzaju (${issued.number}).`)
+  t.match(page.body, `Nie powiązano ${receipt.number}: dokument jest anulowany.`)
+  const removeIssued = await owner.post(`/przychody/allegro/${id}/powiazanie/${issued.id}/usun`)
+  t.equal(removeIssued.statusCode, 303)
+  t.match((await owner.get(`/przychody/allegro/${id}/powiazanie`)).body, 'anuluj dokument')
+  t.equal((await db.selectFrom('document_transactions').selectAll().execute()).length, 1)
+  const none = await owner.post(`/przychody/allegro/${id}/powiazanie`, {})
+  t.equal(none.statusCode, 303)
+  t.match((await owner.get(`/przychody/allegro/${id}/powiazanie`)).body, 'Zaznacz co najmniej jeden dokument')
+})
+
+t.test('linking needs the Allegro module and CSRF; unknown transaction is 404', async (t) => {
+  const { app, db, owner, anonymous } = await build(t)
+  const shop = await insertShop(db)
+  const id = await insertTransaction(db, shop)
+  t.equal((await anonymous.get(`/przychody/allegro/${id}/powiazanie`)).statusCode, 303)
+  t.equal((await owner.get('/przychody/allegro/999/powiazanie')).statusCode, 404)
+  await owner.get(`/przychody/allegro/${id}/powiazanie`)
+  t.equal((await owner.post(`/przychody/allegro/${id}/powiazanie`, { documentIds: '1' }, { csrf: null })).statusCode, 403)
+  await seedUser(db, { login: 'ksiegowa', password: 'haslo-ksiegowej-1', ksiegowosc: true })
+  const noAllegro = new TestClient(app)
+  await noAllegro.login('ksiegowa', 'haslo-ksiegowej-1')
+  t.equal((await noAllegro.get(`/przychody/allegro/${id}/powiazanie`)).statusCode, 403)
+})
