@@ -37,6 +37,7 @@ const vatColumns = VAT_REGISTER_RATES.map((rate) => ({
 
 export default async function ledgerRoutes (app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requirePermission('ksiegowosc'))
+  // `it.company` belongs to the layout (navigation); ledger pages pass `books` or `firm` instead
 
   const currentMonth = () => app.ctx.now().toFormat('yyyy-MM')
   const actorOf = (request: FastifyRequest): Actor => ({ userId: currentUser(request).id, at: toStoredTimestamp(app.ctx.now()) })
@@ -67,7 +68,7 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     }))
     return reply.code(picked.error ? 422 : 200).viewAsync('ledger/index', {
       title: 'Księgowość',
-      company,
+      books: company,
       picked,
       year,
       months,
@@ -101,7 +102,7 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
       nextMonth: addMonths(month, 1),
       closed: await isMonthClosed(app.db, month),
       inUse,
-      company,
+      firm: company,
       entries: await listMonthEntries(app.db, register, month),
       totals: await pageTotals(app.db, register, month),
       ryczaltRates: RYCZALT_RATES_BP.map(String),
@@ -196,7 +197,7 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     return reply.code(status).viewAsync('ledger/document', {
       title: `Księgowanie dokumentu ${input.doc.number}`,
       doc: input.doc,
-      company,
+      books: company,
       entries,
       required,
       missing: required.filter((r) => !entries.some((e) => e.register === r)),

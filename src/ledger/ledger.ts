@@ -230,8 +230,8 @@ function rateTotalsFrom (lines: BookingLine[]): RateAmounts[] {
 
 function describe (doc: BookingDocument, lines: BookingLine[]): string {
   switch (doc.type) {
-    case 'paragon': return 'Sprzedaż zaewidencjonowana paragonem'
-    case 'inny_przychod': return 'Sprzedaż – inny przychód (ewidencja sprzedaży)'
+    case 'paragon': return 'Sprzedaż – paragon'
+    case 'inny_przychod': return 'Sprzedaż – inny przychód'
     case 'korekta': return doc.correctedNumber ? `Korekta sprzedaży do ${doc.correctedNumber}` : 'Korekta sprzedaży'
   }
   const services = lines.filter((l) => l.kind === 'service').length
