@@ -51,9 +51,9 @@ function flashStart (reply: FastifyReply, result: StartResult, outcome: ImportOu
       if (outcome === null) {
         reply.flash('info', `Pobieranie transakcji ze sklepu ${result.shopName} trwa w tle. Odśwież stronę za chwilę, by zobaczyć wynik.`)
       } else if (outcome.errors.length > 0) {
-        reply.flash(outcome.completed ? 'warning' : 'error', `Sklep ${result.shopName}: ${summariseImport(outcome.counts)}. ${outcome.errors.slice(0, 3).join(' ')}`)
+        reply.flash(outcome.completed ? 'warning' : 'error', `Pobieranie ze sklepu ${result.shopName}: ${summariseImport(outcome.counts)}. ${outcome.errors.slice(0, 3).join(' ')}`)
       } else {
-        reply.flash('success', `Sklep ${result.shopName}: pobrano transakcje – ${summariseImport(outcome.counts)}.`)
+        reply.flash('success', `Pobrano transakcje ze sklepu ${result.shopName}: ${summariseImport(outcome.counts)}.`)
       }
   }
 }
