@@ -248,6 +248,10 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     const id = documentIdParam(request)
     const lines = await linesWithRyczaltRates(app.db, id)
     if (lines.length === 0) throw new NotFoundError('Nie ma takiego dokumentu albo nie ma on pozycji.')
+    if ((await getBookingCompany(app.db)).taxForm !== 'ryczalt') {
+      reply.flash('error', 'Firma nie rozlicza się ryczałtem – stawek ryczałtu się nie ustawia.')
+      return reply.redirect(`/ksiegowosc/dokumenty/${id}`, 303)
+    }
     const form = parseRyczaltRates(request.body, lines.map((l) => l.id))
     if (Object.keys(form.errors).length > 0) return await documentPage(request, reply, id, 422, form)
     const actor = actorOf(request)

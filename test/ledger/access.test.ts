@@ -94,6 +94,11 @@ t.test('bad input: 422 with the value kept, unknown ids 404, never a 500', async
   t.match((await owner.get('/ksiegowosc/do-zaksiegowania')).body, 'brak dokumentu: Nie ma takiego dokumentu.')
   t.equal((await entriesOf(db, 'kpir')).length, 0, 'nothing booked by the bad requests')
 
+  const notRyczalt = await owner.post(`/ksiegowosc/dokumenty/${id}/stawki-ryczaltu`, { stawka_1: '300' })
+  t.equal(notRyczalt.statusCode, 303)
+  t.match((await owner.get(`/ksiegowosc/dokumenty/${id}`)).body, 'Firma nie rozlicza się ryczałtem')
+  t.equal((await db.selectFrom('ledger_ryczalt_line_rates').selectAll().execute()).length, 0, 'a KPiR company sets no ryczałt rates')
+
   t.equal((await owner.get('/ksiegowosc/dokumenty/999999')).statusCode, 404)
   t.equal((await owner.get('/ksiegowosc/dokumenty/abc')).statusCode, 404)
   t.equal((await owner.post('/ksiegowosc/dokumenty/999999/ksiegowanie')).statusCode, 404)
