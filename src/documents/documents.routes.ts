@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { DateTime } from 'luxon'
 import { listContractorOptions } from '../contractors/contractors.queries.ts'
 import { bookingStatusForDocument, whyDocumentCannotBeCancelled } from '../ledger/ledger.hooks.ts'
 import { currentUser, requireAllegroModule, requireOwner } from '../plugins/auth.ts'
@@ -44,6 +45,14 @@ const WARNING_MESSAGES = {
 
 const SERIES_ROWS = DOCUMENT_TYPES.map((type) => ({ type, label: DOCUMENT_TYPE_INFO[type].label, defaultPattern: DOCUMENT_TYPE_INFO[type].defaultPattern }))
 
+/** The month filter's choices: the last two years, plus the chosen month if older. */
+function recentMonths (now: DateTime, chosen: string): Array<{ value: string, label: string }> {
+  const months = Array.from({ length: 24 }, (_, i) => now.startOf('month').minus({ months: i }))
+  const values = months.map((month) => month.toFormat('yyyy-MM'))
+  if (chosen !== '' && !values.includes(chosen)) values.push(chosen)
+  return values.map((value) => ({ value, label: DateTime.fromISO(`${value}-01`).setLocale('pl').toFormat('LLLL yyyy') }))
+}
+
 function manualFormOptions (isVatPayer: boolean) {
   return {
     types: issueTypeOptions(isVatPayer),
@@ -81,6 +90,7 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
       pages: Math.max(1, Math.ceil(total / DOCUMENTS_PER_PAGE)),
       query: { typ: filters.type, miesiac: filters.month, kontrahent: filters.contractorId ?? '', q: filters.q },
       types: DOCUMENT_TYPES.map((type) => ({ value: type, label: DOCUMENT_TYPE_INFO[type].label })),
+      months: recentMonths(app.ctx.now(), filters.month),
       typeLabel: documentTypeLabel
     })
   })
