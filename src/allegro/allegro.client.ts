@@ -310,7 +310,7 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
           sent = false
           tokens = await tokensAfterRejection(tokens.accessToken)
         }
-        if (answer.status < 400) {
+        if (answer.status < 300) {
           const body = parseJsonBody(answer) as T
           await opts.tokens.recordSuccess?.()
           return { status: answer.status, body, headers: answer.headers, traceId: answer.traceId }
