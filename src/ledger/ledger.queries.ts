@@ -2,7 +2,7 @@ import { sql, type ExpressionBuilder, type Selectable } from 'kysely'
 import type { Queryable, Trx } from '../db/database.ts'
 import type { DB, LedgerEntries } from '../db/schema.gen.ts'
 import {
-  addMonths, addTotals, emptyTotals, type BookingCompany, type BookingDocument, type BookingLine, type EntryDraft, type RateAmounts, type Register, type RegisterTotals
+  addMonths, addTotals, BOOKABLE_TYPES, emptyTotals, type BookingCompany, type BookingDocument, type BookingLine, type EntryDraft, type RateAmounts, type Register, type RegisterTotals
 } from './ledger.ts'
 
 export type LedgerEntryRow = Selectable<LedgerEntries>
@@ -10,7 +10,6 @@ export interface EntryWithAmounts extends LedgerEntryRow {
   amounts: Record<string, { net: number, vat: number }>
 }
 
-const BOOKABLE_TYPES = ['faktura', 'faktura_bez_vat', 'paragon', 'inny_przychod', 'korekta']
 // Shifting Lp. goes through this offset so UNIQUE (register, year, entry_number) holds row by row.
 const RENUMBER_OFFSET = 1_000_000_000
 
@@ -277,7 +276,7 @@ export async function listMonthEntries (db: Queryable, register: Register, month
   return entries.map((e) => ({ ...e, amounts: byEntry.get(e.id) ?? {} }))
 }
 
-/** Sums of a register over the months from..to (inclusive); FP rows do not count. */
+/** Sums of a register over the months from..to (inclusive). FP rows do not count: their tax is already in the receipt's RO row. */
 export async function totalsBetween (db: Queryable, register: Register, from: string, to: string): Promise<RegisterTotals> {
   if (from > to) return emptyTotals()
   const counted = (eb: ExpressionBuilder<DB, 'ledger_entries'>) => eb.or([eb('ledger_entries.document_mark', 'is', null), eb('ledger_entries.document_mark', '!=', 'FP')])
@@ -344,7 +343,7 @@ function missingIn (eb: ExpressionBuilder<DB, 'documents'>, register: Register) 
 function pendingQuery (db: Queryable, company: BookingCompany) {
   return db.selectFrom('documents')
     .where('documents.status', '=', 'issued')
-    .where('documents.type', 'in', BOOKABLE_TYPES)
+    .where('documents.type', 'in', [...BOOKABLE_TYPES])
     .where((eb) => {
       const bookMissing = eb.and([
         missingIn(eb, company.taxForm),

@@ -3,8 +3,7 @@
 import { RYCZALT_RATES_BP, ryczaltRateLabel } from '../settings/company.form.ts'
 import { divideRoundHalfUp, formatAmount } from '../shared/money.ts'
 
-export const REGISTERS = ['kpir', 'ryczalt', 'vat'] as const
-export type Register = typeof REGISTERS[number]
+export type Register = 'kpir' | 'ryczalt' | 'vat'
 export type BookRegister = Exclude<Register, 'vat'>
 
 export const REGISTER_NAMES = {
@@ -36,7 +35,8 @@ export const DOCUMENT_TYPE_NAMES: Record<string, string> = {
   korekta: 'Faktura korygująca'
 }
 
-const BOOKABLE_TYPES: readonly string[] = ['faktura', 'faktura_bez_vat', 'paragon', 'inny_przychod', 'korekta']
+/** Sales document types that go into the registers (pro forma never does). */
+export const BOOKABLE_TYPES: readonly string[] = ['faktura', 'faktura_bez_vat', 'paragon', 'inny_przychod', 'korekta']
 
 export function isProforma (type: string): boolean {
   return type === 'proforma' || type === 'proforma_bez_vat'
@@ -422,11 +422,6 @@ export function addTotals (a: RegisterTotals, b: RegisterTotals): RegisterTotals
     byRate[key] = { net: (a.byRate[key]?.net ?? 0) + (b.byRate[key]?.net ?? 0), vat: (a.byRate[key]?.vat ?? 0) + (b.byRate[key]?.vat ?? 0) }
   }
   return { revenueSales: a.revenueSales + b.revenueSales, revenueOther: a.revenueOther + b.revenueOther, totalVat: a.totalVat + b.totalVat, byRate }
-}
-
-/** Rows marked FP stay in the register but out of its sums: their tax is in the RO report. */
-export function countsInTotals (entry: { document_mark: string | null }): boolean {
-  return entry.document_mark !== 'FP'
 }
 
 export function rateAmount (totals: RegisterTotals, rate: string): { net: number, vat: number } {
