@@ -205,14 +205,11 @@ t.test('control API: forced status, seller, time range; order updates', async (t
   t.throws(() => sim.addOrders(-1), RangeError)
 })
 
-t.test('10 000 orders generate fast', async (t) => {
+// Speed is measured by `npm run bench`, not here; this checks that a bulk of 10 000 stays consistent.
+t.test('10 000 orders in one bulk', async (t) => {
   const sim = createAllegroSimulator({ seed: 1, now, initialOrders: 0, ordersPerHour: 0 })
-  const started = process.hrtime.bigint()
   const added = sim.addOrders(10000)
-  const ms = Number(process.hrtime.bigint() - started) / 1e6
   t.equal(added.length, 10000)
-  // About 1 s on an idle machine; the bound only catches complexity regressions on a busy CI box.
-  t.ok(ms < 10_000, `10 000 orders in ${Math.round(ms)} ms`)
   t.equal(new Set(added.map((o) => o.id)).size, 10000, 'unique ids')
   t.equal(new Set(added.flatMap((o) => o.lineItems.map((l) => l.id))).size, added.reduce((n, o) => n + o.lineItems.length, 0), 'unique line ids')
 })
