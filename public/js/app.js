@@ -13,6 +13,7 @@ document.addEventListener('DOMContentLoaded', () => {
       if (!window.confirm(el.dataset.confirm)) event.preventDefault()
     })
   }
+  for (const el of document.querySelectorAll('[data-print]')) el.addEventListener('click', () => window.print())
   // pages that wait for something (e.g. Allegro device authorisation) reload themselves
   const refresh = document.querySelector('meta[name="biurko-refresh"]')
   if (refresh) setTimeout(() => window.location.reload(), Number(refresh.content) * 1000)
