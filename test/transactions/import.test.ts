@@ -173,3 +173,23 @@ t.test('Allegro failing: a Polish message, nothing lost, the next import carries
   t.equal(recovered.counts.new, 2)
   t.same(await storedFormIds(s), simFormIds(s.sim))
 })
+
+t.test('after more than the events’ 60 days away, changed orders are re-read by updatedAt', async (t) => {
+  const s = await setupImport(t, { initialOrders: 20 })
+  await runImport(s)
+  const [changed] = s.sim.simulator.listOrders({ seller: 'demo_sklep' })
+  s.clock.advance(24 * 3600_000)
+  s.sim.simulator.updateOrder(changed.id, (f) => { f.messageToSeller = 'zmienione podczas długiej przerwy' })
+  s.clock.advance(61 * 24 * 3600_000)
+  const dropped = s.sim.simulator.listEvents({ seller: 'demo_sklep' }).filter((e) => e.order.checkoutForm.id === changed.id && Date.parse(e.occurredAt) > s.clock().minus({ days: 60 }).toMillis())
+  t.same(dropped, [], 'Allegro no longer has the event of that change')
+  const outcome = await runImport(s)
+  t.equal(outcome.completed, true)
+  t.equal(s.requests('GET /order/event-stats'), 2, 'a fresh cursor')
+  t.equal((await byFormId(s, changed.id)).message_to_seller, 'zmienione podczas długiej przerwy', 'found by updatedAt')
+  const state = await getImportState(s.db, s.shopId)
+  t.equal(state?.window_to, null)
+  const seller = s.sim.simulator.seller('demo_sklep').id
+  t.equal(state?.event_cursor, s.sim.simulator.latestEvent(seller)?.id ?? null, 'the cursor Allegro gave now')
+  t.same(await storedFormIds(s), simFormIds(s.sim))
+})
