@@ -41,6 +41,7 @@ export interface AllegroShops {
   allegro_login: string | null;
   allegro_user_id: string | null;
   auto_import_minutes: number | null;
+  auto_send_documents: Generated<number>;
   backfill_days: Generated<number>;
   buyer_data_source: Generated<string>;
   connection_status: Generated<string>;
@@ -103,6 +104,24 @@ export interface Contractors {
   postal_code: Generated<string>;
   street: Generated<string>;
   updated_at: string;
+}
+
+export interface DocumentAllegroDeliveries {
+  allegro_invoice_id: string | null;
+  attempts: Generated<number>;
+  checked_at: string | null;
+  checkout_form_id: string;
+  claimed_until: string | null;
+  created_at: string;
+  document_id: number;
+  id: Generated<number>;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  reason: string | null;
+  shop_id: number;
+  state: string;
+  updated_at: string;
+  uploaded_at: string | null;
 }
 
 export interface DocumentIssueReports {
@@ -455,6 +474,7 @@ export interface DB {
   allegro_simulator_state: AllegroSimulatorState;
   company: Company;
   contractors: Contractors;
+  document_allegro_deliveries: DocumentAllegroDeliveries;
   document_issue_reports: DocumentIssueReports;
   document_lines: DocumentLines;
   document_series: DocumentSeries;
