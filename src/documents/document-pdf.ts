@@ -7,6 +7,7 @@ import { formatAmount, formatMoney } from '../shared/money.ts'
 import { formatBankAccount, formatNip } from '../shared/nip.ts'
 import { vatRateLabel } from './document.ts'
 import type { DocumentForOutput, OutputLine } from './documents.queries.ts'
+import { exchangeRateNote } from './exchange-rates.ts'
 
 const require = createRequire(import.meta.url)
 const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')
@@ -195,9 +196,8 @@ export async function renderDocumentPdf (doc: DocumentForOutput): Promise<Buffer
   pdf.font('bold').fontSize(12).fillColor('black').text(`Razem do zapłaty: ${formatMoney(toPay, doc.currency)}`, MARGIN, pdf.y, { width: WIDTH, align: 'right' })
   if (doc.paid) pdf.font('regular').fontSize(9.5).text(`Wartość dokumentu: ${formatMoney(doc.totals.gross, doc.currency)} – zapłacono`, MARGIN, pdf.y, { width: WIDTH, align: 'right' })
   pdf.font('regular').fontSize(9.5).text(`Słownie: ${doc.amountInWords}`, MARGIN, pdf.y + 2, { width: WIDTH, align: 'right' })
-  if (!doc.vatExempt && doc.currency !== 'PLN' && doc.exchangeRate) {
-    pdf.fontSize(8.5).fillColor(GREY).text(`Kwota VAT w PLN: ${formatMoney(doc.totalVatPln)} (kurs ${doc.exchangeRate}${doc.exchangeRateTable ? `, tabela NBP ${doc.exchangeRateTable}` : ''}${doc.exchangeRateDate ? ` z ${formatDate(doc.exchangeRateDate)}` : ''})`, MARGIN, pdf.y, { width: WIDTH, align: 'right' })
-  }
+  const rateNote = exchangeRateNote(doc)
+  if (rateNote !== null) pdf.fontSize(8.5).fillColor(GREY).text(rateNote, MARGIN, pdf.y, { width: WIDTH, align: 'right' })
   pdf.moveDown(1)
 
   // payment and notes

@@ -3,6 +3,7 @@ import type { Queryable, Trx } from '../db/database.ts'
 import type { Documents } from '../db/schema.gen.ts'
 import { caseVariants, likePattern } from '../contractors/contractors.queries.ts'
 import { amountInWords } from '../shared/amount-in-words.ts'
+import { vatInPln, type DocumentExchangeRate } from './exchange-rates.ts'
 import {
   compareVatRates, DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, documentKind, documentTypeLabel, formatDocumentNumber, isDocumentType, isVatRate, numberingPeriod,
   paymentMethodLabel, splitGross, sumAmounts, vatTotals, type DocumentKind, type DocumentType, type VatRate, type VatTotal
@@ -82,6 +83,8 @@ export interface NewDocument {
   paid: boolean
   paidAt: string | null
   currency: string
+  /** required exactly when the currency is not PLN */
+  exchangeRate: DocumentExchangeRate | null
   vatExempt: boolean
   vatExemptionBasis: string | null
   seller: SellerSnapshot
@@ -126,6 +129,9 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
   if (clash) {
     return { ok: false, problem: `numer ${number} ma już dokument typu „${documentTypeLabel(clash.type)}” – zmień wzór numeracji w ustawieniach` }
   }
+  if ((doc.currency === 'PLN') !== (doc.exchangeRate === null)) {
+    return { ok: false, problem: doc.currency === 'PLN' ? 'dokument w złotych nie ma kursu waluty' : `dokument w walucie ${doc.currency} wymaga kursu NBP` }
+  }
   const rates = vatTotals(doc.lines)
   const totals = sumAmounts(rates)
   const inserted = await trx.insertInto('documents').values({
@@ -141,6 +147,9 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
     paid: doc.paid ? 1 : 0,
     paid_at: doc.paidAt,
     currency: doc.currency,
+    exchange_rate: doc.exchangeRate?.mid ?? null,
+    exchange_rate_table: doc.exchangeRate?.tableNo ?? null,
+    exchange_rate_date: doc.exchangeRate?.effectiveDate ?? null,
     vat_exempt: doc.vatExempt ? 1 : 0,
     vat_exemption_basis: doc.vatExemptionBasis,
     seller_name: doc.seller.name,
@@ -158,8 +167,7 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
     total_net: totals.net,
     total_vat: totals.vat,
     total_gross: totals.gross,
-    // documents in other currencies get their PLN VAT from the NBP rate, added separately
-    total_vat_pln: doc.currency === 'PLN' ? totals.vat : 0,
+    total_vat_pln: doc.exchangeRate === null ? totals.vat : vatInPln(rates, doc.exchangeRate.mid),
     notes: doc.notes,
     shop_id: doc.shopId,
     created_by: doc.createdBy,

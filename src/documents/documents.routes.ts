@@ -1,15 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import { listContractorOptions } from '../contractors/contractors.queries.ts'
-import { bookingStatusForDocument, whyDocumentCannotBeCancelled } from '../ledger/ledger.hooks.ts'
+import { whyDocumentCannotBeCancelled } from '../ledger/ledger.hooks.ts'
+import { createNbpClient, previousBusinessDay } from '../nbp/nbp.ts'
 import { currentUser, requireAllegroModule, requireOwner } from '../plugins/auth.ts'
 import { VAT_RATES } from '../settings/company.form.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { asArray, parseId, text } from '../shared/form.ts'
 import { formatMoney, parseUserAmount } from '../shared/money.ts'
-import { DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, PAYMENT_METHOD_LABELS, PAYMENT_METHODS, documentTypeLabel, issuableDocumentTypes, issueTypeOptions, vatRateLabel } from './document.ts'
+import allegroDeliveryRoutes from './allegro-delivery.routes.ts'
+import { DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, PAYMENT_METHOD_LABELS, PAYMENT_METHODS, canIssue, documentTypeLabel, isDocumentType, issuableDocumentTypes, issueTypeOptions, vatRateLabel, type DocumentType } from './document.ts'
+import { renderDocumentPage } from './document-page.ts'
 import { renderDocumentPdf } from './document-pdf.ts'
+import { manualRate, parseManualRate, type ManualRateValues } from './exchange-rates.ts'
+import ksefRoutes from './ksef.routes.ts'
 import {
   MANUAL_EMPTY_ROWS, emptyLine, newManualDocumentValues, parseDocumentFilters, parseIssueRequest, parseManualDocumentForm, parseSeriesForm,
   safeReturnPath, wantsMoreRows, type ManualDocumentValues
@@ -18,7 +23,13 @@ import {
   DOCUMENTS_PER_PAGE, documentsForTransactions, findIssueReport, getTransactionSummary, linkDocuments, listDocuments, loadDocumentForOutput,
   saveIssueReport, searchLinkCandidates, seriesPatterns, saveSeriesPatterns, sellerSnapshot, transactionsByIds, unlinkDocument
 } from './documents.queries.ts'
-import { DEFAULT_PAYMENT_DAYS, cancelDocument, issueForTransactions, issueManualDocument, type IssueOutcome, type SkipReason } from './issuing.ts'
+import {
+  DEFAULT_PAYMENT_DAYS, cancelDocument, foreignSales, issueForTransaction, issueForTransactions, issueManualDocument, ksefCancelBlocker,
+  type IssueOutcome, type SkipReason
+} from './issuing.ts'
+
+/** Per request to api.nbp.pl; the client steps back a few days when a table is missing. */
+const NBP_TIMEOUT_MS = 10_000
 
 function idParam (request: FastifyRequest, name = 'id'): number {
   const id = parseId((request.params as Record<string, unknown>)[name])
@@ -36,6 +47,7 @@ function skipMessage (reason: SkipReason): string {
     case 'invalid_order': return `dane zamówienia z Allegro są niepoprawne (${reason.problem}) – wystaw dokument ręcznie`
     case 'invalid_buyer': return `${reason.problem} – wystaw dokument ręcznie`
     case 'refused': return reason.problem
+    case 'no_rate': return `brak kursu NBP dla ${reason.currency}: ${reason.problem.replace(/\.$/, '')} – dokument nie został wystawiony`
   }
 }
 
@@ -64,6 +76,10 @@ function manualFormOptions (isVatPayer: boolean) {
 
 export default async function documentsRoutes (app: FastifyInstance): Promise<void> {
   const today = (): string => app.ctx.now().toISODate()!
+  const nbp = () => createNbpClient({ baseUrl: app.ctx.config.nbpApiUrl, fetch: app.ctx.fetch, timeoutMs: NBP_TIMEOUT_MS })
+
+  await app.register(ksefRoutes)
+  await app.register(allegroDeliveryRoutes)
 
   async function renderManualForm (reply: FastifyReply, values: ManualDocumentValues, errors: Record<string, string>, status = 200) {
     const company = await sellerSnapshot(app.db)
@@ -134,13 +150,11 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
       warnings: outcome.status === 'issued' ? outcome.warnings.map((warning) => WARNING_MESSAGES[warning]) : []
     }))
     const issued = rows.filter((row) => row.outcome.status === 'issued').length
-    return reply.viewAsync('documents/issue-result', { title: 'Wynik wystawiania', rows, issued, typeLabel: documentTypeLabel(report.type) })
+    return reply.viewAsync('documents/issue-result', { title: 'Wynik wystawiania', rows, issued, type: report.type, typeLabel: documentTypeLabel(report.type) })
   })
 
   app.get('/przychody/dokumenty/:id', async (request, reply) => {
-    const doc = await loadDocumentForOutput(app.db, idParam(request))
-    const booking = await bookingStatusForDocument(app.db, doc.id)
-    return reply.viewAsync('documents/show', { title: `${doc.typeLabel} ${doc.number}`, doc, booking, vatRateLabel })
+    return await renderDocumentPage(app, request, reply, idParam(request))
   })
 
   app.get('/przychody/dokumenty/:id/pdf', async (request, reply) => {
@@ -157,8 +171,11 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
 
   app.get('/przychody/dokumenty/:id/anulowanie', async (request, reply) => {
     const doc = await loadDocumentForOutput(app.db, idParam(request))
-    const blocker = doc.status === 'issued' ? await app.db.transaction().execute((trx) => whyDocumentCannotBeCancelled(trx, doc.id)) : null
-    return reply.viewAsync('documents/cancel', { title: `Anulowanie ${doc.number}`, doc, blocker })
+    const blocker = doc.status === 'issued'
+      ? ksefCancelBlocker({ number: doc.number, ksef_number: doc.ksefNumber }) ?? await app.db.transaction().execute((trx) => whyDocumentCannotBeCancelled(trx, doc.id))
+      : null
+    const sentToAllegro = await app.db.selectFrom('document_allegro_deliveries').select('id').where('document_id', '=', doc.id).where('allegro_invoice_id', 'is not', null).executeTakeFirst()
+    return reply.viewAsync('documents/cancel', { title: `Anulowanie ${doc.number}`, doc, blocker, sentToAllegro: sentToAllegro !== undefined })
   })
 
   app.post('/przychody/dokumenty/:id/anulowanie', async (request, reply) => {
@@ -199,7 +216,7 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
       }
       const user = currentUser(request)
       const now = app.ctx.now()
-      const outcomes = await issueForTransactions(app.db, { transactionIds: parsed.transactionIds, type: parsed.type, userId: user.id }, now)
+      const outcomes = await issueForTransactions(app.db, { transactionIds: parsed.transactionIds, type: parsed.type, userId: user.id }, now, { nbp: nbp() })
       const reportId = await saveIssueReport(app.db, { userId: user.id, type: parsed.type, outcomes, at: toStoredTimestamp(now), removeBefore: toStoredTimestamp(now.minus({ days: 7 })) })
       return reply.redirect(`/przychody/dokumenty/wynik/${reportId}`, 303)
     })
@@ -223,6 +240,49 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
     }
 
     allegro.get('/przychody/allegro/:id/powiazanie', linkPage)
+
+    // Wystaw with an exchange rate typed by hand, when NBP could not be asked
+    const ratePage = async (request: FastifyRequest, reply: FastifyReply, values: ManualRateValues, errors: Record<string, string>, status = 200) => {
+      const transaction = await getTransactionSummary(app.db, idParam(request))
+      const company = await sellerSnapshot(app.db)
+      const typeText = text(request.method === 'GET' ? request.query : request.body, 'typ')
+      const type: DocumentType = isDocumentType(typeText) && canIssue(typeText, company.vatPayer) ? typeText : issuableDocumentTypes(company.vatPayer)[0]
+      const [sale] = await foreignSales(app.db, [transaction.id])
+      if (!sale) {
+        reply.flash('info', 'Ta transakcja jest w złotych – kurs waluty nie jest potrzebny.')
+        return reply.redirect(`/przychody/allegro/${transaction.id}`, 303)
+      }
+      return reply.code(status).viewAsync('documents/manual-rate', {
+        title: `Kurs waluty: ${transaction.checkout_form_id.slice(0, 8)}`,
+        transaction,
+        sale,
+        tableDate: previousBusinessDay(sale.saleDate),
+        type,
+        typeLabel: documentTypeLabel(type),
+        values,
+        errors
+      })
+    }
+
+    allegro.get('/przychody/allegro/:id/kurs', async (request, reply) => {
+      return await ratePage(request, reply, { rate: '', tableNo: '', date: '' }, {})
+    })
+
+    allegro.post('/przychody/allegro/:id/kurs', async (request, reply) => {
+      const transaction = await getTransactionSummary(app.db, idParam(request))
+      const company = await sellerSnapshot(app.db)
+      const values: ManualRateValues = { rate: text(request.body, 'kurs').slice(0, 30), tableNo: text(request.body, 'tabela').slice(0, 30), date: text(request.body, 'data').slice(0, 30) }
+      const type = text(request.body, 'typ')
+      const [sale] = await foreignSales(app.db, [transaction.id])
+      if (!isDocumentType(type) || !canIssue(type, company.vatPayer) || !sale) return await ratePage(request, reply, values, { form: 'Odśwież stronę i spróbuj ponownie.' }, 422)
+      const parsed = parseManualRate(values, sale.saleDate)
+      if (parsed.rate === null) return await ratePage(request, reply, values, parsed.errors, 422)
+      const user = currentUser(request)
+      const now = app.ctx.now()
+      const outcome = await issueForTransaction(app.db, { transactionId: transaction.id, type, userId: user.id }, now, { rateFor: manualRate(parsed.rate, sale.saleDate) })
+      const reportId = await saveIssueReport(app.db, { userId: user.id, type, outcomes: [outcome], at: toStoredTimestamp(now), removeBefore: toStoredTimestamp(now.minus({ days: 7 })) })
+      return reply.redirect(`/przychody/dokumenty/wynik/${reportId}`, 303)
+    })
 
     allegro.post('/przychody/allegro/:id/powiazanie', async (request, reply) => {
       const transaction = await getTransactionSummary(app.db, idParam(request))

@@ -3,7 +3,7 @@
 // transaction, stock movement, booking and the transaction's auto-close, so it either exists
 // completely or not at all.
 import type { DateTime } from 'luxon'
-import type { Database, Trx } from '../db/database.ts'
+import type { Database, Queryable, Trx } from '../db/database.ts'
 import { upsertContractor, type ContractorData } from '../contractors/contractors.queries.ts'
 import { autoBookIssuedDocument, whyDocumentCannotBeCancelled } from '../ledger/ledger.hooks.ts'
 import { applyStockForIssuedDocument, matchProducts, reverseStockForCancelledDocument, StockBlockedError } from '../products/stock.hooks.ts'
@@ -14,6 +14,8 @@ import { changeTransactionStatus } from '../transactions/status.queries.ts'
 import { buyerFromOrder, draftLinesFromOrder, paymentOf, saleDateOf } from './allegro-document.ts'
 import { canIssue, documentKind, isProforma, isVatRate, lineGross, type DocumentType, type PaymentMethod, type VatRate } from './document.ts'
 import { activeDocumentOfKind, attachToTransaction, insertDocument, isUniqueViolation, markCancelled, sellerSnapshot, type NewDocument, type NewDocumentLine } from './documents.queries.ts'
+import { fetchRates, NO_RATES, type DocumentExchangeRate, type RateLookup, type RateSource } from './exchange-rates.ts'
+import { cancelQueuedDelivery, queueAutomaticDelivery } from './allegro-delivery.queries.ts'
 
 /** Days to pay an unpaid document when nothing else says. */
 export const DEFAULT_PAYMENT_DAYS = 7
@@ -27,6 +29,7 @@ export type SkipReason =
   | { code: 'invalid_order', problem: string }
   | { code: 'invalid_buyer', problem: string }
   | { code: 'refused', problem: string }
+  | { code: 'no_rate', currency: string, saleDate: string, problem: string }
 
 export type IssueWarning = 'unpaid'
 
@@ -43,13 +46,13 @@ class Skip extends Error {
   }
 }
 
-async function issueInTransaction (trx: Trx, transactionId: number, type: DocumentType, userId: number, now: DateTime): Promise<IssueOutcome> {
+async function issueInTransaction (trx: Trx, transactionId: number, type: DocumentType, userId: number, now: DateTime, rateFor: RateLookup): Promise<IssueOutcome> {
   const at = toStoredTimestamp(now)
   const company = await sellerSnapshot(trx)
   if (!canIssue(type, company.vatPayer)) throw new Skip({ code: 'wrong_type' })
   const transaction = await trx.selectFrom('transactions as t')
     .innerJoin('allegro_shops as s', 's.id', 't.shop_id')
-    .select(['t.id', 't.shop_id', 't.allegro_status', 't.local_status', 't.raw_json', 's.buyer_data_source'])
+    .select(['t.id', 't.shop_id', 't.allegro_status', 't.local_status', 't.raw_json', 's.buyer_data_source', 's.auto_send_documents'])
     .where('t.id', '=', transactionId)
     .executeTakeFirst()
   if (!transaction) throw new Skip({ code: 'not_found' })
@@ -68,6 +71,13 @@ async function issueInTransaction (trx: Trx, transactionId: number, type: Docume
   const parsed = parseCheckoutForm(json)
   if (!parsed.ok) throw new Skip({ code: 'invalid_order', problem: parsed.error })
   const order = parsed.form
+  const saleDate = saleDateOf(order)
+  let exchangeRate: DocumentExchangeRate | null = null
+  if (order.currency !== 'PLN') {
+    const found = rateFor(order.currency, saleDate)
+    if (!found.ok) throw new Skip({ code: 'no_rate', currency: order.currency, saleDate, problem: found.problem })
+    exchangeRate = found.rate
+  }
 
   const vatExempt = !company.vatPayer
   const defaultRate: VatRate = isVatRate(company.defaultVatRate) ? company.defaultVatRate : '23'
@@ -102,12 +112,13 @@ async function issueInTransaction (trx: Trx, transactionId: number, type: Docume
   const stored = await insertDocument(trx, {
     type,
     issueDate,
-    saleDate: saleDateOf(order),
+    saleDate,
     dueDate,
     paymentMethod: payment.method,
     paid: payment.paid,
     paidAt: payment.paidAt,
     currency: order.currency,
+    exchangeRate,
     vatExempt,
     vatExemptionBasis: vatExempt ? company.exemptionBasis || DEFAULT_EXEMPTION_BASIS : null,
     seller: company,
@@ -123,6 +134,7 @@ async function issueInTransaction (trx: Trx, transactionId: number, type: Docume
   await attachToTransaction(trx, { documentId: stored.id, transactionId, kind, linkKind: 'issued', at })
   await applyStockForIssuedDocument(trx, stored.id)
   await autoBookIssuedDocument(trx, stored.id)
+  if (transaction.auto_send_documents === 1) await queueAutomaticDelivery(trx, { documentId: stored.id, type, at })
   if (company.autoClose && !isProforma(type)) {
     await changeTransactionStatus(trx, { transactionId, to: 'zamknieta', manual: false, userId, at })
   }
@@ -131,14 +143,21 @@ async function issueInTransaction (trx: Trx, transactionId: number, type: Docume
   return { transactionId, status: 'issued', documentId: stored.id, number: stored.number, warnings }
 }
 
+export interface IssueDeps {
+  /** the exchange rates for orders not in PLN, fetched beforehand (see exchange-rates.ts) */
+  rateFor?: RateLookup
+}
+
 /**
  * Issues one document of the type for the transaction (S8–S11), or says why not. Idempotent:
  * a transaction never gets a second active document of the same kind, however many requests
- * arrive at once. Unpaid orders may be issued (with a warning); cancelled ones may not.
+ * arrive at once. Unpaid orders may be issued (with a warning); cancelled ones may not; orders
+ * in another currency only with their exchange rate.
  */
-export async function issueForTransaction (db: Database, request: { transactionId: number, type: DocumentType, userId: number }, now: DateTime): Promise<IssueOutcome> {
+export async function issueForTransaction (db: Database, request: { transactionId: number, type: DocumentType, userId: number }, now: DateTime, deps: IssueDeps = {}): Promise<IssueOutcome> {
+  const rateFor = deps.rateFor ?? NO_RATES
   try {
-    return await db.transaction().execute((trx) => issueInTransaction(trx, request.transactionId, request.type, request.userId, now))
+    return await db.transaction().execute((trx) => issueInTransaction(trx, request.transactionId, request.type, request.userId, now, rateFor))
   } catch (error) {
     if (error instanceof Skip) return { transactionId: request.transactionId, status: 'skipped', reason: error.reason }
     if (error instanceof StockBlockedError) return { transactionId: request.transactionId, status: 'skipped', reason: { code: 'refused', problem: error.message } }
@@ -151,11 +170,38 @@ export async function issueForTransaction (db: Database, request: { transactionI
   }
 }
 
-/** One document per selected transaction, each in its own DB transaction, in the order given. */
-export async function issueForTransactions (db: Database, request: { transactionIds: number[], type: DocumentType, userId: number }, now: DateTime): Promise<IssueOutcome[]> {
+/** The currencies and sale dates of the orders among these transactions that are not in PLN. */
+export async function foreignSales (db: Queryable, transactionIds: number[]): Promise<Array<{ transactionId: number, currency: string, saleDate: string }>> {
+  const sales: Array<{ transactionId: number, currency: string, saleDate: string }> = []
+  for (let i = 0; i < transactionIds.length; i += 500) {
+    const rows = await db.selectFrom('transactions').select(['id', 'raw_json'])
+      .where('id', 'in', transactionIds.slice(i, i + 500))
+      .where('currency', '!=', 'PLN')
+      .execute()
+    for (const row of rows) {
+      let json: unknown
+      try {
+        json = JSON.parse(row.raw_json)
+      } catch {
+        continue // issuing reports the broken order itself
+      }
+      const parsed = parseCheckoutForm(json)
+      if (parsed.ok && parsed.form.currency !== 'PLN') sales.push({ transactionId: row.id, currency: parsed.form.currency, saleDate: saleDateOf(parsed.form) })
+    }
+  }
+  return sales
+}
+
+/**
+ * One document per selected transaction, each in its own DB transaction, in the order given.
+ * The NBP rates the foreign orders need are fetched first, once per currency and table day.
+ */
+export async function issueForTransactions (db: Database, request: { transactionIds: number[], type: DocumentType, userId: number }, now: DateTime, deps: { nbp?: RateSource } = {}): Promise<IssueOutcome[]> {
+  const foreign = await foreignSales(db, request.transactionIds)
+  const rateFor = foreign.length > 0 && deps.nbp !== undefined ? await fetchRates(deps.nbp, foreign) : NO_RATES
   const outcomes: IssueOutcome[] = []
   for (const transactionId of request.transactionIds) {
-    outcomes.push(await issueForTransaction(db, { transactionId, type: request.type, userId: request.userId }, now))
+    outcomes.push(await issueForTransaction(db, { transactionId, type: request.type, userId: request.userId }, now, { rateFor }))
   }
   return outcomes
 }
@@ -214,7 +260,9 @@ export async function issueManualDocument (db: Database, request: ManualDocument
         paymentMethod: request.paymentMethod,
         paid: request.paid,
         paidAt: request.paid ? at : null,
+        // documents by hand are in złoty only: the form has no currency or exchange rate
         currency: 'PLN',
+        exchangeRate: null,
         vatExempt,
         vatExemptionBasis: vatExempt ? company.exemptionBasis || DEFAULT_EXEMPTION_BASIS : null,
         seller: company,
@@ -254,6 +302,11 @@ export async function issueManualDocument (db: Database, request: ManualDocument
 
 export type CancelOutcome = { ok: true, number: string } | { ok: false, problem: string }
 
+/** An invoice KSeF has accepted can only be corrected, never cancelled (MF-H2 §1.6.2). */
+export function ksefCancelBlocker (doc: { number: string, ksef_number: string | null }): string | null {
+  return doc.ksef_number === null ? null : `Faktura ${doc.number} ma numer KSeF ${doc.ksef_number} – faktury przyjętej w KSeF nie można anulować, można ją tylko skorygować.`
+}
+
 /**
  * Cancels a document that is not booked yet: its number stays used and shows as cancelled,
  * its stock goes back, and its transactions may get a new document of the same kind.
@@ -261,12 +314,13 @@ export type CancelOutcome = { ok: true, number: string } | { ok: false, problem:
 export async function cancelDocument (db: Database, request: { documentId: number, userId: number }, now: DateTime): Promise<CancelOutcome> {
   const at = toStoredTimestamp(now)
   return await db.transaction().execute(async (trx): Promise<CancelOutcome> => {
-    const doc = await trx.selectFrom('documents').select(['id', 'number', 'status']).where('id', '=', request.documentId).executeTakeFirstOrThrow()
+    const doc = await trx.selectFrom('documents').select(['id', 'number', 'status', 'ksef_number']).where('id', '=', request.documentId).executeTakeFirstOrThrow()
     if (doc.status === 'cancelled') return { ok: false, problem: `Dokument ${doc.number} jest już anulowany.` }
-    const why = await whyDocumentCannotBeCancelled(trx, doc.id)
+    const why = ksefCancelBlocker(doc) ?? await whyDocumentCannotBeCancelled(trx, doc.id)
     if (why !== null) return { ok: false, problem: why }
     await markCancelled(trx, doc.id, request.userId, at)
     await reverseStockForCancelledDocument(trx, doc.id)
+    await cancelQueuedDelivery(trx, doc.id, at)
     return { ok: true, number: doc.number }
   })
 }

@@ -214,15 +214,6 @@ t.test('buyer per shop setting; contractors de-duplicated by NIP, buyer id and l
   t.equal(docs[0].buyer_street, 'Polna 1', 'a document keeps the buyer data as issued')
 })
 
-t.test('CZK order from allegro.cz: document in CZK, no PLN VAT yet', async (t) => {
-  const { db, owner } = await build(t)
-  const shop = await insertShop(db)
-  const id = await insertTransaction(db, shop, { currency: 'CZK', items: [{ price: '1230.00', taxRate: null }], deliveryCost: '0.00' })
-  await wystaw(owner, [id], 'faktura')
-  const [doc] = await documents(db)
-  t.match(doc, { currency: 'CZK', total_gross: 123000, total_vat: 23000, total_vat_pln: 0, exchange_rate: null })
-})
-
 t.test('a new user issues an invoice and downloads its PDF', async (t) => {
   const { app, db } = await build(t)
   const shop = await insertShop(db)

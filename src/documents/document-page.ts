@@ -1,0 +1,54 @@
+// The document's detail page: the document itself plus what can be done with it (Allegro, KSeF,
+// booking). Rendered by GET and by the POSTs that re-show it with a form error.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { bookingStatusForDocument } from '../ledger/ledger.hooks.ts'
+import { can } from '../plugins/auth.ts'
+import { canSendToAllegro, DELIVERY_STATE_BADGES, DELIVERY_STATE_LABELS, isDelivered } from './allegro-delivery.ts'
+import { deliveryState, deliveryTarget, findDelivery } from './allegro-delivery.queries.ts'
+import { vatRateLabel } from './document.ts'
+import { loadDocumentForOutput } from './documents.queries.ts'
+import { exchangeRateNote } from './exchange-rates.ts'
+import { canHoldKsefNumber } from './ksef-export.ts'
+
+export interface KsefForm {
+  value: string
+  error: string | null
+}
+
+export async function renderDocumentPage (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, documentId: number, opts: { ksefForm?: KsefForm, status?: number } = {}) {
+  const doc = await loadDocumentForOutput(app.db, documentId)
+  const [booking, target, delivery] = await Promise.all([
+    bookingStatusForDocument(app.db, doc.id),
+    deliveryTarget(app.db, doc.id),
+    findDelivery(app.db, doc.id)
+  ])
+  const state = delivery ? deliveryState(delivery) : null
+  const allegroAllowed = can(request.user, 'allegro') && reply.locals.company?.allegroEnabled !== false
+  const isOwner = request.user?.isOwner === true
+  const allegro = {
+    // shown when the document belongs to an order, or was sent before it was unlinked
+    shown: target !== null || delivery !== undefined,
+    target,
+    delivery: delivery ?? null,
+    state,
+    stateLabel: state ? DELIVERY_STATE_LABELS[state] : null,
+    badge: state ? DELIVERY_STATE_BADGES[state] : null,
+    canSend: allegroAllowed && doc.status === 'issued' && target !== null && canSendToAllegro(doc.type, 'manual') && (state === null || !isDelivered(state)),
+    canRefresh: allegroAllowed && delivery !== undefined && delivery.allegro_invoice_id !== null && state !== null && isDelivered(state),
+    internal: doc.type === 'inny_przychod'
+  }
+  const ksef = {
+    isInvoice: canHoldKsefNumber(doc.type),
+    canEnterNumber: doc.status === 'issued' && canHoldKsefNumber(doc.type) && (doc.ksefNumber === null || isOwner),
+    form: opts.ksefForm ?? { value: '', error: null }
+  }
+  return reply.code(opts.status ?? 200).viewAsync('documents/show', {
+    title: `${doc.typeLabel} ${doc.number}`,
+    doc,
+    booking,
+    allegro,
+    ksef,
+    rateNote: exchangeRateNote(doc),
+    vatRateLabel
+  })
+}

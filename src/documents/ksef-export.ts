@@ -1,0 +1,97 @@
+// FA(3) files of issued invoices: one document, or every invoice of a month in a zip. Only XML
+// generation lives here; sending to KSeF's API is a later, separate step that will take these
+// same files.
+import type { DateTime } from 'luxon'
+import type { Queryable } from '../db/database.ts'
+import { FA3_DOCUMENT_TYPES, fa3InvoiceFromDocumentRows, isFa3DocumentType } from '../ksef/fa3-documents.ts'
+import { buildFa3Xml, Fa3Error } from '../ksef/fa3.ts'
+import { buildFa3Zip, fa3FileName, type Fa3File } from '../ksef/fa3-zip.ts'
+import { isValidKsefNumber, normalizeKsefNumber } from '../ksef/ksef-number.ts'
+import { formatDate } from '../shared/dates.ts'
+import { normalizeNip } from '../shared/nip.ts'
+
+export type Fa3Export = { ok: true, fileName: string, xml: string } | { ok: false, number: string, problems: string[] }
+
+const SYSTEM_INFO = 'Biurko'
+
+/** The FA(3) XML of a stored invoice, or every reason it cannot be made (Polish). */
+export async function fa3ForDocument (db: Queryable, documentId: number, generatedAt: DateTime): Promise<Fa3Export> {
+  const document = await db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirstOrThrow()
+  const [lines, vatTotals] = await Promise.all([
+    db.selectFrom('document_lines').selectAll().where('document_id', '=', documentId).execute(),
+    db.selectFrom('document_vat_totals').selectAll().where('document_id', '=', documentId).execute()
+  ])
+  try {
+    // corrections (type korekta) need the corrected invoice's rows; they are not issued yet
+    const xml = buildFa3Xml(fa3InvoiceFromDocumentRows(document, lines, vatTotals), { generatedAt, systemInfo: SYSTEM_INFO })
+    return { ok: true, fileName: fa3FileName(document.number), xml }
+  } catch (error) {
+    if (error instanceof Fa3Error) return { ok: false, number: document.number, problems: error.problems }
+    throw error
+  }
+}
+
+export interface MonthExport {
+  /** the zip, null when the month has no invoices at all */
+  zip: Uint8Array | null
+  exported: number
+  skipped: Array<{ number: string, problems: string[] }>
+}
+
+export const SKIPPED_FILE_NAME = 'POMINIETE.txt'
+
+/**
+ * Every issued (not cancelled) invoice with an issue date in the month, one XML each; invoices
+ * that cannot be expressed are left out and listed with their reasons in POMINIETE.txt.
+ */
+export async function fa3MonthZip (db: Queryable, month: string, generatedAt: DateTime): Promise<MonthExport> {
+  const documents = await db.selectFrom('documents').select(['id'])
+    .where('type', 'in', [...FA3_DOCUMENT_TYPES])
+    .where('status', '=', 'issued')
+    .where('issue_date', '>=', `${month}-01`).where('issue_date', '<=', `${month}-31`)
+    .orderBy('issue_date').orderBy('type').orderBy('seq').orderBy('id')
+    .execute()
+  const files: Fa3File[] = []
+  const skipped: MonthExport['skipped'] = []
+  for (const { id } of documents) {
+    const result = await fa3ForDocument(db, id, generatedAt)
+    if (result.ok) files.push({ name: result.fileName, xml: result.xml })
+    else skipped.push({ number: result.number, problems: result.problems })
+  }
+  if (files.length === 0 && skipped.length === 0) return { zip: null, exported: 0, skipped }
+  const entries = skipped.length > 0 ? [...files, { name: SKIPPED_FILE_NAME, xml: skippedReport(month, skipped) }] : files
+  return { zip: buildFa3Zip(entries, { modifiedAt: generatedAt }), exported: files.length, skipped }
+}
+
+function skippedReport (month: string, skipped: MonthExport['skipped']): string {
+  const lines = [`Eksport KSeF (FA(3)) za ${month}: faktury pominięte w tym pliku ZIP`, '']
+  for (const entry of skipped) {
+    lines.push(`${entry.number}:`)
+    for (const problem of entry.problems) lines.push(`  - ${problem}`)
+    lines.push('')
+  }
+  lines.push('Popraw dane i pobierz eksport ponownie albo wystaw te faktury w KSeF inaczej.')
+  return lines.join('\r\n') + '\r\n'
+}
+
+// The KSeF number of an invoice ----------------------------------------------------------------
+
+/**
+ * The number KSeF gave the invoice, as typed (spaces allowed); returns the normalised number or
+ * a Polish reason. It must be a valid KSeF number of this seller (its NIP comes first) and
+ * cannot be dated before the invoice was issued.
+ */
+export function checkKsefNumber (typed: string, document: { seller_nip: string, issue_date: string }): { ok: true, number: string } | { ok: false, problem: string } {
+  const number = normalizeKsefNumber(typed)
+  if (number === '') return { ok: false, problem: 'Podaj numer KSeF faktury.' }
+  if (!isValidKsefNumber(number)) return { ok: false, problem: 'To nie jest poprawny numer KSeF (35 znaków: NIP-RRRRMMDD-12 znaków-suma kontrolna). Skopiuj go z potwierdzenia (UPO) albo z aplikacji KSeF.' }
+  const sellerNip = normalizeNip(document.seller_nip)
+  if (!number.startsWith(`${sellerNip}-`)) return { ok: false, problem: `Numer KSeF faktury sprzedaży zaczyna się od NIP sprzedawcy (${sellerNip}).` }
+  const accepted = `${number.slice(11, 15)}-${number.slice(15, 17)}-${number.slice(17, 19)}`
+  if (accepted < document.issue_date) return { ok: false, problem: `Data w numerze KSeF (${formatDate(accepted)}) jest wcześniejsza niż data wystawienia faktury (${formatDate(document.issue_date)}).` }
+  return { ok: true, number }
+}
+
+export function canHoldKsefNumber (type: string): boolean {
+  return isFa3DocumentType(type)
+}

@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { DateTime } from 'luxon'
+import { ForbiddenError, NotFoundError } from '../shared/errors.ts'
+import { parseId, text } from '../shared/form.ts'
+import { renderDocumentPage } from './document-page.ts'
+import { canHoldKsefNumber, checkKsefNumber, fa3ForDocument, fa3MonthZip } from './ksef-export.ts'
+
+function documentId (request: FastifyRequest): number {
+  const id = parseId((request.params as Record<string, unknown>).id)
+  if (id === null) throw new NotFoundError('Nie ma takiego dokumentu.')
+  return id
+}
+
+function attachment (fileName: string): string {
+  return `attachment; filename="${fileName}"`
+}
+
+/** FA(3) XML of one invoice, the monthly zip, and the invoice's KSeF number. */
+export default async function ksefRoutes (app: FastifyInstance): Promise<void> {
+  app.get('/przychody/dokumenty/:id/ksef.xml', async (request, reply) => {
+    const id = documentId(request)
+    const result = await fa3ForDocument(app.db, id, app.ctx.now())
+    if (!result.ok) {
+      return reply.code(422).viewAsync('documents/ksef-problems', { title: `KSeF: ${result.number}`, documentId: id, number: result.number, problems: result.problems })
+    }
+    return reply
+      .type('application/xml; charset=utf-8')
+      .header('content-disposition', attachment(result.fileName))
+      .header('cache-control', 'private, no-store')
+      .send(result.xml)
+  })
+
+  app.get('/przychody/dokumenty/ksef.zip', async (request, reply) => {
+    const month = text(request.query, 'miesiac')
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) {
+      reply.flash('error', 'Wybierz miesiąc eksportu KSeF.')
+      return reply.redirect('/przychody/dokumenty', 303)
+    }
+    const result = await fa3MonthZip(app.db, month, app.ctx.now())
+    const monthLabel = DateTime.fromISO(`${month}-01`).setLocale('pl').toFormat('LLLL yyyy')
+    if (result.zip === null) {
+      reply.flash('info', `W miesiącu ${monthLabel} nie wystawiono żadnej faktury – nie ma czego eksportować do KSeF.`)
+      return reply.redirect(`/przychody/dokumenty?miesiac=${month}`, 303)
+    }
+    return reply
+      .type('application/zip')
+      .header('content-disposition', attachment(`KSeF_FA3_${month}.zip`))
+      .header('cache-control', 'private, no-store')
+      .send(Buffer.from(result.zip))
+  })
+
+  app.post('/przychody/dokumenty/:id/ksef', async (request, reply) => {
+    const id = documentId(request)
+    const doc = await app.db.selectFrom('documents').select(['id', 'type', 'number', 'status', 'seller_nip', 'issue_date', 'ksef_number']).where('id', '=', id).executeTakeFirstOrThrow()
+    if (!canHoldKsefNumber(doc.type)) {
+      reply.flash('error', 'Numer KSeF mają tylko faktury i faktury korygujące.')
+      return reply.redirect(`/przychody/dokumenty/${id}`, 303)
+    }
+    if (doc.status !== 'issued') {
+      reply.flash('error', `Dokument ${doc.number} jest anulowany – nie nadaje się mu numeru KSeF.`)
+      return reply.redirect(`/przychody/dokumenty/${id}`, 303)
+    }
+    // once KSeF has the invoice its number is a fact; only the owner may fix a mistyped one
+    if (doc.ksef_number !== null && request.user?.isOwner !== true) throw new ForbiddenError('Numer KSeF tej faktury jest już zapisany – poprawić go może tylko właściciel konta.')
+    const typed = text(request.body, 'ksefNumber')
+    const checked = checkKsefNumber(typed, doc)
+    let problem = checked.ok ? null : checked.problem
+    if (checked.ok) {
+      const other = await app.db.selectFrom('documents').select(['number']).where('ksef_number', '=', checked.number).where('id', '!=', id).executeTakeFirst()
+      if (other) problem = `Ten numer KSeF ma już dokument ${other.number}.`
+    }
+    if (!checked.ok || problem !== null) {
+      return await renderDocumentPage(app, request, reply, id, { ksefForm: { value: typed.slice(0, 100), error: problem }, status: 422 })
+    }
+    const updated = await app.db.updateTable('documents').set({ ksef_number: checked.number })
+      .where('id', '=', id).where('status', '=', 'issued')
+      .executeTakeFirst()
+    if (Number(updated.numUpdatedRows) === 0) {
+      reply.flash('error', `Dokument ${doc.number} został w międzyczasie anulowany.`)
+      return reply.redirect(`/przychody/dokumenty/${id}`, 303)
+    }
+    reply.flash('success', doc.ksef_number === null ? `Zapisano numer KSeF faktury ${doc.number}.` : `Poprawiono numer KSeF faktury ${doc.number}.`)
+    return reply.redirect(`/przychody/dokumenty/${id}`, 303)
+  })
+}
