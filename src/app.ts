@@ -26,6 +26,7 @@ import contractorsRoutes from './contractors/contractors.routes.ts'
 import productsRoutes from './products/products.routes.ts'
 import ledgerRoutes from './ledger/ledger.routes.ts'
 import homeRoutes from './settings/home.routes.ts'
+import { startAutoImport, type AutoImport } from './transactions/import-runner.ts'
 
 export interface AppDeps {
   /** An already migrated database (tests); otherwise config.databaseFile is opened and migrated. */
@@ -145,6 +146,10 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     await pages.register(productsRoutes)
     await pages.register(ledgerRoutes)
   })
+
+  let autoImport: AutoImport | null = null
+  app.addHook('onReady', async () => { autoImport = startAutoImport(app) })
+  app.addHook('onClose', async () => { await autoImport?.stop() })
 
   return app
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { requireAllegroModule } from '../plugins/auth.ts'
+import { unmatchedLinesForTransaction } from '../products/stock.hooks.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { parseId } from '../shared/form.ts'
@@ -194,6 +195,7 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
       history: await statusHistory(app.db, id),
       documents: (await linkedDocuments(app.db, [id])).get(id) ?? [],
       documentChoices: documentChoices(reply.locals.company?.isVatPayer ?? true),
+      unmatched: await unmatchedLinesForTransaction(app.db, id),
       view: transactionView
     })
   })
