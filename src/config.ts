@@ -14,6 +14,7 @@ interface Env {
   LOG_LEVEL: string
   TEMPLATE_CACHE: boolean
   LOGIN_RATE_LIMIT_MAX: number
+  IMPORT_MIN_INTERVAL_MINUTES: number
   SIMULATOR_ENABLED: boolean
   SIMULATOR_SEED: number
   SIMULATOR_URL: string
@@ -26,6 +27,7 @@ interface Env {
   ALLEGRO_SANDBOX_WEB_URL: string
   ALLEGRO_SANDBOX_API_URL: string
   ALLEGRO_TIMEOUT_MS: number
+  ALLEGRO_RETRY_BASE_MS: number
   NBP_API_URL: string
 }
 
@@ -44,6 +46,7 @@ const schema = {
     LOG_LEVEL: { type: 'string', default: 'info', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     TEMPLATE_CACHE: { type: 'boolean', default: true },
     LOGIN_RATE_LIMIT_MAX: { type: 'integer', default: 10, minimum: 1 },
+    IMPORT_MIN_INTERVAL_MINUTES: { type: 'integer', default: 10, minimum: 0, maximum: 1440 },
     SIMULATOR_ENABLED: { type: 'boolean', default: true },
     SIMULATOR_SEED: { type: 'integer', default: 2026 },
     SIMULATOR_URL: { type: 'string', default: '', pattern: '^(https?://.+)?$' },
@@ -56,6 +59,7 @@ const schema = {
     ALLEGRO_SANDBOX_WEB_URL: { type: 'string', default: 'https://allegro.pl.allegrosandbox.pl' },
     ALLEGRO_SANDBOX_API_URL: { type: 'string', default: 'https://api.allegro.pl.allegrosandbox.pl' },
     ALLEGRO_TIMEOUT_MS: { type: 'integer', default: 15000, minimum: 100 },
+    ALLEGRO_RETRY_BASE_MS: { type: 'integer', default: 500, minimum: 1, maximum: 10000 },
     NBP_API_URL: { type: 'string', default: 'https://api.nbp.pl/api' }
   }
 } as const
@@ -82,6 +86,11 @@ export interface Config {
   templateCache: boolean
   loginRateLimitMax: number
   /**
+   * Least time between the starts of two imports of one shop (POBIERZ NOWE TRANSAKCJE).
+   * The seed's rule is 10; lower only for tests and demos that cannot wait.
+   */
+  importMinIntervalMinutes: number
+  /**
    * The built-in Allegro simulator. `url` is where the server reaches it (web base, API at
    * `${url}/api`); '' means the one mounted in this process at /symulator-allegro.
    */
@@ -90,6 +99,8 @@ export interface Config {
     production: AllegroEnvironmentConfig
     sandbox: AllegroEnvironmentConfig
     timeoutMs: number
+    /** first backoff step between retries (after a 429: four times this), doubling per attempt */
+    retryBaseMs: number
   }
   nbpApiUrl: string
 }
@@ -109,11 +120,13 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     logLevel: e.LOG_LEVEL,
     templateCache: e.TEMPLATE_CACHE,
     loginRateLimitMax: e.LOGIN_RATE_LIMIT_MAX,
+    importMinIntervalMinutes: e.IMPORT_MIN_INTERVAL_MINUTES,
     simulator: { enabled: e.SIMULATOR_ENABLED, seed: e.SIMULATOR_SEED, url: e.SIMULATOR_URL.replace(/\/+$/, '') },
     allegro: {
       production: { webUrl: e.ALLEGRO_WEB_URL, apiUrl: e.ALLEGRO_API_URL, clientId: e.ALLEGRO_CLIENT_ID, clientSecret: e.ALLEGRO_CLIENT_SECRET },
       sandbox: { webUrl: e.ALLEGRO_SANDBOX_WEB_URL, apiUrl: e.ALLEGRO_SANDBOX_API_URL, clientId: e.ALLEGRO_SANDBOX_CLIENT_ID, clientSecret: e.ALLEGRO_SANDBOX_CLIENT_SECRET },
-      timeoutMs: e.ALLEGRO_TIMEOUT_MS
+      timeoutMs: e.ALLEGRO_TIMEOUT_MS,
+      retryBaseMs: e.ALLEGRO_RETRY_BASE_MS
     },
     nbpApiUrl: e.NBP_API_URL.replace(/\/+$/, '')
   }

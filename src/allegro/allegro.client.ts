@@ -44,6 +44,8 @@ export interface AllegroClientOptions {
   maxRetries?: number
   /** the most the client waits between attempts in one call, in total; default 60 s */
   maxRetryWaitMs?: number
+  /** first backoff step, doubling per attempt (after a 429 without Retry-After: four times it); default 500 ms */
+  retryBaseMs?: number
   now: () => Date
 }
 
@@ -136,7 +138,8 @@ export interface AllegroClient {
 /** Refresh this long before the access token expires. */
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000
 const BACKOFF_BASE_MS = 500
-const BACKOFF_BASE_429_MS = 2000
+/** Allegro's limits are per minute: after a 429 wait longer than after a 5xx */
+const BACKOFF_429_FACTOR = 4
 const BACKOFF_CAP_MS = 30_000
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'])
 
@@ -168,6 +171,7 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
   const random = opts.random ?? Math.random
   const maxRetries = opts.maxRetries ?? 4
   const maxRetryWaitMs = opts.maxRetryWaitMs ?? 60_000
+  const backoffBaseMs = opts.retryBaseMs ?? BACKOFF_BASE_MS
   const oauthApp: OAuthApp = { webUrl: opts.webUrl, clientId: opts.clientId, clientSecret: opts.clientSecret }
   const oauthDeps = { fetch: opts.fetch, timeoutMs: opts.timeoutMs, now: opts.now }
 
@@ -253,7 +257,7 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
   }
 
   function backoffMs (error: AllegroApiError, retry: number): number {
-    const base = error.status === 429 ? BACKOFF_BASE_429_MS : BACKOFF_BASE_MS
+    const base = error.status === 429 ? backoffBaseMs * BACKOFF_429_FACTOR : backoffBaseMs
     // full jitter: anywhere between 0 and the exponential ceiling
     return Math.floor(random() * Math.min(BACKOFF_CAP_MS, base * 2 ** (retry - 1)))
   }

@@ -146,6 +146,7 @@ export interface ShopClientOverrides {
   random?: AllegroClientOptions['random']
   maxRetries?: number
   maxRetryWaitMs?: number
+  retryBaseMs?: number
   log?: AllegroLogger
 }
 
@@ -172,6 +173,7 @@ export async function allegroClientForShop (app: FastifyInstance, shopId: number
     random: overrides.random,
     maxRetries: overrides.maxRetries,
     maxRetryWaitMs: overrides.maxRetryWaitMs,
+    retryBaseMs: overrides.retryBaseMs ?? app.ctx.config.allegro.retryBaseMs,
     now: () => app.ctx.now().toJSDate()
   })
 }
