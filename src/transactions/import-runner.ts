@@ -10,6 +10,7 @@ import { describeImportError, importShop, type ImportOutcome, type OrdersApi } f
 import { claimImportStart, getImportState, recordImportFinished } from './import.queries.ts'
 import { summariseImport } from './import-summary.ts'
 
+/** The seed's rule; the server's own minimum comes from IMPORT_MIN_INTERVAL_MINUTES (config). */
 export const IMPORT_GAP_MINUTES = 10
 export const AUTO_IMPORT_CHECK_MS = 60_000
 
@@ -50,7 +51,7 @@ export function nextAllowedAt (lastStartedAt: string | null, gapMinutes = IMPORT
 
 export interface StartOptions {
   trigger: 'manual' | 'auto'
-  /** at least IMPORT_GAP_MINUTES; the automatic import passes the shop's own interval */
+  /** at least the configured minimum; the automatic import passes the shop's own interval */
   gapMinutes?: number
   clientFactory?: ClientFactory
 }
@@ -68,7 +69,8 @@ export async function startImport (app: FastifyInstance, shopId: number, opts: S
   if (shop.connection_status !== 'connected') {
     return { kind: 'unavailable', shopId, shopName: shop.name, message: `Sklep ${shop.name} nie jest połączony z Allegro – połącz go w USTAWIENIA » INTEGRACJE » ALLEGRO.` }
   }
-  const gap = Math.max(opts.gapMinutes ?? IMPORT_GAP_MINUTES, IMPORT_GAP_MINUTES)
+  const minimum = app.ctx.config.importMinIntervalMinutes
+  const gap = Math.max(opts.gapMinutes ?? minimum, minimum)
   const running = runningImports(app)
   if (running.has(shopId)) {
     const state = await getImportState(app.db, shopId)

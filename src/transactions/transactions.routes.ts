@@ -73,7 +73,7 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
     const now = app.ctx.now()
     const importPanel = shops.filter((shop) => shop.removed_at === null).map((shop) => {
       const state = states.get(shop.id)
-      const next = nextAllowedAt(state?.last_started_at ?? null)
+      const next = nextAllowedAt(state?.last_started_at ?? null, app.ctx.config.importMinIntervalMinutes)
       return {
         ...shop,
         running: isImportRunning(app, shop.id),
@@ -98,6 +98,7 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
       query: { ...parsed.values },
       shops,
       importPanel,
+      importGapMinutes: app.ctx.config.importMinIntervalMinutes,
       statuses: TRANSACTION_STATUSES.map((status) => ({ value: status, label: STATUS_LABELS[status] })),
       documentChoices: documentChoices(reply.locals.company?.isVatPayer ?? true),
       back: listUrl,
