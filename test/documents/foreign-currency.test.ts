@@ -1,7 +1,7 @@
 // Orders from allegro.cz / allegro.sk issued in their currency with the VAT in PLN at the NBP
 // table A rate of the last business day before the sale, asked from a local NBP stand-in over
 // real HTTP; NBP down → not issued, the rate typed by hand instead.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { extractText } from 'unpdf'
 import { startNbpStandIn, type StandInRates } from '../../src/nbp/nbp-stand-in.ts'
 import { build, seedUser } from '../helpers/app.ts'
@@ -37,7 +37,7 @@ const CZK_ORDER: OrderSpec = {
   paidAt: '2026-11-16T07:30:00.000Z'
 }
 
-async function setup (t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setup (t: Test) {
   const standIn = await startNbpStandIn(RATES)
   t.teardown(standIn.close)
   const built = await build(t, { config: { NBP_API_URL: standIn.baseUrl } })
