@@ -106,6 +106,25 @@ export interface Contractors {
   updated_at: string;
 }
 
+export interface CorrectionLines {
+  correction_id: number;
+  document_line_id: number;
+  gross_before: number;
+  id: Generated<number>;
+  original_line_id: number;
+  quantity_before_milli: number;
+  unit_price_gross_before: number;
+}
+
+export interface Corrections {
+  created_at: string;
+  document_id: number;
+  follows_correction_id: number | null;
+  id: Generated<number>;
+  original_document_id: number;
+  reason: string;
+}
+
 export interface DocumentAllegroDeliveries {
   allegro_invoice_id: string | null;
   attempts: Generated<number>;
@@ -474,6 +493,8 @@ export interface DB {
   allegro_simulator_state: AllegroSimulatorState;
   company: Company;
   contractors: Contractors;
+  correction_lines: CorrectionLines;
+  corrections: Corrections;
   document_allegro_deliveries: DocumentAllegroDeliveries;
   document_issue_reports: DocumentIssueReports;
   document_lines: DocumentLines;
