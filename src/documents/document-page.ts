@@ -42,6 +42,8 @@ export async function renderDocumentPage (app: FastifyInstance, request: Fastify
     canEnterNumber: doc.status === 'issued' && canHoldKsefNumber(doc.type) && (doc.ksefNumber === null || isOwner),
     form: opts.ksefForm ?? { value: '', error: null }
   }
+  // the form sits at the bottom of a long page: say at the top that it needs attention
+  if (opts.ksefForm?.error) reply.locals.flash = [...reply.locals.flash, { kind: 'error', message: `Nie zapisano numeru KSeF: ${opts.ksefForm.error}` }]
   return reply.code(opts.status ?? 200).viewAsync('documents/show', {
     title: `${doc.typeLabel} ${doc.number}`,
     doc,

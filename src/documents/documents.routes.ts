@@ -47,7 +47,7 @@ function skipMessage (reason: SkipReason): string {
     case 'invalid_order': return `dane zamówienia z Allegro są niepoprawne (${reason.problem}) – wystaw dokument ręcznie`
     case 'invalid_buyer': return `${reason.problem} – wystaw dokument ręcznie`
     case 'refused': return reason.problem
-    case 'no_rate': return `brak kursu NBP dla ${reason.currency}: ${reason.problem.replace(/\.$/, '')} – dokument nie został wystawiony`
+    case 'no_rate': return `brak kursu NBP dla ${reason.currency}. ${reason.problem.charAt(0).toUpperCase()}${reason.problem.slice(1)}`
   }
 }
 

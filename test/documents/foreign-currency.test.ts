@@ -110,7 +110,7 @@ t.test('NBP down: not issued, the reason shown, the rate typed by hand issues it
   standIn.failWith(503)
   const { page } = await wystaw(owner, [id, other])
   t.match(page?.body, 'Wystawiono 0 z 2')
-  t.match(page?.body, 'brak kursu NBP dla CZK: Serwis kursów NBP odpowiedział błędem (HTTP 503)')
+  t.match(page?.body, 'brak kursu NBP dla CZK. Serwis kursów NBP odpowiedział błędem (HTTP 503) – spróbuj ponownie później albo wpisz kurs ręcznie.')
   t.match(page?.body, `href="/przychody/allegro/${id}/kurs?typ=faktura"`)
   t.equal(standIn.requests.length, 1, 'after the first failure NBP is not asked again in the same batch')
   t.equal((await db.selectFrom('documents').select('id').execute()).length, 0, 'nothing issued')
