@@ -2,11 +2,14 @@
 import { VAT_RATES } from '../settings/company.form.ts'
 import { divideRoundHalfUp } from '../shared/money.ts'
 
-export const DOCUMENT_TYPES = ['faktura', 'faktura_bez_vat', 'proforma', 'proforma_bez_vat', 'paragon', 'inny_przychod'] as const
+export const DOCUMENT_TYPES = ['faktura', 'faktura_bez_vat', 'proforma', 'proforma_bez_vat', 'paragon', 'inny_przychod', 'korekta'] as const
 export type DocumentType = typeof DOCUMENT_TYPES[number]
 
-/** Documents of one kind for one transaction are duplicates, whatever the VAT status was. */
-export type DocumentKind = 'faktura' | 'proforma' | 'paragon' | 'inny_przychod'
+/**
+ * Documents of one kind for one transaction are duplicates, whatever the VAT status was; a
+ * transaction may have any number of corrections (src/corrections), so 'korekta' is never one.
+ */
+export type DocumentKind = 'faktura' | 'proforma' | 'paragon' | 'inny_przychod' | 'korekta'
 
 export type VatRate = typeof VAT_RATES[number]
 
@@ -27,7 +30,9 @@ export const DOCUMENT_TYPE_INFO: Record<DocumentType, DocumentTypeInfo> = {
   paragon: { label: 'Paragon', title: 'Paragon', kind: 'paragon', issuer: 'both', defaultPattern: 'PAR {n}/{mm}/{yyyy}' },
   inny_przychod: { label: 'Inny przychód – sprzedaż', title: 'Inny przychód – sprzedaż', kind: 'inny_przychod', issuer: 'both', defaultPattern: 'IPS {n}/{mm}/{yyyy}' },
   faktura_bez_vat: { label: 'Faktura (bez VAT)', title: 'Faktura', kind: 'faktura', issuer: 'exempt', defaultPattern: 'F {n}/{mm}/{yyyy}' },
-  proforma_bez_vat: { label: 'Pro forma (bez VAT)', title: 'Faktura pro forma', kind: 'proforma', issuer: 'exempt', defaultPattern: 'PF {n}/{mm}/{yyyy}' }
+  proforma_bez_vat: { label: 'Pro forma (bez VAT)', title: 'Faktura pro forma', kind: 'proforma', issuer: 'exempt', defaultPattern: 'PF {n}/{mm}/{yyyy}' },
+  // issued from an invoice (src/corrections), never from the Wystaw menu or the manual form
+  korekta: { label: 'Faktura korygująca', title: 'FAKTURA KORYGUJĄCA', kind: 'korekta', issuer: 'both', defaultPattern: 'KOR {n}/{mm}/{yyyy}' }
 }
 
 export function isDocumentType (value: string): value is DocumentType {

@@ -2,6 +2,7 @@ import { sql, type Selectable } from 'kysely'
 import type { Queryable, Trx } from '../db/database.ts'
 import type { Documents } from '../db/schema.gen.ts'
 import { caseVariants, likePattern } from '../contractors/contractors.queries.ts'
+import { correctionInfo, type CorrectionInfo } from '../corrections/corrections.queries.ts'
 import { amountInWords } from '../shared/amount-in-words.ts'
 import { vatInPln, type DocumentExchangeRate } from './exchange-rates.ts'
 import {
@@ -91,6 +92,10 @@ export interface NewDocument {
   contractorId: number | null
   buyer: PartySnapshot & { foreignTaxId: string | null }
   lines: NewDocumentLine[]
+  /** a correction's per-rate differences (src/corrections); otherwise computed from the lines */
+  vatTotals?: VatTotal[]
+  /** a correction: the invoice it corrects */
+  correctsDocumentId?: number
   notes: string
   shopId: number | null
   createdBy: number | null
@@ -132,7 +137,7 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
   if ((doc.currency === 'PLN') !== (doc.exchangeRate === null)) {
     return { ok: false, problem: doc.currency === 'PLN' ? 'dokument w złotych nie ma kursu waluty' : `dokument w walucie ${doc.currency} wymaga kursu NBP` }
   }
-  const rates = vatTotals(doc.lines)
+  const rates = doc.vatTotals ?? vatTotals(doc.lines)
   const totals = sumAmounts(rates)
   const inserted = await trx.insertInto('documents').values({
     type: doc.type,
@@ -170,6 +175,7 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
     total_vat_pln: doc.exchangeRate === null ? totals.vat : vatInPln(rates, doc.exchangeRate.mid),
     notes: doc.notes,
     shop_id: doc.shopId,
+    corrects_document_id: doc.correctsDocumentId ?? null,
     created_by: doc.createdBy,
     created_at: doc.createdAt
   }).returning('id').executeTakeFirstOrThrow()
@@ -214,6 +220,7 @@ export async function activeDocumentOfKind (db: Queryable, transactionId: number
 
 export async function attachToTransaction (trx: Trx, link: { documentId: number, transactionId: number, kind: DocumentKind, linkKind: 'issued' | 'linked', at: string }): Promise<void> {
   await trx.insertInto('document_transactions').values({ document_id: link.documentId, transaction_id: link.transactionId, link_kind: link.linkKind, created_at: link.at }).execute()
+  if (link.kind === 'korekta') return
   await trx.insertInto('transaction_document_kinds').values({ transaction_id: link.transactionId, kind: link.kind, document_id: link.documentId }).execute()
 }
 
@@ -338,6 +345,12 @@ export interface DocumentForOutput {
   notes: string
   ksefNumber: string | null
   transactions: LinkedTransaction[]
+  /** a correction: what it corrects, line by line before and after */
+  correction: CorrectionInfo['correction']
+  /** an invoice: its corrections, cancelled ones included */
+  corrections: CorrectionInfo['corrections']
+  /** whether "Wystaw korektę" applies to this document now */
+  correctable: boolean
 }
 
 export async function loadDocumentForOutput (db: Queryable, id: number): Promise<DocumentForOutput> {
@@ -353,6 +366,7 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
       .execute()
   ])
   const type: DocumentType = isDocumentType(doc.type) ? doc.type : 'faktura'
+  const corrections = await correctionInfo(db, doc)
   const storedTotals = rates
     .filter((rate): rate is typeof rate & { vat_rate: VatRate } => isVatRate(rate.vat_rate))
     .map((rate) => ({ vatRate: rate.vat_rate, net: rate.net, vat: rate.vat, gross: rate.gross }))
@@ -406,7 +420,8 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
     amountInWords: amountInWords(doc.total_gross, doc.currency),
     notes: doc.notes,
     ksefNumber: doc.ksef_number,
-    transactions: transactions.map((t) => ({ id: t.id, checkoutFormId: t.checkout_form_id, buyerLogin: t.buyer_login, linkKind: t.link_kind === 'linked' ? 'linked' : 'issued' }))
+    transactions: transactions.map((t) => ({ id: t.id, checkoutFormId: t.checkout_form_id, buyerLogin: t.buyer_login, linkKind: t.link_kind === 'linked' ? 'linked' : 'issued' })),
+    ...corrections
   }
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import { listContractorOptions } from '../contractors/contractors.queries.ts'
+import { correctionCancelBlocker } from '../corrections/corrections.queries.ts'
 import { whyDocumentCannotBeCancelled } from '../ledger/ledger.hooks.ts'
 import { createNbpClient, previousBusinessDay } from '../nbp/nbp.ts'
 import { currentUser, requireAllegroModule, requireOwner } from '../plugins/auth.ts'
@@ -172,7 +173,7 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
   app.get('/przychody/dokumenty/:id/anulowanie', async (request, reply) => {
     const doc = await loadDocumentForOutput(app.db, idParam(request))
     const blocker = doc.status === 'issued'
-      ? ksefCancelBlocker({ number: doc.number, ksef_number: doc.ksefNumber }) ?? await app.db.transaction().execute((trx) => whyDocumentCannotBeCancelled(trx, doc.id))
+      ? ksefCancelBlocker({ number: doc.number, ksef_number: doc.ksefNumber }) ?? await correctionCancelBlocker(app.db, doc.id) ?? await app.db.transaction().execute((trx) => whyDocumentCannotBeCancelled(trx, doc.id))
       : null
     const sentToAllegro = await app.db.selectFrom('document_allegro_deliveries').select('id').where('document_id', '=', doc.id).where('allegro_invoice_id', 'is not', null).executeTakeFirst()
     return reply.viewAsync('documents/cancel', { title: `Anulowanie ${doc.number}`, doc, blocker, sentToAllegro: sentToAllegro !== undefined })

@@ -5,6 +5,7 @@
 import type { DateTime } from 'luxon'
 import type { Database, Queryable, Trx } from '../db/database.ts'
 import { upsertContractor, type ContractorData } from '../contractors/contractors.queries.ts'
+import { correctionCancelBlocker } from '../corrections/corrections.queries.ts'
 import { autoBookIssuedDocument, whyDocumentCannotBeCancelled } from '../ledger/ledger.hooks.ts'
 import { applyStockForIssuedDocument, matchProducts, reverseStockForCancelledDocument, StockBlockedError } from '../products/stock.hooks.ts'
 import { DEFAULT_EXEMPTION_BASIS } from '../settings/company.form.ts'
@@ -316,7 +317,7 @@ export async function cancelDocument (db: Database, request: { documentId: numbe
   return await db.transaction().execute(async (trx): Promise<CancelOutcome> => {
     const doc = await trx.selectFrom('documents').select(['id', 'number', 'status', 'ksef_number']).where('id', '=', request.documentId).executeTakeFirstOrThrow()
     if (doc.status === 'cancelled') return { ok: false, problem: `Dokument ${doc.number} jest już anulowany.` }
-    const why = ksefCancelBlocker(doc) ?? await whyDocumentCannotBeCancelled(trx, doc.id)
+    const why = ksefCancelBlocker(doc) ?? await correctionCancelBlocker(trx, doc.id) ?? await whyDocumentCannotBeCancelled(trx, doc.id)
     if (why !== null) return { ok: false, problem: why }
     await markCancelled(trx, doc.id, request.userId, at)
     await reverseStockForCancelledDocument(trx, doc.id)

@@ -2,6 +2,7 @@
 // generation lives here; sending to KSeF's API is a later, separate step that will take these
 // same files.
 import type { DateTime } from 'luxon'
+import { correctedRowsForFa3 } from '../corrections/corrections.queries.ts'
 import type { Queryable } from '../db/database.ts'
 import { FA3_DOCUMENT_TYPES, fa3InvoiceFromDocumentRows, isFa3DocumentType } from '../ksef/fa3-documents.ts'
 import { buildFa3Xml, Fa3Error } from '../ksef/fa3.ts'
@@ -21,9 +22,10 @@ export async function fa3ForDocument (db: Queryable, documentId: number, generat
     db.selectFrom('document_lines').selectAll().where('document_id', '=', documentId).execute(),
     db.selectFrom('document_vat_totals').selectAll().where('document_id', '=', documentId).execute()
   ])
+  // a correction also needs the invoice it corrects and its lines as they stood before it
+  const corrected = document.type === 'korekta' ? await correctedRowsForFa3(db, documentId) : null
   try {
-    // corrections (type korekta) need the corrected invoice's rows; they are not issued yet
-    const xml = buildFa3Xml(fa3InvoiceFromDocumentRows(document, lines, vatTotals), { generatedAt, systemInfo: SYSTEM_INFO })
+    const xml = buildFa3Xml(fa3InvoiceFromDocumentRows(document, lines, vatTotals, corrected ?? undefined), { generatedAt, systemInfo: SYSTEM_INFO })
     return { ok: true, fileName: fa3FileName(document.number), xml }
   } catch (error) {
     if (error instanceof Fa3Error) return { ok: false, number: document.number, problems: error.problems }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { DateTime } from 'luxon'
 import type { Trx, Queryable } from '../db/database.ts'
+import { returnedGoods } from '../corrections/corrections.queries.ts'
 import { ZONE } from '../shared/dates.ts'
 import { productsPath, wzNumber } from './product.ts'
 import { changeStock } from './stock.queries.ts'
@@ -21,8 +22,9 @@ import { changeStock } from './stock.queries.ts'
 /** Sales documents that take goods out of stock. Pro forma never does. */
 export const STOCK_MOVING_TYPES = ['faktura', 'faktura_bez_vat', 'paragon', 'inny_przychod'] as const
 /**
- * A correction of a sale: a negative line quantity is goods coming back ('zwrot'), a positive
- * one is more sold. Correction lines are matched once per line, never per transaction item.
+ * A correction of a sale (faktura korygująca) lists its lines as they stand after it, next to
+ * what they were before (src/corrections). What the quantity went down by comes back to stock
+ * ('zwrot'), for the product the sale took out; a price change moves nothing.
  */
 export const STOCK_CORRECTION_TYPES = ['korekta'] as const
 
@@ -118,6 +120,7 @@ function movesStock (type: string): 'sale' | 'correction' | null {
 async function planMovements (db: Queryable, document: DocumentForStock, onlyLineIds?: number[]): Promise<PlannedMovement[]> {
   const mode = movesStock(document.type)
   if (mode === null || document.status !== 'issued') return []
+  if (mode === 'correction') return await planReturns(db, document, onlyLineIds)
   let query = db.selectFrom('document_lines')
     .select(['id', 'name', 'sku', 'product_id', 'transaction_item_id', 'quantity_milli'])
     .where('document_id', '=', document.id)
@@ -133,14 +136,12 @@ async function planMovements (db: Queryable, document: DocumentForStock, onlyLin
   if (lines.length === 0) return []
 
   const soldItems = new Set<number>()
-  if (mode === 'sale') {
-    const itemIds = lines.map((line) => line.transaction_item_id).filter((id): id is number => id !== null)
-    if (itemIds.length > 0) {
-      const open = await db.selectFrom('stock_movements').select('transaction_item_id')
-        .where('kind', '=', 'sprzedaz').where('reversed', '=', 0).where('transaction_item_id', 'in', itemIds)
-        .execute()
-      for (const row of open) if (row.transaction_item_id !== null) soldItems.add(row.transaction_item_id)
-    }
+  const itemIds = lines.map((line) => line.transaction_item_id).filter((id): id is number => id !== null)
+  if (itemIds.length > 0) {
+    const open = await db.selectFrom('stock_movements').select('transaction_item_id')
+      .where('kind', '=', 'sprzedaz').where('reversed', '=', 0).where('transaction_item_id', 'in', itemIds)
+      .execute()
+    for (const row of open) if (row.transaction_item_id !== null) soldItems.add(row.transaction_item_id)
   }
 
   const linked = lines.filter((line) => line.product_id !== null).map((line) => line.product_id as number)
@@ -155,18 +156,32 @@ async function planMovements (db: Queryable, document: DocumentForStock, onlyLin
   lines.forEach((line, index) => {
     const product = line.product_id !== null ? linkedProducts.get(line.product_id) ?? null : matched[index]
     if (!product) return
-    if (mode === 'sale') {
-      if (line.quantity_milli < 0) return
-      if (line.transaction_item_id !== null) {
-        if (soldItems.has(line.transaction_item_id)) return
-        soldItems.add(line.transaction_item_id)
-      }
-      planned.push({ lineId: line.id, lineHadProduct: line.product_id !== null, transactionItemId: line.transaction_item_id, product, kind: 'sprzedaz', quantityMilli: -line.quantity_milli })
-    } else {
-      planned.push({ lineId: line.id, lineHadProduct: line.product_id !== null, transactionItemId: null, product, kind: line.quantity_milli < 0 ? 'zwrot' : 'sprzedaz', quantityMilli: -line.quantity_milli })
+    if (line.quantity_milli < 0) return
+    if (line.transaction_item_id !== null) {
+      if (soldItems.has(line.transaction_item_id)) return
+      soldItems.add(line.transaction_item_id)
     }
+    planned.push({ lineId: line.id, lineHadProduct: line.product_id !== null, transactionItemId: line.transaction_item_id, product, kind: 'sprzedaz', quantityMilli: -line.quantity_milli })
   })
   return planned
+}
+
+/** A correction's returns not yet put back: one 'zwrot' per corrected line, never twice. */
+async function planReturns (db: Queryable, document: DocumentForStock, onlyLineIds?: number[]): Promise<PlannedMovement[]> {
+  const returns = (await returnedGoods(db, document.id)).filter((item) => !onlyLineIds || onlyLineIds.includes(item.lineId))
+  if (returns.length === 0) return []
+  const done = await db.selectFrom('stock_movements').select('document_line_id')
+    .where('document_line_id', 'in', returns.map((item) => item.lineId)).where('kind', 'in', ['sprzedaz', 'zwrot'])
+    .execute()
+  const moved = new Set(done.map((row) => row.document_line_id))
+  const products = new Map((await db.selectFrom('products').select(['id', 'name', 'sku', 'vat_rate', 'stock_milli', 'unit'])
+    .where('id', 'in', [...new Set(returns.map((item) => item.productId))]).execute())
+    .map((row) => [row.id, { id: row.id, name: row.name, sku: row.sku, vatRate: row.vat_rate, stockMilli: row.stock_milli, unit: row.unit }]))
+  return returns.flatMap((item) => {
+    const product = products.get(item.productId)
+    if (!product || moved.has(item.lineId)) return []
+    return [{ lineId: item.lineId, lineHadProduct: false, transactionItemId: null, product, kind: 'zwrot' as const, quantityMilli: item.returnedMilli }]
+  })
 }
 
 function formatUnits (milli: number, unit: string): string {

@@ -179,7 +179,7 @@ t.test('numbering settings: owner only, {n} required, used by the next document'
   t.equal(page.statusCode, 200)
   t.match(page.body, 'value="FV {n}/{mm}/{yyyy}"')
   t.match((await owner.get('/przychody/dokumenty')).body, 'href="/ustawienia/numeracja"', 'linked from the documents list')
-  const fields = { faktura: 'FV {n}/{mm}/{yyyy}', faktura_bez_vat: 'F {n}/{mm}/{yyyy}', proforma: 'PRO {n}/{mm}/{yyyy}', proforma_bez_vat: 'PF {n}/{mm}/{yyyy}', paragon: 'PAR {n}/{mm}/{yyyy}', inny_przychod: 'IPS {n}/{mm}/{yyyy}' }
+  const fields = { faktura: 'FV {n}/{mm}/{yyyy}', faktura_bez_vat: 'F {n}/{mm}/{yyyy}', proforma: 'PRO {n}/{mm}/{yyyy}', proforma_bez_vat: 'PF {n}/{mm}/{yyyy}', paragon: 'PAR {n}/{mm}/{yyyy}', inny_przychod: 'IPS {n}/{mm}/{yyyy}', korekta: 'KOR {n}/{mm}/{yyyy}' }
   const bad = await owner.post('/ustawienia/numeracja', { ...fields, faktura: 'FV/{mm}/{yyyy}', paragon: 'PRO {n}/{mm}/{yyyy}' })
   t.equal(bad.statusCode, 422)
   t.match(bad.body, 'Wzór musi zawierać {n}')

@@ -257,13 +257,41 @@ t.test('without the block stock goes below zero and the document gets a warning'
   })
 })
 
-t.test('a correction with a negative quantity brings goods back as a return', async (t) => {
+/**
+ * What the corrections feature stores (src/corrections): the correction's lines as they stand
+ * after it, each with the quantity it had before; then the hook, in one transaction.
+ */
+async function issueCorrection (db: Database, originalId: number, lines: Array<{ originalLineId: number, name: string, beforeMilli: number, afterMilli: number }>): Promise<number> {
+  return await db.transaction().execute(async (trx) => {
+    const { documentId, lineIds } = await insertDocument(trx, { type: 'korekta', lines: lines.map((line) => ({ name: line.name, quantityMilli: line.afterMilli })) })
+    const correction = await trx.insertInto('corrections').values({ document_id: documentId, original_document_id: originalId, reason: 'Zwrot towaru', created_at: '2026-11-17T08:00:00.000Z' })
+      .returning('id').executeTakeFirstOrThrow()
+    for (const [i, line] of lines.entries()) {
+      await trx.insertInto('correction_lines').values({
+        correction_id: correction.id, document_line_id: lineIds[i], original_line_id: line.originalLineId, quantity_before_milli: line.beforeMilli, unit_price_gross_before: 1000, gross_before: line.beforeMilli
+      }).execute()
+    }
+    await applyStockForIssuedDocument(trx, documentId)
+    return documentId
+  })
+}
+
+t.test('a correction returns what a line went down by, for the product its sale took out', async (t) => {
   const db = await setup(t)
   const mug = await insertProduct(db, { name: 'Kubek', stockMilli: 5000 })
-  await issue(db, { type: 'faktura', lines: [{ name: 'Kubek', quantityMilli: 3000 }] })
-  const correction = await issue(db, { type: 'korekta', lines: [{ name: 'Kubek', quantityMilli: -1000 }] })
-  t.equal(await stockOf(db, mug), 3000)
-  t.same((await movementsOf(db, mug)).map((m) => m.kind), ['sprzedaz', 'zwrot'])
-  await cancel(db, correction.documentId)
+  const sale = await issue(db, { type: 'faktura', lines: [{ name: 'Kubek', quantityMilli: 3000 }, { name: 'Talerz bez kartoteki', quantityMilli: 1000 }] })
+  const correction = await issueCorrection(db, sale.documentId, [
+    { originalLineId: sale.lineIds[0], name: 'Kubek', beforeMilli: 3000, afterMilli: 2000 },
+    { originalLineId: sale.lineIds[1], name: 'Talerz bez kartoteki', beforeMilli: 1000, afterMilli: 0 }
+  ])
+  t.equal(await stockOf(db, mug), 3000, '5 − 3 sold + 1 returned')
+  t.same((await movementsOf(db, mug)).map((m) => [m.kind, m.quantity_milli]), [['sprzedaz', -3000], ['zwrot', 1000]], 'a product the sale never moved returns nothing')
+  await db.transaction().execute((trx) => applyStockForIssuedDocument(trx, correction))
+  t.equal(await stockOf(db, mug), 3000, 'calling the hook again changes nothing')
+  await cancel(db, correction)
   t.equal(await stockOf(db, mug), 2000, 'cancelling the correction takes the return back out')
+
+  const priceOnly = await issueCorrection(db, sale.documentId, [{ originalLineId: sale.lineIds[0], name: 'Kubek', beforeMilli: 3000, afterMilli: 3000 }])
+  t.equal(await stockOf(db, mug), 2000, 'a price change moves no stock')
+  t.equal((await db.selectFrom('stock_movements').select('id').where('document_id', '=', priceOnly).execute()).length, 0)
 })
