@@ -1,7 +1,8 @@
 // What a sales document becomes in the registers: pure rules, no Fastify, no Kysely.
 // Rules: reference/polish-invoicing.md §3–§6 and §8 (KPiR 2026, ryczałt, VAT register / JPK_V7).
 import { RYCZALT_RATES_BP, ryczaltRateLabel } from '../settings/company.form.ts'
-import { divideRoundHalfUp, formatAmount } from '../shared/money.ts'
+import { convertToPln, isValidMidRate } from '../nbp/nbp.ts'
+import { formatAmount } from '../shared/money.ts'
 
 export type Register = 'kpir' | 'ryczalt' | 'vat'
 export type BookRegister = Exclude<Register, 'vat'>
@@ -187,21 +188,17 @@ export function monthsOfYear (year: number): string[] {
 
 // ---------- currency ----------
 
-const EXCHANGE_RATE_PATTERN = /^(\d{1,4})(?:\.(\d{1,6}))?$/
-
-/** Converts minor units of a foreign currency to grosze at a decimal rate ('4.2345'), half up. */
+/**
+ * Converts minor units of a foreign currency to grosze at a stored decimal rate ('4.2345'), half
+ * up: the NBP module's arithmetic, so the registers, the document and FA(3) convert alike.
+ */
 export function toPln (minor: number, exchangeRate: string): number {
-  const match = EXCHANGE_RATE_PATTERN.exec(exchangeRate)
-  if (!match) throw new RangeError(`invalid exchange rate ${exchangeRate}`)
-  const fraction = match[2] ?? ''
-  const numerator = Number(match[1] + fraction)
-  const product = minor * numerator
-  if (!Number.isSafeInteger(product)) throw new RangeError('amount too large to convert')
-  return divideRoundHalfUp(product, 10 ** fraction.length)
+  if (!isValidMidRate(exchangeRate)) throw new RangeError(`invalid exchange rate ${exchangeRate}`)
+  return convertToPln(minor, exchangeRate)
 }
 
 function isUsableExchangeRate (text: string | null): text is string {
-  return text !== null && EXCHANGE_RATE_PATTERN.test(text) && Number(text) > 0
+  return text !== null && isValidMidRate(text)
 }
 
 // ---------- amounts ----------
