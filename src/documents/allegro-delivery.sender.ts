@@ -50,7 +50,7 @@ export async function sendDocumentToAllegro (app: FastifyInstance, documentId: n
   if (!canSendToAllegro(doc.type, opts.trigger)) return await refuse(app, documentId, whyNotSendable(doc.type), at)
   if (doc.status !== 'issued') return await refuse(app, documentId, `Dokument ${doc.number} jest anulowany – nie wysyła się go do Allegro.`, at)
   const target = await deliveryTarget(app.db, documentId)
-  if (!target) return { kind: 'refused', message: 'Dokument nie jest powiązany z żadną transakcją Allegro – nie ma go do czego dołączyć.' }
+  if (!target) return await refuse(app, documentId, 'Dokument nie jest powiązany z żadną transakcją Allegro – nie ma go do czego dołączyć.', at)
   if (!target.shopConnected) return await refuse(app, documentId, `Sklep ${target.shopName} nie jest połączony z Allegro – połącz go w USTAWIENIA » INTEGRACJE » ALLEGRO i wyślij dokument ponownie.`, at)
 
   const delivery = await claimDelivery(app.db, { documentId, target, at, until: toStoredTimestamp(now.plus({ minutes: CLAIM_MINUTES })) })
@@ -167,10 +167,13 @@ export async function refreshDeliveryStatus (app: FastifyInstance, documentId: n
     await finishDelivery(app.db, delivery.id, { ...read, lastError: null, nextAttemptAt: null, checkedAt: at }, at)
     return { kind: 'checked', state: read.state, message: `Status w Allegro: ${DELIVERY_STATE_LABELS[read.state]}.` }
   } catch (error) {
-    await releaseClaim(app.db, delivery.id)
-    if (error instanceof AllegroApiError) return { kind: 'failed', message: deliveryErrorMessage(error) }
-    if (error instanceof NotFoundError) return { kind: 'failed', message: error.message }
-    throw error
+    if (!(error instanceof AllegroApiError || error instanceof NotFoundError)) {
+      await releaseClaim(app.db, delivery.id)
+      throw error
+    }
+    // checked_at moves on, so the background sender asks again only after RECHECK_MINUTES
+    await finishDelivery(app.db, delivery.id, { state: deliveryState(delivery), checkedAt: at }, at)
+    return { kind: 'failed', message: error instanceof AllegroApiError ? deliveryErrorMessage(error) : error.message }
   }
 }
 

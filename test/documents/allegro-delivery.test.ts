@@ -238,6 +238,36 @@ t.test('Allegro unreachable every time: bounded backoff, then the document waits
   t.equal(s.sim.simulator.invoicesOf(orderId).length, 0)
 })
 
+t.test('the background sender never loops: a disconnected shop stops the queue, a failed status check waits its turn', async (t) => {
+  const s = await setupAllegro(t, { build: { company: { auto_book: 0 } } })
+  await s.db.updateTable('allegro_shops').set({ auto_send_documents: 1 }).execute()
+  const queued = await sharedOrder(s)
+  const sent = await sharedOrder(s)
+  const sentDoc = await issue(s, s.owner, sent.transactionId)
+  const w = worker(t, s, { ...noWaits, maxRetries: 0 } as typeof noWaits)
+  t.equal((await w.tick()).length, 1, 'the first document goes')
+  t.match(await delivery(s, sentDoc), { state: 'w_weryfikacji' })
+
+  // Allegro fails every status check: asked once per RECHECK period, not every round
+  s.sim.simulator.faults.add({ method: 'GET', path: `/order/checkout-forms/${sent.orderId}/invoices`, kind: 'status', status: 503, times: 1000 })
+  const gets = () => s.sim.simulator.stats.requests['GET /order/checkout-forms/:id/invoices'] ?? 0
+  s.clock.advance(6 * 60_000)
+  const before = gets()
+  await w.tick()
+  t.equal(gets(), before + 1, 'checked once')
+  t.match(await delivery(s, sentDoc), { state: 'w_weryfikacji', checked_at: s.clock().toUTC().toISO(), claimed_until: null })
+  s.clock.advance(60_000)
+  await w.tick()
+  t.equal(gets(), before + 1, 'not again a minute later')
+
+  await s.db.updateTable('allegro_shops').set({ connection_status: 'reconnect_required' }).execute()
+  const queuedDoc = await issue(s, s.owner, queued.transactionId)
+  const [refused] = await w.tick()
+  t.match(refused, { kind: 'refused', message: /Sklep Sklep Demo nie jest połączony z Allegro/ })
+  t.match(await delivery(s, queuedDoc), { state: 'blad', next_attempt_at: null })
+  t.same(await w.tick(), [], 'left for the user')
+})
+
 t.test('who may send, and what cannot be sent', async (t) => {
   const s = await setupAllegro(t)
   const { transactionId } = await sharedOrder(s)
