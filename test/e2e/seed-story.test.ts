@@ -111,14 +111,15 @@ if (!existsSync(CHROMIUM)) {
     const dataDir = mkdtempSync(join(tmpdir(), 'biurko-e2e-'))
     const port = await freePort()
 
-    let server: Server = await startServer(dataDir, port)
+    let server: Server | null = null
     let browser: Browser | null = null
     t.teardown(async () => {
-      if (!t.passing()) process.stderr.write(`--- server output ---\n${server.output()}\n`)
+      if (server !== null && !t.passing()) process.stderr.write(`--- server output ---\n${server.output()}\n`)
       await browser?.close()
-      await server.stop()
+      await server?.stop()
       rmSync(dataDir, { recursive: true, force: true })
     })
+    server = await startServer(dataDir, port)
     const base = server.url
 
     browser = await chromium.launch({
