@@ -15,7 +15,6 @@ interface Env {
   TEMPLATE_CACHE: boolean
   LOGIN_RATE_LIMIT_MAX: number
   IMPORT_MIN_INTERVAL_MINUTES: number
-  IMPORT_MIN_INTERVAL_MINUTES: number
   SIMULATOR_ENABLED: boolean
   SIMULATOR_SEED: number
   SIMULATOR_URL: string
@@ -47,7 +46,6 @@ const schema = {
     LOG_LEVEL: { type: 'string', default: 'info', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     TEMPLATE_CACHE: { type: 'boolean', default: true },
     LOGIN_RATE_LIMIT_MAX: { type: 'integer', default: 10, minimum: 1 },
-    IMPORT_MIN_INTERVAL_MINUTES: { type: 'integer', default: 10, minimum: 0, maximum: 1440 },
     IMPORT_MIN_INTERVAL_MINUTES: { type: 'integer', default: 10, minimum: 0, maximum: 1440 },
     SIMULATOR_ENABLED: { type: 'boolean', default: true },
     SIMULATOR_SEED: { type: 'integer', default: 2026 },
@@ -93,11 +91,6 @@ export interface Config {
    */
   importMinIntervalMinutes: number
   /**
-   * Least time between the starts of two imports of one shop (POBIERZ NOWE TRANSAKCJE).
-   * The seed's rule is 10; lower only for tests and demos that cannot wait.
-   */
-  importMinIntervalMinutes: number
-  /**
    * The built-in Allegro simulator. `url` is where the server reaches it (web base, API at
    * `${url}/api`); '' means the one mounted in this process at /symulator-allegro.
    */
@@ -127,7 +120,6 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     logLevel: e.LOG_LEVEL,
     templateCache: e.TEMPLATE_CACHE,
     loginRateLimitMax: e.LOGIN_RATE_LIMIT_MAX,
-    importMinIntervalMinutes: e.IMPORT_MIN_INTERVAL_MINUTES,
     importMinIntervalMinutes: e.IMPORT_MIN_INTERVAL_MINUTES,
     simulator: { enabled: e.SIMULATOR_ENABLED, seed: e.SIMULATOR_SEED, url: e.SIMULATOR_URL.replace(/\/+$/, '') },
     allegro: {
