@@ -22,6 +22,7 @@ import allegroRoutes from './allegro/allegro.routes.ts'
 import { mountAllegroSimulator } from './allegro/simulator.mount.ts'
 import transactionsRoutes from './transactions/transactions.routes.ts'
 import documentsRoutes from './documents/documents.routes.ts'
+import correctionsRoutes from './corrections/corrections.routes.ts'
 import contractorsRoutes from './contractors/contractors.routes.ts'
 import productsRoutes from './products/products.routes.ts'
 import ledgerRoutes from './ledger/ledger.routes.ts'
@@ -142,6 +143,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     await pages.register(allegroRoutes)
     await pages.register(transactionsRoutes)
     await pages.register(documentsRoutes)
+    await pages.register(correctionsRoutes)
     await pages.register(contractorsRoutes)
     await pages.register(productsRoutes)
     await pages.register(ledgerRoutes)

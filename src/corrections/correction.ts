@@ -83,7 +83,7 @@ export function planCorrection (current: readonly LineState[], declared: readonl
       return
     }
     if (after.unitPriceGross < 0 || after.unitPriceGross > MAX_UNIT_PRICE) {
-      errors[`lines.${index}.price`] = 'Cena nie może być ujemna.'
+      errors[`lines.${index}.price`] = after.unitPriceGross < 0 ? 'Cena nie może być ujemna.' : 'Za wysoka cena.'
       return
     }
     // a price on a line with nothing left changes nothing

@@ -8,6 +8,7 @@ import { formatBankAccount, formatNip } from '../shared/nip.ts'
 import { vatRateLabel } from './document.ts'
 import type { DocumentForOutput, OutputLine } from './documents.queries.ts'
 import { exchangeRateNote } from './exchange-rates.ts'
+import { drawCorrectionLines, drawCorrectionReference } from '../corrections/correction-pdf.ts'
 
 const require = createRequire(import.meta.url)
 const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')
@@ -93,6 +94,7 @@ export async function renderDocumentPdf (doc: DocumentForOutput): Promise<Buffer
   } else if (doc.type === 'paragon') {
     pdf.font('regular').fontSize(8.5).fillColor(GREY).text('Dowód sprzedaży (paragon niefiskalny).', MARGIN, pdf.y, { width: WIDTH })
   }
+  if (doc.correction) drawCorrectionReference(pdf, doc.correction, { x: MARGIN, width: WIDTH, bottom: PAGE_BOTTOM })
   if (doc.status === 'cancelled') {
     pdf.moveDown(0.4)
     const y = pdf.y
@@ -141,9 +143,11 @@ export async function renderDocumentPdf (doc: DocumentForOutput): Promise<Buffer
     }
     pdf.y = top + height
   }
-  drawHeader()
+  // a correction shows its lines before and after instead
+  if (doc.correction) drawCorrectionLines(pdf, doc, { x: MARGIN, width: WIDTH, bottom: PAGE_BOTTOM })
+  else drawHeader()
   pdf.font('regular').fontSize(8.5)
-  for (const line of doc.lines) {
+  for (const line of doc.correction ? [] : doc.lines) {
     const height = Math.max(...columns.map((column) => pdf.heightOfString(column.value(line), { width: column.width - 6 }))) + 6
     if (pdf.y + height > PAGE_BOTTOM - 40) {
       pdf.addPage()
@@ -193,9 +197,11 @@ export async function renderDocumentPdf (doc: DocumentForOutput): Promise<Buffer
 
   ensureRoom(140)
   const toPay = doc.paid ? 0 : doc.totals.gross
-  pdf.font('bold').fontSize(12).fillColor('black').text(`Razem do zapłaty: ${formatMoney(toPay, doc.currency)}`, MARGIN, pdf.y, { width: WIDTH, align: 'right' })
+  const settlement = doc.correction?.settlement
+  const totalText = settlement ? `${settlement.label}: ${formatMoney(settlement.amount, doc.currency)}` : `Razem do zapłaty: ${formatMoney(toPay, doc.currency)}`
+  pdf.font('bold').fontSize(12).fillColor('black').text(totalText, MARGIN, pdf.y, { width: WIDTH, align: 'right' })
   if (doc.paid) pdf.font('regular').fontSize(9.5).text(`Wartość dokumentu: ${formatMoney(doc.totals.gross, doc.currency)} – zapłacono`, MARGIN, pdf.y, { width: WIDTH, align: 'right' })
-  pdf.font('regular').fontSize(9.5).text(`Słownie: ${doc.amountInWords}`, MARGIN, pdf.y + 2, { width: WIDTH, align: 'right' })
+  pdf.font('regular').fontSize(9.5).text(`Słownie: ${settlement?.words ?? doc.amountInWords}`, MARGIN, pdf.y + 2, { width: WIDTH, align: 'right' })
   const rateNote = exchangeRateNote(doc)
   if (rateNote !== null) pdf.fontSize(8.5).fillColor(GREY).text(rateNote, MARGIN, pdf.y, { width: WIDTH, align: 'right' })
   pdf.moveDown(1)
@@ -204,7 +210,8 @@ export async function renderDocumentPdf (doc: DocumentForOutput): Promise<Buffer
   const details: Array<[string, string]> = [['Sposób płatności', doc.paymentMethodLabel]]
   if (doc.paid) details.push(['Zapłacono', doc.paidAt ? formatDate(doc.paidAt.slice(0, 10)) : 'tak'])
   else if (doc.dueDate) details.push(['Termin płatności', formatDate(doc.dueDate)])
-  if (doc.seller.bankAccount !== '' && !doc.paid) details.push(['Numer rachunku', formatBankAccount(doc.seller.bankAccount)])
+  // a correction that lowers the amount is refunded: nothing to transfer to the seller
+  if (doc.seller.bankAccount !== '' && !doc.paid && !(doc.correction && doc.totals.gross <= 0)) details.push(['Numer rachunku', formatBankAccount(doc.seller.bankAccount)])
   if (doc.vatExempt && doc.vatExemptionBasis) details.push(['Podstawa zwolnienia z VAT', doc.vatExemptionBasis])
   if (doc.ksefNumber) details.push(['Numer KSeF', doc.ksefNumber])
   if (doc.notes !== '') details.push(['Uwagi', doc.notes])

@@ -1,0 +1,111 @@
+// The "Wystaw korektę" form: one row per invoice line with its quantity and unit gross price after
+// the correction, the two shortcuts (zwrot całości, zwrot kosztów dostawy), the reason and date.
+import { parseQuantity } from '../documents/documents.form.ts'
+import { isIsoDate } from '../shared/dates.ts'
+import { asArray, checkbox, parseId, text, Validator, type FormResult } from '../shared/form.ts'
+import { formatDecimal, parseUserAmount } from '../shared/money.ts'
+import type { LineState, RequestedLine } from './correction.ts'
+import type { CorrectionIssueRequest } from './correction-issuing.ts'
+
+export interface CorrectionLineValues {
+  lineId: string
+  quantity: string
+  price: string
+}
+
+export interface CorrectionFormValues {
+  /** the latest correction the "before" column showed, '' when none */
+  basedOn: string
+  issueDate: string
+  reason: string
+  fullReturn: boolean
+  refundDelivery: boolean
+  /** in the order of the invoice's lines */
+  lines: CorrectionLineValues[]
+}
+
+/** PrzyczynaKorekty in FA(3) is at most 256 characters. */
+export const REASON_MAX_LENGTH = 256
+
+/** 1500 → "1,5": a quantity as a person types it. */
+export function quantityInput (milli: number): string {
+  return milli % 1000 === 0 ? String(milli / 1000) : (milli / 1000).toFixed(3).replace(/0+$/, '').replace('.', ',')
+}
+
+/** 12449 → "124,49": an amount as a person types it (no thousands separator). */
+export function priceInput (minor: number): string {
+  return formatDecimal(minor).replace('.', ',')
+}
+
+/** The form as first shown: every line as it stands now. */
+export function initialCorrectionValues (lines: readonly LineState[], opts: { today: string, basedOn: number | null }): CorrectionFormValues {
+  return {
+    basedOn: opts.basedOn === null ? '' : String(opts.basedOn),
+    issueDate: opts.today,
+    reason: '',
+    fullReturn: false,
+    refundDelivery: false,
+    lines: lines.map((line) => ({ lineId: String(line.originalLineId), quantity: quantityInput(line.quantityMilli), price: priceInput(line.unitPriceGross) }))
+  }
+}
+
+/** "0" is a valid quantity after a correction (everything returned); otherwise as on documents. */
+function parseQuantityAfter (value: string): number | null {
+  if (/^0+(?:[.,]0{1,3})?$/.test(value.replace(/[\s\u00a0]/g, ''))) return 0
+  return parseQuantity(value)
+}
+
+export type CorrectionForm = FormResult<CorrectionFormValues> & {
+  request: Omit<CorrectionIssueRequest, 'originalId' | 'userId'> | null
+}
+
+/**
+ * Reads the form against the invoice's lines as they stand now. Rows are matched by line id, so
+ * a tampered or shortened list cannot touch another invoice's lines; a missing row stays as it is.
+ * Whether the numbers make a correction (not above the quantity before, something changes) is
+ * the domain's call (correction.ts planCorrection).
+ */
+export function parseCorrectionForm (body: unknown, ctx: { lines: readonly LineState[], today: string, originalIssueDate: string }): CorrectionForm {
+  const ids = asArray(body, 'lineId')
+  const quantities = asArray(body, 'quantity')
+  const prices = asArray(body, 'price')
+  const lines: CorrectionLineValues[] = ctx.lines.map((line) => {
+    const index = ids.indexOf(String(line.originalLineId))
+    if (index === -1) return { lineId: String(line.originalLineId), quantity: quantityInput(line.quantityMilli), price: priceInput(line.unitPriceGross) }
+    return { lineId: String(line.originalLineId), quantity: (quantities[index] ?? '').trim().slice(0, 30), price: (prices[index] ?? '').trim().slice(0, 30) }
+  })
+  const values: CorrectionFormValues = {
+    basedOn: text(body, 'basedOn').slice(0, 20),
+    issueDate: text(body, 'issueDate').slice(0, 30),
+    reason: text(body, 'reason').replace(/\s+/g, ' '),
+    fullReturn: checkbox(body, 'fullReturn'),
+    refundDelivery: checkbox(body, 'refundDelivery'),
+    lines
+  }
+
+  const v = new Validator()
+  if (v.required('reason', values.reason, 'Podaj przyczynę korekty, np. Zwrot towaru.')) v.maxLength('reason', values.reason, REASON_MAX_LENGTH)
+  if (v.required('issueDate', values.issueDate, 'Podaj datę wystawienia korekty.') && v.check(isIsoDate(values.issueDate), 'issueDate', 'Data w formacie RRRR-MM-DD.')) {
+    if (v.check(values.issueDate <= ctx.today, 'issueDate', 'Data wystawienia nie może być z przyszłości.')) {
+      v.check(values.issueDate >= ctx.originalIssueDate, 'issueDate', 'Korekta nie może być wcześniejsza niż korygowana faktura.')
+    }
+  }
+  const basedOn = values.basedOn === '' ? null : parseId(values.basedOn)
+  if (values.basedOn !== '' && basedOn === null) v.add('form', 'Formularz jest nieaktualny – otwórz go ponownie.')
+
+  const requested = new Map<number, RequestedLine>()
+  ctx.lines.forEach((line, i) => {
+    // the shortcuts decide these lines; what is typed in them does not matter
+    if (values.fullReturn || (values.refundDelivery && line.kind === 'delivery')) return
+    const quantityMilli = parseQuantityAfter(values.lines[i].quantity)
+    const price = parseUserAmount(values.lines[i].price)
+    v.check(quantityMilli !== null, `lines.${i}.quantity`, 'Ilość, np. 1, 0,5 albo 0 (zwrot wszystkiego).')
+    v.check(price !== null && price >= 0, `lines.${i}.price`, 'Cena brutto, np. 124,49.')
+    if (quantityMilli !== null && price !== null) requested.set(line.originalLineId, { quantityMilli, unitPriceGross: price })
+  })
+
+  const request = v.ok
+    ? { basedOnCorrectionId: basedOn, issueDate: values.issueDate, reason: values.reason, lines: requested, fullReturn: values.fullReturn, refundDelivery: values.refundDelivery }
+    : null
+  return { values, errors: v.errors, request }
+}
