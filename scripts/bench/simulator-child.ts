@@ -35,6 +35,8 @@ process.on('message', (message: SimulatorRequest) => {
   }
 })
 
+// the benchmark died without stopping us: do not linger as an orphan holding a port
+process.once('disconnect', () => { process.exit(0) })
 process.once('SIGTERM', () => {
   sim.close().then(() => process.exit(0), () => process.exit(1))
 })
