@@ -28,6 +28,7 @@ import productsRoutes from './products/products.routes.ts'
 import ledgerRoutes from './ledger/ledger.routes.ts'
 import homeRoutes from './settings/home.routes.ts'
 import { startAutoImport, type AutoImport } from './transactions/import-runner.ts'
+import { startAllegroDeliveryWorker, type AllegroDeliveryWorker } from './documents/allegro-delivery.sender.ts'
 
 export interface AppDeps {
   /** An already migrated database (tests); otherwise config.databaseFile is opened and migrated. */
@@ -152,6 +153,9 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   let autoImport: AutoImport | null = null
   app.addHook('onReady', async () => { autoImport = startAutoImport(app) })
   app.addHook('onClose', async () => { await autoImport?.stop() })
+  let deliveries: AllegroDeliveryWorker | null = null
+  app.addHook('onReady', async () => { deliveries = startAllegroDeliveryWorker(app) })
+  app.addHook('preClose', async () => { await deliveries?.stop() })
 
   return app
 }

@@ -27,6 +27,7 @@ export interface ShopValues {
   backfillDays: string
   autoImport: boolean
   autoImportMinutes: string
+  autoSendDocuments: boolean
 }
 
 export interface ShopColumns {
@@ -35,10 +36,11 @@ export interface ShopColumns {
   buyer_data_source: typeof BUYER_DATA_SOURCES[number]
   backfill_days: number
   auto_import_minutes: number | null
+  auto_send_documents: number
 }
 
 export function emptyShopValues (environment: AllegroEnvironment): ShopValues {
-  return { name: '', environment, buyerDataSource: 'delivery', backfillDays: String(DEFAULT_BACKFILL_DAYS), autoImport: false, autoImportMinutes: '60' }
+  return { name: '', environment, buyerDataSource: 'delivery', backfillDays: String(DEFAULT_BACKFILL_DAYS), autoImport: false, autoImportMinutes: '60', autoSendDocuments: false }
 }
 
 export function shopToValues (shop: ShopRow): ShopValues {
@@ -48,7 +50,8 @@ export function shopToValues (shop: ShopRow): ShopValues {
     buyerDataSource: shop.buyer_data_source,
     backfillDays: String(shop.backfill_days),
     autoImport: shop.auto_import_minutes !== null,
-    autoImportMinutes: String(shop.auto_import_minutes ?? 60)
+    autoImportMinutes: String(shop.auto_import_minutes ?? 60),
+    autoSendDocuments: shop.auto_send_documents === 1
   }
 }
 
@@ -63,7 +66,8 @@ export function parseShopForm (body: unknown, opts: { environments: readonly All
     buyerDataSource: text(body, 'buyerDataSource'),
     backfillDays: text(body, 'backfillDays'),
     autoImport: checkbox(body, 'autoImport'),
-    autoImportMinutes: text(body, 'autoImportMinutes')
+    autoImportMinutes: text(body, 'autoImportMinutes'),
+    autoSendDocuments: checkbox(body, 'autoSendDocuments')
   }
   const v = new Validator()
   if (v.required('name', values.name, 'Podaj nazwę sklepu.')) v.maxLength('name', values.name, 100)
@@ -86,7 +90,8 @@ export function parseShopForm (body: unknown, opts: { environments: readonly All
       environment: values.environment as AllegroEnvironment,
       buyer_data_source: values.buyerDataSource as ShopColumns['buyer_data_source'],
       backfill_days: backfill!,
-      auto_import_minutes: autoMinutes
+      auto_import_minutes: autoMinutes,
+      auto_send_documents: values.autoSendDocuments ? 1 : 0
     }
   }
 }

@@ -199,9 +199,3 @@ export async function shopsWithAutoSend (db: Queryable): Promise<Array<{ id: num
 }
 
 /** Turns automatic sending on for exactly the given shops. */
-export async function saveAutoSend (trx: Trx, enabledShopIds: number[], at: string): Promise<void> {
-  await trx.updateTable('allegro_shops').set({ auto_send_documents: 0, updated_at: at }).where('removed_at', 'is', null).where('auto_send_documents', '=', 1).execute()
-  if (enabledShopIds.length > 0) {
-    await trx.updateTable('allegro_shops').set({ auto_send_documents: 1, updated_at: at }).where('removed_at', 'is', null).where('id', 'in', enabledShopIds).execute()
-  }
-}

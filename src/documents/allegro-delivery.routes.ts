@@ -4,7 +4,7 @@ import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { asArray, parseId } from '../shared/form.ts'
 import { DELIVERY_STATE_BADGES, DELIVERY_STATE_LABELS, isDeliveryState } from './allegro-delivery.ts'
-import { listDeliveries, saveAutoSend, shopsWithAutoSend } from './allegro-delivery.queries.ts'
+import { listDeliveries, shopsWithAutoSend } from './allegro-delivery.queries.ts'
 import { refreshDeliveryStatus, sendDocumentToAllegro } from './allegro-delivery.sender.ts'
 import { documentTypeLabel } from './document.ts'
 
@@ -62,17 +62,5 @@ export default async function allegroDeliveryRoutes (app: FastifyInstance): Prom
         return { ...row, typeLabel: documentTypeLabel(row.type), stateLabel: DELIVERY_STATE_LABELS[state], badge: DELIVERY_STATE_BADGES[state] }
       })
     })
-  })
-
-  app.post(OVERVIEW, async (request, reply) => {
-    const ids = asArray(request.body, 'autoSend').map(parseId)
-    if (ids.some((id) => id === null) || ids.length > 1000) {
-      reply.flash('error', 'Lista sklepów jest nieprawidłowa. Odśwież stronę i spróbuj ponownie.')
-      return reply.redirect(OVERVIEW, 303)
-    }
-    const at = toStoredTimestamp(app.ctx.now())
-    await app.db.transaction().execute((trx) => saveAutoSend(trx, [...new Set(ids as number[])], at))
-    reply.flash('success', 'Zapisano ustawienia wysyłki dokumentów do Allegro.')
-    return reply.redirect(OVERVIEW, 303)
   })
 }

@@ -171,13 +171,16 @@ t.test('Allegro refuses an invoice the buyer did not ask for: clear message, not
 
 t.test('automatic sending after issuing: invoices queued and sent by the background sender; pro forma and internal documents are not', async (t) => {
   const s = await setupAllegro(t, { build: { company: { auto_book: 0 } } })
-  const settings = await s.owner.get('/przychody/dokumenty/wysylka-allegro')
-  t.equal(settings.statusCode, 200)
-  t.match(settings.body, 'Automatycznie wysyłaj dokumenty do Allegro po wystawieniu')
-  t.match(settings.body, `name="autoSend" value="${s.shopId}">`, 'unchecked at first')
-  const saved = await s.owner.post('/przychody/dokumenty/wysylka-allegro', { autoSend: String(s.shopId) })
+  const shopUrl = `/ustawienia/integracje/allegro/sklepy/${s.shopId}`
+  t.match((await s.owner.get('/przychody/dokumenty/wysylka-allegro')).body, 'tylko ręcznie', 'off at first')
+  const form = await s.owner.get(shopUrl)
+  t.match(form.body, 'Automatycznie wysyłaj dokumenty do Allegro po wystawieniu')
+  t.match(form.body, 'name="autoSendDocuments">', 'unchecked at first')
+  const shop = await s.db.selectFrom('allegro_shops').selectAll().where('id', '=', s.shopId).executeTakeFirstOrThrow()
+  const saved = await s.owner.post(shopUrl, { name: shop.name, buyerDataSource: shop.buyer_data_source, backfillDays: String(shop.backfill_days), autoSendDocuments: 'on' })
   t.equal(saved.statusCode, 303)
-  t.match((await s.owner.get('/przychody/dokumenty/wysylka-allegro')).body, `name="autoSend" value="${s.shopId}" checked>`)
+  t.match((await s.owner.get(shopUrl)).body, 'name="autoSendDocuments" checked>')
+  t.match((await s.owner.get('/przychody/dokumenty/wysylka-allegro')).body, 'wysyła automatycznie')
 
   const invoiceOrder = await sharedOrder(s)
   const proformaOrder = await sharedOrder(s)
@@ -286,7 +289,6 @@ t.test('who may send, and what cannot be sent', async (t) => {
   t.notMatch(page.body, `action="/przychody/dokumenty/${docId}/allegro"`, 'but without the Allegro button')
   t.equal((await bookkeeper.post(`/przychody/dokumenty/${docId}/allegro`)).statusCode, 403)
   t.equal((await bookkeeper.get('/przychody/dokumenty/wysylka-allegro')).statusCode, 403)
-  t.equal((await bookkeeper.post('/przychody/dokumenty/wysylka-allegro', { autoSend: String(s.shopId) })).statusCode, 403)
   t.equal(s.sim.simulator.stats.requests['GET /order/checkout-forms/:id/invoices'] ?? 0, 0, 'Allegro was not asked')
 
   await s.owner.post(`/przychody/dokumenty/${internal}/allegro`)
@@ -305,9 +307,6 @@ t.test('who may send, and what cannot be sent', async (t) => {
   t.match((await s.owner.get(`/przychody/dokumenty/${manualId}`)).body, 'nie jest powiązany z żadną transakcją Allegro')
   t.equal(invoicePosts(s), 0)
 
-  t.equal((await s.owner.post('/przychody/dokumenty/wysylka-allegro', { autoSend: ['1', 'x'] })).statusCode, 303)
-  t.match((await s.owner.get('/przychody/dokumenty/wysylka-allegro')).body, 'Lista sklepów jest nieprawidłowa')
-  t.equal((await s.db.selectFrom('allegro_shops').select('auto_send_documents').executeTakeFirstOrThrow()).auto_send_documents, 0)
 })
 
 t.test('rules: what goes, how Allegro\'s list reads, error messages, backoff', async (t) => {

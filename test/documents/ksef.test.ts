@@ -198,3 +198,16 @@ t.test('Numer KSeF: entered once known, checked, printed, guarded', async (t) =>
   t.equal((await db.selectFrom('documents').select('ksef_number').where('id', '=', receipt).executeTakeFirstOrThrow()).ksef_number, null)
   t.match((await built.anonymous.post(`/przychody/dokumenty/${id}/ksef`, { ksefNumber: KSEF_16_11 })).headers.location, '/logowanie')
 })
+
+t.test('a KSeF number entered after booking reaches the KPiR entry', async (t) => {
+  const built = await build(t)
+  const id = await issue(built, { invoice: 'company' })
+  const before = await built.db.selectFrom('ledger_entries').select('ksef_number').where('document_id', '=', id).executeTakeFirstOrThrow()
+  t.equal(before.ksef_number, null, 'booked automatically, before KSeF answered')
+  await built.owner.get(`/przychody/dokumenty/${id}`)
+  t.equal((await built.owner.post(`/przychody/dokumenty/${id}/ksef`, { ksefNumber: KSEF_16_11 })).statusCode, 303)
+  const after = await built.db.selectFrom('ledger_entries').select('ksef_number').where('document_id', '=', id).executeTakeFirstOrThrow()
+  t.equal(after.ksef_number, KSEF_16_11)
+  const kpir = await built.owner.get('/ksiegowosc/kpir?miesiac=2026-11')
+  t.match(kpir.body, KSEF_16_11, 'the KPiR shows it')
+})
