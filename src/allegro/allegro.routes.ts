@@ -241,6 +241,10 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
         reply.flash('error', `Zalogowano się w Allegro na konto ${step.actualLogin}, a ten sklep jest połączony z kontem ${step.expectedLogin}. ` +
           `Połączenia nie zmieniono. Aby pobierać transakcje z konta ${step.actualLogin}, dodaj je jako nowy sklep.`)
         return reply.redirect(BASE, 303)
+      case 'account_in_use':
+        reply.flash('error', `Konto Allegro ${step.login} jest już połączone ze sklepem „${step.shopName}”. ` +
+          'Jedno konto może zasilać tylko jeden sklep w Biurku – inaczej każda transakcja zostałaby pobrana dwa razy.')
+        return reply.redirect(BASE, 303)
       case 'waiting':
         return await reply.viewAsync('allegro/waiting', {
           title: `Łączenie sklepu ${shop.name} z Allegro`,

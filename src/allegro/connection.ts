@@ -7,7 +7,7 @@ import { allegroUserAgent } from './allegro.http.ts'
 import { pollDeviceAuthorization, requestDeviceAuthorization, type AllegroTokens } from './allegro.oauth.ts'
 import { resolveAllegroEnvironment, type ResolvedEnvironment } from './shop-client.ts'
 import {
-  abandonDeviceAuthorization, claimDevicePoll, completeDeviceAuthorization, findDeviceAuthorization, getShop,
+  abandonDeviceAuthorization, claimDevicePoll, completeDeviceAuthorization, findDeviceAuthorization, getShop, shopsOfAccount,
   startDeviceAuthorization, updateDeviceAuthorization, type AllegroEnvironment, type DeviceAuthorizationRow, type ShopRow
 } from './shops.queries.ts'
 
@@ -23,6 +23,8 @@ export type ConnectionStep =
   | { state: 'denied' }
   /** a different Allegro account came back: refused, the shop keeps its old account and tokens */
   | { state: 'account_mismatch', expectedLogin: string, actualLogin: string }
+  /** the account already feeds another shop: two shops would import every order twice */
+  | { state: 'account_in_use', login: string, shopName: string }
 
 /** Asks Allegro for a device code; throws AllegroApiError with a Polish userMessage on failure. */
 export async function startConnection (app: FastifyInstance, shopId: number): Promise<void> {
@@ -162,7 +164,17 @@ async function finish (app: FastifyInstance, shop: ShopRow, row: DeviceAuthoriza
     return { state: 'account_mismatch', expectedLogin: shop.allegro_login ?? shop.allegro_user_id, actualLogin: me.login }
   }
 
-  await completeDeviceAuthorization(app.db, shop.id, {
+  const sameAccount = await shopsOfAccount(app.db, shop.environment, me.id, shop.id)
+  const active = sameAccount.find((other) => other.removed_at === null)
+  if (active) {
+    await abandonDeviceAuthorization(app.db, shop.id)
+    app.log.warn({ shopId: shop.id, otherShopId: active.id }, 'allegro account already connected to another shop, refused')
+    return { state: 'account_in_use', login: me.login, shopName: active.name }
+  }
+
+  // A removed shop of the same account hands over its transactions and deletions, so re-adding
+  // a shop neither imports its orders twice nor brings deleted transactions back.
+  await completeDeviceAuthorization(app.db, shop.id, sameAccount.map((other) => other.id), {
     access_token_enc: encryptSecret(key, tokens.accessToken),
     refresh_token_enc: encryptSecret(key, tokens.refreshToken),
     access_token_expires_at: tokens.expiresAt.toISOString(),

@@ -175,8 +175,23 @@ export async function abandonDeviceAuthorization (db: Database, shopId: number):
 }
 
 /** The flow succeeded: tokens and account move to the shop, the authorisation is gone. */
-export async function completeDeviceAuthorization (db: Database, shopId: number, values: EncryptedTokens & { allegro_user_id: string, allegro_login: string }, now: string): Promise<void> {
+/** Other shops (removed ones too) connected to the same Allegro account in the same environment. */
+export async function shopsOfAccount (db: Queryable, environment: string, allegroUserId: string, exceptShopId: number): Promise<Array<{ id: number, name: string, removed_at: string | null }>> {
+  return await db.selectFrom('allegro_shops').select(['id', 'name', 'removed_at'])
+    .where('environment', '=', environment).where('allegro_user_id', '=', allegroUserId).where('id', '!=', exceptShopId)
+    .orderBy('id').execute()
+}
+
+export async function completeDeviceAuthorization (db: Database, shopId: number, adoptFromShopIds: number[], values: EncryptedTokens & { allegro_user_id: string, allegro_login: string }, now: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    if (adoptFromShopIds.length > 0) {
+      await trx.updateTable('transactions').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
+      await trx.updateTable('transaction_tombstones').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
+      await trx.updateTable('documents').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
+      await trx.updateTable('document_allegro_deliveries').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
+      // the removed shops stay as records but no longer claim the account
+      await trx.updateTable('allegro_shops').set({ allegro_user_id: null, updated_at: now }).where('id', 'in', adoptFromShopIds).execute()
+    }
     await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', shopId).execute()
     await trx.updateTable('allegro_shops').set({
       ...values,
