@@ -58,6 +58,17 @@ function quantityText (milli: number): string {
   return milli % 1000 === 0 ? String(milli / 1000) : (milli / 1000).toFixed(3).replace(/0+$/, '').replace('.', ',')
 }
 
+/** What is wrong with a line's after-values, or null: not negative, not above what is left. */
+export function lineProblem (before: LineState, after: RequestedLine): { field: 'quantity' | 'price', message: string } | null {
+  if (after.quantityMilli < 0) return { field: 'quantity', message: 'Ilość nie może być ujemna.' }
+  if (after.quantityMilli > before.quantityMilli) {
+    return { field: 'quantity', message: `Najwyżej ${quantityText(before.quantityMilli)} – korekta nie zwiększa ilości (na dosprzedaż wystaw nową fakturę).` }
+  }
+  if (after.unitPriceGross < 0) return { field: 'price', message: 'Cena nie może być ujemna.' }
+  if (after.unitPriceGross > MAX_UNIT_PRICE) return { field: 'price', message: 'Za wysoka cena.' }
+  return null
+}
+
 /**
  * The lines that change and the per-rate differences, or the reasons the request cannot be a
  * correction. `current` is every line of the invoice as it stands now; `declared` the per-rate
@@ -74,16 +85,9 @@ export function planCorrection (current: readonly LineState[], declared: readonl
     // a refunded delivery keeps its quantity (it was carried out) and costs nothing
     if (before.kind === 'delivery' && request.refundDelivery) after = { quantityMilli: before.quantityMilli, unitPriceGross: 0 }
     if (request.fullReturn) after = { quantityMilli: 0, unitPriceGross: before.unitPriceGross }
-    if (after.quantityMilli < 0) {
-      errors[`lines.${index}.quantity`] = 'Ilość nie może być ujemna.'
-      return
-    }
-    if (after.quantityMilli > before.quantityMilli) {
-      errors[`lines.${index}.quantity`] = `Najwyżej ${quantityText(before.quantityMilli)} – korekta nie zwiększa ilości (na dosprzedaż wystaw nową fakturę).`
-      return
-    }
-    if (after.unitPriceGross < 0 || after.unitPriceGross > MAX_UNIT_PRICE) {
-      errors[`lines.${index}.price`] = after.unitPriceGross < 0 ? 'Cena nie może być ujemna.' : 'Za wysoka cena.'
+    const problem = lineProblem(before, after)
+    if (problem !== null) {
+      errors[`lines.${index}.${problem.field}`] = problem.message
       return
     }
     // a price on a line with nothing left changes nothing

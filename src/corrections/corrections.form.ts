@@ -4,7 +4,7 @@ import { parseQuantity } from '../documents/documents.form.ts'
 import { isIsoDate } from '../shared/dates.ts'
 import { asArray, checkbox, parseId, text, Validator, type FormResult } from '../shared/form.ts'
 import { formatDecimal, parseUserAmount } from '../shared/money.ts'
-import type { LineState, RequestedLine } from './correction.ts'
+import { lineProblem, type LineState, type RequestedLine } from './correction.ts'
 import type { CorrectionIssueRequest } from './correction-issuing.ts'
 
 export interface CorrectionLineValues {
@@ -101,7 +101,11 @@ export function parseCorrectionForm (body: unknown, ctx: { lines: readonly LineS
     const price = parseUserAmount(values.lines[i].price)
     v.check(quantityMilli !== null, `lines.${i}.quantity`, 'Ilość, np. 1, 0,5 albo 0 (zwrot wszystkiego).')
     v.check(price !== null && price >= 0, `lines.${i}.price`, 'Cena brutto, np. 124,49.')
-    if (quantityMilli !== null && price !== null) requested.set(line.originalLineId, { quantityMilli, unitPriceGross: price })
+    if (quantityMilli === null || price === null || price < 0) return
+    // checked here too so that all problems show at once; the domain checks again against fresh data
+    const problem = lineProblem(line, { quantityMilli, unitPriceGross: price })
+    if (problem !== null) v.add(`lines.${i}.${problem.field}`, problem.message)
+    requested.set(line.originalLineId, { quantityMilli, unitPriceGross: price })
   })
 
   const request = v.ok

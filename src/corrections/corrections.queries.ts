@@ -133,7 +133,9 @@ async function correctionForOutput (db: Queryable, doc: Pick<Selectable<Document
   if (!correction) return null
   const lines = await db.selectFrom('correction_lines as cl')
     .innerJoin('document_lines as after', 'after.id', 'cl.document_line_id')
-    .select(['after.position', 'after.name', 'after.unit', 'after.vat_rate', 'after.quantity_milli', 'after.unit_price_gross', 'after.gross',
+    .innerJoin('document_lines as ol', 'ol.id', 'cl.original_line_id')
+    // numbered as on the corrected invoice, so each row is easy to find there
+    .select(['ol.position', 'after.name', 'after.unit', 'after.vat_rate', 'after.quantity_milli', 'after.unit_price_gross', 'after.gross',
       'cl.quantity_before_milli', 'cl.unit_price_gross_before', 'cl.gross_before'])
     .where('cl.correction_id', '=', correction.id)
     .orderBy('after.position')
