@@ -67,7 +67,8 @@ export function parseFilters (query: unknown): ParsedFilters {
     filters.boughtTo = null
   }
   if (values.szukaj !== '' && v.maxLength('szukaj', values.szukaj, MAX_SEARCH)) {
-    filters.words = [...new Set(values.szukaj.toLowerCase().split(/\s+/).filter((word) => word !== ''))].slice(0, MAX_WORDS)
+    // control characters (a NUL ends an FTS5 string early) separate words like spaces do
+    filters.words = [...new Set(values.szukaj.toLowerCase().split(/[\s\p{Cc}]+/u).filter((word) => word !== ''))].slice(0, MAX_WORDS)
   }
   const pageText = text(query, 'strona')
   const page = /^\d{1,6}$/.test(pageText) ? Math.min(Math.max(Number(pageText), 1), MAX_PAGE) : 1
