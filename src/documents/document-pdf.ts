@@ -177,7 +177,8 @@ export async function renderDocumentPdf (doc: DocumentForOutput): Promise<Buffer
   pdf.y += 12
   if (!doc.vatExempt) {
     ensureRoom(20 + 14 * (doc.vatTotals.length + 1))
-    const cells = [60, 80, 80, 80]
+    // wide enough for "Stawka VAT" on one line: the row height is fixed
+    const cells = [66, 78, 74, 82]
     const row = (values: string[], bold: boolean): void => {
       const top = pdf.y
       pdf.font(bold ? 'bold' : 'regular').fontSize(8.5).fillColor('black')
