@@ -4,6 +4,7 @@ import t from 'tap'
 import { issueCorrection } from '../../src/corrections/correction-issuing.ts'
 import { invoiceState } from '../../src/corrections/corrections.queries.ts'
 import { build } from '../helpers/app.ts'
+import { assertValidFa3, value } from '../ksef/fa3-fixtures.ts'
 import { insertProduct, stockOf } from '../helpers/document-fixtures.ts'
 import { correct, documentRow, invoiceFor, ledgerOf, submitCorrection, vatTotalsOf } from './helpers.ts'
 
@@ -225,4 +226,42 @@ t.test('a correction in another currency keeps the invoice\'s exchange rate (art
   const page = await built.owner.get(`/przychody/dokumenty/${id}`)
   t.match(page.body, 'Do zwrotu: 124,49')
   t.match(page.body, '1 CZK = 0,1735 PLN')
+})
+
+t.test('an invoice typed by hand: a partial return of goods sold in metres, with the product back in stock', async (t) => {
+  const built = await build(t)
+  const cable = await insertProduct(built.db, { name: 'Kabel 3×1,5', unit: 'm', stockMilli: 100_000 })
+  await built.owner.get('/przychody/dokumenty/nowy')
+  const issued = await built.owner.post('/przychody/dokumenty/nowy', {
+    type: 'faktura', contractorId: '', buyerName: 'Pracownia Łucka', buyerNip: '526-104-08-28', buyerStreet: 'ul. Ogrodowa 3', buyerPostalCode: '31-100', buyerCity: 'Kraków', buyerCountryCode: 'PL',
+    issueDate: '2026-11-16', saleDate: '2026-11-14', dueDate: '2026-11-30', paymentMethod: 'przelew', notes: '',
+    lineName: ['Kabel 3×1,5'], lineQuantity: ['12,5'], lineUnit: ['m'], linePrice: ['3,33'], lineVatRate: ['8'], action: 'issue'
+  })
+  const invoiceId = Number(/(\d+)$/.exec(String(issued.headers.location))?.[1])
+  t.equal(await stockOf(built.db, cable), 87_500)
+  // 12,5 m × 3,33 = 41,625 → 41,63 (half up); VAT 41,63 · 8 / 108 = 3,0837… → 3,08
+  t.match(await documentRow(built, invoiceId), { total_gross: 4163, total_vat: 308 })
+  const id = await correct(built.owner, invoiceId, { lines: { 1: { quantity: '10,25' } } })
+  // after 10,25 m × 3,33 = 34,1325 → 34,13: gross −7,50; VAT 34,13 · 8 / 108 = 2,5281… → 2,53, 2,53 − 3,08 = −0,55; net −6,95
+  t.match(await documentRow(built, id), { total_gross: -750, total_vat: -55, total_net: -695, due_date: null })
+  t.equal(await stockOf(built.db, cable), 89_750, '2,25 m back')
+  t.same(await built.db.selectFrom('document_transactions').select('transaction_id').where('document_id', '=', id).execute(), [], 'no order to belong to')
+  const list = await built.owner.get('/przychody/dokumenty?typ=korekta')
+  t.match(list.body, 'KOR 1/11/2026')
+  t.match(list.body, '-7,50')
+})
+
+t.test('a correction that raises the price is due like an invoice', async (t) => {
+  const built = await build(t)
+  const { invoiceId } = await invoiceFor(built)
+  const id = await correct(built.owner, invoiceId, { lines: { 2: { price: '12,00' } }, reason: 'Błędna cena' })
+  // gross +2,00; VAT 270,97 · 23 / 123 = 50,6699… → 50,67, 50,67 − 50,30 = +0,37; net +1,63
+  t.match(await documentRow(built, id), { total_gross: 200, total_vat: 37, total_net: 163, paid: 0, due_date: '2026-11-23' })
+  const page = await built.owner.get(`/przychody/dokumenty/${id}`)
+  t.match(page.body, 'Do zapłaty: 2,00')
+  t.match(page.body, 'Termin płatności')
+  const xml = (await built.owner.get(`/przychody/dokumenty/${id}/ksef.xml`)).body
+  assertValidFa3(t, xml)
+  t.equal(value(xml, 'P_15'), '2.00')
+  t.equal(value(xml, 'Termin'), '2026-11-23', 'FA(3) Platnosc with the due date')
 })
