@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { documentTypeLabel } from '../documents/document.ts'
 import { currentUser, requireOwner, requirePermission } from '../plugins/auth.ts'
 import { getCompany } from '../settings/company.queries.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
@@ -12,7 +13,7 @@ import {
   listMonthEntries, listPendingDocuments, loadBookingInput, monthSummaries, pageTotals, registersOfDocuments, setAutoBook
 } from './ledger.queries.ts'
 import {
-  addMonths, DOCUMENT_TYPE_NAMES, eventDate, isInvoiceToReceipt, isProforma, ksefMarker, monthLabel, monthOf, monthsOfYear, parseMonth,
+  addMonths, eventDate, isInvoiceToReceipt, isProforma, ksefMarker, monthLabel, monthOf, monthsOfYear, parseMonth,
   REGISTER_NAMES, REGISTER_PATHS, requiredRegisters, RYCZALT_RATES_BP, ryczaltRateLabel, VAT_RATES_WITH_TAX, VAT_REGISTER_RATES, yearOf,
   type Register
 } from './ledger.ts'
@@ -25,7 +26,7 @@ const helpers = {
   ryczaltRateLabel,
   nameOfRegister: (register: string) => REGISTER_NAMES[register as Register] ?? register,
   registerPath: (register: string) => REGISTER_PATHS[register as Register] ?? '/ksiegowosc',
-  typeName: (type: string) => DOCUMENT_TYPE_NAMES[type] ?? type
+  typeName: documentTypeLabel
 }
 
 const ryczaltRateOptions = RYCZALT_RATES_BP.map((bp) => ({ value: String(bp), label: ryczaltRateLabel(bp) }))

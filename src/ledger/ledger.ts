@@ -26,15 +26,6 @@ export const VAT_RATES_WITH_TAX: readonly string[] = ['23', '8', '5']
 
 export { RYCZALT_RATES_BP, ryczaltRateLabel }
 
-export const DOCUMENT_TYPE_NAMES: Record<string, string> = {
-  faktura: 'Faktura',
-  faktura_bez_vat: 'Faktura (bez VAT)',
-  proforma: 'Pro forma',
-  proforma_bez_vat: 'Pro forma (bez VAT)',
-  paragon: 'Paragon',
-  inny_przychod: 'Inny przychód – sprzedaż',
-  korekta: 'Faktura korygująca'
-}
 
 /** Sales document types that go into the registers (pro forma never does). */
 export const BOOKABLE_TYPES: readonly string[] = ['faktura', 'faktura_bez_vat', 'paragon', 'inny_przychod', 'korekta']

@@ -1,26 +1,8 @@
 // Labels and small formatting the transaction pages share (Polish, as in the seed).
+import { documentTypeLabel } from '../documents/document.ts'
 import { plural } from './import-summary.ts'
 import { marketplaceName, offerUrl } from './marketplaces.ts'
 import { STATUS_LABELS, isTransactionStatus } from './transaction-status.ts'
-
-export interface DocumentChoice { value: string, label: string }
-
-/** Wystaw: the document types of S8, by the company's VAT status. */
-export function documentChoices (isVatPayer: boolean): DocumentChoice[] {
-  return isVatPayer
-    ? [
-        { value: 'faktura', label: 'Faktura' },
-        { value: 'proforma', label: 'Pro forma' },
-        { value: 'paragon', label: 'Paragon' },
-        { value: 'inny_przychod', label: 'Inny przychód – sprzedaż' }
-      ]
-    : [
-        { value: 'faktura_bez_vat', label: 'Faktura (bez VAT)' },
-        { value: 'proforma_bez_vat', label: 'Pro forma (bez VAT)' },
-        { value: 'paragon', label: 'Paragon' },
-        { value: 'inny_przychod', label: 'Inny przychód – sprzedaż' }
-      ]
-}
 
 const PAYMENT_TYPES: Record<string, string> = {
   CASH_ON_DELIVERY: 'za pobraniem',
@@ -57,16 +39,6 @@ const FULFILLMENT_STATUSES: Record<string, string> = {
   RETURNED: 'zwrócone'
 }
 
-const DOCUMENT_TYPES: Record<string, string> = {
-  faktura: 'Faktura',
-  faktura_bez_vat: 'Faktura (bez VAT)',
-  proforma: 'Pro forma',
-  proforma_bez_vat: 'Pro forma (bez VAT)',
-  paragon: 'Paragon',
-  inny_przychod: 'Inny przychód – sprzedaż',
-  korekta: 'Faktura korygująca'
-}
-
 function label (labels: Record<string, string>, value: string | null): string {
   if (value === null || value === '') return ''
   return labels[value] ?? value
@@ -95,7 +67,7 @@ export const transactionView = {
   paymentProvider: (value: string | null) => label(PAYMENT_PROVIDERS, value),
   allegroStatus: (value: string | null) => label(ALLEGRO_STATUSES, value),
   fulfillmentStatus: (value: string | null) => label(FULFILLMENT_STATUSES, value),
-  documentType: (value: string) => label(DOCUMENT_TYPES, value),
+  documentType: documentTypeLabel,
   /** Allegro's "23.00" → "23%" */
   taxRate: (value: string | null) => value === null ? '' : `${value.replace(/\.0+$/, '').replace(/(\.\d*?)0+$/, '$1').replace('.', ',')}%`
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { issueTypeOptions } from '../documents/document.ts'
 import { requireAllegroModule } from '../plugins/auth.ts'
 import { unmatchedLinesForTransaction } from '../products/stock.hooks.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
@@ -10,7 +11,7 @@ import { isImportRunning, nextAllowedAt, startImport, stopRunningImports, type S
 import { listImportStates } from './import.queries.ts'
 import { plural, summariseImport } from './import-summary.ts'
 import { STATUS_LABELS, TRANSACTION_STATUSES } from './transaction-status.ts'
-import { documentChoices, transactionView } from './transaction-view.ts'
+import { transactionView } from './transaction-view.ts'
 import { parseBack, parseFilters, parseSelection, parseShopChoice, parseStatusAction, queryOf } from './transactions.form.ts'
 import {
   countDocumentsOf, deleteTransactions, findTransactionsBrief, getTransaction, linkedDocuments, listShopsForTransactions,
@@ -100,7 +101,7 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
       importPanel,
       importGapMinutes: app.ctx.config.importMinIntervalMinutes,
       statuses: TRANSACTION_STATUSES.map((status) => ({ value: status, label: STATUS_LABELS[status] })),
-      documentChoices: documentChoices(reply.locals.company?.isVatPayer ?? true),
+      documentChoices: issueTypeOptions(reply.locals.company?.isVatPayer ?? true),
       back: listUrl,
       bulkError: problem?.bulkError ?? null,
       selected: new Set(problem?.selected ?? []),
@@ -195,7 +196,7 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
       items: await transactionItems(app.db, id),
       history: await statusHistory(app.db, id),
       documents: (await linkedDocuments(app.db, [id])).get(id) ?? [],
-      documentChoices: documentChoices(reply.locals.company?.isVatPayer ?? true),
+      documentChoices: issueTypeOptions(reply.locals.company?.isVatPayer ?? true),
       unmatched: await unmatchedLinesForTransaction(app.db, id),
       view: transactionView
     })
