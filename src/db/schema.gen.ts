@@ -299,6 +299,19 @@ export interface LedgerRyczaltLineRates {
   updated_by: number | null;
 }
 
+export interface OfferStockPushes {
+  available: number;
+  created_at: string;
+  http_status: number | null;
+  id: Generated<number>;
+  message: Generated<string>;
+  offer_id: string;
+  outcome: string;
+  product_id: number | null;
+  shop_id: number;
+  user_id: number | null;
+}
+
 export interface Products {
   created_at: string;
   id: Generated<number>;
@@ -418,6 +431,10 @@ export interface TransactionsSearchData {
   id: Generated<number | null>;
 }
 
+export interface TransactionsSearchDeferred {
+  id: Generated<number>;
+}
+
 export interface TransactionsSearchDocsize {
   id: Generated<number | null>;
   sz: Buffer | null;
@@ -427,6 +444,10 @@ export interface TransactionsSearchIdx {
   pgno: string | null;
   segid: string;
   term: string;
+}
+
+export interface TransactionsSearchPending {
+  transaction_id: Generated<number>;
 }
 
 export interface TransactionStatusChanges {
@@ -507,6 +528,7 @@ export interface DB {
   ledger_entry_amounts: LedgerEntryAmounts;
   ledger_log: LedgerLog;
   ledger_ryczalt_line_rates: LedgerRyczaltLineRates;
+  offer_stock_pushes: OfferStockPushes;
   products: Products;
   stock_movements: StockMovements;
   transaction_document_kinds: TransactionDocumentKinds;
@@ -518,8 +540,10 @@ export interface DB {
   transactions_search: TransactionsSearch;
   transactions_search_config: TransactionsSearchConfig;
   transactions_search_data: TransactionsSearchData;
+  transactions_search_deferred: TransactionsSearchDeferred;
   transactions_search_docsize: TransactionsSearchDocsize;
   transactions_search_idx: TransactionsSearchIdx;
+  transactions_search_pending: TransactionsSearchPending;
   users: Users;
   wz_documents: WzDocuments;
   wz_lines: WzLines;

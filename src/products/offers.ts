@@ -70,3 +70,59 @@ export const PUBLICATION_LABELS: Record<string, string> = {
   ACTIVATING: 'aktywowana',
   ENDED: 'zakończona'
 }
+
+// Setting an offer's stock from Biurko (reference §7: PATCH /sale/product-offers/{id}).
+
+/** Allegro takes whole pieces and never less than zero: a fraction is not sellable, a negative stock sells nothing. */
+export function stockForAllegro (stockMilli: number): number {
+  return Math.max(0, Math.floor(stockMilli / 1000))
+}
+
+/** Allegro ends an ACTIVE offer whose stock is set to 0, so that needs the user's explicit consent. */
+export function endsOffer (offer: Pick<AllegroOfferSummary, 'status'>, available: number): boolean {
+  return available === 0 && offer.status === 'ACTIVE'
+}
+
+export const ENDS_OFFER_WARNING = 'Stan 0 zakończy ofertę w Allegro'
+
+export type PushOutcome = 'done' | 'accepted' | 'conflict' | 'refused' | 'failed'
+
+export const PUSH_OUTCOME_LABELS: Record<PushOutcome, string> = {
+  done: 'ustawiono',
+  accepted: 'przyjęte, w trakcie',
+  conflict: 'Allegro zajęte',
+  refused: 'odrzucone',
+  failed: 'błąd'
+}
+
+export interface PushResult {
+  outcome: PushOutcome
+  httpStatus: number | null
+  /** Polish, for the page and the log; may contain Allegro's text, so escape it */
+  message: string
+}
+
+export function pushSucceeded (status: number, available: number): PushResult {
+  if (status === 202) {
+    return { outcome: 'accepted', httpStatus: 202, message: `Allegro przyjęło zmianę stanu na ${available} i jeszcze ją przetwarza – odśwież stronę za chwilę.` }
+  }
+  return { outcome: 'done', httpStatus: status, message: `Ustawiono w Allegro stan ${available}.` }
+}
+
+/** What a failed PATCH means for the seller; `failure` is an AllegroApiError's fields. */
+export function pushFailed (failure: { kind: string, status: number | null, userMessage: string }): PushResult {
+  const status = failure.status
+  if (failure.kind === 'http' && status === 409) {
+    return { outcome: 'conflict', httpStatus: 409, message: 'Allegro jeszcze przetwarza poprzednią zmianę tej oferty – spróbuj za chwilę.' }
+  }
+  if (failure.kind === 'http' && status === 403) {
+    return { outcome: 'refused', httpStatus: 403, message: 'Allegro nie pozwoliło zmienić tej oferty (brak uprawnień albo oferta innego konta).' }
+  }
+  if (failure.kind === 'http' && status === 404) {
+    return { outcome: 'refused', httpStatus: 404, message: 'Allegro nie zna tej oferty – mogła zostać usunięta.' }
+  }
+  if (failure.kind === 'http' && status !== null && status >= 400 && status < 500 && status !== 401 && status !== 429) {
+    return { outcome: 'refused', httpStatus: status, message: `Allegro odrzuciło zmianę stanu: ${failure.userMessage}` }
+  }
+  return { outcome: 'failed', httpStatus: status, message: `Nie udało się ustawić stanu w Allegro: ${failure.userMessage}` }
+}
