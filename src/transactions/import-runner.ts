@@ -9,6 +9,7 @@ import { toStoredTimestamp, ZONE } from '../shared/dates.ts'
 import { describeImportError, importShop, type ImportOutcome, type OrdersApi } from './import.ts'
 import { claimImportStart, getImportState, recordImportFinished } from './import.queries.ts'
 import { summariseImport } from './import-summary.ts'
+import { indexPendingSearch } from './transactions.queries.ts'
 
 /** The seed's rule; the server's own minimum comes from IMPORT_MIN_INTERVAL_MINUTES (config). */
 export const IMPORT_GAP_MINUTES = 10
@@ -107,6 +108,13 @@ export async function startImport (app: FastifyInstance, shopId: number, opts: S
       })
     } catch (error) {
       app.log.error({ shopId, err: error }, 'could not record the import result')
+    }
+    // the new orders are on the list already; their search text goes into the index in bulk now
+    // (a search before that ends indexes them itself)
+    try {
+      await indexPendingSearch(app.db)
+    } catch (error) {
+      app.log.error({ shopId, err: error }, 'could not index the imported orders for search')
     }
     return outcome
   })()

@@ -156,13 +156,19 @@ export async function saveBatch (db: Queryable, shopId: number, forms: ValidForm
   return counts
 }
 
-/** New orders in a few statements (a first import brings thousands); the status Allegro implies is recorded as an automatic change. */
+/**
+ * New orders in a few statements (a first import brings thousands); the status Allegro implies is
+ * recorded as an automatic change. Their search text waits for indexPendingSearch (migration
+ * 0210): indexing batch by batch was most of the import's database time.
+ */
 async function insertTransactions (trx: Trx, shopId: number, forms: ValidForm[], at: string): Promise<void> {
   if (forms.length === 0) return
+  await trx.insertInto('transactions_search_deferred').values({ id: 1 }).execute()
   const rows = await trx.insertInto('transactions')
     .values(forms.map(({ form, raw }) => ({ ...toTransactionColumns(form), shop_id: shopId, local_status: impliedStatus(form), status_manual: 0, raw_json: raw, imported_at: at, updated_at: at })))
     .returning(['id', 'checkout_form_id', 'local_status'])
     .execute()
+  await trx.deleteFrom('transactions_search_deferred').execute()
   const idByForm = new Map(rows.map((row) => [row.checkout_form_id, row.id]))
   const items = forms.flatMap(({ form }) => toItemColumns(form).map((item) => ({ ...item, transaction_id: idByForm.get(form.id)! })))
   // SQLite allows 32 766 bound values per statement; an item row has 11

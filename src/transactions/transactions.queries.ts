@@ -23,9 +23,36 @@ export const PAGE_SIZE = 50
 /** The trigram index needs three characters; shorter words fall back to a scan. */
 const MIN_INDEXED_WORD = 3
 
+/** Pending orders indexed per transaction: one index segment each, and other requests get in between. */
+const INDEX_CHUNK = 2000
+
+/**
+ * How a page of text-search matches is found, newest purchase first. 'lookup' reads every
+ * matching row and sorts them; 'walk' goes down the purchase-date index, keeps the entries that
+ * match, and stops at the page's last row.
+ */
+export type SearchPlan = 'lookup' | 'walk'
+
+// Measured on the benchmark machine with 100 000 orders: a lookup costs about 2.6 µs per match
+// (25 ms for the 9 570 matches of a broad word), a walk about 0.06 µs per index entry passed
+// (6 ms for the whole index). Only the ratio matters.
+const LOOKUP_COST_PER_MATCH = 40
+const WALK_COST_PER_ENTRY = 1
+
+/**
+ * The cheaper plan for a page at `offset` of `matches` rows out of about `tableRows`: a walk
+ * passes about tableRows / matches entries per match it keeps, so it wins for broad searches
+ * and loses for narrow ones, where looking up the few matches is next to free.
+ */
+export function chooseSearchPlan (matches: number, offset: number, tableRows: number): SearchPlan {
+  if (matches === 0) return 'lookup'
+  const passed = Math.min(tableRows, (offset + PAGE_SIZE) * tableRows / matches)
+  return passed * WALK_COST_PER_ENTRY < matches * LOOKUP_COST_PER_MATCH ? 'walk' : 'lookup'
+}
+
 type TransactionQuery<O> = SelectQueryBuilder<DB & { t: DB['transactions'] }, 't', O>
 
-function applyFilters<O> (query: TransactionQuery<O>, filters: TransactionFilters): TransactionQuery<O> {
+function applyFilters<O> (query: TransactionQuery<O>, filters: TransactionFilters, plan: SearchPlan = 'lookup'): TransactionQuery<O> {
   let q = query
   if (filters.shopId !== null) q = q.where('t.shop_id', '=', filters.shopId)
   if (filters.status !== null) q = q.where('t.local_status', '=', filters.status)
@@ -40,7 +67,9 @@ function applyFilters<O> (query: TransactionQuery<O>, filters: TransactionFilter
   const indexed = filters.words.filter((word) => [...word].length >= MIN_INDEXED_WORD)
   const short = filters.words.filter((word) => [...word].length < MIN_INDEXED_WORD)
   if (indexed.length > 0) {
-    q = q.where('t.id', 'in', sql<number>`(SELECT rowid FROM transactions_search WHERE transactions_search MATCH ${ftsMatch(indexed)})`)
+    const matches = sql`SELECT rowid FROM transactions_search WHERE transactions_search MATCH ${ftsMatch(indexed)}`
+    // the unary + keeps SQLite from reaching the rows through the matches, so it walks an index
+    q = q.where(plan === 'walk' ? sql<boolean>`+t.id IN (${matches})` : sql<boolean>`t.id IN (${matches})`)
   }
   for (const word of short) {
     q = q.where(sql<boolean>`t.search_text LIKE ${'%' + word.replace(/[\\%_]/g, (c) => '\\' + c) + '%'} ESCAPE '\\'`)
@@ -87,7 +116,35 @@ function onlyIndexedWords (filters: TransactionFilters): boolean {
     filters.boughtFrom === null && filters.boughtTo === null
 }
 
+/**
+ * Puts the search text of orders the import stored into the trigram index (migration 0210),
+ * in chunks. Every search runs it first, so none misses an order; the import runs it when done.
+ * Returns how many orders it indexed.
+ */
+export async function indexPendingSearch (db: Queryable): Promise<number> {
+  let indexed = 0
+  for (;;) {
+    const pending = await db.selectFrom('transactions_search_pending').select('transaction_id').limit(1).executeTakeFirst()
+    if (pending === undefined) return indexed
+    indexed += db.isTransaction ? await indexChunk(db) : await db.transaction().execute(indexChunk)
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+async function indexChunk (trx: Queryable): Promise<number> {
+  const chunk = await trx.selectFrom('transactions_search_pending').select('transaction_id').orderBy('transaction_id').limit(INDEX_CHUNK).execute()
+  const last = chunk.at(-1)?.transaction_id
+  if (last === undefined) return 0
+  // one INSERT … SELECT in id order: the index takes the chunk as one sorted segment
+  await sql`INSERT INTO transactions_search (rowid, search_text)
+    SELECT t.id, t.search_text FROM transactions_search_pending p JOIN transactions t ON t.id = p.transaction_id
+    WHERE p.transaction_id <= ${last} ORDER BY p.transaction_id`.execute(trx)
+  await trx.deleteFrom('transactions_search_pending').where('transaction_id', '<=', last).execute()
+  return chunk.length
+}
+
 export async function countTransactions (db: Queryable, filters: TransactionFilters): Promise<number> {
+  if (filters.words.length > 0) await indexPendingSearch(db)
   if (onlyIndexedWords(filters)) {
     const row = await sql<{ count: number }>`SELECT count(*) AS count FROM transactions_search WHERE transactions_search MATCH ${ftsMatch(filters.words)}`.execute(db)
     return Number(row.rows[0]?.count ?? 0)
@@ -96,22 +153,35 @@ export async function countTransactions (db: Queryable, filters: TransactionFilt
   return Number(row.count)
 }
 
-export async function listTransactions (db: Queryable, filters: TransactionFilters, page: number): Promise<{ rows: TransactionListRow[], total: number }> {
-  const base = db.selectFrom('transactions as t')
+/** `plan` is for tests: by default the cheaper one is chosen from the number of matches. */
+export async function listTransactions (db: Queryable, filters: TransactionFilters, page: number, opts: { plan?: SearchPlan } = {}): Promise<{ rows: TransactionListRow[], total: number }> {
   const total = await countTransactions(db, filters)
+  const offset = (page - 1) * PAGE_SIZE
+  if (offset >= total) return { rows: [], total }
+  let plan: SearchPlan = 'lookup'
+  if (filters.words.some((word) => [...word].length >= MIN_INDEXED_WORD)) {
+    plan = opts.plan ?? chooseSearchPlan(total, offset, await approximateRowCount(db))
+  }
+  const base = db.selectFrom('transactions as t')
   const rows = await applyFilters(base
     .innerJoin('allegro_shops as s', 's.id', 't.shop_id')
     .select([
       't.id', 't.checkout_form_id', 't.shop_id', 's.name as shop_name', 't.bought_at', 't.buyer_login', 't.buyer_name',
       't.first_offer_id', 't.first_offer_name', 't.item_count', 't.total_to_pay', 't.currency', 't.marketplace_id',
       't.invoice_required', 't.local_status', 't.status_manual'
-    ]), filters)
+    ]), filters, plan)
     .orderBy('t.bought_at', 'desc')
     .orderBy('t.id', 'desc')
     .limit(PAGE_SIZE)
-    .offset((page - 1) * PAGE_SIZE)
+    .offset(offset)
     .execute()
   return { rows, total }
+}
+
+/** The largest id: as good as a count for choosing a plan, and one index lookup instead of a scan. */
+async function approximateRowCount (db: Queryable): Promise<number> {
+  const row = await db.selectFrom('transactions').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst()
+  return Number(row?.max ?? 0)
 }
 
 export async function linkedDocuments (db: Queryable, transactionIds: number[]): Promise<Map<number, LinkedDocument[]>> {

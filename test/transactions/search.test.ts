@@ -9,7 +9,7 @@ import type { Database } from '../../src/db/database.ts'
 import { saveBatch, type ValidForm } from '../../src/transactions/import.queries.ts'
 import { parseCheckoutForm } from '../../src/transactions/checkout-form.ts'
 import { parseFilters } from '../../src/transactions/transactions.form.ts'
-import { countTransactions, deleteTransactions, listTransactions, PAGE_SIZE } from '../../src/transactions/transactions.queries.ts'
+import { chooseSearchPlan, countTransactions, deleteTransactions, indexPendingSearch, listTransactions, PAGE_SIZE, type SearchPlan } from '../../src/transactions/transactions.queries.ts'
 import { migratedMemoryDb, seedUser } from '../helpers/app.ts'
 import { checkoutForm, insertShop, insertTransaction, type OrderSpec } from '../helpers/transaction-fixtures.ts'
 
@@ -96,12 +96,12 @@ async function setup (): Promise<Fixture> {
 }
 
 /** Keys of the rows the list shows for ?szukaj=… (all pages), in list order, and the count it prints. */
-async function search (f: Fixture, szukaj: string, extra: Record<string, string> = {}): Promise<{ keys: string[], total: number }> {
+async function search (f: Fixture, szukaj: string, extra: Record<string, string> = {}, plan?: SearchPlan): Promise<{ keys: string[], total: number }> {
   const parsed = parseFilters({ szukaj, ...extra })
   const keys: string[] = []
   let total = -1
   for (let page = 1; ; page++) {
-    const result = await listTransactions(f.db, parsed.filters, page)
+    const result = await listTransactions(f.db, parsed.filters, page, { plan })
     total = result.total
     keys.push(...result.rows.map((row) => f.keyOf.get(row.checkout_form_id)!))
     if (result.rows.length < PAGE_SIZE) break
@@ -109,10 +109,21 @@ async function search (f: Fixture, szukaj: string, extra: Record<string, string>
   return { keys, total }
 }
 
-async function keysFor (f: Fixture, szukaj: string): Promise<string[]> {
-  const { keys, total } = await search(f, szukaj)
+async function keysFor (f: Fixture, szukaj: string, plan?: SearchPlan): Promise<string[]> {
+  const { keys, total } = await search(f, szukaj, {}, plan)
   if (total !== keys.length) throw new Error(`"${szukaj}": the list counts ${total} but shows ${keys.length}`)
   return keys.slice().sort()
+}
+
+/** Rows the trigram index itself holds for a word, without the list's catching up first. */
+async function inIndex (db: Database, word: string): Promise<number> {
+  const result = await sql<{ count: number }>`SELECT count(*) AS count FROM transactions_search WHERE transactions_search MATCH ${`"${word}"`}`.execute(db)
+  return result.rows[0].count
+}
+
+async function pendingCount (db: Database): Promise<number> {
+  const row = await db.selectFrom('transactions_search_pending').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+  return Number(row.count)
 }
 
 const ALL_FILLERS = FILLERS.map((named) => named.key)
@@ -177,10 +188,19 @@ t.test('what a search finds: names, logins, offers, e-mail, ids, Polish letters,
   for (const [query, expected, why] of cases) {
     t.same(await keysFor(f, query), expected, `${JSON.stringify(query)}: ${why}`)
   }
+  // both ways of finding a page give the same rows in the same order, whichever is cheaper
+  for (const [query] of cases) {
+    for (const extra of [{}, { status: 'nowa' }, { od: '2026-11-03' }] as Array<Record<string, string>>) {
+      const walked = await search(f, query, extra, 'walk')
+      const looked = await search(f, query, extra, 'lookup')
+      t.same(walked, looked, `${JSON.stringify(query)} ${JSON.stringify(extra)}: walk and lookup agree`)
+    }
+  }
 })
 
 t.test('order, paging and counts of a broad search', async (t) => {
   const f = await setup()
+  t.equal(chooseSearchPlan(60, 0, 67), 'walk', 'this search walks the date index')
   const first = await listTransactions(f.db, parseFilters({ szukaj: 'lampka' }).filters, 1)
   const second = await listTransactions(f.db, parseFilters({ szukaj: 'lampka' }).filters, 2)
   t.equal(first.total, 60)
@@ -243,4 +263,65 @@ t.test('the search follows changes: an order updated by the import, a deleted or
 
   // the index agrees with the table row for row
   await t.resolves(sql`INSERT INTO transactions_search (transactions_search) VALUES ('integrity-check')`.execute(f.db), 'FTS5 integrity-check passes')
+})
+
+t.test('which plan: the walk for broad searches, the lookup for narrow ones and deep pages of middling ones', async (t) => {
+  // the benchmark's searches: a common offer word and one buyer's login among 100 000 orders
+  t.equal(chooseSearchPlan(9580, 0, 100_000), 'walk')
+  t.equal(chooseSearchPlan(9580, 9550, 100_000), 'walk', 'even its last page passes fewer entries than it would look up')
+  t.equal(chooseSearchPlan(10, 0, 100_000), 'lookup')
+  t.equal(chooseSearchPlan(1500, 0, 100_000), 'walk')
+  t.equal(chooseSearchPlan(1500, 1450, 100_000), 'lookup', 'the last page of 1 500 would pass the whole index')
+  t.equal(chooseSearchPlan(0, 0, 100_000), 'lookup')
+  t.equal(chooseSearchPlan(5, 0, 5), 'walk', 'a tiny table: either is free')
+})
+
+t.test('imported orders wait for the index in bulk, and a search indexes them first', async (t) => {
+  const f = await setup()
+  t.equal(await pendingCount(f.db), 66, 'the import\'s orders are pending; the plain INSERT was indexed at once')
+  t.equal(await inIndex(f.db, 'lampka'), 0, 'not in the index yet')
+  t.equal(await inIndex(f.db, 'sienkiewicz'), 1)
+  t.equal(await countTransactions(f.db, parseFilters({ szukaj: 'lampka' }).filters), 60, 'a search finds them all the same')
+  t.equal(await pendingCount(f.db), 0, 'and left none pending')
+  t.equal(await inIndex(f.db, 'lampka'), 60)
+  t.equal(await indexPendingSearch(f.db), 0, 'nothing more to do')
+
+  // a pending order changed by the next batch, and one deleted, before any search
+  const more = [700, 701, 702].map((n) => form(n, { key: `pozniej${n}`, offerId: String(8880000 + n), spec: { buyer: buyer(`pozny_klient${n}`, 'Adam', 'Późny'), items: [{ name: 'Świeca zapachowa', price: '15.00' }] } }).json)
+  await saveBatch(f.db, f.shopId, more.map(valid), {}, AT)
+  for (const [n, key] of [[700, 'pozniej700'], [701, 'pozniej701'], [702, 'pozniej702']] as const) f.keyOf.set(formId(n), key)
+  t.equal(await pendingCount(f.db), 3)
+  const renamed = structuredClone(more[0])
+  renamed.lineItems[0].offer.name = 'Dyfuzor zapachowy'
+  renamed.revision = 'druga'
+  t.equal((await saveBatch(f.db, f.shopId, [valid(renamed)], {}, AT)).updated, 1)
+  const userId = await seedUser(f.db, { login: 'ksiegowa', password: 'tajne-haslo-123' })
+  const gone = await f.db.selectFrom('transactions').select('id').where('checkout_form_id', '=', formId(701)).executeTakeFirstOrThrow()
+  t.equal(await deleteTransactions(f.db, [gone.id], userId, AT), 1)
+  t.equal(await pendingCount(f.db), 2, 'a deleted order leaves the queue with it')
+  t.same(await keysFor(f, 'zapachow'), ['pozniej700', 'pozniej702'])
+  t.same(await keysFor(f, 'dyfuzor'), ['pozniej700'], 'indexed with the text it had when the search came')
+  t.same(await keysFor(f, 'świeca'), ['pozniej702'])
+  await t.resolves(sql`INSERT INTO transactions_search (transactions_search) VALUES ('integrity-check')`.execute(f.db), 'FTS5 integrity-check passes')
+
+  // an indexed order whose new revision keeps its text: the index is left alone; a new text replaces the old
+  const same = structuredClone(more[2])
+  same.revision = 'trzecia'
+  same.status = 'CANCELLED'
+  t.equal((await saveBatch(f.db, f.shopId, [valid(same)], {}, AT)).updated, 1)
+  t.same(await keysFor(f, 'świeca'), ['pozniej702'])
+  await t.resolves(sql`INSERT INTO transactions_search (transactions_search) VALUES ('integrity-check')`.execute(f.db), 'integrity-check after the updates')
+})
+
+t.test('more pending orders than one chunk', async (t) => {
+  const db = await migratedMemoryDb()
+  const shopId = await insertShop(db)
+  const forms = Array.from({ length: 2300 }, (_, i) => valid(form(i + 1, { key: `k${i}`, offerId: String(6000000 + i), spec: { buyer: buyer(`hurt${i}`, 'Ola', 'Hurt'), items: [{ name: i % 2 === 0 ? 'Kubek parzysty' : 'Kubek nieparzysty', price: '5.00' }] } }).json))
+  for (let i = 0; i < forms.length; i += 500) await saveBatch(db, shopId, forms.slice(i, i + 500), {}, AT)
+  t.equal(await pendingCount(db), 2300)
+  t.equal(await indexPendingSearch(db), 2300, 'two chunks and the rest')
+  t.equal(await pendingCount(db), 0)
+  t.equal(await inIndex(db, 'kubek'), 2300)
+  t.equal(await inIndex(db, 'nieparzysty'), 1150)
+  await t.resolves(sql`INSERT INTO transactions_search (transactions_search) VALUES ('integrity-check')`.execute(db))
 })
