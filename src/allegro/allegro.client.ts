@@ -132,7 +132,8 @@ export interface AllegroClient {
   uploadOrderInvoiceFile: (orderId: string, invoiceId: string, pdf: Buffer) => Promise<void>
   listOffers: (query: Record<string, string | number | ReadonlyArray<string>>) => Promise<AllegroOfferList>
   /** Sets (not adds to) the available stock, so repeating it is harmless. */
-  changeOfferStock: (offerId: string, available: number) => Promise<void>
+  /** 200: applied; 202: accepted, Allegro applies it shortly */
+  changeOfferStock: (offerId: string, available: number) => Promise<{ status: number }>
 }
 
 /** Refresh this long before the access token expires. */
@@ -377,7 +378,9 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
     },
     listOffers: async (query) => await request<AllegroOfferList>('GET', '/sale/offers', { query }),
     changeOfferStock: async (offerId, available) => {
-      await send('PATCH', `/sale/product-offers/${segment(offerId)}`, { json: { stock: { available } }, idempotent: true })
+      // setting an absolute value: repeating it is harmless, so it is retried like a read
+      const answer = await send('PATCH', `/sale/product-offers/${segment(offerId)}`, { json: { stock: { available } }, idempotent: true })
+      return { status: answer.status }
     }
   }
 }

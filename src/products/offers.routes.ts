@@ -172,9 +172,7 @@ export default async function offersRoutes (app: FastifyInstance, opts: { base: 
     for (const row of targets) {
       let result: PushResult
       try {
-        // changeOfferStock hides the status, and a 202 means Allegro has not applied it yet;
-        // the same call, idempotent because it sets an absolute value (reference §7).
-        const answer = await client.send('PATCH', `/sale/product-offers/${encodeURIComponent(row.offer.id)}`, { json: { stock: { available: row.target } }, idempotent: true })
+        const answer = await client.changeOfferStock(row.offer.id, row.target)
         result = pushSucceeded(answer.status, row.target)
       } catch (failure) {
         if (!isAllegroApiError(failure)) throw failure
