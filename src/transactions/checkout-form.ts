@@ -195,12 +195,34 @@ function oneOf<T extends string> (value: unknown, path: string, allowed: readonl
   return value as T
 }
 
+function digitsAt (text: string, start: number, count: number): number {
+  let value = 0
+  for (let i = start; i < start + count; i++) value = value * 10 + text.charCodeAt(i) - 48
+  return value
+}
+
+/**
+ * Already the stored form and a real instant: exactly the strings that Date would print back
+ * unchanged, checked without Date (four of them in every order made Date a tenth of the import's
+ * validation time).
+ */
+export function isStoredUtcForm (text: string): boolean {
+  if (!CANONICAL_UTC.test(text)) return false
+  const year = digitsAt(text, 0, 4)
+  const month = digitsAt(text, 5, 2)
+  const day = digitsAt(text, 8, 2)
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  const monthDays = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
+  return month >= 1 && month <= 12 && day >= 1 && day <= monthDays &&
+    digitsAt(text, 11, 2) < 24 && digitsAt(text, 14, 2) < 60 && digitsAt(text, 17, 2) < 60
+}
+
 /** ISO date-time with a zone, normalised to the stored form (UTC, milliseconds). */
 function optionalDateTime (value: unknown, path: string): string | null {
+  // Allegro's usual form: digits and separators only, so no other check could fail
+  if (typeof value === 'string' && isStoredUtcForm(value)) return value
   const text = optionalText(value, path, { max: 40, pattern: ISO_DATE_TIME })
   if (text === null) return null
-  // Allegro's usual form is already the stored one; checking it that way is much cheaper
-  if (CANONICAL_UTC.test(text) && !Number.isNaN(Date.parse(text)) && new Date(text).toISOString() === text) return text
   try {
     return DateTime.fromISO(text, { setZone: true }).toUTC().toISO()
   } catch {

@@ -250,11 +250,14 @@ class Run {
       const reachable = Math.min(page.totalCount, capacity)
       let offset = 0
       for (;;) {
+        const pageDone = offset + step >= reachable || page.forms.length === 0 || offset + step + LIST_PAGE_SIZE > LIST_OFFSET_LIMIT
+        // the next page is on its way while this one is checked and stored; what is stored, and
+        // when, stays the same (the import's time was download plus storing, one after the other)
+        const nextPage = pageDone ? null : inBackground(this.listPage(field, doneUntil, lte, offset + step))
         const forms = this.validate(page.forms)
         const last = forms.at(-1)?.form
         const lastKey = last === undefined ? null : field === 'updatedAt' ? last.updatedAt : last.boughtAt
-        const pageDone = offset + step >= reachable || page.forms.length === 0 || offset + step + LIST_PAGE_SIZE > LIST_OFFSET_LIMIT
-        if (pageDone) {
+        if (nextPage === null) {
           const next = windowEnd === end ? null : new Date(windowEnd).toISOString()
           await this.save(forms, { window: { doneUntil: next } })
           break
@@ -262,7 +265,7 @@ class Run {
         // everything sorted before the last form of the page is stored; resume from its key
         await this.save(forms, lastKey !== null && Date.parse(lastKey) > doneUntil ? { window: { doneUntil: lastKey } } : {})
         offset += step
-        page = await this.listPage(field, doneUntil, lte, offset)
+        page = await nextPage
       }
       if (windowEnd === end) return
       doneUntil = windowEnd
@@ -326,6 +329,15 @@ class Run {
     await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, ids.length) }, worker))
     return results
   }
+}
+
+/**
+ * A request started ahead of need: if storing the current page fails first, its own failure
+ * must not surface as an unhandled rejection. Awaiting the returned promise still throws it.
+ */
+function inBackground<T> (promise: Promise<T>): Promise<T> {
+  promise.catch(() => {})
+  return promise
 }
 
 /** Consecutive events, cut so that each chunk names at most `maxForms` checkout forms. */
