@@ -46,14 +46,15 @@ export default async function offersRoutes (app: FastifyInstance, opts: { base: 
   }
 
   /** Allegro first, with no database transaction open; matching products comes after. */
-  async function fetchOffers (request: FastifyRequest, shop: Shop, query: Record<string, string | number | ReadonlyArray<string>>): Promise<{ list: ParsedOfferList, error: string | null, client: AllegroClient | null }> {
+  async function fetchOffers (request: FastifyRequest, shop: Shop, query: Record<string, string | number | ReadonlyArray<string>>): Promise<{ list: ParsedOfferList, error: string | null, upstreamFailed: boolean, client: AllegroClient | null }> {
     try {
       const client = await allegroClientForShop(app, shop.id)
-      return { list: parseOfferList(await client.listOffers(query)), error: null, client }
+      return { list: parseOfferList(await client.listOffers(query)), error: null, upstreamFailed: false, client }
     } catch (failure) {
       if (!isAllegroApiError(failure)) throw failure
       request.log.warn({ shopId: shop.id, code: failure.code, status: failure.status }, 'listing Allegro offers failed')
-      return { list: { offers: [], skipped: 0, totalCount: 0 }, error: `Nie udało się pobrać ofert z Allegro: ${failure.userMessage}`, client: null }
+      // a shop that is not connected is a state of ours, not a failure of Allegro's
+      return { list: { offers: [], skipped: 0, totalCount: 0 }, error: `Nie udało się pobrać ofert z Allegro: ${failure.userMessage}`, upstreamFailed: !SHOP_WIDE_FAILURES.has(failure.kind), client: null }
     }
   }
 
@@ -75,12 +76,12 @@ export default async function offersRoutes (app: FastifyInstance, opts: { base: 
   }
 
   async function renderPage (request: FastifyRequest, reply: FastifyReply, shops: Shop[], shop: Shop, state: PageState, pushError: { message: string, offerId: string | null } | null = null): Promise<unknown> {
-    const { list, error } = await fetchOffers(request, shop, { limit: OFFERS_PER_PAGE, offset: (state.page - 1) * OFFERS_PER_PAGE })
+    const { list, error, upstreamFailed } = await fetchOffers(request, shop, { limit: OFFERS_PER_PAGE, offset: (state.page - 1) * OFFERS_PER_PAGE })
     const rows = await toRows(shop, list.offers)
     const pushes = await lastStockPushes(app.db, shop.id, rows.filter((row) => row.product !== null).map((row) => row.offer.id))
     const total = list.totalCount ?? list.offers.length
     const matched = rows.filter((row) => row.product !== null)
-    return await reply.code(pushError !== null ? 422 : error === null ? 200 : 502).viewAsync('products/offers', {
+    return await reply.code(pushError !== null ? 422 : upstreamFailed ? 502 : 200).viewAsync('products/offers', {
       title: `Oferty Allegro: ${shop.name}`,
       section,
       base,
