@@ -5,6 +5,7 @@ import { ZONE } from '../shared/dates.ts'
 import { isValidNip, normalizeNip } from '../shared/nip.ts'
 import type { CheckoutFormData } from '../transactions/checkout-form.ts'
 import { highestRate, isVatRate, lineGross, type PaymentMethod, type VatRate } from './document.ts'
+import type { ContractorData } from '../contractors/contractors.queries.ts'
 
 export type LineKind = 'item' | 'service' | 'delivery'
 
@@ -102,20 +103,8 @@ export function draftLinesFromOrder (order: CheckoutFormData, opts: { vatExempt:
   return lines
 }
 
-export interface BuyerData {
-  name: string
-  isCompany: boolean
-  nip: string | null
-  foreignTaxId: string | null
-  foreignTaxIdType: string | null
-  street: string
-  postalCode: string
-  city: string
-  countryCode: string
-  email: string
-  allegroBuyerId: string | null
-  allegroLogin: string | null
-}
+/** The buyer as the document prints it and as KONTRAHENCI stores it. */
+export type BuyerData = ContractorData
 
 export type BuyerDataSource = 'delivery' | 'account_owner'
 
