@@ -153,29 +153,75 @@ export async function countTransactions (db: Queryable, filters: TransactionFilt
   return Number(row.count)
 }
 
+/**
+ * Matches from this many on make a text search broad: its matches are then counted while the
+ * page is walked, in one statement, instead of the index answering twice (count, then page).
+ * Counting up to it costs about as much as counting a narrow search outright.
+ */
+const BROAD_SEARCH = 1000
+
+const LIST_COLUMNS = [
+  't.id', 't.checkout_form_id', 't.shop_id', 's.name as shop_name', 't.bought_at', 't.buyer_login', 't.buyer_name',
+  't.first_offer_id', 't.first_offer_name', 't.item_count', 't.total_to_pay', 't.currency', 't.marketplace_id',
+  't.invoice_required', 't.local_status', 't.status_manual'
+] as const
+
 /** `plan` is for tests: by default the cheaper one is chosen from the number of matches. */
 export async function listTransactions (db: Queryable, filters: TransactionFilters, page: number, opts: { plan?: SearchPlan } = {}): Promise<{ rows: TransactionListRow[], total: number }> {
-  const total = await countTransactions(db, filters)
   const offset = (page - 1) * PAGE_SIZE
+  let total: number | null = null
+  if (onlyIndexedWords(filters)) {
+    await indexPendingSearch(db)
+    const upTo = await countMatchesUpTo(db, filters.words, BROAD_SEARCH)
+    if (upTo < BROAD_SEARCH) {
+      total = upTo
+    } else if ((opts.plan ?? chooseSearchPlan(BROAD_SEARCH, offset, await approximateRowCount(db))) === 'walk') {
+      // (the walk only gets cheaper with more matches than the thousand this plan assumed)
+      const broad = await walkBroadSearch(db, filters.words, offset)
+      if (broad !== null) return broad
+    }
+  }
+  total ??= await countTransactions(db, filters)
   if (offset >= total) return { rows: [], total }
   let plan: SearchPlan = 'lookup'
   if (filters.words.some((word) => [...word].length >= MIN_INDEXED_WORD)) {
     plan = opts.plan ?? chooseSearchPlan(total, offset, await approximateRowCount(db))
   }
-  const base = db.selectFrom('transactions as t')
-  const rows = await applyFilters(base
-    .innerJoin('allegro_shops as s', 's.id', 't.shop_id')
-    .select([
-      't.id', 't.checkout_form_id', 't.shop_id', 's.name as shop_name', 't.bought_at', 't.buyer_login', 't.buyer_name',
-      't.first_offer_id', 't.first_offer_name', 't.item_count', 't.total_to_pay', 't.currency', 't.marketplace_id',
-      't.invoice_required', 't.local_status', 't.status_manual'
-    ]), filters, plan)
+  const rows = await applyFilters(db.selectFrom('transactions as t').innerJoin('allegro_shops as s', 's.id', 't.shop_id').select(LIST_COLUMNS), filters, plan)
     .orderBy('t.bought_at', 'desc')
     .orderBy('t.id', 'desc')
     .limit(PAGE_SIZE)
     .offset(offset)
     .execute()
   return { rows, total }
+}
+
+async function countMatchesUpTo (db: Queryable, words: string[], limit: number): Promise<number> {
+  const row = await sql<{ count: number }>`SELECT count(*) AS count FROM (SELECT rowid FROM transactions_search WHERE transactions_search MATCH ${ftsMatch(words)} LIMIT ${limit})`.execute(db)
+  return Number(row.rows[0]?.count ?? 0)
+}
+
+/**
+ * One page of a broad text search and the number of its matches, from one pass over the index:
+ * the matches are collected once, counted, and tested against the purchase-date index as it is
+ * walked. Null for a page past the last one (no row carries the count then).
+ */
+async function walkBroadSearch (db: Queryable, words: string[], offset: number): Promise<{ rows: TransactionListRow[], total: number } | null> {
+  const rows = await db
+    // Kysely puts a raw CTE body in as it is: the parentheses are part of it
+    .with((cte) => cte('m').materialized(), () => sql<{ id: number }>`(SELECT rowid AS id FROM transactions_search WHERE transactions_search MATCH ${ftsMatch(words)})`)
+    .selectFrom('transactions as t')
+    .innerJoin('allegro_shops as s', 's.id', 't.shop_id')
+    .select(LIST_COLUMNS)
+    .select(sql<number>`(SELECT count(*) FROM m)`.as('total'))
+    .where(sql<boolean>`+t.id IN m`)
+    .orderBy('t.bought_at', 'desc')
+    .orderBy('t.id', 'desc')
+    .limit(PAGE_SIZE)
+    .offset(offset)
+    .execute()
+  if (rows.length === 0) return null
+  return { rows: rows.map(({ total: _, ...row }) => row), total: Number(rows[0].total) }
 }
 
 /** The largest id: as good as a count for choosing a plan, and one index lookup instead of a scan. */

@@ -324,4 +324,29 @@ t.test('more pending orders than one chunk', async (t) => {
   t.equal(await inIndex(db, 'kubek'), 2300)
   t.equal(await inIndex(db, 'nieparzysty'), 1150)
   await t.resolves(sql`INSERT INTO transactions_search (transactions_search) VALUES ('integrity-check')`.execute(db))
+
+  // broad searches (a thousand matches and more) count and page in one pass; the pages are the
+  // same as looking up every match
+  const allPages = async (szukaj: string, plan?: SearchPlan) => {
+    const filters = parseFilters({ szukaj }).filters
+    const ids: number[] = []
+    const totals = new Set<number>()
+    for (let page = 1; ; page++) {
+      const result = await listTransactions(db, filters, page, { plan })
+      totals.add(result.total)
+      ids.push(...result.rows.map((row) => row.id))
+      if (result.rows.length < PAGE_SIZE) break
+    }
+    return { ids, totals: [...totals] }
+  }
+  for (const [szukaj, matches] of [['kubek', 2300], ['nieparzysty', 1150], ['hurt1', 1111], ['kubek nieparzysty', 1150], ['hurt19', 111]] as const) {
+    const auto = await allPages(szukaj)
+    t.same(auto.totals, [matches], `${szukaj}: ${matches} on every page`)
+    t.equal(auto.ids.length, matches)
+    t.equal(new Set(auto.ids).size, matches, 'no order twice')
+    t.same(auto, await allPages(szukaj, 'lookup'), `${szukaj}: the same pages as looking every match up`)
+    t.same(auto, await allPages(szukaj, 'walk'), `${szukaj}: and as walking the date index`)
+  }
+  const past = await listTransactions(db, parseFilters({ szukaj: 'kubek' }).filters, 47)
+  t.same(past, { rows: [], total: 2300 }, 'past the last page: no rows, the count all the same')
 })
