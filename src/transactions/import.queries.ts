@@ -165,14 +165,14 @@ async function insertTransactions (trx: Trx, shopId: number, forms: ValidForm[],
   if (forms.length === 0) return
   await trx.insertInto('transactions_search_deferred').values({ id: 1 }).execute()
   const rows = await trx.insertInto('transactions')
-    // Object.assign rather than a spread: spreading 30-odd columns into a new literal took ten
-    // times as long (about 11 µs an order, a tenth of a second for a first import of 10 000)
+    // Object.assign rather than spreads (here and for the items): spreading 30-odd columns into a
+    // new literal took ten times as long, about 11 µs an order (0.1 s for a first import of 10 000)
     .values(forms.map(({ form, raw }) => Object.assign(toTransactionColumns(form), { shop_id: shopId, local_status: impliedStatus(form), status_manual: 0, raw_json: raw, imported_at: at, updated_at: at })))
     .returning(['id', 'checkout_form_id', 'local_status'])
     .execute()
   await trx.deleteFrom('transactions_search_deferred').execute()
   const idByForm = new Map(rows.map((row) => [row.checkout_form_id, row.id]))
-  const items = forms.flatMap(({ form }) => toItemColumns(form).map((item) => ({ ...item, transaction_id: idByForm.get(form.id)! })))
+  const items = forms.flatMap(({ form }) => toItemColumns(form).map((item) => Object.assign(item, { transaction_id: idByForm.get(form.id)! })))
   // SQLite allows 32 766 bound values per statement; an item row has 11
   for (let i = 0; i < items.length; i += 1000) await trx.insertInto('transaction_items').values(items.slice(i, i + 1000)).execute()
   const changes = rows.filter((row) => row.local_status !== 'nowa')
