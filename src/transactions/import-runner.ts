@@ -109,18 +109,34 @@ export async function startImport (app: FastifyInstance, shopId: number, opts: S
     } catch (error) {
       app.log.error({ shopId, err: error }, 'could not record the import result')
     }
-    // the new orders are on the list already; their search text goes into the index in bulk now
-    // (a search before that ends indexes them itself)
+    return outcome
+  })()
+  running.set(shopId, { done, controller })
+  void done.finally(() => running.delete(shopId))
+  // The new orders are on the list already; their search text goes into the index in bulk while
+  // the person reads the result (a search before that ends indexes them itself).
+  const indexed = done.then(async () => {
     try {
       await indexPendingSearch(app.db)
     } catch (error) {
       app.log.error({ shopId, err: error }, 'could not index the imported orders for search')
     }
-    return outcome
-  })()
-  running.set(shopId, { done, controller })
-  void done.finally(() => running.delete(shopId))
+  })
+  const indexing = indexingAfterImports(app)
+  indexing.add(indexed)
+  void indexed.finally(() => indexing.delete(indexed))
   return { kind: 'started', shopId, shopName: shop.name, done }
+}
+
+const indexings = new WeakMap<Database, Set<Promise<void>>>()
+
+function indexingAfterImports (app: FastifyInstance): Set<Promise<void>> {
+  let set = indexings.get(app.db)
+  if (!set) {
+    set = new Set()
+    indexings.set(app.db, set)
+  }
+  return set
 }
 
 /** Stops running imports (they keep what they saved) and waits for them: for shutdown. */
@@ -128,6 +144,8 @@ export async function stopRunningImports (app: FastifyInstance): Promise<void> {
   const running = [...runningImports(app).values()]
   for (const entry of running) entry.controller.abort()
   await Promise.all(running.map(async (entry) => await entry.done))
+  // the index work that follows them, too: it must not outlive the database
+  await Promise.all([...indexingAfterImports(app)])
 }
 
 /** One round of the automatic import: every connected shop whose own interval has passed. */

@@ -6,6 +6,7 @@ import { sql } from 'kysely'
 import { isStoredUtcForm, parseCheckoutForm } from '../../src/transactions/checkout-form.ts'
 import { importShop, type OrdersApi } from '../../src/transactions/import.ts'
 import { getImportState } from '../../src/transactions/import.queries.ts'
+import { stopRunningImports } from '../../src/transactions/import-runner.ts'
 import { checkoutForm } from '../helpers/transaction-fixtures.ts'
 import { setupImport, simFormIds, storedFormIds } from './helpers.ts'
 
@@ -122,4 +123,18 @@ t.test('storing a page fails while the next one is failing too: one error, nothi
   t.equal(outcome.errors.length, 1)
   t.equal(outcome.counts.new, 100, 'the first page only')
   t.equal((await storedFormIds(s)).length, 100)
+})
+
+t.test('POBIERZ NOWE TRANSAKCJE: the orders are indexed for search after the import, and closing waits for that', async (t) => {
+  const s = await setupImport(t, { initialOrders: 30 })
+  await s.owner.get('/przychody/allegro')
+  const response = await s.owner.post('/przychody/allegro/pobierz', { back: '/przychody/allegro' })
+  t.equal(response.statusCode, 303)
+  t.equal((await storedFormIds(s)).length, 30, 'the import was done when the page came back')
+  await stopRunningImports(s.app)
+  const pending = await s.db.selectFrom('transactions_search_pending').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+  t.equal(Number(pending.count), 0, 'nothing left waiting for the index')
+  const login = s.sim.simulator.listOrders({ seller: 'demo_sklep' })[0].buyer.login
+  const indexed = await sql<{ count: number }>`SELECT count(*) AS count FROM transactions_search WHERE transactions_search MATCH ${`"${login}"`}`.execute(s.db)
+  t.ok(indexed.rows[0].count >= 1, 'the index itself holds the orders, before any search')
 })
