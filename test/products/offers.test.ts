@@ -5,11 +5,10 @@ import { encryptSecret } from '../../src/shared/crypto.ts'
 import { build, seedUser, TEST_NOW } from '../helpers/app.ts'
 import { TestClient } from '../helpers/client.ts'
 import { insertProduct, insertShop } from '../helpers/document-fixtures.ts'
+import { sellerTokens } from '../quality/fixtures/offer-stock.ts'
 
 interface Tap { teardown: (fn: () => unknown) => void }
 
-const CLIENT = 'biurko-symulator'
-const BASIC = 'Basic ' + Buffer.from(`${CLIENT}:${CLIENT}`).toString('base64')
 
 async function startSimulator (t: Tap): Promise<StandaloneSimulator> {
   const sim = await startStandaloneSimulator({ secret: 'test-secret', initialOrders: 0 })
@@ -17,19 +16,6 @@ async function startSimulator (t: Tap): Promise<StandaloneSimulator> {
   return sim
 }
 
-/** The device flow, confirmed as the seller would on the simulator's page. */
-async function sellerTokens (sim: StandaloneSimulator): Promise<{ access_token: string, refresh_token: string }> {
-  const device = await fetch(`${sim.url}/auth/oauth/device`, {
-    method: 'POST',
-    headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: CLIENT }).toString()
-  }).then(async (res) => await res.json() as { user_code: string, device_code: string })
-  sim.simulator.approveDevice(device.user_code, 'demo_sklep', 'demo1234')
-  const query = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: device.device_code })
-  const token = await fetch(`${sim.url}/auth/oauth/token?${query.toString()}`, { method: 'POST', headers: { authorization: BASIC } })
-  if (token.status !== 200) throw new Error(`token: ${token.status}`)
-  return await token.json() as { access_token: string, refresh_token: string }
-}
 
 async function connectedApp (t: Tap, company: Record<string, unknown> = {}) {
   const sim = await startSimulator(t)
