@@ -238,6 +238,63 @@ export interface DocumentVatTotals {
   vat_rate: string;
 }
 
+export interface KsefConnection {
+  access_token_enc: string | null;
+  access_token_expires_at: string | null;
+  auth_method: string;
+  auto_send: Generated<number>;
+  certificate_expires_at: string | null;
+  certificate_pem: string | null;
+  created_at: string;
+  environment: string;
+  id: Generated<number>;
+  last_error: string | null;
+  last_error_at: string | null;
+  last_success_at: string | null;
+  offline_certificate_pem: string | null;
+  offline_private_key_enc: string | null;
+  private_key_enc: string | null;
+  refresh_token_enc: string | null;
+  refresh_token_expires_at: string | null;
+  token_enc: string | null;
+  updated_at: string;
+}
+
+export interface KsefPublicKeys {
+  certificate_der_base64: string;
+  environment: string;
+  fetched_at: string;
+  usage: string;
+  valid_from: string;
+  valid_to: string;
+}
+
+export interface KsefSubmissions {
+  accepted_at: string | null;
+  attempts: Generated<number>;
+  claimed_until: string | null;
+  created_at: string;
+  document_id: number;
+  environment: string;
+  generated_at: string;
+  id: Generated<number>;
+  invoice_reference: string | null;
+  ksef_number: string | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  offline_deadline: string | null;
+  offline_mode: string | null;
+  session_reference: string | null;
+  state: string;
+  status_code: number | null;
+  status_description: string | null;
+  updated_at: string;
+  upo_xml: string | null;
+  xml: Buffer;
+  xml_sha256: string;
+  xml_size: number;
+}
+
 export interface LedgerClosedMonths {
   closed_at: string;
   closed_by: number | null;
@@ -523,6 +580,9 @@ export interface DB {
   document_transactions: DocumentTransactions;
   document_vat_totals: DocumentVatTotals;
   documents: Documents;
+  ksef_connection: KsefConnection;
+  ksef_public_keys: KsefPublicKeys;
+  ksef_submissions: KsefSubmissions;
   ledger_closed_months: LedgerClosedMonths;
   ledger_entries: LedgerEntries;
   ledger_entry_amounts: LedgerEntryAmounts;
