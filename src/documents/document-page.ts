@@ -8,7 +8,7 @@ import { deliveryState, deliveryTarget, findDelivery } from './allegro-delivery.
 import { vatRateLabel } from './document.ts'
 import { loadDocumentForOutput } from './documents.queries.ts'
 import { exchangeRateNote } from './exchange-rates.ts'
-import { canHoldKsefNumber } from './ksef-export.ts'
+import { canHoldKsefNumber } from '../ksef/ksef-export.ts'
 
 export interface KsefForm {
   value: string

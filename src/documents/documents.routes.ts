@@ -15,7 +15,7 @@ import { DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, PAYMENT_METHOD_LABELS, PAYMENT_METH
 import { renderDocumentPage } from './document-page.ts'
 import { renderDocumentPdf } from './document-pdf.ts'
 import { manualRate, parseManualRate, type ManualRateValues } from './exchange-rates.ts'
-import ksefRoutes from './ksef.routes.ts'
+import ksefRoutes from '../ksef/ksef.routes.ts'
 import {
   MANUAL_EMPTY_ROWS, emptyLine, newManualDocumentValues, parseDocumentFilters, parseIssueRequest, parseManualDocumentForm, parseSeriesForm,
   safeReturnPath, wantsMoreRows, type ManualDocumentValues

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import { ForbiddenError, NotFoundError } from '../shared/errors.ts'
 import { parseId, text } from '../shared/form.ts'
-import { renderDocumentPage } from './document-page.ts'
+import { renderDocumentPage } from '../documents/document-page.ts'
 import { canHoldKsefNumber, checkKsefNumber, fa3ForDocument, fa3MonthZip } from './ksef-export.ts'
 
 function documentId (request: FastifyRequest): number {
