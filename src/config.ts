@@ -29,6 +29,16 @@ interface Env {
   ALLEGRO_TIMEOUT_MS: number
   ALLEGRO_RETRY_BASE_MS: number
   NBP_API_URL: string
+  KSEF_PRODUCTION_API_URL: string
+  KSEF_PRODUCTION_QR_URL: string
+  KSEF_DEMO_API_URL: string
+  KSEF_DEMO_QR_URL: string
+  KSEF_TEST_API_URL: string
+  KSEF_TEST_QR_URL: string
+  KSEF_SIMULATOR_API_URL: string
+  KSEF_SIMULATOR_QR_URL: string
+  KSEF_TIMEOUT_MS: number
+  KSEF_RETRY_BASE_MS: number
 }
 
 const schema = {
@@ -60,7 +70,17 @@ const schema = {
     ALLEGRO_SANDBOX_API_URL: { type: 'string', default: 'https://api.allegro.pl.allegrosandbox.pl' },
     ALLEGRO_TIMEOUT_MS: { type: 'integer', default: 15000, minimum: 100 },
     ALLEGRO_RETRY_BASE_MS: { type: 'integer', default: 500, minimum: 1, maximum: 10000 },
-    NBP_API_URL: { type: 'string', default: 'https://api.nbp.pl/api' }
+    NBP_API_URL: { type: 'string', default: 'https://api.nbp.pl/api' },
+    KSEF_PRODUCTION_API_URL: { type: 'string', default: 'https://api.ksef.mf.gov.pl/v2' },
+    KSEF_PRODUCTION_QR_URL: { type: 'string', default: 'https://qr.ksef.mf.gov.pl' },
+    KSEF_DEMO_API_URL: { type: 'string', default: 'https://api-demo.ksef.mf.gov.pl/v2' },
+    KSEF_DEMO_QR_URL: { type: 'string', default: 'https://qr-demo.ksef.mf.gov.pl' },
+    KSEF_TEST_API_URL: { type: 'string', default: 'https://api-test.ksef.mf.gov.pl/v2' },
+    KSEF_TEST_QR_URL: { type: 'string', default: 'https://qr-test.ksef.mf.gov.pl' },
+    KSEF_SIMULATOR_API_URL: { type: 'string', default: '', pattern: '^(https?://.+)?$' },
+    KSEF_SIMULATOR_QR_URL: { type: 'string', default: '', pattern: '^(https?://.+)?$' },
+    KSEF_TIMEOUT_MS: { type: 'integer', default: 30000, minimum: 100 },
+    KSEF_RETRY_BASE_MS: { type: 'integer', default: 1000, minimum: 1, maximum: 60000 }
   }
 } as const
 
@@ -103,7 +123,19 @@ export interface Config {
     retryBaseMs: number
   }
   nbpApiUrl: string
+  /**
+   * KSeF 2.0 per environment (ksef_connection.environment): API base and QR verification base.
+   * The simulator's '' means the one mounted in this process at /symulator-ksef.
+   */
+  ksef: {
+    environments: Record<KsefEnvironment, { apiUrl: string, qrUrl: string }>
+    timeoutMs: number
+    /** first backoff step between retries, doubling per attempt */
+    retryBaseMs: number
+  }
 }
+
+export type KsefEnvironment = 'produkcja' | 'demo' | 'test' | 'symulator'
 
 export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
   const e = envSchema<Env>({ schema, data: env, dotenv: false, env: false })
@@ -128,6 +160,20 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
       timeoutMs: e.ALLEGRO_TIMEOUT_MS,
       retryBaseMs: e.ALLEGRO_RETRY_BASE_MS
     },
-    nbpApiUrl: e.NBP_API_URL.replace(/\/+$/, '')
+    nbpApiUrl: e.NBP_API_URL.replace(/\/+$/, ''),
+    ksef: {
+      environments: {
+        produkcja: { apiUrl: trimSlash(e.KSEF_PRODUCTION_API_URL), qrUrl: trimSlash(e.KSEF_PRODUCTION_QR_URL) },
+        demo: { apiUrl: trimSlash(e.KSEF_DEMO_API_URL), qrUrl: trimSlash(e.KSEF_DEMO_QR_URL) },
+        test: { apiUrl: trimSlash(e.KSEF_TEST_API_URL), qrUrl: trimSlash(e.KSEF_TEST_QR_URL) },
+        symulator: { apiUrl: trimSlash(e.KSEF_SIMULATOR_API_URL), qrUrl: trimSlash(e.KSEF_SIMULATOR_QR_URL) }
+      },
+      timeoutMs: e.KSEF_TIMEOUT_MS,
+      retryBaseMs: e.KSEF_RETRY_BASE_MS
+    }
   }
+}
+
+function trimSlash (url: string): string {
+  return url.replace(/\/+$/, '')
 }
