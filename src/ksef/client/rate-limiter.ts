@@ -1,0 +1,92 @@
+// KSeF's request limits per context and address (limity/limity-api.md): per endpoint group, at
+// most N requests in any second, minute and hour. Going over earns a 429 and a block that grows
+// with repeated excess, so the client waits its turn here instead of ever provoking one.
+
+export type LimitGroup = 'sessionOpenClose' | 'invoiceSend' | 'invoiceStatus' | 'sessionsOther' | 'other'
+
+/** [per second, per minute, per hour] from the tables of limity-api.md */
+export const KSEF_LIMITS: Record<LimitGroup, [number, number, number]> = {
+  // POST /sessions/online, POST /sessions/online/{ref}/close
+  sessionOpenClose: [10, 30, 120],
+  // POST /sessions/online/{ref}/invoices
+  invoiceSend: [10, 30, 180],
+  // GET /sessions/{ref}/invoices/{invoiceRef}
+  invoiceStatus: [30, 120, 1200],
+  // GET /sessions/* (session status, UPO)
+  sessionsOther: [10, 120, 1200],
+  // everything else (auth, public keys): "Pozostałe POST/GET /*"
+  other: [10, 30, 120]
+}
+
+const WINDOWS_MS = [1000, 60_000, 3_600_000] as const
+
+export function limitGroup (method: string, path: string): LimitGroup {
+  if (method === 'POST' && path === '/sessions/online') return 'sessionOpenClose'
+  if (method === 'POST' && /^\/sessions\/online\/[^/]+\/close$/.test(path)) return 'sessionOpenClose'
+  if (method === 'POST' && /^\/sessions\/online\/[^/]+\/invoices$/.test(path)) return 'invoiceSend'
+  if (method === 'GET' && /^\/sessions\/[^/]+\/invoices\/[^/]+$/.test(path)) return 'invoiceStatus'
+  if (method === 'GET' && path.startsWith('/sessions/')) return 'sessionsOther'
+  return 'other'
+}
+
+export class RateLimitWait extends Error {
+  readonly waitMs: number
+  constructor (waitMs: number) {
+    super(`KSeF rate limit: next slot in ${waitMs} ms`)
+    this.waitMs = waitMs
+  }
+}
+
+/**
+ * Sliding windows of request start times. `reserve` either takes a slot now, or tells how long
+ * until one is free; a hold set from a 429's Retry-After blocks every group until it ends.
+ */
+export class KsefRateLimiter {
+  private readonly starts = new Map<LimitGroup, number[]>()
+  private blockedUntil = 0
+
+  private readonly limits: Record<LimitGroup, [number, number, number]>
+  constructor (limits: Record<LimitGroup, [number, number, number]> = KSEF_LIMITS) {
+    this.limits = limits
+  }
+
+  /** ms to wait before a request of this group may start (0 = the slot is taken now) */
+  reserve (group: LimitGroup, nowMs: number): number {
+    if (this.blockedUntil > nowMs) return this.blockedUntil - nowMs
+    const list = this.starts.get(group) ?? []
+    const horizon = nowMs - WINDOWS_MS[2]
+    while (list.length > 0 && (list[0] as number) <= horizon) list.shift()
+    let wait = 0
+    const limit = this.limits[group]
+    for (let i = 0; i < WINDOWS_MS.length; i++) {
+      const windowMs = WINDOWS_MS[i] as number
+      const max = limit[i] as number
+      const inWindow = list.filter((t) => t > nowMs - windowMs)
+      if (inWindow.length >= max) {
+        // the oldest start that must leave the window before one more fits
+        const oldest = inWindow[inWindow.length - max] as number
+        wait = Math.max(wait, oldest + windowMs - nowMs + 1)
+      }
+    }
+    if (wait > 0) return wait
+    list.push(nowMs)
+    this.starts.set(group, list)
+    return 0
+  }
+
+  /** after a 429: nothing goes out before Retry-After has passed */
+  hold (untilMs: number): void {
+    this.blockedUntil = Math.max(this.blockedUntil, untilMs)
+  }
+}
+
+/** One limiter per KSeF base URL in the process: the limits are KSeF's, not one client's. */
+const shared = new Map<string, KsefRateLimiter>()
+export function sharedLimiter (baseUrl: string): KsefRateLimiter {
+  let limiter = shared.get(baseUrl)
+  if (!limiter) {
+    limiter = new KsefRateLimiter()
+    shared.set(baseUrl, limiter)
+  }
+  return limiter
+}
