@@ -1,0 +1,241 @@
+// A focused KSeF 2.0 client (open-api.json): the calls of authentication and of an online session.
+// Every call has a timeout; 429 (honouring Retry-After), 5xx and resets are retried a bounded
+// number of times, POST only where repeating it cannot create anything twice; the shared
+// limiter keeps the client inside KSeF's limits. Answers are untrusted: shapes are checked.
+import { KsefRateLimiter, limitGroup, sharedLimiter } from './rate-limiter.ts'
+
+export type KsefErrorKind = 'http' | 'network' | 'timeout' | 'invalid'
+
+export class KsefApiError extends Error {
+  readonly kind: KsefErrorKind
+  readonly status: number | null
+  /** the Ministry's own description(s), when it sent any */
+  readonly details: string[]
+  constructor (kind: KsefErrorKind, status: number | null, message: string, details: string[] = []) {
+    super(message)
+    this.kind = kind
+    this.status = status
+    this.details = details
+  }
+
+  get temporary (): boolean {
+    return this.kind === 'network' || this.kind === 'timeout' || this.status === 429 || (this.status !== null && this.status >= 500)
+  }
+}
+
+/** A Polish sentence for the user (never a token or a key). */
+export function ksefErrorMessage (error: KsefApiError): string {
+  const why = error.details.length > 0 ? ` (${error.details.join('; ').slice(0, 300)})` : ''
+  if (error.kind === 'timeout') return 'KSeF nie odpowiedział w wyznaczonym czasie.'
+  if (error.kind === 'network') return 'Nie udało się połączyć z KSeF.'
+  if (error.kind === 'invalid') return 'KSeF zwrócił odpowiedź, której nie da się odczytać.'
+  if (error.status === 401) return `KSeF odrzucił uwierzytelnienie – sprawdź token lub certyfikat w USTAWIENIA » INTEGRACJE » KSeF${why}.`
+  if (error.status === 403) return `Brak uprawnień w KSeF do tej operacji${why}.`
+  if (error.status === 429) return 'Przekroczono limit zapytań do KSeF – wysyłka zostanie ponowiona później.'
+  if (error.status !== null && error.status >= 500) return `KSeF ma chwilowe problemy (błąd ${error.status}) – wysyłka zostanie ponowiona.`
+  return `KSeF odrzucił żądanie (błąd ${error.status ?? '?'})${why}.`
+}
+
+export interface KsefClientOptions {
+  baseUrl: string
+  fetch?: typeof fetch
+  timeoutMs: number
+  retryBaseMs: number
+  maxAttempts?: number
+  limiter?: KsefRateLimiter
+  /** longest wait for a limiter slot inside one call; longer and the call fails as 429 */
+  maxLimiterWaitMs?: number
+  sleep?: (ms: number) => Promise<void>
+}
+
+interface CallOptions {
+  body?: unknown
+  xml?: string
+  bearer?: string
+  query?: Record<string, string>
+  accept?: 'json' | 'xml' | 'none'
+  /** POST that may be repeated after a lost answer */
+  safe?: boolean
+}
+
+const defaultSleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
+
+function retryAfterMs (header: string | null): number | null {
+  if (header === null) return null
+  const seconds = Number(header)
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 3_600_000)
+  const at = Date.parse(header)
+  return Number.isNaN(at) ? null : Math.max(0, Math.min(at - Date.now(), 3_600_000))
+}
+
+function problemDetails (body: unknown): string[] {
+  const out: string[] = []
+  const exception = (body as { exception?: { exceptionDetailList?: unknown } } | null)?.exception
+  const list = exception?.exceptionDetailList
+  if (Array.isArray(list)) {
+    for (const item of list.slice(0, 5)) {
+      const d = (item as { exceptionDescription?: unknown }).exceptionDescription
+      if (typeof d === 'string') out.push(d.slice(0, 200))
+    }
+  }
+  const status = (body as { status?: { description?: unknown } } | null)?.status
+  if (typeof status?.description === 'string') out.push(status.description.slice(0, 200))
+  return out
+}
+
+export class KsefClient {
+  private readonly opts: Required<Omit<KsefClientOptions, 'limiter'>> & { limiter: KsefRateLimiter }
+
+  constructor (opts: KsefClientOptions) {
+    this.opts = {
+      fetch: globalThis.fetch,
+      maxAttempts: 4,
+      maxLimiterWaitMs: 60_000,
+      sleep: defaultSleep,
+      ...opts,
+      baseUrl: opts.baseUrl.replace(/\/+$/, ''),
+      limiter: opts.limiter ?? sharedLimiter(opts.baseUrl)
+    }
+  }
+
+  async call (method: 'GET' | 'POST', path: string, options: CallOptions = {}): Promise<{ status: number, body: unknown, text: string }> {
+    const group = limitGroup(method, path)
+    const retriable = method === 'GET' || options.safe === true
+    let attempt = 0
+    for (;;) {
+      attempt++
+      const wait = this.opts.limiter.reserve(group, Date.now())
+      if (wait > 0) {
+        if (wait > this.opts.maxLimiterWaitMs) throw new KsefApiError('http', 429, 'rate limited locally')
+        await this.opts.sleep(wait)
+        attempt--
+        continue
+      }
+      let error: KsefApiError
+      try {
+        const headers: Record<string, string> = { accept: options.accept === 'xml' ? 'application/xml' : 'application/json' }
+        if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`
+        let body: string | undefined
+        if (options.xml !== undefined) { headers['content-type'] = 'application/xml'; body = options.xml } else if (options.body !== undefined) { headers['content-type'] = 'application/json'; body = JSON.stringify(options.body) }
+        const qs = options.query ? `?${new URLSearchParams(options.query).toString()}` : ''
+        const response = await this.opts.fetch(`${this.opts.baseUrl}${path}${qs}`, { method, headers, body, signal: AbortSignal.timeout(this.opts.timeoutMs) })
+        const text = await response.text()
+        let parsed: unknown = null
+        if (text !== '' && options.accept !== 'xml') {
+          try { parsed = JSON.parse(text) } catch { if (response.ok) throw new KsefApiError('invalid', response.status, 'malformed JSON') }
+        }
+        if (response.ok) return { status: response.status, body: parsed, text }
+        error = new KsefApiError('http', response.status, `KSeF ${method} ${path}: ${response.status}`, problemDetails(parsed))
+        if (response.status === 429) {
+          const after = retryAfterMs(response.headers.get('retry-after')) ?? this.opts.retryBaseMs * 4 * 2 ** (attempt - 1)
+          this.opts.limiter.hold(Date.now() + after)
+          // KSeF did not process a 429'd request, so even a POST may go again
+          if (attempt < this.opts.maxAttempts && after <= this.opts.maxLimiterWaitMs) continue
+          throw error
+        }
+      } catch (caught) {
+        if (caught instanceof KsefApiError) error = caught
+        else if (caught instanceof Error && (caught.name === 'TimeoutError' || caught.name === 'AbortError')) error = new KsefApiError('timeout', null, `KSeF ${method} ${path}: timeout`)
+        else error = new KsefApiError('network', null, `KSeF ${method} ${path}: ${caught instanceof Error ? caught.message : 'network error'}`)
+      }
+      if (!(retriable && error.temporary && error.kind !== 'invalid') || attempt >= this.opts.maxAttempts) throw error
+      await this.opts.sleep(this.opts.retryBaseMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2))
+    }
+  }
+
+  async challenge (): Promise<{ challenge: string, timestampMs: number }> {
+    const { body } = await this.call('POST', '/auth/challenge', { safe: true })
+    const b = body as { challenge?: unknown, timestampMs?: unknown } | null
+    if (typeof b?.challenge !== 'string' || typeof b.timestampMs !== 'number') throw new KsefApiError('invalid', 200, 'challenge')
+    return { challenge: b.challenge, timestampMs: b.timestampMs }
+  }
+
+  async publicKeyCertificates (): Promise<Array<{ certificate: string, publicKeyId: string, validFrom: string, validTo: string, usage: string[] }>> {
+    const { body } = await this.call('GET', '/security/public-key-certificates')
+    if (!Array.isArray(body)) throw new KsefApiError('invalid', 200, 'public keys')
+    return body.filter((c): c is { certificate: string, publicKeyId: string, validFrom: string, validTo: string, usage: string[] } =>
+      typeof c?.certificate === 'string' && typeof c.publicKeyId === 'string' && typeof c.validFrom === 'string' && typeof c.validTo === 'string' && Array.isArray(c.usage))
+  }
+
+  async authWithKsefToken (req: { challenge: string, nip: string, encryptedToken: string, publicKeyId?: string }): Promise<{ referenceNumber: string, authenticationToken: string }> {
+    const body: Record<string, unknown> = { challenge: req.challenge, contextIdentifier: { type: 'Nip', value: req.nip }, encryptedToken: req.encryptedToken }
+    if (req.publicKeyId !== undefined) body.publicKeyId = req.publicKeyId
+    return initResponse((await this.call('POST', '/auth/ksef-token', { body, safe: true })).body)
+  }
+
+  async authWithXades (signedXml: string): Promise<{ referenceNumber: string, authenticationToken: string }> {
+    return initResponse((await this.call('POST', '/auth/xades-signature', { xml: signedXml, safe: true })).body)
+  }
+
+  async authStatus (referenceNumber: string, authenticationToken: string): Promise<{ code: number, description: string }> {
+    const { body } = await this.call('GET', `/auth/${encodeURIComponent(referenceNumber)}`, { bearer: authenticationToken })
+    return statusOf(body)
+  }
+
+  async redeem (authenticationToken: string): Promise<{ accessToken: string, refreshToken: string }> {
+    // not repeatable: a second redeem with the same token is refused (uwierzytelnianie.md 4)
+    const { body } = await this.call('POST', '/auth/token/redeem', { bearer: authenticationToken })
+    const b = body as { accessToken?: { token?: unknown }, refreshToken?: { token?: unknown } } | null
+    if (typeof b?.accessToken?.token !== 'string' || typeof b.refreshToken?.token !== 'string') throw new KsefApiError('invalid', 200, 'redeem')
+    return { accessToken: b.accessToken.token, refreshToken: b.refreshToken.token }
+  }
+
+  async refresh (refreshToken: string): Promise<string> {
+    const { body } = await this.call('POST', '/auth/token/refresh', { bearer: refreshToken, safe: true })
+    const token = (body as { accessToken?: { token?: unknown } } | null)?.accessToken?.token
+    if (typeof token !== 'string') throw new KsefApiError('invalid', 200, 'refresh')
+    return token
+  }
+
+  async openOnlineSession (accessToken: string, encryption: { encryptedSymmetricKey: string, initializationVector: string, publicKeyId?: string }): Promise<string> {
+    const { body } = await this.call('POST', '/sessions/online', { bearer: accessToken, safe: true, body: { formCode: { systemCode: 'FA (3)', schemaVersion: '1-0E', value: 'FA' }, encryption } })
+    return referenceOf(body)
+  }
+
+  /** Not retried after a lost answer here: the sender decides (KSeF reports a resend as 440). */
+  async sendInvoice (accessToken: string, sessionReference: string, invoice: Record<string, unknown>): Promise<string> {
+    const { body } = await this.call('POST', `/sessions/online/${encodeURIComponent(sessionReference)}/invoices`, { bearer: accessToken, body: invoice })
+    return referenceOf(body)
+  }
+
+  async closeSession (accessToken: string, sessionReference: string): Promise<void> {
+    await this.call('POST', `/sessions/online/${encodeURIComponent(sessionReference)}/close`, { bearer: accessToken, safe: true, accept: 'none' })
+  }
+
+  async invoiceStatus (accessToken: string, sessionReference: string, invoiceReference: string): Promise<{ code: number, description: string, details: string[], ksefNumber: string | null, acquisitionDate: string | null, originalKsefNumber: string | null }> {
+    const { body } = await this.call('GET', `/sessions/${encodeURIComponent(sessionReference)}/invoices/${encodeURIComponent(invoiceReference)}`, { bearer: accessToken })
+    const status = statusOf(body)
+    const b = body as { ksefNumber?: unknown, acquisitionDate?: unknown, status?: { details?: unknown, extensions?: { originalKsefNumber?: unknown } } }
+    const details = Array.isArray(b.status?.details) ? b.status.details.filter((d): d is string => typeof d === 'string').map((d) => d.slice(0, 500)) : []
+    return {
+      ...status,
+      details,
+      ksefNumber: typeof b.ksefNumber === 'string' ? b.ksefNumber : null,
+      acquisitionDate: typeof b.acquisitionDate === 'string' ? b.acquisitionDate : null,
+      originalKsefNumber: typeof b.status?.extensions?.originalKsefNumber === 'string' ? b.status.extensions.originalKsefNumber : null
+    }
+  }
+
+  async invoiceUpo (accessToken: string, sessionReference: string, invoiceReference: string): Promise<string> {
+    const { text } = await this.call('GET', `/sessions/${encodeURIComponent(sessionReference)}/invoices/${encodeURIComponent(invoiceReference)}/upo`, { bearer: accessToken, accept: 'xml' })
+    return text
+  }
+}
+
+function initResponse (body: unknown): { referenceNumber: string, authenticationToken: string } {
+  const b = body as { referenceNumber?: unknown, authenticationToken?: { token?: unknown } } | null
+  if (typeof b?.referenceNumber !== 'string' || typeof b.authenticationToken?.token !== 'string') throw new KsefApiError('invalid', 202, 'auth init')
+  return { referenceNumber: b.referenceNumber, authenticationToken: b.authenticationToken.token }
+}
+
+function statusOf (body: unknown): { code: number, description: string } {
+  const s = (body as { status?: { code?: unknown, description?: unknown } } | null)?.status
+  if (typeof s?.code !== 'number') throw new KsefApiError('invalid', 200, 'status')
+  return { code: s.code, description: typeof s.description === 'string' ? s.description.slice(0, 500) : '' }
+}
+
+function referenceOf (body: unknown): string {
+  const ref = (body as { referenceNumber?: unknown } | null)?.referenceNumber
+  if (typeof ref !== 'string' || ref.length > 64) throw new KsefApiError('invalid', 200, 'reference')
+  return ref
+}
