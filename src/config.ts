@@ -14,6 +14,8 @@ interface Env {
   LOG_LEVEL: string
   TEMPLATE_CACHE: boolean
   LOGIN_RATE_LIMIT_MAX: number
+  SESSION_IDLE_MINUTES: number
+  SESSION_MAX_HOURS: number
   IMPORT_MIN_INTERVAL_MINUTES: number
   SIMULATOR_ENABLED: boolean
   SIMULATOR_SEED: number
@@ -46,6 +48,8 @@ const schema = {
     LOG_LEVEL: { type: 'string', default: 'info', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     TEMPLATE_CACHE: { type: 'boolean', default: true },
     LOGIN_RATE_LIMIT_MAX: { type: 'integer', default: 10, minimum: 1 },
+    SESSION_IDLE_MINUTES: { type: 'integer', default: 30, minimum: 1, maximum: 1440 },
+    SESSION_MAX_HOURS: { type: 'integer', default: 12, minimum: 1, maximum: 168 },
     IMPORT_MIN_INTERVAL_MINUTES: { type: 'integer', default: 10, minimum: 0, maximum: 1440 },
     SIMULATOR_ENABLED: { type: 'boolean', default: true },
     SIMULATOR_SEED: { type: 'integer', default: 2026 },
@@ -85,6 +89,8 @@ export interface Config {
   logLevel: string
   templateCache: boolean
   loginRateLimitMax: number
+  /** a session ends after this long without a request, and this long after login at the latest */
+  session: { idleMs: number, absoluteMs: number }
   /**
    * Least time between the starts of two imports of one shop (POBIERZ NOWE TRANSAKCJE).
    * The seed's rule is 10; lower only for tests and demos that cannot wait.
@@ -120,6 +126,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     logLevel: e.LOG_LEVEL,
     templateCache: e.TEMPLATE_CACHE,
     loginRateLimitMax: e.LOGIN_RATE_LIMIT_MAX,
+    session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.SESSION_MAX_HOURS * 3_600_000 },
     importMinIntervalMinutes: e.IMPORT_MIN_INTERVAL_MINUTES,
     simulator: { enabled: e.SIMULATOR_ENABLED, seed: e.SIMULATOR_SEED, url: e.SIMULATOR_URL.replace(/\/+$/, '') },
     allegro: {

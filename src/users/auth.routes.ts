@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { requireUser } from '../plugins/auth.ts'
+import { beginSession, endSession, requireUser } from '../plugins/auth.ts'
+import { deleteUserSessions } from './sessions.queries.ts'
 import { hashPassword, verifyPassword } from '../shared/crypto.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { text } from '../shared/form.ts'
@@ -36,14 +37,13 @@ export default async function authRoutes (app: FastifyInstance): Promise<void> {
       const error = user?.disabled === 1 && passwordOk ? 'To konto jest wyłączone. Skontaktuj się z właścicielem konta.' : 'Nieprawidłowy login lub hasło.'
       return reply.code(422).viewAsync('users/login', { title: 'Logowanie', values: { login, next }, error })
     }
-    request.session.set('userId', user.id)
-    request.session.set('sessionVersion', user.session_version)
+    await beginSession(app, request, user.id)
     reply.flash('success', `Witaj, ${user.name}!`)
     return reply.redirect(next, 303)
   })
 
   app.post('/wyloguj', async (request, reply) => {
-    request.session.delete()
+    await endSession(app, request)
     return reply.redirect('/logowanie', 303)
   })
 
@@ -64,7 +64,9 @@ export default async function authRoutes (app: FastifyInstance): Promise<void> {
         return reply.code(422).viewAsync('users/password', { title: 'Zmiana hasła', errors: form.errors })
       }
       await changePassword(app.db, user.id, await hashPassword(form.next), toStoredTimestamp(app.ctx.now()))
-      request.session.set('sessionVersion', user.session_version + 1)
+      // every other session of this user ends; this browser gets a fresh one
+      await deleteUserSessions(app.db, user.id)
+      await beginSession(app, request, user.id)
       reply.flash('success', 'Hasło zostało zmienione.')
       return reply.redirect('/', 303)
     })
