@@ -13,9 +13,19 @@ class TooManyAttemptsError extends Error {
   constructor () { super('too many failed password checks') }
 }
 
-/** Only same-site paths are followed after login, never another origin. */
-function safeNext (next: string): string {
-  return /^\/(?![/\\])/.test(next) ? next : '/'
+const SELF = 'http://biurko.invalid'
+
+/**
+ * Only same-origin paths are followed after login. Judged by a URL parser, as the browser will
+ * read it (tabs and newlines dropped, backslashes as slashes), not by a pattern: `/\t/evil`
+ * is `//evil` to a browser.
+ */
+export function safeNext (next: string): string {
+  if (!next.startsWith('/')) return '/'
+  let url: URL
+  try { url = new URL(next, SELF) } catch { return '/' }
+  if (url.origin !== SELF) return '/'
+  return url.pathname + url.search + url.hash
 }
 
 // Compared against when the login does not exist, so both cases take the same time.
