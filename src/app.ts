@@ -34,6 +34,9 @@ export interface AppDeps {
   /** An already migrated database (tests); otherwise config.databaseFile is opened and migrated. */
   db?: Database
   now?: Clock
+  /** Milliseconds for session expiry; real time unless a test moves it (kept apart from `now`,
+   * which tests move by days for business dates). */
+  sessionNow?: () => number
   /** The fetch the Allegro and NBP clients use; tests may wrap it. */
   fetch?: typeof fetch
   /** 32+ bytes; derived keys for sessions and encrypted secrets come from it. */
@@ -47,6 +50,7 @@ export interface AppContext {
   now: Clock
   fetch: typeof fetch
   secretsKey: Buffer
+  sessionNow: () => number
 }
 
 declare module 'fastify' {
@@ -82,7 +86,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     config,
     now: deps.now ?? systemClock,
     fetch: deps.fetch ?? globalThis.fetch,
-    secretsKey: deriveKey(deps.appSecret, 'secrets')
+    secretsKey: deriveKey(deps.appSecret, 'secrets'),
+    sessionNow: deps.sessionNow ?? Date.now
   })
 
   await app.register(formbody, { bodyLimit: 1024 * 1024 })

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import envSchema from 'env-schema'
 
 // The only reader of the environment. Everything else gets a Config.
@@ -10,10 +11,13 @@ interface Env {
   DATABASE_FILE: string
   APP_SECRET: string
   COOKIE_SECURE: boolean
-  TRUST_PROXY: boolean
+  TRUST_PROXY: string
   LOG_LEVEL: string
   TEMPLATE_CACHE: boolean
   LOGIN_RATE_LIMIT_MAX: number
+  LOGIN_ACCOUNT_RATE_LIMIT_MAX: number
+  SESSION_IDLE_MINUTES: number
+  SESSION_MAX_HOURS: number
   IMPORT_MIN_INTERVAL_MINUTES: number
   SIMULATOR_ENABLED: boolean
   SIMULATOR_SEED: number
@@ -52,10 +56,13 @@ const schema = {
     DATABASE_FILE: { type: 'string', default: '' },
     APP_SECRET: { type: 'string', default: '', pattern: '^([0-9a-fA-F]{64})?$' },
     COOKIE_SECURE: { type: 'boolean', default: false },
-    TRUST_PROXY: { type: 'boolean', default: false },
+    TRUST_PROXY: { type: 'string', default: '' },
     LOG_LEVEL: { type: 'string', default: 'info', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     TEMPLATE_CACHE: { type: 'boolean', default: true },
     LOGIN_RATE_LIMIT_MAX: { type: 'integer', default: 10, minimum: 1 },
+    LOGIN_ACCOUNT_RATE_LIMIT_MAX: { type: 'integer', default: 10, minimum: 1 },
+    SESSION_IDLE_MINUTES: { type: 'integer', default: 30, minimum: 1, maximum: 1440 },
+    SESSION_MAX_HOURS: { type: 'integer', default: 12, minimum: 1, maximum: 168 },
     IMPORT_MIN_INTERVAL_MINUTES: { type: 'integer', default: 10, minimum: 0, maximum: 1440 },
     SIMULATOR_ENABLED: { type: 'boolean', default: true },
     SIMULATOR_SEED: { type: 'integer', default: 2026 },
@@ -101,10 +108,16 @@ export interface Config {
   /** 64 hex characters, or '' to use (or create) the key file in dataDir. */
   appSecret: string
   cookieSecure: boolean
-  trustProxy: boolean
+  /** addresses (or CIDR ranges, or proxy-addr's loopback/linklocal/uniquelocal) of the reverse
+   * proxies whose X-Forwarded-For is believed; false: none, the peer address is the client */
+  trustProxy: false | string[]
   logLevel: string
   templateCache: boolean
+  /** failed password checks allowed in 15 minutes per client address, and per account */
   loginRateLimitMax: number
+  loginAccountRateLimitMax: number
+  /** a session ends after this long without a request, and this long after login at the latest */
+  session: { idleMs: number, absoluteMs: number }
   /**
    * Least time between the starts of two imports of one shop (POBIERZ NOWE TRANSAKCJE).
    * The seed's rule is 10; lower only for tests and demos that cannot wait.
@@ -137,6 +150,25 @@ export interface Config {
 
 export type KsefEnvironment = 'produkcja' | 'demo' | 'test' | 'symulator'
 
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+/**
+ * Only named proxies are trusted: `true` (trust whatever X-Forwarded-For says) would let anyone
+ * pick their own address and walk past the per-address login limit, so it is refused.
+ */
+export function parseTrustProxy (value: string): false | string[] {
+  const trimmed = value.trim()
+  if (trimmed === '' || trimmed === 'false') return false
+  const entries = trimmed.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/')
+    const ok = PROXY_KEYWORDS.has(entry) || (isIP(address) !== 0 && extra === undefined &&
+      (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128))))
+    if (!ok) throw new Error(`TRUST_PROXY: "${entry}" is not an address, a CIDR range or loopback/linklocal/uniquelocal; list the proxies' addresses, comma-separated (true is not accepted)`)
+  }
+  return entries
+}
+
 export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
   const e = envSchema<Env>({ schema, data: env, dotenv: false, env: false })
   const dataDir = e.DATA_DIR
@@ -148,10 +180,12 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     databaseFile: e.DATABASE_FILE || `${dataDir}/biurko.sqlite`,
     appSecret: e.APP_SECRET,
     cookieSecure: e.COOKIE_SECURE,
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
     templateCache: e.TEMPLATE_CACHE,
     loginRateLimitMax: e.LOGIN_RATE_LIMIT_MAX,
+    loginAccountRateLimitMax: e.LOGIN_ACCOUNT_RATE_LIMIT_MAX,
+    session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.SESSION_MAX_HOURS * 3_600_000 },
     importMinIntervalMinutes: e.IMPORT_MIN_INTERVAL_MINUTES,
     simulator: { enabled: e.SIMULATOR_ENABLED, seed: e.SIMULATOR_SEED, url: e.SIMULATOR_URL.replace(/\/+$/, '') },
     allegro: {

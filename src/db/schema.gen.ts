@@ -539,6 +539,13 @@ export interface Users {
   updated_at: string;
 }
 
+export interface UserSessions {
+  created_ms: number;
+  last_seen_ms: number;
+  token_hash: string;
+  user_id: number;
+}
+
 export interface WzDocuments {
   cancelled_at: string | null;
   created_at: string;
@@ -604,6 +611,7 @@ export interface DB {
   transactions_search_docsize: TransactionsSearchDocsize;
   transactions_search_idx: TransactionsSearchIdx;
   transactions_search_pending: TransactionsSearchPending;
+  user_sessions: UserSessions;
   users: Users;
   wz_documents: WzDocuments;
   wz_lines: WzLines;

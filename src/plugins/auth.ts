@@ -1,6 +1,7 @@
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { ForbiddenError } from '../shared/errors.ts'
+import { createSession, deleteExpiredSessions, deleteSession, touchSession } from '../users/sessions.queries.ts'
 
 export type Permission = 'allegro' | 'magazyn' | 'ksiegowosc'
 
@@ -40,12 +41,13 @@ export default fp(async (app) => {
   app.decorateRequest('user', null)
 
   app.addHook('preHandler', async (request, reply) => {
-    const userId = request.session.get('userId')
-    if (userId === undefined) return
-    const row = await app.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst()
-    if (!row || row.disabled === 1 || row.session_version !== request.session.get('sessionVersion')) {
-      request.session.set('userId', undefined)
-      request.session.set('sessionVersion', undefined)
+    const sid = request.session.get('sid')
+    if (sid === undefined) return
+    const userId = await touchSession(app.db, sid, app.ctx.sessionNow(), app.ctx.config.session)
+    const row = userId === null ? undefined : await app.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst()
+    if (!row || row.disabled === 1) {
+      if (row) await deleteSession(app.db, sid)
+      request.session.set('sid', undefined)
       return
     }
     request.user = {
@@ -68,6 +70,25 @@ export default fp(async (app) => {
     }
   })
 }, { name: 'auth', dependencies: ['database', 'session', 'views'] })
+
+/**
+ * Logs the user in: a new server-side session (any older one of this browser ends) and a new
+ * CSRF secret, so a token seen before login (session fixation, ASVS 3.2.1) is worth nothing.
+ */
+export async function beginSession (app: FastifyInstance, request: FastifyRequest, userId: number): Promise<void> {
+  const old = request.session.get('sid')
+  if (old !== undefined) await deleteSession(app.db, old)
+  await deleteExpiredSessions(app.db, app.ctx.sessionNow(), app.ctx.config.session)
+  request.session.regenerate(['flash'])
+  request.session.set('sid', await createSession(app.db, userId, app.ctx.sessionNow()))
+}
+
+/** Logs out: the server-side record goes, so a copy of the cookie opens nothing. */
+export async function endSession (app: FastifyInstance, request: FastifyRequest): Promise<void> {
+  const sid = request.session.get('sid')
+  if (sid !== undefined) await deleteSession(app.db, sid)
+  request.session.delete()
+}
 
 /** Everything behind login: unauthenticated requests go to the login page. */
 export const requireUser: preHandlerAsyncHookHandler = async (request: FastifyRequest, reply: FastifyReply) => {

@@ -6,8 +6,10 @@ export interface Flash { kind: FlashKind, message: string }
 
 declare module '@fastify/secure-session' {
   interface SessionData {
-    userId: number
-    sessionVersion: number
+    /** the random token of a row in user_sessions (the only proof of a login) */
+    sid: string
+    /** set by @fastify/csrf-protection; cleared at login so the token rotates */
+    _csrf: string
     flash: Flash[]
     /** last page of a list, to come back to after an action */
     returnTo: string

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { beginSession } from '../plugins/auth.ts'
 import { hashPassword } from '../shared/crypto.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { Validator, text } from '../shared/form.ts'
@@ -52,8 +53,7 @@ export default async function setupRoutes (app: FastifyInstance): Promise<void> 
       })
     })
     if (created === null) return reply.redirect('/logowanie', 303)
-    request.session.set('userId', created)
-    request.session.set('sessionVersion', 1)
+    await beginSession(app, request, created)
     reply.flash('success', 'Firma i konto właściciela zostały utworzone. Witamy w Biurku!')
     return reply.redirect('/', 303)
   })

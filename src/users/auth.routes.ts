@@ -1,14 +1,31 @@
 import type { FastifyInstance } from 'fastify'
-import { requireUser } from '../plugins/auth.ts'
+import { beginSession, endSession, requireUser } from '../plugins/auth.ts'
+import { deleteUserSessions } from './sessions.queries.ts'
+import { LoginThrottle } from './login-throttle.ts'
 import { hashPassword, verifyPassword } from '../shared/crypto.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { text } from '../shared/form.ts'
 import { changePassword, countUsers, findUserByLogin, getUser } from './users.queries.ts'
 import { parsePasswordChange } from './users.form.ts'
 
-/** Only same-site paths are followed after login, never another origin. */
-function safeNext (next: string): string {
-  return /^\/(?![/\\])/.test(next) ? next : '/'
+class TooManyAttemptsError extends Error {
+  statusCode = 429
+  constructor () { super('too many failed password checks') }
+}
+
+const SELF = 'http://biurko.invalid'
+
+/**
+ * Only same-origin paths are followed after login. Judged by a URL parser, as the browser will
+ * read it (tabs and newlines dropped, backslashes as slashes), not by a pattern: `/\t/evil`
+ * is `//evil` to a browser.
+ */
+export function safeNext (next: string): string {
+  if (!next.startsWith('/')) return '/'
+  let url: URL
+  try { url = new URL(next, SELF) } catch { return '/' }
+  if (url.origin !== SELF) return '/'
+  return url.pathname + url.search + url.hash
 }
 
 // Compared against when the login does not exist, so both cases take the same time.
@@ -22,28 +39,36 @@ export default async function authRoutes (app: FastifyInstance): Promise<void> {
     return reply.viewAsync('users/login', { title: 'Logowanie', values: { login: '', next }, error: null })
   })
 
-  app.post('/logowanie', {
-    config: { rateLimit: { max: app.ctx.config.loginRateLimitMax, timeWindow: '15 minutes' } }
-  }, async (request, reply) => {
+  const throttle = new LoginThrottle({
+    perAccount: app.ctx.config.loginAccountRateLimitMax,
+    perAddress: app.ctx.config.loginRateLimitMax,
+    windowMs: 15 * 60_000,
+    now: app.ctx.sessionNow
+  })
+
+  app.post('/logowanie', async (request, reply) => {
     const login = text(request.body, 'login')
     const rawPassword = (request.body as Record<string, unknown> | undefined)?.password
     const password = typeof rawPassword === 'string' ? rawPassword : ''
     const next = safeNext(text(request.body, 'next') || '/')
+    // checked before the password, so a blocked guesser learns nothing, even with the right one
+    if (throttle.blocked(login.slice(0, 100), request.ip)) throw new TooManyAttemptsError()
     const user = login === '' || login.length > 100 ? undefined : await findUserByLogin(app.db, login)
     const passwordOk = await verifyPassword(password.slice(0, 200), user?.password_hash ?? DUMMY_HASH)
+    if (!passwordOk) throttle.fail(login.slice(0, 100), request.ip)
+    else throttle.succeed(login.slice(0, 100))
     if (!user || !passwordOk || user.disabled === 1) {
       request.log.info({ login: login.slice(0, 100) }, 'login failed')
       const error = user?.disabled === 1 && passwordOk ? 'To konto jest wyłączone. Skontaktuj się z właścicielem konta.' : 'Nieprawidłowy login lub hasło.'
       return reply.code(422).viewAsync('users/login', { title: 'Logowanie', values: { login, next }, error })
     }
-    request.session.set('userId', user.id)
-    request.session.set('sessionVersion', user.session_version)
+    await beginSession(app, request, user.id)
     reply.flash('success', `Witaj, ${user.name}!`)
     return reply.redirect(next, 303)
   })
 
   app.post('/wyloguj', async (request, reply) => {
-    request.session.delete()
+    await endSession(app, request)
     return reply.redirect('/logowanie', 303)
   })
 
@@ -57,14 +82,21 @@ export default async function authRoutes (app: FastifyInstance): Promise<void> {
     account.post('/konto/haslo', async (request, reply) => {
       const form = parsePasswordChange(request.body)
       const user = await getUser(app.db, request.user!.id)
-      if (Object.keys(form.errors).length === 0 && !await verifyPassword(form.current.slice(0, 200), user.password_hash)) {
-        form.errors.currentPassword = 'Obecne hasło jest nieprawidłowe.'
+      if (throttle.blocked(user.login, request.ip)) throw new TooManyAttemptsError()
+      if (Object.keys(form.errors).length === 0) {
+        if (await verifyPassword(form.current.slice(0, 200), user.password_hash)) throttle.succeed(user.login)
+        else {
+          throttle.fail(user.login, request.ip)
+          form.errors.currentPassword = 'Obecne hasło jest nieprawidłowe.'
+        }
       }
       if (Object.keys(form.errors).length > 0) {
         return reply.code(422).viewAsync('users/password', { title: 'Zmiana hasła', errors: form.errors })
       }
       await changePassword(app.db, user.id, await hashPassword(form.next), toStoredTimestamp(app.ctx.now()))
-      request.session.set('sessionVersion', user.session_version + 1)
+      // every other session of this user ends; this browser gets a fresh one
+      await deleteUserSessions(app.db, user.id)
+      await beginSession(app, request, user.id)
       reply.flash('success', 'Hasło zostało zmienione.')
       return reply.redirect('/', 303)
     })

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { requireOwner } from '../plugins/auth.ts'
+import { beginSession, requireOwner } from '../plugins/auth.ts'
+import { deleteUserSessions } from './sessions.queries.ts'
 import { hashPassword } from '../shared/crypto.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
@@ -86,7 +87,10 @@ export default async function usersRoutes (app: FastifyInstance): Promise<void> 
       ...(form.password !== '' || disabledNow ? { session_version: user.session_version + 1 } : {}),
       updated_at: toStoredTimestamp(app.ctx.now())
     })
-    if (id === request.user!.id && form.password !== '') request.session.set('sessionVersion', user.session_version + 1)
+    if (form.password !== '' || disabledNow) {
+      await deleteUserSessions(app.db, id)
+      if (id === request.user!.id) await beginSession(app, request, id)
+    }
     reply.flash('success', `Zapisano użytkownika ${form.values.login}.`)
     return reply.redirect('/ustawienia/uzytkownicy', 303)
   })
