@@ -1,7 +1,7 @@
 // The Allegro simulator for the benchmark, in its own process (forked by processes.ts with an
 // IPC channel): argv = number of orders in the last 30 days, seed. It logs the API requests it
 // serves so the download-only run can fetch exactly the pages the import fetched.
-import { startStandaloneSimulator } from '../../src/allegro-simulator/simulator.ts'
+import { startStandaloneSimulator } from '../../src/simulators/allegro/simulator.ts'
 
 export type SimulatorRequest = { type: 'take-requests' }
 export type SimulatorReply =

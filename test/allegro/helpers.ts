@@ -1,6 +1,6 @@
 // Shared setup for the Allegro tests: a standalone simulator on loopback that shares the test's
 // clock, and tokens obtained from it through the real device flow.
-import { startStandaloneSimulator, type StandaloneSimulator } from '../../src/allegro-simulator/simulator.ts'
+import { startStandaloneSimulator, type StandaloneSimulator } from '../../src/simulators/allegro/simulator.ts'
 import { createAllegroClient, type AllegroClient, type AllegroClientOptions, type AllegroTokens, type TokenStore } from '../../src/allegro/allegro.client.ts'
 import { allegroUserAgent } from '../../src/allegro/allegro.http.ts'
 import { pollDeviceAuthorization, requestDeviceAuthorization } from '../../src/allegro/allegro.oauth.ts'

@@ -10,7 +10,7 @@ import { migrateToLatest } from '../../src/db/migrate.ts'
 import { decryptSecret, deriveKey, encryptSecret } from '../../src/shared/crypto.ts'
 import { fixedClock } from '../../src/shared/dates.ts'
 import { build, TEST_NOW, TEST_SECRET } from '../helpers/app.ts'
-import type { StandaloneSimulator } from '../../src/allegro-simulator/simulator.ts'
+import type { StandaloneSimulator } from '../../src/simulators/allegro/simulator.ts'
 import { addShop, approveOnConfirmationPage, connectDemoSeller, finishFlow, startFlow, startSimulator, TEST_CLIENT } from './helpers.ts'
 
 const BASE = '/ustawienia/integracje/allegro'

@@ -1,6 +1,6 @@
 // A Biurko app whose shop is connected to a standalone Allegro simulator on loopback (same fixed
 // clock, tokens from the real device flow), and orders that exist on both sides.
-import { startStandaloneSimulator, type AllegroSimulatorOptions, type StandaloneSimulator } from '../../src/allegro-simulator/simulator.ts'
+import { startStandaloneSimulator, type AllegroSimulatorOptions, type StandaloneSimulator } from '../../src/simulators/allegro/simulator.ts'
 import { pollDeviceAuthorization, requestDeviceAuthorization } from '../../src/allegro/allegro.oauth.ts'
 import { SIMULATOR_CLIENT_ID } from '../../src/allegro/shop-client.ts'
 import { deriveKey, encryptSecret } from '../../src/shared/crypto.ts'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { startStandaloneSimulator, type StandaloneSimulator } from '../../src/allegro-simulator/simulator.ts'
+import { startStandaloneSimulator, type StandaloneSimulator } from '../../src/simulators/allegro/simulator.ts'
 import { parseOffer, parseOfferList } from '../../src/products/offers.ts'
 import { encryptSecret } from '../../src/shared/crypto.ts'
 import { build, seedUser, TEST_NOW } from '../helpers/app.ts'

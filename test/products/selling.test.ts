@@ -1,6 +1,6 @@
 import t from 'tap'
 import { DateTime } from 'luxon'
-import { createAllegroSimulator } from '../../src/allegro-simulator/simulator.ts'
+import { createAllegroSimulator } from '../../src/simulators/allegro/simulator.ts'
 import { cancelDocument, issueForTransaction } from '../../src/documents/issuing.ts'
 import { ZONE } from '../../src/shared/dates.ts'
 import { build, TEST_NOW } from '../helpers/app.ts'

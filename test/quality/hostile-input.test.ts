@@ -7,7 +7,7 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import { extractText } from 'unpdf'
-import { HOSTILE, HOSTILE_LONG_NAME } from '../../src/allegro-simulator/generator-data.ts'
+import { HOSTILE, HOSTILE_LONG_NAME } from '../../src/simulators/allegro/generator-data.ts'
 import { build, OWNER, seedUser, type CompanyFixture } from '../helpers/app.ts'
 import { insertProduct } from '../helpers/document-fixtures.ts'
 import { insertShop, insertTransaction } from '../helpers/transaction-fixtures.ts'

@@ -4,7 +4,7 @@
 // Every time, the database ends up holding exactly the simulator's orders and its cursor.
 import t from 'tap'
 import type { Test } from 'tap'
-import type { FaultSpec } from '../../src/allegro-simulator/simulator.ts'
+import type { FaultSpec } from '../../src/simulators/allegro/simulator.ts'
 import { approveOnConfirmationPage, finishFlow, startFlow } from '../allegro/helpers.ts'
 import {
   afterThrottle, arm, assertMirrorsSimulator, clickImport, flashes, LIST, panelError, setupFaultyShop, type FaultySetup

@@ -4,7 +4,7 @@
 // next click after the cause is gone sets the stock.
 import t from 'tap'
 import type { Test } from 'tap'
-import type { FaultSpec } from '../../src/allegro-simulator/simulator.ts'
+import type { FaultSpec } from '../../src/simulators/allegro/simulator.ts'
 import { insertProduct, stockOf } from '../helpers/document-fixtures.ts'
 import { flashes, OFFERS, stockShop } from './fixtures/offer-stock.ts'
 

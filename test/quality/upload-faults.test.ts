@@ -5,7 +5,7 @@
 // way the order ends with exactly one invoice, carrying the document's PDF.
 import t from 'tap'
 import type { Test } from 'tap'
-import type { FaultSpec } from '../../src/allegro-simulator/simulator.ts'
+import type { FaultSpec } from '../../src/simulators/allegro/simulator.ts'
 import { approveOnConfirmationPage, finishFlow, startFlow } from '../allegro/helpers.ts'
 import { issue, setupAllegro, sharedOrder, type AllegroSetup } from '../documents/allegro-fixtures.ts'
 import { flashes } from './fixtures/allegro.ts'

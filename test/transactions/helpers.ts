@@ -1,6 +1,6 @@
 // A Biurko app whose shop is connected to a standalone Allegro simulator on loopback, both on
 // the same fixed clock, with tokens from the real device flow (test/allegro/helpers.ts).
-import { startStandaloneSimulator, type StandaloneSimulator } from '../../src/allegro-simulator/simulator.ts'
+import { startStandaloneSimulator, type StandaloneSimulator } from '../../src/simulators/allegro/simulator.ts'
 import { pollDeviceAuthorization, requestDeviceAuthorization, type AllegroTokens } from '../../src/allegro/allegro.oauth.ts'
 import { allegroClientForShop, SIMULATOR_CLIENT_ID } from '../../src/allegro/shop-client.ts'
 import { deriveKey, encryptSecret } from '../../src/shared/crypto.ts'

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
-import { createAllegroSimulator, type AllegroSimulator } from '../allegro-simulator/simulator.ts'
-import allegroSimulatorPlugin from '../allegro-simulator/simulator.plugin.ts'
-import type { Config } from '../config.ts'
-import type { Clock } from '../shared/dates.ts'
-import { SIMULATOR_PREFIX } from './shop-client.ts'
+import { createAllegroSimulator, type AllegroSimulator } from './simulator.ts'
+import allegroSimulatorPlugin from './simulator.plugin.ts'
+import type { Config } from '../../config.ts'
+import type { Clock } from '../../shared/dates.ts'
+import { SIMULATOR_PREFIX } from '../../allegro/shop-client.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import t from 'tap'
-import { startStandaloneSimulator } from '../../src/allegro-simulator/simulator.ts'
+import { startStandaloneSimulator } from '../../../src/simulators/allegro/simulator.ts'
 import {
   ACCEPT, api, BASIC, CLIENT_ID, login, pollToken, postForm, refresh, startDevice, startSim
 } from './fixtures/sim.ts'

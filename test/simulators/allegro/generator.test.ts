@@ -1,8 +1,8 @@
 import t from 'tap'
-import { generateCzIco, generateNip, isValidNipChecksum } from '../../src/allegro-simulator/generator.ts'
-import { formatMinor, parseMinor, Rng } from '../../src/allegro-simulator/random.ts'
-import { computeTotalMinor, createAllegroSimulator } from '../../src/allegro-simulator/simulator.ts'
-import type { CheckoutForm } from '../../src/allegro-simulator/simulator.ts'
+import { generateCzIco, generateNip, isValidNipChecksum } from '../../../src/simulators/allegro/generator.ts'
+import { formatMinor, parseMinor, Rng } from '../../../src/simulators/allegro/random.ts'
+import { computeTotalMinor, createAllegroSimulator } from '../../../src/simulators/allegro/simulator.ts'
+import type { CheckoutForm } from '../../../src/simulators/allegro/simulator.ts'
 import { START } from './fixtures/sim.ts'
 
 const now = (): Date => new Date(START)

@@ -1,6 +1,6 @@
 /**
  * Runs the Allegro simulator on its own port:
- *   tsx src/allegro-simulator/main.ts --port 4010 --seed 7 --orders-per-hour 60 --control-routes
+ *   tsx src/simulators/allegro/main.ts --port 4010 --seed 7 --orders-per-hour 60 --control-routes
  */
 import { parseArgs } from 'node:util'
 import { startStandaloneSimulator } from './simulator.ts'

@@ -1,8 +1,8 @@
 import Fastify from 'fastify'
 import t from 'tap'
-import allegroSimulatorPlugin from '../../src/allegro-simulator/simulator.plugin.ts'
-import { createAllegroSimulator } from '../../src/allegro-simulator/simulator.ts'
-import type { StandaloneSimulator } from '../../src/allegro-simulator/simulator.ts'
+import allegroSimulatorPlugin from '../../../src/simulators/allegro/simulator.plugin.ts'
+import { createAllegroSimulator } from '../../../src/simulators/allegro/simulator.ts'
+import type { StandaloneSimulator } from '../../../src/simulators/allegro/simulator.ts'
 import { ACCEPT, api, BASIC, CLIENT_ID, createClock, login, postForm, refresh, startSim } from './fixtures/sim.ts'
 
 async function statuses (s: StandaloneSimulator, token: string, path: string, n: number): Promise<number[]> {
