@@ -82,8 +82,14 @@ export interface Company {
   ryczalt_rate_bp: number | null;
   street: string;
   tax_form: string;
+  tax_office_code: Generated<string>;
+  taxpayer_birth_date: Generated<string>;
+  taxpayer_first_name: Generated<string>;
+  taxpayer_kind: Generated<string>;
+  taxpayer_last_name: Generated<string>;
   updated_at: string;
   vat_exemption_basis: Generated<string>;
+  vat_period: Generated<string>;
   vat_status: string;
 }
 
@@ -236,6 +242,30 @@ export interface DocumentVatTotals {
   net: number;
   vat: number;
   vat_rate: string;
+}
+
+export interface JpkFilings {
+  filed_at: string;
+  filed_by: number | null;
+  id: Generated<number>;
+  kind: string;
+  period: string;
+  purpose: number;
+  reason: Generated<string>;
+  surplus_carried: number | null;
+  tax_to_pay: number | null;
+  xml: Buffer;
+  xml_sha256: string;
+}
+
+export interface JpkStockCounts {
+  count_date: string;
+  id: Generated<number>;
+  kind: string;
+  updated_at: string;
+  updated_by: number | null;
+  value: number;
+  year: number;
 }
 
 export interface KsefConnection {
@@ -587,6 +617,8 @@ export interface DB {
   document_transactions: DocumentTransactions;
   document_vat_totals: DocumentVatTotals;
   documents: Documents;
+  jpk_filings: JpkFilings;
+  jpk_stock_counts: JpkStockCounts;
   ksef_connection: KsefConnection;
   ksef_public_keys: KsefPublicKeys;
   ksef_submissions: KsefSubmissions;

@@ -1,0 +1,106 @@
+// JPK_PKPIR(3) and JPK_EWP(4) rows from the book's entries. Pure.
+import type { EwpRow, PkpirRow } from './jpk-xml.ts'
+import type { RowProblem } from './jpk-v7.ts'
+
+export interface BookEntryInput {
+  entryNumber: number
+  /** the day the entry was made (data wpisu), Polish time */
+  entryDate: string
+  eventDate: string
+  documentNumber: string
+  ksefNumber: string | null
+  counterpartyTaxId: string
+  counterpartyCountryCode: string
+  counterpartyName: string
+  counterpartyAddress: string
+  description: string
+  revenueSales: number
+  revenueOther: number
+  remarks: string
+  /** ryczałt: basis points → revenue */
+  amounts: Record<string, number>
+}
+
+// the schema requires name and address (K_5A, K_5B) even where the regulation leaves them
+// empty (receipts, internal documents: KPiR 2026 cols. 6–7); BRAK as JPK_V7 does for a buyer
+const NONE = 'BRAK'
+
+function taxId (entry: BookEntryInput): { countryCode: string | null, taxId: string | null } {
+  const id = entry.counterpartyTaxId.replace(/[\s-]/g, '').toUpperCase()
+  if (id === '') return { countryCode: null, taxId: null }
+  const country = /^[A-Z]{2}$/.test(entry.counterpartyCountryCode) ? entry.counterpartyCountryCode : null
+  const bare = country && id.startsWith(country) && id.length > 2 ? id.slice(2) : id
+  return { countryCode: country, taxId: bare }
+}
+
+export function pkpirRows (entries: BookEntryInput[]): PkpirRow[] {
+  return entries.map((e) => {
+    const columns: Record<string, number> = { K_7: e.revenueSales }
+    if (e.revenueOther !== 0) columns.K_8 = e.revenueOther
+    columns.K_9 = e.revenueSales + e.revenueOther
+    return {
+      lp: e.entryNumber,
+      eventDate: e.eventDate,
+      documentNumber: e.documentNumber,
+      ksefNumber: e.ksefNumber,
+      ...taxId(e),
+      name: e.counterpartyName.trim() === '' ? NONE : e.counterpartyName,
+      address: e.counterpartyAddress.trim() === '' ? NONE : e.counterpartyAddress,
+      description: e.description,
+      columns,
+      remarks: e.remarks
+    }
+  })
+}
+
+export interface PkpirTotals {
+  revenue: number
+  /** K_10 + K_11 + K_14: purchases and expenses (the costs side does not exist yet) */
+  expenses: number
+  /** P_3: opening stock + purchases and expenses − closing stock (objaśnienia do KPiR) */
+  costs: number
+  /** P_4: revenue − costs */
+  income: number
+}
+
+export function pkpirTotals (rows: PkpirRow[], stockStart: number, stockEnd: number): PkpirTotals {
+  const revenue = rows.reduce((acc, r) => acc + (r.columns.K_9 ?? 0), 0)
+  const expenses = rows.reduce((acc, r) => acc + (r.columns.K_10 ?? 0) + (r.columns.K_11 ?? 0) + (r.columns.K_14 ?? 0), 0)
+  const costs = stockStart + expenses - stockEnd
+  return { revenue, expenses, costs, income: revenue - costs }
+}
+
+/** Ryczałt rates JPK_EWP(4) knows (TStawkaPodatku), by basis points. */
+export const EWP_RATES: Record<number, string> = { 1700: '17', 1500: '15', 1400: '14', 1250: '12.5', 1200: '12', 1000: '10', 850: '8.5', 550: '5.5', 300: '3' }
+
+/**
+ * One EWP row per entry and ryczałt rate (the structure has one amount and one rate per row);
+ * an entry split over two rates gives two rows with the entry's Lp.
+ */
+export function ewpRows (entries: BookEntryInput[]): { rows: EwpRow[], problems: Array<RowProblem & { documentNumber: string }> } {
+  const rows: EwpRow[] = []
+  const problems: Array<RowProblem & { documentNumber: string }> = []
+  for (const e of entries) {
+    const parts = Object.entries(e.amounts)
+    if (parts.length === 0) parts.push(['', e.revenueSales])
+    for (const [bp, amount] of parts) {
+      const rate = EWP_RATES[Number(bp)]
+      if (rate === undefined) {
+        problems.push({ level: 'error', documentNumber: e.documentNumber, message: `Stawki ryczałtu ${bp === '' ? '(brak)' : `${Number(bp) / 100} %`} nie ma w strukturze JPK_EWP(4).` })
+        continue
+      }
+      rows.push({
+        lp: e.entryNumber,
+        entryDate: e.entryDate,
+        revenueDate: e.eventDate,
+        documentNumber: e.documentNumber,
+        ksefNumber: e.ksefNumber,
+        ...taxId(e),
+        amount,
+        rate,
+        remarks: e.remarks
+      })
+    }
+  }
+  return { rows, problems }
+}

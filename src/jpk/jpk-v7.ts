@@ -1,0 +1,326 @@
+// JPK_V7M(3) / JPK_V7K(3): the VAT register rows and the VAT-7(23) / VAT-7K(17) declaration,
+// computed from the ledger's VAT sales register. Pure: no Fastify, no Kysely.
+// Rules: reference/jpk/README.md (KSeF markers), reference/polish-invoicing.md §8.
+import { divideRoundHalfUp } from '../shared/money.ts'
+
+export type VatPeriod = 'miesiac' | 'kwartal'
+
+// ---------- KSeF markers ----------
+
+export interface KsefFacts {
+  documentType: string
+  /** documents.ksef_number, or the number KSeF gave the submission */
+  ksefNumber: string | null
+  /** ksef_submissions.state, null when the document was never queued for KSeF */
+  submissionState: string | null
+  /** ksef_submissions.offline_mode */
+  offlineMode: string | null
+}
+
+export type KsefMarker = { kind: 'NrKSeF', number: string } | { kind: 'OFF' | 'BFK' | 'DI' }
+
+export interface RowProblem {
+  /** an error stops the download; a warning is shown next to the row */
+  level: 'error' | 'warning'
+  message: string
+}
+
+/** Documents other than invoices (JPK DI): receipts (RO rows) and internal documents (WEW). */
+export const NON_INVOICE_TYPES: readonly string[] = ['paragon', 'inny_przychod']
+
+/**
+ * The marker a row carries on the day of filing (reference/jpk/README.md, MF explanations 2026):
+ * the KSeF number whenever there is one; DI for documents other than invoices; OFF only for an
+ * invoice of a declared KSeF failure (art. 106nf ust. 1) still without a number; an offline24
+ * invoice without a number yet is DI and the JPK must be corrected once it has one; an invoice
+ * of a total failure (art. 106nh: never sent to KSeF) or one never queued for KSeF is BFK.
+ */
+export function ksefMarker (facts: KsefFacts): { marker: KsefMarker, problem: RowProblem | null } {
+  if (facts.ksefNumber) return { marker: { kind: 'NrKSeF', number: facts.ksefNumber }, problem: null }
+  if (NON_INVOICE_TYPES.includes(facts.documentType)) return { marker: { kind: 'DI' }, problem: null }
+  if (facts.submissionState === 'offline' || facts.offlineMode !== null) {
+    if (facts.offlineMode === 'awaria') return { marker: { kind: 'OFF' }, problem: null }
+    if (facts.offlineMode === 'awaria_calkowita') return { marker: { kind: 'BFK' }, problem: null }
+    return {
+      marker: { kind: 'DI' },
+      problem: { level: 'warning', message: 'Faktura offline bez numeru KSeF – oznaczona DI; po nadaniu numeru trzeba złożyć korektę JPK.' }
+    }
+  }
+  if (facts.submissionState !== null && facts.submissionState !== 'przyjeta') {
+    return {
+      marker: { kind: 'BFK' },
+      problem: { level: 'error', message: 'Faktura wysłana do KSeF nie ma jeszcze numeru KSeF (nie została przyjęta) – wyjaśnij to przed złożeniem JPK.' }
+    }
+  }
+  return {
+    marker: { kind: 'BFK' },
+    problem: { level: 'warning', message: 'Brak numeru KSeF – oznaczona BFK (faktura wystawiona poza KSeF). Jeśli jest w KSeF, wpisz jej numer na stronie dokumentu.' }
+  }
+}
+
+// ---------- rows ----------
+
+/** Register rate → the row's fields (net, tax). np: supplies outside the country (K_11). */
+export const RATE_FIELDS: Record<string, { net: string, vat?: string }> = {
+  zw: { net: 'K_10' },
+  np: { net: 'K_11' },
+  0: { net: 'K_13' },
+  5: { net: 'K_15', vat: 'K_16' },
+  8: { net: 'K_17', vat: 'K_18' },
+  23: { net: 'K_19', vat: 'K_20' }
+}
+
+/** Field order of SprzedazWiersz amounts in the schema. */
+const SALES_AMOUNT_ORDER = ['K_10', 'K_11', 'K_13', 'K_15', 'K_16', 'K_17', 'K_18', 'K_19', 'K_20']
+
+export interface SalesRowInput {
+  entryNumber: number
+  documentType: string
+  documentNumber: string
+  issueDate: string
+  saleDate: string
+  documentMark: 'RO' | 'WEW' | 'FP' | null
+  buyerNip: string | null
+  buyerForeignTaxId: string | null
+  buyerCountryCode: string
+  buyerName: string
+  /** by register rate, grosze */
+  amounts: Record<string, { net: number, vat: number }>
+  ksef: KsefFacts
+  /** GTU_01…GTU_13 of the row; products carry none yet */
+  gtu: string[]
+  /** procedure marks (TP, WSTO_EE…); none are recorded yet */
+  procedures: string[]
+}
+
+export interface SalesRow {
+  lp: number
+  entryNumber: number
+  countryCode: string | null
+  counterpartyId: string
+  counterpartyName: string
+  documentNumber: string
+  issueDate: string
+  saleDate: string | null
+  marker: KsefMarker
+  documentMark: 'RO' | 'WEW' | 'FP' | null
+  gtu: string[]
+  procedures: string[]
+  /** K_ field → grosze, only fields the row has */
+  fields: Record<string, number>
+  problems: RowProblem[]
+}
+
+/** A purchase row: the costs side (issue 17) will deliver these; none exist yet. */
+export interface PurchaseRowInput {
+  supplierNip: string | null
+  supplierForeignTaxId: string | null
+  supplierCountryCode: string
+  supplierName: string
+  documentNumber: string
+  purchaseDate: string
+  receivedDate: string | null
+  ksef: KsefFacts
+  /** K_40/K_41 for fixed assets, K_42/K_43 for other purchases */
+  kind: 'srodki_trwale' | 'pozostale'
+  net: number
+  deductibleVat: number
+}
+
+export interface PurchaseRow {
+  lp: number
+  countryCode: string | null
+  counterpartyId: string
+  counterpartyName: string
+  documentNumber: string
+  purchaseDate: string
+  receivedDate: string | null
+  marker: KsefMarker
+  fields: Record<string, number>
+  problems: RowProblem[]
+}
+
+export const GTU_CODES = Array.from({ length: 13 }, (_, i) => `GTU_${String(i + 1).padStart(2, '0')}`)
+export const PROCEDURE_MARKS = ['WSTO_EE', 'IED', 'TP', 'TT_WNT', 'TT_D', 'MR_T', 'MR_UZ', 'I_42', 'I_63', 'B_SPV', 'B_SPV_DOSTAWA', 'B_MPV_PROWIZJA']
+
+/**
+ * The buyer as JPK wants it: a Polish NIP as digits; a foreign tax number without its country
+ * prefix and with the country code; BRAK when the buyer has no tax number (consumers, receipts).
+ */
+export function counterpartyId (nip: string | null, foreignTaxId: string | null, countryCode: string): { countryCode: string | null, id: string } {
+  const polish = nip?.replace(/\D/g, '') ?? ''
+  if (polish !== '') return { countryCode: null, id: polish }
+  const foreign = (foreignTaxId ?? '').replace(/[\s.-]/g, '').toUpperCase()
+  if (foreign !== '') {
+    const country = countryCode.toUpperCase()
+    // Greece is EL in VAT numbers; the schema's country codes exclude GR for the TIN country
+    const prefix = country === 'GR' ? 'EL' : country
+    const id = foreign.startsWith(prefix) ? foreign.slice(prefix.length) : foreign
+    return { countryCode: /^[A-Z]{2}$/.test(prefix) ? prefix : null, id: id === '' ? foreign : id }
+  }
+  return { countryCode: null, id: 'BRAK' }
+}
+
+export function buildSalesRows (inputs: SalesRowInput[]): SalesRow[] {
+  return inputs.map((input, index) => {
+    const problems: RowProblem[] = []
+    const { marker, problem } = ksefMarker(input.ksef)
+    if (problem) problems.push(problem)
+    const fields: Record<string, number> = {}
+    for (const [rate, amount] of Object.entries(input.amounts)) {
+      const target = RATE_FIELDS[rate]
+      if (!target) {
+        problems.push({ level: 'error', message: `Stawka „${rate}” nie ma pola w JPK_V7.` })
+        continue
+      }
+      fields[target.net] = (fields[target.net] ?? 0) + amount.net
+      if (target.vat) fields[target.vat] = (fields[target.vat] ?? 0) + amount.vat
+    }
+    // the schema's pairs: a net field without its tax field (or the reverse) is invalid
+    for (const target of Object.values(RATE_FIELDS)) {
+      if (target.vat && (target.net in fields || target.vat in fields)) {
+        fields[target.net] ??= 0
+        fields[target.vat] ??= 0
+      }
+    }
+    const buyer = NON_INVOICE_TYPES.includes(input.documentType)
+      ? { countryCode: null, id: 'BRAK' }
+      : counterpartyId(input.buyerNip, input.buyerForeignTaxId, input.buyerCountryCode)
+    const name = NON_INVOICE_TYPES.includes(input.documentType) || input.buyerName.trim() === '' ? 'BRAK' : input.buyerName
+    return {
+      lp: index + 1,
+      entryNumber: input.entryNumber,
+      countryCode: buyer.countryCode,
+      counterpartyId: buyer.id,
+      counterpartyName: name,
+      documentNumber: input.documentNumber,
+      issueDate: input.issueDate,
+      // only when it differs from the issue date (schema: otherwise empty)
+      saleDate: input.saleDate !== input.issueDate ? input.saleDate : null,
+      marker,
+      documentMark: input.documentMark,
+      gtu: GTU_CODES.filter((code) => input.gtu.includes(code)),
+      procedures: PROCEDURE_MARKS.filter((mark) => input.procedures.includes(mark)),
+      fields,
+      problems
+    }
+  })
+}
+
+export function buildPurchaseRows (inputs: PurchaseRowInput[]): PurchaseRow[] {
+  return inputs.map((input, index) => {
+    const { marker, problem } = ksefMarker(input.ksef)
+    const supplier = counterpartyId(input.supplierNip, input.supplierForeignTaxId, input.supplierCountryCode)
+    const [net, vat] = input.kind === 'srodki_trwale' ? ['K_40', 'K_41'] : ['K_42', 'K_43']
+    return {
+      lp: index + 1,
+      countryCode: supplier.countryCode,
+      counterpartyId: supplier.id,
+      counterpartyName: input.supplierName.trim() === '' ? 'BRAK' : input.supplierName,
+      documentNumber: input.documentNumber,
+      purchaseDate: input.purchaseDate,
+      receivedDate: input.receivedDate,
+      marker,
+      fields: { [net]: input.net, [vat]: input.deductibleVat },
+      problems: problem ? [problem] : []
+    }
+  })
+}
+
+export function orderedSalesFields (fields: Record<string, number>): Array<[string, number]> {
+  return SALES_AMOUNT_ORDER.filter((name) => name in fields).map((name) => [name, fields[name]])
+}
+
+// ---------- control sums ----------
+
+export interface Controls {
+  salesCount: number
+  /** K_16 + K_18 + K_20 of rows other than FP, grosze */
+  outputVat: number
+  purchaseCount: number
+  /** K_41 + K_43, grosze */
+  inputVat: number
+}
+
+const OUTPUT_TAX_FIELDS = ['K_16', 'K_18', 'K_20']
+
+export function controls (sales: SalesRow[], purchases: PurchaseRow[]): Controls {
+  return {
+    salesCount: sales.length,
+    // FP rows (an invoice to a receipt) stay out: their tax is in the RO row already
+    outputVat: sales.filter((r) => r.documentMark !== 'FP').reduce((acc, r) => acc + OUTPUT_TAX_FIELDS.reduce((s, f) => s + (r.fields[f] ?? 0), 0), 0),
+    purchaseCount: purchases.length,
+    inputVat: purchases.reduce((acc, r) => acc + (r.fields.K_41 ?? 0) + (r.fields.K_43 ?? 0), 0)
+  }
+}
+
+// ---------- declaration ----------
+
+/** Grosze → whole złoty: below 50 gr dropped, 50 gr and more up (Ordynacja podatkowa art. 63 § 1). */
+export function toWholeZloty (grosze: number): number {
+  return divideRoundHalfUp(grosze, 100)
+}
+
+export interface Declaration {
+  /** P_ field → whole złoty; every field the declaration part carries */
+  fields: Record<string, number>
+}
+
+/** Sums of the rows' K_ fields over the declaration's period (FP rows excluded), grosze. */
+export function sumFields (sales: SalesRow[], purchases: PurchaseRow[]): Record<string, number> {
+  const sums: Record<string, number> = {}
+  for (const row of sales) {
+    if (row.documentMark === 'FP') continue
+    for (const [name, value] of Object.entries(row.fields)) sums[name] = (sums[name] ?? 0) + value
+  }
+  for (const row of purchases) {
+    for (const [name, value] of Object.entries(row.fields)) sums[name] = (sums[name] ?? 0) + value
+  }
+  return sums
+}
+
+/**
+ * The declaration part (P_10…P_62) from the period's sums in grosze: each P_ field is its K_
+ * sum rounded to whole złoty; totals add up the rounded fields as the form does. Refunds
+ * (P_54…P_61) are not offered: a surplus is carried to the next period (P_62).
+ */
+export function computeDeclaration (sums: Record<string, number>, carriedSurplus: number): Declaration {
+  const r = (field: string) => toWholeZloty(sums[field] ?? 0)
+  const f: Record<string, number> = {
+    P_10: r('K_10'),
+    P_11: r('K_11'),
+    P_13: r('K_13'),
+    P_15: r('K_15'),
+    P_16: r('K_16'),
+    P_17: r('K_17'),
+    P_18: r('K_18'),
+    P_19: r('K_19'),
+    P_20: r('K_20'),
+    P_21: r('K_21'),
+    P_22: r('K_22'),
+    P_40: r('K_40'),
+    P_41: r('K_41'),
+    P_42: r('K_42'),
+    P_43: r('K_43')
+  }
+  f.P_37 = f.P_10 + f.P_11 + f.P_13 + f.P_15 + f.P_17 + f.P_19 + f.P_21 + f.P_22
+  f.P_38 = f.P_16 + f.P_18 + f.P_20
+  f.P_39 = carriedSurplus
+  f.P_48 = f.P_39 + f.P_41 + f.P_43
+  f.P_51 = f.P_38 > f.P_48 ? f.P_38 - f.P_48 : 0
+  f.P_53 = f.P_48 > f.P_38 ? f.P_48 - f.P_38 : 0
+  f.P_62 = f.P_53
+  return { fields: f }
+}
+
+/** Which declaration a month's file carries: V7M every month; V7K the quarter's, in its last month. */
+export function declarationMonths (month: string, period: VatPeriod): string[] | null {
+  if (period === 'miesiac') return [month]
+  const [year, m] = month.split('-').map(Number)
+  if (m % 3 !== 0) return null
+  return [m - 2, m - 1, m].map((n) => `${year}-${String(n).padStart(2, '0')}`)
+}
+
+export function quarterOf (month: string): number {
+  return Math.ceil(Number(month.slice(5, 7)) / 3)
+}

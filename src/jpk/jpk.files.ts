@@ -1,0 +1,215 @@
+// Putting a JPK file together: the registers' rows (queries), the figures (pure domain), the XML
+// and its check against the official schema. A file with an error or failing the schema is
+// shown with what is wrong and is never handed out.
+import { createHash } from 'node:crypto'
+import { addMonths, monthsOfYear } from '../ledger/ledger.ts'
+import { ewpRows, pkpirRows, pkpirTotals } from './jpk-annual.ts'
+import { validateJpk, type JpkKind, type SchemaCheck } from './jpk-schema.ts'
+import {
+  buildPurchaseRows, buildSalesRows, computeDeclaration, controls, declarationMonths, quarterOf, sumFields,
+  type Controls, type Declaration, type PurchaseRow, type RowProblem, type SalesRow
+} from './jpk-v7.ts'
+import { ewpXml, pkpirXml, taxpayerProblems, v7Xml, type EwpRow, type PkpirRow } from './jpk-xml.ts'
+import {
+  bookEntries, closedMonthsOf, filingsOf, getJpkCompany, stockCounts, surplusCarriedFrom, unbookedDocuments, vatPurchaseInputs, vatSalesInputs,
+  type StockCounts
+} from './jpk.queries.ts'
+import type { Queryable } from '../db/database.ts'
+
+export interface Problem extends RowProblem {
+  /** the document the problem is about, when it is about one */
+  documentNumber?: string
+  documentId?: number
+}
+
+interface Prepared {
+  kind: JpkKind
+  period: string
+  purpose: 1 | 2
+  filings: Awaited<ReturnType<typeof filingsOf>>
+  problems: Problem[]
+  xml: string
+  schema: SchemaCheck
+  /** nothing stops the download */
+  ready: boolean
+  fileName: string
+  sha256: string
+}
+
+export interface V7Prepared extends Prepared {
+  variant: 'V7M' | 'V7K'
+  month: string
+  quarter: number | null
+  declarationMonths: string[] | null
+  sales: SalesRow[]
+  purchases: PurchaseRow[]
+  controls: Controls
+  declaration: Declaration | null
+  carried: { value: number, source: 'wpisana' | 'zlozona' | 'brak' }
+}
+
+function finish<T extends Omit<Prepared, 'ready' | 'sha256'>> (p: T): T & Pick<Prepared, 'ready' | 'sha256'> {
+  return {
+    ...p,
+    ready: p.schema.valid && !p.problems.some((x) => x.level === 'error'),
+    sha256: createHash('sha256').update(p.xml, 'utf8').digest('base64')
+  }
+}
+
+async function unbookedProblems (db: Queryable, register: 'vat' | 'kpir' | 'ryczalt', months: string[]): Promise<Problem[]> {
+  const docs = await unbookedDocuments(db, register, months)
+  return docs.map((d) => ({ level: 'error' as const, documentNumber: d.number, documentId: d.id, message: 'Dokument nie jest zaksięgowany w rejestrze – zaksięguj go w KSIĘGOWOŚĆ » Do zaksięgowania.' }))
+}
+
+async function closedProblem (db: Queryable, months: string[]): Promise<Problem[]> {
+  const closed = new Set(await closedMonthsOf(db, months))
+  const open = months.filter((m) => !closed.has(m))
+  return open.length === 0 ? [] : [{ level: 'warning', message: `Niezamknięte miesiące: ${open.join(', ')} – rejestr może się jeszcze zmienić. Zamknij miesiąc przed złożeniem pliku.` }]
+}
+
+export async function prepareV7 (db: Queryable, month: string, opts: { carried: number | null, reason: string, now: string }): Promise<V7Prepared> {
+  const company = await getJpkCompany(db)
+  const variant: 'V7M' | 'V7K' = company.vatPeriod === 'kwartal' ? 'V7K' : 'V7M'
+  const filings = await filingsOf(db, variant, month)
+  const purpose = filings.length > 0 ? 2 : 1
+  const declMonths = declarationMonths(month, company.vatPeriod)
+  const problems: Problem[] = taxpayerProblems(company.taxpayer, true).map((message) => ({ level: 'error', message }))
+  if (!company.vatPayer) problems.push({ level: 'error', message: 'Firma nie jest czynnym podatnikiem VAT – nie składa JPK_V7.' })
+
+  const sales = buildSalesRows(await vatSalesInputs(db, [month]))
+  const purchases = buildPurchaseRows(await vatPurchaseInputs(db, [month]))
+  for (const row of [...sales, ...purchases]) {
+    for (const p of row.problems) problems.push({ ...p, documentNumber: row.documentNumber })
+  }
+
+  let declaration: Declaration | null = null
+  let carried: V7Prepared['carried'] = { value: 0, source: 'brak' }
+  if (declMonths) {
+    const previous = addMonths(declMonths[0], -1)
+    const filed = await surplusCarriedFrom(db, ['V7M', 'V7K'], previous)
+    carried = opts.carried !== null ? { value: opts.carried, source: 'wpisana' } : filed !== null ? { value: filed, source: 'zlozona' } : { value: 0, source: 'brak' }
+    const declSales = declMonths.length === 1 ? sales : buildSalesRows(await vatSalesInputs(db, declMonths))
+    const declPurchases = declMonths.length === 1 ? purchases : buildPurchaseRows(await vatPurchaseInputs(db, declMonths))
+    declaration = computeDeclaration(sumFields(declSales, declPurchases), carried.value)
+  }
+  const months = declMonths ?? [month]
+  problems.push(...await unbookedProblems(db, 'vat', months), ...await closedProblem(db, months))
+
+  const quarter = variant === 'V7K' ? quarterOf(month) : null
+  const xml = v7Xml({
+    variant,
+    purpose,
+    generatedAt: opts.now,
+    year: Number(month.slice(0, 4)),
+    month: Number(month.slice(5, 7)),
+    taxpayer: company.taxpayer,
+    declaration,
+    quarter,
+    correctionReason: purpose === 2 ? opts.reason : null,
+    sales,
+    purchases,
+    controls: controls(sales, purchases)
+  })
+  return finish({
+    kind: variant,
+    variant,
+    period: month,
+    month,
+    quarter,
+    declarationMonths: declMonths,
+    purpose,
+    filings,
+    problems,
+    sales,
+    purchases,
+    controls: controls(sales, purchases),
+    declaration,
+    carried,
+    xml,
+    schema: await validateJpk(variant, xml),
+    fileName: `JPK_${variant}_${month}${purpose === 2 ? `_korekta${filings.length}` : ''}.xml`
+  })
+}
+
+export interface PkpirPrepared extends Prepared {
+  year: number
+  rows: PkpirRow[]
+  stock: StockCounts
+  totals: ReturnType<typeof pkpirTotals>
+}
+
+export async function preparePkpir (db: Queryable, year: number, now: string): Promise<PkpirPrepared> {
+  const company = await getJpkCompany(db)
+  const filings = await filingsOf(db, 'PKPIR', String(year))
+  const purpose = filings.length > 0 ? 2 : 1
+  const problems: Problem[] = taxpayerProblems(company.taxpayer, false).map((message) => ({ level: 'error', message }))
+  if (company.taxForm !== 'kpir') problems.push({ level: 'warning', message: 'Firma rozlicza się ryczałtem – jej plikiem rocznym jest JPK_EWP.' })
+  const rows = pkpirRows(await bookEntries(db, 'kpir', year))
+  if (rows.length === 0) problems.push({ level: 'error', message: `W księdze nie ma wpisów z roku ${year} – pliku JPK_PKPIR nie da się utworzyć bez wierszy.` })
+  const stock = await stockCounts(db, year)
+  if (stock.start === null || stock.end === null) problems.push({ level: 'error', message: 'Wpisz spis z natury na początek i na koniec roku (formularz poniżej) – plik JPK_PKPIR go wymaga.' })
+  const totals = pkpirTotals(rows, stock.start ?? 0, stock.end ?? 0)
+  const months = monthsOfYear(year)
+  problems.push(...await unbookedProblems(db, 'kpir', months), ...await closedProblem(db, months))
+  const xml = pkpirXml({
+    purpose,
+    generatedAt: now,
+    year,
+    taxpayer: company.taxpayer,
+    stockStart: stock.start ?? 0,
+    stockEnd: stock.end ?? 0,
+    costs: totals.costs,
+    income: totals.income,
+    counts: stock.during,
+    rows,
+    revenueTotal: totals.revenue
+  })
+  return finish({
+    kind: 'PKPIR',
+    period: String(year),
+    year,
+    purpose,
+    filings,
+    problems,
+    rows,
+    stock,
+    totals,
+    xml,
+    schema: await validateJpk('PKPIR', xml),
+    fileName: `JPK_PKPIR_${year}${purpose === 2 ? `_korekta${filings.length}` : ''}.xml`
+  })
+}
+
+export interface EwpPrepared extends Prepared {
+  year: number
+  rows: EwpRow[]
+  revenueTotal: number
+}
+
+export async function prepareEwp (db: Queryable, year: number, now: string): Promise<EwpPrepared> {
+  const company = await getJpkCompany(db)
+  const filings = await filingsOf(db, 'EWP', String(year))
+  const purpose = filings.length > 0 ? 2 : 1
+  const problems: Problem[] = taxpayerProblems(company.taxpayer, false).map((message) => ({ level: 'error', message }))
+  if (company.taxForm !== 'ryczalt') problems.push({ level: 'warning', message: 'Firma prowadzi KPiR – jej plikiem rocznym jest JPK_PKPIR.' })
+  const built = ewpRows(await bookEntries(db, 'ryczalt', year))
+  problems.push(...built.problems)
+  if (built.rows.length === 0) problems.push({ level: 'error', message: `W ewidencji nie ma wpisów z roku ${year} – pliku JPK_EWP nie da się utworzyć bez wierszy.` })
+  const revenueTotal = built.rows.reduce((acc, r) => acc + r.amount, 0)
+  const months = monthsOfYear(year)
+  problems.push(...await unbookedProblems(db, 'ryczalt', months), ...await closedProblem(db, months))
+  const xml = ewpXml({ purpose, generatedAt: now, year, taxpayer: company.taxpayer, rows: built.rows, revenueTotal })
+  return finish({
+    kind: 'EWP',
+    period: String(year),
+    year,
+    purpose,
+    filings,
+    problems,
+    rows: built.rows,
+    revenueTotal,
+    xml,
+    schema: await validateJpk('EWP', xml),
+    fileName: `JPK_EWP_${year}${purpose === 2 ? `_korekta${filings.length}` : ''}.xml`
+  })
+}

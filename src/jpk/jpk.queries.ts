@@ -1,0 +1,237 @@
+import { sql } from 'kysely'
+import { DateTime } from 'luxon'
+import type { Queryable } from '../db/database.ts'
+import { BOOKABLE_TYPES } from '../ledger/ledger.ts'
+import type { BookEntryInput } from './jpk-annual.ts'
+import type { PurchaseRowInput, SalesRowInput, VatPeriod } from './jpk-v7.ts'
+import type { JpkKind } from './jpk-schema.ts'
+import type { Taxpayer } from './jpk-xml.ts'
+
+export interface JpkCompany {
+  taxpayer: Taxpayer
+  vatPayer: boolean
+  taxForm: 'kpir' | 'ryczalt'
+  vatPeriod: VatPeriod
+}
+
+export async function getJpkCompany (db: Queryable): Promise<JpkCompany> {
+  const c = await db.selectFrom('company').selectAll().where('id', '=', 1).executeTakeFirstOrThrow()
+  return {
+    taxpayer: {
+      kind: c.taxpayer_kind === 'niefizyczna' ? 'niefizyczna' : 'fizyczna',
+      nip: c.nip,
+      fullName: c.name,
+      firstName: c.taxpayer_first_name,
+      lastName: c.taxpayer_last_name,
+      birthDate: c.taxpayer_birth_date,
+      email: c.email,
+      phone: c.phone,
+      taxOfficeCode: c.tax_office_code
+    },
+    vatPayer: c.vat_status === 'czynny',
+    taxForm: c.tax_form === 'ryczalt' ? 'ryczalt' : 'kpir',
+    vatPeriod: c.vat_period === 'kwartal' ? 'kwartal' : 'miesiac'
+  }
+}
+
+/** The VAT sales register rows of the months, with the KSeF facts as of now (the day of filing). */
+export async function vatSalesInputs (db: Queryable, months: string[]): Promise<SalesRowInput[]> {
+  if (months.length === 0) return []
+  const entries = await db.selectFrom('ledger_entries as e')
+    .innerJoin('documents as d', 'd.id', 'e.document_id')
+    .leftJoin('ksef_submissions as k', 'k.document_id', 'd.id')
+    .select(['e.id', 'e.document_id', 'e.entry_number', 'e.document_type', 'e.document_number', 'e.issue_date', 'e.sale_date', 'e.document_mark',
+      'd.buyer_nip', 'd.buyer_foreign_tax_id', 'd.buyer_country_code', 'd.buyer_name',
+      'd.ksef_number', 'k.ksef_number as submission_number', 'k.state as submission_state', 'k.offline_mode'])
+    .where('e.register', '=', 'vat').where('e.month', 'in', months)
+    .orderBy('e.year').orderBy('e.entry_number')
+    .execute()
+  const amounts = await db.selectFrom('ledger_entry_amounts as a').innerJoin('ledger_entries as e', 'e.id', 'a.entry_id')
+    .select(['a.entry_id', 'a.rate', 'a.net', 'a.vat'])
+    .where('e.register', '=', 'vat').where('e.month', 'in', months)
+    .execute()
+  const byEntry = new Map<number, Record<string, { net: number, vat: number }>>()
+  for (const a of amounts) byEntry.set(a.entry_id, { ...byEntry.get(a.entry_id), [a.rate]: { net: a.net, vat: a.vat } })
+  const gtu = await gtuCodesOfDocuments(db, entries.map((e) => e.document_id))
+  const procedures = await procedureMarksOfDocuments(db, entries.map((e) => e.document_id))
+  return entries.map((e) => ({
+    entryNumber: e.entry_number,
+    documentType: e.document_type,
+    documentNumber: e.document_number,
+    issueDate: e.issue_date,
+    saleDate: e.sale_date,
+    documentMark: e.document_mark as SalesRowInput['documentMark'],
+    buyerNip: e.buyer_nip,
+    buyerForeignTaxId: e.buyer_foreign_tax_id,
+    buyerCountryCode: e.buyer_country_code,
+    buyerName: e.buyer_name,
+    amounts: byEntry.get(e.id) ?? {},
+    ksef: {
+      documentType: e.document_type,
+      ksefNumber: e.ksef_number ?? e.submission_number ?? null,
+      submissionState: e.submission_state ?? null,
+      offlineMode: e.offline_mode ?? null
+    },
+    gtu: gtu.get(e.document_id) ?? [],
+    procedures: procedures.get(e.document_id) ?? []
+  }))
+}
+
+/**
+ * GTU codes per document. Plug-in point: products carry no GTU code yet, so there are none;
+ * once products (or document lines) have them, this returns the codes of each document's lines.
+ */
+export async function gtuCodesOfDocuments (_db: Queryable, _documentIds: number[]): Promise<Map<number, string[]>> {
+  return new Map()
+}
+
+/**
+ * Procedure marks per document (TP for related parties, WSTO_EE for OSS…). Plug-in point:
+ * contractors have no related-party flag and there is no OSS yet, so there are none.
+ */
+export async function procedureMarksOfDocuments (_db: Queryable, _documentIds: number[]): Promise<Map<number, string[]>> {
+  return new Map()
+}
+
+/**
+ * The purchase register rows (deductible VAT) of the months. Plug-in point: the costs side
+ * (issue 17) does not exist yet, so there are no purchase rows and no deductible VAT.
+ */
+export async function vatPurchaseInputs (_db: Queryable, _months: string[]): Promise<PurchaseRowInput[]> {
+  return []
+}
+
+const eventDateSql = sql<string>`CASE WHEN documents.type = 'korekta' THEN documents.issue_date WHEN documents.sale_date < documents.issue_date THEN documents.sale_date ELSE documents.issue_date END`
+
+/** Issued documents of the months (by the date their revenue arises) still missing from a register. */
+export async function unbookedDocuments (db: Queryable, register: 'vat' | 'kpir' | 'ryczalt', months: string[]) {
+  if (months.length === 0) return []
+  return await db.selectFrom('documents')
+    .select(['documents.id', 'documents.number', 'documents.type'])
+    .where('documents.status', '=', 'issued')
+    .where('documents.type', 'in', [...BOOKABLE_TYPES])
+    .where(sql<string>`substr(${eventDateSql}, 1, 7)`, 'in', months)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('ledger_entries').select('ledger_entries.id')
+      .whereRef('ledger_entries.document_id', '=', 'documents.id').where('ledger_entries.register', '=', register))))
+    // an invoice to a receipt has no book entry (the receipt carried the revenue)
+    .where((eb) => register === 'vat' ? eb.val(true) : eb.not(eb.and([
+      eb('documents.type', 'in', ['faktura', 'faktura_bez_vat']),
+      eb.exists(eb.selectFrom('document_transactions as own')
+        .innerJoin('document_transactions as other', (join) => join.onRef('other.transaction_id', '=', 'own.transaction_id').onRef('other.document_id', '!=', 'own.document_id'))
+        .innerJoin('documents as receipt', 'receipt.id', 'other.document_id')
+        .whereRef('own.document_id', '=', 'documents.id').where('receipt.type', '=', 'paragon').where('receipt.status', '=', 'issued')
+        .select('receipt.id'))
+    ])))
+    .orderBy('documents.issue_date').orderBy('documents.id')
+    .limit(50)
+    .execute()
+}
+
+export async function closedMonthsOf (db: Queryable, months: string[]): Promise<string[]> {
+  if (months.length === 0) return []
+  const rows = await db.selectFrom('ledger_closed_months').select('month').where('month', 'in', months).execute()
+  return rows.map((r) => r.month)
+}
+
+/** The book's entries of a year (KPiR or ryczałt), Lp. order, KSeF numbers as of now. */
+export async function bookEntries (db: Queryable, register: 'kpir' | 'ryczalt', year: number): Promise<BookEntryInput[]> {
+  const entries = await db.selectFrom('ledger_entries as e')
+    .innerJoin('documents as d', 'd.id', 'e.document_id')
+    .select(['e.id', 'e.entry_number', 'e.booked_at', 'e.event_date', 'e.document_number', 'e.counterparty_tax_id', 'e.counterparty_name', 'e.counterparty_address',
+      'e.description', 'e.revenue_sales', 'e.revenue_other', 'e.remarks', 'd.ksef_number', 'd.buyer_country_code', 'd.buyer_nip'])
+    .where('e.register', '=', register).where('e.year', '=', year)
+    .orderBy('e.entry_number')
+    .execute()
+  const amounts = await db.selectFrom('ledger_entry_amounts as a').innerJoin('ledger_entries as e', 'e.id', 'a.entry_id')
+    .select(['a.entry_id', 'a.rate', 'a.net'])
+    .where('e.register', '=', register).where('e.year', '=', year)
+    .execute()
+  const byEntry = new Map<number, Record<string, number>>()
+  for (const a of amounts) byEntry.set(a.entry_id, { ...byEntry.get(a.entry_id), [a.rate]: a.net })
+  return entries.map((e) => ({
+    entryNumber: e.entry_number,
+    entryDate: DateTime.fromISO(e.booked_at, { zone: 'utc' }).setZone('Europe/Warsaw').toISODate() ?? e.event_date,
+    eventDate: e.event_date,
+    documentNumber: e.document_number,
+    ksefNumber: e.ksef_number,
+    counterpartyTaxId: e.counterparty_tax_id,
+    // a Polish NIP carries the country PL; a foreign number the buyer's country
+    counterpartyCountryCode: e.buyer_nip ? 'PL' : e.buyer_country_code,
+    counterpartyName: e.counterparty_name,
+    counterpartyAddress: e.counterparty_address,
+    description: e.description,
+    revenueSales: e.revenue_sales,
+    revenueOther: e.revenue_other,
+    remarks: e.remarks,
+    amounts: byEntry.get(e.id) ?? {}
+  }))
+}
+
+// ---------- filed periods ----------
+
+export async function filingsOf (db: Queryable, kind: JpkKind, period: string) {
+  return await db.selectFrom('jpk_filings').leftJoin('users', 'users.id', 'jpk_filings.filed_by')
+    .select(['jpk_filings.id', 'jpk_filings.purpose', 'jpk_filings.reason', 'jpk_filings.xml_sha256', 'jpk_filings.tax_to_pay', 'jpk_filings.surplus_carried',
+      'jpk_filings.filed_at', 'users.name as user_name'])
+    .where('jpk_filings.kind', '=', kind).where('jpk_filings.period', '=', period)
+    .orderBy('jpk_filings.id')
+    .execute()
+}
+
+export async function filedXml (db: Queryable, id: number) {
+  return await db.selectFrom('jpk_filings').select(['id', 'kind', 'period', 'purpose', 'xml']).where('id', '=', id).executeTakeFirst()
+}
+
+/** The surplus the latest filed declaration of the period carried on (P_62), whole złoty. */
+export async function surplusCarriedFrom (db: Queryable, kinds: JpkKind[], period: string): Promise<number | null> {
+  const row = await db.selectFrom('jpk_filings').select('surplus_carried')
+    .where('kind', 'in', kinds).where('period', '=', period).where('surplus_carried', 'is not', null)
+    .orderBy('id', 'desc').limit(1).executeTakeFirst()
+  return row?.surplus_carried ?? null
+}
+
+export async function insertFiling (db: Queryable, values: {
+  kind: JpkKind, period: string, purpose: 1 | 2, reason: string, xml: string, sha256: string,
+  taxToPay: number | null, surplusCarried: number | null, filedAt: string, filedBy: number | null
+}): Promise<number> {
+  const row = await db.insertInto('jpk_filings').values({
+    kind: values.kind,
+    period: values.period,
+    purpose: values.purpose,
+    reason: values.reason,
+    xml: Buffer.from(values.xml, 'utf8'),
+    xml_sha256: values.sha256,
+    tax_to_pay: values.taxToPay,
+    surplus_carried: values.surplusCarried,
+    filed_at: values.filedAt,
+    filed_by: values.filedBy
+  }).returning('id').executeTakeFirstOrThrow()
+  return row.id
+}
+
+// ---------- stock counts ----------
+
+export interface StockCounts {
+  start: number | null
+  end: number | null
+  during: Array<{ date: string, value: number }>
+}
+
+export async function stockCounts (db: Queryable, year: number): Promise<StockCounts> {
+  const rows = await db.selectFrom('jpk_stock_counts').select(['kind', 'count_date', 'value']).where('year', '=', year).orderBy('count_date').orderBy('id').execute()
+  return {
+    start: rows.find((r) => r.kind === 'poczatek')?.value ?? null,
+    end: rows.find((r) => r.kind === 'koniec')?.value ?? null,
+    during: rows.filter((r) => r.kind === 'w_ciagu_roku').map((r) => ({ date: r.count_date, value: r.value }))
+  }
+}
+
+export async function replaceStockCounts (db: Queryable, year: number, counts: { start: number, end: number, during: Array<{ date: string, value: number }> }, at: string, userId: number | null): Promise<void> {
+  await db.deleteFrom('jpk_stock_counts').where('year', '=', year).execute()
+  const rows = [
+    { kind: 'poczatek', count_date: `${year}-01-01`, value: counts.start },
+    { kind: 'koniec', count_date: `${year}-12-31`, value: counts.end },
+    ...counts.during.map((c) => ({ kind: 'w_ciagu_roku', count_date: c.date, value: c.value }))
+  ]
+  await db.insertInto('jpk_stock_counts').values(rows.map((r) => ({ ...r, year, updated_at: at, updated_by: userId }))).execute()
+}
