@@ -33,6 +33,8 @@ interface Env {
   ALLEGRO_TIMEOUT_MS: number
   ALLEGRO_RETRY_BASE_MS: number
   NBP_API_URL: string
+  WHITELIST_API_URL: string
+  WHITELIST_TIMEOUT_MS: number
   KSEF_PRODUCTION_API_URL: string
   KSEF_PRODUCTION_QR_URL: string
   KSEF_DEMO_API_URL: string
@@ -78,6 +80,8 @@ const schema = {
     ALLEGRO_TIMEOUT_MS: { type: 'integer', default: 15000, minimum: 100 },
     ALLEGRO_RETRY_BASE_MS: { type: 'integer', default: 500, minimum: 1, maximum: 10000 },
     NBP_API_URL: { type: 'string', default: 'https://api.nbp.pl/api' },
+    WHITELIST_API_URL: { type: 'string', default: 'https://wl-api.mf.gov.pl', pattern: '^https?://.+' },
+    WHITELIST_TIMEOUT_MS: { type: 'integer', default: 10000, minimum: 100 },
     KSEF_PRODUCTION_API_URL: { type: 'string', default: 'https://api.ksef.mf.gov.pl/v2' },
     KSEF_PRODUCTION_QR_URL: { type: 'string', default: 'https://qr.ksef.mf.gov.pl' },
     KSEF_DEMO_API_URL: { type: 'string', default: 'https://api-demo.ksef.mf.gov.pl/v2' },
@@ -136,6 +140,8 @@ export interface Config {
     retryBaseMs: number
   }
   nbpApiUrl: string
+  /** The Ministry's VAT white list (Wykaz podatników VAT), for filling a contractor from a NIP. */
+  whiteList: { apiUrl: string, timeoutMs: number }
   /**
    * KSeF 2.0 per environment (ksef_connection.environment): API base and QR verification base.
    * The simulator's '' means the one mounted in this process at /symulator-ksef.
@@ -195,6 +201,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
       retryBaseMs: e.ALLEGRO_RETRY_BASE_MS
     },
     nbpApiUrl: e.NBP_API_URL.replace(/\/+$/, ''),
+    whiteList: { apiUrl: e.WHITELIST_API_URL.replace(/\/+$/, ''), timeoutMs: e.WHITELIST_TIMEOUT_MS },
     ksef: {
       environments: {
         produkcja: { apiUrl: trimSlash(e.KSEF_PRODUCTION_API_URL), qrUrl: trimSlash(e.KSEF_PRODUCTION_QR_URL) },

@@ -16,7 +16,8 @@ interface Tap {
 }
 
 export function testConfig (overrides: Record<string, string> = {}): Config {
-  return loadConfig({ TEMPLATE_CACHE: 'false', LOG_LEVEL: 'silent', SIMULATOR_ENABLED: 'false', PUBLIC_URL: 'http://localhost', ...overrides })
+  // the white list aims at a closed loopback port: no test reaches the Ministry's server
+  return loadConfig({ TEMPLATE_CACHE: 'false', LOG_LEVEL: 'silent', SIMULATOR_ENABLED: 'false', PUBLIC_URL: 'http://localhost', WHITELIST_API_URL: 'http://127.0.0.1:9', ...overrides })
 }
 
 export async function migratedMemoryDb (): Promise<Database> {
