@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { requireDocuments } from '../plugins/auth.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { parseId, text } from '../shared/form.ts'
@@ -16,6 +17,7 @@ function contractorId (request: FastifyRequest): number {
 }
 
 export default async function contractorsRoutes (app: FastifyInstance): Promise<void> {
+  app.addHook('preHandler', requireDocuments)
   /** One contractor per NIP: a second one would split the buyer's documents. */
   async function duplicateNipError (values: ContractorValues, exceptId: number | null): Promise<string | null> {
     if (values.nip === '') return null

@@ -38,6 +38,15 @@ export default fp<{ cookieSecure: boolean }>(async (app, opts) => {
 
   await app.register(csrf, { sessionPlugin: '@fastify/secure-session' })
 
+  // Pages and downloads carry tax records and buyers' personal data: no browser or proxy may keep
+  // a copy (ASVS 8.2.1). Only the static assets are cacheable; the simulators speak their own API.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.url.startsWith('/public/') || request.url.startsWith('/symulator-')) return payload
+    const current = reply.getHeader('cache-control')
+    if (typeof current !== 'string' || !current.includes('no-store')) reply.header('cache-control', 'no-store')
+    return payload
+  })
+
   // The token travels in the form body, so the check runs after parsing.
   app.addHook('preHandler', (request, reply, done) => {
     if (SAFE_METHODS.has(request.method)) return done()
