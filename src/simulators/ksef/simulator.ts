@@ -5,7 +5,7 @@
  * decryption, FA(3) XSD validation, duplicates, KSeF numbers with their CRC-8, UPO v4-3.
  * State is in memory and bounded (see `limits`); a restart forgets it.
  */
-import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual, privateDecrypt, constants, randomBytes, randomUUID, X509Certificate } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual, privateDecrypt, constants, randomBytes, randomUUID, X509Certificate } from 'node:crypto'
 import { DOMParser } from '@xmldom/xmldom'
 import { DateTime } from 'luxon'
 import { SignedXml } from 'xml-crypto'
@@ -464,15 +464,22 @@ export class KsefSimulator {
     }
     const signed = new SignedXml({ publicCert: cert.toString() })
     let signedContent: string | undefined
+    let signedProperties: string | undefined
     try {
       signed.loadSignature(signatures[0] as unknown as Node)
       if (!signed.checkSignature(xml)) throw new Error('invalid')
       // only what the signature covers counts (no wrapping): the reference that holds the whole request
-      signedContent = signed.getSignedReferences().find((s) => /^<([A-Za-z_][\w.-]*:)?AuthTokenRequest[\s>]/.test(s))
+      const references = signed.getSignedReferences()
+      signedContent = references.find((s) => /^<([A-Za-z_][\w.-]*:)?AuthTokenRequest[\s>]/.test(s))
+      signedProperties = references.find((s) => /^<([A-Za-z_][\w.-]*:)?SignedProperties[\s>]/.test(s))
     } catch {
       throw badRequest(9105, 'Nieprawidłowy podpis.')
     }
     if (signedContent === undefined) throw badRequest(9105, 'Nieprawidłowy podpis.', 'Podpis nie obejmuje całego dokumentu AuthTokenRequest.')
+    // XAdES-BES (auth/podpis-xades.md): signed SignedProperties whose SigningCertificate names the signing certificate
+    if (signedProperties === undefined || !signingCertificateMatches(signedProperties, cert)) {
+      throw badRequest(9105, 'Nieprawidłowy podpis.', 'Podpis XAdES musi obejmować SignedProperties z SigningCertificate wskazującym certyfikat podpisu.')
+    }
     const check = await validateAuthRequest(signedContent, root.namespaceURI ?? '')
     if (!check.valid) throw badRequest(21401, 'Dokument nie jest zgodny ze schemą (xsd).', ...check.errors)
     const signedDoc = new DOMParser().parseFromString(signedContent, 'text/xml')
@@ -908,6 +915,26 @@ export class KsefSimulator {
     }
     return { content: i.content, hash: sha256(i.content).toString('base64') }
   }
+}
+
+const XADES_NS = 'http://uri.etsi.org/01903/v1.3.2#'
+const DIGESTS: Record<string, string> = {
+  'http://www.w3.org/2001/04/xmlenc#sha256': 'sha256',
+  'http://www.w3.org/2001/04/xmlenc#sha512': 'sha512',
+  'http://www.w3.org/2000/09/xmldsig#sha1': 'sha1'
+}
+
+/** Does SigningCertificate(V2)/Cert/CertDigest hold the digest of this very certificate? */
+function signingCertificateMatches (signedProperties: string, cert: X509Certificate): boolean {
+  const doc = new DOMParser().parseFromString(signedProperties, 'text/xml')
+  const digests = doc.getElementsByTagNameNS(XADES_NS, 'CertDigest')
+  for (let i = 0; i < digests.length; i++) {
+    const method = digests[i].getElementsByTagNameNS(DSIG_NS, 'DigestMethod')[0]?.getAttribute('Algorithm') ?? ''
+    const value = digests[i].getElementsByTagNameNS(DSIG_NS, 'DigestValue')[0]?.textContent?.trim() ?? ''
+    const algorithm = DIGESTS[method]
+    if (algorithm !== undefined && createHash(algorithm).update(cert.raw).digest('base64') === value) return true
+  }
+  return false
 }
 
 function referenceNumber_ (ms: number): string {

@@ -8,7 +8,7 @@ import { projectRoot } from '../../paths.ts'
 const FA3_DIR = join(projectRoot, 'vendor', 'ksef-fa3')
 const OWN_DIR = join(projectRoot, 'src', 'simulators', 'ksef', 'schemas')
 
-function file (dir: string, name: string): XMLFileInfo {
+function file (dir: string, name: string): XMLFileInfo & { contents: string } {
   return { fileName: name, contents: readFileSync(join(dir, name), 'utf8') }
 }
 
@@ -35,8 +35,24 @@ export async function validateFa3 (xml: string): Promise<XsdResult> {
   return run(xml, fa3.schema, fa3.preload)
 }
 
+// schemat_auth_v2-0.xsd writes its three IPv4 patterns with \b and ^…$, which XML Schema regular
+// expressions do not have (libxml2 refuses to compile the schema); v2-1 has the Ministry's own
+// corrected patterns, so v2-0 is read with those (the vendored file stays as published).
+const IPV4 = '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])'
+const BROKEN_IPV4 = '((25[0-5]|(2[0-4]|1\\d|[1-9]|)\\d)\\.?\\b){4}'
+
+export function xsdCompatibleAuthSchema (contents: string): string {
+  return contents.replace(/<xsd:pattern value="\^([^"]*)\$"\/>/g, (whole, body: string) => {
+    if (!body.includes(BROKEN_IPV4)) return whole
+    return `<xsd:pattern value="${body.split(BROKEN_IPV4).join(IPV4).replace('\\/', '/')}"/>`
+  })
+}
+
 export async function validateAuthRequest (xml: string, namespace: string): Promise<XsdResult> {
-  auth ??= Object.fromEntries(Object.values(AUTH_NAMESPACES).map((n) => [n, file(OWN_DIR, n)]))
+  auth ??= Object.fromEntries(Object.values(AUTH_NAMESPACES).map((n) => {
+    const f = file(OWN_DIR, n)
+    return [n, { ...f, contents: xsdCompatibleAuthSchema(f.contents) }]
+  }))
   const name = AUTH_NAMESPACES[namespace]
   if (name === undefined) return { valid: false, errors: [`Nieznana przestrzeń nazw: ${namespace}`] }
   return run(xml, auth[name], [])

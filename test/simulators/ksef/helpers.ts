@@ -130,3 +130,17 @@ export function assertValidUpo (t: Test, xml: string): void {
   }
   t.equal(result.status, 0, result.status === 0 ? 'UPO valid against upo-v4-3.xsd' : `xmllint: ${result.stderr}`)
 }
+
+/** A clock the test moves by hand (the simulator reads it for every expiry and limit). */
+export function manualClock (start = Date.now()): { now: () => number, advance: (ms: number) => void } {
+  let t = start
+  return { now: () => t, advance: (ms) => { t += ms } }
+}
+
+export interface DemoCertificate { certificatePem: string, privateKeyPem: string, passphrase: string }
+
+export async function demoCertificate (baseUrl: string, body: Record<string, unknown>): Promise<DemoCertificate> {
+  const r = await fetch(`${baseUrl}/demo/certificates`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  if (r.status !== 201) throw new Error(`demo certificate: ${r.status} ${await r.text()}`)
+  return await r.json() as DemoCertificate
+}
