@@ -41,6 +41,7 @@ interface Env {
   KSEF_DEMO_QR_URL: string
   KSEF_TEST_API_URL: string
   KSEF_TEST_QR_URL: string
+  KSEF_SIMULATOR_ENABLED: boolean
   KSEF_SIMULATOR_API_URL: string
   KSEF_SIMULATOR_QR_URL: string
   KSEF_TIMEOUT_MS: number
@@ -88,6 +89,7 @@ const schema = {
     KSEF_DEMO_QR_URL: { type: 'string', default: 'https://qr-demo.ksef.mf.gov.pl' },
     KSEF_TEST_API_URL: { type: 'string', default: 'https://api-test.ksef.mf.gov.pl/v2' },
     KSEF_TEST_QR_URL: { type: 'string', default: 'https://qr-test.ksef.mf.gov.pl' },
+    KSEF_SIMULATOR_ENABLED: { type: 'boolean', default: true },
     KSEF_SIMULATOR_API_URL: { type: 'string', default: '', pattern: '^(https?://.+)?$' },
     KSEF_SIMULATOR_QR_URL: { type: 'string', default: '', pattern: '^(https?://.+)?$' },
     KSEF_TIMEOUT_MS: { type: 'integer', default: 30000, minimum: 100 },
@@ -132,6 +134,8 @@ export interface Config {
    * `${url}/api`); '' means the one mounted in this process at /symulator-allegro.
    */
   simulator: { enabled: boolean, seed: number, url: string }
+  /** The built-in KSeF simulator, mounted at /symulator-ksef (API /v2, QR pages /qr) when enabled. */
+  ksefSimulator: { enabled: boolean }
   allegro: {
     production: AllegroEnvironmentConfig
     sandbox: AllegroEnvironmentConfig
@@ -194,6 +198,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.SESSION_MAX_HOURS * 3_600_000 },
     importMinIntervalMinutes: e.IMPORT_MIN_INTERVAL_MINUTES,
     simulator: { enabled: e.SIMULATOR_ENABLED, seed: e.SIMULATOR_SEED, url: e.SIMULATOR_URL.replace(/\/+$/, '') },
+    ksefSimulator: { enabled: e.KSEF_SIMULATOR_ENABLED },
     allegro: {
       production: { webUrl: e.ALLEGRO_WEB_URL, apiUrl: e.ALLEGRO_API_URL, clientId: e.ALLEGRO_CLIENT_ID, clientSecret: e.ALLEGRO_CLIENT_SECRET },
       sandbox: { webUrl: e.ALLEGRO_SANDBOX_WEB_URL, apiUrl: e.ALLEGRO_SANDBOX_API_URL, clientId: e.ALLEGRO_SANDBOX_CLIENT_ID, clientSecret: e.ALLEGRO_SANDBOX_CLIENT_SECRET },

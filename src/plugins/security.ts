@@ -5,8 +5,8 @@ import fp from 'fastify-plugin'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-/** Paths whose POSTs are not our forms: the built-in Allegro simulator speaks Allegro's API. */
-export const CSRF_EXEMPT_PREFIXES = ['/symulator-allegro/']
+/** Paths whose POSTs are not our forms: the built-in simulators speak Allegro's and KSeF's APIs. */
+export const CSRF_EXEMPT_PREFIXES = ['/symulator-allegro/', '/symulator-ksef/']
 
 export default fp<{ cookieSecure: boolean }>(async (app, opts) => {
   await app.register(helmet, {

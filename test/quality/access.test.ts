@@ -38,7 +38,7 @@ function requirements (url: string): Requirement[][] {
 
 const describe = (needs: Requirement[][]): string => needs.map((group) => group.join(' or ')).join(' and ') || 'nothing'
 
-const isPublic = (url: string): boolean => ['/logowanie', '/konfiguracja', '/healthz', '/wyloguj'].includes(url) || url.startsWith('/public/') || url.startsWith('/symulator-allegro')
+const isPublic = (url: string): boolean => ['/logowanie', '/konfiguracja', '/healthz', '/wyloguj'].includes(url) || url.startsWith('/public/') || url.startsWith('/symulator-allegro') || url.startsWith('/symulator-ksef')
 /** Ids that exist nowhere: the guard has to answer before any lookup. */
 const concrete = (url: string): string => url.replace(':miesiac', '2026-11').replace(':environment', 'sandbox').replace(/:[a-zA-Z]+/g, '999999')
 
