@@ -307,6 +307,23 @@ export class OrderHistory {
     list.push(stored)
   }
 
+  /**
+   * Records an event as given (it may break the description: no checkoutForm, an odd id…),
+   * with the next event id and now as occurredAt unless the event names its own.
+   */
+  injectEvent (sellerId: string, raw: Record<string, unknown>): OrderEvent {
+    const atMs = this.#deps.nowMs()
+    const num = Math.max(this.#lastEventNum + 1, atMs * 1000)
+    this.#lastEventNum = num
+    const event = { id: String(num), occurredAt: new Date(atMs).toISOString(), ...raw } as unknown as OrderEvent
+    const stored: StoredEvent = { num, sellerId, occurredAtMs: atMs, event }
+    this.#events.push(stored)
+    let list = this.#sellerEvents.get(sellerId)
+    if (list === undefined) this.#sellerEvents.set(sellerId, list = [])
+    list.push(stored)
+    return event
+  }
+
   /** Every order generated so far, visible or not (the Map's insertion order). */
   records (): IterableIterator<OrderRecord> {
     return this.#orders.values()

@@ -419,6 +419,16 @@ export class AllegroSimulator {
     }, { eventType: 'FULFILLMENT_STATUS_CHANGED' })
   }
 
+  /**
+   * Adds an event to the seller's feed exactly as given (fault injection for data Allegro's
+   * description allows or that is plainly broken, e.g. without order.checkoutForm). The id and
+   * occurredAt default to the next id and now.
+   */
+  injectEvent (raw: Record<string, unknown>, opts: { seller?: string } = {}): OrderEvent {
+    this.materialize()
+    return clone(this.#history.injectEvent(this.seller(opts.seller ?? 'demo_sklep').id, raw))
+  }
+
   invoicesOf (orderId: string): SimInvoice[] {
     const rec = this.#history.record(orderId)
     return rec === undefined ? [] : this.#invoices.view(rec.invoices)
