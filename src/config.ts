@@ -32,6 +32,8 @@ interface Env {
   ALLEGRO_SANDBOX_API_URL: string
   ALLEGRO_TIMEOUT_MS: number
   ALLEGRO_RETRY_BASE_MS: number
+  ALLEGRO_IMPORT_MAX_REQUESTS: number
+  ALLEGRO_IMPORT_MAX_MINUTES: number
   NBP_API_URL: string
   WHITELIST_API_URL: string
   WHITELIST_TIMEOUT_MS: number
@@ -80,6 +82,8 @@ const schema = {
     ALLEGRO_SANDBOX_API_URL: { type: 'string', default: 'https://api.allegro.pl.allegrosandbox.pl' },
     ALLEGRO_TIMEOUT_MS: { type: 'integer', default: 15000, minimum: 100 },
     ALLEGRO_RETRY_BASE_MS: { type: 'integer', default: 500, minimum: 1, maximum: 10000 },
+    ALLEGRO_IMPORT_MAX_REQUESTS: { type: 'integer', default: 20000, minimum: 10, maximum: 1000000 },
+    ALLEGRO_IMPORT_MAX_MINUTES: { type: 'integer', default: 30, minimum: 1, maximum: 1440 },
     NBP_API_URL: { type: 'string', default: 'https://api.nbp.pl/api' },
     WHITELIST_API_URL: { type: 'string', default: 'https://wl-api.mf.gov.pl', pattern: '^https?://.+' },
     WHITELIST_TIMEOUT_MS: { type: 'integer', default: 10000, minimum: 100 },
@@ -142,6 +146,9 @@ export interface Config {
     timeoutMs: number
     /** first backoff step between retries (after a 429: four times this), doubling per attempt */
     retryBaseMs: number
+    /** bounds of one import: calls to Allegro and minutes; past either it stops, progress kept */
+    importMaxRequests: number
+    importMaxMinutes: number
   }
   nbpApiUrl: string
   /** The Ministry's VAT white list (Wykaz podatników VAT), for filling a contractor from a NIP. */
@@ -203,7 +210,9 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
       production: { webUrl: e.ALLEGRO_WEB_URL, apiUrl: e.ALLEGRO_API_URL, clientId: e.ALLEGRO_CLIENT_ID, clientSecret: e.ALLEGRO_CLIENT_SECRET },
       sandbox: { webUrl: e.ALLEGRO_SANDBOX_WEB_URL, apiUrl: e.ALLEGRO_SANDBOX_API_URL, clientId: e.ALLEGRO_SANDBOX_CLIENT_ID, clientSecret: e.ALLEGRO_SANDBOX_CLIENT_SECRET },
       timeoutMs: e.ALLEGRO_TIMEOUT_MS,
-      retryBaseMs: e.ALLEGRO_RETRY_BASE_MS
+      retryBaseMs: e.ALLEGRO_RETRY_BASE_MS,
+      importMaxRequests: e.ALLEGRO_IMPORT_MAX_REQUESTS,
+      importMaxMinutes: e.ALLEGRO_IMPORT_MAX_MINUTES
     },
     nbpApiUrl: e.NBP_API_URL.replace(/\/+$/, ''),
     whiteList: { apiUrl: e.WHITELIST_API_URL.replace(/\/+$/, ''), timeoutMs: e.WHITELIST_TIMEOUT_MS },
