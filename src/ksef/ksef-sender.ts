@@ -8,6 +8,7 @@
 // after every send, never around network I/O in a transaction; a row left 'wysylanie' by a dead
 // process is polled (or looked up in its session by hash) before anything is sent again, and a
 // resend that still happens is answered 440 by KSeF and takes the original's number.
+import { sql } from 'kysely'
 import { DateTime } from 'luxon'
 import type { Config } from '../config.ts'
 import type { Database, Queryable } from '../db/database.ts'
@@ -529,4 +530,91 @@ export async function fetchMissingUpos (deps: KsefDeps, limit = 20): Promise<num
     deps.log?.warn({ status: error instanceof KsefApiError ? error.status : null }, 'fetching missing KSeF UPOs failed')
   }
   return fetched
+}
+
+/**
+ * The connection test: authenticates anew (not from the cache) and reads the Ministry's keys.
+ * Returns a Polish sentence either way and records it on the connection's health.
+ */
+export async function testKsefConnection (deps: KsefDeps): Promise<{ ok: boolean, message: string }> {
+  const connection = await connectionOf(deps.db)
+  if (connection === undefined) return { ok: false, message: 'Najpierw zapisz ustawienia połączenia z KSeF.' }
+  const at = toStoredTimestamp(deps.now())
+  await forgetTokens(deps.db, at)
+  const fresh = await connectionOf(deps.db)
+  const client = clientFor(deps, connection.environment)
+  try {
+    await accessTokenFor(deps, client, fresh!)
+    await publicKeyFor(deps, client, connection.environment, 'SymmetricKeyEncryption')
+    await recordConnectionSuccess(deps.db, toStoredTimestamp(deps.now()))
+    return { ok: true, message: 'Połączenie z KSeF działa: uwierzytelnienie powiodło się i pobrano klucze publiczne Ministerstwa Finansów.' }
+  } catch (error) {
+    await noteConnectionError(deps, error)
+    const message = error instanceof KsefAuthError ? error.message : error instanceof KsefApiError ? ksefErrorMessage(error) : 'Nieoczekiwany błąd połączenia z KSeF.'
+    if (!(error instanceof KsefAuthError) && !(error instanceof KsefApiError)) deps.log?.warn({ err: error instanceof Error ? error.message : String(error) }, 'ksef connection test failed unexpectedly')
+    return { ok: false, message: `Test połączenia z KSeF nie powiódł się: ${message}` }
+  }
+}
+
+/** After the settings change: everything waiting may go now with the new connection. */
+export async function requeueWaiting (db: Queryable, at: string): Promise<void> {
+  await db.updateTable('ksef_submissions').set({ next_attempt_at: at, updated_at: at })
+    .where('state', 'in', ['do_wyslania', 'offline', 'wysylanie']).where('next_attempt_at', 'is not', null).execute()
+}
+
+export interface KsefHealth {
+  queued: number
+  inFlight: number
+  offline: number
+  nearestOfflineDeadline: string | null
+  rejected: number
+  failed: number
+  accepted: number
+}
+
+export async function ksefHealth (db: Queryable): Promise<KsefHealth> {
+  const rows = await db.selectFrom('ksef_submissions')
+    .select(['state', sql<string | null>`min(next_attempt_at)`.as('next_attempt_at'), sql<number>`count(*)`.as('n'), sql<string | null>`min(offline_deadline)`.as('deadline')])
+    .where((eb) => eb.or([eb('state', '!=', 'do_wyslania'), eb('next_attempt_at', 'is not', null)]))
+    .groupBy('state').execute()
+  const health: KsefHealth = { queued: 0, inFlight: 0, offline: 0, nearestOfflineDeadline: null, rejected: 0, failed: 0, accepted: 0 }
+  for (const row of rows) {
+    const n = Number(row.n)
+    if (row.state === 'do_wyslania' && row.next_attempt_at !== null) health.queued += n
+    else if (row.state === 'wysylanie') health.inFlight += n
+    else if (row.state === 'offline') {
+      health.offline += n
+      const deadline = row.deadline
+      if (deadline !== null && (health.nearestOfflineDeadline === null || deadline < health.nearestOfflineDeadline)) health.nearestOfflineDeadline = deadline
+    } else if (row.state === 'odrzucona') health.rejected += n
+    else if (row.state === 'blad') health.failed += n
+    else if (row.state === 'przyjeta') health.accepted += n
+  }
+  return health
+}
+
+/**
+ * Auto-send (the connection's option): invoices issued since the connection was set up, not yet
+ * in KSeF and never queued, are queued. Done by the worker rather than in the issuing code, so
+ * an invoice issued just before a crash is still picked up.
+ */
+export async function queueNewlyIssued (deps: KsefDeps, limit = 200): Promise<number> {
+  const connection = await connectionOf(deps.db)
+  if (connection === undefined || connection.auto_send !== 1) return 0
+  const rows = await deps.db.selectFrom('documents as d')
+    .leftJoin('ksef_submissions as s', 's.document_id', 'd.id')
+    .select(['d.id'])
+    .where('d.type', 'in', ['faktura', 'faktura_bez_vat', 'korekta'])
+    .where('d.status', '=', 'issued')
+    .where('d.ksef_number', 'is', null)
+    .where('s.id', 'is', null)
+    .where('d.created_at', '>=', connection.created_at)
+    .orderBy('d.id').limit(limit).execute()
+  let queued = 0
+  for (const { id } of rows) {
+    const result = await queueSubmission(deps.db, id, deps.now())
+    if (result.ok && result.queued) queued++
+    // a correction of an invoice still on its way is tried again on a later tick
+  }
+  return queued
 }
