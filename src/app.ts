@@ -27,9 +27,11 @@ import correctionsRoutes from './corrections/corrections.routes.ts'
 import contractorsRoutes from './contractors/contractors.routes.ts'
 import productsRoutes from './products/products.routes.ts'
 import ledgerRoutes from './ledger/ledger.routes.ts'
+import ksefSettingsRoutes from './ksef/settings.routes.ts'
 import homeRoutes from './settings/home.routes.ts'
 import { startAutoImport, type AutoImport } from './transactions/import-runner.ts'
 import { startAllegroDeliveryWorker, type AllegroDeliveryWorker } from './documents/allegro-delivery.sender.ts'
+import { startKsefWorker, type KsefWorker } from './ksef/ksef-worker.ts'
 
 export interface AppDeps {
   /** An already migrated database (tests); otherwise config.databaseFile is opened and migrated. */
@@ -59,6 +61,8 @@ declare module 'fastify' {
     ctx: AppContext
     /** every method + URL the app serves; the security tests walk it instead of a hand-kept list */
     routeTable: Array<{ method: string, url: string }>
+    /** the background KSeF sender (null before onReady and after close) */
+    ksefWorker: KsefWorker | null
   }
 }
 
@@ -155,6 +159,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     await pages.register(contractorsRoutes)
     await pages.register(productsRoutes)
     await pages.register(ledgerRoutes)
+    await pages.register(ksefSettingsRoutes)
   })
 
   let autoImport: AutoImport | null = null
@@ -163,6 +168,9 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   let deliveries: AllegroDeliveryWorker | null = null
   app.addHook('onReady', async () => { deliveries = startAllegroDeliveryWorker(app) })
   app.addHook('preClose', async () => { await deliveries?.stop() })
+  app.decorate('ksefWorker', null)
+  app.addHook('onReady', async () => { app.ksefWorker = startKsefWorker(app) })
+  app.addHook('preClose', async () => { await app.ksefWorker?.stop(); app.ksefWorker = null })
 
   return app
 }

@@ -48,6 +48,7 @@ interface Env {
   KSEF_SIMULATOR_QR_URL: string
   KSEF_TIMEOUT_MS: number
   KSEF_RETRY_BASE_MS: number
+  KSEF_WORKER_INTERVAL_MS: number
 }
 
 const schema = {
@@ -97,7 +98,8 @@ const schema = {
     KSEF_SIMULATOR_API_URL: { type: 'string', default: '', pattern: '^(https?://.+)?$' },
     KSEF_SIMULATOR_QR_URL: { type: 'string', default: '', pattern: '^(https?://.+)?$' },
     KSEF_TIMEOUT_MS: { type: 'integer', default: 30000, minimum: 100 },
-    KSEF_RETRY_BASE_MS: { type: 'integer', default: 1000, minimum: 1, maximum: 60000 }
+    KSEF_RETRY_BASE_MS: { type: 'integer', default: 1000, minimum: 1, maximum: 60000 },
+    KSEF_WORKER_INTERVAL_MS: { type: 'integer', default: 15000, minimum: 100 }
   }
 } as const
 
@@ -162,6 +164,8 @@ export interface Config {
     timeoutMs: number
     /** first backoff step between retries, doubling per attempt */
     retryBaseMs: number
+    /** how often the background sender looks for invoices due */
+    workerIntervalMs: number
   }
 }
 
@@ -224,7 +228,8 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
         symulator: { apiUrl: trimSlash(e.KSEF_SIMULATOR_API_URL), qrUrl: trimSlash(e.KSEF_SIMULATOR_QR_URL) }
       },
       timeoutMs: e.KSEF_TIMEOUT_MS,
-      retryBaseMs: e.KSEF_RETRY_BASE_MS
+      retryBaseMs: e.KSEF_RETRY_BASE_MS,
+      workerIntervalMs: e.KSEF_WORKER_INTERVAL_MS
     }
   }
 }

@@ -16,6 +16,7 @@ import { renderDocumentPage } from './document-page.ts'
 import { renderDocumentPdf } from './document-pdf.ts'
 import { manualRate, parseManualRate, type ManualRateValues } from './exchange-rates.ts'
 import ksefRoutes from '../ksef/ksef.routes.ts'
+import { ksefListStates } from '../ksef/ksef-panel.ts'
 import {
   MANUAL_EMPTY_ROWS, emptyLine, newManualDocumentValues, parseDocumentFilters, parseIssueRequest, parseManualDocumentForm, parseSeriesForm,
   safeReturnPath, wantsMoreRows, type ManualDocumentValues
@@ -109,7 +110,8 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
       query: { typ: filters.type, miesiac: filters.month, kontrahent: filters.contractorId ?? '', q: filters.q },
       types: DOCUMENT_TYPES.map((type) => ({ value: type, label: DOCUMENT_TYPE_INFO[type].label })),
       months: recentMonths(app.ctx.now(), filters.month),
-      typeLabel: documentTypeLabel
+      typeLabel: documentTypeLabel,
+      ksefStates: await ksefListStates(app.db, rows.map((row) => row.id))
     })
   })
 

@@ -25,6 +25,10 @@ const FALLBACK_FIELDS: Record<string, (ids: SeedIds) => Record<string, string[]>
   'POST /ustawienia/integracje/allegro/aplikacje/:environment/usuniecie': () => ({}),
   'POST /ustawienia/integracje/allegro/sklepy/:id/polaczenie/anulowanie': () => ({}),
   'POST /przychody/dokumenty/:id/allegro/status': () => ({}),
+  // KSeF: the connection test shows once a connection is saved; the sends show on pages the walk reaches too
+  'POST /ustawienia/integracje/ksef/test': () => ({}),
+  'POST /przychody/dokumenty/:id/ksef/wyslij': () => ({}),
+  'POST /przychody/dokumenty/ksef/wyslij': (ids) => ({ documentIds: [String(ids.documentId)] }),
   'POST /przychody/allegro/:id/powiazanie': (ids) => ({ documentIds: [String(ids.documentId)] }),
   'POST /przychody/allegro/:id/powiazanie/:documentId/usun': () => ({}),
   'POST /ksiegowosc/miesiace/:miesiac/otwarcie': () => ({ wroc: ['/ksiegowosc?miesiac=2026-11'] }),
