@@ -25,6 +25,7 @@ import transactionsRoutes from './transactions/transactions.routes.ts'
 import documentsRoutes from './documents/documents.routes.ts'
 import correctionsRoutes from './corrections/corrections.routes.ts'
 import contractorsRoutes from './contractors/contractors.routes.ts'
+import emailRoutes from './email/email.routes.ts'
 import productsRoutes from './products/products.routes.ts'
 import ledgerRoutes from './ledger/ledger.routes.ts'
 import ksefSettingsRoutes from './ksef/settings.routes.ts'
@@ -157,6 +158,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     await pages.register(documentsRoutes)
     await pages.register(correctionsRoutes)
     await pages.register(contractorsRoutes)
+    await pages.register(emailRoutes)
     await pages.register(productsRoutes)
     await pages.register(ledgerRoutes)
     await pages.register(ksefSettingsRoutes)

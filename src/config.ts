@@ -37,6 +37,7 @@ interface Env {
   NBP_API_URL: string
   WHITELIST_API_URL: string
   WHITELIST_TIMEOUT_MS: number
+  SMTP_TIMEOUT_MS: number
   KSEF_PRODUCTION_API_URL: string
   KSEF_PRODUCTION_QR_URL: string
   KSEF_DEMO_API_URL: string
@@ -88,6 +89,7 @@ const schema = {
     NBP_API_URL: { type: 'string', default: 'https://api.nbp.pl/api' },
     WHITELIST_API_URL: { type: 'string', default: 'https://wl-api.mf.gov.pl', pattern: '^https?://.+' },
     WHITELIST_TIMEOUT_MS: { type: 'integer', default: 10000, minimum: 100 },
+    SMTP_TIMEOUT_MS: { type: 'integer', default: 20000, minimum: 100 },
     KSEF_PRODUCTION_API_URL: { type: 'string', default: 'https://api.ksef.mf.gov.pl/v2' },
     KSEF_PRODUCTION_QR_URL: { type: 'string', default: 'https://qr.ksef.mf.gov.pl' },
     KSEF_DEMO_API_URL: { type: 'string', default: 'https://api-demo.ksef.mf.gov.pl/v2' },
@@ -155,6 +157,8 @@ export interface Config {
   nbpApiUrl: string
   /** The Ministry's VAT white list (Wykaz podatników VAT), for filling a contractor from a NIP. */
   whiteList: { apiUrl: string, timeoutMs: number }
+  /** each step of an SMTP conversation (connect, greeting, every command) may take this long */
+  smtpTimeoutMs: number
   /**
    * KSeF 2.0 per environment (ksef_connection.environment): API base and QR verification base.
    * The simulator's '' means the one mounted in this process at /symulator-ksef.
@@ -220,6 +224,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     },
     nbpApiUrl: e.NBP_API_URL.replace(/\/+$/, ''),
     whiteList: { apiUrl: e.WHITELIST_API_URL.replace(/\/+$/, ''), timeoutMs: e.WHITELIST_TIMEOUT_MS },
+    smtpTimeoutMs: e.SMTP_TIMEOUT_MS,
     ksef: {
       environments: {
         produkcja: { apiUrl: trimSlash(e.KSEF_PRODUCTION_API_URL), qrUrl: trimSlash(e.KSEF_PRODUCTION_QR_URL) },

@@ -149,6 +149,19 @@ export interface DocumentAllegroDeliveries {
   uploaded_at: string | null;
 }
 
+export interface DocumentEmails {
+  created_at: string;
+  document_id: number;
+  error: string | null;
+  finished_at: string | null;
+  id: Generated<number>;
+  message_id: string | null;
+  sent_by: number | null;
+  state: string;
+  subject: string;
+  to_address: string;
+}
+
 export interface DocumentIssueReports {
   created_at: string;
   document_type: string;
@@ -414,6 +427,20 @@ export interface Products {
   vat_rate: Generated<string>;
 }
 
+export interface SmtpSettings {
+  body_template: string;
+  from_address: string;
+  from_name: Generated<string>;
+  host: string;
+  id: Generated<number>;
+  password_enc: string | null;
+  port: number;
+  security: string;
+  subject_template: string;
+  updated_at: string;
+  username: Generated<string>;
+}
+
 export interface StockMovements {
   created_at: string;
   document_id: number | null;
@@ -615,6 +642,7 @@ export interface DB {
   correction_lines: CorrectionLines;
   corrections: Corrections;
   document_allegro_deliveries: DocumentAllegroDeliveries;
+  document_emails: DocumentEmails;
   document_issue_reports: DocumentIssueReports;
   document_lines: DocumentLines;
   document_series: DocumentSeries;
@@ -633,6 +661,7 @@ export interface DB {
   ledger_ryczalt_line_rates: LedgerRyczaltLineRates;
   offer_stock_pushes: OfferStockPushes;
   products: Products;
+  smtp_settings: SmtpSettings;
   stock_movements: StockMovements;
   transaction_document_kinds: TransactionDocumentKinds;
   transaction_imports: TransactionImports;
