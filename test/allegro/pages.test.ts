@@ -20,7 +20,7 @@ t.test('no session: settings redirect to login, POSTs too', async (t) => {
 t.test('a user without Allegro access gets 403; with access may manage shops', async (t) => {
   const { app, db } = await build(t)
   await seedUser(db, { login: 'ksiegowa', password: 'haslo-ksiegowej-1', ksiegowosc: true })
-  await seedUser(db, { login: 'sprzedawca', password: 'haslo-sprzedawcy-1', allegro: true })
+  await seedUser(db, { login: 'sprzedawca', password: 'haslo-sprzedawcy-1', allegro: true, administracja: true })
   const bookkeeper = new TestClient(app)
   await bookkeeper.login('ksiegowa', 'haslo-ksiegowej-1')
   t.equal((await bookkeeper.get(BASE)).statusCode, 403)

@@ -29,6 +29,9 @@ const FALLBACK_FIELDS: Record<string, (ids: SeedIds) => Record<string, string[]>
   'POST /ustawienia/integracje/ksef/test': () => ({}),
   'POST /przychody/dokumenty/:id/ksef/wyslij': () => ({}),
   'POST /przychody/dokumenty/ksef/wyslij': (ids) => ({ documentIds: [String(ids.documentId)] }),
+  // e-mail: the test message and the send form show once a mail server is saved
+  'POST /ustawienia/e-mail/test': () => ({}),
+  'POST /przychody/dokumenty/:id/e-mail': () => ({ to: ['biuro@example.pl'], subject: ['Faktura'], body: ['Treść'] }),
   'POST /przychody/allegro/:id/powiazanie': (ids) => ({ documentIds: [String(ids.documentId)] }),
   'POST /przychody/allegro/:id/powiazanie/:documentId/usun': () => ({}),
   'POST /ksiegowosc/miesiace/:miesiac/otwarcie': () => ({ wroc: ['/ksiegowosc?miesiac=2026-11'] }),
