@@ -1,6 +1,7 @@
 // HTTP face of the KSeF simulator: the API at `${prefix}/v2` (paths of open-api.json), UPO
 // download links at `${prefix}/upo/…`, the QR verification page at `${prefix}/qr/invoice/…`
 // (mirrors qr.ksef.mf.gov.pl) and simulator-only helpers at `${prefix}/demo/…`.
+import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FaultSpec } from './faults.ts'
 import { qrInvoicePage } from './pages.ts'
@@ -168,10 +169,11 @@ export default async function ksefSimulatorPlugin (app: FastifyInstance, opts: K
     return xml(reply, found.content, found.hash)
   })
 
-  app.get<{ Params: { kind: string, sessionRef: string, target: string, exp: string, mac: string } }>('/upo/:kind/:sessionRef/:target/:exp/:mac', g('sessionMisc'), async (request, reply) => {
+  // "Link nie podlega limitom API" (open-api.json, upoDownloadUrl); x-ms-meta-hash: SHA-256 of the UPO
+  app.get<{ Params: { kind: string, sessionRef: string, target: string, exp: string, mac: string } }>('/upo/:kind/:sessionRef/:target/:exp/:mac', async (request, reply) => {
     const upo = sim.upoByLink(request.params)
     if (upo === null) return await reply.code(404).type('text/plain; charset=utf-8').send('Link do UPO jest nieprawidłowy albo wygasł.')
-    return xml(reply, upo)
+    return xml(reply, upo, createHash('sha256').update(upo).digest('base64'))
   })
 
   // KOD I: https://qr.ksef.mf.gov.pl/invoice/{NIP}/{DD-MM-RRRR}/{SHA-256, Base64URL}

@@ -829,7 +829,7 @@ export class KsefSimulator {
     }
     if (ready && i.status.code === 200 && i.acquisitionMs !== null) {
       out.acquisitionDate = iso(i.acquisitionMs)
-      out.permanentStorageDate = iso(i.acquisitionMs)
+      out.permanentStorageDate = iso(i.acquisitionMs + 1) // "zawsze późniejsza niż acquisitionDate"
       const link = this.#upoLink('i', s.referenceNumber, i.referenceNumber)
       out.upoDownloadUrl = link.downloadUrl
       out.upoDownloadUrlExpirationDate = link.downloadUrlExpirationDate
