@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FaultSpec } from './faults.ts'
-import { qrInvoicePage } from './pages.ts'
+import { qrCertificatePage, qrInvoicePage } from './pages.ts'
 import { RateLimiter, type Limit } from './rate-limits.ts'
 import { KsefApiError, type AccessClaims, type KsefSimulator } from './simulator.ts'
 
@@ -181,6 +181,21 @@ export default async function ksefSimulatorPlugin (app: FastifyInstance, opts: K
     const { nip, date, hash } = request.params
     const found = sim.verifyInvoiceQr(nip, date, hash)
     return reply.code(found === null ? 404 : 200).type('text/html; charset=utf-8').send(qrInvoicePage({ nip, date, hash }, found))
+  })
+
+  // KOD II: …/certificate/{context type}/{context value}/{seller NIP}/{certificate serial}/{hash}/{signature}
+  // (a wildcard: the Base64URL signature is longer than a route parameter may be)
+  app.get<{ Params: { '*': string } }>('/qr/certificate/*', g(QR_GROUP), async (request, reply) => {
+    const parts = request.params['*'].split('/')
+    const html = (code: number, body: string): FastifyReply => reply.code(code).type('text/html; charset=utf-8').send(body)
+    if (parts.length !== 6 || parts.some((part) => part === '')) return html(404, qrCertificatePage({ contextType: '', contextValue: '', sellerNip: '', serial: '', hash: '' }, { valid: false, problems: ['Link nie ma postaci …/certificate/{typ kontekstu}/{kontekst}/{NIP sprzedawcy}/{numer seryjny}/{skrót}/{podpis}.'], certificate: null, invoice: null }))
+    const [contextType, contextValue, sellerNip, serial, hash, signature] = parts.map((part) => decodeURIComponent(part))
+    // what was signed: the link without the scheme and without the signature, on every host it may have been built for
+    const path = `${request.url.slice(0, request.url.lastIndexOf('/'))}`
+    const hosts = new Set([request.host, ...(sim.publicBaseUrl === '' ? [] : [new URL(sim.publicBaseUrl).host])])
+    const signed = [...hosts].map((host) => `${host}${path}`)
+    const check = sim.verifyCertificateQr({ contextType, contextValue, sellerNip, serial, hash, signature }, signed)
+    return html(check.valid ? 200 : 404, qrCertificatePage({ contextType, contextValue, sellerNip, serial, hash }, check))
   })
 
   // ---- simulator-only helpers (not part of KSeF) ------------------------------------------------

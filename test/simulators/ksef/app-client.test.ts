@@ -10,7 +10,7 @@ import { assertValidUpo, demoCertificate, demoToken, fa3Invoice, SELLER_NIP, sta
 
 t.test('KsefClient: token and XAdES login, session, invoice, UPO; retries through injected 503 and 429', async (t) => {
   const sim = await startSim(t, { rateLimits: true })
-  const client = new KsefClient({ baseUrl: sim.apiUrl, timeoutMs: 5000, retryBaseMs: 1 })
+  const client = new KsefClient({ baseUrl: sim.apiUrl, timeoutMs: 30_000, retryBaseMs: 1 })
   const keys = await client.publicKeyCertificates()
   const tokenKey = keys.find((k) => k.usage.includes('KsefTokenEncryption'))!
   const symKey = keys.find((k) => k.usage.includes('SymmetricKeyEncryption'))!
