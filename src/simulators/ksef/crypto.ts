@@ -2,7 +2,7 @@
 // published at /security/public-key-certificates, and the certificates the demo helpers issue.
 // Certificates are real X.509 (made with @peculiar/x509 on node's WebCrypto).
 import { promisify } from 'node:util'
-import { createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPair, randomBytes, timingSafeEqual, webcrypto, X509Certificate, type KeyObject } from 'node:crypto'
+import { createHash, createHmac, generateKeyPair, randomBytes, timingSafeEqual, webcrypto, X509Certificate, type KeyObject } from 'node:crypto'
 // @peculiar/x509 resolves its services with tsyringe, which needs the Reflect polyfill loaded first
 import 'reflect-metadata'
 import * as x509 from '@peculiar/x509'
@@ -77,10 +77,6 @@ export async function issueCertificate (ca: Ca | { selfSigned: RsaPair }, opts: 
   })
 }
 
-export function derBase64 (cert: x509.X509Certificate): string {
-  return Buffer.from(cert.rawData).toString('base64')
-}
-
 export function sha256 (data: Buffer | string): Buffer {
   return createHash('sha256').update(data).digest()
 }
@@ -135,9 +131,3 @@ export function verifyJwt (secret: Buffer, token: string): Record<string, unknow
     return null
   }
 }
-
-export function pemOf (key: KeyObject): string {
-  return key.export({ type: 'spki', format: 'pem' }) as string
-}
-
-export { createPrivateKey, createPublicKey }

@@ -1,5 +1,5 @@
 /**
- * The simulator's QR verification page (KOD I of kody-qr.md): what qr.ksef.mf.gov.pl shows after
+ * The simulator's QR verification pages (KOD I and KOD II of kody-qr.md): what qr.ksef.mf.gov.pl shows after
  * a scan, reduced to the answer that matters — was an invoice with exactly this file accepted.
  * Plain HTML without scripts or styles (the host app's CSP forbids inline ones).
  */
@@ -52,4 +52,28 @@ ${askedRows}`)
 <dt>Data nadania numeru KSeF</dt><dd>${escapeHtml(found.acquisitionDate)}</dd>
 <dt>Skrót pliku faktury (SHA-256)</dt><dd><code>${escapeHtml(asked.hash)}</code></dd>
 </dl>`)
+}
+
+export interface QrCertificateCheck { valid: boolean, problems: string[], certificate: { serialNumber: string, subject: string, validTo: string } | null, invoice: QrInvoice | null }
+
+export function qrCertificatePage (asked: { contextType: string, contextValue: string, sellerNip: string, serial: string, hash: string }, check: QrCertificateCheck): string {
+  const rows = `<dl>
+<dt>Kontekst</dt><dd>${escapeHtml(asked.contextType)} ${escapeHtml(asked.contextValue)}</dd>
+<dt>NIP sprzedawcy</dt><dd>${escapeHtml(asked.sellerNip)}</dd>
+<dt>Numer seryjny certyfikatu</dt><dd>${escapeHtml(asked.serial)}</dd>
+${check.certificate === null ? '' : `<dt>Certyfikat</dt><dd>${escapeHtml(check.certificate.subject)}, ważny do ${escapeHtml(check.certificate.validTo)}</dd>`}
+<dt>Skrót pliku faktury (SHA-256)</dt><dd><code>${escapeHtml(asked.hash)}</code></dd>
+<dt>Faktura w KSeF</dt><dd>${check.invoice === null ? 'jeszcze nie przesłana (albo inny plik)' : `tak, numer KSeF <span data-ksef-number>${escapeHtml(check.invoice.ksefNumber)}</span>`}</dd>
+</dl>`
+  if (check.valid) {
+    return layout('Wystawca potwierdzony – Symulator KSeF', `<h1>Wystawca faktury potwierdzony</h1>
+<p data-result="valid">Link podpisano kluczem ważnego certyfikatu KSeF typu Offline podmiotu uprawnionego do wystawienia tej faktury.</p>
+${rows}`)
+  }
+  return layout('Wystawca niepotwierdzony – Symulator KSeF', `<h1>Nie udało się potwierdzić wystawcy</h1>
+<p data-result="invalid">Weryfikacja certyfikatu wystawcy nie powiodła się:</p>
+<ul>
+${check.problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('\n')}
+</ul>
+${rows}`)
 }

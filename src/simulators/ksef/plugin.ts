@@ -1,9 +1,10 @@
 // HTTP face of the KSeF simulator: the API at `${prefix}/v2` (paths of open-api.json), UPO
 // download links at `${prefix}/upo/…`, the QR verification page at `${prefix}/qr/invoice/…`
 // (mirrors qr.ksef.mf.gov.pl) and simulator-only helpers at `${prefix}/demo/…`.
+import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FaultSpec } from './faults.ts'
-import { qrInvoicePage } from './pages.ts'
+import { qrCertificatePage, qrInvoicePage } from './pages.ts'
 import { RateLimiter, type Limit } from './rate-limits.ts'
 import { KsefApiError, type AccessClaims, type KsefSimulator } from './simulator.ts'
 
@@ -168,10 +169,11 @@ export default async function ksefSimulatorPlugin (app: FastifyInstance, opts: K
     return xml(reply, found.content, found.hash)
   })
 
-  app.get<{ Params: { kind: string, sessionRef: string, target: string, exp: string, mac: string } }>('/upo/:kind/:sessionRef/:target/:exp/:mac', g('sessionMisc'), async (request, reply) => {
+  // "Link nie podlega limitom API" (open-api.json, upoDownloadUrl); x-ms-meta-hash: SHA-256 of the UPO
+  app.get<{ Params: { kind: string, sessionRef: string, target: string, exp: string, mac: string } }>('/upo/:kind/:sessionRef/:target/:exp/:mac', async (request, reply) => {
     const upo = sim.upoByLink(request.params)
     if (upo === null) return await reply.code(404).type('text/plain; charset=utf-8').send('Link do UPO jest nieprawidłowy albo wygasł.')
-    return xml(reply, upo)
+    return xml(reply, upo, createHash('sha256').update(upo).digest('base64'))
   })
 
   // KOD I: https://qr.ksef.mf.gov.pl/invoice/{NIP}/{DD-MM-RRRR}/{SHA-256, Base64URL}
@@ -179,6 +181,21 @@ export default async function ksefSimulatorPlugin (app: FastifyInstance, opts: K
     const { nip, date, hash } = request.params
     const found = sim.verifyInvoiceQr(nip, date, hash)
     return reply.code(found === null ? 404 : 200).type('text/html; charset=utf-8').send(qrInvoicePage({ nip, date, hash }, found))
+  })
+
+  // KOD II: …/certificate/{context type}/{context value}/{seller NIP}/{certificate serial}/{hash}/{signature}
+  // (a wildcard: the Base64URL signature is longer than a route parameter may be)
+  app.get<{ Params: { '*': string } }>('/qr/certificate/*', g(QR_GROUP), async (request, reply) => {
+    const parts = request.params['*'].split('/')
+    const html = (code: number, body: string): FastifyReply => reply.code(code).type('text/html; charset=utf-8').send(body)
+    if (parts.length !== 6 || parts.some((part) => part === '')) return html(404, qrCertificatePage({ contextType: '', contextValue: '', sellerNip: '', serial: '', hash: '' }, { valid: false, problems: ['Link nie ma postaci …/certificate/{typ kontekstu}/{kontekst}/{NIP sprzedawcy}/{numer seryjny}/{skrót}/{podpis}.'], certificate: null, invoice: null }))
+    const [contextType, contextValue, sellerNip, serial, hash, signature] = parts.map((part) => decodeURIComponent(part))
+    // what was signed: the link without the scheme and without the signature, on every host it may have been built for
+    const path = `${request.url.slice(0, request.url.lastIndexOf('/'))}`
+    const hosts = new Set([request.host, ...(sim.publicBaseUrl === '' ? [] : [new URL(sim.publicBaseUrl).host])])
+    const signed = [...hosts].map((host) => `${host}${path}`)
+    const check = sim.verifyCertificateQr({ contextType, contextValue, sellerNip, serial, hash, signature }, signed)
+    return html(check.valid ? 200 : 404, qrCertificatePage({ contextType, contextValue, sellerNip, serial, hash }, check))
   })
 
   // ---- simulator-only helpers (not part of KSeF) ------------------------------------------------

@@ -5,12 +5,12 @@
  * decryption, FA(3) XSD validation, duplicates, KSeF numbers with their CRC-8, UPO v4-3.
  * State is in memory and bounded (see `limits`); a restart forgets it.
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, timingSafeEqual, privateDecrypt, constants, randomBytes, randomUUID, X509Certificate } from 'node:crypto'
+import { createDecipheriv, createHash, createHmac, timingSafeEqual, verify as cryptoVerify, privateDecrypt, constants, randomBytes, randomUUID, X509Certificate } from 'node:crypto'
 import { DOMParser } from '@xmldom/xmldom'
 import { DateTime } from 'luxon'
 import { SignedXml } from 'xml-crypto'
 import { isValidKsefNumber } from '../../ksef/ksef-number.ts'
-import { createCa, derBase64, hasKeyUsage, issueCertificate, nipFromCertificate, rsaPair, sha256, signJwt, verifyJwt, x509, type Ca, type RsaPair } from './crypto.ts'
+import { createCa, hasKeyUsage, issueCertificate, nipFromCertificate, rsaPair, sha256, signJwt, verifyJwt, x509, type Ca, type RsaPair } from './crypto.ts'
 import { FaultRegistry } from './faults.ts'
 import { KSEF_LIMITS, RateLimiter, type Limit } from './rate-limits.ts'
 import { AUTH_NAMESPACES, validateAuthRequest, validateFa3 } from './xsd.ts'
@@ -236,6 +236,8 @@ export class KsefSimulator {
   readonly #challenges = new Map<string, Challenge>()
   readonly #auth = new Map<string, AuthOperation>()
   readonly #tokens = new Map<string, KsefTokenRecord>()
+  /** certificates the demo helper issued, by serial number (upper-case hex without leading zeros): KOD II checks them */
+  readonly #issued = new Map<string, { cert: X509Certificate, nip: string, type: 'Authentication' | 'Offline' }>()
   readonly #sessions = new Map<string, SessionRecord>()
   /** accepted invoices by KSeF number, oldest first */
   readonly #invoices = new Map<string, InvoiceRecord>()
@@ -339,10 +341,11 @@ export class KsefSimulator {
     if (!NIP_RE.test(nip)) throw validation('Nieprawidłowy NIP.')
     evictOldest(this.#tokens, this.limits.maxKsefTokens)
     const t = this.now()
-    const referenceNumber = referenceNumber_(t)
-    const token = `${referenceNumber}|nip-${nip}|${randomBytes(32).toString('hex')}`
-    this.#tokens.set(token, { token, referenceNumber, nip, createdMs: t })
-    return { token, referenceNumber }
+    const ref = referenceNumber(t, 'TK')
+    // the shape of KSeF's own tokens: reference|nip-…|secret
+    const token = `${ref}|nip-${nip}|${randomBytes(32).toString('hex')}`
+    this.#tokens.set(token, { token, referenceNumber: ref, nip, createdMs: t })
+    return { token, referenceNumber: ref }
   }
 
   /** A KSeF-like certificate for the NIP (organizationIdentifier VATPL-NIP), with its private key encrypted under the passphrase. */
@@ -363,6 +366,8 @@ export class KsefSimulator {
       keyUsage: type === 'Offline' ? x509.KeyUsageFlags.nonRepudiation : x509.KeyUsageFlags.digitalSignature
     })
     const node = new X509Certificate(Buffer.from(cert.rawData))
+    evictOldest(this.#issued, this.limits.maxKsefTokens)
+    this.#issued.set(serialKey(node.serialNumber), { cert: node, nip, type })
     return {
       certificatePem: cert.toString('pem'),
       privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }) as string,
@@ -740,15 +745,56 @@ export class KsefSimulator {
   }
 
   /**
+   * KOD II (kody-qr.md): is the link signed (RSASSA-PSS SHA-256 salt 32, or ECDSA P-256) with the
+   * private key of a valid Offline certificate of this context, issued for the seller? `signed` are
+   * the candidate strings the signer may have used (host and path of the link without the scheme).
+   */
+  verifyCertificateQr (link: { contextType: string, contextValue: string, sellerNip: string, serial: string, hash: string, signature: string }, signed: string[]): { valid: boolean, problems: string[], certificate: { serialNumber: string, subject: string, validTo: string } | null, invoice: ReturnType<KsefSimulator['verifyInvoiceQr']> } {
+    const problems: string[] = []
+    const issued = this.#issued.get(serialKey(link.serial))
+    if (link.contextType !== 'Nip') problems.push('Symulator obsługuje tylko kontekst Nip.')
+    if (issued === undefined) {
+      problems.push('Certyfikat o tym numerze seryjnym nie istnieje w rejestrze certyfikatów KSeF symulatora.')
+    } else {
+      const t = this.now()
+      if (issued.type !== 'Offline') problems.push('Certyfikat nie jest certyfikatem KSeF typu Offline.')
+      if (new Date(issued.cert.validFrom).getTime() > t || new Date(issued.cert.validTo).getTime() < t) problems.push('Certyfikat jest nieważny.')
+      if (issued.nip !== link.contextValue) problems.push('Certyfikat nie należy do podmiotu z kontekstu.')
+      if (link.sellerNip !== link.contextValue) problems.push('Kontekst nie ma uprawnień do wystawiania faktur dla tego NIP-u sprzedawcy.')
+      const sig = Buffer.from(link.signature, 'base64url')
+      const key = issued.cert.publicKey
+      const ok = signed.some((data) => {
+        try {
+          if (key.asymmetricKeyType === 'rsa') return cryptoVerify('sha256', Buffer.from(data), { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig)
+          if (key.asymmetricKeyType === 'ec') return cryptoVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, sig) || cryptoVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'der' }, sig)
+        } catch { return false }
+        return false
+      })
+      if (!ok) problems.push('Podpis linku jest nieprawidłowy.')
+    }
+    return {
+      valid: problems.length === 0,
+      problems,
+      certificate: issued === undefined ? null : { serialNumber: issued.cert.serialNumber, subject: issued.cert.subject.replace(/\n/g, ', '), validTo: iso(new Date(issued.cert.validTo).getTime()) },
+      invoice: this.#acceptedByHash(link.sellerNip, link.hash)
+    }
+  }
+
+  #acceptedByHash (nip: string, hash: string): ReturnType<KsefSimulator['verifyInvoiceQr']> {
+    const i = this.#byHash.get(hash)
+    if (i?.ksefNumber == null || i.sellerNip !== nip || i.issueDate === null || this.now() < i.readyAt) return null
+    return { ksefNumber: i.ksefNumber, invoiceNumber: i.invoiceNumber, sellerNip: i.sellerNip, buyerNip: i.buyerNip, issueDate: i.issueDate, acquisitionDate: iso(i.acquisitionMs ?? i.invoicingDateMs) }
+  }
+
+  /**
    * What the QR verification page (KOD I, kody-qr.md) tells: the accepted invoice of this seller,
    * issued on this day (P_1 as DD-MM-RRRR), whose file has this SHA-256 (Base64URL), or null.
    */
   verifyInvoiceQr (nip: string, issueDate: string, hash: string): { ksefNumber: string, invoiceNumber: string | null, sellerNip: string, buyerNip: string | null, issueDate: string, acquisitionDate: string } | null {
     const m = /^(\d{2})-(\d{2})-(\d{4})$/.exec(issueDate)
     if (m === null) return null
-    const i = this.#byHash.get(hash)
-    if (i === undefined || i.ksefNumber === null || i.sellerNip !== nip || i.issueDate !== `${m[3]}-${m[2]}-${m[1]}` || this.now() < i.readyAt) return null
-    return { ksefNumber: i.ksefNumber, invoiceNumber: i.invoiceNumber, sellerNip: i.sellerNip, buyerNip: i.buyerNip, issueDate: i.issueDate, acquisitionDate: iso(i.acquisitionMs ?? i.invoicingDateMs) }
+    const found = this.#acceptedByHash(nip, hash)
+    return found?.issueDate === `${m[3]}-${m[2]}-${m[1]}` ? found : null
   }
 
   closeOnlineSession (who: AccessClaims, ref: string): void {
@@ -829,7 +875,7 @@ export class KsefSimulator {
     }
     if (ready && i.status.code === 200 && i.acquisitionMs !== null) {
       out.acquisitionDate = iso(i.acquisitionMs)
-      out.permanentStorageDate = iso(i.acquisitionMs)
+      out.permanentStorageDate = iso(i.acquisitionMs + 1) // "zawsze późniejsza niż acquisitionDate"
       const link = this.#upoLink('i', s.referenceNumber, i.referenceNumber)
       out.upoDownloadUrl = link.downloadUrl
       out.upoDownloadUrlExpirationDate = link.downloadUrlExpirationDate
@@ -937,14 +983,6 @@ function signingCertificateMatches (signedProperties: string, cert: X509Certific
   return false
 }
 
-function referenceNumber_ (ms: number): string {
-  return referenceNumber(ms, 'TK')
+function serialKey (serial: string): string {
+  return serial.toUpperCase().replace(/^0+(?=.)/, '')
 }
-
-/** For tests and the test-side client: AES-256-CBC with PKCS#7, as KSeF expects. */
-export function encryptAes (key: Buffer, iv: Buffer, data: Buffer): Buffer {
-  const cipher = createCipheriv('aes-256-cbc', key, iv)
-  return Buffer.concat([cipher.update(data), cipher.final()])
-}
-
-export { derBase64 }

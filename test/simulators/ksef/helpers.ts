@@ -55,7 +55,7 @@ export async function publicKeys (a: Api): Promise<{ token: KeyCert, symmetric: 
 
 /** Polls GET /auth/{ref} until the status is no longer 100 (bounded). */
 export async function authStatus (a: Api, ref: string, authToken: string): Promise<Answer> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 3000; i++) {
     const r = await a('GET', `/auth/${ref}`, { bearer: authToken })
     if (r.status !== 200 || r.json.status.code !== 100) return r
     await new Promise((resolve) => setTimeout(resolve, 10))
@@ -106,7 +106,7 @@ export async function sendInvoice (a: Api, accessToken: string, s: OpenSession, 
 
 /** Polls the invoice status until it is no longer 150 (bounded). */
 export async function invoiceStatus (a: Api, accessToken: string, sessionRef: string, invoiceRef: string): Promise<Answer> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 3000; i++) {
     const r = await a('GET', `/sessions/${sessionRef}/invoices/${invoiceRef}`, { bearer: accessToken })
     if (r.status !== 200 || r.json.status.code !== 150) return r
     await new Promise((resolve) => setTimeout(resolve, 10))
