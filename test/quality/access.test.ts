@@ -19,14 +19,15 @@ const OWNER_ONLY = new Set([
 /** What a route needs: every group, each group satisfied by any one of its permissions. */
 function requirements (url: string): Requirement[][] {
   const needs: Requirement[][] = []
-  if (url.startsWith('/przychody/allegro') || url.startsWith('/ustawienia/integracje')) needs.push(['allegro'])
+  // the KSeF connection is the company's, not the Allegro module's: the owner's alone
+  if (url.startsWith('/przychody/allegro') || (url.startsWith('/ustawienia/integracje') && !url.startsWith('/ustawienia/integracje/ksef'))) needs.push(['allegro'])
   // Allegro work reached from the documents and products pages
   if (/^\/przychody\/dokumenty\/(wystaw|wysylka-allegro|:id\/allegro)/.test(url) || url.endsWith('/oferty-allegro')) needs.push(['allegro'])
   // a correction is the seller's (Allegro) or the bookkeeper's work
   if (/^\/przychody\/dokumenty\/:id\/korekta/.test(url)) needs.push(['allegro', 'ksiegowosc'])
   if (url.startsWith('/magazyn')) needs.push(['magazyn'])
   if (url.startsWith('/ksiegowosc')) needs.push(['ksiegowosc'])
-  if (/^\/ustawienia\/(firma|uzytkownicy|numeracja)/.test(url) || OWNER_ONLY.has(url)) needs.push(['owner'])
+  if (/^\/ustawienia\/(firma|uzytkownicy|numeracja|integracje\/ksef)/.test(url) || OWNER_ONLY.has(url)) needs.push(['owner'])
   return needs
 }
 
