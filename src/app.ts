@@ -20,6 +20,7 @@ import settingsRoutes from './settings/settings.routes.ts'
 import usersRoutes from './users/users.routes.ts'
 import allegroRoutes from './allegro/allegro.routes.ts'
 import { mountAllegroSimulator } from './simulators/allegro/mount.ts'
+import { mountKsefSimulator } from './simulators/ksef/mount.ts'
 import transactionsRoutes from './transactions/transactions.routes.ts'
 import documentsRoutes from './documents/documents.routes.ts'
 import correctionsRoutes from './corrections/corrections.routes.ts'
@@ -102,9 +103,10 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   await app.register(databasePlugin, { db, closeOnShutdown: !deps.db })
   await app.register(authPlugin)
   await mountAllegroSimulator(app, config, { appSecret: deps.appSecret, now: app.ctx.now })
+  await mountKsefSimulator(app, config, { appSecret: deps.appSecret, now: app.ctx.now })
 
   app.addHook('preHandler', async (request, reply) => {
-    if (request.url.startsWith('/public/') || request.url.startsWith('/symulator-allegro/')) return
+    if (request.url.startsWith('/public/') || request.url.startsWith('/symulator-allegro/') || request.url.startsWith('/symulator-ksef/')) return
     reply.locals.csrfToken = reply.generateCsrf()
     reply.locals.flash = request.takeFlash()
   })

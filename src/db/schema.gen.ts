@@ -563,7 +563,9 @@ export interface Users {
   login: string;
   name: string;
   password_hash: string;
+  perm_administracja: Generated<number>;
   perm_allegro: Generated<number>;
+  perm_dokumenty: Generated<number>;
   perm_ksiegowosc: Generated<number>;
   perm_magazyn: Generated<number>;
   role: string;

@@ -4,7 +4,7 @@ import { listContractorOptions } from '../contractors/contractors.queries.ts'
 import { correctionCancelBlocker } from '../corrections/corrections.queries.ts'
 import { whyDocumentCannotBeCancelled } from '../ledger/ledger.hooks.ts'
 import { createNbpClient, previousBusinessDay } from '../nbp/nbp.ts'
-import { currentUser, requireAllegroModule, requireOwner } from '../plugins/auth.ts'
+import { currentUser, requireAllegroModule, requireDocuments, requireOwner } from '../plugins/auth.ts'
 import { VAT_RATES } from '../settings/company.form.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
@@ -77,6 +77,7 @@ function manualFormOptions (isVatPayer: boolean) {
 }
 
 export default async function documentsRoutes (app: FastifyInstance): Promise<void> {
+  app.addHook('preHandler', requireDocuments)
   const today = (): string => app.ctx.now().toISODate()!
   const nbp = () => createNbpClient({ baseUrl: app.ctx.config.nbpApiUrl, fetch: app.ctx.fetch, timeoutMs: NBP_TIMEOUT_MS })
 

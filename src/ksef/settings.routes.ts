@@ -1,8 +1,8 @@
-// USTAWIENIA » INTEGRACJE » KSeF (owner only): the connection, the connection test and the
+// USTAWIENIA » INTEGRACJE » KSeF (the owner or the administration permission): the connection, the connection test and the
 // health panel. Secrets are sealed with the app's secrets key, never rendered, never logged.
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { KsefEnvironment } from '../config.ts'
-import { requireOwner } from '../plugins/auth.ts'
+import { requireAdministration } from '../plugins/auth.ts'
 import { encryptSecret } from '../shared/crypto.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import type { FieldErrors } from '../shared/form.ts'
@@ -14,7 +14,7 @@ import { KSEF_ENVIRONMENTS, parseSettingsForm, type SettingsValues } from './set
 export const KSEF_SETTINGS_PATH = '/ustawienia/integracje/ksef'
 
 export default async function ksefSettingsRoutes (app: FastifyInstance): Promise<void> {
-  app.addHook('preHandler', requireOwner)
+  app.addHook('preHandler', requireAdministration)
 
   async function companyNip (): Promise<string> {
     return (await app.db.selectFrom('company').select('nip').where('id', '=', 1).executeTakeFirst())?.nip ?? ''

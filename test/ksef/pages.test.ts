@@ -71,7 +71,7 @@ t.test('the settings page: bad input refused in Polish with nothing stored', asy
   t.match(shown.body, 'certyfikat KSeF (zapisany)')
 })
 
-t.test('only the owner sees and changes the connection', async (t) => {
+t.test('only the owner (or administration) sees and changes the connection', async (t) => {
   const { built } = await setup(t)
   await seedUser(built.db, { login: 'ksiegowa', password: 'haslo-ksiegowej-1', ksiegowosc: true, allegro: true })
   const user = new TestClient(built.app)
