@@ -17,6 +17,7 @@ import {
   type DeliveryRow
 } from './allegro-delivery.queries.ts'
 import { renderDocumentPdf } from './document-pdf.ts'
+import { ksefHoldForDelivery } from '../ksef/ksef-panel.ts'
 import { loadDocumentForOutput } from './documents.queries.ts'
 
 /** Longer than any one attempt can take (a few calls, each with its own bounded retries). */
@@ -52,6 +53,14 @@ export async function sendDocumentToAllegro (app: FastifyInstance, documentId: n
   const target = await deliveryTarget(app.db, documentId)
   if (!target) return await refuse(app, documentId, 'Dokument nie jest powiązany z żadną transakcją Allegro – nie ma go do czego dołączyć.', at)
   if (!target.shopConnected) return await refuse(app, documentId, `Sklep ${target.shopName} nie jest połączony z Allegro – połącz go w USTAWIENIA » INTEGRACJE » ALLEGRO i wyślij dokument ponownie.`, at)
+  // KSeF (issue 13): the automatic delivery carries the invoice with its KSeF number (or offline)
+  const ksefHold = opts.trigger === 'auto' ? await ksefHoldForDelivery(app.db, documentId) : null
+  if (ksefHold !== null) {
+    const retryAt = toStoredTimestamp(now.plus({ minutes: 5 }))
+    await app.db.updateTable('document_allegro_deliveries').set({ last_error: ksefHold, next_attempt_at: retryAt, updated_at: at })
+      .where('document_id', '=', documentId).where('state', '=', 'do_wyslania').execute()
+    return { kind: 'failed', message: ksefHold, retryAt }
+  }
 
   const delivery = await claimDelivery(app.db, { documentId, target, at, until: toStoredTimestamp(now.plus({ minutes: CLAIM_MINUTES })) })
   if (!delivery) return { kind: 'busy', message: BUSY }

@@ -68,3 +68,19 @@ export async function ksefListStates (db: Queryable, documentIds: number[]): Pro
   }
   return out
 }
+
+/**
+ * Whether an invoice's PDF may go to the buyer (Allegro's automatic delivery) yet: only with its
+ * KSeF number, or as an offline invoice (KOD I OFFLINE + KOD II), since a visualisation of an
+ * invoice sent to KSeF must carry its code (kody-qr.md). Null when it may go; otherwise why not.
+ * Without a KSeF connection in Biurko (invoices issued in KSeF elsewhere) nothing waits.
+ */
+export async function ksefHoldForDelivery (db: Queryable, documentId: number): Promise<string | null> {
+  const doc = await db.selectFrom('documents').select(['type', 'ksef_number']).where('id', '=', documentId).executeTakeFirst()
+  if (doc === undefined || !['faktura', 'faktura_bez_vat', 'korekta'].includes(doc.type) || doc.ksef_number !== null) return null
+  const connection = await db.selectFrom('ksef_connection').select('id').where('id', '=', 1).executeTakeFirst()
+  if (connection === undefined) return null
+  const row = await db.selectFrom('ksef_submissions').select('state').where('document_id', '=', documentId).executeTakeFirst()
+  if (row?.state === 'offline' || row?.state === 'przyjeta') return null
+  return 'Faktura czeka na numer KSeF – trafi do Allegro, gdy KSeF ją przyjmie (albo jako faktura offline).'
+}

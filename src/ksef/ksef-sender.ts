@@ -61,6 +61,7 @@ export function clientFor (deps: KsefDeps, environment: string): KsefClient {
     fetch: deps.fetch,
     timeoutMs: deps.config.timeoutMs,
     retryBaseMs: deps.config.retryBaseMs,
+    nowMs: () => deps.now().toMillis(),
     ...(deps.sleep !== undefined ? { sleep: deps.sleep } : {}),
     ...(deps.limiter !== undefined ? { limiter: deps.limiter } : {}),
     ...(deps.maxLimiterWaitMs !== undefined ? { maxLimiterWaitMs: deps.maxLimiterWaitMs } : {})

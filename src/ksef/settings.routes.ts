@@ -1,4 +1,4 @@
-// USTAWIENIA » INTEGRACJE » KSeF (owner only): the connection, the connection test and the
+// USTAWIENIA » INTEGRACJE » KSeF (the owner or the administration permission): the connection, the connection test and the
 // health panel. Secrets are sealed with the app's secrets key, never rendered, never logged.
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { KsefEnvironment } from '../config.ts'
@@ -14,7 +14,6 @@ import { KSEF_ENVIRONMENTS, parseSettingsForm, type SettingsValues } from './set
 export const KSEF_SETTINGS_PATH = '/ustawienia/integracje/ksef'
 
 export default async function ksefSettingsRoutes (app: FastifyInstance): Promise<void> {
-  // the company's KSeF credentials: company-wide, like the Allegro apps
   app.addHook('preHandler', requireAdministration)
 
   async function companyNip (): Promise<string> {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { ksefHealth } from '../ksef/ksef-sender.ts'
 
 export default async function homeRoutes (app: FastifyInstance): Promise<void> {
   app.get('/', async (request, reply) => {
@@ -10,7 +11,8 @@ export default async function homeRoutes (app: FastifyInstance): Promise<void> {
     return reply.viewAsync('home/index', {
       title: 'Pulpit',
       counts: { transactions: Number(transactions.n), documents: Number(documents.n), contractors: Number(contractors.n) },
-      user: request.user
+      user: request.user,
+      ksef: await ksefHealth(app.db)
     })
   })
 }

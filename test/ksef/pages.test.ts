@@ -71,7 +71,7 @@ t.test('the settings page: bad input refused in Polish with nothing stored', asy
   t.match(shown.body, 'certyfikat KSeF (zapisany)')
 })
 
-t.test('only the owner sees and changes the connection', async (t) => {
+t.test('only the owner (or administration) sees and changes the connection', async (t) => {
   const { built } = await setup(t)
   await seedUser(built.db, { login: 'ksiegowa', password: 'haslo-ksiegowej-1', ksiegowosc: true, allegro: true })
   const user = new TestClient(built.app)
@@ -147,4 +147,18 @@ t.test('bulk from the list through the worker; auto-send after issuing; rejected
   t.match(page.body, 'Brak pola P_2')
   t.match(page.body, 'Wyślij ponownie do KSeF')
   t.equal(server.invoices.length, 4, 'each once')
+})
+
+t.test('the dashboard counts invoices waiting for KSeF, offline with their deadline, rejected', async (t) => {
+  const { built } = await setup(t)
+  const ids = [(await invoiceFor(built, { invoice: 'company' })).invoiceId, (await invoiceFor(built, { invoice: 'company' })).invoiceId, (await invoiceFor(built, { invoice: 'company' })).invoiceId]
+  t.notMatch((await built.owner.get('/')).body, 'czeka na KSeF', 'nothing to say yet')
+  const { queueSubmission } = await import('../../src/ksef/ksef-sender.ts')
+  for (const id of ids) await queueSubmission(built.db, id, built.clock())
+  await built.db.updateTable('ksef_submissions').set({ state: 'offline', offline_mode: 'offline24', offline_deadline: '2026-11-17' }).where('document_id', '=', ids[1]!).execute()
+  await built.db.updateTable('ksef_submissions').set({ state: 'odrzucona', next_attempt_at: null }).where('document_id', '=', ids[2]!).execute()
+  const home = (await built.owner.get('/')).body
+  t.match(home, /<strong>1<\/strong><span>faktur czeka na KSeF<\/span>/)
+  t.match(home, /<strong>1<\/strong><span>faktur offline – wyślij do KSeF do 17\.11\.2026<\/span>/)
+  t.match(home, /<strong>1<\/strong><span>faktur odrzuconych lub niewysłanych do KSeF<\/span>/)
 })

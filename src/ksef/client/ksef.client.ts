@@ -49,6 +49,8 @@ export interface KsefClientOptions {
   /** longest wait for a limiter slot inside one call; longer and the call fails as 429 */
   maxLimiterWaitMs?: number
   sleep?: (ms: number) => Promise<void>
+  /** the clock the limiter counts by (the app's clock; tests move it together with sleep) */
+  nowMs?: () => number
 }
 
 interface CallOptions {
@@ -95,6 +97,7 @@ export class KsefClient {
       maxAttempts: 4,
       maxLimiterWaitMs: 60_000,
       sleep: defaultSleep,
+      nowMs: Date.now,
       ...opts,
       baseUrl: opts.baseUrl.replace(/\/+$/, ''),
       limiter: opts.limiter ?? sharedLimiter(opts.baseUrl)
@@ -105,11 +108,14 @@ export class KsefClient {
     const group = limitGroup(method, path)
     const retriable = method === 'GET' || options.safe === true
     let attempt = 0
+    let waited = 0
     for (;;) {
       attempt++
-      const wait = this.opts.limiter.reserve(group, Date.now())
+      const wait = this.opts.limiter.reserve(group, this.opts.nowMs())
       if (wait > 0) {
-        if (wait > this.opts.maxLimiterWaitMs) throw new KsefApiError('http', 429, 'rate limited locally', [], wait)
+        // bounded in total too: a clock that does not move must not keep a call waiting for ever
+        if (wait > this.opts.maxLimiterWaitMs || waited + wait > 2 * this.opts.maxLimiterWaitMs) throw new KsefApiError('http', 429, 'rate limited locally', [], wait)
+        waited += wait
         await this.opts.sleep(wait)
         attempt--
         continue
@@ -131,7 +137,7 @@ export class KsefClient {
         const after = response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) ?? this.opts.retryBaseMs * 4 * 2 ** (attempt - 1) : null
         error = new KsefApiError('http', response.status, `KSeF ${method} ${path}: ${response.status}`, problemDetails(parsed), after)
         if (after !== null) {
-          this.opts.limiter.hold(Date.now() + after)
+          this.opts.limiter.hold(this.opts.nowMs() + after)
           // KSeF did not process a 429'd request, so even a POST may go again
           if (attempt < this.opts.maxAttempts && after <= this.opts.maxLimiterWaitMs) continue
           throw error
