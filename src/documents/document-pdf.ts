@@ -10,6 +10,9 @@ import { vatRateLabel } from './document.ts'
 import type { DocumentForOutput, OutputLine } from './documents.queries.ts'
 import { exchangeRateNote } from './exchange-rates.ts'
 import { drawCorrectionLines, drawCorrectionReference } from '../corrections/correction-pdf.ts'
+import { isFa3DocumentType } from '../ksef/fa3-documents.ts'
+import type { KsefCodes } from '../ksef/qr.ts'
+import { drawKsefCodes, ksefCodesHeight } from '../pdf/ksef-codes.ts'
 
 const require = createRequire(import.meta.url)
 // Parsing DejaVu (thousands of glyphs) took about 55 of each document's 70 ms while pdfkit got the
@@ -70,8 +73,11 @@ function partyLines (party: { name: string, street: string, postalCode: string, 
   return [party.name || 'brak danych nabywcy', party.street, place, party.countryCode !== 'PL' ? party.countryCode : '', ...extra].filter((line) => line !== '')
 }
 
-/** Renders the document; the Buffer is a complete PDF file. */
-export async function renderDocumentPdf (doc: DocumentForOutput): Promise<Buffer> {
+/**
+ * Renders the document; the Buffer is a complete PDF file. `ksef`: the verification codes of an
+ * invoice or correction that goes to KSeF (never printed on other documents).
+ */
+export async function renderDocumentPdf (doc: DocumentForOutput, ksef: KsefCodes | null = null): Promise<Buffer> {
   const pdf = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
@@ -230,6 +236,12 @@ export async function renderDocumentPdf (doc: DocumentForOutput): Promise<Buffer
     pdf.font('regular').fontSize(9).fillColor(GREY).text(`${label}:`, MARGIN, top, { width: 150 })
     pdf.font('regular').fontSize(9).fillColor('black').text(value, MARGIN + 150, top, { width: WIDTH - 150 })
     pdf.y = Math.max(pdf.y, top + 12) + 2
+  }
+
+  if (ksef !== null && isFa3DocumentType(doc.type)) {
+    pdf.y += 8
+    ensureRoom(ksefCodesHeight(ksef))
+    drawKsefCodes(pdf, ksef, { x: MARGIN, width: WIDTH, bottom: PAGE_BOTTOM })
   }
 
   pdf.end()
