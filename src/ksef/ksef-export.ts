@@ -1,6 +1,5 @@
-// FA(3) files of issued invoices: one document, or every invoice of a month in a zip. Only XML
-// generation lives here; sending to KSeF's API is a later, separate step that will take these
-// same files.
+// FA(3) files of issued invoices: one document, or every invoice of a month in a zip. Once an
+// invoice's file is fixed for KSeF (submissions.queries.ts) its stored bytes are what is served.
 import type { DateTime } from 'luxon'
 import { correctedRowsForFa3 } from '../corrections/corrections.queries.ts'
 import type { Queryable } from '../db/database.ts'
@@ -33,6 +32,20 @@ export async function fa3ForDocument (db: Queryable, documentId: number, generat
   }
 }
 
+/**
+ * What a download serves: the stored file once it is fixed for KSeF (ksef_submissions, the exact
+ * bytes sent, whose hash the QR code carries), otherwise a fresh FA(3) made now.
+ */
+export async function fa3FileForDocument (db: Queryable, documentId: number, generatedAt: DateTime): Promise<Fa3Export> {
+  const stored = await db.selectFrom('ksef_submissions as s').innerJoin('documents as d', 'd.id', 's.document_id')
+    .select(['s.xml', 'd.number']).where('s.document_id', '=', documentId).executeTakeFirst()
+  if (stored !== undefined) {
+    const bytes = stored.xml as unknown as Uint8Array
+    return { ok: true, fileName: fa3FileName(stored.number), xml: new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes) }
+  }
+  return await fa3ForDocument(db, documentId, generatedAt)
+}
+
 export interface MonthExport {
   /** the zip, null when the month has no invoices at all */
   zip: Uint8Array | null
@@ -56,7 +69,7 @@ export async function fa3MonthZip (db: Queryable, month: string, generatedAt: Da
   const files: Fa3File[] = []
   const skipped: MonthExport['skipped'] = []
   for (const { id } of documents) {
-    const result = await fa3ForDocument(db, id, generatedAt)
+    const result = await fa3FileForDocument(db, id, generatedAt)
     if (result.ok) files.push({ name: result.fileName, xml: result.xml })
     else skipped.push({ number: result.number, problems: result.problems })
   }

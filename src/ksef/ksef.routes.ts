@@ -3,7 +3,7 @@ import { DateTime } from 'luxon'
 import { ForbiddenError, NotFoundError } from '../shared/errors.ts'
 import { parseId, text } from '../shared/form.ts'
 import { renderDocumentPage } from '../documents/document-page.ts'
-import { canHoldKsefNumber, checkKsefNumber, fa3ForDocument, fa3MonthZip } from './ksef-export.ts'
+import { canHoldKsefNumber, checkKsefNumber, fa3FileForDocument, fa3MonthZip } from './ksef-export.ts'
 
 function documentId (request: FastifyRequest): number {
   const id = parseId((request.params as Record<string, unknown>).id)
@@ -19,7 +19,7 @@ function attachment (fileName: string): string {
 export default async function ksefRoutes (app: FastifyInstance): Promise<void> {
   app.get('/przychody/dokumenty/:id/ksef.xml', async (request, reply) => {
     const id = documentId(request)
-    const result = await fa3ForDocument(app.db, id, app.ctx.now())
+    const result = await fa3FileForDocument(app.db, id, app.ctx.now())
     if (!result.ok) {
       return reply.code(422).viewAsync('documents/ksef-problems', { title: `KSeF: ${result.number}`, documentId: id, number: result.number, problems: result.problems })
     }
@@ -27,7 +27,7 @@ export default async function ksefRoutes (app: FastifyInstance): Promise<void> {
       .type('application/xml; charset=utf-8')
       .header('content-disposition', attachment(result.fileName))
       .header('cache-control', 'private, no-store')
-      .send(result.xml)
+      .send(Buffer.from(result.xml, 'utf8'))
   })
 
   app.get('/przychody/dokumenty/ksef.zip', async (request, reply) => {
