@@ -7,11 +7,14 @@ import { formatDate } from '../shared/dates.ts'
 import { formatAmount, formatMoney } from '../shared/money.ts'
 import { formatBankAccount, formatNip } from '../shared/nip.ts'
 import { vatRateLabel } from './document.ts'
-import type { DocumentForOutput, OutputLine } from './documents.queries.ts'
+import type { DateTime } from 'luxon'
+import type { Database } from '../db/database.ts'
+import { loadDocumentForOutput, type DocumentForOutput, type OutputLine } from './documents.queries.ts'
 import { exchangeRateNote } from './exchange-rates.ts'
 import { drawCorrectionLines, drawCorrectionReference } from '../corrections/correction-pdf.ts'
 import { isFa3DocumentType } from '../ksef/fa3-documents.ts'
 import type { KsefCodes } from '../ksef/qr.ts'
+import { ksefCodesForDocument, type DocumentKsefCodes, type QrDeps } from '../ksef/qr.queries.ts'
 import { drawKsefCodes, ksefCodesHeight } from '../pdf/ksef-codes.ts'
 
 const require = createRequire(import.meta.url)
@@ -246,4 +249,15 @@ export async function renderDocumentPdf (doc: DocumentForOutput, ksef: KsefCodes
 
   pdf.end()
   return await finished
+}
+
+/**
+ * The PDF of a stored document as it goes out (download, Allegro): an invoice or correction that
+ * goes to KSeF has its FA(3) file fixed first, so its KOD I carries the hash of the file that is
+ * or will be sent. `ksef` says what was printed, or why no codes could be.
+ */
+export async function renderStoredDocumentPdf (db: Database, deps: QrDeps, documentId: number, now: DateTime): Promise<{ doc: DocumentForOutput, pdf: Buffer, ksef: DocumentKsefCodes }> {
+  const ksef = await ksefCodesForDocument(db, deps, documentId, now)
+  const doc = await loadDocumentForOutput(db, documentId)
+  return { doc, pdf: await renderDocumentPdf(doc, ksef.kind === 'codes' ? ksef.codes : null), ksef }
 }

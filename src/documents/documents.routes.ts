@@ -13,7 +13,7 @@ import { formatMoney, parseUserAmount } from '../shared/money.ts'
 import allegroDeliveryRoutes from './allegro-delivery.routes.ts'
 import { DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, PAYMENT_METHOD_LABELS, PAYMENT_METHODS, canIssue, documentTypeLabel, isDocumentType, issuableDocumentTypes, issueTypeOptions, vatRateLabel, type DocumentType } from './document.ts'
 import { renderDocumentPage } from './document-page.ts'
-import { renderDocumentPdf } from './document-pdf.ts'
+import { renderStoredDocumentPdf } from './document-pdf.ts'
 import { manualRate, parseManualRate, type ManualRateValues } from './exchange-rates.ts'
 import ksefRoutes from '../ksef/ksef.routes.ts'
 import {
@@ -159,8 +159,7 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
   })
 
   app.get('/przychody/dokumenty/:id/pdf', async (request, reply) => {
-    const doc = await loadDocumentForOutput(app.db, idParam(request))
-    const pdf = await renderDocumentPdf(doc)
+    const { doc, pdf } = await renderStoredDocumentPdf(app.db, app.ctx, idParam(request), app.ctx.now())
     const fileName = `${doc.number.replace(/[^\p{L}\p{N}_-]+/gu, '_')}.pdf`
     const asciiName = fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '')
     return reply

@@ -215,8 +215,8 @@ export interface KsefCodesInput {
   sha256Base64: string
   ksefNumber: string | null
   offlineMode: OfflineMode | null
-  /** the NIP context the company works in (ksef_connection): the company's own NIP */
-  contextNip: string
+  /** the NIP context the company works in (ksef_connection): the company's own NIP; null: the seller's */
+  contextNip: string | null
   /** the Offline certificate check; null when none is stored */
   offlineSigner: OfflineSignerResult | null
 }
@@ -237,7 +237,7 @@ export function ksefCodes (input: KsefCodesInput): KsefCodes {
   const url = certificateVerificationUrl({
     qrBaseUrl: input.qrBaseUrl,
     contextType: 'Nip',
-    contextValue: checkedNip(input.contextNip),
+    contextValue: checkedNip(input.contextNip ?? facts.sellerNip),
     sellerNip: facts.sellerNip,
     invoiceHash,
     signer: input.offlineSigner.signer
