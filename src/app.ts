@@ -20,15 +20,18 @@ import settingsRoutes from './settings/settings.routes.ts'
 import usersRoutes from './users/users.routes.ts'
 import allegroRoutes from './allegro/allegro.routes.ts'
 import { mountAllegroSimulator } from './simulators/allegro/mount.ts'
+import { mountKsefSimulator } from './simulators/ksef/mount.ts'
 import transactionsRoutes from './transactions/transactions.routes.ts'
 import documentsRoutes from './documents/documents.routes.ts'
 import correctionsRoutes from './corrections/corrections.routes.ts'
 import contractorsRoutes from './contractors/contractors.routes.ts'
 import productsRoutes from './products/products.routes.ts'
 import ledgerRoutes from './ledger/ledger.routes.ts'
+import ksefSettingsRoutes from './ksef/settings.routes.ts'
 import homeRoutes from './settings/home.routes.ts'
 import { startAutoImport, type AutoImport } from './transactions/import-runner.ts'
 import { startAllegroDeliveryWorker, type AllegroDeliveryWorker } from './documents/allegro-delivery.sender.ts'
+import { startKsefWorker, type KsefWorker } from './ksef/ksef-worker.ts'
 
 export interface AppDeps {
   /** An already migrated database (tests); otherwise config.databaseFile is opened and migrated. */
@@ -58,6 +61,8 @@ declare module 'fastify' {
     ctx: AppContext
     /** every method + URL the app serves; the security tests walk it instead of a hand-kept list */
     routeTable: Array<{ method: string, url: string }>
+    /** the background KSeF sender (null before onReady and after close) */
+    ksefWorker: KsefWorker | null
   }
 }
 
@@ -98,9 +103,10 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   await app.register(databasePlugin, { db, closeOnShutdown: !deps.db })
   await app.register(authPlugin)
   await mountAllegroSimulator(app, config, { appSecret: deps.appSecret, now: app.ctx.now })
+  await mountKsefSimulator(app, config, { appSecret: deps.appSecret, now: app.ctx.now })
 
   app.addHook('preHandler', async (request, reply) => {
-    if (request.url.startsWith('/public/') || request.url.startsWith('/symulator-allegro/')) return
+    if (request.url.startsWith('/public/') || request.url.startsWith('/symulator-allegro/') || request.url.startsWith('/symulator-ksef/')) return
     reply.locals.csrfToken = reply.generateCsrf()
     reply.locals.flash = request.takeFlash()
   })
@@ -153,6 +159,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     await pages.register(contractorsRoutes)
     await pages.register(productsRoutes)
     await pages.register(ledgerRoutes)
+    await pages.register(ksefSettingsRoutes)
   })
 
   let autoImport: AutoImport | null = null
@@ -161,6 +168,9 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   let deliveries: AllegroDeliveryWorker | null = null
   app.addHook('onReady', async () => { deliveries = startAllegroDeliveryWorker(app) })
   app.addHook('preClose', async () => { await deliveries?.stop() })
+  app.decorate('ksefWorker', null)
+  app.addHook('onReady', async () => { app.ksefWorker = startKsefWorker(app) })
+  app.addHook('preClose', async () => { await app.ksefWorker?.stop(); app.ksefWorker = null })
 
   return app
 }

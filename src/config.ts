@@ -32,17 +32,23 @@ interface Env {
   ALLEGRO_SANDBOX_API_URL: string
   ALLEGRO_TIMEOUT_MS: number
   ALLEGRO_RETRY_BASE_MS: number
+  ALLEGRO_IMPORT_MAX_REQUESTS: number
+  ALLEGRO_IMPORT_MAX_MINUTES: number
   NBP_API_URL: string
+  WHITELIST_API_URL: string
+  WHITELIST_TIMEOUT_MS: number
   KSEF_PRODUCTION_API_URL: string
   KSEF_PRODUCTION_QR_URL: string
   KSEF_DEMO_API_URL: string
   KSEF_DEMO_QR_URL: string
   KSEF_TEST_API_URL: string
   KSEF_TEST_QR_URL: string
+  KSEF_SIMULATOR_ENABLED: boolean
   KSEF_SIMULATOR_API_URL: string
   KSEF_SIMULATOR_QR_URL: string
   KSEF_TIMEOUT_MS: number
   KSEF_RETRY_BASE_MS: number
+  KSEF_WORKER_INTERVAL_MS: number
 }
 
 const schema = {
@@ -77,17 +83,23 @@ const schema = {
     ALLEGRO_SANDBOX_API_URL: { type: 'string', default: 'https://api.allegro.pl.allegrosandbox.pl' },
     ALLEGRO_TIMEOUT_MS: { type: 'integer', default: 15000, minimum: 100 },
     ALLEGRO_RETRY_BASE_MS: { type: 'integer', default: 500, minimum: 1, maximum: 10000 },
+    ALLEGRO_IMPORT_MAX_REQUESTS: { type: 'integer', default: 20000, minimum: 10, maximum: 1000000 },
+    ALLEGRO_IMPORT_MAX_MINUTES: { type: 'integer', default: 30, minimum: 1, maximum: 1440 },
     NBP_API_URL: { type: 'string', default: 'https://api.nbp.pl/api' },
+    WHITELIST_API_URL: { type: 'string', default: 'https://wl-api.mf.gov.pl', pattern: '^https?://.+' },
+    WHITELIST_TIMEOUT_MS: { type: 'integer', default: 10000, minimum: 100 },
     KSEF_PRODUCTION_API_URL: { type: 'string', default: 'https://api.ksef.mf.gov.pl/v2' },
     KSEF_PRODUCTION_QR_URL: { type: 'string', default: 'https://qr.ksef.mf.gov.pl' },
     KSEF_DEMO_API_URL: { type: 'string', default: 'https://api-demo.ksef.mf.gov.pl/v2' },
     KSEF_DEMO_QR_URL: { type: 'string', default: 'https://qr-demo.ksef.mf.gov.pl' },
     KSEF_TEST_API_URL: { type: 'string', default: 'https://api-test.ksef.mf.gov.pl/v2' },
     KSEF_TEST_QR_URL: { type: 'string', default: 'https://qr-test.ksef.mf.gov.pl' },
+    KSEF_SIMULATOR_ENABLED: { type: 'boolean', default: true },
     KSEF_SIMULATOR_API_URL: { type: 'string', default: '', pattern: '^(https?://.+)?$' },
     KSEF_SIMULATOR_QR_URL: { type: 'string', default: '', pattern: '^(https?://.+)?$' },
     KSEF_TIMEOUT_MS: { type: 'integer', default: 30000, minimum: 100 },
-    KSEF_RETRY_BASE_MS: { type: 'integer', default: 1000, minimum: 1, maximum: 60000 }
+    KSEF_RETRY_BASE_MS: { type: 'integer', default: 1000, minimum: 1, maximum: 60000 },
+    KSEF_WORKER_INTERVAL_MS: { type: 'integer', default: 15000, minimum: 100 }
   }
 } as const
 
@@ -128,14 +140,21 @@ export interface Config {
    * `${url}/api`); '' means the one mounted in this process at /symulator-allegro.
    */
   simulator: { enabled: boolean, seed: number, url: string }
+  /** The built-in KSeF simulator, mounted at /symulator-ksef (API /v2, QR pages /qr) when enabled. */
+  ksefSimulator: { enabled: boolean }
   allegro: {
     production: AllegroEnvironmentConfig
     sandbox: AllegroEnvironmentConfig
     timeoutMs: number
     /** first backoff step between retries (after a 429: four times this), doubling per attempt */
     retryBaseMs: number
+    /** bounds of one import: calls to Allegro and minutes; past either it stops, progress kept */
+    importMaxRequests: number
+    importMaxMinutes: number
   }
   nbpApiUrl: string
+  /** The Ministry's VAT white list (Wykaz podatników VAT), for filling a contractor from a NIP. */
+  whiteList: { apiUrl: string, timeoutMs: number }
   /**
    * KSeF 2.0 per environment (ksef_connection.environment): API base and QR verification base.
    * The simulator's '' means the one mounted in this process at /symulator-ksef.
@@ -145,6 +164,8 @@ export interface Config {
     timeoutMs: number
     /** first backoff step between retries, doubling per attempt */
     retryBaseMs: number
+    /** how often the background sender looks for invoices due */
+    workerIntervalMs: number
   }
 }
 
@@ -188,13 +209,17 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.SESSION_MAX_HOURS * 3_600_000 },
     importMinIntervalMinutes: e.IMPORT_MIN_INTERVAL_MINUTES,
     simulator: { enabled: e.SIMULATOR_ENABLED, seed: e.SIMULATOR_SEED, url: e.SIMULATOR_URL.replace(/\/+$/, '') },
+    ksefSimulator: { enabled: e.KSEF_SIMULATOR_ENABLED },
     allegro: {
       production: { webUrl: e.ALLEGRO_WEB_URL, apiUrl: e.ALLEGRO_API_URL, clientId: e.ALLEGRO_CLIENT_ID, clientSecret: e.ALLEGRO_CLIENT_SECRET },
       sandbox: { webUrl: e.ALLEGRO_SANDBOX_WEB_URL, apiUrl: e.ALLEGRO_SANDBOX_API_URL, clientId: e.ALLEGRO_SANDBOX_CLIENT_ID, clientSecret: e.ALLEGRO_SANDBOX_CLIENT_SECRET },
       timeoutMs: e.ALLEGRO_TIMEOUT_MS,
-      retryBaseMs: e.ALLEGRO_RETRY_BASE_MS
+      retryBaseMs: e.ALLEGRO_RETRY_BASE_MS,
+      importMaxRequests: e.ALLEGRO_IMPORT_MAX_REQUESTS,
+      importMaxMinutes: e.ALLEGRO_IMPORT_MAX_MINUTES
     },
     nbpApiUrl: e.NBP_API_URL.replace(/\/+$/, ''),
+    whiteList: { apiUrl: e.WHITELIST_API_URL.replace(/\/+$/, ''), timeoutMs: e.WHITELIST_TIMEOUT_MS },
     ksef: {
       environments: {
         produkcja: { apiUrl: trimSlash(e.KSEF_PRODUCTION_API_URL), qrUrl: trimSlash(e.KSEF_PRODUCTION_QR_URL) },
@@ -203,7 +228,8 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
         symulator: { apiUrl: trimSlash(e.KSEF_SIMULATOR_API_URL), qrUrl: trimSlash(e.KSEF_SIMULATOR_QR_URL) }
       },
       timeoutMs: e.KSEF_TIMEOUT_MS,
-      retryBaseMs: e.KSEF_RETRY_BASE_MS
+      retryBaseMs: e.KSEF_RETRY_BASE_MS,
+      workerIntervalMs: e.KSEF_WORKER_INTERVAL_MS
     }
   }
 }

@@ -1,14 +1,16 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.ts'
 import { loadConfig } from './config.ts'
 import { loadOrCreateAppSecret } from './shared/app-secret.ts'
 import { loggerOptions } from './logger.ts'
+import { ensurePrivateDir } from './shared/private-files.ts'
 
 const config = loadConfig()
-mkdirSync(config.dataDir, { recursive: true })
-mkdirSync(dirname(config.databaseFile), { recursive: true })
+ensurePrivateDir(config.dataDir)
+// a database outside the data folder: its folder is the admin's, created (0700) only when missing
+if (!existsSync(dirname(config.databaseFile))) ensurePrivateDir(dirname(config.databaseFile))
 
 const app = await buildApp(config, {
   appSecret: loadOrCreateAppSecret(config.appSecret, config.dataDir),

@@ -14,6 +14,18 @@ document.addEventListener('DOMContentLoaded', () => {
     })
   }
   for (const el of document.querySelectorAll('[data-print]')) el.addEventListener('click', () => window.print())
+  // PEM fields (KSeF certificate and key): a file picker reads the chosen file into the field
+  for (const area of document.querySelectorAll('textarea[data-pem-file]')) {
+    const picker = document.createElement('input')
+    picker.type = 'file'
+    picker.accept = '.pem,.crt,.cer,.key,.txt'
+    picker.setAttribute('aria-label', 'Wybierz plik')
+    picker.addEventListener('change', () => {
+      const file = picker.files && picker.files[0]
+      if (file) file.text().then((content) => { area.value = content })
+    })
+    area.parentNode.insertBefore(picker, area)
+  }
   // pages that wait for something (e.g. Allegro device authorisation) reload themselves
   const refresh = document.querySelector('meta[name="biurko-refresh"]')
   if (refresh) setTimeout(() => window.location.reload(), Number(refresh.content) * 1000)

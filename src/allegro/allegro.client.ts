@@ -1,5 +1,5 @@
 import { AllegroApiError, AllegroAuthError, NOT_CONNECTED_MESSAGE, messageForStatus, parseErrorBody } from './allegro.errors.ts'
-import { ALLEGRO_MEDIA_TYPE, exchange, parseJsonBody, parseRetryAfter, silentLogger, type AllegroLogger, type HttpAnswer } from './allegro.http.ts'
+import { ALLEGRO_INVOICE_LANGUAGE, ALLEGRO_LANGUAGE, ALLEGRO_MEDIA_TYPE, exchange, parseJsonBody, parseRetryAfter, silentLogger, type AllegroLogger, type HttpAnswer } from './allegro.http.ts'
 import { refreshAccessToken, type AllegroTokens, type OAuthApp } from './allegro.oauth.ts'
 
 // The REST client every Allegro feature uses (reference §2, §8). It owns the access token's
@@ -55,6 +55,8 @@ export interface RequestOptions {
   body?: Buffer
   contentType?: string
   accept?: string
+  /** default pl-PL; the invoice endpoints accept only en-US (allegro.http.ts) */
+  acceptLanguage?: string
   /**
    * Whether repeating the call is harmless. Default: GET, HEAD, PUT and DELETE are, POST and
    * PATCH are not. Non-idempotent calls are retried only when Allegro surely did not act on
@@ -174,7 +176,7 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
   const maxRetryWaitMs = opts.maxRetryWaitMs ?? 60_000
   const backoffBaseMs = opts.retryBaseMs ?? BACKOFF_BASE_MS
   const oauthApp: OAuthApp = { webUrl: opts.webUrl, clientId: opts.clientId, clientSecret: opts.clientSecret }
-  const oauthDeps = { fetch: opts.fetch, timeoutMs: opts.timeoutMs, now: opts.now }
+  const oauthDeps = { fetch: opts.fetch, timeoutMs: opts.timeoutMs, now: opts.now, userAgent: opts.userAgent }
 
   async function loadTokens (): Promise<AllegroTokens> {
     const tokens = await opts.tokens.load()
@@ -283,7 +285,11 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
     const idempotent = ro.idempotent ?? IDEMPOTENT_METHODS.has(verb)
     const url = buildUrl(path, ro.query)
     const logPath = path.split('?')[0]
-    const headers: Record<string, string> = { Accept: ro.accept ?? ALLEGRO_MEDIA_TYPE, 'User-Agent': opts.userAgent }
+    const headers: Record<string, string> = {
+      Accept: ro.accept ?? ALLEGRO_MEDIA_TYPE,
+      'Accept-Language': ro.acceptLanguage ?? ALLEGRO_LANGUAGE,
+      'User-Agent': opts.userAgent
+    }
     let payload: string | Buffer | undefined
     if (ro.body !== undefined) {
       payload = ro.body
@@ -362,10 +368,11 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
     getOrderEvents: async (q = {}) => await request<AllegroOrderEvents>('GET', '/order/events', { query: { from: q.from, limit: q.limit } }),
     listCheckoutForms: async (query) => await request<AllegroCheckoutFormList>('GET', '/order/checkout-forms', { query }),
     getCheckoutForm: async (id) => await request<unknown>('GET', `/order/checkout-forms/${segment(id)}`),
-    listOrderInvoices: async (orderId) => await request<AllegroOrderInvoices>('GET', `/order/checkout-forms/${segment(orderId)}/invoices`),
+    listOrderInvoices: async (orderId) => await request<AllegroOrderInvoices>('GET', `/order/checkout-forms/${segment(orderId)}/invoices`, { acceptLanguage: ALLEGRO_INVOICE_LANGUAGE }),
     createOrderInvoice: async (orderId, invoice) => {
       const body = await request<unknown>('POST', `/order/checkout-forms/${segment(orderId)}/invoices`, {
-        json: { file: { name: invoice.fileName }, invoiceNumber: invoice.invoiceNumber }
+        json: { file: { name: invoice.fileName }, invoiceNumber: invoice.invoiceNumber },
+        acceptLanguage: ALLEGRO_INVOICE_LANGUAGE
       })
       const id = (body as { id?: unknown } | undefined)?.id
       if (typeof id !== 'string' || id === '' || id.length > 200) {
@@ -374,7 +381,7 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
       return { id }
     },
     uploadOrderInvoiceFile: async (orderId, invoiceId, pdf) => {
-      await send('PUT', `/order/checkout-forms/${segment(orderId)}/invoices/${segment(invoiceId)}/file`, { body: pdf, contentType: 'application/pdf', conflictOnRetryMeansDone: true })
+      await send('PUT', `/order/checkout-forms/${segment(orderId)}/invoices/${segment(invoiceId)}/file`, { body: pdf, contentType: 'application/pdf', acceptLanguage: ALLEGRO_INVOICE_LANGUAGE, conflictOnRetryMeansDone: true })
     },
     listOffers: async (query) => await request<AllegroOfferList>('GET', '/sale/offers', { query }),
     changeOfferStock: async (offerId, available) => {

@@ -8,6 +8,14 @@ import { AllegroApiError, NETWORK_MESSAGE, TIMEOUT_MESSAGE } from './allegro.err
 
 export const ALLEGRO_MEDIA_TYPE = 'application/vnd.allegro.public.v1+json'
 
+/**
+ * Accept-Language sets the language of Allegro's `userMessage`. Without one, Node's fetch sends
+ * `*`, which Allegro's OpenAPI description does not allow: it lists pl-PL, en-US, uk-UA, sk-SK,
+ * cs-CZ and hu-HU for most endpoints, and only en-US for the order invoice endpoints.
+ */
+export const ALLEGRO_LANGUAGE = 'pl-PL'
+export const ALLEGRO_INVOICE_LANGUAGE = 'en-US'
+
 const packageVersion = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version
 
 /**

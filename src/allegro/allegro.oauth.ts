@@ -1,5 +1,5 @@
 import { AllegroApiError, AllegroAuthError, messageForStatus, parseErrorBody } from './allegro.errors.ts'
-import { basicAuth, exchange, parseJsonBody, type HttpAnswer } from './allegro.http.ts'
+import { ALLEGRO_LANGUAGE, allegroUserAgent, basicAuth, exchange, parseJsonBody, type HttpAnswer } from './allegro.http.ts'
 
 // OAuth2 on Allegro's web host (reference §1): the device flow and the refresh grant. These
 // calls carry secrets in their bodies and answers; nothing here logs them.
@@ -22,6 +22,8 @@ export interface OAuthDeps {
   fetch: typeof fetch
   timeoutMs: number
   now: () => Date
+  /** Allegro wants the app's own User-Agent on the OAuth host too; default Biurko's */
+  userAgent?: string
 }
 
 export interface DeviceAuthorization {
@@ -100,7 +102,9 @@ async function post (app: OAuthApp, deps: OAuthDeps, path: string, form: Record<
     headers: {
       Authorization: basicAuth(app.clientId, app.clientSecret),
       'Content-Type': 'application/x-www-form-urlencoded',
-      Accept: 'application/json'
+      Accept: 'application/json',
+      'Accept-Language': ALLEGRO_LANGUAGE,
+      'User-Agent': deps.userAgent ?? allegroUserAgent()
     },
     body: new URLSearchParams(form).toString()
   }, deps.timeoutMs)

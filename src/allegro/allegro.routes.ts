@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { requirePermission } from '../plugins/auth.ts'
+import { requireAdministration, requirePermission } from '../plugins/auth.ts'
 import { getCompany, updateCompany } from '../settings/company.queries.ts'
 import { encryptSecret } from '../shared/crypto.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
@@ -44,6 +44,8 @@ function lockedEnvironment (shop: ShopRow): AllegroEnvironment | null {
 
 export default async function allegroRoutes (app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requirePermission('allegro'))
+  // every route here is a company-wide setting: apps, shops, the module switch
+  app.addHook('preHandler', requireAdministration)
 
   const now = (): string => toStoredTimestamp(app.ctx.now())
 

@@ -4,7 +4,7 @@ import { toStoredTimestamp } from '../shared/dates.ts'
 import { createAllegroClient, type TokenStore } from './allegro.client.ts'
 import { AllegroApiError, cleanText } from './allegro.errors.ts'
 import { allegroUserAgent } from './allegro.http.ts'
-import { pollDeviceAuthorization, requestDeviceAuthorization, type AllegroTokens } from './allegro.oauth.ts'
+import { pollDeviceAuthorization, requestDeviceAuthorization, type AllegroTokens, type OAuthDeps } from './allegro.oauth.ts'
 import { resolveAllegroEnvironment, type ResolvedEnvironment } from './shop-client.ts'
 import {
   abandonDeviceAuthorization, claimDevicePoll, completeDeviceAuthorization, findDeviceAuthorization, getShop, shopsOfAccount,
@@ -30,7 +30,7 @@ export type ConnectionStep =
 export async function startConnection (app: FastifyInstance, shopId: number): Promise<void> {
   const shop = await getShop(app.db, shopId)
   const env = await resolveAllegroEnvironment(app, shop.environment as AllegroEnvironment)
-  const device = await requestDeviceAuthorization(env, oauthDeps(app))
+  const device = await requestDeviceAuthorization(env, oauthDeps(app, env))
   const now = app.ctx.now()
   await startDeviceAuthorization(app.db, {
     shop_id: shopId,
@@ -69,7 +69,7 @@ export async function advanceConnection (app: FastifyInstance, shopId: number): 
   let result: Awaited<ReturnType<typeof pollDeviceAuthorization>>
   try {
     env = await resolveAllegroEnvironment(app, shop.environment as AllegroEnvironment)
-    result = await pollDeviceAuthorization(env, oauthDeps(app), decryptSecret(app.ctx.secretsKey, row.device_code_enc))
+    result = await pollDeviceAuthorization(env, oauthDeps(app, env), decryptSecret(app.ctx.secretsKey, row.device_code_enc))
   } catch (error) {
     if (!(error instanceof AllegroApiError)) throw error
     app.log.warn({ shopId, code: error.code, traceId: error.traceId }, 'allegro device poll failed')
@@ -195,6 +195,6 @@ function readAccount (body: unknown): { id: string, login: string } {
   return { id, login }
 }
 
-function oauthDeps (app: FastifyInstance): { fetch: typeof fetch, timeoutMs: number, now: () => Date } {
-  return { fetch: app.ctx.fetch, timeoutMs: app.ctx.config.allegro.timeoutMs, now: () => app.ctx.now().toJSDate() }
+function oauthDeps (app: FastifyInstance, env: ResolvedEnvironment): OAuthDeps {
+  return { fetch: app.ctx.fetch, timeoutMs: app.ctx.config.allegro.timeoutMs, now: () => app.ctx.now().toJSDate(), userAgent: allegroUserAgent(env.appName) }
 }

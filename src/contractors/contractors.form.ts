@@ -1,6 +1,7 @@
 import { type FormResult, Validator, checkbox, text } from '../shared/form.ts'
 import { isValidNip, normalizeNip } from '../shared/nip.ts'
 import type { ContractorRow } from './contractors.queries.ts'
+import type { WhiteListSubject } from '../whitelist/whitelist.ts'
 
 export interface ContractorValues {
   name: string
@@ -88,4 +89,10 @@ export function contractorColumns (values: ContractorValues) {
     email: values.email,
     phone: values.phone
   }
+}
+
+/** The register's name and address over what was typed; e-mail and phone stay as typed. */
+export function fillFromWhiteList (values: ContractorValues, subject: WhiteListSubject): ContractorValues {
+  const address = subject.address === '' ? {} : { street: subject.street, postalCode: subject.postalCode, city: subject.city }
+  return { ...values, ...address, name: subject.name, nip: subject.nip, isCompany: true, countryCode: 'PL' }
 }

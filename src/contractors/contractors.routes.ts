@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { requireDocuments } from '../plugins/auth.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { parseId, text } from '../shared/form.ts'
 import { documentTypeLabel } from '../documents/document.ts'
 import { listDocuments } from '../documents/documents.queries.ts'
-import { EMPTY_CONTRACTOR, contractorColumns, contractorToValues, parseContractorForm, type ContractorValues } from './contractors.form.ts'
+import { EMPTY_CONTRACTOR, contractorColumns, contractorToValues, fillFromWhiteList, parseContractorForm, type ContractorValues } from './contractors.form.ts'
 import { CONTRACTORS_PER_PAGE, findContractorByNip, getContractor, insertContractor, listContractors, updateContractor, type ContractorRow } from './contractors.queries.ts'
 import { normalizeNip } from '../shared/nip.ts'
+import { createWhiteListClient, WhiteListError, type WhiteListLookup } from '../whitelist/whitelist.ts'
 
 function contractorId (request: FastifyRequest): number {
   const id = parseId((request.params as Record<string, unknown>).id)
@@ -15,12 +17,43 @@ function contractorId (request: FastifyRequest): number {
 }
 
 export default async function contractorsRoutes (app: FastifyInstance): Promise<void> {
+  app.addHook('preHandler', requireDocuments)
   /** One contractor per NIP: a second one would split the buyer's documents. */
   async function duplicateNipError (values: ContractorValues, exceptId: number | null): Promise<string | null> {
     if (values.nip === '') return null
     const other = await findContractorByNip(app.db, normalizeNip(values.nip), exceptId)
     return other ? `Kontrahent z tym NIP-em już istnieje: ${other.name}.` : null
   }
+
+  const whiteList = createWhiteListClient({ baseUrl: app.ctx.config.whiteList.apiUrl, fetch: app.ctx.fetch, timeoutMs: app.ctx.config.whiteList.timeoutMs })
+
+  /**
+   * "Pobierz z białej listy" on the form: the form comes back with the register's name and
+   * address filled in and the VAT status shown; nothing is stored until the user saves.
+   */
+  async function whiteListLookup (body: unknown, contractor: ContractorRow | null): Promise<{ status: number, view: Record<string, unknown> }> {
+    const values = parseContractorForm(body).values
+    const title = contractor ? `Edycja: ${contractor.name}` : 'Nowy kontrahent'
+    if (values.nip === '') return { status: 422, view: { title, values, errors: { nip: 'Wpisz NIP, aby pobrać dane z Wykazu podatników VAT.' }, contractor } }
+    let lookup: WhiteListLookup
+    try {
+      lookup = await whiteList.lookupNip(values.nip, app.ctx.now().toISODate() ?? '')
+    } catch (error) {
+      if (!(error instanceof WhiteListError)) throw error
+      return { status: 422, view: { title, values, errors: { nip: error.message }, contractor } }
+    }
+    return { status: 200, view: { title, values: lookup.found ? fillFromWhiteList(values, lookup.subject) : values, errors: {}, contractor, whiteList: lookup } }
+  }
+
+  app.post('/kontrahenci/biala-lista', async (request, reply) => {
+    const { status, view } = await whiteListLookup(request.body, null)
+    return reply.code(status).viewAsync('contractors/form', view)
+  })
+
+  app.post('/kontrahenci/:id/biala-lista', async (request, reply) => {
+    const { status, view } = await whiteListLookup(request.body, await getContractor(app.db, contractorId(request)))
+    return reply.code(status).viewAsync('contractors/form', view)
+  })
 
   app.get('/kontrahenci', async (request, reply) => {
     const q = text(request.query, 'q').slice(0, 100)

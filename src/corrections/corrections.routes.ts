@@ -5,7 +5,7 @@ import type { Selectable } from 'kysely'
 import type { Documents } from '../db/schema.gen.ts'
 import { activeDocumentOfKind } from '../documents/documents.queries.ts'
 import { documentTypeLabel, vatRateLabel } from '../documents/document.ts'
-import { can, currentUser, requireAllegroModule } from '../plugins/auth.ts'
+import { can, currentUser, requireAllegroModule, requireDocuments } from '../plugins/auth.ts'
 import { ForbiddenError, NotFoundError } from '../shared/errors.ts'
 import { parseId } from '../shared/form.ts'
 import { COMMON_REASONS, isCorrectable } from './correction.ts'
@@ -27,6 +27,7 @@ async function requireCorrectionAccess (request: FastifyRequest): Promise<void> 
 }
 
 export default async function correctionsRoutes (app: FastifyInstance): Promise<void> {
+  app.addHook('preHandler', requireDocuments)
   const today = (): string => app.ctx.now().toISODate()!
 
   async function renderForm (reply: FastifyReply, original: Selectable<Documents>, values: CorrectionFormValues | null, errors: Record<string, string>, status = 200) {

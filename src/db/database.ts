@@ -1,6 +1,7 @@
 import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect, type Transaction } from 'kysely'
 import type { DB } from './schema.gen.ts'
+import { ensurePrivateFile, tightenDatabaseFiles } from '../shared/private-files.ts'
 
 export type Database = Kysely<DB>
 export type Trx = Transaction<DB>
@@ -13,8 +14,13 @@ export interface OpenedDatabase {
 }
 
 export function openDatabase (file: string): OpenedDatabase {
+  const onDisk = file !== ':memory:' && file !== ''
+  if (onDisk) ensurePrivateFile(file)
   const sqlite = new SQLite(file)
-  if (file !== ':memory:') sqlite.pragma('journal_mode = WAL')
+  if (onDisk) {
+    sqlite.pragma('journal_mode = WAL')
+    tightenDatabaseFiles(file)
+  }
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('synchronous = NORMAL')

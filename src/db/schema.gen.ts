@@ -275,6 +275,7 @@ export interface KsefConnection {
   auto_send: Generated<number>;
   certificate_expires_at: string | null;
   certificate_pem: string | null;
+  context_nip: string | null;
   created_at: string;
   environment: string;
   id: Generated<number>;
@@ -294,6 +295,7 @@ export interface KsefPublicKeys {
   certificate_der_base64: string;
   environment: string;
   fetched_at: string;
+  public_key_id: string | null;
   usage: string;
   valid_from: string;
   valid_to: string;
@@ -561,7 +563,9 @@ export interface Users {
   login: string;
   name: string;
   password_hash: string;
+  perm_administracja: Generated<number>;
   perm_allegro: Generated<number>;
+  perm_dokumenty: Generated<number>;
   perm_ksiegowosc: Generated<number>;
   perm_magazyn: Generated<number>;
   role: string;

@@ -9,6 +9,7 @@ import { vatRateLabel } from './document.ts'
 import { loadDocumentForOutput } from './documents.queries.ts'
 import { exchangeRateNote } from './exchange-rates.ts'
 import { canHoldKsefNumber } from '../ksef/ksef-export.ts'
+import { ksefPanelOf } from '../ksef/ksef-panel.ts'
 
 export interface KsefForm {
   value: string
@@ -40,7 +41,8 @@ export async function renderDocumentPage (app: FastifyInstance, request: Fastify
   const ksef = {
     isInvoice: canHoldKsefNumber(doc.type),
     canEnterNumber: doc.status === 'issued' && canHoldKsefNumber(doc.type) && (doc.ksefNumber === null || isOwner),
-    form: opts.ksefForm ?? { value: '', error: null }
+    form: opts.ksefForm ?? { value: '', error: null },
+    panel: await ksefPanelOf(app.db, doc.id, doc.status === 'issued' && canHoldKsefNumber(doc.type))
   }
   // the form sits at the bottom of a long page: say at the top that it needs attention
   if (opts.ksefForm?.error) reply.locals.flash = [...reply.locals.flash, { kind: 'error', message: `Nie zapisano numeru KSeF: ${opts.ksefForm.error}` }]

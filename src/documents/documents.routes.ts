@@ -4,7 +4,7 @@ import { listContractorOptions } from '../contractors/contractors.queries.ts'
 import { correctionCancelBlocker } from '../corrections/corrections.queries.ts'
 import { whyDocumentCannotBeCancelled } from '../ledger/ledger.hooks.ts'
 import { createNbpClient, previousBusinessDay } from '../nbp/nbp.ts'
-import { currentUser, requireAllegroModule, requireOwner } from '../plugins/auth.ts'
+import { currentUser, requireAllegroModule, requireDocuments, requireOwner } from '../plugins/auth.ts'
 import { VAT_RATES } from '../settings/company.form.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
@@ -16,6 +16,7 @@ import { renderDocumentPage } from './document-page.ts'
 import { renderStoredDocumentPdf } from './document-pdf.ts'
 import { manualRate, parseManualRate, type ManualRateValues } from './exchange-rates.ts'
 import ksefRoutes from '../ksef/ksef.routes.ts'
+import { ksefListStates } from '../ksef/ksef-panel.ts'
 import {
   MANUAL_EMPTY_ROWS, emptyLine, newManualDocumentValues, parseDocumentFilters, parseIssueRequest, parseManualDocumentForm, parseSeriesForm,
   safeReturnPath, wantsMoreRows, type ManualDocumentValues
@@ -76,6 +77,7 @@ function manualFormOptions (isVatPayer: boolean) {
 }
 
 export default async function documentsRoutes (app: FastifyInstance): Promise<void> {
+  app.addHook('preHandler', requireDocuments)
   const today = (): string => app.ctx.now().toISODate()!
   const nbp = () => createNbpClient({ baseUrl: app.ctx.config.nbpApiUrl, fetch: app.ctx.fetch, timeoutMs: NBP_TIMEOUT_MS })
 
@@ -108,7 +110,8 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
       query: { typ: filters.type, miesiac: filters.month, kontrahent: filters.contractorId ?? '', q: filters.q },
       types: DOCUMENT_TYPES.map((type) => ({ value: type, label: DOCUMENT_TYPE_INFO[type].label })),
       months: recentMonths(app.ctx.now(), filters.month),
-      typeLabel: documentTypeLabel
+      typeLabel: documentTypeLabel,
+      ksefStates: await ksefListStates(app.db, rows.map((row) => row.id))
     })
   })
 

@@ -4,6 +4,13 @@ import { ForbiddenError, NotFoundError } from '../shared/errors.ts'
 import { parseId, text } from '../shared/form.ts'
 import { renderDocumentPage } from '../documents/document-page.ts'
 import { canHoldKsefNumber, checkKsefNumber, fa3FileForDocument, fa3MonthZip } from './ksef-export.ts'
+import { fa3FileName } from './fa3-zip.ts'
+import { connectionOf } from './connection.queries.ts'
+import { queueSubmission, runKsefRound } from './ksef-sender.ts'
+import { SUBMISSION_STATE_LABELS } from './ksef-sending.ts'
+import { ksefDepsOf } from './ksef-worker.ts'
+import { submissionOf, type SubmissionState } from './submissions.queries.ts'
+import { asArray } from '../shared/form.ts'
 
 function documentId (request: FastifyRequest): number {
   const id = parseId((request.params as Record<string, unknown>).id)
@@ -28,6 +35,74 @@ export default async function ksefRoutes (app: FastifyInstance): Promise<void> {
       .header('content-disposition', attachment(result.fileName))
       .header('cache-control', 'private, no-store')
       .send(Buffer.from(result.xml, 'utf8'))
+  })
+
+  // Wyślij do KSeF: queued, then sent at once for this one document (its claim keeps the worker off)
+  app.post('/przychody/dokumenty/:id/ksef/wyslij', async (request, reply) => {
+    const id = documentId(request)
+    const back = `/przychody/dokumenty/${id}`
+    const doc = await app.db.selectFrom('documents').select(['type', 'number']).where('id', '=', id).executeTakeFirstOrThrow()
+    if (!canHoldKsefNumber(doc.type)) {
+      reply.flash('error', 'Do KSeF wysyła się tylko faktury i faktury korygujące.')
+      return reply.redirect(back, 303)
+    }
+    const queued = await queueSubmission(app.db, id, app.ctx.now())
+    if (!queued.ok) {
+      reply.flash('error', `Nie wysłano faktury ${doc.number} do KSeF: ${queued.problems.join(' ')}`)
+      return reply.redirect(back, 303)
+    }
+    if (!queued.queued) {
+      reply.flash('info', queued.message)
+      return reply.redirect(back, 303)
+    }
+    if (await connectionOf(app.db) === undefined) {
+      reply.flash('info', `${queued.message} Połącz Biurko z KSeF w USTAWIENIA » INTEGRACJE » KSeF – wtedy zostanie wysłana.`)
+      return reply.redirect(back, 303)
+    }
+    await runKsefRound(ksefDepsOf(app), { documentIds: [id] })
+    const row = await submissionOf(app.db, id)
+    const state = (row?.state ?? 'do_wyslania') as SubmissionState
+    const kind = state === 'przyjeta' ? 'success' : state === 'odrzucona' || state === 'blad' ? 'error' : 'info'
+    const message = state === 'przyjeta'
+      ? `KSeF przyjął fakturę ${doc.number}: numer KSeF ${row?.ksef_number ?? ''}.`
+      : `Faktura ${doc.number}: ${SUBMISSION_STATE_LABELS[state]}.${row?.last_error ? ` ${row.last_error}` : ''}`
+    reply.flash(kind, message)
+    return reply.redirect(back, 303)
+  })
+
+  // bulk from the documents list: all queued, the worker sends them within KSeF's limits
+  app.post('/przychody/dokumenty/ksef/wyslij', async (request, reply) => {
+    const ids = [...new Set(asArray(request.body, 'documentIds').map((v) => parseId(v)).filter((v) => v !== null))].slice(0, 5000)
+    if (ids.length === 0) {
+      reply.flash('error', 'Zaznacz faktury do wysłania do KSeF.')
+      return reply.redirect('/przychody/dokumenty', 303)
+    }
+    let queued = 0
+    const problems: string[] = []
+    for (const id of ids) {
+      const doc = await app.db.selectFrom('documents').select(['type', 'number']).where('id', '=', id).executeTakeFirst()
+      if (doc === undefined || !canHoldKsefNumber(doc.type)) continue
+      const result = await queueSubmission(app.db, id, app.ctx.now())
+      if (result.ok && result.queued) queued++
+      else if (!result.ok) problems.push(`${doc.number}: ${result.problems.join(' ')}`)
+    }
+    void app.ksefWorker?.tick()
+    if (queued > 0) reply.flash('success', `${queued} ${queued === 1 ? 'faktura czeka' : 'faktur(y) czeka'} na wysłanie do KSeF – wysyłamy je w tle, w granicach limitów KSeF.`)
+    if (problems.length > 0) reply.flash('error', `Nie wysłano: ${problems.slice(0, 10).join(' ')}${problems.length > 10 ? ` (i ${problems.length - 10} innych)` : ''}`)
+    if (queued === 0 && problems.length === 0) reply.flash('info', 'Zaznaczone faktury są już w KSeF albo w drodze.')
+    return reply.redirect('/przychody/dokumenty', 303)
+  })
+
+  app.get('/przychody/dokumenty/:id/upo.xml', async (request, reply) => {
+    const id = documentId(request)
+    const row = await app.db.selectFrom('ksef_submissions as s').innerJoin('documents as d', 'd.id', 's.document_id')
+      .select(['s.upo_xml', 'd.number']).where('s.document_id', '=', id).executeTakeFirst()
+    if (row?.upo_xml == null) throw new NotFoundError('Ta faktura nie ma jeszcze UPO z KSeF.')
+    return reply
+      .type('application/xml; charset=utf-8')
+      .header('content-disposition', attachment(`UPO_${fa3FileName(row.number)}`))
+      .header('cache-control', 'private, no-store')
+      .send(row.upo_xml)
   })
 
   app.get('/przychody/dokumenty/ksef.zip', async (request, reply) => {

@@ -3,6 +3,7 @@
 // of the last business day before the day the tax obligation arises), reference/polish-invoicing.md §2.
 import { DateTime } from 'luxon'
 import { isIsoDate, ZONE } from '../shared/dates.ts'
+import { formatSeconds } from '../shared/duration.ts'
 
 /** A failure the user can act on; the message is Polish and safe to show. */
 export class NbpError extends Error {
@@ -174,11 +175,6 @@ export function createNbpClient (options: NbpClientOptions): NbpClient {
     getMidRate,
     getRateForSaleDate: async (currency, saleDate) => await getMidRate(currency, previousBusinessDay(saleDate))
   }
-}
-
-function formatSeconds (ms: number): string {
-  const seconds = ms / 1000
-  return `${String(seconds).replace('.', ',')} s`
 }
 
 const UNEXPECTED = 'Serwis kursów NBP zwrócił nieoczekiwaną odpowiedź – wpisz kurs ręcznie.'

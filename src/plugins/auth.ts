@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import { ForbiddenError } from '../shared/errors.ts'
 import { createSession, deleteExpiredSessions, deleteSession, touchSession } from '../users/sessions.queries.ts'
 
-export type Permission = 'allegro' | 'magazyn' | 'ksiegowosc'
+export type Permission = 'allegro' | 'magazyn' | 'ksiegowosc' | 'dokumenty' | 'administracja'
 
 export interface CurrentUser {
   id: number
@@ -55,7 +55,13 @@ export default fp(async (app) => {
       login: row.login,
       name: row.name,
       isOwner: row.role === 'owner',
-      permissions: { allegro: row.perm_allegro === 1, magazyn: row.perm_magazyn === 1, ksiegowosc: row.perm_ksiegowosc === 1 }
+      permissions: {
+        allegro: row.perm_allegro === 1,
+        magazyn: row.perm_magazyn === 1,
+        ksiegowosc: row.perm_ksiegowosc === 1,
+        dokumenty: row.perm_dokumenty === 1,
+        administracja: row.perm_administracja === 1
+      }
     }
     reply.locals.user = request.user
     const company = await app.db.selectFrom('company').select(['name', 'package', 'allegro_enabled', 'vat_status', 'tax_form']).executeTakeFirst()
@@ -103,6 +109,19 @@ export function requirePermission (permission: Permission): preHandlerAsyncHookH
   return async (request) => {
     if (!can(request.user, permission)) throw new ForbiddenError('Nie masz dostępu do tego modułu. Poproś właściciela konta o uprawnienia.')
   }
+}
+
+/**
+ * Company-wide settings (Allegro apps, shops and the module switch, KSeF credentials): the owner
+ * or a user with the "administracja" permission, never merely the module's users.
+ */
+export const requireAdministration: preHandlerAsyncHookHandler = async (request) => {
+  if (!can(request.user, 'administracja')) throw new ForbiddenError('Ustawienia firmy zmienia właściciel konta albo osoba z uprawnieniem „Administracja”.')
+}
+
+/** Sales documents and contractors (issuing, cancelling, PDF, XML, buyers' personal data). */
+export const requireDocuments: preHandlerAsyncHookHandler = async (request) => {
+  if (!can(request.user, 'dokumenty')) throw new ForbiddenError('Nie masz dostępu do sprzedaży (dokumenty i kontrahenci). Poproś właściciela konta o uprawnienia.')
 }
 
 export const requireOwner: preHandlerAsyncHookHandler = async (request) => {

@@ -5,8 +5,8 @@ import fp from 'fastify-plugin'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-/** Paths whose POSTs are not our forms: the built-in Allegro simulator speaks Allegro's API. */
-export const CSRF_EXEMPT_PREFIXES = ['/symulator-allegro/']
+/** Paths whose POSTs are not our forms: the built-in simulators speak Allegro's and KSeF's APIs. */
+export const CSRF_EXEMPT_PREFIXES = ['/symulator-allegro/', '/symulator-ksef/']
 
 export default fp<{ cookieSecure: boolean }>(async (app, opts) => {
   await app.register(helmet, {
@@ -37,6 +37,15 @@ export default fp<{ cookieSecure: boolean }>(async (app, opts) => {
   })
 
   await app.register(csrf, { sessionPlugin: '@fastify/secure-session' })
+
+  // Pages and downloads carry tax records and buyers' personal data: no browser or proxy may keep
+  // a copy (ASVS 8.2.1). Only the static assets are cacheable; the simulators speak their own API.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.url.startsWith('/public/') || request.url.startsWith('/symulator-')) return payload
+    const current = reply.getHeader('cache-control')
+    if (typeof current !== 'string' || !current.includes('no-store')) reply.header('cache-control', 'no-store')
+    return payload
+  })
 
   // The token travels in the form body, so the check runs after parsing.
   app.addHook('preHandler', (request, reply, done) => {

@@ -49,7 +49,7 @@ export default async function setupRoutes (app: FastifyInstance): Promise<void> 
       await trx.insertInto('company').values({ id: 1, ...companyColumns(company.values, company.ryczaltRateBp), created_at: now, updated_at: now }).execute()
       return await insertUser(trx, {
         login: owner.login, name: owner.name, password_hash: passwordHash, role: 'owner',
-        perm_allegro: 1, perm_magazyn: 1, perm_ksiegowosc: 1, created_at: now, updated_at: now
+        perm_allegro: 1, perm_magazyn: 1, perm_ksiegowosc: 1, perm_dokumenty: 1, perm_administracja: 1, created_at: now, updated_at: now
       })
     })
     if (created === null) return reply.redirect('/logowanie', 303)

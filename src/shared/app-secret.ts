@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { ensurePrivateDir } from './private-files.ts'
 
 /**
  * The key behind sessions and encrypted secrets: from config when set, otherwise a random key
@@ -8,7 +9,7 @@ import { join } from 'node:path'
  */
 export function loadOrCreateAppSecret (configured: string, dataDir: string): Buffer {
   if (configured !== '') return Buffer.from(configured, 'hex')
-  mkdirSync(dataDir, { recursive: true })
+  ensurePrivateDir(dataDir)
   const file = join(dataDir, 'secret.key')
   if (existsSync(file)) {
     const hex = readFileSync(file, 'utf8').trim()

@@ -95,7 +95,8 @@ export async function startImport (app: FastifyInstance, shopId: number, opts: S
     let outcome: ImportOutcome
     try {
       const api = await factory(app, shopId)
-      outcome = await importShop({ db: app.db, api, now: app.ctx.now, log: app.log, signal: controller.signal }, shopId)
+      const limits = { maxRequests: app.ctx.config.allegro.importMaxRequests, maxMs: app.ctx.config.allegro.importMaxMinutes * 60_000 }
+      outcome = await importShop({ db: app.db, api, now: app.ctx.now, log: app.log, signal: controller.signal, limits }, shopId)
     } catch (error) {
       app.log.warn({ shopId, err: error }, 'allegro import could not start')
       outcome = { counts: { new: 0, updated: 0, unchanged: 0, deleted: 0, invalid: 0 }, errors: [describeImportError(error)], completed: false }

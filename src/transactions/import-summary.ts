@@ -17,5 +17,7 @@ export function summariseImport (counts: ImportCounts): string {
   ]
   if (counts.deleted > 0) parts.push(`${counts.deleted} ${plural(counts.deleted, 'pominięta', 'pominięte', 'pominiętych')} (usunięte wcześniej)`)
   if (counts.invalid > 0) parts.push(`${counts.invalid} ${plural(counts.invalid, 'odrzucona', 'odrzucone', 'odrzuconych')} (błędne dane)`)
+  const events = counts.skippedEvents ?? 0
+  if (events > 0) parts.push(`${events} ${plural(events, 'zdarzenie pominięte', 'zdarzenia pominięte', 'zdarzeń pominiętych')} (niepełne dane)`)
   return parts.join(', ')
 }

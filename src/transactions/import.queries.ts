@@ -110,8 +110,8 @@ export interface ValidForm {
  * a crash leaves either both or neither. Keyed by (shop, checkout form) and (transaction, line
  * item); deleted transactions stay deleted; manual and closed statuses are left alone.
  */
-export async function saveBatch (db: Queryable, shopId: number, forms: ValidForm[], progress: BatchProgress, at: string): Promise<BatchCounts> {
-  const counts: BatchCounts = { new: 0, updated: 0, unchanged: 0, deleted: 0 }
+export async function saveBatch (db: Queryable, shopId: number, forms: ValidForm[], progress: BatchProgress, at: string): Promise<BatchCounts & { deletedIds: string[] }> {
+  const counts: BatchCounts & { deletedIds: string[] } = { new: 0, updated: 0, unchanged: 0, deleted: 0, deletedIds: [] }
   const unique = new Map<string, ValidForm>()
   for (const entry of forms) unique.set(entry.form.id, entry)
   await db.transaction().execute(async (trx) => {
@@ -131,6 +131,7 @@ export async function saveBatch (db: Queryable, shopId: number, forms: ValidForm
       const { form, raw } = entry
       if (deleted.has(form.id)) {
         counts.deleted++
+        counts.deletedIds.push(form.id)
         continue
       }
       const current = existing.get(form.id)

@@ -27,16 +27,29 @@ export interface ImportLogger {
   warn: (obj: object, msg: string) => void
 }
 
+/** Bounds of one import, so that an Allegro answering oddly cannot keep it going for ever. */
+export interface ImportLimits {
+  /** calls to Allegro */
+  maxRequests: number
+  /** by the import's clock */
+  maxMs: number
+}
+
+export const DEFAULT_IMPORT_LIMITS: ImportLimits = { maxRequests: 20_000, maxMs: 30 * 60_000 }
+
 export interface ImportDeps {
   db: Database
   api: OrdersApi
   now: Clock
   log?: ImportLogger
   signal?: AbortSignal
+  limits?: ImportLimits
 }
 
 export interface ImportCounts extends BatchCounts {
   invalid: number
+  /** order events left out (no checkoutForm, an id that is not a UUID…); the cursor moved past them */
+  skippedEvents?: number
 }
 
 export interface ImportOutcome {
@@ -63,14 +76,38 @@ export class ImportAbortedError extends Error {
   constructor () { super('import aborted') }
 }
 
+/** An answer Allegro's description does not allow, where nothing can be skipped; `field` is shown. */
 class BadResponseError extends Error {
   override name = 'BadResponseError'
+  readonly field: string
+  constructor (field: string, reason: string) {
+    super(`${field}: ${reason}`)
+    this.field = field
+  }
 }
+
+export class ImportLimitError extends Error {
+  override name = 'ImportLimitError'
+  readonly limit: 'requests' | 'time'
+  readonly value: number
+  constructor (limit: 'requests' | 'time', value: number) {
+    super(`import limit reached: ${limit} ${value}`)
+    this.limit = limit
+    this.value = value
+  }
+}
+
+/** Messages about single skipped orders or events kept on one result; the counts say the rest. */
+const MAX_ERRORS = 20
 
 /** Allegro's errors carry a Polish userMessage (allegro.client.ts); anything else gets a general one. */
 export function describeImportError (error: unknown): string {
   if (error instanceof ImportAbortedError) return 'Pobieranie przerwano; kolejne dokończy je od miejsca przerwania.'
-  if (error instanceof BadResponseError) return 'Allegro zwróciło odpowiedź w nieoczekiwanym formacie; spróbuj ponownie później.'
+  if (error instanceof BadResponseError) return `Allegro zwróciło odpowiedź w nieoczekiwanym formacie (pole ${error.field}); spróbuj ponownie później.`
+  if (error instanceof ImportLimitError) {
+    const what = error.limit === 'requests' ? `${error.value} zapytaniach do Allegro` : `${Math.round(error.value / 60_000)} min`
+    return `Pobieranie zatrzymano po ${what} (limit jednego pobierania); to, co pobrano, zapisano, a kolejne pobieranie dokończy je od miejsca przerwania.`
+  }
   if (typeof error === 'object' && error !== null && 'userMessage' in error && typeof error.userMessage === 'string' && error.userMessage !== '') {
     return error.userMessage
   }
@@ -92,10 +129,10 @@ function isObject (value: unknown): value is Record<string, unknown> {
 }
 
 export function parseEventStats (json: unknown): { latestEventId: string | null } {
-  if (!isObject(json)) throw new BadResponseError('event-stats: not an object')
+  if (!isObject(json)) throw new BadResponseError('event-stats', 'not an object')
   const latest = json.latestEvent
   if (latest === undefined || latest === null) return { latestEventId: null }
-  if (!isObject(latest) || typeof latest.id !== 'string' || !EVENT_ID.test(latest.id)) throw new BadResponseError('event-stats: bad latestEvent')
+  if (!isObject(latest) || typeof latest.id !== 'string' || !EVENT_ID.test(latest.id)) throw new BadResponseError('latestEvent.id', 'not an event id')
   return { latestEventId: latest.id }
 }
 
@@ -105,22 +142,56 @@ export interface OrderEventRef {
   revision: string | null
 }
 
-export function parseOrderEvents (json: unknown): OrderEventRef[] {
-  if (!isObject(json) || !Array.isArray(json.events)) throw new BadResponseError('events: no events array')
-  return json.events.map((event, i) => {
-    if (!isObject(event) || typeof event.id !== 'string' || !EVENT_ID.test(event.id)) throw new BadResponseError(`events[${i}]: bad id`)
+const CHECKOUT_FORM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export interface SkippedEvent {
+  /** null when the event's own id is unusable */
+  id: string | null
+  /** Polish, names the field */
+  reason: string
+}
+
+export interface OrderEventsPage {
+  refs: OrderEventRef[]
+  skipped: SkippedEvent[]
+  /** the last usable event id of the page: the cursor moves here even past skipped events */
+  lastId: string | null
+}
+
+/**
+ * One page of /order/events. The description makes `order.checkoutForm` optional, and an id
+ * that is not a UUID names no order we could fetch: such an event is skipped with its reason
+ * instead of failing the page (which would keep the cursor where it is for ever).
+ */
+export function parseOrderEvents (json: unknown): OrderEventsPage {
+  if (!isObject(json) || !Array.isArray(json.events)) throw new BadResponseError('events', 'no events array')
+  const page: OrderEventsPage = { refs: [], skipped: [], lastId: null }
+  json.events.forEach((event, i) => {
+    if (!isObject(event) || typeof event.id !== 'string' || !EVENT_ID.test(event.id)) {
+      page.skipped.push({ id: null, reason: `events[${i}].id nie jest identyfikatorem zdarzenia` })
+      return
+    }
+    page.lastId = event.id
     const order = isObject(event.order) ? event.order : null
     const form = order !== null && isObject(order.checkoutForm) ? order.checkoutForm : null
-    if (form === null || typeof form.id !== 'string' || !/^[0-9a-f-]{36}$/i.test(form.id)) throw new BadResponseError(`events[${i}]: bad checkoutForm.id`)
-    const revision = typeof form.revision === 'string' && form.revision !== '' ? form.revision : null
-    return { id: event.id, checkoutFormId: form.id, revision }
+    if (form === null) {
+      page.skipped.push({ id: event.id, reason: 'brak order.checkoutForm' })
+      return
+    }
+    if (typeof form.id !== 'string' || !CHECKOUT_FORM_ID.test(form.id)) {
+      page.skipped.push({ id: event.id, reason: 'order.checkoutForm.id nie jest identyfikatorem UUID' })
+      return
+    }
+    const revision = typeof form.revision === 'string' && form.revision !== '' && form.revision.length <= 64 ? form.revision : null
+    page.refs.push({ id: event.id, checkoutFormId: form.id, revision })
   })
+  return page
 }
 
 export function parseCheckoutFormList (json: unknown): { forms: unknown[], totalCount: number } {
-  if (!isObject(json) || !Array.isArray(json.checkoutForms)) throw new BadResponseError('checkout-forms: no checkoutForms array')
+  if (!isObject(json) || !Array.isArray(json.checkoutForms)) throw new BadResponseError('checkoutForms', 'no checkoutForms array')
   const total = json.totalCount
-  if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) throw new BadResponseError('checkout-forms: bad totalCount')
+  if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) throw new BadResponseError('totalCount', 'not a whole number')
   return { forms: json.checkoutForms, totalCount: total }
 }
 
@@ -131,14 +202,37 @@ class Run {
   readonly errors: string[] = []
   private readonly deps: ImportDeps
   private readonly shopId: number
+  private readonly limits: ImportLimits
+  private readonly startedMs: number
+  private requests = 0
+  /** deleted orders already counted: the list pass and the events pass may both meet one */
+  private readonly deletedSeen = new Set<string>()
 
   constructor (deps: ImportDeps, shopId: number) {
     this.deps = deps
     this.shopId = shopId
+    this.limits = deps.limits ?? DEFAULT_IMPORT_LIMITS
+    this.startedMs = deps.now().toMillis()
   }
 
   checkAbort (): void {
     if (this.deps.signal?.aborted) throw new ImportAbortedError()
+  }
+
+  /** Every call to Allegro goes through here: abort, then the import's request and time bounds. */
+  async call<T> (fn: () => Promise<T>): Promise<T> {
+    this.checkAbort()
+    if (this.requests >= this.limits.maxRequests) throw new ImportLimitError('requests', this.requests)
+    const elapsed = this.deps.now().toMillis() - this.startedMs
+    if (elapsed >= this.limits.maxMs) throw new ImportLimitError('time', elapsed)
+    this.requests++
+    return await fn()
+  }
+
+  countDeleted (id: string): void {
+    if (this.deletedSeen.has(id)) return
+    this.deletedSeen.add(id)
+    this.counts.deleted++
   }
 
   at (): string {
@@ -146,6 +240,11 @@ class Run {
   }
 
   addError (message: string): void {
+    if (this.errors.length < MAX_ERRORS && !this.errors.includes(message)) this.errors.push(message)
+  }
+
+  /** Stop errors (limits, Allegro down) are never crowded out by per-order messages. */
+  addStopError (message: string): void {
     if (!this.errors.includes(message)) this.errors.push(message)
   }
 
@@ -170,7 +269,7 @@ class Run {
     this.counts.new += saved.new
     this.counts.updated += saved.updated
     this.counts.unchanged += saved.unchanged
-    this.counts.deleted += saved.deleted
+    for (const id of saved.deletedIds) this.countDeleted(id)
   }
 
   async state (): Promise<ImportStateRow> {
@@ -183,7 +282,7 @@ class Run {
     const state = await this.state()
     const now = this.deps.now()
     if (state.initialised_at === null) {
-      const { latestEventId } = parseEventStats(await this.deps.api.getEventStats())
+      const { latestEventId } = parseEventStats(await this.call(async () => await this.deps.api.getEventStats()))
       await startWindowWalk(this.deps.db, this.shopId, {
         cursor: latestEventId,
         field: 'lineItems.boughtAt',
@@ -197,7 +296,7 @@ class Run {
     const synced = state.events_synced_at === null ? null : DateTime.fromISO(state.events_synced_at)
     if (state.window_to === null && synced !== null && synced < now.minus({ days: EVENTS_RETENTION_MARGIN_DAYS })) {
       // the events since the cursor may be gone: take a fresh cursor, re-read what changed meanwhile
-      const { latestEventId } = parseEventStats(await this.deps.api.getEventStats())
+      const { latestEventId } = parseEventStats(await this.call(async () => await this.deps.api.getEventStats()))
       await startWindowWalk(this.deps.db, this.shopId, {
         cursor: latestEventId,
         field: 'updatedAt',
@@ -210,15 +309,14 @@ class Run {
   }
 
   async listPage (field: WindowField, from: number, to: number, offset: number): Promise<{ forms: unknown[], totalCount: number }> {
-    this.checkAbort()
     const iso = (ms: number): string => new Date(ms).toISOString()
-    return parseCheckoutFormList(await this.deps.api.listCheckoutForms({
+    return parseCheckoutFormList(await this.call(async () => await this.deps.api.listCheckoutForms({
       [`${field}.gte`]: iso(from),
       [`${field}.lte`]: iso(to),
       sort: field,
       offset,
       limit: LIST_PAGE_SIZE
-    }))
+    })))
   }
 
   /** Walks [window_done_until, window_to] in date windows small enough for the offset limit. */
@@ -242,15 +340,18 @@ class Run {
       // [doneUntil, windowEnd) except the last window, which includes its end
       const lte = windowEnd === end ? end : windowEnd - 1
       let page = await this.listPage(field, doneUntil, lte, 0)
-      if (page.totalCount > capacity && windowEnd - doneUntil > MIN_WINDOW_MS) {
+      // a short page is the whole window, whatever totalCount says: only a full one can mean
+      // that there is more than the offset limit lets us read
+      const crowded = page.totalCount > capacity && page.forms.length >= LIST_PAGE_SIZE
+      if (crowded && windowEnd - doneUntil > MIN_WINDOW_MS) {
         width = Math.max(Math.floor((windowEnd - doneUntil) / 2), MIN_WINDOW_MS)
         continue
       }
-      if (page.totalCount > capacity) this.addError('Allegro ma zbyt wiele zamówień z jednej sekundy, by pobrać je wszystkie; część z nich pominięto.')
+      if (crowded) this.addError('Allegro ma zbyt wiele zamówień z jednej sekundy, by pobrać je wszystkie; część z nich pominięto.')
       const reachable = Math.min(page.totalCount, capacity)
       let offset = 0
       for (;;) {
-        const pageDone = offset + step >= reachable || page.forms.length === 0 || offset + step + LIST_PAGE_SIZE > LIST_OFFSET_LIMIT
+        const pageDone = offset + step >= reachable || page.forms.length < LIST_PAGE_SIZE || offset + step + LIST_PAGE_SIZE > LIST_OFFSET_LIMIT
         // the next page is on its way while this one is checked and stored; what is stored, and
         // when, stays the same (the import's time was download plus storing, one after the other)
         const nextPage = pageDone ? null : inBackground(this.listPage(field, doneUntil, lte, offset + step))
@@ -270,7 +371,7 @@ class Run {
       if (windowEnd === end) return
       doneUntil = windowEnd
       // grow again after a crowded stretch, so a quiet month is not read one hour at a time
-      if (page.totalCount < LIST_OFFSET_LIMIT / 4) width *= 2
+      if (page.totalCount < LIST_OFFSET_LIMIT / 4 || page.forms.length < LIST_PAGE_SIZE) width *= 2
     }
   }
 
@@ -280,41 +381,69 @@ class Run {
       this.checkAbort()
       const state = await this.state()
       let cursor = state.event_cursor
-      const events = parseOrderEvents(await this.deps.api.getOrderEvents({ ...(cursor === null ? {} : { from: cursor }), limit: EVENTS_PAGE_SIZE }))
-      if (events.length === 0) {
+      const raw = await this.call(async () => await this.deps.api.getOrderEvents({ ...(cursor === null ? {} : { from: cursor }), limit: EVENTS_PAGE_SIZE }))
+      const events = parseOrderEvents(raw)
+      const pageLength = (raw as { events: unknown[] }).events.length
+      if (pageLength === 0) {
         await this.save([], { eventsSyncedAt: this.at() })
         return
       }
-      for (const chunk of chunkByForms(events, EVENTS_BATCH_FORMS)) {
+      for (const skipped of events.skipped) {
+        this.counts.skippedEvents = (this.counts.skippedEvents ?? 0) + 1
+        this.deps.log?.warn({ shopId: this.shopId, eventId: skipped.id, reason: skipped.reason }, 'skipped an order event')
+        this.addError(`Pominięto zdarzenie Allegro ${skipped.id ?? '(bez identyfikatora)'}: ${skipped.reason}.`)
+      }
+      for (const chunk of chunkByForms(events.refs, EVENTS_BATCH_FORMS)) {
         this.checkAbort()
         const latest = new Map<string, string | null>()
         for (const event of chunk) latest.set(event.checkoutFormId, event.revision)
         const known = await findKnownForms(this.deps.db, this.shopId, [...latest.keys()])
         const toFetch: string[] = []
         for (const [id, revision] of latest) {
-          if (known.deleted.has(id)) this.counts.deleted++
+          if (known.deleted.has(id)) this.countDeleted(id)
           else if (revision !== null && known.revisions.get(id) === revision) this.counts.unchanged++
           else toFetch.push(id)
         }
-        const raws = await this.fetchForms(toFetch)
+        const fetched = await this.fetchForms(toFetch)
         const next = chunk[chunk.length - 1].id
-        await this.save(this.validate(raws), { cursor: { from: cursor, to: next }, eventsSyncedAt: this.at() })
+        await this.save(this.validate(this.matching(fetched)), { cursor: { from: cursor, to: next }, eventsSyncedAt: this.at() })
         cursor = next
       }
-      if (events.length < EVENTS_PAGE_SIZE) return
+      // skipped events after the last usable one: the cursor still moves past them
+      if (events.lastId !== null && events.lastId !== cursor) {
+        await this.save([], { cursor: { from: cursor, to: events.lastId }, eventsSyncedAt: this.at() })
+      }
+      if (pageLength < EVENTS_PAGE_SIZE) return
+      // a full page of events none of which has a usable id cannot move the cursor
+      if (events.lastId === null) throw new BadResponseError('events[].id', 'no usable event id on a full page')
     }
   }
 
-  async fetchForms (ids: string[]): Promise<unknown[]> {
-    const results: unknown[] = []
+  /** Forms whose id is the one asked for; another order under this event's id is refused. */
+  matching (fetched: Array<{ id: string, raw: unknown }>): unknown[] {
+    const out: unknown[] = []
+    for (const { id, raw } of fetched) {
+      const got = isObject(raw) && typeof raw.id === 'string' ? raw.id : null
+      if (got !== null && got.toLowerCase() === id.toLowerCase()) {
+        out.push(raw)
+        continue
+      }
+      this.counts.invalid++
+      this.deps.log?.warn({ shopId: this.shopId, checkoutFormId: id, returnedId: got?.slice(0, 64) ?? null }, 'allegro returned another order than asked for')
+      this.addError(`Allegro zwróciło dla zamówienia ${id} inne zamówienie (${got === null ? 'bez pola id' : got.slice(0, 40)}); pominięto je.`)
+    }
+    return out
+  }
+
+  async fetchForms (ids: string[]): Promise<Array<{ id: string, raw: unknown }>> {
+    const results: Array<{ id: string, raw: unknown }> = []
     let index = 0
     let failed = false
     const worker = async (): Promise<void> => {
       while (index < ids.length && !failed) {
         const id = ids[index++]
-        this.checkAbort()
         try {
-          results.push(await this.deps.api.getCheckoutForm(id))
+          results.push({ id, raw: await this.call(async () => await this.deps.api.getCheckoutForm(id)) })
         } catch (error) {
           // gone (older than Allegro keeps, or not this seller's): nothing to store, move on
           if (httpStatus(error) === 404) {
@@ -370,7 +499,7 @@ export async function importShop (deps: ImportDeps, shopId: number): Promise<Imp
     return { counts: run.counts, errors: run.errors, completed: true }
   } catch (error) {
     if (!(error instanceof ImportAbortedError)) deps.log?.warn({ shopId, err: error }, 'allegro import stopped')
-    run.addError(describeImportError(error))
+    run.addStopError(describeImportError(error))
     return { counts: run.counts, errors: run.errors, completed: false }
   }
 }

@@ -21,6 +21,8 @@ export interface UserValues {
   permAllegro: boolean
   permMagazyn: boolean
   permKsiegowosc: boolean
+  permDokumenty: boolean
+  permAdministracja: boolean
   disabled: boolean
 }
 
@@ -31,6 +33,8 @@ export function parseUserForm (body: unknown, opts: { withPassword: boolean }): 
     permAllegro: checkbox(body, 'permAllegro'),
     permMagazyn: checkbox(body, 'permMagazyn'),
     permKsiegowosc: checkbox(body, 'permKsiegowosc'),
+    permDokumenty: checkbox(body, 'permDokumenty'),
+    permAdministracja: checkbox(body, 'permAdministracja'),
     disabled: checkbox(body, 'disabled')
   }
   const password = typeof (body as Record<string, unknown> | null)?.password === 'string' ? String((body as Record<string, unknown>).password) : ''

@@ -15,6 +15,8 @@ function toValues (row: UserRow): UserValues {
     permAllegro: row.perm_allegro === 1,
     permMagazyn: row.perm_magazyn === 1,
     permKsiegowosc: row.perm_ksiegowosc === 1,
+    permDokumenty: row.perm_dokumenty === 1,
+    permAdministracja: row.perm_administracja === 1,
     disabled: row.disabled === 1
   }
 }
@@ -27,7 +29,7 @@ export default async function usersRoutes (app: FastifyInstance): Promise<void> 
   })
 
   app.get('/ustawienia/uzytkownicy/nowy', async (_request, reply) => {
-    const values: UserValues = { login: '', name: '', permAllegro: true, permMagazyn: false, permKsiegowosc: false, disabled: false }
+    const values: UserValues = { login: '', name: '', permAllegro: true, permMagazyn: false, permKsiegowosc: false, permDokumenty: true, permAdministracja: false, disabled: false }
     return reply.viewAsync('users/form', { title: 'Nowy użytkownik', values, errors: {}, userId: null, isOwnerRow: false })
   })
 
@@ -46,6 +48,8 @@ export default async function usersRoutes (app: FastifyInstance): Promise<void> 
       perm_allegro: form.values.permAllegro ? 1 : 0,
       perm_magazyn: form.values.permMagazyn ? 1 : 0,
       perm_ksiegowosc: form.values.permKsiegowosc ? 1 : 0,
+      perm_dokumenty: form.values.permDokumenty ? 1 : 0,
+      perm_administracja: form.values.permAdministracja ? 1 : 0,
       disabled: form.values.disabled ? 1 : 0,
       created_at: now,
       updated_at: now
@@ -81,6 +85,8 @@ export default async function usersRoutes (app: FastifyInstance): Promise<void> 
       perm_allegro: isOwnerRow || form.values.permAllegro ? 1 : 0,
       perm_magazyn: isOwnerRow || form.values.permMagazyn ? 1 : 0,
       perm_ksiegowosc: isOwnerRow || form.values.permKsiegowosc ? 1 : 0,
+      perm_dokumenty: isOwnerRow || form.values.permDokumenty ? 1 : 0,
+      perm_administracja: isOwnerRow || form.values.permAdministracja ? 1 : 0,
       disabled: form.values.disabled ? 1 : 0,
       ...(form.password !== '' ? { password_hash: await hashPassword(form.password) } : {}),
       // a new password or disabling ends the user's open sessions

@@ -3,7 +3,7 @@ import { build, seedUser } from '../helpers/app.ts'
 import { TestClient } from '../helpers/client.ts'
 
 const PUBLIC = new Set(['/logowanie', '/konfiguracja', '/healthz', '/wyloguj'])
-const isPublic = (url: string): boolean => PUBLIC.has(url) || url.startsWith('/public/') || url.startsWith('/symulator-allegro')
+const isPublic = (url: string): boolean => PUBLIC.has(url) || url.startsWith('/public/') || url.startsWith('/symulator-allegro') || url.startsWith('/symulator-ksef')
 
 /** Fills route params with an id that exists nowhere, so the guard (not the handler) must answer. */
 const concrete = (url: string): string => url.replace(/:[a-zA-Z]+/g, '1').replace(/\*$/, 'x')
@@ -21,7 +21,7 @@ t.test('every page but login, setup and health needs a session', async (t) => {
 
 t.test('every unsafe request without a CSRF token is refused', async (t) => {
   const { app, owner, db } = await build(t)
-  const posts = app.routeTable.filter((r) => r.method === 'POST' && !r.url.startsWith('/symulator-allegro'))
+  const posts = app.routeTable.filter((r) => r.method === 'POST' && !r.url.startsWith('/symulator-allegro') && !r.url.startsWith('/symulator-ksef'))
   t.ok(posts.length >= 5)
   const before = await db.selectFrom('users').select(['id', 'updated_at', 'session_version']).execute()
   for (const route of posts) {

@@ -16,7 +16,8 @@ interface Tap {
 }
 
 export function testConfig (overrides: Record<string, string> = {}): Config {
-  return loadConfig({ TEMPLATE_CACHE: 'false', LOG_LEVEL: 'silent', SIMULATOR_ENABLED: 'false', PUBLIC_URL: 'http://localhost', ...overrides })
+  // the white list aims at a closed loopback port: no test reaches the Ministry's server
+  return loadConfig({ TEMPLATE_CACHE: 'false', LOG_LEVEL: 'silent', SIMULATOR_ENABLED: 'false', PUBLIC_URL: 'http://localhost', WHITELIST_API_URL: 'http://127.0.0.1:9', ...overrides })
 }
 
 export async function migratedMemoryDb (): Promise<Database> {
@@ -76,7 +77,7 @@ export async function seedCompany (db: Database, company: Partial<CompanyFixture
   }).execute()
 }
 
-export async function seedUser (db: Database, user: { login: string, password: string, name?: string, role?: 'owner' | 'user', allegro?: boolean, magazyn?: boolean, ksiegowosc?: boolean, disabled?: boolean }): Promise<number> {
+export async function seedUser (db: Database, user: { login: string, password: string, name?: string, role?: 'owner' | 'user', allegro?: boolean, magazyn?: boolean, ksiegowosc?: boolean, dokumenty?: boolean, administracja?: boolean, disabled?: boolean }): Promise<number> {
   const now = new Date(TEST_NOW).toISOString()
   const row = await db.insertInto('users').values({
     login: user.login,
@@ -86,6 +87,9 @@ export async function seedUser (db: Database, user: { login: string, password: s
     perm_allegro: user.allegro || user.role === 'owner' ? 1 : 0,
     perm_magazyn: user.magazyn || user.role === 'owner' ? 1 : 0,
     perm_ksiegowosc: user.ksiegowosc || user.role === 'owner' ? 1 : 0,
+    // documents stay open unless a test says otherwise: most tests predate the permission
+    perm_dokumenty: user.dokumenty !== false || user.role === 'owner' ? 1 : 0,
+    perm_administracja: user.administracja || user.role === 'owner' ? 1 : 0,
     disabled: user.disabled ? 1 : 0,
     created_at: now,
     updated_at: now

@@ -6,7 +6,7 @@ import t from 'tap'
 import { build, seedUser } from '../helpers/app.ts'
 import { TestClient } from '../helpers/client.ts'
 
-type Requirement = 'allegro' | 'magazyn' | 'ksiegowosc' | 'owner'
+type Requirement = 'allegro' | 'magazyn' | 'ksiegowosc' | 'dokumenty' | 'administracja' | 'owner'
 
 /** Routes inside a module that only the owner may use (module switches, closing the books). */
 const OWNER_ONLY = new Set([
@@ -19,7 +19,13 @@ const OWNER_ONLY = new Set([
 /** What a route needs: every group, each group satisfied by any one of its permissions. */
 function requirements (url: string): Requirement[][] {
   const needs: Requirement[][] = []
-  if (url.startsWith('/przychody/allegro') || url.startsWith('/ustawienia/integracje')) needs.push(['allegro'])
+  if (url.startsWith('/przychody/allegro') || url.startsWith('/ustawienia/integracje/allegro') || url === '/ustawienia/integracje') needs.push(['allegro'])
+  // company-wide settings: the owner or the administration permission
+  if (url.startsWith('/ustawienia/integracje') || url.startsWith('/ustawienia/ksef')) needs.push(['administracja'])
+  // sales documents and contractors (buyers' personal data) have their own permission
+  if (url.startsWith('/przychody/dokumenty') || url.startsWith('/kontrahenci')) needs.push(['dokumenty'])
+  // documents reached from an Allegro transaction: linking, the manual exchange rate, its correction
+  if (/^\/przychody\/allegro\/:id\/(powiazanie|kurs|korekta)/.test(url)) needs.push(['dokumenty'])
   // Allegro work reached from the documents and products pages
   if (/^\/przychody\/dokumenty\/(wystaw|wysylka-allegro|:id\/allegro)/.test(url) || url.endsWith('/oferty-allegro')) needs.push(['allegro'])
   // a correction is the seller's (Allegro) or the bookkeeper's work
@@ -32,7 +38,7 @@ function requirements (url: string): Requirement[][] {
 
 const describe = (needs: Requirement[][]): string => needs.map((group) => group.join(' or ')).join(' and ') || 'nothing'
 
-const isPublic = (url: string): boolean => ['/logowanie', '/konfiguracja', '/healthz', '/wyloguj'].includes(url) || url.startsWith('/public/') || url.startsWith('/symulator-allegro')
+const isPublic = (url: string): boolean => ['/logowanie', '/konfiguracja', '/healthz', '/wyloguj'].includes(url) || url.startsWith('/public/') || url.startsWith('/symulator-allegro') || url.startsWith('/symulator-ksef')
 /** Ids that exist nowhere: the guard has to answer before any lookup. */
 const concrete = (url: string): string => url.replace(':miesiac', '2026-11').replace(':environment', 'sandbox').replace(/:[a-zA-Z]+/g, '999999')
 
@@ -40,7 +46,10 @@ const USERS = [
   { login: 'bez-uprawnien', has: [] as Requirement[] },
   { login: 'tylko-allegro', has: ['allegro'] as Requirement[] },
   { login: 'tylko-magazyn', has: ['magazyn'] as Requirement[] },
-  { login: 'tylko-ksiegowosc', has: ['ksiegowosc'] as Requirement[] }
+  { login: 'tylko-ksiegowosc', has: ['ksiegowosc'] as Requirement[] },
+  { login: 'tylko-dokumenty', has: ['dokumenty'] as Requirement[] },
+  { login: 'allegro-i-sprzedaz', has: ['allegro', 'dokumenty'] as Requirement[] },
+  { login: 'allegro-administracja', has: ['allegro', 'administracja'] as Requirement[] }
 ]
 
 // The products pages live under PRZYCHODY or MAGAZYN by the company's package (the other place
@@ -59,11 +68,11 @@ for (const setup of PACKAGES) {
     const snapshot = async (): Promise<string> => JSON.stringify([
       await db.selectFrom('company').selectAll().execute(),
       await db.selectFrom('allegro_shops').selectAll().execute(),
-      await db.selectFrom('users').select(['id', 'login', 'perm_allegro', 'perm_magazyn', 'perm_ksiegowosc', 'disabled']).execute()
+      await db.selectFrom('users').select(['id', 'login', 'perm_allegro', 'perm_magazyn', 'perm_ksiegowosc', 'perm_dokumenty', 'perm_administracja', 'disabled']).execute()
     ])
 
     for (const user of USERS) {
-      await seedUser(db, { login: user.login, password: 'haslo-testowe-123', allegro: user.has.includes('allegro'), magazyn: user.has.includes('magazyn'), ksiegowosc: user.has.includes('ksiegowosc') })
+      await seedUser(db, { login: user.login, password: 'haslo-testowe-123', allegro: user.has.includes('allegro'), magazyn: user.has.includes('magazyn'), ksiegowosc: user.has.includes('ksiegowosc'), dokumenty: user.has.includes('dokumenty'), administracja: user.has.includes('administracja') })
       const before = await snapshot()
       const browser = new TestClient(app)
       await browser.login(user.login, 'haslo-testowe-123')

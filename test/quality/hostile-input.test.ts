@@ -25,6 +25,10 @@ const FALLBACK_FIELDS: Record<string, (ids: SeedIds) => Record<string, string[]>
   'POST /ustawienia/integracje/allegro/aplikacje/:environment/usuniecie': () => ({}),
   'POST /ustawienia/integracje/allegro/sklepy/:id/polaczenie/anulowanie': () => ({}),
   'POST /przychody/dokumenty/:id/allegro/status': () => ({}),
+  // KSeF: the connection test shows once a connection is saved; the sends show on pages the walk reaches too
+  'POST /ustawienia/integracje/ksef/test': () => ({}),
+  'POST /przychody/dokumenty/:id/ksef/wyslij': () => ({}),
+  'POST /przychody/dokumenty/ksef/wyslij': (ids) => ({ documentIds: [String(ids.documentId)] }),
   'POST /przychody/allegro/:id/powiazanie': (ids) => ({ documentIds: [String(ids.documentId)] }),
   'POST /przychody/allegro/:id/powiazanie/:documentId/usun': () => ({}),
   'POST /ksiegowosc/miesiace/:miesiac/otwarcie': () => ({ wroc: ['/ksiegowosc?miesiac=2026-11'] }),
@@ -37,7 +41,7 @@ interface SeedIds {
   documentId: number
 }
 
-const SKIPPED_PAGES = /\.(csv|xml|zip)$|\/pdf$|^\/healthz$|^\/public\/|^\/symulator-allegro|^\/logowanie$|^\/konfiguracja$/
+const SKIPPED_PAGES = /\.(csv|xml|zip)$|\/pdf$|^\/healthz$|^\/public\/|^\/symulator-allegro|^\/symulator-ksef|^\/logowanie$|^\/konfiguracja$/
 
 async function seededApp (t: Test, company: Partial<CompanyFixture>) {
   const built = await build(t, { company, config: { LOGIN_RATE_LIMIT_MAX: '100000' } })
@@ -127,7 +131,7 @@ t.test('every form field of every page, with hostile values: no 500, nothing ren
   }
 
   const s = last!
-  const posts = s.app.routeTable.filter((r) => r.method === 'POST' && !r.url.startsWith('/symulator-allegro') && r.url !== '/konfiguracja' && r.url !== '/logowanie').map((r) => `POST ${r.url}`)
+  const posts = s.app.routeTable.filter((r) => r.method === 'POST' && !r.url.startsWith('/symulator-allegro') && !r.url.startsWith('/symulator-ksef') && r.url !== '/konfiguracja' && r.url !== '/logowanie').map((r) => `POST ${r.url}`)
   t.ok(posts.length >= 40, `the app has ${posts.length} POST routes besides setup and login (walked in the next test)`)
   const viaTable = posts.filter((route) => !covered.has(route))
   t.same(viaTable.filter((route) => FALLBACK_FIELDS[route] === undefined), [], 'every POST route has a form on some page, or a row in FALLBACK_FIELDS')

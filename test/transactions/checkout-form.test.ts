@@ -194,12 +194,30 @@ t.test('hostile but well-formed text is accepted as data (escaping is the pagesâ
   t.equal(parseCheckoutForm(json).ok, false, 'but not beyond 10 000 characters')
 })
 
-t.test('events: validated, chunked by checkout form', async (t) => {
+t.test('events: validated, chunked by checkout form; unusable events skipped with a reason', async (t) => {
   const form = (n: number) => `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`
   const events = parseOrderEvents({ events: [1, 2, 1, 3, 4, 3, 5].map((n, i) => ({ id: String(100 + i), type: 'BOUGHT', order: { checkoutForm: { id: form(n), revision: `r${i}` } } })) })
-  const chunks = chunkByForms(events, 2)
+  t.same(events.skipped, [])
+  t.equal(events.lastId, '106')
+  const chunks = chunkByForms(events.refs, 2)
   t.same(chunks.map((c) => c.map((e) => e.id)), [['100', '101', '102'], ['103', '104', '105'], ['106']])
-  t.throws(() => parseOrderEvents({ events: [{ id: '1', order: { checkoutForm: { id: 'not-a-uuid' } } }] }))
+  const odd = parseOrderEvents({
+    events: [
+      { id: '1', order: { checkoutForm: { id: 'not-a-uuid' } } },
+      { id: '2', order: { buyer: { id: '5' } } },
+      { id: 'zÅ‚y id!', order: { checkoutForm: { id: form(1) } } },
+      { id: '4', order: { checkoutForm: { id: form(2) } } },
+      { id: '5', type: 'BOUGHT' }
+    ]
+  })
+  t.same(odd.refs, [{ id: '4', checkoutFormId: form(2), revision: null }], 'revision is optional')
+  t.same(odd.skipped, [
+    { id: '1', reason: 'order.checkoutForm.id nie jest identyfikatorem UUID' },
+    { id: '2', reason: 'brak order.checkoutForm' },
+    { id: null, reason: 'events[2].id nie jest identyfikatorem zdarzenia' },
+    { id: '5', reason: 'brak order.checkoutForm' }
+  ])
+  t.equal(odd.lastId, '5', 'the cursor may move past the trailing skipped event')
   t.throws(() => parseOrderEvents({ nope: [] }))
 })
 

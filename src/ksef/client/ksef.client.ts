@@ -11,11 +11,14 @@ export class KsefApiError extends Error {
   readonly status: number | null
   /** the Ministry's own description(s), when it sent any */
   readonly details: string[]
-  constructor (kind: KsefErrorKind, status: number | null, message: string, details: string[] = []) {
+  /** for a 429 (KSeF's or our own limiter's): how long until a request may go, when known */
+  readonly retryAfterMs: number | null
+  constructor (kind: KsefErrorKind, status: number | null, message: string, details: string[] = [], retryAfterMs: number | null = null) {
     super(message)
     this.kind = kind
     this.status = status
     this.details = details
+    this.retryAfterMs = retryAfterMs
   }
 
   get temporary (): boolean {
@@ -106,7 +109,7 @@ export class KsefClient {
       attempt++
       const wait = this.opts.limiter.reserve(group, Date.now())
       if (wait > 0) {
-        if (wait > this.opts.maxLimiterWaitMs) throw new KsefApiError('http', 429, 'rate limited locally')
+        if (wait > this.opts.maxLimiterWaitMs) throw new KsefApiError('http', 429, 'rate limited locally', [], wait)
         await this.opts.sleep(wait)
         attempt--
         continue
@@ -125,9 +128,9 @@ export class KsefClient {
           try { parsed = JSON.parse(text) } catch { if (response.ok) throw new KsefApiError('invalid', response.status, 'malformed JSON') }
         }
         if (response.ok) return { status: response.status, body: parsed, text }
-        error = new KsefApiError('http', response.status, `KSeF ${method} ${path}: ${response.status}`, problemDetails(parsed))
-        if (response.status === 429) {
-          const after = retryAfterMs(response.headers.get('retry-after')) ?? this.opts.retryBaseMs * 4 * 2 ** (attempt - 1)
+        const after = response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) ?? this.opts.retryBaseMs * 4 * 2 ** (attempt - 1) : null
+        error = new KsefApiError('http', response.status, `KSeF ${method} ${path}: ${response.status}`, problemDetails(parsed), after)
+        if (after !== null) {
           this.opts.limiter.hold(Date.now() + after)
           // KSeF did not process a 429'd request, so even a POST may go again
           if (attempt < this.opts.maxAttempts && after <= this.opts.maxLimiterWaitMs) continue
@@ -172,19 +175,34 @@ export class KsefClient {
     return statusOf(body)
   }
 
-  async redeem (authenticationToken: string): Promise<{ accessToken: string, refreshToken: string }> {
+  async redeem (authenticationToken: string): Promise<{ accessToken: string, refreshToken: string, accessValidUntil: string | null, refreshValidUntil: string | null }> {
     // not repeatable: a second redeem with the same token is refused (uwierzytelnianie.md 4)
     const { body } = await this.call('POST', '/auth/token/redeem', { bearer: authenticationToken })
-    const b = body as { accessToken?: { token?: unknown }, refreshToken?: { token?: unknown } } | null
+    const b = body as { accessToken?: { token?: unknown, validUntil?: unknown }, refreshToken?: { token?: unknown, validUntil?: unknown } } | null
     if (typeof b?.accessToken?.token !== 'string' || typeof b.refreshToken?.token !== 'string') throw new KsefApiError('invalid', 200, 'redeem')
-    return { accessToken: b.accessToken.token, refreshToken: b.refreshToken.token }
+    return { accessToken: b.accessToken.token, refreshToken: b.refreshToken.token, accessValidUntil: instantOrNull(b.accessToken.validUntil), refreshValidUntil: instantOrNull(b.refreshToken.validUntil) }
   }
 
-  async refresh (refreshToken: string): Promise<string> {
+  async refresh (refreshToken: string): Promise<{ accessToken: string, accessValidUntil: string | null }> {
     const { body } = await this.call('POST', '/auth/token/refresh', { bearer: refreshToken, safe: true })
-    const token = (body as { accessToken?: { token?: unknown } } | null)?.accessToken?.token
-    if (typeof token !== 'string') throw new KsefApiError('invalid', 200, 'refresh')
-    return token
+    const access = (body as { accessToken?: { token?: unknown, validUntil?: unknown } } | null)?.accessToken
+    if (typeof access?.token !== 'string') throw new KsefApiError('invalid', 200, 'refresh')
+    return { accessToken: access.token, accessValidUntil: instantOrNull(access.validUntil) }
+  }
+
+  /** The invoices KSeF has in a session (after a lost answer: did it get ours?), first page of up to 1000. */
+  async sessionInvoices (accessToken: string, sessionReference: string): Promise<Array<{ referenceNumber: string, invoiceHash: string }>> {
+    const { body } = await this.call('GET', `/sessions/${encodeURIComponent(sessionReference)}/invoices`, { bearer: accessToken, query: { pageSize: '1000' } })
+    const list = (body as { invoices?: unknown } | null)?.invoices
+    if (!Array.isArray(list)) throw new KsefApiError('invalid', 200, 'session invoices')
+    return list.filter((i): i is { referenceNumber: string, invoiceHash: string } => typeof i?.referenceNumber === 'string' && i.referenceNumber.length <= 64 && typeof i.invoiceHash === 'string')
+      .map((i) => ({ referenceNumber: i.referenceNumber, invoiceHash: i.invoiceHash }))
+  }
+
+  /** UPO of an invoice by its KSeF number (a duplicate's original, whose invoice reference we never had). */
+  async invoiceUpoByKsefNumber (accessToken: string, sessionReference: string, ksefNumber: string): Promise<string> {
+    const { text } = await this.call('GET', `/sessions/${encodeURIComponent(sessionReference)}/invoices/ksef/${encodeURIComponent(ksefNumber)}/upo`, { bearer: accessToken, accept: 'xml' })
+    return text
   }
 
   async openOnlineSession (accessToken: string, encryption: { encryptedSymmetricKey: string, initializationVector: string, publicKeyId?: string }): Promise<string> {
@@ -202,17 +220,19 @@ export class KsefClient {
     await this.call('POST', `/sessions/online/${encodeURIComponent(sessionReference)}/close`, { bearer: accessToken, safe: true, accept: 'none' })
   }
 
-  async invoiceStatus (accessToken: string, sessionReference: string, invoiceReference: string): Promise<{ code: number, description: string, details: string[], ksefNumber: string | null, acquisitionDate: string | null, originalKsefNumber: string | null }> {
+  async invoiceStatus (accessToken: string, sessionReference: string, invoiceReference: string): Promise<InvoiceStatus> {
     const { body } = await this.call('GET', `/sessions/${encodeURIComponent(sessionReference)}/invoices/${encodeURIComponent(invoiceReference)}`, { bearer: accessToken })
     const status = statusOf(body)
-    const b = body as { ksefNumber?: unknown, acquisitionDate?: unknown, status?: { details?: unknown, extensions?: { originalKsefNumber?: unknown } } }
+    const b = body as { ksefNumber?: unknown, acquisitionDate?: unknown, status?: { details?: unknown, extensions?: unknown } }
     const details = Array.isArray(b.status?.details) ? b.status.details.filter((d): d is string => typeof d === 'string').map((d) => d.slice(0, 500)) : []
+    const extensions = b.status?.extensions as { originalKsefNumber?: unknown, originalSessionReferenceNumber?: unknown } | undefined
     return {
       ...status,
       details,
-      ksefNumber: typeof b.ksefNumber === 'string' ? b.ksefNumber : null,
-      acquisitionDate: typeof b.acquisitionDate === 'string' ? b.acquisitionDate : null,
-      originalKsefNumber: typeof b.status?.extensions?.originalKsefNumber === 'string' ? b.status.extensions.originalKsefNumber : null
+      ksefNumber: typeof b.ksefNumber === 'string' ? b.ksefNumber.slice(0, 40) : null,
+      acquisitionDate: instantOrNull(b.acquisitionDate),
+      originalKsefNumber: typeof extensions?.originalKsefNumber === 'string' ? extensions.originalKsefNumber.slice(0, 40) : null,
+      originalSessionReference: typeof extensions?.originalSessionReferenceNumber === 'string' && /^[0-9A-Za-z-]{36}$/.test(extensions.originalSessionReferenceNumber) ? extensions.originalSessionReferenceNumber : null
     }
   }
 
@@ -220,6 +240,22 @@ export class KsefClient {
     const { text } = await this.call('GET', `/sessions/${encodeURIComponent(sessionReference)}/invoices/${encodeURIComponent(invoiceReference)}/upo`, { bearer: accessToken, accept: 'xml' })
     return text
   }
+}
+
+export interface InvoiceStatus {
+  code: number
+  description: string
+  details: string[]
+  ksefNumber: string | null
+  acquisitionDate: string | null
+  originalKsefNumber: string | null
+  originalSessionReference: string | null
+}
+
+function instantOrNull (value: unknown): string | null {
+  if (typeof value !== 'string' || value.length > 40) return null
+  const ms = Date.parse(value)
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString()
 }
 
 function initResponse (body: unknown): { referenceNumber: string, authenticationToken: string } {

@@ -4,7 +4,7 @@
  * "/order/checkout-forms" targets the API and "/auth/oauth/token" the web host.
  */
 
-export type FaultKind = 'status' | 'delay' | 'reset' | 'malformed' | 'expiredToken'
+export type FaultKind = 'status' | 'delay' | 'reset' | 'malformed' | 'expiredToken' | 'shortPages' | 'transform'
 
 interface FaultBase {
   /** HTTP method to match; any method when omitted. */
@@ -22,6 +22,13 @@ export type FaultSpec = FaultBase & (
   | { kind: 'reset' }
   | { kind: 'malformed', status?: number }
   | { kind: 'expiredToken' }
+  /**
+   * A list answer (checkout forms, offers) cut to `pageSize` items while `totalCount` claims
+   * many more: what an import must survive without paging for ever.
+   */
+  | { kind: 'shortPages', pageSize: number, totalCount: number }
+  /** The JSON answer passed through a function (a copy): odd but well-formed data. JS API only. */
+  | { kind: 'transform', transform: (body: any) => unknown }
 )
 
 export interface Fault {
@@ -116,10 +123,17 @@ export function validateFaultSpec (spec: unknown): asserts spec is FaultSpec {
     case 'malformed':
       if (s.status !== undefined && !Number.isInteger(s.status)) throw new TypeError('fault: status must be an integer')
       return
+    case 'shortPages':
+      if (!Number.isInteger(s.pageSize) || (s.pageSize as number) < 0) throw new TypeError('fault: pageSize must be a non-negative integer')
+      if (!Number.isInteger(s.totalCount) || (s.totalCount as number) < 0) throw new TypeError('fault: totalCount must be a non-negative integer')
+      return
+    case 'transform':
+      if (typeof s.transform !== 'function') throw new TypeError('fault: transform must be a function (JS API only)')
+      return
     case 'reset':
     case 'expiredToken':
       return
     default:
-      throw new TypeError('fault: kind must be one of status, delay, reset, malformed, expiredToken')
+      throw new TypeError('fault: kind must be one of status, delay, reset, malformed, expiredToken, shortPages, transform')
   }
 }

@@ -36,6 +36,8 @@ export default async function allegroSimulatorPlugin (app: FastifyInstance, opts
   if (sim === undefined) throw new Error('allegroSimulatorPlugin: opts.simulator is required')
   const prefix = app.prefix
   const authByRequest = new WeakMap<FastifyRequest, AuthContext>()
+  /** Faults that change a successful answer's body rather than replace the answer. */
+  const bodyFaultByRequest = new WeakMap<FastifyRequest, Fault>()
 
   const relativePath = (url: string): string => {
     let p = url.split('?')[0]
@@ -82,6 +84,10 @@ export default async function allegroSimulatorPlugin (app: FastifyInstance, opts
           .send('{"checkoutForms": [{"id": "6f1c2b3a-9d84-11f0-8a21-5b7c0e4d1a77", "buyer": {"login": ')
       case 'expiredToken':
         return invalidToken(reply, 'Access token expired')
+      case 'shortPages':
+      case 'transform':
+        bodyFaultByRequest.set(request, fault)
+        return undefined
       case 'status': {
         if (spec.retryAfter !== undefined) reply.header('Retry-After', String(spec.retryAfter))
         for (const [k, v] of Object.entries(spec.headers ?? {})) reply.header(k, v)
@@ -174,8 +180,10 @@ export default async function allegroSimulatorPlugin (app: FastifyInstance, opts
       if (auth === undefined) throw new HttpError(401, 'unauthenticated')
       return auth
     }
-    const ok = (reply: FastifyReply, body: unknown, status = 200): FastifyReply =>
-      reply.code(status).type(ALLEGRO_MEDIA_TYPE).send(body)
+    const ok = (reply: FastifyReply, body: unknown, status = 200): FastifyReply => {
+      const fault = bodyFaultByRequest.get(reply.request)
+      return reply.code(status).type(ALLEGRO_MEDIA_TYPE).send(fault === undefined ? body : alterBody(fault, body))
+    }
     const orderNotFound = (reply: FastifyReply, id: string): FastifyReply =>
       allegroError(reply, 404, 'CheckoutFormNotFoundException', `Checkout form with id ${id} not found`, 'Nie znaleziono zamówienia.')
     const malformedId = (reply: FastifyReply): FastifyReply =>
@@ -186,4 +194,20 @@ export default async function allegroSimulatorPlugin (app: FastifyInstance, opts
     registerInvoiceRoutes(api, ctx)
     registerOfferRoutes(api, ctx)
   }, { prefix: '/api' })
+}
+
+function alterBody (fault: Fault, body: unknown): unknown {
+  const spec = fault.spec
+  const copy = structuredClone(body)
+  if (spec.kind === 'transform') return spec.transform(copy)
+  if (spec.kind !== 'shortPages' || typeof copy !== 'object' || copy === null) return copy
+  const record = copy as Record<string, unknown>
+  for (const key of ['checkoutForms', 'offers']) {
+    const items = record[key]
+    if (!Array.isArray(items)) continue
+    record[key] = items.slice(0, spec.pageSize)
+    record.count = Math.min(items.length, spec.pageSize)
+    record.totalCount = spec.totalCount
+  }
+  return record
 }

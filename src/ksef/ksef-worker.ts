@@ -1,0 +1,83 @@
+// The background KSeF sender, started with the app like the Allegro delivery worker: every
+// interval it sends what is due (queued, retries after their backoff, offline invoices) and
+// polls what is in flight, round after round while rounds come back full, then fetches UPOs a
+// previous round could not. Rounds never overlap; the state is all in SQLite, so a restart
+// simply carries on.
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { fetchMissingUpos, queueNewlyIssued, ROUND_SIZE, runKsefRound, type KsefDeps, type RoundResult } from './ksef-sender.ts'
+
+export const KSEF_SIMULATOR_PREFIX = '/symulator-ksef'
+
+/** Where this process reaches its own KSeF simulator (its listening address, else PUBLIC_URL). */
+export function ksefSimulatorApiUrl (app: FastifyInstance): string {
+  const address = app.server.listening ? app.server.address() : null
+  if (address !== null && typeof address === 'object') {
+    const { address: host, port, family } = address as AddressInfo
+    const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+    const literal = family === 'IPv6' && reachable.includes(':') ? `[${reachable}]` : reachable
+    return `http://${literal}:${port}${KSEF_SIMULATOR_PREFIX}/v2`
+  }
+  return `${app.ctx.config.publicUrl}${KSEF_SIMULATOR_PREFIX}/v2`
+}
+
+export function ksefDepsOf (app: FastifyInstance): KsefDeps {
+  return {
+    db: app.db,
+    config: app.ctx.config.ksef,
+    secretsKey: app.ctx.secretsKey,
+    now: app.ctx.now,
+    fetch: app.ctx.fetch,
+    simulatorUrl: () => ksefSimulatorApiUrl(app),
+    log: { warn: (obj, msg) => app.log.warn(obj, msg), info: (obj, msg) => app.log.info(obj, msg) }
+  }
+}
+
+export interface KsefWorker {
+  /** one pass now (tests; the bulk send kicks it); waits for a pass already running */
+  tick: () => Promise<RoundResult[]>
+  stop: () => Promise<void>
+}
+
+/** At most this many rounds per tick, so one tick cannot run for ever. */
+const ROUNDS_PER_TICK = 8
+
+export function startKsefWorker (app: FastifyInstance, opts: { intervalMs?: number, deps?: Partial<KsefDeps> } = {}): KsefWorker {
+  let stopped = false
+  let running: Promise<RoundResult[]> | null = null
+  const deps = (): KsefDeps => ({ ...ksefDepsOf(app), ...opts.deps })
+
+  async function pass (): Promise<RoundResult[]> {
+    const results: RoundResult[] = []
+    await queueNewlyIssued(deps())
+    for (let i = 0; i < ROUNDS_PER_TICK && !stopped; i++) {
+      const result = await runKsefRound(deps())
+      results.push(result)
+      // a full round means more may be due; a round that only queued (429) must not spin
+      if (result.claimed < ROUND_SIZE || result.accepted + result.rejected === 0) break
+    }
+    if (!stopped) await fetchMissingUpos(deps())
+    return results
+  }
+
+  const tick = async (): Promise<RoundResult[]> => {
+    if (stopped) return []
+    if (running !== null) return await running.then(() => [])
+    running = pass().catch((error: unknown) => {
+      app.log.error({ err: error }, 'sending invoices to ksef failed')
+      return []
+    }).finally(() => { running = null })
+    return await running
+  }
+
+  const timer = setInterval(() => { void tick() }, opts.intervalMs ?? app.ctx.config.ksef.workerIntervalMs)
+  timer.unref()
+  return {
+    tick,
+    stop: async () => {
+      stopped = true
+      clearInterval(timer)
+      if (running !== null) await running
+    }
+  }
+}
