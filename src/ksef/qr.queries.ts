@@ -7,8 +7,8 @@ import type { Config, KsefEnvironment } from '../config.ts'
 import type { Database } from '../db/database.ts'
 import { decryptSecret } from '../shared/crypto.ts'
 import { isFa3DocumentType } from './fa3-documents.ts'
-import { ksefCodes, loadOfflineSigner, qrBaseUrl, type KsefCodes, type OfflineSignerResult } from './qr.ts'
-import { fixInvoiceFile, submissionOf, type InvoiceFile } from './submissions.queries.ts'
+import { certificateProblemOf, ksefCodes, loadOfflineSigner, qrBaseUrl, type KsefCodes, type OfflineSignerResult } from './qr.ts'
+import { fixInvoiceFile, invoiceFileOf, submissionOf, type InvoiceFile } from './submissions.queries.ts'
 
 export interface QrDeps {
   config: Pick<Config, 'publicUrl' | 'ksef'>
@@ -70,4 +70,19 @@ export async function ksefCodesForDocument (db: Database, deps: QrDeps, document
     offlineSigner: needsSigner ? await offlineSignerOf(db, deps, now.toJSDate()) : null
   })
   return { kind: 'codes', codes, file }
+}
+
+/**
+ * What the shop owner must know about the codes on this document's PDF before handing it to the
+ * buyer (Polish), or null: an offline invoice still without a KSeF number whose KOD II cannot be
+ * signed (no Offline certificate, or an unusable one), or a hand-typed KSeF number without the
+ * sent file. Reads only: the document page never fixes a file.
+ */
+export async function ksefPrintNotice (db: Database, deps: QrDeps, documentId: number, now: DateTime): Promise<string | null> {
+  const document = await db.selectFrom('documents').select(['type', 'status', 'ksef_number']).where('id', '=', documentId).executeTakeFirst()
+  if (document === undefined || !isFa3DocumentType(document.type) || document.status === 'cancelled') return null
+  const file = await invoiceFileOf(db, documentId)
+  if (file === undefined) return document.ksef_number !== null ? HAND_TYPED_NUMBER : null
+  if (file.offlineMode === null || file.offlineMode === 'awaria_calkowita' || file.ksefNumber !== null) return null
+  return certificateProblemOf(await offlineSignerOf(db, deps, now.toJSDate()))
 }

@@ -223,6 +223,13 @@ export interface KsefCodesInput {
 
 export const NO_OFFLINE_CERTIFICATE = 'Faktura jest wystawiona offline, a w USTAWIENIA » INTEGRACJE » KSeF nie zapisano certyfikatu KSeF typu Offline, więc jej PDF nie ma KODU II (CERTYFIKAT), który potwierdza wystawcę. Zapisz tam certyfikat typu Offline z kluczem prywatnym i pobierz PDF ponownie – do tego czasu nie przekazuj go nabywcy, albo poczekaj na numer KSeF.'
 
+/** Why an offline invoice gets no KOD II with this certificate check (Polish), or null when it does. */
+export function certificateProblemOf (signer: OfflineSignerResult | null): string | null {
+  if (signer === null) return NO_OFFLINE_CERTIFICATE
+  if (!signer.ok) return `${signer.problem} Dlatego PDF tej faktury offline nie ma KODU II (CERTYFIKAT), który potwierdza wystawcę – popraw certyfikat w USTAWIENIA » INTEGRACJE » KSeF i pobierz PDF ponownie.`
+  return null
+}
+
 export function ksefCodes (input: KsefCodesInput): KsefCodes {
   const facts = invoiceFileFacts(input.xml)
   const invoiceHash = sha256Base64Url(input.xml)
@@ -232,8 +239,7 @@ export function ksefCodes (input: KsefCodesInput): KsefCodes {
   if (input.offlineMode === 'awaria_calkowita') return { ...base, invoice: null, certificate: null, certificateProblem: null }
   const invoice = { url: invoiceVerificationUrl({ qrBaseUrl: input.qrBaseUrl, sellerNip: facts.sellerNip, issueDate: facts.issueDate, invoiceHash }), label: input.ksefNumber ?? OFFLINE_LABEL }
   if (input.offlineMode === null) return { ...base, invoice, certificate: null, certificateProblem: null }
-  if (input.offlineSigner === null) return { ...base, invoice, certificate: null, certificateProblem: NO_OFFLINE_CERTIFICATE }
-  if (!input.offlineSigner.ok) return { ...base, invoice, certificate: null, certificateProblem: `${input.offlineSigner.problem} Dlatego PDF tej faktury offline nie ma KODU II (CERTYFIKAT).` }
+  if (input.offlineSigner === null || !input.offlineSigner.ok) return { ...base, invoice, certificate: null, certificateProblem: certificateProblemOf(input.offlineSigner) }
   const url = certificateVerificationUrl({
     qrBaseUrl: input.qrBaseUrl,
     contextType: 'Nip',

@@ -91,6 +91,7 @@ t.test('an offline invoice with the stored Offline certificate: KOD I and KOD II
   const signature = Buffer.from(codes[1].data.slice(prefix.length), 'base64url')
   t.ok(verify('sha256', Buffer.from(prefix.slice(8, -1)), { key: new X509Certificate(cert.certificatePem).publicKey, dsaEncoding: 'ieee-p1363' }, signature), 'KOD II verifies with the certificate\'s public key')
   t.match(await textOf(pdf), /OFFLINE.*CERTYFIKAT/)
+  t.notMatch((await built.owner.get(`/przychody/dokumenty/${invoiceId}`)).body, 'ksef-qr-notice', 'nothing to warn about')
 })
 
 t.test('an offline invoice without an Offline certificate: KOD I, and the PDF says KOD II is missing', async (t) => {
@@ -102,6 +103,18 @@ t.test('an offline invoice without an Offline certificate: KOD I, and the PDF sa
   const pdf = await pdfOf(built, invoiceId)
   t.same((await qrCodesInPdf(pdf)).map((code) => code.data), [`https://qr-test.ksef.mf.gov.pl/invoice/5261040828/16-11-2026/${await storedHash(built, invoiceId)}`])
   t.match(await textOf(pdf), 'KOD II nie został dołączony')
+  const page = await built.owner.get(`/przychody/dokumenty/${invoiceId}`)
+  t.match(page.body, /id="ksef-qr-notice">Faktura jest wystawiona offline, a w USTAWIENIA » INTEGRACJE » KSeF nie zapisano certyfikatu KSeF typu Offline/, 'the owner is told on the document page')
+
+  // an Authentication certificate stored as the Offline one: refused for KOD II, and said why
+  const auth = await ksefCertificate({ key: 'rsa', type: 'Authentication' })
+  await built.db.updateTable('ksef_connection').set({ offline_certificate_pem: auth.certificatePem, offline_private_key_enc: encryptSecret(built.app.ctx.secretsKey, auth.privateKeyPem) }).execute()
+  t.equal((await qrCodesInPdf(await pdfOf(built, invoiceId))).length, 1)
+  t.match((await built.owner.get(`/przychody/dokumenty/${invoiceId}`)).body, /id="ksef-qr-notice">Zapisany certyfikat jest certyfikatem KSeF typu Uwierzytelnianie/)
+
+  // once KSeF gave it a number the invoice is verified by KOD I; no more warning
+  await built.db.updateTable('ksef_submissions').set({ state: 'przyjeta', ksef_number: ksefNumber('20261116', '0100AAAABBBB') }).where('document_id', '=', invoiceId).execute()
+  t.notMatch((await built.owner.get(`/przychody/dokumenty/${invoiceId}`)).body, 'ksef-qr-notice')
 })
 
 t.test('a correction carries KOD I of its own stored file', async (t) => {
@@ -134,4 +147,6 @@ t.test('a KSeF number typed in by hand, no file sent from Biurko: no code over a
   await built.db.updateTable('documents').set({ ksef_number: ksefNumber('20261116', '0100ABCDEF12') }).where('id', '=', invoiceId).execute()
   t.same(await qrCodesInPdf(await pdfOf(built, invoiceId)), [])
   t.equal(await invoiceFileOf(built.db, invoiceId), undefined, 'nothing fixed')
+  t.match((await built.owner.get(`/przychody/dokumenty/${invoiceId}`)).body, /id="ksef-qr-notice">Numer KSeF tej faktury wpisano ręcznie/)
+  t.equal(await invoiceFileOf(built.db, invoiceId), undefined, 'the page does not fix a file either')
 })
