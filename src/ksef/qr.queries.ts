@@ -22,6 +22,11 @@ export type DocumentKsefCodes =
   /** a KSeF document without codes, and why (Polish, for the shop owner) */
   | { kind: 'missing', problems: string[] }
 
+// KSeF 2.0 takes invoices from 1 February 2026 (obligatory from then for the largest taxpayers,
+// from 1 April 2026 for the rest, ustawa z 5 sierpnia 2025 r.): an earlier invoice reprinted now is
+// not in it, so it gets no code and no file is fixed for it.
+export const KSEF_FIRST_DAY = '2026-02-01'
+
 const ENVIRONMENTS: readonly string[] = ['produkcja', 'demo', 'test', 'symulator'] satisfies KsefEnvironment[]
 
 export const HAND_TYPED_NUMBER = 'Numer KSeF tej faktury wpisano ręcznie, a Biurko nie ma pliku, który trafił do KSeF – bez tego pliku nie da się wyliczyć jego skrótu, więc PDF nie ma kodu QR KSeF. Kod QR tej faktury pokaże aplikacja, z której ją wysłano.'
@@ -49,8 +54,8 @@ async function offlineSignerOf (db: Database, deps: QrDeps, at: Date): Promise<O
  * over a newly made file would point at an invoice KSeF does not have.
  */
 export async function ksefCodesForDocument (db: Database, deps: QrDeps, documentId: number, now: DateTime): Promise<DocumentKsefCodes> {
-  const document = await db.selectFrom('documents').select(['type', 'status', 'ksef_number']).where('id', '=', documentId).executeTakeFirst()
-  if (document === undefined || !isFa3DocumentType(document.type) || document.status === 'cancelled') return { kind: 'none' }
+  const document = await db.selectFrom('documents').select(['type', 'status', 'ksef_number', 'issue_date']).where('id', '=', documentId).executeTakeFirst()
+  if (document === undefined || !isFa3DocumentType(document.type) || document.status === 'cancelled' || document.issue_date < KSEF_FIRST_DAY) return { kind: 'none' }
   if (document.ksef_number !== null && await submissionOf(db, documentId) === undefined) return { kind: 'missing', problems: [HAND_TYPED_NUMBER] }
   const fixed = await fixInvoiceFile(db, documentId, now)
   if (!fixed.ok) return { kind: 'missing', problems: fixed.problems }
@@ -79,8 +84,8 @@ export async function ksefCodesForDocument (db: Database, deps: QrDeps, document
  * sent file. Reads only: the document page never fixes a file.
  */
 export async function ksefPrintNotice (db: Database, deps: QrDeps, documentId: number, now: DateTime): Promise<string | null> {
-  const document = await db.selectFrom('documents').select(['type', 'status', 'ksef_number']).where('id', '=', documentId).executeTakeFirst()
-  if (document === undefined || !isFa3DocumentType(document.type) || document.status === 'cancelled') return null
+  const document = await db.selectFrom('documents').select(['type', 'status', 'ksef_number', 'issue_date']).where('id', '=', documentId).executeTakeFirst()
+  if (document === undefined || !isFa3DocumentType(document.type) || document.status === 'cancelled' || document.issue_date < KSEF_FIRST_DAY) return null
   const file = await invoiceFileOf(db, documentId)
   if (file === undefined) return document.ksef_number !== null ? HAND_TYPED_NUMBER : null
   if (file.offlineMode === null || file.offlineMode === 'awaria_calkowita' || file.ksefNumber !== null) return null

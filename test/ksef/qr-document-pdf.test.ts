@@ -150,3 +150,18 @@ t.test('a KSeF number typed in by hand, no file sent from Biurko: no code over a
   t.match((await built.owner.get(`/przychody/dokumenty/${invoiceId}`)).body, /id="ksef-qr-notice">Numer KSeF tej faktury wpisano ręcznie/)
   t.equal(await invoiceFileOf(built.db, invoiceId), undefined, 'the page does not fix a file either')
 })
+
+t.test('an invoice issued before KSeF 2.0 (1 February 2026) and a cancelled one: no code, no file', async (t) => {
+  const built = await build(t)
+  const { invoiceId } = await invoiceFor(built, { invoice: 'company' })
+  await built.db.updateTable('documents').set({ issue_date: '2026-01-30', sale_date: '2026-01-30', period: '2026-01' }).where('id', '=', invoiceId).execute()
+  t.same(await qrCodesInPdf(await pdfOf(built, invoiceId)), [])
+  t.equal(await invoiceFileOf(built.db, invoiceId), undefined)
+
+  const other = await build(t, { company: { auto_book: 0 } })
+  const second = await invoiceFor(other, { invoice: 'company' })
+  t.equal((await other.owner.post(`/przychody/dokumenty/${second.invoiceId}/anulowanie`)).statusCode, 303)
+  t.equal((await other.db.selectFrom('documents').select('status').where('id', '=', second.invoiceId).executeTakeFirstOrThrow()).status, 'cancelled')
+  t.same(await qrCodesInPdf(await pdfOf(other, second.invoiceId)), [])
+  t.equal(await invoiceFileOf(other.db, second.invoiceId), undefined)
+})
