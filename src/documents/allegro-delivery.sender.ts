@@ -16,9 +16,8 @@ import {
   claimDelivery, deliveriesToCheck, deliveryState, deliveryTarget, dueDeliveries, finishDelivery, findDelivery, recordAllegroInvoiceId, releaseClaim,
   type DeliveryRow
 } from './allegro-delivery.queries.ts'
-import { renderDocumentPdf } from './document-pdf.ts'
+import { renderStoredDocumentPdf } from './document-pdf.ts'
 import { ksefHoldForDelivery } from '../ksef/ksef-panel.ts'
-import { loadDocumentForOutput } from './documents.queries.ts'
 
 /** Longer than any one attempt can take (a few calls, each with its own bounded retries). */
 const CLAIM_MINUTES = 10
@@ -67,7 +66,7 @@ export async function sendDocumentToAllegro (app: FastifyInstance, documentId: n
   let step: 'list' | 'create' | 'upload' = 'list'
   try {
     // rendered before any call, so a PDF problem never leaves metadata without a file
-    const pdf = await renderDocumentPdf(await loadDocumentForOutput(app.db, documentId))
+    const { pdf } = await renderStoredDocumentPdf(app.db, app.ctx, documentId, now)
     const client = await allegroClientForShop(app, delivery.shop_id, opts.client)
     const invoices = parseOrderInvoices(await client.listOrderInvoices(delivery.checkout_form_id))
     const ours = findOurInvoice(invoices, doc.number, delivery.allegro_invoice_id)

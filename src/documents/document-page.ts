@@ -10,6 +10,7 @@ import { loadDocumentForOutput } from './documents.queries.ts'
 import { exchangeRateNote } from './exchange-rates.ts'
 import { canHoldKsefNumber } from '../ksef/ksef-export.ts'
 import { ksefPanelOf } from '../ksef/ksef-panel.ts'
+import { ksefPrintNotice } from '../ksef/qr.queries.ts'
 
 export interface KsefForm {
   value: string
@@ -42,7 +43,9 @@ export async function renderDocumentPage (app: FastifyInstance, request: Fastify
     isInvoice: canHoldKsefNumber(doc.type),
     canEnterNumber: doc.status === 'issued' && canHoldKsefNumber(doc.type) && (doc.ksefNumber === null || isOwner),
     form: opts.ksefForm ?? { value: '', error: null },
-    panel: await ksefPanelOf(app.db, doc.id, doc.status === 'issued' && canHoldKsefNumber(doc.type))
+    panel: await ksefPanelOf(app.db, doc.id, doc.status === 'issued' && canHoldKsefNumber(doc.type)),
+    // what the QR codes on the PDF lack (KOD II of an offline invoice), before it goes to the buyer
+    printNotice: await ksefPrintNotice(app.db, app.ctx, doc.id, app.ctx.now())
   }
   // the form sits at the bottom of a long page: say at the top that it needs attention
   if (opts.ksefForm?.error) reply.locals.flash = [...reply.locals.flash, { kind: 'error', message: `Nie zapisano numeru KSeF: ${opts.ksefForm.error}` }]

@@ -7,9 +7,15 @@ import { formatDate } from '../shared/dates.ts'
 import { formatAmount, formatMoney } from '../shared/money.ts'
 import { formatBankAccount, formatNip } from '../shared/nip.ts'
 import { vatRateLabel } from './document.ts'
-import type { DocumentForOutput, OutputLine } from './documents.queries.ts'
+import type { DateTime } from 'luxon'
+import type { Database } from '../db/database.ts'
+import { loadDocumentForOutput, type DocumentForOutput, type OutputLine } from './documents.queries.ts'
 import { exchangeRateNote } from './exchange-rates.ts'
 import { drawCorrectionLines, drawCorrectionReference } from '../corrections/correction-pdf.ts'
+import { isFa3DocumentType } from '../ksef/fa3-documents.ts'
+import type { KsefCodes } from '../ksef/qr.ts'
+import { ksefCodesForDocument, type DocumentKsefCodes, type QrDeps } from '../ksef/qr.queries.ts'
+import { drawKsefCodes, ksefCodesHeight } from '../pdf/ksef-codes.ts'
 
 const require = createRequire(import.meta.url)
 // Parsing DejaVu (thousands of glyphs) took about 55 of each document's 70 ms while pdfkit got the
@@ -70,8 +76,11 @@ function partyLines (party: { name: string, street: string, postalCode: string, 
   return [party.name || 'brak danych nabywcy', party.street, place, party.countryCode !== 'PL' ? party.countryCode : '', ...extra].filter((line) => line !== '')
 }
 
-/** Renders the document; the Buffer is a complete PDF file. */
-export async function renderDocumentPdf (doc: DocumentForOutput): Promise<Buffer> {
+/**
+ * Renders the document; the Buffer is a complete PDF file. `ksef`: the verification codes of an
+ * invoice or correction that goes to KSeF (never printed on other documents).
+ */
+export async function renderDocumentPdf (doc: DocumentForOutput, ksef: KsefCodes | null = null): Promise<Buffer> {
   const pdf = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
@@ -232,6 +241,23 @@ export async function renderDocumentPdf (doc: DocumentForOutput): Promise<Buffer
     pdf.y = Math.max(pdf.y, top + 12) + 2
   }
 
+  if (ksef !== null && isFa3DocumentType(doc.type)) {
+    pdf.y += 8
+    ensureRoom(ksefCodesHeight(ksef))
+    drawKsefCodes(pdf, ksef, { x: MARGIN, width: WIDTH, bottom: PAGE_BOTTOM })
+  }
+
   pdf.end()
   return await finished
+}
+
+/**
+ * The PDF of a stored document as it goes out (download, Allegro): an invoice or correction that
+ * goes to KSeF has its FA(3) file fixed first, so its KOD I carries the hash of the file that is
+ * or will be sent. `ksef` says what was printed, or why no codes could be.
+ */
+export async function renderStoredDocumentPdf (db: Database, deps: QrDeps, documentId: number, now: DateTime): Promise<{ doc: DocumentForOutput, pdf: Buffer, ksef: DocumentKsefCodes }> {
+  const ksef = await ksefCodesForDocument(db, deps, documentId, now)
+  const doc = await loadDocumentForOutput(db, documentId)
+  return { doc, pdf: await renderDocumentPdf(doc, ksef.kind === 'codes' ? ksef.codes : null), ksef }
 }

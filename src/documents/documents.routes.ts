@@ -162,7 +162,7 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
   })
 
   app.get('/przychody/dokumenty/:id/pdf', async (request, reply) => {
-    const { pdf, fileName, asciiName } = await documentPdfFile(app.db, idParam(request))
+    const { pdf, fileName, asciiName } = await documentPdfFile(app.db, app.ctx, idParam(request))
     return reply
       .type('application/pdf')
       .header('content-disposition', `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(fileName)}`)

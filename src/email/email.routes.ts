@@ -128,7 +128,7 @@ export default async function emailRoutes (app: FastifyInstance): Promise<void> 
         reply.flash('warning', 'Ten dokument jest właśnie wysyłany – poczekaj na wynik, zanim wyślesz go ponownie.')
         return reply.redirect(`${back}/e-mail`, 303)
       }
-      const file = await documentPdfFile(app.db, id)
+      const file = await documentPdfFile(app.db, app.ctx, id)
       const row = (await getSmtpSettings(app.db))!
       const emailId = await startEmail(app.db, { document_id: id, to_address: form.values.to, subject: form.values.subject, sent_by: request.user?.id ?? null, created_at: toStoredTimestamp(started) })
       const outcome = await sendEmail(account(row), { to: form.values.to, subject: form.values.subject, text: form.values.body, attachment: { fileName: file.fileName, content: file.pdf } }, app.ctx.config.smtpTimeoutMs)

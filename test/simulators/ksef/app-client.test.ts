@@ -25,7 +25,7 @@ t.test('KsefClient: token and XAdES login, session, invoice, UPO; retries throug
   t.same(sim.simulator.faults.history.map((f) => f.kind), ['status', 'status'], 'both faults fired and the client went on')
   t.equal((await client.authStatus(init.referenceNumber, init.authenticationToken)).code, 200)
   const tokens = await client.redeem(init.authenticationToken)
-  const access = await client.refresh(tokens.refreshToken)
+  const { accessToken: access } = await client.refresh(tokens.refreshToken)
 
   const cert = await demoCertificate(sim.url, { nip: SELLER_NIP, passphrase: 'tajne-haslo' })
   const ch2 = await client.challenge()
