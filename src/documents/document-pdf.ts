@@ -52,13 +52,14 @@ function columnsFor (doc: DocumentForOutput): Column[] {
         { title: 'Cena', width: 66, align: 'right', value: (line) => formatAmount(line.unitPriceGross) },
         { title: 'Wartość', width: 72, align: 'right', value: (line) => formatAmount(line.gross) }
       ]
+    // VAT is computed from the gross sum per rate (art. 106e ust. 7–8, FA(3) P_9B/P_11A): a line
+    // carries its unit gross price and gross value only, and the net and VAT exist per rate in
+    // the summary below, so the lines can never disagree with it by a grosz
     : [
         ...common,
-        { title: 'Cena brutto', width: 62, align: 'right', value: (line) => formatAmount(line.unitPriceGross) },
-        { title: 'VAT', width: 32, align: 'right', value: (line) => vatRateLabel(line.vatRate) },
-        { title: 'Netto', width: 62, align: 'right', value: (line) => formatAmount(line.net) },
-        { title: 'Kwota VAT', width: 56, align: 'right', value: (line) => formatAmount(line.vat) },
-        { title: 'Brutto', width: 64, align: 'right', value: (line) => formatAmount(line.gross) }
+        { title: 'Cena jedn. brutto', width: 70, align: 'right', value: (line) => formatAmount(line.unitPriceGross) },
+        { title: 'Stawka VAT', width: 44, align: 'right', value: (line) => vatRateLabel(line.vatRate) },
+        { title: 'Wartość brutto', width: 76, align: 'right', value: (line) => formatAmount(line.gross) }
       ]
   const fixed = columns.reduce((sum, column) => sum + column.width, 0)
   columns[1].width = WIDTH - fixed
@@ -217,7 +218,7 @@ export async function renderDocumentPdf (doc: DocumentForOutput): Promise<Buffer
 
   // payment and notes
   const details: Array<[string, string]> = [['Sposób płatności', doc.paymentMethodLabel]]
-  if (doc.paid) details.push(['Zapłacono', doc.paidAt ? formatDate(doc.paidAt.slice(0, 10)) : 'tak'])
+  if (doc.paid) details.push(['Zapłacono', doc.paidOn !== null ? formatDate(doc.paidOn) : 'tak'])
   else if (doc.dueDate) details.push(['Termin płatności', formatDate(doc.dueDate)])
   // a correction that lowers the amount is refunded: nothing to transfer to the seller
   if (doc.seller.bankAccount !== '' && !doc.paid && !(doc.correction && doc.totals.gross <= 0)) details.push(['Numer rachunku', formatBankAccount(doc.seller.bankAccount)])

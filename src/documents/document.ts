@@ -1,5 +1,7 @@
 // Sales document types, VAT from gross prices and numbering: pure rules, no I/O.
 import { VAT_RATES } from '../settings/company.form.ts'
+import { DateTime } from 'luxon'
+import { isIsoDate, ZONE } from '../shared/dates.ts'
 import { divideRoundHalfUp } from '../shared/money.ts'
 
 export const DOCUMENT_TYPES = ['faktura', 'faktura_bez_vat', 'proforma', 'proforma_bez_vat', 'paragon', 'inny_przychod', 'korekta'] as const
@@ -82,6 +84,20 @@ export const PAYMENT_METHOD_LABELS: Record<PaymentMethod, string> = {
 
 export function paymentMethodLabel (method: string): string {
   return (PAYMENT_METHODS as readonly string[]).includes(method) ? PAYMENT_METHOD_LABELS[method as PaymentMethod] : method
+}
+
+/**
+ * The day of a payment in Poland: paid_at is a plain date or a stored UTC timestamp, and
+ * 2026-11-06T23:30Z is the 7th in Warsaw — the date FA(3) DataZaplaty carries too.
+ */
+export function paymentDay (paidAt: string | null): string | null {
+  if (paidAt === null || paidAt.trim() === '') return null
+  if (isIsoDate(paidAt)) return paidAt
+  try {
+    return DateTime.fromISO(paidAt, { zone: 'utc', setZone: true }).setZone(ZONE).toISODate()
+  } catch {
+    return null
+  }
 }
 
 export function isVatRate (value: string): value is VatRate {

@@ -7,7 +7,7 @@ import { amountInWords } from '../shared/amount-in-words.ts'
 import { vatInPln, type DocumentExchangeRate } from './exchange-rates.ts'
 import {
   compareVatRates, DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, documentKind, documentTypeLabel, formatDocumentNumber, isDocumentType, isVatRate, numberingPeriod,
-  paymentMethodLabel, splitGross, sumAmounts, vatTotals, type DocumentKind, type DocumentType, type VatRate, type VatTotal
+  paymentDay, paymentMethodLabel, splitGross, sumAmounts, vatTotals, type DocumentKind, type DocumentType, type VatRate, type VatTotal
 } from './document.ts'
 
 export type DocumentRow = Selectable<Documents>
@@ -329,6 +329,8 @@ export interface DocumentForOutput {
   paymentMethodLabel: string
   paid: boolean
   paidAt: string | null
+  /** the payment's day in Poland (paymentDay), null when unpaid or unknown */
+  paidOn: string | null
   currency: string
   exchangeRate: string | null
   exchangeRateTable: string | null
@@ -385,6 +387,7 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
     paymentMethodLabel: paymentMethodLabel(doc.payment_method),
     paid: doc.paid === 1,
     paidAt: doc.paid_at,
+    paidOn: doc.paid === 1 ? paymentDay(doc.paid_at) : null,
     currency: doc.currency,
     exchangeRate: doc.exchange_rate,
     exchangeRateTable: doc.exchange_rate_table,
