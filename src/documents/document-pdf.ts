@@ -6,7 +6,7 @@ import PDFDocument from 'pdfkit'
 import { formatDate } from '../shared/dates.ts'
 import { formatAmount, formatMoney } from '../shared/money.ts'
 import { formatBankAccount, formatNip } from '../shared/nip.ts'
-import { vatRateLabel } from './document.ts'
+import { exemptionBasisText, vatRateLabel } from './document.ts'
 import type { DocumentForOutput, OutputLine } from './documents.queries.ts'
 import { exchangeRateNote } from './exchange-rates.ts'
 import { drawCorrectionLines, drawCorrectionReference } from '../corrections/correction-pdf.ts'
@@ -222,7 +222,8 @@ export async function renderDocumentPdf (doc: DocumentForOutput): Promise<Buffer
   else if (doc.dueDate) details.push(['Termin płatności', formatDate(doc.dueDate)])
   // a correction that lowers the amount is refunded: nothing to transfer to the seller
   if (doc.seller.bankAccount !== '' && !doc.paid && !(doc.correction && doc.totals.gross <= 0)) details.push(['Numer rachunku', formatBankAccount(doc.seller.bankAccount)])
-  if (doc.vatExempt && doc.vatExemptionBasis) details.push(['Podstawa zwolnienia z VAT', doc.vatExemptionBasis])
+  // a VAT payer's exempt lines carry their basis too (art. 106e ust. 1 pkt 19)
+  if (doc.vatExemptionBasis) details.push(['Podstawa zwolnienia z VAT', exemptionBasisText(doc.vatExemptionBasis, doc.vatExemptionBasisKind)])
   if (doc.ksefNumber) details.push(['Numer KSeF', doc.ksefNumber])
   if (doc.notes !== '') details.push(['Uwagi', doc.notes])
   for (const [label, value] of details) {

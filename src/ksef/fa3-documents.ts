@@ -95,6 +95,7 @@ export function fa3InvoiceFromDocumentRows (
     },
     sellerVatExempt: document.vat_exempt === 1,
     exemptionBasis: hasExemptSales ? (storedBasis !== '' ? storedBasis : document.vat_exempt === 1 ? ART_113_BASIS : null) : null,
+    exemptionBasisKind: document.vat_exemption_basis_kind === 'dyrektywa' || document.vat_exemption_basis_kind === 'inna' ? document.vat_exemption_basis_kind : 'ustawa',
     cashAccounting: false,
     splitPayment: false,
     lines: after,

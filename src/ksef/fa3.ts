@@ -161,6 +161,8 @@ export interface Fa3Invoice {
   sellerVatExempt: boolean
   /** legal basis of exempt sales (P_19A), e.g. "art. 113 ust. 1 ustawy o VAT"; required when a rate is zw */
   exemptionBasis: string | null
+  /** which element carries the basis: P_19A (the VAT Act; the default), P_19B (directive 2006/112/WE), P_19C (other) */
+  exemptionBasisKind?: 'ustawa' | 'dyrektywa' | 'inna'
   /** "metoda kasowa" (P_16) */
   cashAccounting: boolean
   /** "mechanizm podzielonej płatności" (P_18A) */
@@ -439,6 +441,8 @@ function rateTotalElements (invoice: Fa3Invoice): XmlElement[] {
   return out
 }
 
+const BASIS_FIELDS = { ustawa: 'P_19A', dyrektywa: 'P_19B', inna: 'P_19C' } as const
+
 function annotations (invoice: Fa3Invoice): XmlElement {
   const basis = tokenText(invoice.exemptionBasis ?? '')
   return element('Adnotacje',
@@ -446,7 +450,7 @@ function annotations (invoice: Fa3Invoice): XmlElement {
     leaf('P_17', 2),
     leaf('P_18', 2),
     leaf('P_18A', invoice.splitPayment ? 1 : 2),
-    element('Zwolnienie', basis !== '' ? [leaf('P_19', 1), leaf('P_19A', basis)] : [leaf('P_19N', 1)]),
+    element('Zwolnienie', basis !== '' ? [leaf('P_19', 1), leaf(BASIS_FIELDS[invoice.exemptionBasisKind ?? 'ustawa'], basis)] : [leaf('P_19N', 1)]),
     element('NoweSrodkiTransportu', leaf('P_22N', 1)),
     leaf('P_23', 2),
     element('PMarzy', leaf('P_PMarzyN', 1)))

@@ -67,3 +67,81 @@ t.test('one set of figures: gross lines and a per-rate summary that add up to th
   t.equal(value(xml, 'P_14_1'), '5.60')
   t.equal(value(xml, 'P_15'), '29.97')
 })
+
+const MANUAL = {
+  type: 'faktura',
+  contractorId: '',
+  buyerName: 'Warsztat Nowak s.c.',
+  buyerNip: '6762468259',
+  buyerStreet: 'Przemysłowa 12',
+  buyerPostalCode: '30-701',
+  buyerCity: 'Kraków',
+  buyerCountryCode: 'PL',
+  issueDate: '2026-11-16',
+  saleDate: '2026-11-16',
+  dueDate: '2026-11-30',
+  paymentMethod: 'przelew',
+  notes: '',
+  lineName: ['Szkolenie BHP (usługa kształcenia)', 'Kask ochronny'],
+  lineQuantity: ['1', '1'],
+  lineUnit: ['usł.', 'szt.'],
+  linePrice: ['100,00', '123,00'],
+  lineVatRate: ['zw', '23'],
+  action: 'issue'
+}
+
+t.test('a VAT payer\'s exempt line: refused without the legal basis, carried on the PDF and in FA(3) with it', async (t) => {
+  const built = await build(t)
+  const { owner, db } = built
+  const form = await owner.get('/przychody/dokumenty/nowy')
+  t.match(form.body, 'name="exemptionBasis"')
+
+  const refused = await owner.post('/przychody/dokumenty/nowy', MANUAL)
+  t.equal(refused.statusCode, 422)
+  t.match(refused.body, 'Pozycja ze stawką „zw” wymaga podstawy prawnej zwolnienia')
+  t.match(refused.body, 'value="Szkolenie BHP (usługa kształcenia)"', 'values kept')
+  t.equal((await db.selectFrom('documents').select('id').execute()).length, 0, 'nothing issued')
+
+  await owner.get('/przychody/dokumenty/nowy')
+  const issued = await owner.post('/przychody/dokumenty/nowy', { ...MANUAL, exemptionBasis: 'art. 43 ust. 1 pkt 29 lit. c ustawy o VAT', exemptionBasisKind: 'ustawa' })
+  t.equal(issued.statusCode, 303)
+  const doc = await db.selectFrom('documents').selectAll().executeTakeFirstOrThrow()
+  // 100,00 zw + 123,00 at 23 % (VAT 123 × 23/123 = 23,00): net 200,00, VAT 23,00, gross 223,00
+  t.match(doc, { vat_exempt: 0, vat_exemption_basis: 'art. 43 ust. 1 pkt 29 lit. c ustawy o VAT', vat_exemption_basis_kind: 'ustawa', total_net: 20000, total_vat: 2300, total_gross: 22300 })
+  const text = await pdfText(built, doc.id)
+  t.ok(text.includes('Podstawa zwolnienia z VAT: art. 43 ust. 1 pkt 29 lit. c ustawy o VAT'), 'PDF names the basis')
+  t.ok(text.includes('zw.'), 'the exempt line says zw.')
+  const page = await owner.get(`/przychody/dokumenty/${doc.id}`)
+  t.match(page.body, '<dt>Podstawa zwolnienia z VAT</dt><dd>art. 43 ust. 1 pkt 29 lit. c ustawy o VAT</dd>')
+  const xml = (await owner.get(`/przychody/dokumenty/${doc.id}/ksef.xml`)).body
+  assertValidFa3(t, xml)
+  t.equal(value(xml, 'P_19'), '1')
+  t.equal(value(xml, 'P_19A'), 'art. 43 ust. 1 pkt 29 lit. c ustawy o VAT')
+  t.equal(value(xml, 'P_13_1'), '100.00')
+  t.equal(value(xml, 'P_14_1'), '23.00')
+  t.equal(value(xml, 'P_13_7'), '100.00')
+  t.equal(value(xml, 'P_15'), '223.00')
+  t.same(values(xml, 'P_12'), ['zw', '23'])
+
+  // a provision of the directive goes to P_19B
+  await owner.get('/przychody/dokumenty/nowy')
+  await owner.post('/przychody/dokumenty/nowy', { ...MANUAL, exemptionBasis: 'art. 132 ust. 1 lit. i', exemptionBasisKind: 'dyrektywa' })
+  const second = await db.selectFrom('documents').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()
+  const xml2 = (await owner.get(`/przychody/dokumenty/${second.id}/ksef.xml`)).body
+  assertValidFa3(t, xml2)
+  t.equal(value(xml2, 'P_19B'), 'art. 132 ust. 1 lit. i')
+  t.equal(value(xml2, 'P_19A'), undefined)
+  t.ok((await pdfText(built, second.id)).includes('Podstawa zwolnienia z VAT: art. 132 ust. 1 lit. i dyrektywy 2006/112/WE'))
+})
+
+t.test('an Allegro order of a VAT payer whose line falls to zw is refused with the reason', async (t) => {
+  const built = await build(t, { company: { default_vat_rate: 'zw' } })
+  const shop = await insertShop(built.db)
+  const transactionId = await insertTransaction(built.db, shop, { invoice: 'company', items: [{ name: 'Kurs online', price: '100.00', taxRate: null }], deliveryCost: '0.00' })
+  await built.owner.get('/przychody/dokumenty')
+  const response = await built.owner.post('/przychody/dokumenty/wystaw', { transactionIds: [String(transactionId)], type: 'faktura' })
+  const result = await built.owner.get(String(response.headers.location))
+  t.match(result.body, 'Wystawiono 0 z 1')
+  t.match(result.body, 'wymaga podstawy prawnej zwolnienia z VAT')
+  t.equal((await built.db.selectFrom('documents').select('id').execute()).length, 0)
+})
