@@ -97,6 +97,10 @@ export interface Fa3Line {
   rate: Fa3Rate
   /** the seller's product code (SKU), printed as Indeks when it fits 50 characters */
   code: string | null
+  /** goods or services of annex 15 (P_12_Zal_15 = 1) */
+  annex15?: boolean
+  /** GTU_01…GTU_13 (FaWiersz/GTU), null or '' when none */
+  gtu?: string | null
 }
 
 export interface Fa3RateTotal {
@@ -493,6 +497,8 @@ function lineElement (invoice: Fa3Invoice, line: Fa3Line, number: number, before
     leaf(priceFields[0], amount(line.unitPriceGross)),
     leaf(priceFields[1], amount(line.gross)),
     leaf('P_12', RATE_FIELDS[line.rate].code),
+    line.annex15 === true && leaf('P_12_Zal_15', 1),
+    line.gtu !== undefined && line.gtu !== null && /^GTU_(0[1-9]|1[0-3])$/.test(line.gtu) && leaf('GTU', line.gtu),
     rate !== undefined && leaf('KursWaluty', rate),
     before && leaf('StanPrzed', 1))
 }

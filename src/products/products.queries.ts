@@ -12,6 +12,8 @@ export interface ProductData {
   vatRate: string
   priceNet: number
   priceGross: number
+  annex15?: boolean
+  gtu?: string
 }
 
 function likePattern (search: string): string {
@@ -51,6 +53,8 @@ export async function createProduct (db: Database, data: ProductData, initialSto
       vat_rate: data.vatRate,
       price_net: data.priceNet,
       price_gross: data.priceGross,
+      annex15: data.annex15 === true ? 1 : 0,
+      gtu: data.gtu ?? '',
       stock_milli: 0,
       created_at: now,
       updated_at: now
@@ -70,6 +74,8 @@ export async function updateProduct (db: Queryable, id: number, data: ProductDat
     vat_rate: data.vatRate,
     price_net: data.priceNet,
     price_gross: data.priceGross,
+    ...(data.annex15 !== undefined ? { annex15: data.annex15 ? 1 : 0 } : {}),
+    ...(data.gtu !== undefined ? { gtu: data.gtu } : {}),
     updated_at: now
   }).where('id', '=', id).executeTakeFirstOrThrow()
 }

@@ -145,3 +145,58 @@ t.test('an Allegro order of a VAT payer whose line falls to zw is refused with t
   t.match(result.body, 'wymaga podstawy prawnej zwolnienia z VAT')
   t.equal((await built.db.selectFrom('documents').select('id').execute()).length, 0)
 })
+
+t.test('split payment (MPP): annex 15 goods to a business over 15 000 zł; product form and FA(3) line marks', async (t) => {
+  const built = await build(t)
+  const { owner, db } = built
+  const form = await owner.get('/przychody/produkty/nowy')
+  t.match(form.body, 'name="annex15"')
+  t.match(form.body, '<option value="GTU_06">GTU_06')
+  const bad = await owner.post('/przychody/produkty', { name: 'Smartfon X1', sku: '', unit: 'szt.', vatRate: '23', price: '100,00', priceBasis: 'brutto', annex15: 'on', gtu: 'GTU_99' })
+  t.equal(bad.statusCode, 422)
+  t.match(bad.body, 'Wybierz kod GTU z listy')
+  await owner.get('/przychody/produkty/nowy')
+  const created = await owner.post('/przychody/produkty', { name: 'Smartfon X1', sku: '', unit: 'szt.', vatRate: '23', price: '100,00', priceBasis: 'brutto', annex15: 'on', gtu: 'GTU_06' })
+  t.equal(created.statusCode, 303)
+  t.match(await db.selectFrom('products').select(['annex15', 'gtu']).executeTakeFirstOrThrow(), { annex15: 1, gtu: 'GTU_06' })
+  await owner.get('/przychody/produkty/nowy')
+  await owner.post('/przychody/produkty', { name: 'Etui skórzane', sku: '', unit: 'szt.', vatRate: '23', price: '100,00', priceBasis: 'brutto', gtu: '' })
+
+  // the threshold is "przekracza 15 000 zł" (art. 108a ust. 1a): 15 000,00 is not over it.
+  // VAT 23 % from gross: 15 000,01 × 23/123 = 2 804,878… → 2 804,88, net 12 195,13;
+  // 15 000,00 → VAT 2 804,88, net 12 195,12; 14 999,99 → VAT 2 804,88, net 12 195,11.
+  const cases = [
+    { price: '15000.01', invoice: 'company', mpp: true, net: '12195.13' },
+    { price: '15000.00', invoice: 'company', mpp: false, net: '12195.12' },
+    { price: '14999.99', invoice: 'company', mpp: false, net: '12195.11' },
+    { price: '15000.01', invoice: 'person', mpp: false, net: '12195.13' }
+  ] as const
+  for (const c of cases) {
+    const id = await issue(built, { invoice: c.invoice, items: [{ name: 'Smartfon X1', price: c.price, taxRate: '23.00' }], deliveryCost: '0.00' })
+    const doc = await db.selectFrom('documents').select(['split_payment', 'total_vat', 'total_gross']).where('id', '=', id).executeTakeFirstOrThrow()
+    const label = `${c.price} ${c.invoice}`
+    t.same(doc, { split_payment: c.mpp ? 1 : 0, total_vat: 280488, total_gross: Math.round(Number(c.price) * 100) }, label)
+    const line = await db.selectFrom('document_lines').select(['annex15', 'gtu']).where('document_id', '=', id).executeTakeFirstOrThrow()
+    t.same(line, { annex15: 1, gtu: 'GTU_06' }, `${label}: the line keeps the product's marks`)
+    const text = await pdfText(built, id)
+    t.equal(text.includes('mechanizm podzielonej płatności'), c.mpp, `${label}: PDF notation`)
+    const page = await owner.get(`/przychody/dokumenty/${id}`)
+    t.equal(page.body.includes('mechanizm podzielonej płatności'), c.mpp, `${label}: page notation`)
+    const xml = (await owner.get(`/przychody/dokumenty/${id}/ksef.xml`)).body
+    assertValidFa3(t, xml)
+    t.equal(value(xml, 'P_18A'), c.mpp ? '1' : '2', `${label}: P_18A`)
+    t.equal(value(xml, 'P_12_Zal_15'), '1')
+    t.equal(value(xml, 'GTU'), 'GTU_06')
+    t.equal(value(xml, 'P_13_1'), c.net)
+    t.equal(value(xml, 'P_14_1'), '2804.88')
+  }
+
+  // a line of a product without marks carries none
+  const plain = await issue(built, { invoice: 'company', items: [{ name: 'Etui skórzane', price: '15000.01', taxRate: '23.00' }], deliveryCost: '0.00' })
+  t.equal((await db.selectFrom('documents').select('split_payment').where('id', '=', plain).executeTakeFirstOrThrow()).split_payment, 0)
+  const xml = (await owner.get(`/przychody/dokumenty/${plain}/ksef.xml`)).body
+  assertValidFa3(t, xml)
+  t.equal(value(xml, 'P_12_Zal_15'), undefined)
+  t.equal(value(xml, 'GTU'), undefined)
+  t.equal(value(xml, 'P_18A'), '2')
+})
