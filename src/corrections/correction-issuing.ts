@@ -5,6 +5,7 @@ import { DateTime } from 'luxon'
 import type { Database, Trx } from '../db/database.ts'
 import { queueAutomaticDelivery } from '../documents/allegro-delivery.queries.ts'
 import { attachToTransaction, insertDocument, type NewDocumentLine } from '../documents/documents.queries.ts'
+import { isExemptionBasisKind } from '../documents/document.ts'
 import { DEFAULT_PAYMENT_DAYS } from '../documents/issuing.ts'
 import { autoBookIssuedDocument } from '../ledger/ledger.hooks.ts'
 import { applyStockForIssuedDocument } from '../products/stock.hooks.ts'
@@ -87,6 +88,7 @@ async function issueInTransaction (trx: Trx, request: CorrectionIssueRequest, no
     exchangeRate,
     vatExempt: original.vat_exempt === 1,
     vatExemptionBasis: original.vat_exemption_basis,
+    vatExemptionBasisKind: isExemptionBasisKind(original.vat_exemption_basis_kind) ? original.vat_exemption_basis_kind : 'ustawa',
     seller: { name: original.seller_name, nip: original.seller_nip, address: original.seller_address, bankAccount: original.seller_bank_account },
     contractorId: original.contractor_id,
     buyer: {

@@ -171,8 +171,10 @@ export interface DocumentIssueReports {
 }
 
 export interface DocumentLines {
+  annex15: Generated<number>;
   document_id: number;
   gross: number;
+  gtu: Generated<string>;
   id: Generated<number>;
   kind: Generated<string>;
   name: string;
@@ -224,6 +226,7 @@ export interface Documents {
   seller_nip: string;
   seq: number;
   shop_id: number | null;
+  split_payment: Generated<number>;
   status: Generated<string>;
   total_gross: number;
   total_net: number;
@@ -232,6 +235,7 @@ export interface Documents {
   type: string;
   vat_exempt: Generated<number>;
   vat_exemption_basis: string | null;
+  vat_exemption_basis_kind: Generated<string>;
 }
 
 export interface DocumentSeries {
@@ -415,7 +419,9 @@ export interface OfferStockPushes {
 }
 
 export interface Products {
+  annex15: Generated<number>;
   created_at: string;
+  gtu: Generated<string>;
   id: Generated<number>;
   name: string;
   price_gross: Generated<number>;

@@ -5,7 +5,7 @@ import { bookingStatusForDocument } from '../ledger/ledger.hooks.ts'
 import { can } from '../plugins/auth.ts'
 import { canSendToAllegro, DELIVERY_STATE_BADGES, DELIVERY_STATE_LABELS, isDelivered } from './allegro-delivery.ts'
 import { deliveryState, deliveryTarget, findDelivery } from './allegro-delivery.queries.ts'
-import { vatRateLabel } from './document.ts'
+import { exemptionBasisText, vatRateLabel } from './document.ts'
 import { loadDocumentForOutput } from './documents.queries.ts'
 import { exchangeRateNote } from './exchange-rates.ts'
 import { canHoldKsefNumber } from '../ksef/ksef-export.ts'
@@ -56,6 +56,7 @@ export async function renderDocumentPage (app: FastifyInstance, request: Fastify
     allegro,
     ksef,
     rateNote: exchangeRateNote(doc),
-    vatRateLabel
+    vatRateLabel,
+    exemptionBasisText
   })
 }

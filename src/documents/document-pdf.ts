@@ -6,7 +6,7 @@ import PDFDocument from 'pdfkit'
 import { formatDate } from '../shared/dates.ts'
 import { formatAmount, formatMoney } from '../shared/money.ts'
 import { formatBankAccount, formatNip } from '../shared/nip.ts'
-import { vatRateLabel } from './document.ts'
+import { exemptionBasisText, vatRateLabel } from './document.ts'
 import type { DateTime } from 'luxon'
 import type { Database } from '../db/database.ts'
 import { loadDocumentForOutput, type DocumentForOutput, type OutputLine } from './documents.queries.ts'
@@ -58,13 +58,14 @@ function columnsFor (doc: DocumentForOutput): Column[] {
         { title: 'Cena', width: 66, align: 'right', value: (line) => formatAmount(line.unitPriceGross) },
         { title: 'Wartość', width: 72, align: 'right', value: (line) => formatAmount(line.gross) }
       ]
+    // VAT is computed from the gross sum per rate (art. 106e ust. 7–8, FA(3) P_9B/P_11A): a line
+    // carries its unit gross price and gross value only, and the net and VAT exist per rate in
+    // the summary below, so the lines can never disagree with it by a grosz
     : [
         ...common,
-        { title: 'Cena brutto', width: 62, align: 'right', value: (line) => formatAmount(line.unitPriceGross) },
-        { title: 'VAT', width: 32, align: 'right', value: (line) => vatRateLabel(line.vatRate) },
-        { title: 'Netto', width: 62, align: 'right', value: (line) => formatAmount(line.net) },
-        { title: 'Kwota VAT', width: 56, align: 'right', value: (line) => formatAmount(line.vat) },
-        { title: 'Brutto', width: 64, align: 'right', value: (line) => formatAmount(line.gross) }
+        { title: 'Cena jedn. brutto', width: 70, align: 'right', value: (line) => formatAmount(line.unitPriceGross) },
+        { title: 'Stawka VAT', width: 44, align: 'right', value: (line) => vatRateLabel(line.vatRate) },
+        { title: 'Wartość brutto', width: 76, align: 'right', value: (line) => formatAmount(line.gross) }
       ]
   const fixed = columns.reduce((sum, column) => sum + column.width, 0)
   columns[1].width = WIDTH - fixed
@@ -111,6 +112,8 @@ export async function renderDocumentPdf (doc: DocumentForOutput, ksef: KsefCodes
   } else if (doc.type === 'paragon') {
     pdf.font('regular').fontSize(8.5).fillColor(GREY).text('Dowód sprzedaży (paragon niefiskalny).', MARGIN, pdf.y, { width: WIDTH })
   }
+  // art. 106e ust. 1 pkt 18a: the notation, in these words, on an invoice over 15 000 zł with annex 15 goods
+  if (doc.splitPayment) pdf.font('bold').fontSize(10).fillColor('black').text('mechanizm podzielonej płatności', MARGIN, pdf.y + 2, { width: WIDTH })
   if (doc.correction) drawCorrectionReference(pdf, doc.correction, { x: MARGIN, width: WIDTH, bottom: PAGE_BOTTOM })
   if (doc.status === 'cancelled') {
     pdf.moveDown(0.4)
@@ -226,11 +229,12 @@ export async function renderDocumentPdf (doc: DocumentForOutput, ksef: KsefCodes
 
   // payment and notes
   const details: Array<[string, string]> = [['Sposób płatności', doc.paymentMethodLabel]]
-  if (doc.paid) details.push(['Zapłacono', doc.paidAt ? formatDate(doc.paidAt.slice(0, 10)) : 'tak'])
+  if (doc.paid) details.push(['Zapłacono', doc.paidOn !== null ? formatDate(doc.paidOn) : 'tak'])
   else if (doc.dueDate) details.push(['Termin płatności', formatDate(doc.dueDate)])
   // a correction that lowers the amount is refunded: nothing to transfer to the seller
   if (doc.seller.bankAccount !== '' && !doc.paid && !(doc.correction && doc.totals.gross <= 0)) details.push(['Numer rachunku', formatBankAccount(doc.seller.bankAccount)])
-  if (doc.vatExempt && doc.vatExemptionBasis) details.push(['Podstawa zwolnienia z VAT', doc.vatExemptionBasis])
+  // a VAT payer's exempt lines carry their basis too (art. 106e ust. 1 pkt 19)
+  if (doc.vatExemptionBasis) details.push(['Podstawa zwolnienia z VAT', exemptionBasisText(doc.vatExemptionBasis, doc.vatExemptionBasisKind)])
   if (doc.ksefNumber) details.push(['Numer KSeF', doc.ksefNumber])
   if (doc.notes !== '') details.push(['Uwagi', doc.notes])
   for (const [label, value] of details) {

@@ -1,6 +1,9 @@
 // Sales document types, VAT from gross prices and numbering: pure rules, no I/O.
 import { VAT_RATES } from '../settings/company.form.ts'
+import { DateTime } from 'luxon'
+import { isIsoDate, ZONE } from '../shared/dates.ts'
 import { divideRoundHalfUp } from '../shared/money.ts'
+import { SPLIT_PAYMENT_THRESHOLD_GROSZE } from '../shared/tax-codes.ts'
 
 export const DOCUMENT_TYPES = ['faktura', 'faktura_bez_vat', 'proforma', 'proforma_bez_vat', 'paragon', 'inny_przychod', 'korekta'] as const
 export type DocumentType = typeof DOCUMENT_TYPES[number]
@@ -69,6 +72,50 @@ export function isProforma (type: DocumentType): boolean {
   return documentKind(type) === 'proforma'
 }
 
+/**
+ * The kind of provision exempt sales rely on (art. 106e ust. 1 pkt 19; FA(3) P_19A/B/C): the
+ * VAT Act or an act issued under it, directive 2006/112/WE, or another legal basis.
+ */
+export const EXEMPTION_BASIS_KINDS = ['ustawa', 'dyrektywa', 'inna'] as const
+export type ExemptionBasisKind = typeof EXEMPTION_BASIS_KINDS[number]
+
+export const EXEMPTION_BASIS_KIND_LABELS: Record<ExemptionBasisKind, string> = {
+  ustawa: 'przepis ustawy o VAT lub aktu wydanego na jej podstawie',
+  dyrektywa: 'przepis dyrektywy 2006/112/WE',
+  inna: 'inna podstawa prawna'
+}
+
+/** The basis as printed: a directive or other provision says so, the Act's article speaks for itself. */
+export function exemptionBasisText (basis: string, kind: ExemptionBasisKind): string {
+  return kind === 'dyrektywa' && !basis.includes('2006/112') ? `${basis} dyrektywy 2006/112/WE` : basis
+}
+
+export function isExemptionBasisKind (value: string): value is ExemptionBasisKind {
+  return (EXEMPTION_BASIS_KINDS as readonly string[]).includes(value)
+}
+
+/**
+ * Why a VAT payer's document with exempt (zw) lines cannot be issued: an invoice with exempt
+ * sales must name the provision (art. 106e ust. 1 pkt 19), or null when it does.
+ */
+export function exemptionBasisProblem (lines: ReadonlyArray<{ vatRate: string }>, basis: string | null): string | null {
+  if (!lines.some((line) => line.vatRate === 'zw')) return null
+  if (basis !== null && basis.trim() !== '') return null
+  return 'pozycja ze stawką „zw” wymaga podstawy prawnej zwolnienia z VAT (art. 106e ust. 1 pkt 19 ustawy o VAT), np. „art. 43 ust. 1 pkt 37 ustawy o VAT”'
+}
+
+/**
+ * Whether the invoice must say "mechanizm podzielonej płatności" (art. 106e ust. 1 pkt 18a with
+ * art. 108a ust. 1a): a VAT invoice to a taxpayer (a buyer with a NIP), total due over 15 000 zł
+ * (in PLN at the document's rate for another currency), with at least one annex 15 line.
+ */
+export function splitPaymentRequired (doc: { type: DocumentType, buyerNip: string | null, totalGrossPln: number, lines: ReadonlyArray<{ annex15: boolean }> }): boolean {
+  if (doc.type !== 'faktura') return false
+  if (doc.buyerNip === null || doc.buyerNip.trim() === '') return false
+  if (doc.totalGrossPln <= SPLIT_PAYMENT_THRESHOLD_GROSZE) return false
+  return doc.lines.some((line) => line.annex15)
+}
+
 export const PAYMENT_METHODS = ['przelew', 'online', 'pobranie', 'gotowka', 'karta'] as const
 export type PaymentMethod = typeof PAYMENT_METHODS[number]
 
@@ -82,6 +129,20 @@ export const PAYMENT_METHOD_LABELS: Record<PaymentMethod, string> = {
 
 export function paymentMethodLabel (method: string): string {
   return (PAYMENT_METHODS as readonly string[]).includes(method) ? PAYMENT_METHOD_LABELS[method as PaymentMethod] : method
+}
+
+/**
+ * The day of a payment in Poland: paid_at is a plain date or a stored UTC timestamp, and
+ * 2026-11-06T23:30Z is the 7th in Warsaw — the date FA(3) DataZaplaty carries too.
+ */
+export function paymentDay (paidAt: string | null): string | null {
+  if (paidAt === null || paidAt.trim() === '') return null
+  if (isIsoDate(paidAt)) return paidAt
+  try {
+    return DateTime.fromISO(paidAt, { zone: 'utc', setZone: true }).setZone(ZONE).toISODate()
+  } catch {
+    return null
+  }
 }
 
 export function isVatRate (value: string): value is VatRate {

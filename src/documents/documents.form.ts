@@ -5,8 +5,8 @@ import { type FieldErrors, type FormResult, Validator, asArray, checkbox, parseI
 import { parseUserAmount } from '../shared/money.ts'
 import { normalizeNip } from '../shared/nip.ts'
 import {
-  DOCUMENT_TYPES, PAYMENT_METHODS, canIssue, documentKind, isDocumentType, isVatRate, patternProblem,
-  type DocumentType, type PaymentMethod
+  DOCUMENT_TYPES, EXEMPTION_BASIS_KINDS, PAYMENT_METHODS, canIssue, documentKind, isDocumentType, isVatRate, patternProblem,
+  type DocumentType, type ExemptionBasisKind, type PaymentMethod
 } from './document.ts'
 import type { DocumentFilters } from './documents.queries.ts'
 import type { ManualDocumentRequest, ManualLine } from './issuing.ts'
@@ -91,6 +91,9 @@ export interface ManualDocumentValues {
   paymentMethod: string
   paid: boolean
   notes: string
+  /** a VAT payer's exempt (zw) lines: the legal basis and its kind (art. 106e ust. 1 pkt 19) */
+  exemptionBasis: string
+  exemptionBasisKind: string
   lines: ManualLineValues[]
 }
 
@@ -119,6 +122,8 @@ export function newManualDocumentValues (opts: { today: string, dueDate: string,
     paymentMethod: 'przelew',
     paid: false,
     notes: '',
+    exemptionBasis: '',
+    exemptionBasisKind: 'ustawa',
     lines: Array.from({ length: MANUAL_EMPTY_ROWS }, () => emptyLine(opts.defaultVatRate))
   }
 }
@@ -166,6 +171,8 @@ export function parseManualDocumentForm (body: unknown, ctx: { today: string, is
     paymentMethod: text(body, 'paymentMethod'),
     paid: checkbox(body, 'paid'),
     notes: text(body, 'notes'),
+    exemptionBasis: text(body, 'exemptionBasis'),
+    exemptionBasisKind: text(body, 'exemptionBasisKind') || 'ustawa',
     lines
   }
   const v = new Validator()
@@ -233,6 +240,15 @@ export function parseManualDocumentForm (body: unknown, ctx: { today: string, is
     if (quantityMilli !== null && price !== null && isVatRate(rate)) parsedLines.push({ name: line.name, unit: line.unit, quantityMilli, unitPriceGross: price, vatRate: rate })
   })
   if (lines.every(lineIsEmpty)) v.add('lines', 'Dodaj co najmniej jedną pozycję.')
+  // a VAT payer's exempt sales name their provision (art. 106e ust. 1 pkt 19; FA(3) P_19A/B/C);
+  // an art. 113 seller's basis comes from the company settings
+  const hasExemptLines = ctx.isVatPayer && parsedLines.some((line) => line.vatRate === 'zw')
+  if (hasExemptLines) {
+    if (v.required('exemptionBasis', values.exemptionBasis, 'Pozycja ze stawką „zw” wymaga podstawy prawnej zwolnienia, np. „art. 43 ust. 1 pkt 37 ustawy o VAT”.')) {
+      v.maxLength('exemptionBasis', values.exemptionBasis, 256)
+    }
+    v.oneOf('exemptionBasisKind', values.exemptionBasisKind, EXEMPTION_BASIS_KINDS, 'Wybierz rodzaj podstawy zwolnienia.')
+  }
 
   const errors: FieldErrors = v.errors
   const request = v.ok && type !== null
@@ -246,6 +262,8 @@ export function parseManualDocumentForm (body: unknown, ctx: { today: string, is
         paymentMethod: values.paymentMethod as PaymentMethod,
         paid: values.paid,
         notes: values.notes,
+        exemptionBasis: hasExemptLines ? values.exemptionBasis : null,
+        exemptionBasisKind: (hasExemptLines ? values.exemptionBasisKind : 'ustawa') as ExemptionBasisKind,
         lines: parsedLines
       }
     : null

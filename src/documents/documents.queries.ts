@@ -4,10 +4,12 @@ import type { Documents } from '../db/schema.gen.ts'
 import { caseVariants, likePattern } from '../contractors/contractors.queries.ts'
 import { correctionInfo, type CorrectionInfo } from '../corrections/corrections.queries.ts'
 import { amountInWords } from '../shared/amount-in-words.ts'
+import { convertToPln } from '../nbp/nbp.ts'
+import { productTaxMarks } from '../products/products.queries.ts'
 import { vatInPln, type DocumentExchangeRate } from './exchange-rates.ts'
 import {
-  compareVatRates, DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, documentKind, documentTypeLabel, formatDocumentNumber, isDocumentType, isVatRate, numberingPeriod,
-  paymentMethodLabel, splitGross, sumAmounts, vatTotals, type DocumentKind, type DocumentType, type VatRate, type VatTotal
+  compareVatRates, DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, documentKind, documentTypeLabel, formatDocumentNumber, isDocumentType, isExemptionBasisKind, isVatRate, numberingPeriod,
+  exemptionBasisProblem, paymentDay, paymentMethodLabel, splitGross, splitPaymentRequired, sumAmounts, vatTotals, type DocumentKind, type DocumentType, type ExemptionBasisKind, type VatRate, type VatTotal
 } from './document.ts'
 
 export type DocumentRow = Selectable<Documents>
@@ -88,6 +90,8 @@ export interface NewDocument {
   exchangeRate: DocumentExchangeRate | null
   vatExempt: boolean
   vatExemptionBasis: string | null
+  /** which kind of provision vatExemptionBasis is (FA(3) P_19A/B/C); 'ustawa' when not given */
+  vatExemptionBasisKind?: ExemptionBasisKind
   seller: SellerSnapshot
   contractorId: number | null
   buyer: PartySnapshot & { foreignTaxId: string | null }
@@ -138,7 +142,16 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
     return { ok: false, problem: doc.currency === 'PLN' ? 'dokument w złotych nie ma kursu waluty' : `dokument w walucie ${doc.currency} wymaga kursu NBP` }
   }
   const rates = doc.vatTotals ?? vatTotals(doc.lines)
+  const exemptProblem = exemptionBasisProblem(doc.lines, doc.vatExemptionBasis)
+  if (exemptProblem !== null) return { ok: false, problem: exemptProblem }
   const totals = sumAmounts(rates)
+  const marks = await productTaxMarks(trx, doc.lines)
+  const splitPayment = splitPaymentRequired({
+    type: doc.type,
+    buyerNip: doc.buyer.nip,
+    totalGrossPln: doc.exchangeRate === null ? totals.gross : convertToPln(totals.gross, doc.exchangeRate.mid),
+    lines: marks
+  })
   const inserted = await trx.insertInto('documents').values({
     type: doc.type,
     number,
@@ -157,6 +170,7 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
     exchange_rate_date: doc.exchangeRate?.effectiveDate ?? null,
     vat_exempt: doc.vatExempt ? 1 : 0,
     vat_exemption_basis: doc.vatExemptionBasis,
+    vat_exemption_basis_kind: doc.vatExemptionBasisKind ?? 'ustawa',
     seller_name: doc.seller.name,
     seller_nip: doc.seller.nip,
     seller_address: doc.seller.address,
@@ -173,6 +187,7 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
     total_vat: totals.vat,
     total_gross: totals.gross,
     total_vat_pln: doc.exchangeRate === null ? totals.vat : vatInPln(rates, doc.exchangeRate.mid),
+    split_payment: splitPayment ? 1 : 0,
     notes: doc.notes,
     shop_id: doc.shopId,
     corrects_document_id: doc.correctsDocumentId ?? null,
@@ -180,7 +195,7 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
     created_at: doc.createdAt
   }).returning('id').executeTakeFirstOrThrow()
   let position = 0
-  for (const line of doc.lines) {
+  for (const [index, line] of doc.lines.entries()) {
     position += 1
     const amounts = splitGross(line.gross, line.vatRate)
     await trx.insertInto('document_lines').values({
@@ -198,7 +213,9 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
       vat_rate: line.vatRate,
       net: amounts.net,
       vat: amounts.vat,
-      gross: amounts.gross
+      gross: amounts.gross,
+      annex15: marks[index].annex15 ? 1 : 0,
+      gtu: marks[index].gtu
     }).execute()
   }
   for (const rate of rates) {
@@ -329,6 +346,8 @@ export interface DocumentForOutput {
   paymentMethodLabel: string
   paid: boolean
   paidAt: string | null
+  /** the payment's day in Poland (paymentDay), null when unpaid or unknown */
+  paidOn: string | null
   currency: string
   exchangeRate: string | null
   exchangeRateTable: string | null
@@ -336,6 +355,9 @@ export interface DocumentForOutput {
   totalVatPln: number
   vatExempt: boolean
   vatExemptionBasis: string | null
+  vatExemptionBasisKind: ExemptionBasisKind
+  /** "mechanizm podzielonej płatności" (art. 106e ust. 1 pkt 18a), decided at issue */
+  splitPayment: boolean
   seller: SellerSnapshot
   buyer: PartySnapshot & { foreignTaxId: string | null, contractorId: number | null }
   lines: OutputLine[]
@@ -385,6 +407,7 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
     paymentMethodLabel: paymentMethodLabel(doc.payment_method),
     paid: doc.paid === 1,
     paidAt: doc.paid_at,
+    paidOn: doc.paid === 1 ? paymentDay(doc.paid_at) : null,
     currency: doc.currency,
     exchangeRate: doc.exchange_rate,
     exchangeRateTable: doc.exchange_rate_table,
@@ -392,6 +415,8 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
     totalVatPln: doc.total_vat_pln,
     vatExempt: doc.vat_exempt === 1,
     vatExemptionBasis: doc.vat_exemption_basis,
+    vatExemptionBasisKind: isExemptionBasisKind(doc.vat_exemption_basis_kind) ? doc.vat_exemption_basis_kind : 'ustawa',
+    splitPayment: doc.split_payment === 1,
     seller: { name: doc.seller_name, nip: doc.seller_nip, address: doc.seller_address, bankAccount: doc.seller_bank_account },
     buyer: {
       name: doc.buyer_name,

@@ -11,7 +11,7 @@ import { NotFoundError } from '../shared/errors.ts'
 import { asArray, parseId, text } from '../shared/form.ts'
 import { formatMoney, parseUserAmount } from '../shared/money.ts'
 import allegroDeliveryRoutes from './allegro-delivery.routes.ts'
-import { DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, PAYMENT_METHOD_LABELS, PAYMENT_METHODS, canIssue, documentTypeLabel, isDocumentType, issuableDocumentTypes, issueTypeOptions, vatRateLabel, type DocumentType } from './document.ts'
+import { DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, EXEMPTION_BASIS_KIND_LABELS, EXEMPTION_BASIS_KINDS, PAYMENT_METHOD_LABELS, PAYMENT_METHODS, canIssue, documentTypeLabel, isDocumentType, issuableDocumentTypes, issueTypeOptions, vatRateLabel, type DocumentType } from './document.ts'
 import { renderDocumentPage } from './document-page.ts'
 import { documentPdfFile } from './document-file.ts'
 import { manualRate, parseManualRate, type ManualRateValues } from './exchange-rates.ts'
@@ -72,6 +72,7 @@ function manualFormOptions (isVatPayer: boolean) {
     types: issueTypeOptions(isVatPayer),
     paymentMethods: PAYMENT_METHODS.map((value) => ({ value, label: PAYMENT_METHOD_LABELS[value] })),
     vatRates: VAT_RATES.map((value) => ({ value, label: vatRateLabel(value) })),
+    exemptionBasisKinds: EXEMPTION_BASIS_KINDS.map((value) => ({ value, label: EXEMPTION_BASIS_KIND_LABELS[value] })),
     isVatPayer
   }
 }

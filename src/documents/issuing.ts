@@ -13,7 +13,7 @@ import { toStoredTimestamp } from '../shared/dates.ts'
 import { parseCheckoutForm } from '../transactions/checkout-form.ts'
 import { changeTransactionStatus } from '../transactions/status.queries.ts'
 import { buyerFromOrder, draftLinesFromOrder, paymentOf, saleDateOf } from './allegro-document.ts'
-import { canIssue, documentKind, isProforma, isVatRate, lineGross, type DocumentType, type PaymentMethod, type VatRate } from './document.ts'
+import { canIssue, documentKind, isProforma, isVatRate, lineGross, type DocumentType, type ExemptionBasisKind, type PaymentMethod, type VatRate } from './document.ts'
 import { activeDocumentOfKind, attachToTransaction, insertDocument, isUniqueViolation, markCancelled, sellerSnapshot, type NewDocument, type NewDocumentLine } from './documents.queries.ts'
 import { fetchRates, NO_RATES, type DocumentExchangeRate, type RateLookup, type RateSource } from './exchange-rates.ts'
 import { cancelQueuedDelivery, queueAutomaticDelivery } from './allegro-delivery.queries.ts'
@@ -228,6 +228,9 @@ export interface ManualDocumentRequest {
   paymentMethod: PaymentMethod
   paid: boolean
   notes: string
+  /** a VAT payer's exempt lines: the legal basis (required then) and its kind */
+  exemptionBasis?: string | null
+  exemptionBasisKind?: ExemptionBasisKind
   lines: ManualLine[]
   userId: number
 }
@@ -265,7 +268,8 @@ export async function issueManualDocument (db: Database, request: ManualDocument
         currency: 'PLN',
         exchangeRate: null,
         vatExempt,
-        vatExemptionBasis: vatExempt ? company.exemptionBasis || DEFAULT_EXEMPTION_BASIS : null,
+        vatExemptionBasis: vatExempt ? company.exemptionBasis || DEFAULT_EXEMPTION_BASIS : request.exemptionBasis ?? null,
+        vatExemptionBasisKind: vatExempt ? 'ustawa' : request.exemptionBasisKind ?? 'ustawa',
         seller: company,
         contractorId,
         buyer,

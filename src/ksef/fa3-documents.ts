@@ -95,8 +95,9 @@ export function fa3InvoiceFromDocumentRows (
     },
     sellerVatExempt: document.vat_exempt === 1,
     exemptionBasis: hasExemptSales ? (storedBasis !== '' ? storedBasis : document.vat_exempt === 1 ? ART_113_BASIS : null) : null,
+    exemptionBasisKind: document.vat_exemption_basis_kind === 'dyrektywa' || document.vat_exemption_basis_kind === 'inna' ? document.vat_exemption_basis_kind : 'ustawa',
     cashAccounting: false,
-    splitPayment: false,
+    splitPayment: document.split_payment === 1,
     lines: after,
     rateTotals,
     totalGross: document.total_gross,
@@ -137,7 +138,9 @@ function toLine (row: Selectable<DocumentLines>): Fa3Line {
     vat: row.vat,
     gross: row.gross,
     rate: rateOf(row.vat_rate),
-    code: row.sku
+    code: row.sku,
+    annex15: row.annex15 === 1,
+    gtu: row.gtu === '' ? null : row.gtu
   }
 }
 

@@ -97,6 +97,10 @@ export interface Fa3Line {
   rate: Fa3Rate
   /** the seller's product code (SKU), printed as Indeks when it fits 50 characters */
   code: string | null
+  /** goods or services of annex 15 (P_12_Zal_15 = 1) */
+  annex15?: boolean
+  /** GTU_01…GTU_13 (FaWiersz/GTU), null or '' when none */
+  gtu?: string | null
 }
 
 export interface Fa3RateTotal {
@@ -161,6 +165,8 @@ export interface Fa3Invoice {
   sellerVatExempt: boolean
   /** legal basis of exempt sales (P_19A), e.g. "art. 113 ust. 1 ustawy o VAT"; required when a rate is zw */
   exemptionBasis: string | null
+  /** which element carries the basis: P_19A (the VAT Act; the default), P_19B (directive 2006/112/WE), P_19C (other) */
+  exemptionBasisKind?: 'ustawa' | 'dyrektywa' | 'inna'
   /** "metoda kasowa" (P_16) */
   cashAccounting: boolean
   /** "mechanizm podzielonej płatności" (P_18A) */
@@ -439,6 +445,8 @@ function rateTotalElements (invoice: Fa3Invoice): XmlElement[] {
   return out
 }
 
+const BASIS_FIELDS = { ustawa: 'P_19A', dyrektywa: 'P_19B', inna: 'P_19C' } as const
+
 function annotations (invoice: Fa3Invoice): XmlElement {
   const basis = tokenText(invoice.exemptionBasis ?? '')
   return element('Adnotacje',
@@ -446,7 +454,7 @@ function annotations (invoice: Fa3Invoice): XmlElement {
     leaf('P_17', 2),
     leaf('P_18', 2),
     leaf('P_18A', invoice.splitPayment ? 1 : 2),
-    element('Zwolnienie', basis !== '' ? [leaf('P_19', 1), leaf('P_19A', basis)] : [leaf('P_19N', 1)]),
+    element('Zwolnienie', basis !== '' ? [leaf('P_19', 1), leaf(BASIS_FIELDS[invoice.exemptionBasisKind ?? 'ustawa'], basis)] : [leaf('P_19N', 1)]),
     element('NoweSrodkiTransportu', leaf('P_22N', 1)),
     leaf('P_23', 2),
     element('PMarzy', leaf('P_PMarzyN', 1)))
@@ -489,6 +497,8 @@ function lineElement (invoice: Fa3Invoice, line: Fa3Line, number: number, before
     leaf(priceFields[0], amount(line.unitPriceGross)),
     leaf(priceFields[1], amount(line.gross)),
     leaf('P_12', RATE_FIELDS[line.rate].code),
+    line.annex15 === true && leaf('P_12_Zal_15', 1),
+    line.gtu !== undefined && line.gtu !== null && /^GTU_(0[1-9]|1[0-3])$/.test(line.gtu) && leaf('GTU', line.gtu),
     rate !== undefined && leaf('KursWaluty', rate),
     before && leaf('StanPrzed', 1))
 }

@@ -1,4 +1,5 @@
-import { type FormResult, Validator, text } from '../shared/form.ts'
+import { type FormResult, Validator, checkbox, text } from '../shared/form.ts'
+import { isGtuCode } from '../shared/tax-codes.ts'
 import { parseUserAmount } from '../shared/money.ts'
 import { MAX_NAME_LENGTH, MAX_REASON_LENGTH, MAX_SKU_LENGTH, UNITS, VAT_RATES, grossFromNet, netFromGross, parseQuantity } from './product.ts'
 import type { ProductData, StockCorrection } from './products.queries.ts'
@@ -14,6 +15,10 @@ export interface ProductValues {
   priceBasis: string
   price: string
   initialStock: string
+  /** goods or services of annex 15 (split payment, art. 108a ust. 1a) */
+  annex15: boolean
+  /** '' or GTU_01…GTU_13 */
+  gtu: string
 }
 
 /** Largest price we accept: 10 million zł keeps price × quantity far inside safe integers. */
@@ -29,7 +34,9 @@ export function parseProductForm (body: unknown, opts: { isNew: boolean }): Form
     vatRate: text(body, 'vatRate'),
     priceBasis: text(body, 'priceBasis') || 'brutto',
     price: text(body, 'price'),
-    initialStock: opts.isNew ? text(body, 'initialStock') : ''
+    initialStock: opts.isNew ? text(body, 'initialStock') : '',
+    annex15: checkbox(body, 'annex15'),
+    gtu: text(body, 'gtu')
   }
   const v = new Validator()
   if (v.required('name', values.name, 'Podaj nazwę produktu.')) v.maxLength('name', values.name, MAX_NAME_LENGTH)
@@ -41,6 +48,8 @@ export function parseProductForm (body: unknown, opts: { isNew: boolean }): Form
   v.oneOf('unit', values.unit, UNITS, 'Wybierz jednostkę z listy.')
   const rateOk = v.oneOf('vatRate', values.vatRate, VAT_RATES, 'Wybierz stawkę VAT: 23, 8, 5, 0 % albo zw.')
   const basisOk = v.oneOf('priceBasis', values.priceBasis, PRICE_BASES, 'Wybierz, czy cena jest netto czy brutto.')
+
+  if (values.gtu !== '') v.check(isGtuCode(values.gtu), 'gtu', 'Wybierz kod GTU z listy albo „brak”.')
 
   let price: number | null = null
   if (v.required('price', values.price, 'Podaj cenę (może być 0).')) {
@@ -67,7 +76,7 @@ export function parseProductForm (body: unknown, opts: { isNew: boolean }): Form
   return {
     values,
     errors: v.errors,
-    data: { name: values.name, sku: values.sku === '' ? null : values.sku, unit: values.unit, vatRate: values.vatRate, priceNet, priceGross },
+    data: { name: values.name, sku: values.sku === '' ? null : values.sku, unit: values.unit, vatRate: values.vatRate, priceNet, priceGross, annex15: values.annex15, gtu: values.gtu },
     initialStockMilli
   }
 }

@@ -12,6 +12,8 @@ export interface ProductData {
   vatRate: string
   priceNet: number
   priceGross: number
+  annex15?: boolean
+  gtu?: string
 }
 
 function likePattern (search: string): string {
@@ -51,6 +53,8 @@ export async function createProduct (db: Database, data: ProductData, initialSto
       vat_rate: data.vatRate,
       price_net: data.priceNet,
       price_gross: data.priceGross,
+      annex15: data.annex15 === true ? 1 : 0,
+      gtu: data.gtu ?? '',
       stock_milli: 0,
       created_at: now,
       updated_at: now
@@ -70,6 +74,8 @@ export async function updateProduct (db: Queryable, id: number, data: ProductDat
     vat_rate: data.vatRate,
     price_net: data.priceNet,
     price_gross: data.priceGross,
+    ...(data.annex15 !== undefined ? { annex15: data.annex15 ? 1 : 0 } : {}),
+    ...(data.gtu !== undefined ? { gtu: data.gtu } : {}),
     updated_at: now
   }).where('id', '=', id).executeTakeFirstOrThrow()
 }
@@ -149,4 +155,35 @@ export async function getWz (db: Queryable, id: number): Promise<{ wz: WzRow, li
 
 export async function listWzForDocument (db: Queryable, documentId: number): Promise<Array<{ id: number, number: string, status: string }>> {
   return await db.selectFrom('wz_documents').select(['id', 'number', 'status']).where('document_id', '=', documentId).orderBy('id').execute()
+}
+
+export interface ProductTaxMarks {
+  annex15: boolean
+  gtu: string
+}
+
+/**
+ * What the products say about the lines of a document being issued: annex 15 (split payment)
+ * and the GTU code. A line linked to a product takes it from that product; otherwise the product
+ * is found as stock does — by SKU, then by exact name. No product: neither mark.
+ */
+export async function productTaxMarks (db: Queryable, lines: ReadonlyArray<{ productId: number | null, name: string, sku: string | null }>): Promise<ProductTaxMarks[]> {
+  const ids = [...new Set(lines.map((line) => line.productId).filter((id): id is number => id !== null))]
+  const names = [...new Set(lines.filter((line) => line.productId === null).map((line) => line.name.trim()).filter((name) => name !== ''))]
+  const skus = [...new Set(lines.filter((line) => line.productId === null).map((line) => line.sku?.trim() ?? '').filter((sku) => sku !== ''))]
+  const select = db.selectFrom('products').select(['id', 'name', 'sku', 'annex15', 'gtu'])
+  const byId = new Map<number, ProductTaxMarks>()
+  const byName = new Map<string, ProductTaxMarks>()
+  const bySku = new Map<string, ProductTaxMarks>()
+  const marks = (row: { annex15: number, gtu: string }): ProductTaxMarks => ({ annex15: row.annex15 === 1, gtu: row.gtu })
+  const CHUNK = 500
+  for (let i = 0; i < ids.length; i += CHUNK) for (const row of await select.where('id', 'in', ids.slice(i, i + CHUNK)).execute()) byId.set(row.id, marks(row))
+  for (let i = 0; i < names.length; i += CHUNK) for (const row of await select.where('name', 'in', names.slice(i, i + CHUNK)).execute()) byName.set(row.name, marks(row))
+  for (let i = 0; i < skus.length; i += CHUNK) for (const row of await select.where('sku', 'in', skus.slice(i, i + CHUNK)).execute()) bySku.set(row.sku ?? '', marks(row))
+  return lines.map((line) => {
+    const found = line.productId !== null
+      ? byId.get(line.productId)
+      : ((line.sku?.trim() ?? '') !== '' ? bySku.get(line.sku!.trim()) : undefined) ?? byName.get(line.name.trim())
+    return found ?? { annex15: false, gtu: '' }
+  })
 }

@@ -5,6 +5,7 @@ import { NotFoundError } from '../shared/errors.ts'
 import { checkbox, parseId, type FieldErrors } from '../shared/form.ts'
 import { parseAmount } from '../shared/money.ts'
 import { MAX_NAME_LENGTH, MAX_SKU_LENGTH, PRODUCTS_PATH, UNITS, VAT_RATES, amountInput, vatRateFromAllegro } from './product.ts'
+import { GTU_CODES, GTU_LABELS } from '../shared/tax-codes.ts'
 import { parseProductForm, parseStockCorrection, type CorrectionValues, type ProductValues } from './products.form.ts'
 import {
   companyDefaultVatRate, correctStock, createProduct, findProductByName, findProductBySku, findTransactionItem, getProduct,
@@ -24,7 +25,8 @@ export interface ProductsMount {
 export const formOptions = {
   units: UNITS.map((unit) => ({ value: unit, label: unit })),
   vatRates: VAT_RATES.map((rate) => ({ value: rate, label: rate === 'zw' ? 'zw.' : `${rate} %` })),
-  priceBases: [{ value: 'brutto', label: 'brutto' }, { value: 'netto', label: 'netto' }]
+  priceBases: [{ value: 'brutto', label: 'brutto' }, { value: 'netto', label: 'netto' }],
+  gtuCodes: [{ value: '', label: 'brak' }, ...GTU_CODES.map((code) => ({ value: code, label: `${code} – ${GTU_LABELS[code]}` }))]
 }
 
 function pageNumber (request: FastifyRequest): number {
@@ -45,7 +47,7 @@ function routeId (request: FastifyRequest): number {
 }
 
 function productValues (row: ProductRow): ProductValues {
-  return { name: row.name, sku: row.sku ?? '', unit: row.unit, vatRate: row.vat_rate, priceBasis: 'brutto', price: amountInput(row.price_gross), initialStock: '' }
+  return { name: row.name, sku: row.sku ?? '', unit: row.unit, vatRate: row.vat_rate, priceBasis: 'brutto', price: amountInput(row.price_gross), initialStock: '', annex15: row.annex15 === 1, gtu: row.gtu }
 }
 
 /** A name or SKU taken between our check and the insert: the unique index says which. */
@@ -139,7 +141,7 @@ async function productMount (app: FastifyInstance, mount: ProductsMount): Promis
   })
 
   app.get(`${base}/nowy`, async (request, reply) => {
-    const values: ProductValues = { name: '', sku: '', unit: 'szt.', vatRate: await companyDefaultVatRate(app.db), priceBasis: 'brutto', price: '', initialStock: '' }
+    const values: ProductValues = { name: '', sku: '', unit: 'szt.', vatRate: await companyDefaultVatRate(app.db), priceBasis: 'brutto', price: '', initialStock: '', annex15: false, gtu: '' }
     const itemId = parseId(queryText(request, 'z_oferty', 20))
     let fromOffer = false
     // Cart items are Allegro data: only users of the Allegro module may copy them.

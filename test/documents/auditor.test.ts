@@ -1,0 +1,202 @@
+// Issue 14: documents a tax auditor would accept. Each test has hand-computed figures and checks
+// the PDF text, the FA(3) XML (official XSD) and, where the rule touches it, the stored rows.
+import t from 'tap'
+import { extractText } from 'unpdf'
+import { build, type Built } from '../helpers/app.ts'
+import { insertShop, insertTransaction, type OrderSpec } from '../helpers/transaction-fixtures.ts'
+import { assertValidFa3, value, values } from '../ksef/fa3-fixtures.ts'
+
+async function issue (built: Built, spec: OrderSpec, type = 'faktura'): Promise<number> {
+  const shop = (await built.db.selectFrom('allegro_shops').select('id').executeTakeFirst())?.id ?? await insertShop(built.db)
+  const transactionId = await insertTransaction(built.db, shop, spec)
+  await built.owner.get('/przychody/dokumenty')
+  await built.owner.post('/przychody/dokumenty/wystaw', { transactionIds: [String(transactionId)], type })
+  const link = await built.db.selectFrom('document_transactions').select('document_id').where('transaction_id', '=', transactionId).executeTakeFirstOrThrow()
+  return link.document_id
+}
+
+async function pdfText (built: Built, id: number): Promise<string> {
+  const pdf = await built.owner.get(`/przychody/dokumenty/${id}/pdf`)
+  const { text } = await extractText(new Uint8Array(pdf.rawPayload), { mergePages: true })
+  return text.replace(/\s+/g, ' ')
+}
+
+t.test('the payment date on the PDF and the page is the day in Warsaw, as in the XML', async (t) => {
+  const built = await build(t)
+  // paid 06.11 23:30 UTC = 07.11 00:30 in Warsaw (CET, UTC+1)
+  const id = await issue(built, { invoice: 'company', boughtAt: '2026-11-06T20:00:00.000Z', paidAt: '2026-11-06T23:30:00.000Z' })
+  const doc = await built.db.selectFrom('documents').select(['paid', 'paid_at', 'sale_date']).where('id', '=', id).executeTakeFirstOrThrow()
+  t.same(doc, { paid: 1, paid_at: '2026-11-06T23:30:00.000Z', sale_date: '2026-11-07' })
+  const text = await pdfText(built, id)
+  t.ok(text.includes('Zapłacono: 07.11.2026'), 'PDF: Zapłacono 07.11.2026')
+  t.notOk(text.includes('06.11.2026'), 'no UTC day anywhere on the PDF')
+  const page = await built.owner.get(`/przychody/dokumenty/${id}`)
+  t.match(page.body, /<dt>Zapłacono<\/dt><dd>07\.11\.2026<\/dd>/)
+  const xml = (await built.owner.get(`/przychody/dokumenty/${id}/ksef.xml`)).body
+  assertValidFa3(t, xml)
+  t.equal(value(xml, 'DataZaplaty'), '2026-11-07')
+})
+
+t.test('one set of figures: gross lines and a per-rate summary that add up to the grosz', async (t) => {
+  const built = await build(t)
+  // 3 × 9,99 at 23 %, VAT from the gross sum (art. 106e ust. 7–8):
+  // 29,97 × 23/123 = 5,6041… → VAT 5,60, net 24,37. Per line it would be 9,99 × 23/123 = 1,868 →
+  // 1,87 and net 8,12, i.e. 3 × 1,87 = 5,61 ≠ 5,60: per-line VAT and net must not be printed.
+  const id = await issue(built, {
+    invoice: 'company',
+    items: [
+      { name: 'Opaska zaciskowa A', price: '9.99', taxRate: '23.00' },
+      { name: 'Opaska zaciskowa B', price: '9.99', taxRate: '23.00' },
+      { name: 'Opaska zaciskowa C', price: '9.99', taxRate: '23.00' }
+    ],
+    deliveryCost: '0.00'
+  })
+  const totals = await built.db.selectFrom('document_vat_totals').select(['vat_rate', 'net', 'vat', 'gross']).where('document_id', '=', id).execute()
+  t.same(totals, [{ vat_rate: '23', net: 2437, vat: 560, gross: 2997 }])
+  const text = await pdfText(built, id)
+  for (const expected of ['Wartość brutto', '9,99', '24,37', '5,60', '29,97']) t.ok(text.includes(expected), `PDF has ${expected}`)
+  t.notOk(text.includes('1,87'), 'no per-line VAT')
+  t.notOk(text.includes('8,12'), 'no per-line net')
+  const page = await built.owner.get(`/przychody/dokumenty/${id}`)
+  t.notMatch(page.body, '1,87')
+  t.notMatch(page.body, '8,12')
+  const xml = (await built.owner.get(`/przychody/dokumenty/${id}/ksef.xml`)).body
+  assertValidFa3(t, xml)
+  t.same(values(xml, 'P_11A'), ['9.99', '9.99', '9.99'])
+  t.equal(value(xml, 'P_13_1'), '24.37')
+  t.equal(value(xml, 'P_14_1'), '5.60')
+  t.equal(value(xml, 'P_15'), '29.97')
+})
+
+const MANUAL = {
+  type: 'faktura',
+  contractorId: '',
+  buyerName: 'Warsztat Nowak s.c.',
+  buyerNip: '6762468259',
+  buyerStreet: 'Przemysłowa 12',
+  buyerPostalCode: '30-701',
+  buyerCity: 'Kraków',
+  buyerCountryCode: 'PL',
+  issueDate: '2026-11-16',
+  saleDate: '2026-11-16',
+  dueDate: '2026-11-30',
+  paymentMethod: 'przelew',
+  notes: '',
+  lineName: ['Szkolenie BHP (usługa kształcenia)', 'Kask ochronny'],
+  lineQuantity: ['1', '1'],
+  lineUnit: ['usł.', 'szt.'],
+  linePrice: ['100,00', '123,00'],
+  lineVatRate: ['zw', '23'],
+  action: 'issue'
+}
+
+t.test('a VAT payer\'s exempt line: refused without the legal basis, carried on the PDF and in FA(3) with it', async (t) => {
+  const built = await build(t)
+  const { owner, db } = built
+  const form = await owner.get('/przychody/dokumenty/nowy')
+  t.match(form.body, 'name="exemptionBasis"')
+
+  const refused = await owner.post('/przychody/dokumenty/nowy', MANUAL)
+  t.equal(refused.statusCode, 422)
+  t.match(refused.body, 'Pozycja ze stawką „zw” wymaga podstawy prawnej zwolnienia')
+  t.match(refused.body, 'value="Szkolenie BHP (usługa kształcenia)"', 'values kept')
+  t.equal((await db.selectFrom('documents').select('id').execute()).length, 0, 'nothing issued')
+
+  await owner.get('/przychody/dokumenty/nowy')
+  const issued = await owner.post('/przychody/dokumenty/nowy', { ...MANUAL, exemptionBasis: 'art. 43 ust. 1 pkt 29 lit. c ustawy o VAT', exemptionBasisKind: 'ustawa' })
+  t.equal(issued.statusCode, 303)
+  const doc = await db.selectFrom('documents').selectAll().executeTakeFirstOrThrow()
+  // 100,00 zw + 123,00 at 23 % (VAT 123 × 23/123 = 23,00): net 200,00, VAT 23,00, gross 223,00
+  t.match(doc, { vat_exempt: 0, vat_exemption_basis: 'art. 43 ust. 1 pkt 29 lit. c ustawy o VAT', vat_exemption_basis_kind: 'ustawa', total_net: 20000, total_vat: 2300, total_gross: 22300 })
+  const text = await pdfText(built, doc.id)
+  t.ok(text.includes('Podstawa zwolnienia z VAT: art. 43 ust. 1 pkt 29 lit. c ustawy o VAT'), 'PDF names the basis')
+  t.ok(text.includes('zw.'), 'the exempt line says zw.')
+  const page = await owner.get(`/przychody/dokumenty/${doc.id}`)
+  t.match(page.body, '<dt>Podstawa zwolnienia z VAT</dt><dd>art. 43 ust. 1 pkt 29 lit. c ustawy o VAT</dd>')
+  const xml = (await owner.get(`/przychody/dokumenty/${doc.id}/ksef.xml`)).body
+  assertValidFa3(t, xml)
+  t.equal(value(xml, 'P_19'), '1')
+  t.equal(value(xml, 'P_19A'), 'art. 43 ust. 1 pkt 29 lit. c ustawy o VAT')
+  t.equal(value(xml, 'P_13_1'), '100.00')
+  t.equal(value(xml, 'P_14_1'), '23.00')
+  t.equal(value(xml, 'P_13_7'), '100.00')
+  t.equal(value(xml, 'P_15'), '223.00')
+  t.same(values(xml, 'P_12'), ['zw', '23'])
+
+  // a provision of the directive goes to P_19B
+  await owner.get('/przychody/dokumenty/nowy')
+  await owner.post('/przychody/dokumenty/nowy', { ...MANUAL, exemptionBasis: 'art. 132 ust. 1 lit. i', exemptionBasisKind: 'dyrektywa' })
+  const second = await db.selectFrom('documents').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()
+  const xml2 = (await owner.get(`/przychody/dokumenty/${second.id}/ksef.xml`)).body
+  assertValidFa3(t, xml2)
+  t.equal(value(xml2, 'P_19B'), 'art. 132 ust. 1 lit. i')
+  t.equal(value(xml2, 'P_19A'), undefined)
+  t.ok((await pdfText(built, second.id)).includes('Podstawa zwolnienia z VAT: art. 132 ust. 1 lit. i dyrektywy 2006/112/WE'))
+})
+
+t.test('an Allegro order of a VAT payer whose line falls to zw is refused with the reason', async (t) => {
+  const built = await build(t, { company: { default_vat_rate: 'zw' } })
+  const shop = await insertShop(built.db)
+  const transactionId = await insertTransaction(built.db, shop, { invoice: 'company', items: [{ name: 'Kurs online', price: '100.00', taxRate: null }], deliveryCost: '0.00' })
+  await built.owner.get('/przychody/dokumenty')
+  const response = await built.owner.post('/przychody/dokumenty/wystaw', { transactionIds: [String(transactionId)], type: 'faktura' })
+  const result = await built.owner.get(String(response.headers.location))
+  t.match(result.body, 'Wystawiono 0 z 1')
+  t.match(result.body, 'wymaga podstawy prawnej zwolnienia z VAT')
+  t.equal((await built.db.selectFrom('documents').select('id').execute()).length, 0)
+})
+
+t.test('split payment (MPP): annex 15 goods to a business over 15 000 zł; product form and FA(3) line marks', async (t) => {
+  const built = await build(t)
+  const { owner, db } = built
+  const form = await owner.get('/przychody/produkty/nowy')
+  t.match(form.body, 'name="annex15"')
+  t.match(form.body, '<option value="GTU_06">GTU_06')
+  const bad = await owner.post('/przychody/produkty', { name: 'Smartfon X1', sku: '', unit: 'szt.', vatRate: '23', price: '100,00', priceBasis: 'brutto', annex15: 'on', gtu: 'GTU_99' })
+  t.equal(bad.statusCode, 422)
+  t.match(bad.body, 'Wybierz kod GTU z listy')
+  await owner.get('/przychody/produkty/nowy')
+  const created = await owner.post('/przychody/produkty', { name: 'Smartfon X1', sku: '', unit: 'szt.', vatRate: '23', price: '100,00', priceBasis: 'brutto', annex15: 'on', gtu: 'GTU_06' })
+  t.equal(created.statusCode, 303)
+  t.match(await db.selectFrom('products').select(['annex15', 'gtu']).executeTakeFirstOrThrow(), { annex15: 1, gtu: 'GTU_06' })
+  await owner.get('/przychody/produkty/nowy')
+  await owner.post('/przychody/produkty', { name: 'Etui skórzane', sku: '', unit: 'szt.', vatRate: '23', price: '100,00', priceBasis: 'brutto', gtu: '' })
+
+  // the threshold is "przekracza 15 000 zł" (art. 108a ust. 1a): 15 000,00 is not over it.
+  // VAT 23 % from gross: 15 000,01 × 23/123 = 2 804,878… → 2 804,88, net 12 195,13;
+  // 15 000,00 → VAT 2 804,88, net 12 195,12; 14 999,99 → VAT 2 804,88, net 12 195,11.
+  const cases = [
+    { price: '15000.01', invoice: 'company', mpp: true, net: '12195.13' },
+    { price: '15000.00', invoice: 'company', mpp: false, net: '12195.12' },
+    { price: '14999.99', invoice: 'company', mpp: false, net: '12195.11' },
+    { price: '15000.01', invoice: 'person', mpp: false, net: '12195.13' }
+  ] as const
+  for (const c of cases) {
+    const id = await issue(built, { invoice: c.invoice, items: [{ name: 'Smartfon X1', price: c.price, taxRate: '23.00' }], deliveryCost: '0.00' })
+    const doc = await db.selectFrom('documents').select(['split_payment', 'total_vat', 'total_gross']).where('id', '=', id).executeTakeFirstOrThrow()
+    const label = `${c.price} ${c.invoice}`
+    t.same(doc, { split_payment: c.mpp ? 1 : 0, total_vat: 280488, total_gross: Math.round(Number(c.price) * 100) }, label)
+    const line = await db.selectFrom('document_lines').select(['annex15', 'gtu']).where('document_id', '=', id).executeTakeFirstOrThrow()
+    t.same(line, { annex15: 1, gtu: 'GTU_06' }, `${label}: the line keeps the product's marks`)
+    const text = await pdfText(built, id)
+    t.equal(text.includes('mechanizm podzielonej płatności'), c.mpp, `${label}: PDF notation`)
+    const page = await owner.get(`/przychody/dokumenty/${id}`)
+    t.equal(page.body.includes('mechanizm podzielonej płatności'), c.mpp, `${label}: page notation`)
+    const xml = (await owner.get(`/przychody/dokumenty/${id}/ksef.xml`)).body
+    assertValidFa3(t, xml)
+    t.equal(value(xml, 'P_18A'), c.mpp ? '1' : '2', `${label}: P_18A`)
+    t.equal(value(xml, 'P_12_Zal_15'), '1')
+    t.equal(value(xml, 'GTU'), 'GTU_06')
+    t.equal(value(xml, 'P_13_1'), c.net)
+    t.equal(value(xml, 'P_14_1'), '2804.88')
+  }
+
+  // a line of a product without marks carries none
+  const plain = await issue(built, { invoice: 'company', items: [{ name: 'Etui skórzane', price: '15000.01', taxRate: '23.00' }], deliveryCost: '0.00' })
+  t.equal((await db.selectFrom('documents').select('split_payment').where('id', '=', plain).executeTakeFirstOrThrow()).split_payment, 0)
+  const xml = (await owner.get(`/przychody/dokumenty/${plain}/ksef.xml`)).body
+  assertValidFa3(t, xml)
+  t.equal(value(xml, 'P_12_Zal_15'), undefined)
+  t.equal(value(xml, 'GTU'), undefined)
+  t.equal(value(xml, 'P_18A'), '2')
+})
