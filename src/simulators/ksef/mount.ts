@@ -29,6 +29,8 @@ export async function mountKsefSimulator (app: FastifyInstance, config: Config, 
   }
   const simulator = await KsefSimulator.create({
     now: () => deps.now().toMillis(),
+    // request limits count real requests per real second, whatever the app clock says
+    rateClock: Date.now,
     secret: createHmac('sha256', deps.appSecret).update('biurko:ksef-simulator').digest(),
     publicBaseUrl: config.publicUrl + KSEF_SIMULATOR_PREFIX,
     lazy: true

@@ -63,7 +63,7 @@ const sleep = async (ms: number): Promise<void> => { await new Promise((resolve)
 export default async function ksefSimulatorPlugin (app: FastifyInstance, opts: KsefSimulatorPluginOptions): Promise<void> {
   const sim = opts.simulator
   const prefixLength = app.prefix.length
-  const demoLimiter = new RateLimiter({ [DEMO_GROUP]: { perSecond: 5, perMinute: 60, perHour: 600 }, [QR_GROUP]: { perSecond: 10, perMinute: 120, perHour: 2400 } }, () => sim.now())
+  const demoLimiter = new RateLimiter({ [DEMO_GROUP]: { perSecond: 5, perMinute: 60, perHour: 600 }, [QR_GROUP]: { perSecond: 10, perMinute: 120, perHour: 2400 } }, sim.rateClock)
 
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_request, body, done) => { done(null, body) })
 

@@ -13,7 +13,7 @@ import { isValidKsefNumber } from '../../ksef/ksef-number.ts'
 import { createCa, hasKeyUsage, issueCertificate, nipFromCertificate, rsaPair, sha256, signJwt, verifyJwt, x509, type Ca, type RsaPair } from './crypto.ts'
 import { FaultRegistry } from './faults.ts'
 import { KSEF_LIMITS, RateLimiter, type Limit } from './rate-limits.ts'
-import { AUTH_NAMESPACES, validateAuthRequest, validateFa3 } from './xsd.ts'
+import { AUTH_NAMESPACES, validateAuthRequest, validateFa3Batch } from './xsd.ts'
 
 const FA3_NS = 'http://crd.gov.pl/wzor/2025/06/25/13775/'
 const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#'
@@ -22,6 +22,8 @@ const ZONE = 'Europe/Warsaw'
 export interface KsefSimulatorOptions {
   /** milliseconds since the epoch; tests pass a clock they can move */
   now?: () => number
+  /** the clock of the request limits (default `now`); the app passes real time, as its own clock may stand still in tests */
+  rateClock?: () => number
   /** signs access/refresh tokens and UPO download links; random when omitted */
   secret?: Buffer
   /** how long an authentication, an invoice or a closed session stays "in progress" (ms) */
@@ -84,6 +86,7 @@ export class KsefApiError extends Error {
 const badRequest = (code: number, description: string, ...details: string[]): KsefApiError => new KsefApiError(400, code, description, details)
 const unauthorized = (detail: string): KsefApiError => new KsefApiError(401, 0, detail)
 const validation = (detail: string): KsefApiError => badRequest(21405, 'Błąd walidacji danych wejściowych.', detail)
+const semantic = (...details: string[]): StatusInfo => ({ code: 450, description: 'Błąd weryfikacji semantyki dokumentu faktury', details })
 
 // ---- identifiers --------------------------------------------------------------------------------
 
@@ -151,6 +154,8 @@ interface InvoiceRecord {
   invoiceNumber: string | null
   invoicingDateMs: number
   readyAt: number
+  /** verification finished (it runs after the 202, in batches: see #drain) */
+  done: boolean
   offlineMode: boolean
   status: StatusInfo
   ksefNumber: string | null
@@ -228,6 +233,7 @@ export class KsefSimulator {
   readonly limits: SimulatorLimits
   publicBaseUrl: string
   readonly #secret: Buffer
+  readonly rateClock: () => number
   readonly #accessTtl: number
   readonly #refreshTtl: number
   #ca!: Ca
@@ -247,6 +253,8 @@ export class KsefSimulator {
   readonly #byHash = new Map<string, InvoiceRecord>()
   readonly #duplicates = new Map<string, { ksefNumber: string, sessionReferenceNumber: string }>()
   #storedBytes = 0
+  readonly #queue: Array<{ who: AccessClaims, s: SessionRecord, invoice: InvoiceRecord, plain: Buffer, processingFault: boolean }> = []
+  #draining: Promise<void> | null = null
   #lastSweep = 0
   #ready: Promise<void> | null = null
 
@@ -259,13 +267,14 @@ export class KsefSimulator {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits }
     this.publicBaseUrl = (opts.publicBaseUrl ?? '').replace(/\/+$/, '')
     this.limiter = null
+    this.rateClock = opts.rateClock ?? this.now
     this.setRateLimits(opts.rateLimits ?? true)
   }
 
   /** true: KSeF's real limits; false: none (tests, the benchmark); an object replaces groups. Counting starts afresh. */
   setRateLimits (rateLimits: boolean | Record<string, Limit>): void {
     const limits = rateLimits === false ? null : rateLimits === true ? KSEF_LIMITS : { ...KSEF_LIMITS, ...rateLimits }
-    this.limiter = limits === null ? null : new RateLimiter(limits, () => this.now())
+    this.limiter = limits === null ? null : new RateLimiter(limits, this.rateClock)
   }
 
   /** With `lazy`, the keys and the CA are made on the first request (the app starts no slower). */
@@ -624,10 +633,14 @@ export class KsefSimulator {
     return s
   }
 
+  #isReady (i: InvoiceRecord): boolean {
+    return i.done && this.now() >= i.readyAt
+  }
+
   #sessionCode (s: SessionRecord): number {
     if (s.state === 'badKey') return 415
     if (s.state === 'open') return this.now() > s.validUntil ? 440 : 100
-    if (s.closedReadyAt === null || this.now() < s.closedReadyAt) return 170
+    if (s.closedReadyAt === null || this.now() < s.closedReadyAt || s.invoices.some((i) => !i.done)) return 170
     if (s.invoices.length === 0) return 440
     return s.invoices.some((i) => i.status.code === 200) ? 200 : 445
   }
@@ -652,6 +665,7 @@ export class KsefSimulator {
       invoiceNumber: null,
       invoicingDateMs: t,
       readyAt: t + this.processingDelayMs,
+      done: true,
       offlineMode: b.offlineMode === true,
       status: { code: 200, description: 'Sukces' },
       ksefNumber: null,
@@ -674,15 +688,65 @@ export class KsefSimulator {
     if (plain !== null) {
       if (plain.length !== b.invoiceSize) throw badRequest(21402, 'Nieprawidłowy rozmiar pliku.', 'Długość treści nie zgadza się z rozmiarem pliku.')
       if (sha256(plain).toString('base64') !== b.invoiceHash) throw badRequest(21403, 'Nieprawidłowy skrót pliku.', 'Skrót treści nie zgadza się ze skrótem pliku.')
-      invoice.status = await this.#verify(who, s, invoice, plain, processingFault)
+      // like KSeF: 202 at once, the invoice is "Trwa przetwarzanie" (150) until verified
+      invoice.done = false
+      this.#queue.push({ who, s, invoice, plain, processingFault })
+      this.#scheduleDrain()
     }
     s.invoices.push(invoice)
     s.updatedMs = t
     return { referenceNumber: invoice.referenceNumber }
   }
 
-  async #verify (who: AccessClaims, s: SessionRecord, invoice: InvoiceRecord, plain: Buffer, processingFault: boolean): Promise<StatusInfo> {
-    const semantic = (...details: string[]): StatusInfo => ({ code: 450, description: 'Błąd weryfikacji semantyki dokumentu faktury', details })
+  #scheduleDrain (): void {
+    if (this.#draining !== null) return
+    this.#draining = new Promise<void>((resolve) => { setImmediate(resolve) }).then(async () => { await this.#drain() }).finally(() => {
+      this.#draining = null
+      if (this.#queue.length > 0) this.#scheduleDrain()
+    })
+  }
+
+  /** Resolves once every invoice received so far has been verified (tests, the benchmark). */
+  async idle (): Promise<void> {
+    while (this.#draining !== null) await this.#draining
+  }
+
+  /**
+   * Verifies what has arrived, in arrival order, up to 100 files per xmllint run: one run costs
+   * about as much as a single file (the worker and the schema), so a burst stays fast.
+   */
+  async #drain (): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, 100)
+      try {
+        const prechecked = batch.map((item) => this.#precheck(item.plain))
+        const xmls = prechecked.filter((r): r is string => typeof r === 'string')
+        const schema = await validateFa3Batch(xmls)
+        let k = 0
+        for (let n = 0; n < batch.length; n++) {
+          const item = batch[n]
+          const pre = prechecked[n]
+          let status: StatusInfo
+          if (typeof pre !== 'string') status = pre
+          else {
+            const check = schema[k++]
+            status = check.valid ? this.#accept(item.who, item.s, item.invoice, pre, item.plain, item.processingFault) : semantic('Dokument nie jest zgodny ze schemą FA(3).', ...check.errors)
+          }
+          item.invoice.status = status
+          item.invoice.done = true
+        }
+      } catch (error) {
+        for (const item of batch) {
+          if (item.invoice.done) continue
+          item.invoice.status = { code: 500, description: `Nieznany błąd (${error instanceof Error ? error.message.slice(0, 200) : 'symulator'})` }
+          item.invoice.done = true
+        }
+      }
+    }
+  }
+
+  /** What can be told without the schema: BOM, encoding, forbidden characters, well-formedness. The XML text when it passes. */
+  #precheck (plain: Buffer): string | StatusInfo {
     if (plain[0] === 0xef && plain[1] === 0xbb && plain[2] === 0xbf) return semantic('Plik faktury zawiera znacznik BOM; wymagane jest kodowanie UTF-8 bez BOM.')
     let xml: string
     try {
@@ -693,8 +757,16 @@ export class KsefSimulator {
     // characters XML 1.0 forbids (controls other than tab/LF/CR, U+FFFE/U+FFFF)
     const bad = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.exec(xml) // eslint-disable-line no-control-regex
     if (bad !== null) return semantic(`Plik faktury zawiera niedozwolony znak U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} na pozycji ${bad.index}.`)
-    const check = await validateFa3(xml)
-    if (!check.valid) return semantic('Dokument nie jest zgodny ze schemą FA(3).', ...check.errors)
+    try {
+      new DOMParser({ errorHandler: { warning: () => {}, error: (m: string) => { throw new Error(m) }, fatalError: (m: string) => { throw new Error(m) } } }).parseFromString(xml, 'text/xml')
+    } catch (error) {
+      return semantic('Plik faktury nie jest poprawnym dokumentem XML.', error instanceof Error ? error.message.slice(0, 300) : '')
+    }
+    return xml
+  }
+
+  /** A file that passed the schema: context, duplicates, then the KSeF number. */
+  #accept (who: AccessClaims, s: SessionRecord, invoice: InvoiceRecord, xml: string, plain: Buffer, processingFault: boolean): StatusInfo {
     const doc = new DOMParser().parseFromString(xml, 'text/xml')
     const el = (parent: { getElementsByTagNameNS: (ns: string, n: string) => ArrayLike<{ textContent: string | null }> }, name: string): string | null => parent.getElementsByTagNameNS(FA3_NS, name)[0]?.textContent?.trim() ?? null
     const p1 = doc.getElementsByTagNameNS(FA3_NS, 'Podmiot1')[0]
@@ -782,7 +854,7 @@ export class KsefSimulator {
 
   #acceptedByHash (nip: string, hash: string): ReturnType<KsefSimulator['verifyInvoiceQr']> {
     const i = this.#byHash.get(hash)
-    if (i?.ksefNumber == null || i.sellerNip !== nip || i.issueDate === null || this.now() < i.readyAt) return null
+    if (i?.ksefNumber == null || i.sellerNip !== nip || i.issueDate === null || !this.#isReady(i)) return null
     return { ksefNumber: i.ksefNumber, invoiceNumber: i.invoiceNumber, sellerNip: i.sellerNip, buyerNip: i.buyerNip, issueDate: i.issueDate, acquisitionDate: iso(i.acquisitionMs ?? i.invoicingDateMs) }
   }
 
@@ -819,7 +891,7 @@ export class KsefSimulator {
       445: ['Błąd weryfikacji, brak poprawnych faktur']
     }
     const [description, detail] = descriptions[code]
-    const ready = s.invoices.filter((i) => this.now() >= i.readyAt)
+    const ready = s.invoices.filter((i) => this.#isReady(i))
     const out: Record<string, unknown> = {
       status: { code, description, ...(detail === undefined ? {} : { details: [detail] }) },
       dateCreated: iso(s.createdMs),
@@ -862,7 +934,7 @@ export class KsefSimulator {
   }
 
   #invoiceJson (s: SessionRecord, i: InvoiceRecord): Record<string, unknown> {
-    const ready = this.now() >= i.readyAt
+    const ready = this.#isReady(i)
     const out: Record<string, unknown> = {
       ordinalNumber: i.ordinalNumber,
       invoiceNumber: i.invoiceNumber,
@@ -894,7 +966,7 @@ export class KsefSimulator {
     const s = this.#session(who, ref)
     const start = opts.continuationToken === undefined ? 0 : Number.parseInt(opts.continuationToken, 10)
     if (!Number.isInteger(start) || start < 0) throw validation('Nieprawidłowy token kontynuacji.')
-    const list = opts.failedOnly === true ? s.invoices.filter((i) => this.now() >= i.readyAt && i.status.code !== 200) : s.invoices
+    const list = opts.failedOnly === true ? s.invoices.filter((i) => this.#isReady(i) && i.status.code !== 200) : s.invoices
     const page = list.slice(start, start + opts.pageSize)
     const next = start + opts.pageSize < list.length ? String(start + opts.pageSize) : null
     return { ...(next === null ? {} : { continuationToken: next }), invoices: page.map((i) => this.#invoiceJson(s, i)) }
@@ -903,14 +975,14 @@ export class KsefSimulator {
   invoiceUpo (who: AccessClaims, ref: string, invoiceRef: string): string {
     const s = this.#session(who, ref)
     const i = s.invoices.find((x) => x.referenceNumber === invoiceRef)
-    if (i === undefined || this.now() < i.readyAt || i.status.code !== 200) throw badRequest(21178, 'Nie znaleziono UPO dla podanych kryteriów.', `UPO dla faktury ${invoiceRef} nie jest dostępne.`)
+    if (i === undefined || !this.#isReady(i) || i.status.code !== 200) throw badRequest(21178, 'Nie znaleziono UPO dla podanych kryteriów.', `UPO dla faktury ${invoiceRef} nie jest dostępne.`)
     return this.#upoXml(s, [i])
   }
 
   invoiceUpoByKsefNumber (who: AccessClaims, ref: string, ksefNumber: string): string {
     const s = this.#session(who, ref)
     const i = s.invoices.find((x) => x.ksefNumber === ksefNumber)
-    if (i === undefined || this.now() < i.readyAt || i.status.code !== 200) throw badRequest(21178, 'Nie znaleziono UPO dla podanych kryteriów.', `UPO dla faktury ${ksefNumber} nie jest dostępne.`)
+    if (i === undefined || !this.#isReady(i) || i.status.code !== 200) throw badRequest(21178, 'Nie znaleziono UPO dla podanych kryteriów.', `UPO dla faktury ${ksefNumber} nie jest dostępne.`)
     return this.#upoXml(s, [i])
   }
 

@@ -36,7 +36,11 @@ t.test('KsefClient: token and XAdES login, session, invoice, UPO; retries throug
   const session = await client.openOnlineSession(access, { encryptedSymmetricKey: key.encryptedSymmetricKey, initializationVector: key.initializationVector, publicKeyId: symKey.publicKeyId })
   const xml = fa3Invoice()
   const invoiceRef = await client.sendInvoice(access, session, { ...encryptInvoice(key, xml) })
-  const status = await client.invoiceStatus(access, session, invoiceRef)
+  const settled = async (sessionRef: string, ref: string): ReturnType<KsefClient['invoiceStatus']> => {
+    await sim.simulator.idle() // verification runs after the 202, like KSeF's (status 150 until then)
+    return await client.invoiceStatus(access, sessionRef, ref)
+  }
+  const status = await settled(session, invoiceRef)
   t.equal(status.code, 200)
   t.ok(status.ksefNumber !== null && isValidKsefNumber(status.ksefNumber))
   const upo = await client.invoiceUpo(access, session, invoiceRef)
@@ -44,7 +48,7 @@ t.test('KsefClient: token and XAdES login, session, invoice, UPO; retries throug
   await client.closeSession(access, session)
 
   const second = await client.openOnlineSession(access, { encryptedSymmetricKey: key.encryptedSymmetricKey, initializationVector: key.initializationVector })
-  const dup = await client.invoiceStatus(access, second, await client.sendInvoice(access, second, { ...encryptInvoice(key, xml) }))
+  const dup = await settled(second, await client.sendInvoice(access, second, { ...encryptInvoice(key, xml) }))
   t.equal(dup.code, 440, 'the same invoice again is a duplicate')
   t.equal(dup.originalKsefNumber, status.ksefNumber, 'and the client reads the original number')
 })

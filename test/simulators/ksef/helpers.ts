@@ -53,12 +53,18 @@ export async function publicKeys (a: Api): Promise<{ token: KeyCert, symmetric: 
   return { token: list.find((k) => k.usage.includes('KsefTokenEncryption'))!, symmetric: list.find((k) => k.usage.includes('SymmetricKeyEncryption'))! }
 }
 
+/** As a polite client does after a 429: waits Retry-After (real seconds). */
+async function pause (r: Answer): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, Number(r.headers.get('retry-after') ?? '1') * 1000))
+}
+
 /** Polls GET /auth/{ref} until the status is no longer 100 (bounded). */
 export async function authStatus (a: Api, ref: string, authToken: string): Promise<Answer> {
   for (let i = 0; i < 3000; i++) {
     const r = await a('GET', `/auth/${ref}`, { bearer: authToken })
+    if (r.status === 429) { await pause(r); continue }
     if (r.status !== 200 || r.json.status.code !== 100) return r
-    await new Promise((resolve) => setTimeout(resolve, 10))
+    await new Promise((resolve) => setTimeout(resolve, 20))
   }
   throw new Error('authentication stayed in progress')
 }
@@ -108,8 +114,9 @@ export async function sendInvoice (a: Api, accessToken: string, s: OpenSession, 
 export async function invoiceStatus (a: Api, accessToken: string, sessionRef: string, invoiceRef: string): Promise<Answer> {
   for (let i = 0; i < 3000; i++) {
     const r = await a('GET', `/sessions/${sessionRef}/invoices/${invoiceRef}`, { bearer: accessToken })
+    if (r.status === 429) { await pause(r); continue }
     if (r.status !== 200 || r.json.status.code !== 150) return r
-    await new Promise((resolve) => setTimeout(resolve, 10))
+    await new Promise((resolve) => setTimeout(resolve, 20))
   }
   throw new Error('invoice stayed in processing')
 }

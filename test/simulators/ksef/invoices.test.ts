@@ -150,7 +150,8 @@ t.test('processing takes time on the simulator clock: 100/150/170 before the fin
   t.equal((await sim2.api('GET', `/sessions/${s.ref}/invoices/${sent.json.referenceNumber as string}/upo`, { bearer: accessToken })).status, 400, 'no UPO yet')
   t.equal((await sim2.api('GET', `/sessions/${s.ref}`, { bearer: accessToken })).json.status.code, 100)
   await sim2.api('POST', `/sessions/online/${s.ref}/close`, { bearer: accessToken })
-  t.equal((await sim2.api('GET', `/sessions/${s.ref}`, { bearer: accessToken })).json.status.code, 170)
+  await sim2.simulator.idle()
+  t.equal((await sim2.api('GET', `/sessions/${s.ref}`, { bearer: accessToken })).json.status.code, 170, 'verified, but the processing time has not passed')
   clock.advance(5000)
   t.equal((await sim2.api('GET', `/sessions/${s.ref}`, { bearer: accessToken })).json.status.code, 200)
   const late = await sim2.api('GET', `/sessions/${s.ref}/invoices/${sent.json.referenceNumber as string}`, { bearer: accessToken })
@@ -161,4 +162,21 @@ t.test('processing takes time on the simulator clock: 100/150/170 before the fin
   await sim2.api('POST', `/sessions/online/${empty.ref}/close`, { bearer: accessToken })
   clock.advance(5000)
   t.equal((await sim2.api('GET', `/sessions/${empty.ref}`, { bearer: accessToken })).json.status.code, 440)
+})
+
+t.test('a burst of invoices is verified together, in arrival order (duplicates inside the burst too)', async (t) => {
+  const { sim, access } = await loggedIn(t)
+  const s = await openSession(sim.api, access)
+  const files = [
+    ...Array.from({ length: 30 }, (_, i) => fa3Invoice({ number: `FV ${i + 1}/05/2026` })),
+    Buffer.from(fa3Invoice({ number: 'FV 99/05/2026' }).toString().replace(/<P_2>[^<]*<\/P_2>/, '')),
+    fa3Invoice({ number: 'FV 1/05/2026', issueDate: '2026-04-12' }),
+    Buffer.from('<nie-domkniety>')
+  ]
+  const refs: string[] = []
+  for (const f of files) refs.push((await sendInvoice(sim.api, access, s, f)).json.referenceNumber)
+  await sim.simulator.idle()
+  const codes: number[] = []
+  for (const ref of refs) codes.push((await sim.api('GET', `/sessions/${s.ref}/invoices/${ref}`, { bearer: access })).json.status.code)
+  t.same(codes, [...Array(30).fill(200), 450, 440, 450])
 })
