@@ -14,7 +14,7 @@ import { readPrivateKey } from '../../../src/ksef/client/xades.ts'
 import { publicKeyIdOf } from '../../../src/ksef/client/ksef-crypto.ts'
 import { testCertificate } from './certificates.ts'
 
-const SPEC = fileURLToPath(new URL('../../../../shared/reference/ksef-api/open-api.json', import.meta.url))
+const SPEC = fileURLToPath(new URL('../../../vendor/ksef-api/open-api.json', import.meta.url))
 
 function crc8 (text: string): string {
   let crc = 0

@@ -8,7 +8,7 @@ import t from 'tap'
 import { authTokenRequestXml, readPrivateKey, signAuthTokenRequest } from '../../../src/ksef/client/xades.ts'
 import { api as plainApi, demoCertificate, demoToken, encryptedInvoice, fa3Invoice, invoiceStatus, openSession, SELLER_NIP, sendInvoice, startSim, tokenLogin, type Api } from './helpers.ts'
 
-const SPEC = fileURLToPath(new URL('../../../../shared/reference/ksef-api/open-api.json', import.meta.url))
+const SPEC = fileURLToPath(new URL('../../../vendor/ksef-api/open-api.json', import.meta.url))
 
 /** OpenAPI 3.0 `nullable` next to allOf/$ref (no `type`) is lost on ajv; say it as anyOf with null. */
 function nullableWithoutType (node: unknown): unknown {
