@@ -16,7 +16,7 @@ import { renderDocumentPage } from './document-page.ts'
 import { documentPdfFile } from './document-file.ts'
 import { manualRate, parseManualRate, type ManualRateValues } from './exchange-rates.ts'
 import ksefRoutes from '../ksef/ksef.routes.ts'
-import { ksefListStates } from '../ksef/ksef-panel.ts'
+import { ksefListStates, ksefSubmissionCancelBlocker } from '../ksef/ksef-panel.ts'
 import {
   MANUAL_EMPTY_ROWS, emptyLine, newManualDocumentValues, parseDocumentFilters, parseIssueRequest, parseManualDocumentForm, parseSeriesForm,
   safeReturnPath, wantsMoreRows, type ManualDocumentValues
@@ -174,7 +174,7 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
   app.get('/przychody/dokumenty/:id/anulowanie', async (request, reply) => {
     const doc = await loadDocumentForOutput(app.db, idParam(request))
     const blocker = doc.status === 'issued'
-      ? ksefCancelBlocker({ number: doc.number, ksef_number: doc.ksefNumber }) ?? await correctionCancelBlocker(app.db, doc.id) ?? await app.db.transaction().execute((trx) => whyDocumentCannotBeCancelled(trx, doc.id))
+      ? ksefCancelBlocker({ number: doc.number, ksef_number: doc.ksefNumber }) ?? await ksefSubmissionCancelBlocker(app.db, doc.id) ?? await correctionCancelBlocker(app.db, doc.id) ?? await app.db.transaction().execute((trx) => whyDocumentCannotBeCancelled(trx, doc.id))
       : null
     const sentToAllegro = await app.db.selectFrom('document_allegro_deliveries').select('id').where('document_id', '=', doc.id).where('allegro_invoice_id', 'is not', null).executeTakeFirst()
     return reply.viewAsync('documents/cancel', { title: `Anulowanie ${doc.number}`, doc, blocker, sentToAllegro: sentToAllegro !== undefined })

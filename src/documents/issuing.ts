@@ -17,6 +17,7 @@ import { canIssue, documentKind, isProforma, isVatRate, lineGross, type Document
 import { activeDocumentOfKind, attachToTransaction, insertDocument, isUniqueViolation, markCancelled, sellerSnapshot, type NewDocument, type NewDocumentLine } from './documents.queries.ts'
 import { fetchRates, NO_RATES, type DocumentExchangeRate, type RateLookup, type RateSource } from './exchange-rates.ts'
 import { cancelQueuedDelivery, queueAutomaticDelivery } from './allegro-delivery.queries.ts'
+import { ksefSubmissionCancelBlocker } from '../ksef/ksef-panel.ts'
 
 /** Days to pay an unpaid document when nothing else says. */
 export const DEFAULT_PAYMENT_DAYS = 7
@@ -321,7 +322,7 @@ export async function cancelDocument (db: Database, request: { documentId: numbe
   return await db.transaction().execute(async (trx): Promise<CancelOutcome> => {
     const doc = await trx.selectFrom('documents').select(['id', 'number', 'status', 'ksef_number']).where('id', '=', request.documentId).executeTakeFirstOrThrow()
     if (doc.status === 'cancelled') return { ok: false, problem: `Dokument ${doc.number} jest już anulowany.` }
-    const why = ksefCancelBlocker(doc) ?? await correctionCancelBlocker(trx, doc.id) ?? await whyDocumentCannotBeCancelled(trx, doc.id)
+    const why = ksefCancelBlocker(doc) ?? await ksefSubmissionCancelBlocker(trx, doc.id) ?? await correctionCancelBlocker(trx, doc.id) ?? await whyDocumentCannotBeCancelled(trx, doc.id)
     if (why !== null) return { ok: false, problem: why }
     await markCancelled(trx, doc.id, request.userId, at)
     await reverseStockForCancelledDocument(trx, doc.id)

@@ -84,3 +84,16 @@ export async function ksefHoldForDelivery (db: Queryable, documentId: number): P
   if (row?.state === 'offline' || row?.state === 'przyjeta') return null
   return 'Faktura czeka na numer KSeF – trafi do Allegro, gdy KSeF ją przyjmie (albo jako faktura offline).'
 }
+
+/**
+ * An invoice on its way to KSeF (sent, answer pending) or issued offline cannot be cancelled:
+ * KSeF may already hold it, and an offline invoice is issued. Null when cancelling is fine
+ * (a queued one is simply never sent: the sender drops cancelled documents).
+ */
+export async function ksefSubmissionCancelBlocker (db: Queryable, documentId: number): Promise<string | null> {
+  const row = await db.selectFrom('ksef_submissions as s').innerJoin('documents as d', 'd.id', 's.document_id')
+    .select(['s.state', 'd.number']).where('s.document_id', '=', documentId).executeTakeFirst()
+  if (row?.state === 'wysylanie') return `Faktura ${row.number} jest właśnie wysyłana do KSeF – poczekaj na odpowiedź KSeF; przyjętą fakturę można tylko skorygować.`
+  if (row?.state === 'offline') return `Faktura ${row.number} została wystawiona w trybie offline – nie można jej anulować, trzeba ją wysłać do KSeF i ewentualnie skorygować.`
+  return null
+}

@@ -257,7 +257,6 @@ function waitingState (row: Claimed): 'do_wyslania' | 'offline' {
  */
 async function recordFailure (deps: KsefDeps, row: Claimed, error: unknown, result: RoundResult, opts: { attempted: boolean }): Promise<void> {
   const now = deps.now()
-  const at = toStoredTimestamp(now)
   const message = error instanceof KsefApiError ? ksefErrorMessage(error) : error instanceof KsefAuthError ? error.message : 'Nieoczekiwany błąd podczas wysyłania do KSeF.'
   if (!(error instanceof KsefApiError) && !(error instanceof KsefAuthError)) deps.log?.warn({ documentId: row.document_id, err: error instanceof Error ? error.message : String(error) }, 'ksef send failed unexpectedly')
   const attempts = row.attempts + (opts.attempted ? 0 : 1)

@@ -14,10 +14,10 @@ import { startSpecServer, type SpecServer } from './helpers/spec-server.ts'
 const BASE = '/ustawienia/integracje/ksef'
 const TOKEN = '20261116-EC-ABCDEF0123-4567890ABC-12|nip-5261040828|0123456789abcdef'
 
-async function setup (t: Test): Promise<{ built: Built, server: SpecServer }> {
+async function setup (t: Test, company: { auto_book?: number } = {}): Promise<{ built: Built, server: SpecServer }> {
   const server = await startSpecServer({ nip: '5261040828' })
   t.teardown(server.close)
-  const built = await build(t, { config: { KSEF_TEST_API_URL: server.baseUrl, KSEF_RETRY_BASE_MS: '10' } })
+  const built = await build(t, { company, config: { KSEF_TEST_API_URL: server.baseUrl, KSEF_RETRY_BASE_MS: '10' } })
   return { built, server }
 }
 
@@ -161,4 +161,30 @@ t.test('the dashboard counts invoices waiting for KSeF, offline with their deadl
   t.match(home, /<strong>1<\/strong><span>faktur czeka na KSeF<\/span>/)
   t.match(home, /<strong>1<\/strong><span>faktur offline – wyślij do KSeF do 17\.11\.2026<\/span>/)
   t.match(home, /<strong>1<\/strong><span>faktur odrzuconych lub niewysłanych do KSeF<\/span>/)
+})
+
+t.test('an invoice on its way to KSeF or issued offline cannot be cancelled; a queued one can and is never sent', async (t) => {
+  // not booked, so nothing else stands in the way of cancelling
+  const { built, server } = await setup(t, { auto_book: 0 })
+  const { queueSubmission, runKsefRound } = await import('../../src/ksef/ksef-sender.ts')
+  const { senderDeps, insertConnection } = await import('./helpers/ksef-setup.ts')
+  const inFlight = (await invoiceFor(built, { invoice: 'company' })).invoiceId
+  const offline = (await invoiceFor(built, { invoice: 'company' })).invoiceId
+  const queued = (await invoiceFor(built, { invoice: 'company' })).invoiceId
+  for (const id of [inFlight, offline, queued]) await queueSubmission(built.db, id, built.clock())
+  await built.db.updateTable('ksef_submissions').set({ state: 'wysylanie' }).where('document_id', '=', inFlight).execute()
+  await built.db.updateTable('ksef_submissions').set({ state: 'offline', offline_mode: 'offline24', offline_deadline: '2026-11-17' }).where('document_id', '=', offline).execute()
+  for (const [id, message] of [[inFlight, 'jest właśnie wysyłana do KSeF'], [offline, 'wystawiona w trybie offline']] as const) {
+    await built.owner.get(`/przychody/dokumenty/${id}/anulowanie`)
+    await built.owner.post(`/przychody/dokumenty/${id}/anulowanie`)
+    t.equal((await built.db.selectFrom('documents').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status, 'issued')
+    t.match((await built.owner.get(`/przychody/dokumenty/${id}`)).body, message)
+  }
+  await built.owner.get(`/przychody/dokumenty/${queued}/anulowanie`)
+  await built.owner.post(`/przychody/dokumenty/${queued}/anulowanie`)
+  t.equal((await built.db.selectFrom('documents').select('status').where('id', '=', queued).executeTakeFirstOrThrow()).status, 'cancelled')
+  await insertConnection(built, { token: TOKEN })
+  await runKsefRound(senderDeps(built), { documentIds: [queued] })
+  t.match(await submissionOf(built.db, queued), { state: 'blad', last_error: /anulowany – nie wysłano/ })
+  t.equal(server.invoices.length, 0)
 })

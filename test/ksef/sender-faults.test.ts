@@ -1,12 +1,9 @@
 // Every fault the KSeF simulator injects during sending: exactly one KSeF invoice per document,
 // none lost, a clear state (real loopback HTTP, real cryptography).
 import t from 'tap'
-import { invoiceFor } from '../corrections/helpers.ts'
 import { runKsefRound } from '../../src/ksef/ksef-sender.ts'
-import { submissionOf } from '../../src/ksef/submissions.queries.ts'
 import type { KsefSimulator } from '../../src/simulators/ksef/simulator.ts'
-import { assertValidUpo } from '../simulators/ksef/helpers.ts'
-import { assertAcceptedOnce, issueAndQueue, NIP, setup } from './helpers/sim-setup.ts'
+import { assertAcceptedOnce, issueAndQueue, setup } from './helpers/sim-setup.ts'
 
 t.test('every injected fault: exactly one KSeF invoice per document, a clear state, none lost', async (t) => {
   const faults: Array<[string, Parameters<KsefSimulator['faults']['add']>[0]]> = [

@@ -1,12 +1,8 @@
 // KSeF's real request limits in the simulator: a queue beyond the minute's limit goes out
 // without a single 429.
 import t from 'tap'
-import { invoiceFor } from '../corrections/helpers.ts'
 import { runKsefRound } from '../../src/ksef/ksef-sender.ts'
-import { submissionOf } from '../../src/ksef/submissions.queries.ts'
-import type { KsefSimulator } from '../../src/simulators/ksef/simulator.ts'
-import { assertValidUpo } from '../simulators/ksef/helpers.ts'
-import { assertAcceptedOnce, issueAndQueue, NIP, setup } from './helpers/sim-setup.ts'
+import { assertAcceptedOnce, issueAndQueue, setup } from './helpers/sim-setup.ts'
 
 t.test('the real request limits: a queue beyond the minute limit goes out with no 429', async (t) => {
   const s = await setup(t, { rateLimits: true })

@@ -233,11 +233,11 @@ t.test('restart: a row left in flight is polled or found by hash, never sent aga
   await runKsefRound(deps)
   t.match(await submissionOf(built.db, second), { state: 'wysylanie' })
   await built.db.updateTable('ksef_submissions').set({ claimed_until: '2026-11-16T09:00:00.000Z' }).where('document_id', '=', second).execute()
-  server.nextStatus([{ code: 200 }])
-  // the scripted status of that invoice stays 150 until we change it on the server
+  // (its scripted status stays 150: still in flight, polled again, never sent a second time)
   built.clock.advance(3_600_000)
   await runKsefRound(deps)
   t.equal(server.invoices.length, 2, 'polled, not resent')
+  t.match(await submissionOf(built.db, second), { state: 'wysylanie', claimed_until: null })
   clean(t, server)
 })
 

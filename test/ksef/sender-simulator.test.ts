@@ -6,7 +6,6 @@ import t from 'tap'
 import { invoiceFor } from '../corrections/helpers.ts'
 import { runKsefRound } from '../../src/ksef/ksef-sender.ts'
 import { submissionOf } from '../../src/ksef/submissions.queries.ts'
-import type { KsefSimulator } from '../../src/simulators/ksef/simulator.ts'
 import { assertValidUpo } from '../simulators/ksef/helpers.ts'
 import { assertAcceptedOnce, issueAndQueue, NIP, setup } from './helpers/sim-setup.ts'
 
