@@ -27,7 +27,7 @@ t.test('Allegro gets the invoice only once KSeF has given it a number', async (t
   t.match(row, { state: 'do_wyslania', attempts: 0 }, 'waiting costs no attempt')
 
   // what the KSeF worker does on its tick: auto-send queues the new invoice, a round sends it
-  const deps = { ...ksefDepsOf(s.app), limiter: roomyLimiter(), sleep: async (ms: number) => { s.clock.advance(ms) } }
+  const deps = { ...ksefDepsOf(s.app), limiter: roomyLimiter(), sleep: async (ms: number) => { s.clock.advance(ms); await s.app.ksefSimulator!.idle() } }
   t.equal(await queueNewlyIssued(deps), 1)
   await runKsefRound(deps)
   t.equal((await submissionOf(s.db, docId))?.state, 'przyjeta')

@@ -6,6 +6,8 @@ import { assertAcceptedOnce, issueAndQueue, setup } from './helpers/sim-setup.ts
 
 t.test('the real request limits: a queue beyond the minute limit goes out with no 429', async (t) => {
   const s = await setup(t, { rateLimits: true })
+  // the test moves the app's clock past each minute; the simulator's limits count on it too
+  s.sim.setRateClock(() => s.built.clock().toMillis())
   const ids: number[] = []
   for (let i = 0; i < 33; i++) ids.push(await issueAndQueue(s.built))
   for (let round = 0; round < 20; round++) {

@@ -34,6 +34,11 @@ t.test('XAdES with a certificate the simulator issues, set up on the settings pa
   const { invoiceId } = await invoiceFor(s.built, { invoice: 'company' })
   await s.built.owner.get(`/przychody/dokumenty/${invoiceId}`)
   t.equal((await s.built.owner.post(`/przychody/dokumenty/${invoiceId}/ksef/wyslij`)).statusCode, 303)
+  // KSeF answers 150 until it has checked the file; the next round (the worker's) reads the verdict
+  await s.sim.idle()
+  t.equal(s.sim.stats().invoices, 1, 'the page sent it to KSeF')
+  s.built.clock.advance(60_000)
+  await runKsefRound(s.deps)
   const row = await submissionOf(s.built.db, invoiceId)
   t.equal(row?.state, 'przyjeta')
   t.match((await s.built.owner.get(`/przychody/dokumenty/${invoiceId}`)).body, row!.ksef_number!)

@@ -233,7 +233,7 @@ export class KsefSimulator {
   readonly limits: SimulatorLimits
   publicBaseUrl: string
   readonly #secret: Buffer
-  readonly rateClock: () => number
+  rateClock: () => number
   readonly #accessTtl: number
   readonly #refreshTtl: number
   #ca!: Ca
@@ -274,7 +274,15 @@ export class KsefSimulator {
   /** true: KSeF's real limits; false: none (tests, the benchmark); an object replaces groups. Counting starts afresh. */
   setRateLimits (rateLimits: boolean | Record<string, Limit>): void {
     const limits = rateLimits === false ? null : rateLimits === true ? KSEF_LIMITS : { ...KSEF_LIMITS, ...rateLimits }
-    this.limiter = limits === null ? null : new RateLimiter(limits, this.rateClock)
+    this.limiter = limits === null ? null : new RateLimiter(limits, () => this.rateClock())
+  }
+
+  /**
+   * The clock the request limits count on (real time in the app). A test that fast-forwards the
+   * app's clock past a limit window hands it here too, so both sides see the same minute pass.
+   */
+  setRateClock (clock: () => number): void {
+    this.rateClock = clock
   }
 
   /** With `lazy`, the keys and the CA are made on the first request (the app starts no slower). */

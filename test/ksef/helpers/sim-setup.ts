@@ -28,7 +28,8 @@ export async function setup (t: Test, opts: { rateLimits?: boolean, connect?: bo
     return response
   }
   // waiting moves the app's (and so the simulator's) clock instead of the wall clock
-  const deps: KsefDeps = { ...ksefDepsOf(built.app), fetch: counting, sleep: async (ms) => { built.clock.advance(ms) }, limiter: opts.rateLimits === true ? undefined : roomyLimiter() }
+  // and lets the simulator finish checking what it received (it answers 150 until then, like KSeF)
+  const deps: KsefDeps = { ...ksefDepsOf(built.app), fetch: counting, sleep: async (ms) => { built.clock.advance(ms); await sim.idle() }, limiter: opts.rateLimits === true ? undefined : roomyLimiter() }
   return { built, sim, deps, responses }
 }
 
