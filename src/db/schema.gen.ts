@@ -206,6 +206,7 @@ export interface Documents {
   paid_at: string | null;
   payment_method: string;
   period: string;
+  proforma_document_id: number | null;
   sale_date: string;
   seller_address: string;
   seller_bank_account: Generated<string>;

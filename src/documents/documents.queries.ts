@@ -5,10 +5,11 @@ import { caseVariants, likePattern } from '../contractors/contractors.queries.ts
 import { correctionInfo, type CorrectionInfo } from '../corrections/corrections.queries.ts'
 import { amountInWords } from '../shared/amount-in-words.ts'
 import { convertToPln } from '../nbp/nbp.ts'
+import { closedPeriodReason } from '../ledger/ledger.queries.ts'
 import { productTaxMarks } from '../products/products.queries.ts'
 import { vatInPln, type DocumentExchangeRate } from './exchange-rates.ts'
 import {
-  compareVatRates, DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, documentKind, documentTypeLabel, formatDocumentNumber, isDocumentType, isExemptionBasisKind, isVatRate, numberingPeriod,
+  compareVatRates, DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, documentKind, documentTypeLabel, formatDocumentNumber, isDocumentType, isExemptionBasisKind, isProforma, isVatRate, numberingPeriod,
   exemptionBasisProblem, paymentDay, paymentMethodLabel, splitGross, splitPaymentRequired, sumAmounts, vatTotals, type DocumentKind, type DocumentType, type ExemptionBasisKind, type VatRate, type VatTotal
 } from './document.ts'
 
@@ -100,6 +101,8 @@ export interface NewDocument {
   vatTotals?: VatTotal[]
   /** a correction: the invoice it corrects */
   correctsDocumentId?: number
+  /** an invoice issued from a pro forma (Wystaw fakturę do pro formy) */
+  proformaDocumentId?: number
   notes: string
   shopId: number | null
   createdBy: number | null
@@ -144,6 +147,8 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
   const rates = doc.vatTotals ?? vatTotals(doc.lines)
   const exemptProblem = exemptionBasisProblem(doc.lines, doc.vatExemptionBasis)
   if (exemptProblem !== null) return { ok: false, problem: exemptProblem }
+  const periodProblem = await closedPeriodReason(trx, doc)
+  if (periodProblem !== null) return { ok: false, problem: periodProblem }
   const totals = sumAmounts(rates)
   const marks = await productTaxMarks(trx, doc.lines)
   const splitPayment = splitPaymentRequired({
@@ -162,8 +167,9 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
     sale_date: doc.saleDate,
     due_date: doc.dueDate,
     payment_method: doc.paymentMethod,
-    paid: doc.paid ? 1 : 0,
-    paid_at: doc.paidAt,
+    // a pro forma asks for payment and documents none (polish-invoicing.md §4): never paid
+    paid: doc.paid && !isProforma(doc.type) ? 1 : 0,
+    paid_at: isProforma(doc.type) ? null : doc.paidAt,
     currency: doc.currency,
     exchange_rate: doc.exchangeRate?.mid ?? null,
     exchange_rate_table: doc.exchangeRate?.tableNo ?? null,
@@ -191,6 +197,7 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
     notes: doc.notes,
     shop_id: doc.shopId,
     corrects_document_id: doc.correctsDocumentId ?? null,
+    proforma_document_id: doc.proformaDocumentId ?? null,
     created_by: doc.createdBy,
     created_at: doc.createdAt
   }).returning('id').executeTakeFirstOrThrow()
@@ -405,9 +412,10 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
     dueDate: doc.due_date,
     paymentMethod: doc.payment_method,
     paymentMethodLabel: paymentMethodLabel(doc.payment_method),
-    paid: doc.paid === 1,
-    paidAt: doc.paid_at,
-    paidOn: doc.paid === 1 ? paymentDay(doc.paid_at) : null,
+    // pro formas stored as paid before issue 14 still print the full amount due
+    paid: doc.paid === 1 && !isProforma(type),
+    paidAt: isProforma(type) ? null : doc.paid_at,
+    paidOn: doc.paid === 1 && !isProforma(type) ? paymentDay(doc.paid_at) : null,
     currency: doc.currency,
     exchangeRate: doc.exchange_rate,
     exchangeRateTable: doc.exchange_rate_table,

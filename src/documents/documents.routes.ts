@@ -25,7 +25,7 @@ import {
   saveIssueReport, searchLinkCandidates, seriesPatterns, saveSeriesPatterns, sellerSnapshot, transactionsByIds, unlinkDocument
 } from './documents.queries.ts'
 import {
-  DEFAULT_PAYMENT_DAYS, cancelDocument, foreignSales, issueForTransaction, issueForTransactions, issueManualDocument, ksefCancelBlocker,
+  DEFAULT_PAYMENT_DAYS, cancelDocument, foreignSales, issueForTransaction, issueForTransactions, issueInvoiceFromProforma, issueManualDocument, ksefCancelBlocker,
   type IssueOutcome, type SkipReason
 } from './issuing.ts'
 
@@ -178,6 +178,17 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
       : null
     const sentToAllegro = await app.db.selectFrom('document_allegro_deliveries').select('id').where('document_id', '=', doc.id).where('allegro_invoice_id', 'is not', null).executeTakeFirst()
     return reply.viewAsync('documents/cancel', { title: `Anulowanie ${doc.number}`, doc, blocker, sentToAllegro: sentToAllegro !== undefined })
+  })
+
+  app.post('/przychody/dokumenty/:id/faktura-z-proformy', async (request, reply) => {
+    const id = idParam(request)
+    const outcome = await issueInvoiceFromProforma(app.db, { proformaId: id, userId: currentUser(request).id }, app.ctx.now(), { nbp: nbp() })
+    if (!outcome.ok) {
+      reply.flash('error', outcome.problem)
+      return reply.redirect(`/przychody/dokumenty/${id}`, 303)
+    }
+    reply.flash('success', `Wystawiono fakturę ${outcome.number} do pro formy.`)
+    return reply.redirect(`/przychody/dokumenty/${outcome.documentId}`, 303)
   })
 
   app.post('/przychody/dokumenty/:id/anulowanie', async (request, reply) => {

@@ -25,6 +25,8 @@ const FALLBACK_FIELDS: Record<string, (ids: SeedIds) => Record<string, string[]>
   'POST /ustawienia/integracje/allegro/aplikacje/:environment/usuniecie': () => ({}),
   'POST /ustawienia/integracje/allegro/sklepy/:id/polaczenie/anulowanie': () => ({}),
   'POST /przychody/dokumenty/:id/allegro/status': () => ({}),
+  // shown on a pro forma's page only
+  'POST /przychody/dokumenty/:id/faktura-z-proformy': () => ({}),
   'POST /przychody/allegro/:id/powiazanie': (ids) => ({ documentIds: [String(ids.documentId)] }),
   'POST /przychody/allegro/:id/powiazanie/:documentId/usun': () => ({}),
   'POST /ksiegowosc/miesiace/:miesiac/otwarcie': () => ({ wroc: ['/ksiegowosc?miesiac=2026-11'] }),
