@@ -103,6 +103,8 @@ export interface NewDocument {
   correctsDocumentId?: number
   /** an invoice issued from a pro forma (Wystaw fakturę do pro formy) */
   proformaDocumentId?: number
+  /** the seller uses the cash method (art. 21) */
+  cashAccounting?: boolean
   notes: string
   shopId: number | null
   createdBy: number | null
@@ -114,7 +116,7 @@ export function formatAddress (street: string, postalCode: string, city: string,
   return [street, place, countryCode === 'PL' ? '' : countryCode].filter((part) => part !== '').join(', ')
 }
 
-export async function sellerSnapshot (db: Queryable): Promise<SellerSnapshot & { vatPayer: boolean, exemptionBasis: string, defaultVatRate: string, autoClose: boolean }> {
+export async function sellerSnapshot (db: Queryable): Promise<SellerSnapshot & { vatPayer: boolean, cashAccounting: boolean, exemptionBasis: string, defaultVatRate: string, autoClose: boolean }> {
   const company = await db.selectFrom('company').selectAll().where('id', '=', 1).executeTakeFirstOrThrow()
   return {
     name: company.name,
@@ -122,6 +124,7 @@ export async function sellerSnapshot (db: Queryable): Promise<SellerSnapshot & {
     address: formatAddress(company.street, company.postal_code, company.city, company.country_code),
     bankAccount: company.bank_account,
     vatPayer: company.vat_status === 'czynny',
+    cashAccounting: company.vat_status === 'czynny' && company.cash_accounting === 1,
     exemptionBasis: company.vat_exemption_basis,
     defaultVatRate: company.default_vat_rate,
     autoClose: company.allegro_auto_close === 1
@@ -194,6 +197,8 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
     total_gross: totals.gross,
     total_vat_pln: doc.exchangeRate === null ? totals.vat : vatInPln(rates, doc.exchangeRate.mid),
     split_payment: splitPayment ? 1 : 0,
+    // "metoda kasowa" (art. 106e ust. 1 pkt 16) on a cash-method seller's invoices and corrections
+    cash_accounting: doc.cashAccounting === true && (doc.type === 'faktura' || doc.type === 'korekta') ? 1 : 0,
     notes: doc.notes,
     shop_id: doc.shopId,
     corrects_document_id: doc.correctsDocumentId ?? null,
@@ -365,6 +370,8 @@ export interface DocumentForOutput {
   vatExemptionBasisKind: ExemptionBasisKind
   /** "mechanizm podzielonej płatności" (art. 106e ust. 1 pkt 18a), decided at issue */
   splitPayment: boolean
+  /** "metoda kasowa" (art. 106e ust. 1 pkt 16) */
+  cashAccounting: boolean
   seller: SellerSnapshot
   buyer: PartySnapshot & { foreignTaxId: string | null, contractorId: number | null }
   lines: OutputLine[]
@@ -425,6 +432,7 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
     vatExemptionBasis: doc.vat_exemption_basis,
     vatExemptionBasisKind: isExemptionBasisKind(doc.vat_exemption_basis_kind) ? doc.vat_exemption_basis_kind : 'ustawa',
     splitPayment: doc.split_payment === 1,
+    cashAccounting: doc.cash_accounting === 1,
     seller: { name: doc.seller_name, nip: doc.seller_nip, address: doc.seller_address, bankAccount: doc.seller_bank_account },
     buyer: {
       name: doc.buyer_name,

@@ -123,6 +123,7 @@ async function issueInTransaction (trx: Trx, transactionId: number, type: Docume
     vatExempt,
     vatExemptionBasis: vatExempt ? company.exemptionBasis || DEFAULT_EXEMPTION_BASIS : null,
     seller: company,
+    cashAccounting: company.cashAccounting,
     contractorId,
     buyer: buyer.buyer,
     lines,
@@ -273,6 +274,7 @@ export async function issueManualDocument (db: Database, request: ManualDocument
         vatExemptionBasis: vatExempt ? company.exemptionBasis || DEFAULT_EXEMPTION_BASIS : request.exemptionBasis ?? null,
         vatExemptionBasisKind: vatExempt ? 'ustawa' : request.exemptionBasisKind ?? 'ustawa',
         seller: company,
+        cashAccounting: company.cashAccounting,
         contractorId,
         buyer,
         lines: request.lines.map((line) => ({

@@ -294,3 +294,41 @@ t.test('issuing into a month closed in the ledger or with a filed JPK_V7 is refu
   await owner.get('/przychody/dokumenty/nowy')
   t.equal((await owner.post('/przychody/dokumenty/nowy', { ...octoberSale, type: 'proforma' })).statusCode, 303)
 })
+
+t.test('metoda kasowa: a company setting; its invoices say so on the PDF and carry P_16=1', async (t) => {
+  const built = await build(t)
+  const { owner, db } = built
+  const settings = await owner.get('/ustawienia/firma')
+  t.match(settings.body, 'name="cashAccounting"')
+  const fields = {
+    name: 'Sklep Testowy Sp. z o.o.', nip: '5261040828', street: 'ul. Prosta 1', postalCode: '00-001', city: 'Warszawa',
+    bankAccount: '61109010140000071219812874', email: '', phone: '', vatStatus: 'czynny', vatExemptionBasis: '',
+    defaultVatRate: '23', taxForm: 'kpir', ryczaltRate: '', package: 'ksiegowosc', cashAccounting: 'on'
+  }
+  t.equal((await owner.post('/ustawienia/firma', fields)).statusCode, 303)
+  t.equal((await db.selectFrom('company').select('cash_accounting').executeTakeFirstOrThrow()).cash_accounting, 1)
+
+  const invoice = await issue(built, { invoice: 'company' })
+  const receipt = await issue(built, {}, 'paragon')
+  t.equal((await db.selectFrom('documents').select('cash_accounting').where('id', '=', invoice).executeTakeFirstOrThrow()).cash_accounting, 1)
+  t.equal((await db.selectFrom('documents').select('cash_accounting').where('id', '=', receipt).executeTakeFirstOrThrow()).cash_accounting, 0, 'a receipt is no invoice')
+  t.ok((await pdfText(built, invoice)).includes('metoda kasowa'), 'PDF notation')
+  t.notOk((await pdfText(built, receipt)).includes('metoda kasowa'))
+  t.match((await owner.get(`/przychody/dokumenty/${invoice}`)).body, '<strong>metoda kasowa</strong>')
+  const xml = (await owner.get(`/przychody/dokumenty/${invoice}/ksef.xml`)).body
+  assertValidFa3(t, xml)
+  t.equal(value(xml, 'P_16'), '1')
+  t.equal(value(xml, 'P_15'), '268.97')
+
+  // an exempt seller has no VAT to settle: the setting does not stick
+  await owner.get('/ustawienia/firma')
+  t.equal((await owner.post('/ustawienia/firma', { ...fields, vatStatus: 'zwolniony', defaultVatRate: 'zw' })).statusCode, 303)
+  t.equal((await db.selectFrom('company').select('cash_accounting').executeTakeFirstOrThrow()).cash_accounting, 0)
+  await owner.get('/ustawienia/firma')
+  await owner.post('/ustawienia/firma', { ...fields, cashAccounting: '' })
+  const plain = await issue(built, { invoice: 'company' })
+  const plainXml = (await owner.get(`/przychody/dokumenty/${plain}/ksef.xml`)).body
+  assertValidFa3(t, plainXml)
+  t.equal(value(plainXml, 'P_16'), '2')
+  t.notOk((await pdfText(built, plain)).includes('metoda kasowa'))
+})
