@@ -25,7 +25,7 @@ import {
   saveIssueReport, searchLinkCandidates, seriesPatterns, saveSeriesPatterns, sellerSnapshot, transactionsByIds, unlinkDocument
 } from './documents.queries.ts'
 import {
-  DEFAULT_PAYMENT_DAYS, cancelDocument, foreignSales, issueForTransaction, issueForTransactions, issueInvoiceFromProforma, issueManualDocument, ksefCancelBlocker,
+  DEFAULT_PAYMENT_DAYS, cancelDocument, deliveredCancelBlocker, foreignSales, issueForTransaction, issueForTransactions, issueInvoiceFromProforma, issueManualDocument, ksefCancelBlocker,
   type IssueOutcome, type SkipReason
 } from './issuing.ts'
 
@@ -174,7 +174,7 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
   app.get('/przychody/dokumenty/:id/anulowanie', async (request, reply) => {
     const doc = await loadDocumentForOutput(app.db, idParam(request))
     const blocker = doc.status === 'issued'
-      ? ksefCancelBlocker({ number: doc.number, ksef_number: doc.ksefNumber }) ?? await correctionCancelBlocker(app.db, doc.id) ?? await app.db.transaction().execute((trx) => whyDocumentCannotBeCancelled(trx, doc.id))
+      ? ksefCancelBlocker({ number: doc.number, ksef_number: doc.ksefNumber }) ?? await deliveredCancelBlocker(app.db, doc) ?? await correctionCancelBlocker(app.db, doc.id) ?? await app.db.transaction().execute((trx) => whyDocumentCannotBeCancelled(trx, doc.id))
       : null
     const sentToAllegro = await app.db.selectFrom('document_allegro_deliveries').select('id').where('document_id', '=', doc.id).where('allegro_invoice_id', 'is not', null).executeTakeFirst()
     return reply.viewAsync('documents/cancel', { title: `Anulowanie ${doc.number}`, doc, blocker, sentToAllegro: sentToAllegro !== undefined })

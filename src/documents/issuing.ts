@@ -318,15 +318,25 @@ export function ksefCancelBlocker (doc: { number: string, ksef_number: string | 
 }
 
 /**
+ * An invoice the buyer already received through Allegro is in circulation: it is corrected
+ * (art. 106j), never cancelled. Pro formas and receipts have no correction and keep the warning.
+ */
+export async function deliveredCancelBlocker (db: Queryable, doc: { id: number, number: string, type: string }): Promise<string | null> {
+  if (doc.type !== 'faktura' && doc.type !== 'faktura_bez_vat') return null
+  const sent = await db.selectFrom('document_allegro_deliveries').select('id').where('document_id', '=', doc.id).where('allegro_invoice_id', 'is not', null).executeTakeFirst()
+  return sent === undefined ? null : `Faktura ${doc.number} została wysłana do Allegro i kupujący ją otrzymał – faktury doręczonej nabywcy nie anuluje się, tylko koryguje. Wystaw korektę.`
+}
+
+/**
  * Cancels a document that is not booked yet: its number stays used and shows as cancelled,
  * its stock goes back, and its transactions may get a new document of the same kind.
  */
 export async function cancelDocument (db: Database, request: { documentId: number, userId: number }, now: DateTime): Promise<CancelOutcome> {
   const at = toStoredTimestamp(now)
   return await db.transaction().execute(async (trx): Promise<CancelOutcome> => {
-    const doc = await trx.selectFrom('documents').select(['id', 'number', 'status', 'ksef_number']).where('id', '=', request.documentId).executeTakeFirstOrThrow()
+    const doc = await trx.selectFrom('documents').select(['id', 'number', 'type', 'status', 'ksef_number']).where('id', '=', request.documentId).executeTakeFirstOrThrow()
     if (doc.status === 'cancelled') return { ok: false, problem: `Dokument ${doc.number} jest już anulowany.` }
-    const why = ksefCancelBlocker(doc) ?? await correctionCancelBlocker(trx, doc.id) ?? await whyDocumentCannotBeCancelled(trx, doc.id)
+    const why = ksefCancelBlocker(doc) ?? await deliveredCancelBlocker(trx, doc) ?? await correctionCancelBlocker(trx, doc.id) ?? await whyDocumentCannotBeCancelled(trx, doc.id)
     if (why !== null) return { ok: false, problem: why }
     await markCancelled(trx, doc.id, request.userId, at)
     await reverseStockForCancelledDocument(trx, doc.id)

@@ -332,3 +332,21 @@ t.test('metoda kasowa: a company setting; its invoices say so on the PDF and car
   t.equal(value(plainXml, 'P_16'), '2')
   t.notOk((await pdfText(built, plain)).includes('metoda kasowa'))
 })
+
+t.test('an invoice already delivered through Allegro is corrected, not cancelled', async (t) => {
+  const built = await build(t)
+  const { owner, db } = built
+  const id = await issue(built, { id: 'a1b2c3d4-0000-4000-8000-000000000001', invoice: 'company' })
+  const shop = await db.selectFrom('allegro_shops').select('id').executeTakeFirstOrThrow()
+  await db.insertInto('document_allegro_deliveries').values({
+    document_id: id, shop_id: shop.id, checkout_form_id: 'a1b2c3d4-0000-4000-8000-000000000001', allegro_invoice_id: 'inv-77', state: 'widoczna',
+    uploaded_at: '2026-11-16T09:05:00.000Z', created_at: '2026-11-16T09:00:00.000Z', updated_at: '2026-11-16T09:05:00.000Z'
+  }).execute()
+  const page = await owner.get(`/przychody/dokumenty/${id}/anulowanie`)
+  t.match(page.body, 'faktury doręczonej nabywcy nie anuluje się, tylko koryguje')
+  t.match(page.body, `href="/przychody/dokumenty/${id}/korekta">Wystaw korektę</a>`)
+  t.notMatch(page.body, `action="/przychody/dokumenty/${id}/anulowanie"`, 'no cancel form')
+  await owner.post(`/przychody/dokumenty/${id}/anulowanie`)
+  t.equal((await db.selectFrom('documents').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status, 'issued', 'still issued')
+  t.match((await owner.get(`/przychody/dokumenty/${id}`)).body, 'została wysłana do Allegro i kupujący ją otrzymał')
+})
