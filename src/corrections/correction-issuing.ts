@@ -88,6 +88,7 @@ async function issueInTransaction (trx: Trx, request: CorrectionIssueRequest, no
     exchangeRate,
     vatExempt: original.vat_exempt === 1,
     vatExemptionBasis: original.vat_exemption_basis,
+    cashAccounting: original.cash_accounting === 1,
     vatExemptionBasisKind: isExemptionBasisKind(original.vat_exemption_basis_kind) ? original.vat_exemption_basis_kind : 'ustawa',
     seller: { name: original.seller_name, nip: original.seller_nip, address: original.seller_address, bankAccount: original.seller_bank_account },
     contractorId: original.contractor_id,

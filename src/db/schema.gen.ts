@@ -68,6 +68,7 @@ export interface Company {
   auto_book: Generated<number>;
   bank_account: Generated<string>;
   block_negative_stock: Generated<number>;
+  cash_accounting: Generated<number>;
   city: string;
   country_code: Generated<string>;
   created_at: string;
@@ -201,6 +202,7 @@ export interface Documents {
   buyer_street: Generated<string>;
   cancelled_at: string | null;
   cancelled_by: number | null;
+  cash_accounting: Generated<number>;
   contractor_id: number | null;
   corrects_document_id: number | null;
   created_at: string;
@@ -219,6 +221,7 @@ export interface Documents {
   paid_at: string | null;
   payment_method: string;
   period: string;
+  proforma_document_id: number | null;
   sale_date: string;
   seller_address: string;
   seller_bank_account: Generated<string>;

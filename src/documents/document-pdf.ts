@@ -113,6 +113,7 @@ export async function renderDocumentPdf (doc: DocumentForOutput, ksef: KsefCodes
     pdf.font('regular').fontSize(8.5).fillColor(GREY).text('Dowód sprzedaży (paragon niefiskalny).', MARGIN, pdf.y, { width: WIDTH })
   }
   // art. 106e ust. 1 pkt 18a: the notation, in these words, on an invoice over 15 000 zł with annex 15 goods
+  if (doc.cashAccounting) pdf.font('bold').fontSize(10).fillColor('black').text('metoda kasowa', MARGIN, pdf.y + 2, { width: WIDTH })
   if (doc.splitPayment) pdf.font('bold').fontSize(10).fillColor('black').text('mechanizm podzielonej płatności', MARGIN, pdf.y + 2, { width: WIDTH })
   if (doc.correction) drawCorrectionReference(pdf, doc.correction, { x: MARGIN, width: WIDTH, bottom: PAGE_BOTTOM })
   if (doc.status === 'cancelled') {

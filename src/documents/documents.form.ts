@@ -94,6 +94,8 @@ export interface ManualDocumentValues {
   /** a VAT payer's exempt (zw) lines: the legal basis and its kind (art. 106e ust. 1 pkt 19) */
   exemptionBasis: string
   exemptionBasisKind: string
+  /** the user confirmed an issue date before today */
+  confirmPastDate: boolean
   lines: ManualLineValues[]
 }
 
@@ -124,6 +126,7 @@ export function newManualDocumentValues (opts: { today: string, dueDate: string,
     notes: '',
     exemptionBasis: '',
     exemptionBasisKind: 'ustawa',
+    confirmPastDate: false,
     lines: Array.from({ length: MANUAL_EMPTY_ROWS }, () => emptyLine(opts.defaultVatRate))
   }
 }
@@ -173,6 +176,7 @@ export function parseManualDocumentForm (body: unknown, ctx: { today: string, is
     notes: text(body, 'notes'),
     exemptionBasis: text(body, 'exemptionBasis'),
     exemptionBasisKind: text(body, 'exemptionBasisKind') || 'ustawa',
+    confirmPastDate: checkbox(body, 'confirmPastDate'),
     lines
   }
   const v = new Validator()
@@ -215,7 +219,12 @@ export function parseManualDocumentForm (body: unknown, ctx: { today: string, is
   }
 
   if (v.required('issueDate', values.issueDate, 'Podaj datę wystawienia.') && v.check(isIsoDate(values.issueDate), 'issueDate', 'Data w formacie RRRR-MM-DD.')) {
-    v.check(values.issueDate <= ctx.today, 'issueDate', 'Data wystawienia nie może być z przyszłości.')
+    if (v.check(values.issueDate <= ctx.today, 'issueDate', 'Data wystawienia nie może być z przyszłości.') && values.issueDate < ctx.today && !values.confirmPastDate) {
+      // KSeF takes the day of sending as the issue date; an earlier P_1 makes it an offline
+      // invoice, to be sent by the next working day (offline24, MF-H2 §1.4), and the art. 106i
+      // deadline (15th of the month after the supply) counts from the date typed here
+      v.add('confirmPastDate', 'Data wystawienia jest wcześniejsza niż dzisiejsza. Faktura z taką datą trafi do KSeF jako wystawiona offline – trzeba ją przesłać najpóźniej następnego dnia roboczego po tej dacie; data musi też mieścić się w terminie z art. 106i (do 15. dnia miesiąca po dostawie). Zaznacz potwierdzenie, jeśli ta data jest zamierzona.')
+    }
   }
   if (v.required('saleDate', values.saleDate, 'Podaj datę sprzedaży.')) v.check(isIsoDate(values.saleDate), 'saleDate', 'Data w formacie RRRR-MM-DD.')
   if (values.dueDate !== '' && v.check(isIsoDate(values.dueDate), 'dueDate', 'Data w formacie RRRR-MM-DD.') && isIsoDate(values.issueDate)) {

@@ -5,10 +5,11 @@ import { caseVariants, likePattern } from '../contractors/contractors.queries.ts
 import { correctionInfo, type CorrectionInfo } from '../corrections/corrections.queries.ts'
 import { amountInWords } from '../shared/amount-in-words.ts'
 import { convertToPln } from '../nbp/nbp.ts'
+import { closedPeriodReason } from '../ledger/ledger.queries.ts'
 import { productTaxMarks } from '../products/products.queries.ts'
 import { vatInPln, type DocumentExchangeRate } from './exchange-rates.ts'
 import {
-  compareVatRates, DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, documentKind, documentTypeLabel, formatDocumentNumber, isDocumentType, isExemptionBasisKind, isVatRate, numberingPeriod,
+  compareVatRates, DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, documentKind, documentTypeLabel, formatDocumentNumber, isDocumentType, isExemptionBasisKind, isProforma, isVatRate, numberingPeriod,
   exemptionBasisProblem, paymentDay, paymentMethodLabel, splitGross, splitPaymentRequired, sumAmounts, vatTotals, type DocumentKind, type DocumentType, type ExemptionBasisKind, type VatRate, type VatTotal
 } from './document.ts'
 
@@ -100,6 +101,10 @@ export interface NewDocument {
   vatTotals?: VatTotal[]
   /** a correction: the invoice it corrects */
   correctsDocumentId?: number
+  /** an invoice issued from a pro forma (Wystaw fakturę do pro formy) */
+  proformaDocumentId?: number
+  /** the seller uses the cash method (art. 21) */
+  cashAccounting?: boolean
   notes: string
   shopId: number | null
   createdBy: number | null
@@ -111,7 +116,7 @@ export function formatAddress (street: string, postalCode: string, city: string,
   return [street, place, countryCode === 'PL' ? '' : countryCode].filter((part) => part !== '').join(', ')
 }
 
-export async function sellerSnapshot (db: Queryable): Promise<SellerSnapshot & { vatPayer: boolean, exemptionBasis: string, defaultVatRate: string, autoClose: boolean }> {
+export async function sellerSnapshot (db: Queryable): Promise<SellerSnapshot & { vatPayer: boolean, cashAccounting: boolean, exemptionBasis: string, defaultVatRate: string, autoClose: boolean }> {
   const company = await db.selectFrom('company').selectAll().where('id', '=', 1).executeTakeFirstOrThrow()
   return {
     name: company.name,
@@ -119,6 +124,7 @@ export async function sellerSnapshot (db: Queryable): Promise<SellerSnapshot & {
     address: formatAddress(company.street, company.postal_code, company.city, company.country_code),
     bankAccount: company.bank_account,
     vatPayer: company.vat_status === 'czynny',
+    cashAccounting: company.vat_status === 'czynny' && company.cash_accounting === 1,
     exemptionBasis: company.vat_exemption_basis,
     defaultVatRate: company.default_vat_rate,
     autoClose: company.allegro_auto_close === 1
@@ -144,6 +150,8 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
   const rates = doc.vatTotals ?? vatTotals(doc.lines)
   const exemptProblem = exemptionBasisProblem(doc.lines, doc.vatExemptionBasis)
   if (exemptProblem !== null) return { ok: false, problem: exemptProblem }
+  const periodProblem = await closedPeriodReason(trx, doc)
+  if (periodProblem !== null) return { ok: false, problem: periodProblem }
   const totals = sumAmounts(rates)
   const marks = await productTaxMarks(trx, doc.lines)
   const splitPayment = splitPaymentRequired({
@@ -162,8 +170,9 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
     sale_date: doc.saleDate,
     due_date: doc.dueDate,
     payment_method: doc.paymentMethod,
-    paid: doc.paid ? 1 : 0,
-    paid_at: doc.paidAt,
+    // a pro forma asks for payment and documents none (polish-invoicing.md §4): never paid
+    paid: doc.paid && !isProforma(doc.type) ? 1 : 0,
+    paid_at: isProforma(doc.type) ? null : doc.paidAt,
     currency: doc.currency,
     exchange_rate: doc.exchangeRate?.mid ?? null,
     exchange_rate_table: doc.exchangeRate?.tableNo ?? null,
@@ -188,9 +197,12 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
     total_gross: totals.gross,
     total_vat_pln: doc.exchangeRate === null ? totals.vat : vatInPln(rates, doc.exchangeRate.mid),
     split_payment: splitPayment ? 1 : 0,
+    // "metoda kasowa" (art. 106e ust. 1 pkt 16) on a cash-method seller's invoices and corrections
+    cash_accounting: doc.cashAccounting === true && (doc.type === 'faktura' || doc.type === 'korekta') ? 1 : 0,
     notes: doc.notes,
     shop_id: doc.shopId,
     corrects_document_id: doc.correctsDocumentId ?? null,
+    proforma_document_id: doc.proformaDocumentId ?? null,
     created_by: doc.createdBy,
     created_at: doc.createdAt
   }).returning('id').executeTakeFirstOrThrow()
@@ -358,6 +370,8 @@ export interface DocumentForOutput {
   vatExemptionBasisKind: ExemptionBasisKind
   /** "mechanizm podzielonej płatności" (art. 106e ust. 1 pkt 18a), decided at issue */
   splitPayment: boolean
+  /** "metoda kasowa" (art. 106e ust. 1 pkt 16) */
+  cashAccounting: boolean
   seller: SellerSnapshot
   buyer: PartySnapshot & { foreignTaxId: string | null, contractorId: number | null }
   lines: OutputLine[]
@@ -405,9 +419,10 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
     dueDate: doc.due_date,
     paymentMethod: doc.payment_method,
     paymentMethodLabel: paymentMethodLabel(doc.payment_method),
-    paid: doc.paid === 1,
-    paidAt: doc.paid_at,
-    paidOn: doc.paid === 1 ? paymentDay(doc.paid_at) : null,
+    // pro formas stored as paid before issue 14 still print the full amount due
+    paid: doc.paid === 1 && !isProforma(type),
+    paidAt: isProforma(type) ? null : doc.paid_at,
+    paidOn: doc.paid === 1 && !isProforma(type) ? paymentDay(doc.paid_at) : null,
     currency: doc.currency,
     exchangeRate: doc.exchange_rate,
     exchangeRateTable: doc.exchange_rate_table,
@@ -417,6 +432,7 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
     vatExemptionBasis: doc.vat_exemption_basis,
     vatExemptionBasisKind: isExemptionBasisKind(doc.vat_exemption_basis_kind) ? doc.vat_exemption_basis_kind : 'ustawa',
     splitPayment: doc.split_payment === 1,
+    cashAccounting: doc.cash_accounting === 1,
     seller: { name: doc.seller_name, nip: doc.seller_nip, address: doc.seller_address, bankAccount: doc.seller_bank_account },
     buyer: {
       name: doc.buyer_name,

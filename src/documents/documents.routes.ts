@@ -26,7 +26,7 @@ import {
   saveIssueReport, searchLinkCandidates, seriesPatterns, saveSeriesPatterns, sellerSnapshot, transactionsByIds, unlinkDocument
 } from './documents.queries.ts'
 import {
-  DEFAULT_PAYMENT_DAYS, cancelDocument, foreignSales, issueForTransaction, issueForTransactions, issueManualDocument, ksefCancelBlocker,
+  DEFAULT_PAYMENT_DAYS, cancelDocument, deliveredCancelBlocker, foreignSales, issueForTransaction, issueForTransactions, issueInvoiceFromProforma, issueManualDocument, ksefCancelBlocker,
   type IssueOutcome, type SkipReason
 } from './issuing.ts'
 
@@ -174,10 +174,21 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
   app.get('/przychody/dokumenty/:id/anulowanie', async (request, reply) => {
     const doc = await loadDocumentForOutput(app.db, idParam(request))
     const blocker = doc.status === 'issued'
-      ? ksefCancelBlocker({ number: doc.number, ksef_number: doc.ksefNumber }) ?? await ksefSubmissionCancelBlocker(app.db, doc.id) ?? await correctionCancelBlocker(app.db, doc.id) ?? await app.db.transaction().execute((trx) => whyDocumentCannotBeCancelled(trx, doc.id))
+      ? ksefCancelBlocker({ number: doc.number, ksef_number: doc.ksefNumber }) ?? await deliveredCancelBlocker(app.db, doc) ?? await ksefSubmissionCancelBlocker(app.db, doc.id) ?? await correctionCancelBlocker(app.db, doc.id) ?? await app.db.transaction().execute((trx) => whyDocumentCannotBeCancelled(trx, doc.id))
       : null
     const sentToAllegro = await app.db.selectFrom('document_allegro_deliveries').select('id').where('document_id', '=', doc.id).where('allegro_invoice_id', 'is not', null).executeTakeFirst()
     return reply.viewAsync('documents/cancel', { title: `Anulowanie ${doc.number}`, doc, blocker, sentToAllegro: sentToAllegro !== undefined })
+  })
+
+  app.post('/przychody/dokumenty/:id/faktura-z-proformy', async (request, reply) => {
+    const id = idParam(request)
+    const outcome = await issueInvoiceFromProforma(app.db, { proformaId: id, userId: currentUser(request).id }, app.ctx.now(), { nbp: nbp() })
+    if (!outcome.ok) {
+      reply.flash('error', outcome.problem)
+      return reply.redirect(`/przychody/dokumenty/${id}`, 303)
+    }
+    reply.flash('success', `Wystawiono fakturę ${outcome.number} do pro formy.`)
+    return reply.redirect(`/przychody/dokumenty/${outcome.documentId}`, 303)
   })
 
   app.post('/przychody/dokumenty/:id/anulowanie', async (request, reply) => {

@@ -13,7 +13,7 @@ import { toStoredTimestamp } from '../shared/dates.ts'
 import { parseCheckoutForm } from '../transactions/checkout-form.ts'
 import { changeTransactionStatus } from '../transactions/status.queries.ts'
 import { buyerFromOrder, draftLinesFromOrder, paymentOf, saleDateOf } from './allegro-document.ts'
-import { canIssue, documentKind, isProforma, isVatRate, lineGross, type DocumentType, type ExemptionBasisKind, type PaymentMethod, type VatRate } from './document.ts'
+import { PAYMENT_METHODS, canIssue, documentKind, isExemptionBasisKind, isProforma, isVatRate, lineGross, type DocumentType, type ExemptionBasisKind, type PaymentMethod, type VatRate } from './document.ts'
 import { activeDocumentOfKind, attachToTransaction, insertDocument, isUniqueViolation, markCancelled, sellerSnapshot, type NewDocument, type NewDocumentLine } from './documents.queries.ts'
 import { fetchRates, NO_RATES, type DocumentExchangeRate, type RateLookup, type RateSource } from './exchange-rates.ts'
 import { cancelQueuedDelivery, queueAutomaticDelivery } from './allegro-delivery.queries.ts'
@@ -124,6 +124,7 @@ async function issueInTransaction (trx: Trx, transactionId: number, type: Docume
     vatExempt,
     vatExemptionBasis: vatExempt ? company.exemptionBasis || DEFAULT_EXEMPTION_BASIS : null,
     seller: company,
+    cashAccounting: company.cashAccounting,
     contractorId,
     buyer: buyer.buyer,
     lines,
@@ -234,6 +235,8 @@ export interface ManualDocumentRequest {
   exemptionBasisKind?: ExemptionBasisKind
   lines: ManualLine[]
   userId: number
+  /** the pro forma this invoice is issued from */
+  proformaDocumentId?: number
 }
 
 export type ManualOutcome = { ok: true, documentId: number, number: string } | { ok: false, problem: string }
@@ -272,6 +275,7 @@ export async function issueManualDocument (db: Database, request: ManualDocument
         vatExemptionBasis: vatExempt ? company.exemptionBasis || DEFAULT_EXEMPTION_BASIS : request.exemptionBasis ?? null,
         vatExemptionBasisKind: vatExempt ? 'ustawa' : request.exemptionBasisKind ?? 'ustawa',
         seller: company,
+        cashAccounting: company.cashAccounting,
         contractorId,
         buyer,
         lines: request.lines.map((line) => ({
@@ -289,6 +293,7 @@ export async function issueManualDocument (db: Database, request: ManualDocument
         })),
         notes: request.notes,
         shopId: null,
+        proformaDocumentId: request.proformaDocumentId,
         createdBy: request.userId,
         createdAt: at
       })
@@ -314,19 +319,84 @@ export function ksefCancelBlocker (doc: { number: string, ksef_number: string | 
 }
 
 /**
+ * An invoice the buyer already received through Allegro is in circulation: it is corrected
+ * (art. 106j), never cancelled. Pro formas and receipts have no correction and keep the warning.
+ */
+export async function deliveredCancelBlocker (db: Queryable, doc: { id: number, number: string, type: string }): Promise<string | null> {
+  if (doc.type !== 'faktura' && doc.type !== 'faktura_bez_vat') return null
+  const sent = await db.selectFrom('document_allegro_deliveries').select('id').where('document_id', '=', doc.id).where('allegro_invoice_id', 'is not', null).executeTakeFirst()
+  return sent === undefined ? null : `Faktura ${doc.number} została wysłana do Allegro i kupujący ją otrzymał – faktury doręczonej nabywcy nie anuluje się, tylko koryguje. Wystaw korektę.`
+}
+
+/**
  * Cancels a document that is not booked yet: its number stays used and shows as cancelled,
  * its stock goes back, and its transactions may get a new document of the same kind.
  */
 export async function cancelDocument (db: Database, request: { documentId: number, userId: number }, now: DateTime): Promise<CancelOutcome> {
   const at = toStoredTimestamp(now)
   return await db.transaction().execute(async (trx): Promise<CancelOutcome> => {
-    const doc = await trx.selectFrom('documents').select(['id', 'number', 'status', 'ksef_number']).where('id', '=', request.documentId).executeTakeFirstOrThrow()
+    const doc = await trx.selectFrom('documents').select(['id', 'number', 'type', 'status', 'ksef_number']).where('id', '=', request.documentId).executeTakeFirstOrThrow()
     if (doc.status === 'cancelled') return { ok: false, problem: `Dokument ${doc.number} jest już anulowany.` }
-    const why = ksefCancelBlocker(doc) ?? await ksefSubmissionCancelBlocker(trx, doc.id) ?? await correctionCancelBlocker(trx, doc.id) ?? await whyDocumentCannotBeCancelled(trx, doc.id)
+    const why = ksefCancelBlocker(doc) ?? await deliveredCancelBlocker(trx, doc) ?? await ksefSubmissionCancelBlocker(trx, doc.id) ?? await correctionCancelBlocker(trx, doc.id) ?? await whyDocumentCannotBeCancelled(trx, doc.id)
     if (why !== null) return { ok: false, problem: why }
     await markCancelled(trx, doc.id, request.userId, at)
     await reverseStockForCancelledDocument(trx, doc.id)
     await cancelQueuedDelivery(trx, doc.id, at)
     return { ok: true, number: doc.number }
   })
+}
+
+// From a pro forma ------------------------------------------------------------------------
+
+export type FromProformaOutcome = { ok: true, documentId: number, number: string } | { ok: false, problem: string }
+
+/**
+ * "Wystaw fakturę do pro formy": the invoice of the pro forma's sale. A pro forma of an Allegro
+ * order issues the order's invoice (its current data, one per order as always); a pro forma by
+ * hand gives an invoice with its buyer and lines, issued today, once.
+ */
+export async function issueInvoiceFromProforma (db: Database, request: { proformaId: number, userId: number }, now: DateTime, deps: { nbp?: RateSource } = {}): Promise<FromProformaOutcome> {
+  const proforma = await db.selectFrom('documents').selectAll().where('id', '=', request.proformaId).executeTakeFirstOrThrow()
+  if (!isDocumentTypeProforma(proforma.type)) return { ok: false, problem: `Dokument ${proforma.number} nie jest pro formą.` }
+  if (proforma.status !== 'issued') return { ok: false, problem: `Pro forma ${proforma.number} jest anulowana – nie wystawia się do niej faktury.` }
+  const type: DocumentType = proforma.type === 'proforma_bez_vat' ? 'faktura_bez_vat' : 'faktura'
+  const link = await db.selectFrom('document_transactions').select('transaction_id').where('document_id', '=', proforma.id).orderBy('transaction_id').executeTakeFirst()
+  if (link) {
+    const [outcome] = await issueForTransactions(db, { transactionIds: [link.transaction_id], type, userId: request.userId }, now, deps)
+    if (outcome.status === 'issued') return { ok: true, documentId: outcome.documentId, number: outcome.number }
+    return { ok: false, problem: outcome.reason.code === 'already' ? `Do tego zamówienia wystawiono już fakturę ${outcome.reason.number}.` : `Nie wystawiono faktury do pro formy ${proforma.number} (${outcome.reason.code === 'refused' || outcome.reason.code === 'invalid_order' || outcome.reason.code === 'invalid_buyer' || outcome.reason.code === 'no_rate' ? outcome.reason.problem : outcome.reason.code}).` }
+  }
+  const existing = await db.selectFrom('documents').select('number').where('proforma_document_id', '=', proforma.id).where('status', '=', 'issued').executeTakeFirst()
+  if (existing) return { ok: false, problem: `Do pro formy ${proforma.number} wystawiono już fakturę ${existing.number}.` }
+  if (proforma.currency !== 'PLN') return { ok: false, problem: 'Pro forma w walucie obcej bez zamówienia Allegro – wystaw fakturę ręcznie.' }
+  const lines = await db.selectFrom('document_lines').selectAll().where('document_id', '=', proforma.id).orderBy('position').execute()
+  const issueDate = now.toISODate()!
+  const outcome = await issueManualDocument(db, {
+    type,
+    contractorId: null,
+    buyer: proforma.buyer_name === ''
+      ? null
+      : { name: proforma.buyer_name, isCompany: proforma.buyer_nip !== null, nip: proforma.buyer_nip, foreignTaxId: proforma.buyer_foreign_tax_id, foreignTaxIdType: null, street: proforma.buyer_street, postalCode: proforma.buyer_postal_code, city: proforma.buyer_city, countryCode: proforma.buyer_country_code, email: '', allegroBuyerId: null, allegroLogin: null },
+    issueDate,
+    // the supply is documented now; the pro forma's planned date is no sale date (art. 19a)
+    saleDate: issueDate,
+    dueDate: proforma.due_date !== null && proforma.due_date >= issueDate ? proforma.due_date : now.plus({ days: DEFAULT_PAYMENT_DAYS }).toISODate()!,
+    paymentMethod: isPaymentMethod(proforma.payment_method) ? proforma.payment_method : 'przelew',
+    paid: false,
+    notes: `Do pro formy ${proforma.number}.${proforma.notes !== '' ? ' ' + proforma.notes : ''}`.slice(0, 1000),
+    exemptionBasis: proforma.vat_exempt === 1 ? null : proforma.vat_exemption_basis,
+    exemptionBasisKind: isExemptionBasisKind(proforma.vat_exemption_basis_kind) ? proforma.vat_exemption_basis_kind : 'ustawa',
+    lines: lines.map((line) => ({ name: line.name, unit: line.unit, quantityMilli: line.quantity_milli, unitPriceGross: line.unit_price_gross, vatRate: isVatRate(line.vat_rate) ? line.vat_rate : '23' })),
+    userId: request.userId,
+    proformaDocumentId: proforma.id
+  }, now)
+  return outcome
+}
+
+function isDocumentTypeProforma (type: string): boolean {
+  return type === 'proforma' || type === 'proforma_bez_vat'
+}
+
+function isPaymentMethod (value: string): value is PaymentMethod {
+  return (PAYMENT_METHODS as readonly string[]).includes(value)
 }

@@ -96,7 +96,7 @@ export function fa3InvoiceFromDocumentRows (
     sellerVatExempt: document.vat_exempt === 1,
     exemptionBasis: hasExemptSales ? (storedBasis !== '' ? storedBasis : document.vat_exempt === 1 ? ART_113_BASIS : null) : null,
     exemptionBasisKind: document.vat_exemption_basis_kind === 'dyrektywa' || document.vat_exemption_basis_kind === 'inna' ? document.vat_exemption_basis_kind : 'ustawa',
-    cashAccounting: false,
+    cashAccounting: document.cash_accounting === 1,
     splitPayment: document.split_payment === 1,
     lines: after,
     rateTotals,

@@ -2,7 +2,7 @@ import { sql, type ExpressionBuilder, type Selectable } from 'kysely'
 import type { Queryable, Trx } from '../db/database.ts'
 import type { DB, LedgerEntries } from '../db/schema.gen.ts'
 import {
-  addMonths, addTotals, BOOKABLE_TYPES, emptyTotals, type BookingCompany, type BookingDocument, type BookingLine, type EntryDraft, type RateAmounts, type Register, type RegisterTotals
+  addMonths, addTotals, BOOKABLE_TYPES, emptyTotals, eventDate, isProforma, monthLabel, monthOf, type BookingCompany, type BookingDocument, type BookingLine, type EntryDraft, type RateAmounts, type Register, type RegisterTotals
 } from './ledger.ts'
 
 export type LedgerEntryRow = Selectable<LedgerEntries>
@@ -162,6 +162,25 @@ export async function entriesOfDocument (db: Queryable, documentId: number): Pro
 export async function isMonthClosed (db: Queryable, month: string): Promise<boolean> {
   const row = await db.selectFrom('ledger_closed_months').select('id').where('month', '=', month).executeTakeFirst()
   return row !== undefined
+}
+
+/**
+ * Why a document cannot be issued into its month, or null: the month the sale is booked in
+ * (eventDate) is closed in the ledger, or its JPK_V7 is already filed. Issuing there would change
+ * figures already settled or reported; the user reopens the month or files a corrected JPK first
+ * (art. 81 Ordynacji podatkowej). A pro forma is never booked and never blocked.
+ */
+export async function closedPeriodReason (db: Queryable, doc: { type: string, issueDate: string, saleDate: string }): Promise<string | null> {
+  if (isProforma(doc.type)) return null
+  const month = monthOf(eventDate(doc))
+  if (await isMonthClosed(db, month)) {
+    return `miesiąc ${monthLabel(month)} jest zamknięty w księgowości – otwórz go ponownie (KSIĘGOWOŚĆ) albo wybierz datę w otwartym miesiącu`
+  }
+  const filed = await db.selectFrom('jpk_filings').select('kind').where('kind', 'in', ['V7M', 'V7K']).where('period', '=', month).executeTakeFirst()
+  if (filed) {
+    return `za ${monthLabel(month)} złożono już JPK_V7 – sprzedaż z tego miesiąca zmieniłaby złożoną ewidencję i wymaga korekty JPK_V7 (art. 81 Ordynacji podatkowej)`
+  }
+  return null
 }
 
 export async function closedMonthsBetween (db: Queryable, from: string, to: string): Promise<string[]> {

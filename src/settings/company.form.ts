@@ -1,4 +1,4 @@
-import { type FieldErrors, type FormResult, Validator, text } from '../shared/form.ts'
+import { type FieldErrors, type FormResult, Validator, checkbox, text } from '../shared/form.ts'
 import { isValidBankAccount, isValidNip, normalizeBankAccount, normalizeNip } from '../shared/nip.ts'
 
 export const VAT_STATUSES = ['czynny', 'zwolniony'] as const
@@ -22,6 +22,8 @@ export interface CompanyValues {
   vatStatus: string
   vatExemptionBasis: string
   defaultVatRate: string
+  /** metoda kasowa (art. 21), VAT payers only */
+  cashAccounting: boolean
   taxForm: string
   ryczaltRate: string
   package: string
@@ -44,6 +46,7 @@ export function parseCompanyForm (body: unknown): FormResult<CompanyValues> & { 
     vatStatus: text(body, 'vatStatus'),
     vatExemptionBasis: text(body, 'vatExemptionBasis'),
     defaultVatRate: text(body, 'defaultVatRate') || '23',
+    cashAccounting: checkbox(body, 'cashAccounting'),
     taxForm: text(body, 'taxForm'),
     ryczaltRate: text(body, 'ryczaltRate'),
     package: text(body, 'package')
@@ -75,7 +78,7 @@ export function parseCompanyForm (body: unknown): FormResult<CompanyValues> & { 
 
 export function companyToValues (row: {
   name: string, nip: string, street: string, postal_code: string, city: string, bank_account: string, email: string, phone: string,
-  vat_status: string, vat_exemption_basis: string, default_vat_rate: string, tax_form: string, ryczalt_rate_bp: number | null, package: string
+  vat_status: string, vat_exemption_basis: string, default_vat_rate: string, tax_form: string, ryczalt_rate_bp: number | null, package: string, cash_accounting?: number
 }): CompanyValues {
   return {
     name: row.name,
@@ -89,6 +92,7 @@ export function companyToValues (row: {
     vatStatus: row.vat_status,
     vatExemptionBasis: row.vat_exemption_basis,
     defaultVatRate: row.default_vat_rate,
+    cashAccounting: row.cash_accounting === 1,
     taxForm: row.tax_form,
     ryczaltRate: row.ryczalt_rate_bp === null ? '' : String(row.ryczalt_rate_bp),
     package: row.package
@@ -108,6 +112,8 @@ export function companyColumns (values: CompanyValues, ryczaltRateBp: number | n
     vat_status: values.vatStatus,
     vat_exemption_basis: values.vatStatus === 'zwolniony' ? values.vatExemptionBasis : '',
     default_vat_rate: values.vatStatus === 'zwolniony' ? 'zw' : values.defaultVatRate,
+    // the cash method settles VAT: a seller exempt from VAT has none to settle
+    cash_accounting: values.vatStatus === 'czynny' && values.cashAccounting ? 1 : 0,
     tax_form: values.taxForm,
     ryczalt_rate_bp: ryczaltRateBp,
     package: values.package

@@ -200,3 +200,153 @@ t.test('split payment (MPP): annex 15 goods to a business over 15 000 zł; produ
   t.equal(value(xml, 'GTU'), undefined)
   t.equal(value(xml, 'P_18A'), '2')
 })
+
+t.test('a pro forma is not paid, never booked, and its invoice is issued from it', async (t) => {
+  const built = await build(t)
+  const { owner, db } = built
+  // a paid Allegro order: 2 × 124,49 + 10,00 + 9,99 = 268,97
+  const id = await issue(built, { invoice: 'company' }, 'proforma')
+  const stored = await db.selectFrom('documents').select(['number', 'paid', 'paid_at']).where('id', '=', id).executeTakeFirstOrThrow()
+  t.same(stored, { number: 'PRO 1/11/2026', paid: 0, paid_at: null })
+  const text = await pdfText(built, id)
+  t.ok(text.includes('Razem do zapłaty: 268,97 zł'), 'the full amount is due')
+  t.notOk(text.includes('Zapłacono'), 'no payment on a pro forma')
+  t.notOk(text.includes('zapłacono'))
+  const list = await owner.get('/przychody/dokumenty')
+  t.notMatch(list.body, 'badge ok">zapłacony')
+  t.equal((await db.selectFrom('ledger_entries').select('id').execute()).length, 0, 'never booked')
+
+  const page = await owner.get(`/przychody/dokumenty/${id}`)
+  t.match(page.body, `action="/przychody/dokumenty/${id}/faktura-z-proformy"`)
+  const made = await owner.post(`/przychody/dokumenty/${id}/faktura-z-proformy`, {})
+  t.equal(made.statusCode, 303)
+  const invoice = await db.selectFrom('documents').selectAll().where('type', '=', 'faktura').executeTakeFirstOrThrow()
+  t.equal(made.headers.location, `/przychody/dokumenty/${invoice.id}`)
+  t.match(invoice, { number: 'FV 1/11/2026', total_gross: 26897, total_vat: 5030, paid: 1 })
+  t.match((await owner.get(String(made.headers.location))).body, 'Wystawiono fakturę FV 1/11/2026 do pro formy.')
+  await owner.get(`/przychody/dokumenty/${id}`)
+  await owner.post(`/przychody/dokumenty/${id}/faktura-z-proformy`, {})
+  t.match((await owner.get(`/przychody/dokumenty/${id}`)).body, 'Do tego zamówienia wystawiono już fakturę FV 1/11/2026.')
+  t.equal((await db.selectFrom('documents').select('id').where('type', '=', 'faktura').execute()).length, 1, 'one invoice only')
+})
+
+t.test('a pro forma by hand: the invoice copies its buyer and lines, once', async (t) => {
+  const built = await build(t)
+  const { owner, db } = built
+  await owner.get('/przychody/dokumenty/nowy')
+  // paid ticked on a pro forma is ignored: 1 × 123,00 at 23 % → net 100,00, VAT 23,00
+  const created = await owner.post('/przychody/dokumenty/nowy', { ...MANUAL, type: 'proforma', paid: 'on', lineName: ['Kask ochronny'], lineQuantity: ['1'], lineUnit: ['szt.'], linePrice: ['123,00'], lineVatRate: ['23'] })
+  t.equal(created.statusCode, 303)
+  const proforma = await db.selectFrom('documents').selectAll().executeTakeFirstOrThrow()
+  t.match(proforma, { type: 'proforma', paid: 0, total_gross: 12300 })
+  await owner.get(`/przychody/dokumenty/${proforma.id}`)
+  await owner.post(`/przychody/dokumenty/${proforma.id}/faktura-z-proformy`, {})
+  const invoice = await db.selectFrom('documents').selectAll().where('type', '=', 'faktura').executeTakeFirstOrThrow()
+  t.match(invoice, { number: 'FV 1/11/2026', proforma_document_id: proforma.id, buyer_nip: '6762468259', buyer_name: 'Warsztat Nowak s.c.', total_net: 10000, total_vat: 2300, total_gross: 12300, issue_date: '2026-11-16', sale_date: '2026-11-16', paid: 0, notes: 'Do pro formy PRO 1/11/2026.' })
+  const lines = await db.selectFrom('document_lines').select(['name', 'quantity_milli', 'unit_price_gross', 'vat_rate']).where('document_id', '=', invoice.id).execute()
+  t.same(lines, [{ name: 'Kask ochronny', quantity_milli: 1000, unit_price_gross: 12300, vat_rate: '23' }])
+  await owner.get(`/przychody/dokumenty/${proforma.id}`)
+  await owner.post(`/przychody/dokumenty/${proforma.id}/faktura-z-proformy`, {})
+  t.match((await owner.get(`/przychody/dokumenty/${proforma.id}`)).body, 'Do pro formy PRO 1/11/2026 wystawiono już fakturę FV 1/11/2026.')
+  t.equal((await db.selectFrom('documents').select('id').where('type', '=', 'faktura').execute()).length, 1)
+  t.equal((await owner.post(`/przychody/dokumenty/${invoice.id}/faktura-z-proformy`, {}, { csrf: null })).statusCode, 403, 'CSRF required')
+})
+
+t.test('a backdated issue date asks for confirmation and says what it means', async (t) => {
+  const built = await build(t)
+  const { owner, db } = built
+  await owner.get('/przychody/dokumenty/nowy')
+  const body = { ...MANUAL, issueDate: '2026-11-12', saleDate: '2026-11-12', lineName: ['Kask ochronny'], lineQuantity: ['1'], lineUnit: ['szt.'], linePrice: ['123,00'], lineVatRate: ['23'] }
+  const asked = await owner.post('/przychody/dokumenty/nowy', body)
+  t.equal(asked.statusCode, 422)
+  t.match(asked.body, 'trafi do KSeF jako wystawiona offline')
+  t.match(asked.body, 'art. 106i')
+  t.match(asked.body, 'name="confirmPastDate"')
+  t.match(asked.body, 'value="2026-11-12"', 'the date is kept')
+  t.equal((await db.selectFrom('documents').select('id').execute()).length, 0)
+  await owner.get('/przychody/dokumenty/nowy')
+  const issued = await owner.post('/przychody/dokumenty/nowy', { ...body, confirmPastDate: 'on' })
+  t.equal(issued.statusCode, 303)
+  t.match(await db.selectFrom('documents').select(['number', 'issue_date']).executeTakeFirstOrThrow(), { number: 'FV 1/11/2026', issue_date: '2026-11-12' })
+})
+
+t.test('issuing into a month closed in the ledger or with a filed JPK_V7 is refused with the reason', async (t) => {
+  const built = await build(t)
+  const { owner, db } = built
+  await db.insertInto('ledger_closed_months').values({ month: '2026-10', closed_at: '2026-11-05T10:00:00.000Z', closed_by: null }).execute()
+  const octoberSale = { ...MANUAL, issueDate: '2026-11-16', saleDate: '2026-10-30', lineName: ['Kask ochronny'], lineQuantity: ['1'], lineUnit: ['szt.'], linePrice: ['123,00'], lineVatRate: ['23'] }
+  await owner.get('/przychody/dokumenty/nowy')
+  const closed = await owner.post('/przychody/dokumenty/nowy', octoberSale)
+  t.equal(closed.statusCode, 422)
+  t.match(closed.body, 'miesiąc październik 2026 jest zamknięty w księgowości')
+  t.equal((await db.selectFrom('documents').select('id').execute()).length, 0)
+
+  await db.deleteFrom('ledger_closed_months').execute()
+  await db.insertInto('jpk_filings').values({ kind: 'V7M', period: '2026-10', purpose: 1, xml: Buffer.from('<JPK/>'), xml_sha256: 'x'.repeat(64), filed_at: '2026-11-10T10:00:00.000Z' } as never).execute()
+  await owner.get('/przychody/dokumenty/nowy')
+  const filed = await owner.post('/przychody/dokumenty/nowy', octoberSale)
+  t.equal(filed.statusCode, 422)
+  t.match(filed.body, 'za październik 2026 złożono już JPK_V7')
+
+  // a November sale is not affected, and a pro forma is never blocked
+  await owner.get('/przychody/dokumenty/nowy')
+  t.equal((await owner.post('/przychody/dokumenty/nowy', { ...octoberSale, saleDate: '2026-11-16' })).statusCode, 303)
+  await owner.get('/przychody/dokumenty/nowy')
+  t.equal((await owner.post('/przychody/dokumenty/nowy', { ...octoberSale, type: 'proforma' })).statusCode, 303)
+})
+
+t.test('metoda kasowa: a company setting; its invoices say so on the PDF and carry P_16=1', async (t) => {
+  const built = await build(t)
+  const { owner, db } = built
+  const settings = await owner.get('/ustawienia/firma')
+  t.match(settings.body, 'name="cashAccounting"')
+  const fields = {
+    name: 'Sklep Testowy Sp. z o.o.', nip: '5261040828', street: 'ul. Prosta 1', postalCode: '00-001', city: 'Warszawa',
+    bankAccount: '61109010140000071219812874', email: '', phone: '', vatStatus: 'czynny', vatExemptionBasis: '',
+    defaultVatRate: '23', taxForm: 'kpir', ryczaltRate: '', package: 'ksiegowosc', cashAccounting: 'on'
+  }
+  t.equal((await owner.post('/ustawienia/firma', fields)).statusCode, 303)
+  t.equal((await db.selectFrom('company').select('cash_accounting').executeTakeFirstOrThrow()).cash_accounting, 1)
+
+  const invoice = await issue(built, { invoice: 'company' })
+  const receipt = await issue(built, {}, 'paragon')
+  t.equal((await db.selectFrom('documents').select('cash_accounting').where('id', '=', invoice).executeTakeFirstOrThrow()).cash_accounting, 1)
+  t.equal((await db.selectFrom('documents').select('cash_accounting').where('id', '=', receipt).executeTakeFirstOrThrow()).cash_accounting, 0, 'a receipt is no invoice')
+  t.ok((await pdfText(built, invoice)).includes('metoda kasowa'), 'PDF notation')
+  t.notOk((await pdfText(built, receipt)).includes('metoda kasowa'))
+  t.match((await owner.get(`/przychody/dokumenty/${invoice}`)).body, '<strong>metoda kasowa</strong>')
+  const xml = (await owner.get(`/przychody/dokumenty/${invoice}/ksef.xml`)).body
+  assertValidFa3(t, xml)
+  t.equal(value(xml, 'P_16'), '1')
+  t.equal(value(xml, 'P_15'), '268.97')
+
+  // an exempt seller has no VAT to settle: the setting does not stick
+  await owner.get('/ustawienia/firma')
+  t.equal((await owner.post('/ustawienia/firma', { ...fields, vatStatus: 'zwolniony', defaultVatRate: 'zw' })).statusCode, 303)
+  t.equal((await db.selectFrom('company').select('cash_accounting').executeTakeFirstOrThrow()).cash_accounting, 0)
+  await owner.get('/ustawienia/firma')
+  await owner.post('/ustawienia/firma', { ...fields, cashAccounting: '' })
+  const plain = await issue(built, { invoice: 'company' })
+  const plainXml = (await owner.get(`/przychody/dokumenty/${plain}/ksef.xml`)).body
+  assertValidFa3(t, plainXml)
+  t.equal(value(plainXml, 'P_16'), '2')
+  t.notOk((await pdfText(built, plain)).includes('metoda kasowa'))
+})
+
+t.test('an invoice already delivered through Allegro is corrected, not cancelled', async (t) => {
+  const built = await build(t)
+  const { owner, db } = built
+  const id = await issue(built, { id: 'a1b2c3d4-0000-4000-8000-000000000001', invoice: 'company' })
+  const shop = await db.selectFrom('allegro_shops').select('id').executeTakeFirstOrThrow()
+  await db.insertInto('document_allegro_deliveries').values({
+    document_id: id, shop_id: shop.id, checkout_form_id: 'a1b2c3d4-0000-4000-8000-000000000001', allegro_invoice_id: 'inv-77', state: 'widoczna',
+    uploaded_at: '2026-11-16T09:05:00.000Z', created_at: '2026-11-16T09:00:00.000Z', updated_at: '2026-11-16T09:05:00.000Z'
+  }).execute()
+  const page = await owner.get(`/przychody/dokumenty/${id}/anulowanie`)
+  t.match(page.body, 'faktury doręczonej nabywcy nie anuluje się, tylko koryguje')
+  t.match(page.body, `href="/przychody/dokumenty/${id}/korekta">Wystaw korektę</a>`)
+  t.notMatch(page.body, `action="/przychody/dokumenty/${id}/anulowanie"`, 'no cancel form')
+  await owner.post(`/przychody/dokumenty/${id}/anulowanie`)
+  t.equal((await db.selectFrom('documents').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status, 'issued', 'still issued')
+  t.match((await owner.get(`/przychody/dokumenty/${id}`)).body, 'została wysłana do Allegro i kupujący ją otrzymał')
+})

@@ -60,6 +60,8 @@ export function documentRow (overrides: Partial<Selectable<Documents>> = {}): Se
     vat_exemption_basis: null,
     vat_exemption_basis_kind: 'ustawa',
     split_payment: 0,
+    proforma_document_id: null,
+    cash_accounting: 0,
     seller_name: 'Sklep Testowy Sp. z o.o.',
     seller_nip: '5261040828',
     seller_address: 'ul. Prosta 1, 00-001 Warszawa',

@@ -32,6 +32,8 @@ const FALLBACK_FIELDS: Record<string, (ids: SeedIds) => Record<string, string[]>
   // e-mail: the test message and the send form show once a mail server is saved
   'POST /ustawienia/e-mail/test': () => ({}),
   'POST /przychody/dokumenty/:id/e-mail': () => ({ to: ['biuro@example.pl'], subject: ['Faktura'], body: ['Treść'] }),
+  // shown on a pro forma's page only
+  'POST /przychody/dokumenty/:id/faktura-z-proformy': () => ({}),
   'POST /przychody/allegro/:id/powiazanie': (ids) => ({ documentIds: [String(ids.documentId)] }),
   'POST /przychody/allegro/:id/powiazanie/:documentId/usun': () => ({}),
   'POST /ksiegowosc/miesiace/:miesiac/otwarcie': () => ({ wroc: ['/ksiegowosc?miesiac=2026-11'] }),
