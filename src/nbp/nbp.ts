@@ -4,6 +4,7 @@
 import { DateTime } from 'luxon'
 import { isIsoDate, ZONE } from '../shared/dates.ts'
 import { formatSeconds } from '../shared/duration.ts'
+import { getText } from '../shared/http.ts'
 
 /** A failure the user can act on; the message is Polish and safe to show. */
 export class NbpError extends Error {
@@ -136,22 +137,12 @@ export function createNbpClient (options: NbpClientOptions): NbpClient {
 
   async function fetchDay (currency: string, date: string): Promise<Lookup> {
     const url = `${baseUrl}/exchangerates/rates/a/${currency.toLowerCase()}/${date}/?format=json`
-    let body: string
-    let status: number
-    try {
-      const response = await options.fetch(url, {
-        headers: { accept: 'application/json' },
-        signal: AbortSignal.timeout(options.timeoutMs)
-      })
-      status = response.status
-      body = await response.text()
-    } catch (error) {
-      const name = (error as { name?: string }).name
-      if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new NbpError(`Serwis kursów NBP nie odpowiedział w ciągu ${formatSeconds(options.timeoutMs)} – spróbuj ponownie za chwilę albo wpisz kurs ręcznie.`)
-      }
+    const answer = await getText(options.fetch, url, options.timeoutMs)
+    if (!answer.answered) {
+      if (answer.failure === 'timeout') throw new NbpError(`Serwis kursów NBP nie odpowiedział w ciągu ${formatSeconds(options.timeoutMs)} – spróbuj ponownie za chwilę albo wpisz kurs ręcznie.`)
       throw new NbpError('Nie udało się połączyć z serwisem kursów NBP – sprawdź połączenie z internetem albo wpisz kurs ręcznie.')
     }
+    const { status, body } = answer
     if (status === 404) return { found: false }
     if (status < 200 || status >= 300) {
       throw new NbpError(`Serwis kursów NBP odpowiedział błędem (HTTP ${status}) – spróbuj ponownie później albo wpisz kurs ręcznie.`)

@@ -2,6 +2,7 @@
 // GET {base}/api/search/nip/{nip}?date=YYYY-MM-DD, public, no account. Its answer is untrusted
 // data: every field is checked before it reaches a form.
 import { formatSeconds } from '../shared/duration.ts'
+import { getText } from '../shared/http.ts'
 import { isValidNip, normalizeNip } from '../shared/nip.ts'
 
 export type VatStatus = 'Czynny' | 'Zwolniony' | 'Niezarejestrowany'
@@ -49,22 +50,12 @@ export function createWhiteListClient (options: WhiteListClientOptions): WhiteLi
     const normalized = normalizeNip(nip)
     if (!isValidNip(normalized)) throw new WhiteListError('NIP jest nieprawidłowy (błędna cyfra kontrolna albo nie 10 cyfr) – popraw go, zanim sprawdzisz go w wykazie.')
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`not a date: ${date}`)
-    let status: number
-    let body: string
-    try {
-      const response = await options.fetch(`${baseUrl}/api/search/nip/${normalized}?date=${date}`, {
-        headers: { accept: 'application/json' },
-        signal: AbortSignal.timeout(options.timeoutMs)
-      })
-      status = response.status
-      body = await response.text()
-    } catch (error) {
-      const name = (error as { name?: string }).name
-      if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new WhiteListError(`Wykaz podatników VAT nie odpowiedział w ciągu ${formatSeconds(options.timeoutMs)} – spróbuj ponownie za chwilę albo wpisz dane ręcznie.`)
-      }
+    const answer = await getText(options.fetch, `${baseUrl}/api/search/nip/${normalized}?date=${date}`, options.timeoutMs)
+    if (!answer.answered) {
+      if (answer.failure === 'timeout') throw new WhiteListError(`Wykaz podatników VAT nie odpowiedział w ciągu ${formatSeconds(options.timeoutMs)} – spróbuj ponownie za chwilę albo wpisz dane ręcznie.`)
       throw new WhiteListError('Nie udało się połączyć z Wykazem podatników VAT – sprawdź połączenie z internetem albo wpisz dane ręcznie.')
     }
+    const { status, body } = answer
     if (status === 400) throw new WhiteListError(`Wykaz podatników VAT odrzucił zapytanie: ${ministryMessage(body) ?? 'nieprawidłowy parametr'}.`)
     if (status === 429) throw new WhiteListError('Wyczerpano dzienny limit zapytań do Wykazu podatników VAT – spróbuj jutro albo wpisz dane ręcznie.')
     if (status < 200 || status >= 300) throw new WhiteListError(`Wykaz podatników VAT odpowiedział błędem (HTTP ${status}) – spróbuj ponownie później albo wpisz dane ręcznie.`)
