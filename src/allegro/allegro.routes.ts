@@ -7,7 +7,7 @@ import { NotFoundError } from '../shared/errors.ts'
 import { checkbox, parseId, type FieldErrors } from '../shared/form.ts'
 import { AllegroApiError } from './allegro.errors.ts'
 import { advanceConnection, cancelConnection, startConnection } from './connection.ts'
-import { allegroClientForShop, isSimulatorAvailable } from './shop-client.ts'
+import { ALLEGRO_DEFAULT_URLS, allegroClientForShop, isSimulatorAvailable } from './shop-client.ts'
 import {
   APP_ENVIRONMENTS, BUYER_DATA_SOURCES, BUYER_DATA_SOURCE_LABELS, ENVIRONMENT_LABELS, MIN_AUTO_IMPORT_MINUTES,
   emptyShopValues, parseAppForm, parseShopForm, shopToValues, type AppValues, type ShopValues
@@ -57,6 +57,16 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
     return offeredEnvironments().map((value) => ({ value, label: ENVIRONMENT_LABELS[value] }))
   }
 
+  /** The web and API address a shop's calls go to, when the configuration moved them off Allegro's own. */
+  function serversOf (environment: string): { webUrl: string, apiUrl: string } | null {
+    if (environment !== 'production' && environment !== 'sandbox') return null
+    const urls = app.ctx.config.allegro[environment]
+    const webUrl = urls.webUrl.replace(/\/+$/, '')
+    const apiUrl = urls.apiUrl.replace(/\/+$/, '')
+    const usual = ALLEGRO_DEFAULT_URLS[environment]
+    return webUrl === usual.webUrl && apiUrl === usual.apiUrl ? null : { webUrl, apiUrl }
+  }
+
   async function renderSettings (reply: FastifyReply, status: number, appForms: AppFormState = {}): Promise<unknown> {
     const company = await getCompany(app.db)
     const connecting = new Set(await listDeviceAuthorizationShopIds(app.db))
@@ -66,6 +76,7 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
         id: shop.id,
         name: shop.name,
         environment: ENVIRONMENT_LABELS[shop.environment as AllegroEnvironment] ?? shop.environment,
+        servers: serversOf(shop.environment),
         status: shop.connection_status,
         statusLabel: view.label,
         badge: view.badge,

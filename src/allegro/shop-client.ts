@@ -61,6 +61,12 @@ export async function appCredentials (app: FastifyInstance, environment: AppEnvi
   return { clientId: saved.client_id, clientSecret: decryptSecret(app.ctx.secretsKey, saved.client_secret_enc), appName: saved.app_name, source: 'settings' }
 }
 
+/** Allegro's own addresses (the defaults of ALLEGRO_*_URL in src/config.ts). */
+export const ALLEGRO_DEFAULT_URLS = {
+  production: { webUrl: 'https://allegro.pl', apiUrl: 'https://api.allegro.pl' },
+  sandbox: { webUrl: 'https://allegro.pl.allegrosandbox.pl', apiUrl: 'https://api.allegro.pl.allegrosandbox.pl' }
+} as const
+
 export async function resolveAllegroEnvironment (app: FastifyInstance, environment: AllegroEnvironment): Promise<ResolvedEnvironment> {
   if (environment === 'simulator') {
     if (!isSimulatorAvailable(app)) {

@@ -32,6 +32,8 @@ export interface ProductForLine {
 /** Allegro's tax.rate ('23.00', '8', '5.00', '0.00') as one of our rates; null for none or a foreign rate. */
 export function allegroVatRate (rate: string | null): VatRate | null {
   if (rate === null) return null
+  // the seller marked the offer VAT-exempt ("ZW", zwolniony; art. 43 ustawy o VAT)
+  if (rate.trim().toUpperCase() === 'ZW') return 'zw'
   const match = /^(\d{1,2})(?:\.0{1,2})?$/.exec(rate.trim())
   if (!match) return null
   const value = String(Number(match[1]))

@@ -31,6 +31,8 @@ export function grossFromNet (netMinor: number, rate: string): number {
 /** Allegro's tax.rate arrives as '23.00'; our rate codes are '23', '8', '5', '0', 'zw'. Null when it fits none. */
 export function vatRateFromAllegro (rate: string | null): VatRate | null {
   if (rate === null) return null
+  // the seller marked the offer VAT-exempt ("ZW", zwolniony; art. 43 ustawy o VAT)
+  if (rate.trim().toUpperCase() === 'ZW') return 'zw'
   const match = /^(\d{1,2})(?:\.0{1,2})?$/.exec(rate.trim())
   if (!match) return null
   const code = String(Number(match[1]))

@@ -1,6 +1,7 @@
 // Allegro's CheckoutForm (reference/allegro-api.md §3) is untrusted input: every field the app
 // uses is checked for type, length and format here, before anything is stored. A form that fails
 // is skipped as a whole (and counted) rather than stored half-right.
+import { createHash } from 'node:crypto'
 import { DateTime } from 'luxon'
 import { parseAmount } from '../shared/money.ts'
 import { statusFromAllegro, type TransactionStatus } from './transaction-status.ts'
@@ -25,14 +26,22 @@ const LIMIT = {
 } as const
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const NUMERIC_ID = /^\d{1,20}$/
+// The description types buyer.id and offer.id as plain strings (today digits); any short id of
+// safe characters is kept as sent. It starts with a letter or digit so that no "." or ".." ever
+// becomes a path segment of a request (the offer stock PATCH). Links to offers are built only
+// from numeric ones (marketplaces.ts).
+const PLAIN_ID = /^[0-9A-Za-z][0-9A-Za-z_.:-]{0,63}$/
 const REVISION = /^[0-9A-Za-z_-]{1,64}$/
 const CURRENCY = /^[A-Z]{3}$/
-const COUNTRY = /^[A-Z]{2}$/
+const COUNTRY = /^[A-Za-z]{2}$/
 const ENUM_LIKE = /^[A-Z][A-Z0-9_]{0,49}$/
 const MARKETPLACE = /^[a-z][a-z0-9-]{1,49}$/
-const TAX_RATE = /^\d{1,3}(\.\d{1,2})?$/
+// "23.00", "8", and codes such as "ZW" (exempt) that the description's free string allows
+const TAX_RATE = /^(\d{1,3}(\.\d{1,2})?|[A-Za-z]{2,5})$/
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/
+// updatedAt and invoice.dueDate are free strings in the description: also without a zone (UTC,
+// as all of Allegro's times), with a space for the T, or a bare date
+const LOOSE_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/
 const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const MAX_LINE_ITEMS = 1000
@@ -54,6 +63,7 @@ export interface PaymentData {
 }
 
 export interface AdditionalServiceData {
+  /** "Usługa dodatkowa" when Allegro names none */
   name: string
   /** total over all units, in minor units (reference §3) */
   price: number
@@ -83,6 +93,7 @@ export interface InvoiceCompanyData {
 
 export interface CheckoutFormData {
   id: string
+  /** Allegro's, or when it sends none one derived from the content (`h-…`), so changes still show */
   revision: string
   status: CheckoutFormStatus
   updatedAt: string | null
@@ -109,7 +120,7 @@ export interface CheckoutFormData {
     cost: number
     smart: boolean
     address: (Address & { firstName: string, lastName: string, companyName: string | null, phoneNumber: string | null }) | null
-    pickupPoint: { id: string, name: string | null, description: string | null, address: Address | null } | null
+    pickupPoint: { id: string | null, name: string | null, description: string | null, address: Address | null } | null
   }
   invoice: {
     required: boolean
@@ -230,15 +241,34 @@ function optionalDateTime (value: unknown, path: string): string | null {
   }
 }
 
-function optionalDate (value: unknown, path: string): string | null {
-  const text = optionalText(value, path, { max: 10, pattern: ISO_DATE })
-  if (text === null) return null
+/** Luxon throws on invalid dates here (Settings.throwOnInvalid); null instead. */
+function looseDateTime (text: string): DateTime | null {
   try {
-    DateTime.fromISO(text)
+    const parsed = DateTime.fromISO(text.replace(' ', 'T'), { zone: 'utc', setZone: true })
+    return parsed.isValid ? parsed : null
   } catch {
-    fail(path, 'not a valid date')
+    return null
   }
-  return text
+}
+
+/** A free-form date-time string (see LOOSE_DATE_TIME): a zone-less one is UTC. */
+function optionalLooseDateTime (value: unknown, path: string): string | null {
+  if (typeof value === 'string' && isStoredUtcForm(value)) return value
+  const text = optionalText(value, path, { max: 40, pattern: LOOSE_DATE_TIME })
+  if (text === null || text === '') return null
+  const parsed = looseDateTime(text)
+  if (parsed === null) fail(path, 'not a valid date-time')
+  return parsed.toUTC().toISO()
+}
+
+/** A date, or the Polish calendar day of a date-time. */
+function optionalDate (value: unknown, path: string): string | null {
+  const text = optionalText(value, path, { max: 40, pattern: LOOSE_DATE_TIME })
+  if (text === null || text === '') return null
+  const parsed = looseDateTime(text)
+  if (parsed === null) fail(path, 'not a valid date')
+  if (ISO_DATE.test(text)) return text
+  return parsed.setZone('Europe/Warsaw').toISODate()
 }
 
 /** A Price {amount: "123.45", currency}: minor units, non-negative, in the order's currency. */
@@ -262,7 +292,7 @@ function address (value: unknown, path: string, zipKey: 'zipCode' | 'postCode'):
     street: optionalText(a.street, `${path}.street`, { max: LIMIT.address }) ?? '',
     city: optionalText(a.city, `${path}.city`, { max: LIMIT.address }) ?? '',
     zipCode: optionalText(a[zipKey], `${path}.${zipKey}`, { max: LIMIT.code }) ?? '',
-    countryCode: optionalText(a.countryCode, `${path}.countryCode`, { max: 2, pattern: COUNTRY }) ?? 'PL'
+    countryCode: optionalText(a.countryCode, `${path}.countryCode`, { max: 2, pattern: COUNTRY })?.toUpperCase() ?? 'PL'
   }
 }
 
@@ -278,7 +308,17 @@ function payment (value: unknown, path: string, currency: string): PaymentData {
   }
 }
 
-function lineItem (value: unknown, path: string, currency: string): LineItemData {
+function additionalService (value: unknown, path: string, currency: string): AdditionalServiceData & { priced: boolean } {
+  const service = object(value, path)
+  const q = service.quantity ?? 1
+  if (typeof q !== 'number' || !Number.isInteger(q) || q < 1 || q > MAX_QUANTITY) fail(`${path}.quantity`, 'expected a whole number of at least 1')
+  const name = optionalText(service.name, `${path}.name`, { max: LIMIT.name }) ||
+    optionalText(service.definitionId, `${path}.definitionId`, { max: LIMIT.code }) || 'Usługa dodatkowa'
+  const price = optionalPrice(service.price, `${path}.price`, currency)
+  return { name, price: price ?? 0, quantity: q, priced: price !== null }
+}
+
+function lineItem (value: unknown, path: string, currency: string): LineItemData & { unpricedServices: string[] } {
   const item = object(value, path)
   const offer = object(item.offer, `${path}.offer`)
   const external = optionalObject(offer.external, `${path}.offer.external`)
@@ -287,10 +327,17 @@ function lineItem (value: unknown, path: string, currency: string): LineItemData
     fail(`${path}.quantity`, 'expected a whole number of at least 1')
   }
   const tax = optionalObject(item.tax, `${path}.tax`)
-  const rate = tax === null ? null : optionalText(tax.rate, `${path}.tax.rate`, { max: 6, pattern: TAX_RATE })
+  const rate = tax === null ? null : optionalText(tax.rate, `${path}.tax.rate`, { max: 6, pattern: TAX_RATE })?.toUpperCase() ?? null
+  const unpricedServices: string[] = []
+  const services = optionalArray(item.selectedAdditionalServices, `${path}.selectedAdditionalServices`).map((s, i) => {
+    const sp = `${path}.selectedAdditionalServices[${i}]`
+    const { priced, ...service } = additionalService(s, sp, currency)
+    if (!priced) unpricedServices.push(`${sp}.price`)
+    return service
+  })
   return {
     id: requiredText(item.id, `${path}.id`, { max: 36, pattern: UUID }),
-    offerId: requiredText(offer.id, `${path}.offer.id`, { max: 20, pattern: NUMERIC_ID }),
+    offerId: requiredText(offer.id, `${path}.offer.id`, { max: 64, pattern: PLAIN_ID }),
     offerName: requiredText(offer.name, `${path}.offer.name`, { max: LIMIT.offerName }),
     externalId: external === null ? null : optionalText(external.id, `${path}.offer.external.id`, { max: LIMIT.code }),
     quantity,
@@ -298,18 +345,27 @@ function lineItem (value: unknown, path: string, currency: string): LineItemData
     originalUnitPrice: price(item.originalPrice, `${path}.originalPrice`, currency),
     taxRate: rate,
     boughtAt: optionalDateTime(item.boughtAt, `${path}.boughtAt`),
-    services: optionalArray(item.selectedAdditionalServices, `${path}.selectedAdditionalServices`).map((s, i) => {
-      const sp = `${path}.selectedAdditionalServices[${i}]`
-      const service = object(s, sp)
-      const q = service.quantity
-      if (typeof q !== 'number' || !Number.isInteger(q) || q < 1 || q > MAX_QUANTITY) fail(`${sp}.quantity`, 'expected a whole number of at least 1')
-      return {
-        name: requiredText(service.name, `${sp}.name`, { max: LIMIT.name }),
-        price: price(service.price, `${sp}.price`, currency),
-        quantity: q
-      }
-    })
+    services,
+    unpricedServices
   }
+}
+
+/** What was asked for in the order: goods and additional services, without delivery. */
+export function goodsAndServicesTotal (lineItems: ReadonlyArray<Pick<LineItemData, 'unitPrice' | 'quantity' | 'services'>>): number {
+  let total = 0
+  for (const item of lineItems) {
+    total += item.unitPrice * item.quantity
+    for (const service of item.services) total += service.price
+  }
+  return total
+}
+
+/**
+ * Allegro's own content hash for forms without a revision: the same JSON gives the same one, any
+ * change a new one, so the import still tells changed orders from unchanged ones.
+ */
+function derivedRevision (json: unknown): string {
+  return 'h-' + createHash('sha256').update(JSON.stringify(json)).digest('hex').slice(0, 24)
 }
 
 function invoiceCompany (value: unknown, path: string): InvoiceCompanyData | null {
@@ -355,17 +411,23 @@ function read (json: unknown): CheckoutFormData {
   const lineItemsJson = array(form.lineItems, 'lineItems')
   if (lineItemsJson.length === 0) fail('lineItems', 'an order without items')
   if (lineItemsJson.length > MAX_LINE_ITEMS) fail('lineItems', 'too many items')
-  const lineItems = lineItemsJson.map((item, i) => lineItem(item, `lineItems[${i}]`, currency))
+  const parsedItems = lineItemsJson.map((item, i) => lineItem(item, `lineItems[${i}]`, currency))
+  const lineItems: LineItemData[] = parsedItems.map(({ unpricedServices: _, ...item }) => item)
   if (new Set(lineItems.map((item) => item.id)).size !== lineItems.length) fail('lineItems', 'repeated line item id')
+  const deliveryCost = deliveryJson === null ? 0 : optionalPrice(deliveryJson.cost, 'delivery.cost', currency) ?? 0
+  // a service without a price is free only when the order adds up without it; otherwise a
+  // document would leave out what the buyer paid for it
+  const unpriced = parsedItems.flatMap((item) => item.unpricedServices)
+  if (unpriced.length > 0 && goodsAndServicesTotal(lineItems) + deliveryCost !== totalToPay) fail(unpriced[0], 'missing, and the order does not add up without it')
 
-  const updatedAt = optionalDateTime(form.updatedAt, 'updatedAt')
+  const updatedAt = optionalLooseDateTime(form.updatedAt, 'updatedAt')
   const itemTimes = lineItems.map((item) => item.boughtAt).filter((t): t is string => t !== null).sort()
   const boughtAt = itemTimes[0] ?? updatedAt
   if (boughtAt === null) fail('lineItems[0].boughtAt', 'missing')
 
   return {
     id,
-    revision: requiredText(form.revision, 'revision', { max: 64, pattern: REVISION }),
+    revision: optionalText(form.revision, 'revision', { max: 64, pattern: REVISION }) || derivedRevision(json),
     status: oneOf(form.status, 'status', CHECKOUT_FORM_STATUSES),
     updatedAt,
     marketplaceId: marketplace === null ? 'allegro-pl' : requiredText(marketplace.id, 'marketplace.id', { max: 50, pattern: MARKETPLACE }),
@@ -373,7 +435,7 @@ function read (json: unknown): CheckoutFormData {
     totalToPay,
     messageToSeller: optionalText(form.messageToSeller, 'messageToSeller', { max: LIMIT.message }),
     buyer: {
-      id: requiredText(buyer.id, 'buyer.id', { max: 20, pattern: NUMERIC_ID }),
+      id: requiredText(buyer.id, 'buyer.id', { max: 64, pattern: PLAIN_ID }),
       login: requiredText(buyer.login, 'buyer.login', { max: LIMIT.name }),
       email: optionalText(buyer.email, 'buyer.email', { max: LIMIT.email }) ?? '',
       guest: optionalBoolean(buyer.guest, 'buyer.guest') ?? false,
@@ -388,7 +450,7 @@ function read (json: unknown): CheckoutFormData {
     fulfillmentStatus: fulfillment === null ? null : optionalText(fulfillment.status, 'fulfillment.status', { max: 50, pattern: ENUM_LIKE }),
     delivery: {
       methodName: method === null ? null : optionalText(method.name, 'delivery.method.name', { max: LIMIT.name }),
-      cost: deliveryJson === null ? 0 : optionalPrice(deliveryJson.cost, 'delivery.cost', currency) ?? 0,
+      cost: deliveryCost,
       smart: deliveryJson === null ? false : optionalBoolean(deliveryJson.smart, 'delivery.smart') ?? false,
       address: deliveryAddress === null
         ? null
@@ -402,7 +464,7 @@ function read (json: unknown): CheckoutFormData {
       pickupPoint: pickup === null
         ? null
         : {
-            id: requiredText(pickup.id, 'delivery.pickupPoint.id', { max: LIMIT.code }),
+            id: optionalText(pickup.id, 'delivery.pickupPoint.id', { max: LIMIT.code }) || null,
             name: optionalText(pickup.name, 'delivery.pickupPoint.name', { max: LIMIT.name }),
             description: optionalText(pickup.description, 'delivery.pickupPoint.description', { max: LIMIT.address }),
             address: address(pickup.address, 'delivery.pickupPoint.address', 'zipCode')

@@ -1,6 +1,7 @@
 // Labels and small formatting the transaction pages share (Polish, as in the seed).
 import { documentTypeLabel } from '../documents/document.ts'
 import { plural } from './import-summary.ts'
+import { goodsAndServicesTotal } from './checkout-form.ts'
 import { marketplaceName, offerUrl } from './marketplaces.ts'
 import { STATUS_LABELS, isTransactionStatus } from './transaction-status.ts'
 
@@ -68,6 +69,7 @@ export const transactionView = {
   allegroStatus: (value: string | null) => label(ALLEGRO_STATUSES, value),
   fulfillmentStatus: (value: string | null) => label(FULFILLMENT_STATUSES, value),
   documentType: documentTypeLabel,
-  /** Allegro's "23.00" → "23%" */
-  taxRate: (value: string | null) => value === null ? '' : `${value.replace(/\.0+$/, '').replace(/(\.\d*?)0+$/, '$1').replace('.', ',')}%`
+  /** Allegro's "23.00" → "23%"; a code such as "ZW" as it is */
+  taxRate: (value: string | null) => value === null ? '' : /^\d/.test(value) ? `${value.replace(/\.0+$/, '').replace(/(\.\d*?)0+$/, '$1').replace('.', ',')}%` : value,
+  goodsAndServicesTotal
 }

@@ -4,6 +4,7 @@
 // import. Real simulator over loopback HTTP, real SQLite.
 import t from 'tap'
 import { toStoredTimestamp } from '../../src/shared/dates.ts'
+import { formatMoney } from '../../src/shared/money.ts'
 import { importShop, type ImportLimits } from '../../src/transactions/import.ts'
 import { getImportState } from '../../src/transactions/import.queries.ts'
 import { summariseImport } from '../../src/transactions/import-summary.ts'
@@ -128,4 +129,108 @@ t.test('a deleted order met by the order list and by the events is counted once'
   t.equal(outcome.counts.deleted, 1)
   t.match(summariseImport(outcome.counts), /1 pominięta \(usunięte wcześniej\)/)
   t.equal(await s.db.selectFrom('transactions').select('id').where('checkout_form_id', '=', gone.id).executeTakeFirst(), undefined, 'still deleted')
+})
+
+t.test('orders the description allows are imported: optional fields missing, services, odd codes', async (t) => {
+  const s = await setupImport(t, { initialOrders: 12 })
+  t.equal((await runImport(s)).completed, true)
+  const sim = s.sim.simulator
+  const orders = sim.listOrders({ seller: 'demo_sklep' })
+  const [services, noIds, loose, noRevision] = orders
+  // orders that can be invoiced (not cancelled)
+  const [paidServices, taxFree] = orders.slice(4).filter((f) => f.status === 'READY_FOR_PROCESSING')
+  t.ok(paidServices !== undefined && taxFree !== undefined, 'the simulator made two open orders to invoice')
+  // services the total holds, as a real Allegro sends them
+  sim.updateOrder(paidServices.id, (f) => {
+    const currency = f.summary.totalToPay.currency
+    f.lineItems[0].selectedAdditionalServices = [
+      { definitionId: 'CARRY_IN', name: 'Wniesienie', price: { amount: '30.00', currency }, quantity: 1 },
+      { definitionId: 'ASSEMBLY', name: 'Montaż', price: { amount: '20.00', currency }, quantity: 3 }
+    ]
+    f.summary.totalToPay.amount = ((Math.round(Number(f.summary.totalToPay.amount) * 100) + 5000) / 100).toFixed(2)
+  })
+  sim.updateOrder(services.id, (f) => {
+    f.lineItems[0].selectedAdditionalServices = [
+      { definitionId: 'CARRY_IN', name: 'Wniesienie', price: { amount: '123.45', currency: f.summary.totalToPay.currency }, quantity: 1 },
+      { definitionId: 'ASSEMBLY', name: 'Montaż', price: { amount: '123.45', currency: f.summary.totalToPay.currency }, quantity: 1 }
+    ]
+  })
+  sim.updateOrder(noIds.id, (f) => {
+    const form = f as any
+    form.buyer.id = 'guest-8c1f'
+    form.lineItems[0].offer.id = 'ABC-1234'
+    if (form.delivery.pickupPoint !== null) delete form.delivery.pickupPoint.id
+    else form.delivery.pickupPoint = { name: 'Punkt odbioru', description: null, address: null }
+  })
+  sim.updateOrder(loose.id, (f) => {
+    if (f.buyer.address !== null) f.buyer.address.countryCode = 'pl'
+    if (f.delivery.address !== null) f.delivery.address.countryCode = 'pl'
+    ;(f as any).invoice.dueDate = '2026-11-30T12:00:00Z'
+    // a service the description leaves without name, price and quantity: free, as the total says
+    ;(f as any).lineItems[0].selectedAdditionalServices = [{ definitionId: 'GIFT_WRAP' }]
+  })
+  sim.updateOrder(taxFree.id, (f) => { f.lineItems[0].tax = { rate: 'ZW', subject: 'GOODS', exemption: 'MONEY_EQUIVALENT' } })
+  sim.updateOrder(noRevision.id, (f) => { f.messageToSeller = 'Bez rewizji' })
+  sim.faults.add({ method: 'GET', path: `/order/checkout-forms/${noRevision.id}`, exact: true, kind: 'transform', transform: (body: Record<string, unknown>) => { delete body.revision; delete body.updatedAt; return body } })
+
+  const outcome = await runImport(s)
+  t.same(outcome.errors, [], 'nothing rejected')
+  t.equal(outcome.counts.invalid, 0)
+  t.equal(outcome.counts.updated, 6)
+  const row = async (id: string) => await s.db.selectFrom('transactions').selectAll().where('checkout_form_id', '=', id).executeTakeFirstOrThrow()
+  t.equal((await row(noIds.id)).buyer_id, 'guest-8c1f')
+  t.match((await row(noRevision.id)).revision, /^h-[0-9a-f]{24}$/, 'a revision derived from the content')
+  t.equal((await row(noRevision.id)).message_to_seller, 'Bez rewizji')
+  const item = await s.db.selectFrom('transaction_items').select('tax_rate').where('transaction_id', '=', (await row(taxFree.id)).id).orderBy('position').executeTakeFirstOrThrow()
+  t.equal(item.tax_rate, 'ZW')
+
+  // the details page adds the services up
+  const withServices = await row(services.id)
+  const page = await s.owner.get(`/przychody/allegro/${withServices.id}`)
+  t.equal(page.statusCode, 200)
+  const items = await s.db.selectFrom('transaction_items').select(['unit_price', 'quantity']).where('transaction_id', '=', withServices.id).execute()
+  const goods = items.reduce((sum, i) => sum + i.unit_price * i.quantity, 0) + 2 * 12345
+  // like the mock server of the report: a total that does not hold the services
+  t.not(withServices.total_to_pay - withServices.delivery_cost, goods)
+  const shown = /<dt>Produkty i usługi<\/dt><dd class="num">([^<]+)<\/dd>/.exec(page.body)?.[1]
+  t.equal(shown, formatMoney(goods, withServices.currency), 'goods and services, not the total less delivery of a mock')
+  t.match(page.body, /Wniesienie/)
+  const taxPage = await s.owner.get(`/przychody/allegro/${(await row(taxFree.id)).id}`)
+  t.match(taxPage.body, /<td class="num">ZW<\/td>/, 'ZW shown as it is, not "ZW%"')
+
+  // the invoices of these orders: every grosz the buyer paid for goods, services and delivery
+  await s.owner.get('/przychody/dokumenty')
+  const issue = async (id: string) => {
+    const transaction = await row(id)
+    const response = await s.owner.post('/przychody/dokumenty/wystaw', { transactionIds: [String(transaction.id)], type: 'faktura' })
+    t.equal(response.statusCode, 303)
+    const result = await s.owner.get(String(response.headers.location))
+    const link = await s.db.selectFrom('document_transactions').select('document_id').where('transaction_id', '=', transaction.id).executeTakeFirst()
+    return { transaction, documentId: link?.document_id ?? null, page: result.body }
+  }
+  const mock = await issue(services.id)
+  t.equal(mock.documentId, null, 'a total that leaves out the services gets no invoice')
+  t.match(mock.page, /suma pozycji \([^)]+\) różni się od kwoty do zapłaty w Allegro/, 'and the reason is shown')
+
+  const paid = await issue(paidServices.id)
+  t.not(paid.documentId, null, 'the order with services is invoiced')
+  const doc = await s.db.selectFrom('documents').selectAll().where('id', '=', paid.documentId!).executeTakeFirstOrThrow()
+  const lines = await s.db.selectFrom('document_lines').selectAll().where('document_id', '=', doc.id).orderBy('position').execute()
+  // 20,00 over 3 units does not split into whole grosze: one lot of 20,00
+  t.same(lines.filter((l) => l.kind === 'service').map((l) => [l.name, l.quantity_milli, l.unit_price_gross, l.gross]), [['Wniesienie', 1000, 3000, 3000], ['Montaż (3 szt.)', 1000, 2000, 2000]])
+  t.equal(doc.total_gross, paid.transaction.total_to_pay, 'goods, services and delivery: what the buyer paid, to the grosz')
+  t.equal(lines.reduce((sum, l) => sum + l.gross, 0), doc.total_gross)
+
+  const freeInvoice = await issue(loose.id)
+  const freeDoc = await s.db.selectFrom('documents').selectAll().where('id', '=', freeInvoice.documentId!).executeTakeFirstOrThrow()
+  const freeLines = await s.db.selectFrom('document_lines').selectAll().where('document_id', '=', freeDoc.id).orderBy('position').execute()
+  t.same(freeLines.filter((l) => l.kind === 'service').map((l) => [l.name, l.gross]), [['GIFT_WRAP', 0]], 'the free service is a line of 0,00 zł')
+  t.equal(freeDoc.total_gross, freeInvoice.transaction.total_to_pay, 'and the invoice is what the buyer paid')
+  t.equal(freeDoc.buyer_country_code, 'PL', 'the lowercase country code as ours')
+
+  // a VAT payer's exempt line needs the legal basis of the exemption (art. 106e ust. 1 pkt 19),
+  // which the order does not carry: no invoice, and the page says why
+  const exempt = await issue(taxFree.id)
+  t.equal(exempt.documentId, null)
+  t.match(exempt.page, /stawką „zw” wymaga podstawy prawnej zwolnienia/)
 })

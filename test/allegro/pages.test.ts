@@ -219,3 +219,22 @@ t.test('connecting a production shop without app credentials explains what is mi
   t.match((await owner.get(BASE)).body, 'Brak danych aplikacji Allegro (Client ID i Client Secret)')
   t.equal((await db.selectFrom('allegro_device_authorizations').selectAll().execute()).length, 0)
 })
+
+t.test('which server: the shop shows the Allegro address only when the configuration moved it', async (t) => {
+  const usual = await build(t)
+  await usual.owner.get(`${BASE}/sklepy/nowy`)
+  t.equal((await usual.owner.post(`${BASE}/sklepy`, validShop)).statusCode, 303)
+  const plain = await usual.owner.get(BASE)
+  t.equal(plain.statusCode, 200)
+  t.match(plain.body, 'Zabawki Kasi')
+  t.notMatch(plain.body, 'Adres Allegro', 'Allegro\'s own addresses are not worth a line')
+
+  const moved = await build(t, { config: { ALLEGRO_API_URL: 'https://allegro-mock.internal:8443/', ALLEGRO_WEB_URL: 'https://allegro.pl' } })
+  await moved.owner.get(`${BASE}/sklepy/nowy`)
+  t.equal((await moved.owner.post(`${BASE}/sklepy`, validShop)).statusCode, 303)
+  await moved.owner.get(`${BASE}/sklepy/nowy`)
+  t.equal((await moved.owner.post(`${BASE}/sklepy`, { ...validShop, name: 'Testowy', environment: 'sandbox' })).statusCode, 303)
+  const page = await moved.owner.get(BASE)
+  t.match(page.body, /<dt>Adres Allegro<\/dt><dd>strona <code>https:\/\/allegro\.pl<\/code>, API <code>https:\/\/allegro-mock\.internal:8443<\/code>/, 'the effective address, as the client uses it')
+  t.equal(page.body.split('<dt>Adres Allegro</dt>').length - 1, 1, 'the sandbox shop keeps its default addresses and no line')
+})

@@ -154,7 +154,9 @@ t.test('untrusted input: every bad field rejects the whole form with its path', 
     ['bad currency code', (j) => { j.summary.totalToPay.currency = 'zł' }, /summary\.totalToPay\.currency/],
     ['id not a UUID', (j) => { j.id = '../../etc/passwd' }, /^id: unexpected format/],
     ['line id not a UUID', (j) => { j.lineItems[0].id = 'x' }, /lineItems\[0\]\.id/],
-    ['offer id not numeric', (j) => { j.lineItems[0].offer.id = '123abc' }, /lineItems\[0\]\.offer\.id/],
+    ['offer id with odd characters', (j) => { j.lineItems[0].offer.id = '123/../abc' }, /lineItems\[0\]\.offer\.id/],
+    ['offer id that is a path segment', (j) => { j.lineItems[0].offer.id = '..' }, /lineItems\[0\]\.offer\.id/],
+    ['buyer id too long', (j) => { j.buyer.id = '1'.repeat(65) }, /buyer\.id/],
     ['unknown status', (j) => { j.status = 'PAID' }, /^status: unknown value/],
     ['unknown payment type', (j) => { j.payment.type = 'BITCOIN' }, /payment\.type/],
     ['quantity zero', (j) => { j.lineItems[0].quantity = 0 }, /lineItems\[0\]\.quantity/],
@@ -165,7 +167,9 @@ t.test('untrusted input: every bad field rejects the whole form with its path', 
     ['repeated line id', (j) => { j.lineItems[1].id = j.lineItems[0].id }, /repeated line item id/],
     ['login too long', (j) => { j.buyer.login = 'x'.repeat(1001) }, /buyer\.login: longer than 1000/],
     ['control characters', (j) => { j.messageToSeller = 'a\u0000b' }, /messageToSeller: control characters/],
-    ['missing revision', (j) => { delete j.revision }, /^revision: missing/],
+    ['revision of odd characters', (j) => { j.revision = 'a b' }, /^revision: unexpected format/],
+    ['tax rate garbage', (j) => { j.lineItems[0].tax.rate = '23%; DROP' }, /lineItems\[0\]\.tax\.rate/],
+    ['unpriced service when the total needs it', (j) => { j.lineItems[0].selectedAdditionalServices = [{ name: 'Wniesienie', quantity: 1 }]; j.summary.totalToPay.amount = '278.97' }, /lineItems\[0\]\.selectedAdditionalServices\[0\]\.price: missing, and the order does not add up without it/],
     ['boolean as text', (j) => { j.invoice.required = 'true' }, /invoice\.required/]
   ]
   for (const [name, mutate, error] of cases) {
@@ -180,6 +184,50 @@ t.test('untrusted input: every bad field rejects the whole form with its path', 
   badAmount.summary.totalToPay.amount = 'x'
   const result = parseCheckoutForm(badAmount)
   t.equal(!result.ok && result.id, '6f1c2b3a-9d84-11f0-8a21-5b7c0e4d1a77', 'the id is reported when it is valid')
+})
+
+t.test('what Allegro\'s description allows is accepted, each with a sensible meaning', async (t) => {
+  const json = example()
+  delete json.revision
+  const first = parsed(json)
+  t.match(first.revision, /^h-[0-9a-f]{24}$/, 'no revision: one derived from the content')
+  const again = example()
+  delete again.revision
+  t.equal(parsed(again).revision, first.revision, 'the same content, the same revision')
+  json.messageToSeller = 'inna treść'
+  t.not(parsed(json).revision, first.revision, 'changed content, another revision')
+
+  const services = example()
+  services.lineItems[0].selectedAdditionalServices = [{ definitionId: 'CARRY_IN', price: { amount: '10.00', currency: 'PLN' } }, { quantity: 2, name: 'Montaż', price: { amount: '20.00', currency: 'PLN' } }, {}]
+  services.summary.totalToPay.amount = '298.97'
+  const withServices = parsed(services)
+  t.same(withServices.lineItems[0].services, [
+    { name: 'CARRY_IN', price: 1000, quantity: 1 },
+    { name: 'Montaż', price: 2000, quantity: 2 },
+    { name: 'Usługa dodatkowa', price: 0, quantity: 1 }
+  ], 'name from definitionId or a general one, quantity 1, no price free when the total adds up without it')
+
+  const loose = example()
+  delete loose.delivery.pickupPoint.id
+  loose.buyer.id = 'a1b2-c3'
+  loose.lineItems[0].offer.id = 'OFR-17345678901'
+  loose.updatedAt = '2026-03-05T10:16:03'
+  loose.invoice.dueDate = '2026-03-19T23:30:00Z'
+  loose.buyer.address.countryCode = 'pl'
+  loose.delivery.address.countryCode = 'cz'
+  loose.lineItems[0].tax.rate = 'ZW'
+  const form = parsed(loose)
+  t.equal(form.delivery.pickupPoint?.id, null)
+  t.equal(form.delivery.pickupPoint?.name, 'Paczkomat KRA12M', 'the rest of the pickup point stays')
+  t.equal(form.buyer.id, 'a1b2-c3')
+  t.equal(form.lineItems[0].offerId, 'OFR-17345678901')
+  t.equal(offerUrl('allegro-pl', form.lineItems[0].offerId), null, 'no link built from a non-numeric offer id')
+  t.equal(form.updatedAt, '2026-03-05T10:16:03.000Z', 'a zone-less time is UTC')
+  t.equal(form.invoice.dueDate, '2026-03-20', 'a date-time due date is its Polish calendar day')
+  t.equal(form.buyer.address?.countryCode, 'PL')
+  t.equal(form.delivery.address?.countryCode, 'CZ')
+  t.equal(form.lineItems[0].taxRate, 'ZW')
+  t.equal(parsed({ ...example(), updatedAt: '2026-03-05' }).updatedAt, '2026-03-05T00:00:00.000Z')
 })
 
 t.test('hostile but well-formed text is accepted as data (escaping is the pages’ job)', async (t) => {
