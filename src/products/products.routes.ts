@@ -149,8 +149,9 @@ async function productMount (app: FastifyInstance, mount: ProductsMount): Promis
       const item = await findTransactionItem(app.db, itemId)
       if (item) {
         fromOffer = true
-        values.name = item.offer_name.trim()
-        values.sku = item.external_id?.trim() ?? ''
+        // Offer titles come from Allegro untrusted; a prefilled form must be savable as it is.
+        values.name = item.offer_name.trim().slice(0, MAX_NAME_LENGTH)
+        values.sku = (item.external_id?.trim() ?? '').slice(0, MAX_SKU_LENGTH)
         values.price = amountInput(item.unit_price)
         values.vatRate = vatRateFromAllegro(item.tax_rate) ?? values.vatRate
       }

@@ -213,6 +213,27 @@ t.test('create a product from an Allegro cart item: name, SKU, gross price and V
   t.notMatch(hidden.body, 'SW-LAS', 'Allegro data only for users of the Allegro module')
 })
 
+t.test('an over-long offer title and SKU from Allegro are cut to the limits, so the prefilled form saves', async (t) => {
+  const { owner, db } = await build(t)
+  const shop = await insertShop(db)
+  const longTitle = 'Ś'.repeat(250)
+  const { itemIds } = await insertTransaction(db, shop, [{ offerName: longTitle, externalId: 'X'.repeat(120), unitPrice: 1000, taxRate: '23.00' }])
+  const page = await owner.get(`/przychody/produkty/nowy?z_oferty=${itemIds[0]}`)
+  t.equal(page.statusCode, 200)
+  t.match(page.body, `value="${'Ś'.repeat(200)}"`)
+  t.notMatch(page.body, 'Ś'.repeat(201))
+  const form = Object.fromEntries(['name', 'sku', 'unit', 'vatRate', 'priceBasis', 'price', 'initialStock'].map((name) => {
+    const value = new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(page.body)?.[1]
+    return [name, value ?? '']
+  }))
+  form.unit = 'szt.'; form.vatRate = '23'; form.priceBasis = 'brutto'
+  const saved = await owner.post('/przychody/produkty', form)
+  t.equal(saved.statusCode, 303, 'the prefilled values are within the form limits')
+  const product = await db.selectFrom('products').select(['name', 'sku']).executeTakeFirstOrThrow()
+  t.equal(product.name, 'Ś'.repeat(200))
+  t.equal(product.sku?.length, 100)
+})
+
 t.test('block of negative stock: the owner toggles it on the list page, others may not', async (t) => {
   const { owner, db, app } = await build(t)
   const list = await owner.get('/przychody/produkty')
