@@ -4,6 +4,7 @@ import type { Documents } from '../db/schema.gen.ts'
 import { caseVariants, likePattern } from '../contractors/contractors.queries.ts'
 import { correctionInfo, type CorrectionInfo } from '../corrections/corrections.queries.ts'
 import { amountInWords } from '../shared/amount-in-words.ts'
+import { normalizeNip } from '../shared/nip.ts'
 import { convertToPln } from '../nbp/nbp.ts'
 import { closedPeriodReason } from '../ledger/ledger.queries.ts'
 import { productTaxMarks } from '../products/products.queries.ts'
@@ -245,6 +246,36 @@ export async function activeDocumentOfKind (db: Queryable, transactionId: number
     .where('k.transaction_id', '=', transactionId)
     .where('k.kind', '=', kind)
     .executeTakeFirst()
+}
+
+/**
+ * The receipt an invoice was issued to (faktura do paragonu, art. 109 ust. 3d): an issued
+ * paragon of the same transaction, as the ledger finds it (ledger.queries.ts receiptNumber).
+ */
+export async function receiptOfInvoice (db: Queryable, documentId: number): Promise<{ id: number, number: string } | undefined> {
+  return await db.selectFrom('document_transactions as own')
+    .innerJoin('document_transactions as other', (join) => join.onRef('other.transaction_id', '=', 'own.transaction_id').onRef('other.document_id', '!=', 'own.document_id'))
+    .innerJoin('documents as receipt', 'receipt.id', 'other.document_id')
+    .innerJoin('documents as invoice', 'invoice.id', 'own.document_id')
+    .where('own.document_id', '=', documentId)
+    .where('invoice.type', 'in', ['faktura', 'faktura_bez_vat'])
+    .where('receipt.type', '=', 'paragon')
+    .where('receipt.status', '=', 'issued')
+    .select(['receipt.id', 'receipt.number'])
+    .orderBy('receipt.id')
+    .executeTakeFirst()
+}
+
+/**
+ * Why an invoice to a business cannot be issued to this receipt, or null. Art. 106b ust. 5: an
+ * invoice to a receipt for a buyer identified by NIP may be issued only when the receipt carries
+ * that NIP; a consumer (no NIP) may always get one (art. 106b ust. 3).
+ */
+export function receiptInvoiceBlocker (receipt: { number: string, buyer_nip: string | null }, buyerNip: string | null): string | null {
+  const nip = normalizeNip(buyerNip ?? '')
+  if (nip === '') return null
+  if (normalizeNip(receipt.buyer_nip ?? '') === nip) return null
+  return `Do sprzedaży udokumentowano już paragon ${receipt.number} bez NIP nabywcy ${nip} – faktury na firmę do takiego paragonu nie wystawia się (art. 106b ust. 5 ustawy o VAT). Fakturę dla nabywcy z NIP można wystawić tylko do paragonu z tym NIP.`
 }
 
 export async function attachToTransaction (trx: Trx, link: { documentId: number, transactionId: number, kind: DocumentKind, linkKind: 'issued' | 'linked', at: string }): Promise<void> {
