@@ -418,6 +418,8 @@ export interface DocumentForOutput {
   corrections: CorrectionInfo['corrections']
   /** whether "Wystaw korektę" applies to this document now */
   correctable: boolean
+  /** the receipt this invoice was issued to (FP), when there is one */
+  receiptNumber?: string | null
 }
 
 export async function loadDocumentForOutput (db: Queryable, id: number): Promise<DocumentForOutput> {
@@ -434,6 +436,7 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
   ])
   const type: DocumentType = isDocumentType(doc.type) ? doc.type : 'faktura'
   const corrections = await correctionInfo(db, doc)
+  const receipt = await receiptOfInvoice(db, doc.id)
   const storedTotals = rates
     .filter((rate): rate is typeof rate & { vat_rate: VatRate } => isVatRate(rate.vat_rate))
     .map((rate) => ({ vatRate: rate.vat_rate, net: rate.net, vat: rate.vat, gross: rate.gross }))
@@ -493,6 +496,7 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
     notes: doc.notes,
     ksefNumber: doc.ksef_number,
     transactions: transactions.map((t) => ({ id: t.id, checkoutFormId: t.checkout_form_id, buyerLogin: t.buyer_login, linkKind: t.link_kind === 'linked' ? 'linked' : 'issued' })),
+    receiptNumber: receipt?.number ?? null,
     ...corrections
   }
 }

@@ -48,6 +48,8 @@ t.test('a consumer: receipt, then invoice → FP = 1 in FA(3) and the FP mark in
   assertValidFa3(t, xml)
   t.equal(value(xml, 'FP'), '1')
   t.equal(value(xml, 'BrakID'), '1')
+  const receipt = (await documentOf(built, transactionId, 'paragon'))!
+  t.match((await built.owner.get(`/przychody/dokumenty/${invoice.id}`)).body, `Faktura do paragonu ${receipt.number} (FP).`)
 
   const rows = await built.db.selectFrom('ledger_entries').select(['register', 'document_mark']).where('document_id', '=', invoice.id).execute()
   t.same(rows, [{ register: 'vat', document_mark: 'FP' }], 'only the VAT register, marked FP')
@@ -95,6 +97,7 @@ t.test('a plain invoice has no FP and an unmarked VAT row', async (t) => {
   const xml = await xmlOf(built, invoice.id)
   assertValidFa3(t, xml)
   t.equal(value(xml, 'FP'), undefined)
+  t.notMatch((await built.owner.get(`/przychody/dokumenty/${invoice.id}`)).body, 'Faktura do paragonu')
   const rows = await built.db.selectFrom('ledger_entries').select(['register', 'document_mark']).where('document_id', '=', invoice.id).orderBy('register').execute()
   t.ok(rows.some((row) => row.register === 'vat' && row.document_mark === null), 'VAT row without a mark')
 })
