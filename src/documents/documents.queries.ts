@@ -605,7 +605,7 @@ export type LinkOutcome = { documentId: number, number: string, ok: true } | { d
 export async function linkDocuments (trx: Trx, transactionId: number, documentIds: number[], at: string): Promise<LinkOutcome[]> {
   const outcomes: LinkOutcome[] = []
   for (const documentId of documentIds) {
-    const doc = await trx.selectFrom('documents').select(['id', 'type', 'number', 'status']).where('id', '=', documentId).executeTakeFirst()
+    const doc = await trx.selectFrom('documents').select(['id', 'type', 'number', 'status', 'buyer_nip']).where('id', '=', documentId).executeTakeFirst()
     if (!doc || !isDocumentType(doc.type)) {
       outcomes.push({ documentId, number: `#${documentId}`, ok: false, problem: 'nie ma takiego dokumentu' })
       continue
@@ -624,6 +624,16 @@ export async function linkDocuments (trx: Trx, transactionId: number, documentId
     if (sameKind) {
       outcomes.push({ documentId, number: doc.number, ok: false, problem: `transakcja ma już dokument tego rodzaju (${sameKind.number})` })
       continue
+    }
+    // linking makes the invoice one to the transaction's receipt (FP): the same rule as issuing
+    const receipt = kind === 'faktura' ? await activeDocumentOfKind(trx, transactionId, 'paragon') : undefined
+    if (receipt) {
+      const receiptRow = await trx.selectFrom('documents').select(['number', 'buyer_nip']).where('id', '=', receipt.id).executeTakeFirstOrThrow()
+      const why = receiptInvoiceBlocker(receiptRow, doc.buyer_nip)
+      if (why !== null) {
+        outcomes.push({ documentId, number: doc.number, ok: false, problem: why })
+        continue
+      }
     }
     await attachToTransaction(trx, { documentId: doc.id, transactionId, kind, linkKind: 'linked', at })
     outcomes.push({ documentId, number: doc.number, ok: true })

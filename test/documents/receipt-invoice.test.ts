@@ -6,6 +6,7 @@ import { build, type Built } from '../helpers/app.ts'
 import { insertProduct, stockOf } from '../helpers/document-fixtures.ts'
 import { insertShop, insertTransaction, type OrderSpec } from '../helpers/transaction-fixtures.ts'
 import { assertValidFa3, value } from '../ksef/fa3-fixtures.ts'
+import { linkDocuments } from '../../src/documents/documents.queries.ts'
 
 async function newTransaction (built: Built, spec: OrderSpec): Promise<number> {
   const shop = (await built.db.selectFrom('allegro_shops').select('id').executeTakeFirst())?.id ?? await insertShop(built.db)
@@ -100,4 +101,20 @@ t.test('a plain invoice has no FP and an unmarked VAT row', async (t) => {
   t.notMatch((await built.owner.get(`/przychody/dokumenty/${invoice.id}`)).body, 'Faktura do paragonu')
   const rows = await built.db.selectFrom('ledger_entries').select(['register', 'document_mark']).where('document_id', '=', invoice.id).orderBy('register').execute()
   t.ok(rows.some((row) => row.register === 'vat' && row.document_mark === null), 'VAT row without a mark')
+})
+
+t.test('linking a business invoice to a transaction whose receipt had no NIP is refused the same way', async (t) => {
+  const built = await build(t)
+  const sale = await newTransaction(built, { invoice: 'person' })
+  await wystaw(built, sale, 'paragon')
+  const other = await newTransaction(built, { invoice: 'company', buyer: { id: '777', login: 'firma_x' } })
+  await wystaw(built, other, 'faktura')
+  const invoice = (await documentOf(built, other, 'faktura'))!
+  t.not(invoice.buyer_nip, null)
+  await built.db.deleteFrom('transaction_document_kinds').where('document_id', '=', invoice.id).execute()
+  const outcomes = await built.db.transaction().execute((trx) => linkDocuments(trx, sale, [invoice.id], '2026-11-16T10:00:00.000Z'))
+  t.equal(outcomes.length, 1)
+  t.equal(outcomes[0].ok, false)
+  t.match(outcomes[0], { problem: /art\. 106b ust\. 5/ })
+  t.equal(await documentOf(built, sale, 'faktura'), undefined, 'not linked')
 })
