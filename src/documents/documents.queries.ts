@@ -4,6 +4,7 @@ import type { Documents } from '../db/schema.gen.ts'
 import { caseVariants, likePattern } from '../contractors/contractors.queries.ts'
 import { correctionInfo, type CorrectionInfo } from '../corrections/corrections.queries.ts'
 import { amountInWords } from '../shared/amount-in-words.ts'
+import { normalizeNip } from '../shared/nip.ts'
 import { convertToPln } from '../nbp/nbp.ts'
 import { closedPeriodReason } from '../ledger/ledger.queries.ts'
 import { productTaxMarks } from '../products/products.queries.ts'
@@ -247,6 +248,36 @@ export async function activeDocumentOfKind (db: Queryable, transactionId: number
     .executeTakeFirst()
 }
 
+/**
+ * The receipt an invoice was issued to (faktura do paragonu, art. 109 ust. 3d): an issued
+ * paragon of the same transaction, as the ledger finds it (ledger.queries.ts receiptNumber).
+ */
+export async function receiptOfInvoice (db: Queryable, documentId: number): Promise<{ id: number, number: string } | undefined> {
+  return await db.selectFrom('document_transactions as own')
+    .innerJoin('document_transactions as other', (join) => join.onRef('other.transaction_id', '=', 'own.transaction_id').onRef('other.document_id', '!=', 'own.document_id'))
+    .innerJoin('documents as receipt', 'receipt.id', 'other.document_id')
+    .innerJoin('documents as invoice', 'invoice.id', 'own.document_id')
+    .where('own.document_id', '=', documentId)
+    .where('invoice.type', 'in', ['faktura', 'faktura_bez_vat'])
+    .where('receipt.type', '=', 'paragon')
+    .where('receipt.status', '=', 'issued')
+    .select(['receipt.id', 'receipt.number'])
+    .orderBy('receipt.id')
+    .executeTakeFirst()
+}
+
+/**
+ * Why an invoice to a business cannot be issued to this receipt, or null. Art. 106b ust. 5: an
+ * invoice to a receipt for a buyer identified by NIP may be issued only when the receipt carries
+ * that NIP; a consumer (no NIP) may always get one (art. 106b ust. 3).
+ */
+export function receiptInvoiceBlocker (receipt: { number: string, buyer_nip: string | null }, buyerNip: string | null): string | null {
+  const nip = normalizeNip(buyerNip ?? '')
+  if (nip === '') return null
+  if (normalizeNip(receipt.buyer_nip ?? '') === nip) return null
+  return `Do sprzedaży udokumentowano już paragon ${receipt.number} bez NIP nabywcy ${nip} – faktury na firmę do takiego paragonu nie wystawia się (art. 106b ust. 5 ustawy o VAT). Fakturę dla nabywcy z NIP można wystawić tylko do paragonu z tym NIP.`
+}
+
 export async function attachToTransaction (trx: Trx, link: { documentId: number, transactionId: number, kind: DocumentKind, linkKind: 'issued' | 'linked', at: string }): Promise<void> {
   await trx.insertInto('document_transactions').values({ document_id: link.documentId, transaction_id: link.transactionId, link_kind: link.linkKind, created_at: link.at }).execute()
   if (link.kind === 'korekta') return
@@ -387,6 +418,8 @@ export interface DocumentForOutput {
   corrections: CorrectionInfo['corrections']
   /** whether "Wystaw korektę" applies to this document now */
   correctable: boolean
+  /** the receipt this invoice was issued to (FP), when there is one */
+  receiptNumber?: string | null
 }
 
 export async function loadDocumentForOutput (db: Queryable, id: number): Promise<DocumentForOutput> {
@@ -403,6 +436,7 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
   ])
   const type: DocumentType = isDocumentType(doc.type) ? doc.type : 'faktura'
   const corrections = await correctionInfo(db, doc)
+  const receipt = await receiptOfInvoice(db, doc.id)
   const storedTotals = rates
     .filter((rate): rate is typeof rate & { vat_rate: VatRate } => isVatRate(rate.vat_rate))
     .map((rate) => ({ vatRate: rate.vat_rate, net: rate.net, vat: rate.vat, gross: rate.gross }))
@@ -462,6 +496,7 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
     notes: doc.notes,
     ksefNumber: doc.ksef_number,
     transactions: transactions.map((t) => ({ id: t.id, checkoutFormId: t.checkout_form_id, buyerLogin: t.buyer_login, linkKind: t.link_kind === 'linked' ? 'linked' : 'issued' })),
+    receiptNumber: receipt?.number ?? null,
     ...corrections
   }
 }
@@ -570,7 +605,7 @@ export type LinkOutcome = { documentId: number, number: string, ok: true } | { d
 export async function linkDocuments (trx: Trx, transactionId: number, documentIds: number[], at: string): Promise<LinkOutcome[]> {
   const outcomes: LinkOutcome[] = []
   for (const documentId of documentIds) {
-    const doc = await trx.selectFrom('documents').select(['id', 'type', 'number', 'status']).where('id', '=', documentId).executeTakeFirst()
+    const doc = await trx.selectFrom('documents').select(['id', 'type', 'number', 'status', 'buyer_nip']).where('id', '=', documentId).executeTakeFirst()
     if (!doc || !isDocumentType(doc.type)) {
       outcomes.push({ documentId, number: `#${documentId}`, ok: false, problem: 'nie ma takiego dokumentu' })
       continue
@@ -589,6 +624,16 @@ export async function linkDocuments (trx: Trx, transactionId: number, documentId
     if (sameKind) {
       outcomes.push({ documentId, number: doc.number, ok: false, problem: `transakcja ma już dokument tego rodzaju (${sameKind.number})` })
       continue
+    }
+    // linking makes the invoice one to the transaction's receipt (FP): the same rule as issuing
+    const receipt = kind === 'faktura' ? await activeDocumentOfKind(trx, transactionId, 'paragon') : undefined
+    if (receipt) {
+      const receiptRow = await trx.selectFrom('documents').select(['number', 'buyer_nip']).where('id', '=', receipt.id).executeTakeFirstOrThrow()
+      const why = receiptInvoiceBlocker(receiptRow, doc.buyer_nip)
+      if (why !== null) {
+        outcomes.push({ documentId, number: doc.number, ok: false, problem: why })
+        continue
+      }
     }
     await attachToTransaction(trx, { documentId: doc.id, transactionId, kind, linkKind: 'linked', at })
     outcomes.push({ documentId, number: doc.number, ok: true })

@@ -14,7 +14,7 @@ import { parseCheckoutForm } from '../transactions/checkout-form.ts'
 import { changeTransactionStatus } from '../transactions/status.queries.ts'
 import { buyerFromOrder, draftLinesFromOrder, paymentOf, saleDateOf } from './allegro-document.ts'
 import { PAYMENT_METHODS, canIssue, documentKind, isExemptionBasisKind, isProforma, isVatRate, lineGross, type DocumentType, type ExemptionBasisKind, type PaymentMethod, type VatRate } from './document.ts'
-import { activeDocumentOfKind, attachToTransaction, insertDocument, isUniqueViolation, markCancelled, sellerSnapshot, type NewDocument, type NewDocumentLine } from './documents.queries.ts'
+import { activeDocumentOfKind, attachToTransaction, insertDocument, isUniqueViolation, markCancelled, receiptInvoiceBlocker, sellerSnapshot, type NewDocument, type NewDocumentLine } from './documents.queries.ts'
 import { fetchRates, NO_RATES, type DocumentExchangeRate, type RateLookup, type RateSource } from './exchange-rates.ts'
 import { cancelQueuedDelivery, queueAutomaticDelivery } from './allegro-delivery.queries.ts'
 import { ksefSubmissionCancelBlocker } from '../ksef/ksef-panel.ts'
@@ -90,6 +90,14 @@ async function issueInTransaction (trx: Trx, transactionId: number, type: Docume
 
   const buyer = buyerFromOrder(order, transaction.buyer_data_source === 'account_owner' ? 'account_owner' : 'delivery')
   if (!buyer.ok) throw new Skip({ code: 'invalid_buyer', problem: buyer.problem })
+  if (kind === 'faktura') {
+    const receipt = await activeDocumentOfKind(trx, transactionId, 'paragon')
+    if (receipt) {
+      const receiptRow = await trx.selectFrom('documents').select(['number', 'buyer_nip']).where('id', '=', receipt.id).executeTakeFirstOrThrow()
+      const why = receiptInvoiceBlocker(receiptRow, buyer.buyer.nip)
+      if (why !== null) throw new Skip({ code: 'refused', problem: why })
+    }
+  }
   const contractorId = await upsertContractor(trx, buyer.buyer, at)
 
   const items = await trx.selectFrom('transaction_items').select(['id', 'line_item_id']).where('transaction_id', '=', transactionId).execute()

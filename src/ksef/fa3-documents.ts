@@ -52,7 +52,9 @@ export function fa3InvoiceFromDocumentRows (
   document: Selectable<Documents>,
   lines: ReadonlyArray<Selectable<DocumentLines>>,
   vatTotals: ReadonlyArray<Selectable<DocumentVatTotals>>,
-  corrected?: CorrectedDocumentRows
+  corrected?: CorrectedDocumentRows,
+  /** the invoice was issued to a receipt (FP) */
+  invoiceToReceipt = false
 ): Fa3Invoice {
   if (!isFa3DocumentType(document.type)) {
     throw new Fa3Error([`Dokument ${document.number} nie jest fakturą – do KSeF trafiają tylko faktury i faktury korygujące (nie pro formy, paragony ani dokumenty wewnętrzne).`])
@@ -103,6 +105,7 @@ export function fa3InvoiceFromDocumentRows (
     totalGross: document.total_gross,
     // a correction that lowers the amount is refunded, not paid: no payment terms for it
     payment: isCorrection && document.total_gross <= 0 ? null : payment(document),
+    invoiceToReceipt: !isCorrection && invoiceToReceipt,
     correction: corrected
       ? {
           reason: corrected.reason ?? null,

@@ -179,6 +179,8 @@ export interface Fa3Invoice {
   totalGross: number
   payment: Fa3Payment | null
   correction: Fa3Correction | null
+  /** FP: an invoice issued to a sale already documented by a receipt (art. 109 ust. 3d) */
+  invoiceToReceipt?: boolean
 }
 
 export interface Fa3Options {
@@ -553,6 +555,8 @@ export function buildFa3Xml (invoice: Fa3Invoice, opts: Fa3Options): string {
       annotations(invoice),
       leaf('RodzajFaktury', invoice.correction !== null ? 'KOR' : 'VAT'),
       invoice.correction !== null ? correctionElements(invoice.correction) : [],
+      // after the correction data and before TP/DodatkowyOpis, in the schema's order
+      invoice.invoiceToReceipt === true && leaf('FP', 1),
       exchangeRateNote(invoice),
       (invoice.correction?.linesBefore ?? []).map((line, i) => lineElement(invoice, line, i + 1, true)),
       invoice.lines.map((line, i) => lineElement(invoice, line, beforeCount + i + 1, false)),

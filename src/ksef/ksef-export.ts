@@ -3,6 +3,7 @@
 import type { DateTime } from 'luxon'
 import { correctedRowsForFa3 } from '../corrections/corrections.queries.ts'
 import type { Queryable } from '../db/database.ts'
+import { receiptOfInvoice } from '../documents/documents.queries.ts'
 import { FA3_DOCUMENT_TYPES, fa3InvoiceFromDocumentRows, isFa3DocumentType } from './fa3-documents.ts'
 import { buildFa3Xml, Fa3Error } from './fa3.ts'
 import { buildFa3Zip, fa3FileName, type Fa3File } from './fa3-zip.ts'
@@ -23,8 +24,9 @@ export async function fa3ForDocument (db: Queryable, documentId: number, generat
   ])
   // a correction also needs the invoice it corrects and its lines as they stood before it
   const corrected = document.type === 'korekta' ? await correctedRowsForFa3(db, documentId) : null
+  const receipt = document.type === 'korekta' ? undefined : await receiptOfInvoice(db, documentId)
   try {
-    const xml = buildFa3Xml(fa3InvoiceFromDocumentRows(document, lines, vatTotals, corrected ?? undefined), { generatedAt, systemInfo: SYSTEM_INFO })
+    const xml = buildFa3Xml(fa3InvoiceFromDocumentRows(document, lines, vatTotals, corrected ?? undefined, receipt !== undefined), { generatedAt, systemInfo: SYSTEM_INFO })
     return { ok: true, fileName: fa3FileName(document.number), xml }
   } catch (error) {
     if (error instanceof Fa3Error) return { ok: false, number: document.number, problems: error.problems }
