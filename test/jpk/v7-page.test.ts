@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import t from 'tap'
 import { issueManualDocument } from '../../src/documents/issuing.ts'
 import { JPK_VENDOR_DIR, SCHEMA_FILES } from '../../src/jpk/jpk-schema.ts'
-import { build } from '../helpers/app.ts'
+import { build, seedUser } from '../helpers/app.ts'
+import { TestClient } from '../helpers/client.ts'
 
 type Built = Awaited<ReturnType<typeof build>>
 
@@ -146,5 +147,22 @@ t.test('missing CSRF token: 403 and nothing recorded', async (t) => {
   const response = await b.owner.post('/ksiegowosc/jpk-v7/zlozenie', { okres: '2026-11' }, { csrf: null })
   t.equal(response.statusCode, 403)
   t.match(response.body, 'Formularz wygasł')
+  t.equal((await b.db.selectFrom('jpk_filings').selectAll().execute()).length, 0)
+})
+
+t.test('a user without KSIĘGOWOŚĆ gets 403, no XML and no link in the menu', async (t) => {
+  const b = await build(t)
+  await headerData(b)
+  await month(b)
+  await seedUser(b.db, { login: 'sprzedawca', password: 'haslo-sprzedawcy-1', allegro: true })
+  const seller = new TestClient(b.app)
+  await seller.login('sprzedawca', 'haslo-sprzedawcy-1')
+  t.notMatch((await seller.get('/')).body, 'href="/ksiegowosc/jpk-v7"')
+  for (const url of ['/ksiegowosc/jpk-v7?okres=2026-11', '/ksiegowosc/jpk-v7/plik?okres=2026-11']) {
+    const response = await seller.get(url)
+    t.equal(response.statusCode, 403, url)
+    t.notMatch(response.body, '<?xml')
+  }
+  t.equal((await seller.post('/ksiegowosc/jpk-v7/zlozenie', { okres: '2026-11' })).statusCode, 403)
   t.equal((await b.db.selectFrom('jpk_filings').selectAll().execute()).length, 0)
 })
