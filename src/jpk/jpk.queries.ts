@@ -114,7 +114,7 @@ export async function unbookedDocuments (db: Queryable, register: 'vat' | 'kpir'
     .where((eb) => eb.not(eb.exists(eb.selectFrom('ledger_entries').select('ledger_entries.id')
       .whereRef('ledger_entries.document_id', '=', 'documents.id').where('ledger_entries.register', '=', register))))
     // an invoice to a receipt has no book entry (the receipt carried the revenue)
-    .where((eb) => register === 'vat' ? eb.val(true) : eb.not(eb.and([
+    .where((eb) => register === 'vat' ? sql<boolean>`1 = 1` : eb.not(eb.and([
       eb('documents.type', 'in', ['faktura', 'faktura_bez_vat']),
       eb.exists(eb.selectFrom('document_transactions as own')
         .innerJoin('document_transactions as other', (join) => join.onRef('other.transaction_id', '=', 'own.transaction_id').onRef('other.document_id', '!=', 'own.document_id'))
