@@ -18,6 +18,8 @@ COPY package.json ./
 COPY views ./views
 COPY public ./public
 COPY migrations ./migrations
+# the official XSDs and dictionaries: JPK and FA(3) files are checked against them at run time
+COPY vendor ./vendor
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
