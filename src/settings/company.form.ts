@@ -1,5 +1,7 @@
+import { isIsoDate } from '../shared/dates.ts'
 import { type FieldErrors, type FormResult, Validator, checkbox, text } from '../shared/form.ts'
 import { isValidBankAccount, isValidNip, normalizeBankAccount, normalizeNip } from '../shared/nip.ts'
+import { taxOfficeName } from './tax-offices.ts'
 
 export const VAT_STATUSES = ['czynny', 'zwolniony'] as const
 export const TAX_FORMS = ['kpir', 'ryczalt'] as const
@@ -117,6 +119,73 @@ export function companyColumns (values: CompanyValues, ryczaltRateBp: number | n
     tax_form: values.taxForm,
     ryczalt_rate_bp: ryczaltRateBp,
     package: values.package
+  }
+}
+
+/** Who files: OsobaFizyczna (first name, surname, birth date) or OsobaNiefizyczna (the company name). */
+export const TAXPAYER_KINDS = ['fizyczna', 'niefizyczna'] as const
+/** JPK_V7M monthly or JPK_V7K quarterly (art. 99 ust. 2–3 ustawy o VAT: a small taxpayer may choose quarters). */
+export const VAT_PERIODS = ['miesiac', 'kwartal'] as const
+
+/** The header data of the JPK files, on USTAWIENIA » Firma only (first-run setup does not ask). */
+export interface JpkHeaderValues {
+  taxOfficeCode: string
+  taxpayerKind: string
+  firstName: string
+  lastName: string
+  birthDate: string
+  vatPeriod: string
+}
+
+export function parseJpkHeaderForm (body: unknown, today: string): FormResult<JpkHeaderValues> {
+  const values: JpkHeaderValues = {
+    taxOfficeCode: text(body, 'taxOfficeCode'),
+    taxpayerKind: text(body, 'taxpayerKind'),
+    firstName: text(body, 'firstName'),
+    lastName: text(body, 'lastName'),
+    birthDate: text(body, 'birthDate'),
+    vatPeriod: text(body, 'vatPeriod')
+  }
+  const v = new Validator()
+  // may stay empty until the first JPK file: the JPK pages say what is missing
+  if (values.taxOfficeCode !== '') v.check(taxOfficeName(values.taxOfficeCode) !== undefined, 'taxOfficeCode', 'Wybierz urząd skarbowy z listy.')
+  v.oneOf('taxpayerKind', values.taxpayerKind, TAXPAYER_KINDS, 'Wybierz, czy podatnik jest osobą fizyczną.')
+  if (values.taxpayerKind === 'fizyczna') {
+    // the schema's etd:TImie and etd:TNazwisko
+    v.maxLength('firstName', values.firstName, 30)
+    v.maxLength('lastName', values.lastName, 81)
+    // etd:TData accepts 1900-01-01 … 2050-12-31; a birth date is also not in the future
+    if (values.birthDate !== '') {
+      v.check(isIsoDate(values.birthDate) && values.birthDate >= '1900-01-01' && values.birthDate <= today,
+        'birthDate', 'Podaj datę urodzenia w formacie RRRR-MM-DD (nie z przyszłości).')
+    }
+  }
+  v.oneOf('vatPeriod', values.vatPeriod, VAT_PERIODS, 'Wybierz okres rozliczenia VAT.')
+  return { values, errors: v.errors }
+}
+
+export function jpkHeaderToValues (row: {
+  tax_office_code: string, taxpayer_kind: string, taxpayer_first_name: string, taxpayer_last_name: string, taxpayer_birth_date: string, vat_period: string
+}): JpkHeaderValues {
+  return {
+    taxOfficeCode: row.tax_office_code,
+    taxpayerKind: row.taxpayer_kind,
+    firstName: row.taxpayer_first_name,
+    lastName: row.taxpayer_last_name,
+    birthDate: row.taxpayer_birth_date,
+    vatPeriod: row.vat_period
+  }
+}
+
+export function jpkHeaderColumns (values: JpkHeaderValues) {
+  const person = values.taxpayerKind === 'fizyczna'
+  return {
+    tax_office_code: values.taxOfficeCode,
+    taxpayer_kind: values.taxpayerKind,
+    taxpayer_first_name: person ? values.firstName : '',
+    taxpayer_last_name: person ? values.lastName : '',
+    taxpayer_birth_date: person ? values.birthDate : '',
+    vat_period: values.vatPeriod
   }
 }
 

@@ -1,8 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import { requireOwner } from '../plugins/auth.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
-import { companyColumns, companyToValues, parseCompanyForm, PACKAGES, RYCZALT_RATES_BP, ryczaltRateLabel, TAX_FORMS, VAT_RATES, VAT_STATUSES } from './company.form.ts'
+import {
+  companyColumns, companyToValues, jpkHeaderColumns, jpkHeaderToValues, parseCompanyForm, parseJpkHeaderForm, PACKAGES, RYCZALT_RATES_BP, ryczaltRateLabel,
+  TAX_FORMS, TAXPAYER_KINDS, VAT_PERIODS, VAT_RATES, VAT_STATUSES
+} from './company.form.ts'
 import { getCompany, updateCompany } from './company.queries.ts'
+import { taxOffices } from './tax-offices.ts'
 
 export const companyFormOptions = {
   options: {
@@ -11,6 +15,18 @@ export const companyFormOptions = {
     ryczaltRates: RYCZALT_RATES_BP.map((bp) => ({ value: String(bp), label: ryczaltRateLabel(bp) })),
     packages: PACKAGES.map((value) => ({ value, label: value === 'ksiegowosc' ? 'Księgowość online' : 'Księgowość online + magazyn' })),
     vatRates: VAT_RATES.map((value) => ({ value, label: value === 'zw' ? 'zw.' : `${value} %` }))
+  }
+}
+
+/** USTAWIENIA » Firma also edits the JPK header data, which first-run setup leaves for later. */
+function companyPageOptions () {
+  return {
+    options: {
+      ...companyFormOptions.options,
+      taxOffices: taxOffices().map((office) => ({ value: office.code, label: `${office.name} (${office.code})` })),
+      taxpayerKinds: TAXPAYER_KINDS.map((value) => ({ value, label: value === 'fizyczna' ? 'Osoba fizyczna' : 'Osoba niefizyczna (spółka)' })),
+      vatPeriods: VAT_PERIODS.map((value) => ({ value, label: value === 'miesiac' ? 'Miesięcznie (JPK_V7M)' : 'Kwartalnie (JPK_V7K, mały podatnik)' }))
+    }
   }
 }
 
@@ -24,15 +40,17 @@ export default async function settingsRoutes (app: FastifyInstance): Promise<voi
 
     owner.get('/ustawienia/firma', async (_request, reply) => {
       const company = await getCompany(app.db)
-      return reply.viewAsync('settings/company', { title: 'Ustawienia firmy', company: companyToValues(company), errors: {}, ...companyFormOptions })
+      return reply.viewAsync('settings/company', { title: 'Ustawienia firmy', company: companyToValues(company), jpk: jpkHeaderToValues(company), errors: {}, ...companyPageOptions() })
     })
 
     owner.post('/ustawienia/firma', async (request, reply) => {
       const form = parseCompanyForm(request.body)
-      if (Object.keys(form.errors).length > 0) {
-        return reply.code(422).viewAsync('settings/company', { title: 'Ustawienia firmy', company: form.values, errors: form.errors, ...companyFormOptions })
+      const jpk = parseJpkHeaderForm(request.body, app.ctx.now().toISODate() ?? '')
+      const errors = { ...form.errors, ...jpk.errors }
+      if (Object.keys(errors).length > 0) {
+        return reply.code(422).viewAsync('settings/company', { title: 'Ustawienia firmy', company: form.values, jpk: jpk.values, errors, ...companyPageOptions() })
       }
-      await updateCompany(app.db, companyColumns(form.values, form.ryczaltRateBp), toStoredTimestamp(app.ctx.now()))
+      await updateCompany(app.db, { ...companyColumns(form.values, form.ryczaltRateBp), ...jpkHeaderColumns(jpk.values) }, toStoredTimestamp(app.ctx.now()))
       reply.flash('success', 'Dane firmy zostały zapisane.')
       return reply.redirect('/ustawienia/firma', 303)
     })

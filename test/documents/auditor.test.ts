@@ -303,7 +303,8 @@ t.test('metoda kasowa: a company setting; its invoices say so on the PDF and car
   const fields = {
     name: 'Sklep Testowy Sp. z o.o.', nip: '5261040828', street: 'ul. Prosta 1', postalCode: '00-001', city: 'Warszawa',
     bankAccount: '61109010140000071219812874', email: '', phone: '', vatStatus: 'czynny', vatExemptionBasis: '',
-    defaultVatRate: '23', taxForm: 'kpir', ryczaltRate: '', package: 'ksiegowosc', cashAccounting: 'on'
+    defaultVatRate: '23', taxForm: 'kpir', ryczaltRate: '', package: 'ksiegowosc', cashAccounting: 'on',
+    taxOfficeCode: '', taxpayerKind: 'fizyczna', firstName: '', lastName: '', birthDate: '', vatPeriod: 'miesiac'
   }
   t.equal((await owner.post('/ustawienia/firma', fields)).statusCode, 303)
   t.equal((await db.selectFrom('company').select('cash_accounting').executeTakeFirstOrThrow()).cash_accounting, 1)

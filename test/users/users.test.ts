@@ -71,7 +71,8 @@ t.test('USTAWIENIA » Firma: edit and validation', async (t) => {
   const fields = {
     name: 'Nowa Nazwa', nip: '5261040828', street: 'ul. Nowa 2', postalCode: '00-950', city: 'Warszawa',
     bankAccount: '', email: 'biuro@example.pl', phone: '', vatStatus: 'czynny', vatExemptionBasis: '',
-    defaultVatRate: '8', taxForm: 'kpir', ryczaltRate: '', package: 'ksiegowosc_magazyn'
+    defaultVatRate: '8', taxForm: 'kpir', ryczaltRate: '', package: 'ksiegowosc_magazyn',
+    taxOfficeCode: '', taxpayerKind: 'fizyczna', firstName: '', lastName: '', birthDate: '', vatPeriod: 'miesiac'
   }
   const bad = await owner.post('/ustawienia/firma', { ...fields, postalCode: '00950', email: 'nie-email', vatStatus: 'inny' })
   t.equal(bad.statusCode, 422)
