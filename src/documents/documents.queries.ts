@@ -6,7 +6,9 @@ import { correctionInfo, type CorrectionInfo } from '../corrections/corrections.
 import { amountInWords } from '../shared/amount-in-words.ts'
 import { normalizeNip } from '../shared/nip.ts'
 import { convertToPln } from '../nbp/nbp.ts'
-import { closedPeriodReason } from '../ledger/ledger.queries.ts'
+import { exemptionLimitBlocker, exemptionLimitState } from '../ledger/exemption-limit.ts'
+import { eventDate } from '../ledger/ledger.ts'
+import { closedPeriodReason, exemptSalesOfYear } from '../ledger/ledger.queries.ts'
 import { productTaxMarks } from '../products/products.queries.ts'
 import { vatInPln, type DocumentExchangeRate } from './exchange-rates.ts'
 import {
@@ -106,6 +108,8 @@ export interface NewDocument {
   proformaDocumentId?: number
   /** the seller uses the cash method (art. 21) */
   cashAccounting?: boolean
+  /** an invoice to a receipt of the same sale: the receipt already counted the sale */
+  issuedToReceipt?: boolean
   notes: string
   shopId: number | null
   createdBy: number | null
@@ -154,6 +158,12 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
   const periodProblem = await closedPeriodReason(trx, doc)
   if (periodProblem !== null) return { ok: false, problem: periodProblem }
   const totals = sumAmounts(rates)
+  if (doc.vatExempt && !isProforma(doc.type) && doc.issuedToReceipt !== true) {
+    const year = eventDate(doc).slice(0, 4)
+    const netPln = doc.exchangeRate === null ? totals.net : convertToPln(totals.net, doc.exchangeRate.mid)
+    const limitProblem = exemptionLimitBlocker(exemptionLimitState(year, await exemptSalesOfYear(trx, year)), netPln)
+    if (limitProblem !== null) return { ok: false, problem: limitProblem }
+  }
   const marks = await productTaxMarks(trx, doc.lines)
   const splitPayment = splitPaymentRequired({
     type: doc.type,

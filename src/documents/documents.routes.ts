@@ -43,6 +43,7 @@ function skipMessage (reason: SkipReason): string {
   switch (reason.code) {
     case 'not_found': return 'nie ma takiej transakcji (mogła zostać usunięta)'
     case 'cancelled': return 'transakcja jest anulowana – do anulowanego zamówienia nie wystawia się dokumentu'
+    case 'not_filled_in': return 'kupujący nie uzupełnił jeszcze formularza zamówienia w Allegro (dostawa, dane do faktury) i może je zmienić – wystaw dokument, gdy zamówienie będzie uzupełnione'
     case 'wrong_type': return 'ten rodzaj dokumentu nie pasuje do statusu VAT firmy'
     case 'already': return `transakcja ma już dokument tego rodzaju: ${reason.number}`
     case 'mismatch': return `suma pozycji (${formatMoney(reason.linesTotal, reason.currency)}) różni się od kwoty do zapłaty w Allegro (${formatMoney(reason.totalToPay, reason.currency)}) – wystaw dokument ręcznie`

@@ -25,6 +25,7 @@ export const DEFAULT_PAYMENT_DAYS = 7
 export type SkipReason =
   | { code: 'not_found' }
   | { code: 'cancelled' }
+  | { code: 'not_filled_in' }
   | { code: 'wrong_type' }
   | { code: 'already', documentId: number, number: string }
   | { code: 'mismatch', linesTotal: number, totalToPay: number, currency: string }
@@ -60,6 +61,9 @@ async function issueInTransaction (trx: Trx, transactionId: number, type: Docume
   if (!transaction) throw new Skip({ code: 'not_found' })
   // a cancelled order was not sold; Allegro's cancellation and the local Anuluj both count
   if (transaction.allegro_status === 'CANCELLED' || transaction.local_status === 'anulowana') throw new Skip({ code: 'cancelled' })
+  // BOUGHT: the buyer has not completed Allegro's checkout form and may still change the delivery
+  // and invoice data (NIP, address), so a document now could name the wrong buyer (art. 106e ust. 1 pkt 3-5)
+  if (transaction.allegro_status === 'BOUGHT') throw new Skip({ code: 'not_filled_in' })
   const kind = documentKind(type)
   const existing = await activeDocumentOfKind(trx, transactionId, kind)
   if (existing) throw new Skip({ code: 'already', documentId: existing.id, number: existing.number })
@@ -90,13 +94,11 @@ async function issueInTransaction (trx: Trx, transactionId: number, type: Docume
 
   const buyer = buyerFromOrder(order, transaction.buyer_data_source === 'account_owner' ? 'account_owner' : 'delivery')
   if (!buyer.ok) throw new Skip({ code: 'invalid_buyer', problem: buyer.problem })
-  if (kind === 'faktura') {
-    const receipt = await activeDocumentOfKind(trx, transactionId, 'paragon')
-    if (receipt) {
-      const receiptRow = await trx.selectFrom('documents').select(['number', 'buyer_nip']).where('id', '=', receipt.id).executeTakeFirstOrThrow()
-      const why = receiptInvoiceBlocker(receiptRow, buyer.buyer.nip)
-      if (why !== null) throw new Skip({ code: 'refused', problem: why })
-    }
+  const receipt = kind === 'faktura' ? await activeDocumentOfKind(trx, transactionId, 'paragon') : undefined
+  if (receipt) {
+    const receiptRow = await trx.selectFrom('documents').select(['number', 'buyer_nip']).where('id', '=', receipt.id).executeTakeFirstOrThrow()
+    const why = receiptInvoiceBlocker(receiptRow, buyer.buyer.nip)
+    if (why !== null) throw new Skip({ code: 'refused', problem: why })
   }
   const contractorId = await upsertContractor(trx, buyer.buyer, at)
 
@@ -133,6 +135,7 @@ async function issueInTransaction (trx: Trx, transactionId: number, type: Docume
     vatExemptionBasis: vatExempt ? company.exemptionBasis || DEFAULT_EXEMPTION_BASIS : null,
     seller: company,
     cashAccounting: company.cashAccounting,
+    issuedToReceipt: receipt !== undefined,
     contractorId,
     buyer: buyer.buyer,
     lines,

@@ -2,7 +2,7 @@ import { sql, type ExpressionBuilder, type Selectable } from 'kysely'
 import type { Queryable, Trx } from '../db/database.ts'
 import type { DB, LedgerEntries } from '../db/schema.gen.ts'
 import {
-  addMonths, addTotals, BOOKABLE_TYPES, emptyTotals, eventDate, isProforma, monthLabel, monthOf, type BookingCompany, type BookingDocument, type BookingLine, type EntryDraft, type RateAmounts, type Register, type RegisterTotals
+  addMonths, addTotals, BOOKABLE_TYPES, emptyTotals, eventDate, isProforma, monthLabel, monthOf, toPln, type BookingCompany, type BookingDocument, type BookingLine, type EntryDraft, type RateAmounts, type Register, type RegisterTotals
 } from './ledger.ts'
 
 export type LedgerEntryRow = Selectable<LedgerEntries>
@@ -181,6 +181,27 @@ export async function closedPeriodReason (db: Queryable, doc: { type: string, is
     return `za ${monthLabel(month)} złożono już JPK_V7 – sprzedaż z tego miesiąca zmieniłaby złożoną ewidencję i wymaga korekty JPK_V7 (art. 81 Ordynacji podatkowej)`
   }
   return null
+}
+
+/**
+ * The sales of the tax year counted against the VAT exemption limit (art. 113 ust. 1: their value
+ * without VAT): what the registers count as revenue (issued, no pro forma, no invoice to a
+ * receipt, corrections with their sign) by the tax event date, each foreign document converted
+ * at its own rate.
+ */
+export async function exemptSalesOfYear (db: Queryable, year: string): Promise<number> {
+  const event = sql<string>`case when documents.type = 'korekta' then documents.issue_date else min(documents.sale_date, documents.issue_date) end`
+  const counted = db.selectFrom('documents')
+    .where('documents.status', '=', 'issued')
+    .where('documents.type', 'in', [...BOOKABLE_TYPES])
+    .where(event, '>=', `${year}-01-01`)
+    .where(event, '<=', `${year}-12-31`)
+    .where((eb) => eb.not(eb.and([eb('documents.type', 'in', ['faktura', 'faktura_bez_vat']), eb.exists(receiptNumber(eb))])))
+  const [pln, foreign] = await Promise.all([
+    counted.where('documents.exchange_rate', 'is', null).select((eb) => eb.fn.sum<number>('documents.total_net').as('net')).executeTakeFirstOrThrow(),
+    counted.where('documents.exchange_rate', 'is not', null).select(['documents.total_net', 'documents.exchange_rate']).execute()
+  ])
+  return foreign.reduce((sum, row) => sum + toPln(row.total_net, row.exchange_rate ?? ''), Number(pln.net ?? 0))
 }
 
 export async function closedMonthsBetween (db: Queryable, from: string, to: string): Promise<string[]> {

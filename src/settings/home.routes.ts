@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { ksefHealth } from '../ksef/ksef-sender.ts'
+import { exemptionLimitState } from '../ledger/exemption-limit.ts'
+import { exemptSalesOfYear } from '../ledger/ledger.queries.ts'
 
 export default async function homeRoutes (app: FastifyInstance): Promise<void> {
   app.get('/', async (request, reply) => {
@@ -8,7 +10,11 @@ export default async function homeRoutes (app: FastifyInstance): Promise<void> {
       app.db.selectFrom('documents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       app.db.selectFrom('contractors').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
     ])
+    const company = await app.db.selectFrom('company').select('vat_status').where('id', '=', 1).executeTakeFirstOrThrow()
+    const year = String(app.ctx.now().year)
+    const exemptionLimit = company.vat_status === 'zwolniony' ? exemptionLimitState(year, await exemptSalesOfYear(app.db, year)) : null
     return reply.viewAsync('home/index', {
+      exemptionLimit,
       title: 'Pulpit',
       counts: { transactions: Number(transactions.n), documents: Number(documents.n), contractors: Number(contractors.n) },
       user: request.user,

@@ -157,6 +157,23 @@ t.test('a bulk issue reports issued and skipped transactions with reasons', asyn
   t.equal((await db.selectFrom('contractors').selectAll().execute()).length, 2, 'skipped transactions add no contractor')
 })
 
+t.test('an order still BOUGHT (checkout form not completed) gets no document, with the reason; once filled in it does', async (t) => {
+  const { db, owner } = await build(t)
+  const shop = await insertShop(db)
+  const bought = await insertTransaction(db, shop, { status: 'BOUGHT', invoice: 'company', paid: false, paymentType: 'WIRE_TRANSFER' })
+  for (const type of ['faktura', 'paragon', 'proforma']) {
+    const { page } = await wystaw(owner, [bought], type)
+    t.match(page?.body, 'Wystawiono 0 z 1', type)
+    t.match(page?.body, 'kupujący nie uzupełnił jeszcze formularza zamówienia w Allegro', type)
+  }
+  t.equal((await documents(db)).length, 0, 'no document')
+  t.equal((await db.selectFrom('contractors').selectAll().execute()).length, 0, 'no contractor either')
+  await db.updateTable('transactions').set({ allegro_status: 'FILLED_IN' }).where('id', '=', bought).execute()
+  const { page } = await wystaw(owner, [bought], 'faktura')
+  t.match(page?.body, 'Wystawiono 1 z 1')
+  t.equal((await documents(db)).length, 1)
+})
+
 t.test('the report page belongs to the user who issued', async (t) => {
   const { app, db, owner } = await build(t)
   const shop = await insertShop(db)
