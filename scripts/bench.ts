@@ -318,8 +318,9 @@ async function main (): Promise<void> {
     const lists = await measurePages(browser, db)
     rss.afterLists = memoryOf(serverPid).rssKb
 
-    // imported orders in złoty that can get an invoice: foreign ones would ask NBP for a rate first
-    const candidates = (db.prepare(`SELECT id FROM transactions WHERE currency = 'PLN' AND allegro_status != 'CANCELLED'
+    // imported orders in złoty that can get an invoice: foreign ones would ask NBP for a rate first,
+    // and BOUGHT ones (checkout form not completed) are refused
+    const candidates = (db.prepare(`SELECT id FROM transactions WHERE currency = 'PLN' AND allegro_status NOT IN ('CANCELLED', 'BOUGHT')
       AND local_status != 'anulowana' AND id <= ? ORDER BY id`).all(lastImportedId) as Array<{ id: number }>).map((row) => row.id)
     log(`issuing ${DOCUMENTS} invoices…`)
     const plain = await measureIssuing(browser, db, candidates, false)

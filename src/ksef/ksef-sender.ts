@@ -221,6 +221,18 @@ async function claimDue (deps: KsefDeps, opts: { documentIds?: number[], limit: 
   return claimed
 }
 
+/**
+ * Claims are taken and released by this process's rounds only, and Biurko runs one server per
+ * database: at start no round is running, so a claim still standing was left by a process that
+ * died mid-round (SIGKILL, power cut). Released, its rows are recovered at once (polled, or found
+ * in their session by hash before anything is sent again) instead of when the claim lapses.
+ */
+export async function releaseClaimsOfEarlierRun (db: Queryable, now: DateTime): Promise<number> {
+  const result = await db.updateTable('ksef_submissions').set({ claimed_until: null, updated_at: toStoredTimestamp(now) })
+    .where('claimed_until', 'is not', null).executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
 type Update = Partial<Omit<SubmissionRow, 'id' | 'document_id' | 'created_at'>>
 
 /** Writes only while our claim holds (a lapsed claim taken by another sender wins). */

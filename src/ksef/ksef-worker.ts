@@ -5,7 +5,7 @@
 // simply carries on.
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import { fetchMissingUpos, queueNewlyIssued, ROUND_SIZE, runKsefRound, type KsefDeps, type RoundResult } from './ksef-sender.ts'
+import { fetchMissingUpos, queueNewlyIssued, releaseClaimsOfEarlierRun, ROUND_SIZE, runKsefRound, type KsefDeps, type RoundResult } from './ksef-sender.ts'
 
 export const KSEF_SIMULATOR_PREFIX = '/symulator-ksef'
 
@@ -46,8 +46,15 @@ export function startKsefWorker (app: FastifyInstance, opts: { intervalMs?: numb
   let stopped = false
   let running: Promise<RoundResult[]> | null = null
   const deps = (): KsefDeps => ({ ...ksefDepsOf(app), ...opts.deps })
+  let recovery: Promise<void> | null = releaseClaimsOfEarlierRun(app.db, app.ctx.now()).then((released) => {
+    if (released > 0) app.log.info({ released }, 'ksef: claims left by an earlier run released')
+  }, (error: unknown) => { app.log.error({ err: error }, 'ksef: releasing claims of an earlier run failed') })
 
   async function pass (): Promise<RoundResult[]> {
+    if (recovery !== null) {
+      await recovery
+      recovery = null
+    }
     const results: RoundResult[] = []
     await queueNewlyIssued(deps())
     for (let i = 0; i < ROUNDS_PER_TICK && !stopped; i++) {

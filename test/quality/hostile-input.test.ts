@@ -180,8 +180,8 @@ t.test('first-run setup and login: the public forms with hostile values', async 
 
 t.test('Allegro orders full of <script>, quotes, emoji, RTL and 10 000-character names: imported, listed, issued, printed', async (t) => {
   const s = await setupImport(t, { initialOrders: 1 })
-  s.sim.simulator.addOrders(3, { hostile: true, invoice: 'company', at: s.clock().minus({ hours: 2 }).toJSDate() })
-  s.sim.simulator.addOrders(2, { hostile: true, invoice: 'person', lineItems: 3, at: s.clock().minus({ hours: 1 }).toJSDate() })
+  s.sim.simulator.addOrders(3, { hostile: true, invoice: 'company', status: 'READY_FOR_PROCESSING', at: s.clock().minus({ hours: 2 }).toJSDate() })
+  s.sim.simulator.addOrders(2, { hostile: true, invoice: 'person', status: 'READY_FOR_PROCESSING', lineItems: 3, at: s.clock().minus({ hours: 1 }).toJSDate() })
   const list = await clickImport(s)
   t.match(list, 'Pobrano transakcje ze sklepu Sklep Demo: 6 nowych')
   const rows = await s.db.selectFrom('transactions').select(['id', 'checkout_form_id', 'buyer_name', 'buyer_login']).execute()
