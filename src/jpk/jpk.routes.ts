@@ -27,9 +27,11 @@ export default async function jpkRoutes (app: FastifyInstance): Promise<void> {
   const periodOf = (source: unknown): { month: string, value: string, error: string | null } => {
     const value = text(source, 'okres')
     if (value === '') return { month: addMonths(currentMonth(), -1), value: '', error: null }
-    const month = parseMonth(value)
-    if (month === null) return { month: addMonths(currentMonth(), -1), value, error: 'Podaj okres w formacie RRRR-MM, np. 2026-11.' }
-    return { month, value, error: null }
+    // a quarter (JPK_V7K) opens its last month, the file with the quarter's declaration
+    const quarter = /^(\d{4})-K([1-4])$/i.exec(value)
+    const month = quarter ? parseMonth(`${quarter[1]}-${String(Number(quarter[2]) * 3).padStart(2, '0')}`) : parseMonth(value)
+    if (month === null) return { month: addMonths(currentMonth(), -1), value, error: 'Podaj okres w formacie RRRR-MM, np. 2026-11 (kwartał: RRRR-K1 … RRRR-K4).' }
+    return { month, value: month, error: null }
   }
 
   interface Shown { values?: V7FormValues, errors?: FieldErrors, downloadError?: string | null }
