@@ -154,7 +154,7 @@ export async function preparePkpir (db: Queryable, year: number, now: string): P
   if (rows.length === 0) problems.push({ level: 'error', message: `W księdze nie ma wpisów z roku ${year} – pliku JPK_PKPIR nie da się utworzyć bez wierszy.` })
   const stock = await stockCounts(db, year)
   if (stock.start === null || stock.end === null) problems.push({ level: 'error', message: 'Wpisz spis z natury na początek i na koniec roku (formularz poniżej) – plik JPK_PKPIR go wymaga.' })
-  const totals = pkpirTotals(rows, stock.start ?? 0, stock.end ?? 0)
+  const totals = pkpirTotals(rows, stock.start?.value ?? 0, stock.end?.value ?? 0)
   const months = monthsOfYear(year)
   problems.push(...await unbookedProblems(db, 'kpir', months), ...await closedProblem(db, months))
   const xml = pkpirXml({
@@ -162,8 +162,8 @@ export async function preparePkpir (db: Queryable, year: number, now: string): P
     generatedAt: now,
     year,
     taxpayer: company.taxpayer,
-    stockStart: stock.start ?? 0,
-    stockEnd: stock.end ?? 0,
+    stockStart: stock.start?.value ?? 0,
+    stockEnd: stock.end?.value ?? 0,
     costs: totals.costs,
     income: totals.income,
     counts: stock.during,

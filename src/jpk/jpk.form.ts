@@ -1,6 +1,7 @@
-// The JPK pages' forms: the JPK_V7 options (surplus carried, correction reason). Parsing and
-// checks in Polish; pure (no Fastify, no Kysely).
-import { text, Validator, type FieldErrors } from '../shared/form.ts'
+// The JPK pages' forms: the JPK_V7 options (surplus carried, correction reason) and the stock
+// counts of the KPiR year. Parsing and checks in Polish; pure (no Fastify, no Kysely).
+import { asArray, text, Validator, type FieldErrors } from '../shared/form.ts'
+import { parseUserAmount } from '../shared/money.ts'
 
 /** Characters an XML file cannot carry (C0 controls but tab and line breaks, U+FFFE/FFFF, lone surrogates). */
 // eslint-disable-next-line no-control-regex
@@ -59,4 +60,91 @@ export function correctionErrors (file: { purpose: 1 | 2, hasDeclaration: boolea
     return { uzasadnienie: 'Podaj uzasadnienie przyczyn korekty – korekta deklaracji musi je zawierać (art. 81 § 2 Ordynacji podatkowej, pole P_ORDZU).' }
   }
   return {}
+}
+
+// ---------- stock counts (spis z natury) ----------
+
+export interface StockFormValues {
+  poczatekData: string
+  poczatekWartosc: string
+  koniecData: string
+  koniecWartosc: string
+  /** counts made during the year, row by row */
+  spisy: Array<{ data: string, wartosc: string }>
+}
+
+export interface StockCountsInput {
+  start: { date: string, value: number } | null
+  end: { date: string, value: number } | null
+  during: Array<{ date: string, value: number }>
+}
+
+/** 'YYYY-MM-DD' naming a day that exists (not 2026-02-30). */
+export function isCalendarDate (date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false
+  const parsed = new Date(`${date}T00:00:00Z`)
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date
+}
+
+function stockValue (v: Validator, field: string, typed: string): number | null {
+  if (typed === '') return null
+  const value = parseUserAmount(typed.replace(/zł$/i, ''))
+  if (value === null) {
+    v.add(field, 'Podaj wartość w złotych, np. 12 500,00.')
+    return null
+  }
+  if (value < 0) {
+    v.add(field, 'Wartość spisu nie może być ujemna.')
+    return null
+  }
+  return value
+}
+
+/**
+ * The year's stock counts. The KPiR regulation has them made on 1 January, at the end of the
+ * tax year and on the day the business starts (or a partner changes, or it closes); the count at
+ * the end of a year is the next year's opening one. JPK_PKPIR(3) carries the opening and closing
+ * values (PKPIRInfo P_1, P_2) and each count made during the year with its date (PKPIRSpis).
+ * An opening count may be dated 31 December of the year before; a closing one within the year.
+ */
+export function parseStockForm (source: unknown, year: number): { values: StockFormValues, errors: FieldErrors, counts: StockCountsInput } {
+  const dates = asArray(source, 'spisData').map((s) => s.trim())
+  const amounts = asArray(source, 'spisWartosc').map((s) => s.trim())
+  const values: StockFormValues = {
+    poczatekData: text(source, 'poczatekData'),
+    poczatekWartosc: text(source, 'poczatekWartosc'),
+    koniecData: text(source, 'koniecData'),
+    koniecWartosc: text(source, 'koniecWartosc'),
+    spisy: Array.from({ length: Math.min(Math.max(dates.length, amounts.length), 50) }, (_, i) => ({ data: dates[i] ?? '', wartosc: amounts[i] ?? '' }))
+  }
+  const v = new Validator()
+  const within = (date: string, from: string, to: string) => isCalendarDate(date) && date >= from && date <= to
+  const first = `${year}-01-01`
+  const last = `${year}-12-31`
+
+  const side = (dateField: 'poczatekData' | 'koniecData', valueField: 'poczatekWartosc' | 'koniecWartosc', from: string, rangeText: string) => {
+    // no value: no count (the date fields come prefilled with 1 January and 31 December)
+    if (values[valueField] === '') return null
+    const value = stockValue(v, valueField, values[valueField])
+    const date = values[dateField]
+    if (date === '') v.add(dateField, 'Podaj datę spisu.')
+    else if (!within(date, from, last)) v.add(dateField, `Podaj datę w formacie RRRR-MM-DD, ${rangeText}.`)
+    return value === null ? null : { date, value }
+  }
+  const start = side('poczatekData', 'poczatekWartosc', `${year - 1}-12-31`, `od 31.12.${year - 1} do 31.12.${year}`)
+  const end = side('koniecData', 'koniecWartosc', first, `w roku ${year}`)
+  if (start && end && !('poczatekData' in v.errors) && !('koniecData' in v.errors) && end.date < start.date) {
+    v.add('koniecData', 'Spis na koniec roku nie może być wcześniejszy niż spis na początek roku.')
+  }
+
+  const during: StockCountsInput['during'] = []
+  values.spisy.forEach((row, i) => {
+    if (row.data === '' && row.wartosc === '') return
+    const value = stockValue(v, `spisy.${i}.wartosc`, row.wartosc)
+    if (row.wartosc === '') v.add(`spisy.${i}.wartosc`, 'Podaj wartość spisu (albo usuń datę).')
+    if (!within(row.data, first, last)) v.add(`spisy.${i}.data`, `Podaj datę spisu w roku ${year} (RRRR-MM-DD).`)
+    if (value !== null) during.push({ date: row.data, value })
+  })
+  if (dates.length > 50 || amounts.length > 50) v.add('form', 'Najwyżej 50 spisów w ciągu roku.')
+  return { values, errors: v.errors, counts: { start, end, during } }
 }
