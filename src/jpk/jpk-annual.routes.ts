@@ -8,7 +8,7 @@ import { formatAmount } from '../shared/money.ts'
 import { ewpRateTotals, monthlySummary } from './jpk-annual.ts'
 import { prepareEwp, preparePkpir, type EwpPrepared, type PkpirPrepared } from './jpk.files.ts'
 import { parseStockForm, type StockFormValues } from './jpk.form.ts'
-import { getJpkCompany, replaceStockCounts, stockCounts, type StockCounts } from './jpk.queries.ts'
+import { getJpkCompany, insertFiling, replaceStockCounts, stockCounts, type StockCounts } from './jpk.queries.ts'
 
 /** JPK_PKPIR(3) and JPK_EWP(4) are the files of the 2026 book and record (new regulations from 1 January 2026). */
 const FIRST_YEAR = 2026
@@ -95,6 +95,29 @@ export default async function jpkAnnualRoutes (app: FastifyInstance): Promise<vo
       .header('content-type', 'application/xml; charset=utf-8')
       .header('content-disposition', `attachment; filename="${prepared.fileName}"`)
       .send(prepared.xml)
+  })
+
+  // the user filed the file: recorded byte for byte; a later file for the year is a correction
+  // (CelZlozenia 2; JPK_PKPIR(3) and JPK_EWP(4) have no field for a reason)
+  app.post(`${PAGE}/zlozenie`, async (request, reply) => {
+    const picked = yearOf(request.body)
+    const prepared = await prepare(picked.year)
+    if (picked.error || picked.value === '') return await page(reply, { ...picked, error: picked.error ?? 'Wybierz rok.' }, 422, prepared)
+    if (!prepared.ready) return await page(reply, picked, 422, prepared, { message: 'Nie można oznaczyć jako złożony pliku z błędami – popraw je najpierw.' })
+    await insertFiling(app.db, {
+      kind: prepared.kind,
+      period: String(picked.year),
+      purpose: prepared.purpose,
+      reason: '',
+      xml: prepared.xml,
+      sha256: prepared.sha256,
+      taxToPay: null,
+      surplusCarried: null,
+      filedAt: toStoredTimestamp(app.ctx.now()),
+      filedBy: currentUser(request).id
+    })
+    reply.flash('success', `${prepared.purpose === 2 ? 'Korekta JPK' : 'JPK'}_${prepared.kind} za ${picked.year} oznaczon${prepared.purpose === 2 ? 'a jako złożona' : 'y jako złożony'}.`)
+    return reply.redirect(`${PAGE}?rok=${picked.year}`, 303)
   })
 
   // spis z natury: the year's counts replaced by the form's

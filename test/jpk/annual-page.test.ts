@@ -99,6 +99,20 @@ t.test('JPK_PKPIR for a KPiR year: summary and problems, the stock counts entere
   t.equal(field(xml, 'SumaPrzychodow'), '1700.00')
   t.equal(xmllint('PKPIR', xml), '', 'xmllint accepts the JPK_PKPIR(3) file')
 
+  // filed: recorded as the original; the next file for 2026 is a correction (CelZlozenia 2)
+  t.equal((await b.owner.post('/ksiegowosc/jpk-roczny/zlozenie', { rok: '2026' })).statusCode, 303)
+  const filed = await b.db.selectFrom('jpk_filings').selectAll().execute()
+  t.same(filed.map((r) => [r.kind, r.period, r.purpose, r.tax_to_pay]), [['PKPIR', '2026', 1, null]])
+  const filedPage = await b.owner.get('/ksiegowosc/jpk-roczny?rok=2026')
+  t.match(filedPage.body, 'JPK_PKPIR za 2026 oznaczony jako złożony.')
+  t.match(filedPage.body, 'kolejny plik za niego będzie korektą')
+  const correction = await b.owner.get('/ksiegowosc/jpk-roczny/plik?rok=2026')
+  t.match(correction.headers['content-disposition'], 'JPK_PKPIR_2026_korekta1.xml')
+  t.equal(field(correction.body, 'CelZlozenia'), '2')
+  t.equal(xmllint('PKPIR', correction.body), '', 'xmllint accepts the correction')
+  t.equal((await b.owner.post('/ksiegowosc/jpk-roczny/zlozenie', { rok: '2026' })).statusCode, 303)
+  t.same((await b.db.selectFrom('jpk_filings').select('purpose').orderBy('id').execute()).map((r) => r.purpose), [1, 2], 'recorded as a correction')
+
   // the next year starts from this year's closing count
   const next = await b.owner.get('/ksiegowosc/jpk-roczny?rok=2027')
   t.match(next.body, /name="poczatekWartosc" type="text" value="400,00"/, '2026\'s closing count is 2027\'s opening one')
@@ -154,6 +168,7 @@ t.test('the annual page: KSIĘGOWOŚĆ permission, a session and a CSRF token', 
     t.notMatch(response.body, '<?xml')
   }
   t.equal((await seller.post('/ksiegowosc/jpk-roczny/spis', { rok: '2026', poczatekData: '2026-01-01', poczatekWartosc: '100' })).statusCode, 403)
+  t.equal((await seller.post('/ksiegowosc/jpk-roczny/zlozenie', { rok: '2026' })).statusCode, 403)
 
   const page = await b.anonymous.get('/ksiegowosc/jpk-roczny?rok=2026')
   t.equal(page.statusCode, 303)
@@ -161,5 +176,12 @@ t.test('the annual page: KSIĘGOWOŚĆ permission, a session and a CSRF token', 
   await b.owner.get('/ksiegowosc/jpk-roczny?rok=2026')
   const noToken = await b.owner.post('/ksiegowosc/jpk-roczny/spis', { rok: '2026', poczatekData: '2026-01-01', poczatekWartosc: '100' }, { csrf: null })
   t.equal(noToken.statusCode, 403)
+  t.equal((await b.owner.post('/ksiegowosc/jpk-roczny/zlozenie', { rok: '2026' }, { csrf: null })).statusCode, 403)
   t.same(await stockRows(b), [], 'nothing stored')
+  t.equal((await b.db.selectFrom('jpk_filings').selectAll().execute()).length, 0)
+  // a year whose file has errors (no book entries) cannot be marked as filed
+  const notReady = await b.owner.post('/ksiegowosc/jpk-roczny/zlozenie', { rok: '2026' })
+  t.equal(notReady.statusCode, 422)
+  t.match(notReady.body, 'Nie można oznaczyć jako złożony pliku z błędami')
+  t.equal((await b.db.selectFrom('jpk_filings').selectAll().execute()).length, 0)
 })
