@@ -29,6 +29,7 @@ import emailRoutes from './email/email.routes.ts'
 import productsRoutes from './products/products.routes.ts'
 import ledgerRoutes from './ledger/ledger.routes.ts'
 import jpkRoutes from './jpk/jpk.routes.ts'
+import jpkAnnualRoutes from './jpk/jpk-annual.routes.ts'
 import ksefSettingsRoutes from './ksef/settings.routes.ts'
 import homeRoutes from './settings/home.routes.ts'
 import { startAutoImport, type AutoImport } from './transactions/import-runner.ts'
@@ -163,6 +164,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     await pages.register(productsRoutes)
     await pages.register(ledgerRoutes)
     await pages.register(jpkRoutes)
+    await pages.register(jpkAnnualRoutes)
     await pages.register(ksefSettingsRoutes)
   })
 

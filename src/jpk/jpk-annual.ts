@@ -104,3 +104,31 @@ export function ewpRows (entries: BookEntryInput[]): { rows: EwpRow[], problems:
   }
   return { rows, problems }
 }
+
+// ---------- the year at a glance (the annual page) ----------
+
+export interface MonthSummary {
+  month: string
+  rows: number
+  /** grosze: K_9 of the KPiR rows, K_8 of the EWP rows */
+  revenue: number
+}
+
+/** Rows and revenue by month of the event (KPiR col. 2) or of the revenue (EWP K_3). */
+export function monthlySummary (items: Array<{ date: string, revenue: number }>, year: number): MonthSummary[] {
+  const months = Array.from({ length: 12 }, (_, i) => ({ month: `${year}-${String(i + 1).padStart(2, '0')}`, rows: 0, revenue: 0 }))
+  for (const item of items) {
+    const m = months.find((x) => x.month === item.date.slice(0, 7))
+    if (!m) continue
+    m.rows += 1
+    m.revenue += item.revenue
+  }
+  return months
+}
+
+/** EWP revenue by ryczałt rate, in the order of the rates' values. */
+export function ewpRateTotals (rows: EwpRow[]): Array<{ rate: string, revenue: number }> {
+  const byRate = new Map<string, number>()
+  for (const row of rows) byRate.set(row.rate, (byRate.get(row.rate) ?? 0) + row.amount)
+  return [...byRate].map(([rate, revenue]) => ({ rate, revenue })).sort((a, b) => Number(b.rate) - Number(a.rate))
+}

@@ -45,7 +45,11 @@ export interface V7Prepared extends Prepared {
   purchases: PurchaseRow[]
   controls: Controls
   declaration: Declaration | null
-  carried: { value: number, source: 'wpisana' | 'zlozona' | 'brak' }
+  /**
+   * P_39: typed on the page, else the P_62 of the last file filed for the previous period
+   * (the month, or the quarter, before the declaration's), else 0
+   */
+  carried: { value: number, source: 'wpisana' | 'zlozona' | 'brak', filed: number | null, fromPeriod: string | null }
 }
 
 function finish<T extends Omit<Prepared, 'ready' | 'sha256'>> (p: T): T & Pick<Prepared, 'ready' | 'sha256'> {
@@ -83,11 +87,13 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
   }
 
   let declaration: Declaration | null = null
-  let carried: V7Prepared['carried'] = { value: 0, source: 'brak' }
+  let carried: V7Prepared['carried'] = { value: 0, source: 'brak', filed: null, fromPeriod: null }
   if (declMonths) {
+    // a V7K quarter's surplus is filed with its last month, the month before this quarter
     const previous = addMonths(declMonths[0], -1)
     const filed = await surplusCarriedFrom(db, ['V7M', 'V7K'], previous)
-    carried = opts.carried !== null ? { value: opts.carried, source: 'wpisana' } : filed !== null ? { value: filed, source: 'zlozona' } : { value: 0, source: 'brak' }
+    const source = opts.carried !== null ? 'wpisana' : filed !== null ? 'zlozona' : 'brak'
+    carried = { value: opts.carried ?? filed ?? 0, source, filed, fromPeriod: previous }
     const declSales = declMonths.length === 1 ? sales : buildSalesRows(await vatSalesInputs(db, declMonths))
     const declPurchases = declMonths.length === 1 ? purchases : buildPurchaseRows(await vatPurchaseInputs(db, declMonths))
     declaration = computeDeclaration(sumFields(declSales, declPurchases), carried.value)
@@ -148,7 +154,7 @@ export async function preparePkpir (db: Queryable, year: number, now: string): P
   if (rows.length === 0) problems.push({ level: 'error', message: `W księdze nie ma wpisów z roku ${year} – pliku JPK_PKPIR nie da się utworzyć bez wierszy.` })
   const stock = await stockCounts(db, year)
   if (stock.start === null || stock.end === null) problems.push({ level: 'error', message: 'Wpisz spis z natury na początek i na koniec roku (formularz poniżej) – plik JPK_PKPIR go wymaga.' })
-  const totals = pkpirTotals(rows, stock.start ?? 0, stock.end ?? 0)
+  const totals = pkpirTotals(rows, stock.start?.value ?? 0, stock.end?.value ?? 0)
   const months = monthsOfYear(year)
   problems.push(...await unbookedProblems(db, 'kpir', months), ...await closedProblem(db, months))
   const xml = pkpirXml({
@@ -156,8 +162,8 @@ export async function preparePkpir (db: Queryable, year: number, now: string): P
     generatedAt: now,
     year,
     taxpayer: company.taxpayer,
-    stockStart: stock.start ?? 0,
-    stockEnd: stock.end ?? 0,
+    stockStart: stock.start?.value ?? 0,
+    stockEnd: stock.end?.value ?? 0,
     costs: totals.costs,
     income: totals.income,
     counts: stock.during,

@@ -211,27 +211,35 @@ export async function insertFiling (db: Queryable, values: {
 
 // ---------- stock counts ----------
 
+export interface StockCount { date: string, value: number }
+
 export interface StockCounts {
-  start: number | null
-  end: number | null
-  during: Array<{ date: string, value: number }>
+  start: StockCount | null
+  end: StockCount | null
+  during: StockCount[]
 }
 
 export async function stockCounts (db: Queryable, year: number): Promise<StockCounts> {
   const rows = await db.selectFrom('jpk_stock_counts').select(['kind', 'count_date', 'value']).where('year', '=', year).orderBy('count_date').orderBy('id').execute()
+  const one = (kind: string) => {
+    const row = rows.find((r) => r.kind === kind)
+    return row ? { date: row.count_date, value: row.value } : null
+  }
   return {
-    start: rows.find((r) => r.kind === 'poczatek')?.value ?? null,
-    end: rows.find((r) => r.kind === 'koniec')?.value ?? null,
+    start: one('poczatek'),
+    end: one('koniec'),
     during: rows.filter((r) => r.kind === 'w_ciagu_roku').map((r) => ({ date: r.count_date, value: r.value }))
   }
 }
 
-export async function replaceStockCounts (db: Queryable, year: number, counts: { start: number, end: number, during: Array<{ date: string, value: number }> }, at: string, userId: number | null): Promise<void> {
+/** The year's counts become exactly these (run it in a transaction: a delete, then inserts). */
+export async function replaceStockCounts (db: Queryable, year: number, counts: StockCounts, at: string, userId: number | null): Promise<void> {
   await db.deleteFrom('jpk_stock_counts').where('year', '=', year).execute()
   const rows = [
-    { kind: 'poczatek', count_date: `${year}-01-01`, value: counts.start },
-    { kind: 'koniec', count_date: `${year}-12-31`, value: counts.end },
+    ...(counts.start ? [{ kind: 'poczatek', count_date: counts.start.date, value: counts.start.value }] : []),
+    ...(counts.end ? [{ kind: 'koniec', count_date: counts.end.date, value: counts.end.value }] : []),
     ...counts.during.map((c) => ({ kind: 'w_ciagu_roku', count_date: c.date, value: c.value }))
   ]
+  if (rows.length === 0) return
   await db.insertInto('jpk_stock_counts').values(rows.map((r) => ({ ...r, year, updated_at: at, updated_by: userId }))).execute()
 }

@@ -2,12 +2,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { addMonths, monthLabel, parseMonth } from '../ledger/ledger.ts'
 import { currentUser, requirePermission } from '../plugins/auth.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
-import { text } from '../shared/form.ts'
+import { text, type FieldErrors } from '../shared/form.ts'
 import { prepareV7, type V7Prepared } from './jpk.files.ts'
+import { correctionErrors, parseV7Form, type V7Form, type V7FormValues } from './jpk.form.ts'
 import { insertFiling } from './jpk.queries.ts'
+import { quarterOf } from './jpk-v7.ts'
 
 function markerLabel (row: V7Prepared['sales'][number]): string {
   return row.marker.kind === 'NrKSeF' ? row.marker.number : row.marker.kind
+}
+
+/** The three months of the quarter the month is in. */
+function quarterMonths (month: string): string[] {
+  const first = (quarterOf(month) - 1) * 3 + 1
+  return [0, 1, 2].map((i) => `${month.slice(0, 4)}-${String(first + i).padStart(2, '0')}`)
 }
 
 export default async function jpkRoutes (app: FastifyInstance): Promise<void> {
@@ -15,74 +23,104 @@ export default async function jpkRoutes (app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requirePermission('ksiegowosc'))
 
   const currentMonth = () => app.ctx.now().toFormat('yyyy-MM')
+  const nowIso = () => app.ctx.now().toUTC().toISO() ?? ''
   const periodOf = (source: unknown): { month: string, value: string, error: string | null } => {
     const value = text(source, 'okres')
     if (value === '') return { month: addMonths(currentMonth(), -1), value: '', error: null }
-    const month = parseMonth(value)
-    if (month === null) return { month: addMonths(currentMonth(), -1), value, error: 'Podaj okres w formacie RRRR-MM, np. 2026-11.' }
-    return { month, value, error: null }
+    // a quarter (JPK_V7K) opens its last month, the file with the quarter's declaration
+    const quarter = /^(\d{4})-K([1-4])$/i.exec(value)
+    const month = quarter ? parseMonth(`${quarter[1]}-${String(Number(quarter[2]) * 3).padStart(2, '0')}`) : parseMonth(value)
+    if (month === null) return { month: addMonths(currentMonth(), -1), value, error: 'Podaj okres w formacie RRRR-MM, np. 2026-11 (kwartał: RRRR-K1 … RRRR-K4).' }
+    return { month, value: month, error: null }
   }
 
-  async function page (reply: FastifyReply, picked: ReturnType<typeof periodOf>, status: number, downloadError: string | null) {
-    const prepared = await prepareV7(app.db, picked.month, { carried: null, reason: '', now: app.ctx.now().toUTC().toISO() ?? '' })
+  interface Shown { values?: V7FormValues, errors?: FieldErrors, downloadError?: string | null }
+
+  async function page (reply: FastifyReply, picked: ReturnType<typeof periodOf>, status: number, prepared: V7Prepared, shown: Shown = {}) {
     const fields = prepared.declaration ? Object.entries(prepared.declaration.fields).filter(([, v]) => v !== 0) : []
+    const errors = shown.errors ?? {}
     return reply.code(status).viewAsync('jpk/v7', {
       title: `JPK_${prepared.variant} – ${monthLabel(picked.month)}`,
       picked,
       month: picked.month,
       prevMonth: addMonths(picked.month, -1),
       nextMonth: addMonths(picked.month, 1),
+      quarterMonths: prepared.variant === 'V7K' ? quarterMonths(picked.month) : null,
       p: prepared,
       fields,
-      downloadError,
+      values: shown.values ?? { nadwyzka: String(prepared.carried.value), uzasadnienie: '' },
+      errors,
+      downloadError: shown.downloadError ?? (Object.keys(errors).length > 0 ? 'Popraw zaznaczone pola.' : null),
       markerLabel,
       monthLabel
     })
   }
 
+  /** The period and the page's options, the file built with them, and what is wrong with them. */
+  async function fromRequest (source: unknown, opts: { forFile: boolean }): Promise<{ picked: ReturnType<typeof periodOf>, form: V7Form, prepared: V7Prepared, errors: FieldErrors }> {
+    const picked = periodOf(source)
+    const form = parseV7Form(source)
+    const prepared = await prepareV7(app.db, picked.month, { carried: form.carried, reason: form.reason, now: nowIso() })
+    const errors = { ...form.errors, ...(opts.forFile ? correctionErrors({ purpose: prepared.purpose, hasDeclaration: prepared.declaration !== null }, form.reason) : {}) }
+    return { picked, form, prepared, errors }
+  }
+
   app.get('/ksiegowosc/jpk-v7', async (request, reply) => {
-    const picked = periodOf(request.query)
-    return await page(reply, picked, picked.error ? 422 : 200, null)
+    const { picked, form, prepared } = await fromRequest(request.query, { forFile: false })
+    const status = picked.error || Object.keys(form.errors).length > 0 ? 422 : 200
+    const shown = text(request.query, 'nadwyzka') === '' && Object.keys(form.errors).length === 0 ? {} : { values: form.values, errors: form.errors }
+    return await page(reply, picked, status, prepared, shown)
   })
 
-  app.get('/ksiegowosc/jpk-v7/plik', async (request, reply) => {
-    const picked = periodOf(request.query)
-    if (picked.error) return await page(reply, picked, 422, null)
-    const prepared = await prepareV7(app.db, picked.month, { carried: null, reason: '', now: app.ctx.now().toUTC().toISO() ?? '' })
+  async function download (source: unknown, reply: FastifyReply) {
+    const { picked, form, prepared, errors } = await fromRequest(source, { forFile: true })
+    if (picked.error) return await page(reply, picked, 422, prepared)
+    if (Object.keys(errors).length > 0) return await page(reply, picked, 422, prepared, { values: form.values, errors, downloadError: 'Popraw zaznaczone pola – plik nie został utworzony.' })
     if (!prepared.ready) {
       // the register's own errors first: a missing header also breaks the schema, and the
       // user fixes the cause, not the xmllint message
       const why = prepared.problems.some((x) => x.level === 'error')
         ? 'Plik ma błędy (lista poniżej) – popraw je, zanim go pobierzesz.'
         : 'Plik nie przechodzi kontroli ze schematem XSD Ministerstwa Finansów – nie można go pobrać. Szczegóły poniżej.'
-      return await page(reply, picked, 422, why)
+      return await page(reply, picked, 422, prepared, { values: form.values, downloadError: why })
     }
     return reply
       .header('content-type', 'application/xml; charset=utf-8')
       .header('content-disposition', `attachment; filename="${prepared.fileName}"`)
       .send(prepared.xml)
+  }
+
+  // a link (the page's values) or the page's form (typed P_39, the correction's reason)
+  app.get('/ksiegowosc/jpk-v7/plik', async (request, reply) => await download(request.query, reply))
+  app.post('/ksiegowosc/jpk-v7/plik', async (request, reply) => await download(request.body, reply))
+
+  // Przelicz: the declaration with the typed P_39, nothing stored
+  app.post('/ksiegowosc/jpk-v7/przeliczenie', async (request, reply) => {
+    const { picked, form, prepared } = await fromRequest(request.body, { forFile: false })
+    const status = picked.error || Object.keys(form.errors).length > 0 ? 422 : 200
+    return await page(reply, picked, status, prepared, { values: form.values, errors: form.errors, downloadError: null })
   })
 
   app.post('/ksiegowosc/jpk-v7/zlozenie', async (request: FastifyRequest, reply) => {
-    const picked = periodOf(request.body)
-    if (picked.error || picked.value === '') return await page(reply, { ...picked, error: picked.error ?? 'Wybierz okres.' }, 422, null)
-    const now = app.ctx.now()
-    const prepared = await prepareV7(app.db, picked.month, { carried: null, reason: '', now: now.toUTC().toISO() ?? '' })
-    if (!prepared.ready) return await page(reply, picked, 422, 'Nie można oznaczyć jako złożony pliku z błędami – popraw je najpierw.')
+    const { picked, form, prepared, errors } = await fromRequest(request.body, { forFile: true })
+    if (picked.error || picked.value === '') return await page(reply, { ...picked, error: picked.error ?? 'Wybierz okres.' }, 422, prepared)
+    if (Object.keys(errors).length > 0) return await page(reply, picked, 422, prepared, { values: form.values, errors, downloadError: 'Popraw zaznaczone pola – nic nie zostało zapisane.' })
+    if (!prepared.ready) return await page(reply, picked, 422, prepared, { values: form.values, downloadError: 'Nie można oznaczyć jako złożony pliku z błędami – popraw je najpierw.' })
     const fields = prepared.declaration?.fields
     await insertFiling(app.db, {
       kind: prepared.variant,
       period: picked.month,
       purpose: prepared.purpose,
-      reason: '',
+      reason: prepared.purpose === 2 ? form.reason.trim() : '',
       xml: prepared.xml,
       sha256: prepared.sha256,
       taxToPay: fields ? fields.P_51 ?? 0 : null,
       surplusCarried: fields ? fields.P_62 ?? 0 : null,
-      filedAt: toStoredTimestamp(now),
+      filedAt: toStoredTimestamp(app.ctx.now()),
       filedBy: currentUser(request).id
     })
-    reply.flash('success', `JPK_${prepared.variant} za ${monthLabel(picked.month)} oznaczony jako złożony.`)
+    const what = prepared.purpose === 2 ? `Korekta JPK_${prepared.variant} za ${monthLabel(picked.month)} oznaczona jako złożona.` : `JPK_${prepared.variant} za ${monthLabel(picked.month)} oznaczony jako złożony.`
+    reply.flash('success', what)
     return reply.redirect(`/ksiegowosc/jpk-v7?okres=${picked.month}`, 303)
   })
 }

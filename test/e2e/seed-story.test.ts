@@ -1,13 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import Sqlite from 'better-sqlite3'
 import { DateTime } from 'luxon'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import t from 'tap'
 import { parseUserAmount } from '../../src/shared/money.ts'
+import { field, xmllint } from '../jpk/helpers.ts'
 
 // The seed's whole story, as a new user would live it, in Debian's Chromium against the real
 // server (a child process with the built-in Allegro simulator): first run → Allegro module →
@@ -522,6 +524,35 @@ if (!existsSync(CHROMIUM)) {
     t.equal(grosze(entryCells[8]), grosze(totalsRow[1]), 'revenue = the invoice’s net total')
     if (manualMonth !== invoiceMonth) await showMonth(manualMonth)
     t.equal(await page.locator('table.ledger tbody tr', { hasText: manualNumber }).count(), 1, 'the linked invoice is booked too')
+
+    // --- KSIĘGOWOŚĆ » JPK_V7: the month's JPK_V7M ----------------------------------------------
+    // The JPK header (tax office, the taxpayer's name and birth date) is entered on USTAWIENIA »
+    // Firma, whose form is being built elsewhere; until then the story writes it into the
+    // server's database, as the form will.
+    const sqlite = new Sqlite(join(dataDir, 'biurko.sqlite'))
+    sqlite.prepare("UPDATE company SET tax_office_code = '1435', taxpayer_kind = 'fizyczna', taxpayer_first_name = 'Anna', taxpayer_last_name = 'Nowak', taxpayer_birth_date = '1985-03-14', email = CASE WHEN email = '' THEN 'ania@example.pl' ELSE email END").run()
+    sqlite.close()
+    await clickAndLoad(nav('JPK_V7'))
+    t.equal(pathOf(page), '/ksiegowosc/jpk-v7')
+    await page.getByLabel('Okres').fill(invoiceMonth)
+    await clickAndLoad(page.getByRole('button', { name: 'Pokaż' }))
+    await shot(page, 'jpk-v7')
+    t.match(await page.locator('h1').innerText(), 'JPK_V7M – ')
+    t.same(await page.locator('ul.problems li.error').allInnerTexts(), [], 'no errors stop the file')
+    t.equal(await page.locator('#sprzedaz tbody tr', { hasText: invoiceNumber }).count(), 1, 'the Allegro invoice is a row of the sales records')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Pobierz XML' }).click()])
+    t.equal(download.suggestedFilename(), `JPK_V7M_${invoiceMonth}.xml`)
+    const jpk = readFileSync(await download.path(), 'utf8')
+    t.equal(xmllint('V7M', jpk), '', 'xmllint accepts the downloaded JPK_V7M(3)')
+    const jpkRows = [...jpk.matchAll(/<SprzedazWiersz>([\s\S]*?)<\/SprzedazWiersz>/g)].map((m) => m[1])
+    const invoiceRow = jpkRows.find((row) => row.includes(`<DowodSprzedazy>${invoiceNumber}</DowodSprzedazy>`)) ?? ''
+    t.equal(field(invoiceRow, 'NrKontrahenta'), chosen.buyerNip.replace(/-/g, ''), 'the row carries the buyer’s NIP')
+    const sumOf = (row: string, names: string[]): number => names.reduce((acc, name) => acc + (field(row, name) === null ? 0 : grosze(field(row, name)!)), 0)
+    t.equal(sumOf(invoiceRow, ['K_10', 'K_11', 'K_13', 'K_15', 'K_17', 'K_19']), grosze(totalsRow[1]), 'its net = the invoice’s net total')
+    t.equal(sumOf(invoiceRow, ['K_16', 'K_18', 'K_20']), grosze(totalsRow[2]), 'its VAT = the invoice’s VAT total')
+    t.equal(grosze(field(jpk, 'PodatekNalezny') ?? ''), jpkRows.reduce((acc, row) => acc + sumOf(row, ['K_16', 'K_18', 'K_20']), 0), 'the control sum adds up the rows’ VAT')
+    t.equal(Number(field(jpk, 'P_38')), ['P_16', 'P_18', 'P_20'].reduce((acc, name) => acc + Number(field(jpk, name) ?? '0'), 0), 'P_38 adds up the declaration’s tax fields')
+    t.equal(Number(field(jpk, 'P_51')), Number(field(jpk, 'P_38')), 'nothing to deduct: the tax to pay is the output tax')
 
     t.same(problems, [], 'no script errors or CSP violations on the way')
     t.same(refusals.filter((r) => r !== '404 GET /favicon.ico'), [`404 GET ${victim.href}`], 'no error answers but the deleted transaction’s address')

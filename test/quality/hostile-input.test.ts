@@ -38,7 +38,11 @@ const FALLBACK_FIELDS: Record<string, (ids: SeedIds) => Record<string, string[]>
   'POST /przychody/allegro/:id/powiazanie/:documentId/usun': () => ({}),
   'POST /ksiegowosc/miesiace/:miesiac/otwarcie': () => ({ wroc: ['/ksiegowosc?miesiac=2026-11'] }),
   // JPK_V7: the filing button shows only once the month's file has no errors (tax office etc. set)
-  'POST /ksiegowosc/jpk-v7/zlozenie': () => ({ okres: ['2026-11'] }),
+  'POST /ksiegowosc/jpk-v7/zlozenie': () => ({ okres: ['2026-11'], nadwyzka: ['0'], uzasadnienie: ['Korekta'] }),
+  // …and so does the download button of the same form (P_39, the correction's reason)
+  'POST /ksiegowosc/jpk-v7/plik': () => ({ okres: ['2026-11'], nadwyzka: ['0'], uzasadnienie: ['Korekta'] }),
+  // JPK_PKPIR / JPK_EWP: the filing button shows once the year's file has no errors
+  'POST /ksiegowosc/jpk-roczny/zlozenie': () => ({ rok: ['2026'] }),
   // the offers page shows these forms only for a connected shop with matched offers
   'POST /przychody/produkty/oferty-allegro/stan': () => ({ sklep: ['1'], strona: ['1'], tylko: [''], oferta: ['12345'], potwierdzam: ['on'] }),
   'POST /magazyn/produkty/oferty-allegro/stan': () => ({ sklep: ['1'], strona: ['1'], tylko: [''], oferta: ['12345'], potwierdzam: ['on'] })
