@@ -30,6 +30,7 @@ import productsRoutes from './products/products.routes.ts'
 import ledgerRoutes from './ledger/ledger.routes.ts'
 import jpkRoutes from './jpk/jpk.routes.ts'
 import ksefSettingsRoutes from './ksef/settings.routes.ts'
+import purchasesRoutes from './purchases/purchases.routes.ts'
 import homeRoutes from './settings/home.routes.ts'
 import { startAutoImport, type AutoImport } from './transactions/import-runner.ts'
 import { startAllegroDeliveryWorker, type AllegroDeliveryWorker } from './documents/allegro-delivery.sender.ts'
@@ -164,6 +165,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     await pages.register(ledgerRoutes)
     await pages.register(jpkRoutes)
     await pages.register(ksefSettingsRoutes)
+    await pages.register(purchasesRoutes)
   })
 
   let autoImport: AutoImport | null = null

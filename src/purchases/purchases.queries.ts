@@ -96,11 +96,13 @@ export interface PurchaseListFilters { review: boolean, page: number }
 export const PAGE_SIZE = 50
 
 export async function listPurchases (db: Queryable, filters: PurchaseListFilters) {
-  let query = db.selectFrom('purchase_invoices').select(['id', 'ksef_number', 'seller_nip', 'seller_name', 'meta_seller_nip', 'meta_seller_name', 'invoice_number', 'meta_invoice_number', 'invoice_kind', 'meta_invoice_type', 'issue_date', 'currency', 'net', 'vat', 'gross', 'vat_pln', 'needs_review', 'permanent_storage_date'])
+  let query = db.selectFrom('purchase_invoices').select(['id', 'ksef_number', 'seller_nip', 'seller_name', 'meta_seller_nip', 'meta_seller_name', 'invoice_number', 'meta_invoice_number', 'invoice_kind', 'meta_invoice_type', 'issue_date', 'currency', 'net', 'vat', 'gross', 'vat_pln', 'meta_gross', 'meta_currency', 'needs_review', 'permanent_storage_date'])
   if (filters.review) query = query.where('needs_review', '=', 1)
-  const rows = await query.orderBy('permanent_storage_date', 'desc').orderBy('id', 'desc').limit(PAGE_SIZE + 1).offset((filters.page - 1) * PAGE_SIZE).execute()
+  const rows = await query.orderBy('permanent_storage_date', 'desc').orderBy('id', 'desc').limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE).execute()
   const counts = await db.selectFrom('purchase_invoices').select([sql<number>`count(*)`.as('all'), sql<number>`coalesce(sum(needs_review), 0)`.as('review')]).executeTakeFirstOrThrow()
-  return { rows: rows.slice(0, PAGE_SIZE), hasNext: rows.length > PAGE_SIZE, total: Number(counts.all), toReview: Number(counts.review) }
+  const total = Number(counts.all)
+  const toReview = Number(counts.review)
+  return { rows, total, toReview, pages: Math.max(1, Math.ceil((filters.review ? toReview : total) / PAGE_SIZE)) }
 }
 
 export async function purchaseById (db: Queryable, id: number) {
