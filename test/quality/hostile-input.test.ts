@@ -39,6 +39,8 @@ const FALLBACK_FIELDS: Record<string, (ids: SeedIds) => Record<string, string[]>
   'POST /ksiegowosc/miesiace/:miesiac/otwarcie': () => ({ wroc: ['/ksiegowosc?miesiac=2026-11'] }),
   // JPK_V7: the filing button shows only once the month's file has no errors (tax office etc. set)
   'POST /ksiegowosc/jpk-v7/zlozenie': () => ({ okres: ['2026-11'] }),
+  // Pobierz z KSeF shows once a KSeF connection is saved
+  'POST /koszty/faktury-zakupowe/pobierz': () => ({}),
   // the offers page shows these forms only for a connected shop with matched offers
   'POST /przychody/produkty/oferty-allegro/stan': () => ({ sklep: ['1'], strona: ['1'], tylko: [''], oferta: ['12345'], potwierdzam: ['on'] }),
   'POST /magazyn/produkty/oferty-allegro/stan': () => ({ sklep: ['1'], strona: ['1'], tylko: [''], oferta: ['12345'], potwierdzam: ['on'] })

@@ -1140,17 +1140,15 @@ export class KsefSimulator {
     const t = this.now()
     const from = instant(range.from, 'dateRange.from')
     const to = range.to === undefined || range.to === null ? t : instant(range.to, 'dateRange.to')
+    const permanent = dateType === 'PermanentStorage'
+    const hwm = this.permanentStorageHwm()
+    const restrict = permanent && range.restrictToPermanentStorageHwmDate === true
+    if (restrict && from > hwm) throw badRequest(21183, 'Zakres filtrowania wykracza poza dostępny zakres danych.', 'Parametr dateRange.from jest późniejszy niż PermanentStorageHwmDate przy włączonym restrictToPermanentStorageHwmDate.')
     if (to < from) throw validation("'dateRange.to' jest wcześniejsza niż 'dateRange.from'.")
     // "Maksymalny dozwolony okres wynosi 3 miesiące"
     if (DateTime.fromMillis(from, { zone: ZONE }).plus({ months: 3 }).toMillis() < to) throw validation('Zakres dat nie może przekraczać 3 miesięcy.')
     if (subjectType === 'Subject2' && this.#seedPurchases) this.seedPurchases(who.nip)
-    const permanent = dateType === 'PermanentStorage'
-    const hwm = this.permanentStorageHwm()
-    let until = to
-    if (permanent && range.restrictToPermanentStorageHwmDate === true) {
-      if (from > hwm) throw badRequest(21183, 'Zakres filtrowania wykracza poza dostępny zakres danych.', 'Parametr dateRange.from jest późniejszy niż PermanentStorageHwmDate przy włączonym restrictToPermanentStorageHwmDate.')
-      until = Math.min(to, hwm)
-    }
+    const until = restrict ? Math.min(to, hwm) : to
     const dateOf = (i: InvoiceRecord): number => dateType === 'Issue'
       ? DateTime.fromISO(i.issueDate ?? '1970-01-01', { zone: ZONE }).toMillis()
       : dateType === 'Invoicing' ? i.invoicingDateMs : this.#permanentMs(i)
