@@ -35,6 +35,7 @@ import homeRoutes from './settings/home.routes.ts'
 import { startAutoImport, type AutoImport } from './transactions/import-runner.ts'
 import { startAllegroDeliveryWorker, type AllegroDeliveryWorker } from './documents/allegro-delivery.sender.ts'
 import { startKsefWorker, type KsefWorker } from './ksef/ksef-worker.ts'
+import { startPurchaseWorker, type PurchaseWorker } from './purchases/purchases.worker.ts'
 
 export interface AppDeps {
   /** An already migrated database (tests); otherwise config.databaseFile is opened and migrated. */
@@ -177,6 +178,9 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   app.decorate('ksefWorker', null)
   app.addHook('onReady', async () => { app.ksefWorker = startKsefWorker(app) })
   app.addHook('preClose', async () => { await app.ksefWorker?.stop(); app.ksefWorker = null })
+  let purchases: PurchaseWorker | null = null
+  app.addHook('onReady', async () => { purchases = startPurchaseWorker(app) })
+  app.addHook('preClose', async () => { await purchases?.stop() })
 
   return app
 }
