@@ -31,10 +31,12 @@ import ledgerRoutes from './ledger/ledger.routes.ts'
 import jpkRoutes from './jpk/jpk.routes.ts'
 import jpkAnnualRoutes from './jpk/jpk-annual.routes.ts'
 import ksefSettingsRoutes from './ksef/settings.routes.ts'
+import purchasesRoutes from './purchases/purchases.routes.ts'
 import homeRoutes from './settings/home.routes.ts'
 import { startAutoImport, type AutoImport } from './transactions/import-runner.ts'
 import { startAllegroDeliveryWorker, type AllegroDeliveryWorker } from './documents/allegro-delivery.sender.ts'
 import { startKsefWorker, type KsefWorker } from './ksef/ksef-worker.ts'
+import { startPurchaseWorker, type PurchaseWorker } from './purchases/purchases.worker.ts'
 
 export interface AppDeps {
   /** An already migrated database (tests); otherwise config.databaseFile is opened and migrated. */
@@ -166,6 +168,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     await pages.register(jpkRoutes)
     await pages.register(jpkAnnualRoutes)
     await pages.register(ksefSettingsRoutes)
+    await pages.register(purchasesRoutes)
   })
 
   let autoImport: AutoImport | null = null
@@ -177,6 +180,9 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   app.decorate('ksefWorker', null)
   app.addHook('onReady', async () => { app.ksefWorker = startKsefWorker(app) })
   app.addHook('preClose', async () => { await app.ksefWorker?.stop(); app.ksefWorker = null })
+  let purchases: PurchaseWorker | null = null
+  app.addHook('onReady', async () => { purchases = startPurchaseWorker(app) })
+  app.addHook('preClose', async () => { await purchases?.stop() })
 
   return app
 }

@@ -50,6 +50,7 @@ interface Env {
   KSEF_TIMEOUT_MS: number
   KSEF_RETRY_BASE_MS: number
   KSEF_WORKER_INTERVAL_MS: number
+  KSEF_PURCHASES_INTERVAL_MS: number
 }
 
 const schema = {
@@ -101,7 +102,8 @@ const schema = {
     KSEF_SIMULATOR_QR_URL: { type: 'string', default: '', pattern: '^(https?://.+)?$' },
     KSEF_TIMEOUT_MS: { type: 'integer', default: 30000, minimum: 100 },
     KSEF_RETRY_BASE_MS: { type: 'integer', default: 1000, minimum: 1, maximum: 60000 },
-    KSEF_WORKER_INTERVAL_MS: { type: 'integer', default: 15000, minimum: 100 }
+    KSEF_WORKER_INTERVAL_MS: { type: 'integer', default: 15000, minimum: 100 },
+    KSEF_PURCHASES_INTERVAL_MS: { type: 'integer', default: 1800000, minimum: 1000 }
   }
 } as const
 
@@ -170,6 +172,8 @@ export interface Config {
     retryBaseMs: number
     /** how often the background sender looks for invoices due */
     workerIntervalMs: number
+    /** how often purchase invoices are downloaded by themselves (the metadata query allows 20 an hour) */
+    purchasesIntervalMs: number
   }
 }
 
@@ -234,7 +238,8 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
       },
       timeoutMs: e.KSEF_TIMEOUT_MS,
       retryBaseMs: e.KSEF_RETRY_BASE_MS,
-      workerIntervalMs: e.KSEF_WORKER_INTERVAL_MS
+      workerIntervalMs: e.KSEF_WORKER_INTERVAL_MS,
+      purchasesIntervalMs: e.KSEF_PURCHASES_INTERVAL_MS
     }
   }
 }

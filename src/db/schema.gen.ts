@@ -436,6 +436,58 @@ export interface Products {
   vat_rate: Generated<string>;
 }
 
+export interface PurchaseInvoiceRates {
+  id: Generated<number>;
+  net: number;
+  purchase_invoice_id: number;
+  rate: string;
+  vat: number;
+  vat_pln: number;
+}
+
+export interface PurchaseInvoices {
+  acquisition_date: string | null;
+  currency: string | null;
+  downloaded_at: string;
+  environment: string;
+  gross: number | null;
+  id: Generated<number>;
+  invoice_kind: string | null;
+  invoice_number: string | null;
+  issue_date: string | null;
+  ksef_hash: string | null;
+  ksef_number: string;
+  meta_currency: string | null;
+  meta_gross: number | null;
+  meta_invoice_number: Generated<string>;
+  meta_invoice_type: string | null;
+  meta_seller_name: string | null;
+  meta_seller_nip: Generated<string>;
+  meta_vat_pln: number | null;
+  needs_review: Generated<number>;
+  net: number | null;
+  permanent_storage_date: string;
+  review_reasons: Generated<string>;
+  sale_date: string | null;
+  seller_name: string | null;
+  seller_nip: string | null;
+  vat: number | null;
+  vat_pln: number | null;
+  xml: Buffer | null;
+  xml_sha256: string | null;
+}
+
+export interface PurchaseSync {
+  claimed_until: string | null;
+  context_nip: string;
+  continue_from: string;
+  environment: string;
+  last_error: string | null;
+  last_result: string | null;
+  last_run_at: string | null;
+  updated_at: string;
+}
+
 export interface SmtpSettings {
   body_template: string;
   from_address: string;
@@ -670,6 +722,9 @@ export interface DB {
   ledger_ryczalt_line_rates: LedgerRyczaltLineRates;
   offer_stock_pushes: OfferStockPushes;
   products: Products;
+  purchase_invoice_rates: PurchaseInvoiceRates;
+  purchase_invoices: PurchaseInvoices;
+  purchase_sync: PurchaseSync;
   smtp_settings: SmtpSettings;
   stock_movements: StockMovements;
   transaction_document_kinds: TransactionDocumentKinds;

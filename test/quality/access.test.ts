@@ -32,6 +32,8 @@ function requirements (url: string): Requirement[][] {
   if (/^\/przychody\/dokumenty\/:id\/korekta/.test(url)) needs.push(['allegro', 'ksiegowosc'])
   if (url.startsWith('/magazyn')) needs.push(['magazyn'])
   if (url.startsWith('/ksiegowosc')) needs.push(['ksiegowosc'])
+  // KOSZTY: purchase invoices are the bookkeeper's (the księgowość module)
+  if (url.startsWith('/koszty')) needs.push(['ksiegowosc'])
   if (/^\/ustawienia\/(firma|uzytkownicy|numeracja)/.test(url) || OWNER_ONLY.has(url)) needs.push(['owner'])
   return needs
 }

@@ -43,6 +43,8 @@ const FALLBACK_FIELDS: Record<string, (ids: SeedIds) => Record<string, string[]>
   'POST /ksiegowosc/jpk-v7/plik': () => ({ okres: ['2026-11'], nadwyzka: ['0'], uzasadnienie: ['Korekta'] }),
   // JPK_PKPIR / JPK_EWP: the filing button shows once the year's file has no errors
   'POST /ksiegowosc/jpk-roczny/zlozenie': () => ({ rok: ['2026'] }),
+  // Pobierz z KSeF shows once a KSeF connection is saved
+  'POST /koszty/faktury-zakupowe/pobierz': () => ({}),
   // the offers page shows these forms only for a connected shop with matched offers
   'POST /przychody/produkty/oferty-allegro/stan': () => ({ sklep: ['1'], strona: ['1'], tylko: [''], oferta: ['12345'], potwierdzam: ['on'] }),
   'POST /magazyn/produkty/oferty-allegro/stan': () => ({ sklep: ['1'], strona: ['1'], tylko: [''], oferta: ['12345'], potwierdzam: ['on'] })

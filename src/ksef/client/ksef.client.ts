@@ -13,6 +13,8 @@ export class KsefApiError extends Error {
   readonly details: string[]
   /** for a 429 (KSeF's or our own limiter's): how long until a request may go, when known */
   readonly retryAfterMs: number | null
+  /** exceptionCode values of an ExceptionResponse (e.g. 21183), when KSeF sent any */
+  codes: number[] = []
   constructor (kind: KsefErrorKind, status: number | null, message: string, details: string[] = [], retryAfterMs: number | null = null) {
     super(message)
     this.kind = kind
@@ -58,10 +60,13 @@ interface CallOptions {
   xml?: string
   bearer?: string
   query?: Record<string, string>
-  accept?: 'json' | 'xml' | 'none'
+  accept?: 'json' | 'xml' | 'none' | 'bytes'
   /** POST that may be repeated after a lost answer */
   safe?: boolean
 }
+
+/** KSeF takes files of up to 1 MB (3 MB with attachments); anything far beyond is not an invoice. */
+const MAX_DOWNLOAD_BYTES = 8 * 1024 * 1024
 
 const defaultSleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -88,6 +93,11 @@ function problemDetails (body: unknown): string[] {
   return out
 }
 
+function exceptionCodes (body: unknown): number[] {
+  const list = (body as { exception?: { exceptionDetailList?: unknown } } | null)?.exception?.exceptionDetailList
+  return Array.isArray(list) ? list.slice(0, 5).map((item) => (item as { exceptionCode?: unknown }).exceptionCode).filter((c): c is number => typeof c === 'number') : []
+}
+
 export class KsefClient {
   private readonly opts: Required<Omit<KsefClientOptions, 'limiter'>> & { limiter: KsefRateLimiter }
 
@@ -104,7 +114,7 @@ export class KsefClient {
     }
   }
 
-  async call (method: 'GET' | 'POST', path: string, options: CallOptions = {}): Promise<{ status: number, body: unknown, text: string }> {
+  async call (method: 'GET' | 'POST', path: string, options: CallOptions = {}): Promise<{ status: number, body: unknown, text: string, bytes: Buffer | null, headers: Headers | null }> {
     const group = limitGroup(method, path)
     const retriable = method === 'GET' || options.safe === true
     let attempt = 0
@@ -122,20 +132,24 @@ export class KsefClient {
       }
       let error: KsefApiError
       try {
-        const headers: Record<string, string> = { accept: options.accept === 'xml' ? 'application/xml' : 'application/json' }
+        const headers: Record<string, string> = { accept: options.accept === 'xml' || options.accept === 'bytes' ? 'application/xml' : 'application/json' }
         if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`
         let body: string | undefined
         if (options.xml !== undefined) { headers['content-type'] = 'application/xml'; body = options.xml } else if (options.body !== undefined) { headers['content-type'] = 'application/json'; body = JSON.stringify(options.body) }
         const qs = options.query ? `?${new URLSearchParams(options.query).toString()}` : ''
         const response = await this.opts.fetch(`${this.opts.baseUrl}${path}${qs}`, { method, headers, body, signal: AbortSignal.timeout(this.opts.timeoutMs) })
-        const text = await response.text()
+        // 'bytes': the answer exactly as sent (a received invoice is stored as received), bounded
+        const bytes = options.accept === 'bytes' && response.ok ? Buffer.from(await response.arrayBuffer()) : null
+        if (bytes !== null && bytes.length > MAX_DOWNLOAD_BYTES) throw new KsefApiError('invalid', response.status, 'file too large')
+        const text = bytes !== null ? '' : await response.text()
         let parsed: unknown = null
         if (text !== '' && options.accept !== 'xml') {
           try { parsed = JSON.parse(text) } catch { if (response.ok) throw new KsefApiError('invalid', response.status, 'malformed JSON') }
         }
-        if (response.ok) return { status: response.status, body: parsed, text }
+        if (response.ok) return { status: response.status, body: parsed, text, bytes, headers: response.headers }
         const after = response.status === 429 ? retryAfterMs(response.headers.get('retry-after')) ?? this.opts.retryBaseMs * 4 * 2 ** (attempt - 1) : null
         error = new KsefApiError('http', response.status, `KSeF ${method} ${path}: ${response.status}`, problemDetails(parsed), after)
+        error.codes = exceptionCodes(parsed)
         if (after !== null) {
           this.opts.limiter.hold(this.opts.nowMs() + after)
           // KSeF did not process a 429'd request, so even a POST may go again
@@ -242,9 +256,125 @@ export class KsefClient {
     }
   }
 
+  /**
+   * POST /invoices/query/metadata: one page of invoice metadata. A query, so it may be repeated
+   * after a lost answer. Entries that do not have the shape of open-api.json's InvoiceMetadata
+   * (a KSeF number that fails its pattern or CRC, no permanent-storage date) come back counted
+   * in `skipped`, never as data.
+   */
+  async queryInvoiceMetadata (accessToken: string, filters: MetadataFilters, paging: { pageOffset: number, pageSize: number, sortOrder: 'Asc' | 'Desc' }): Promise<MetadataPage> {
+    const dateRange: Record<string, unknown> = { dateType: filters.dateType, from: filters.from }
+    if (filters.to !== null) dateRange.to = filters.to
+    if (filters.restrictToPermanentStorageHwmDate) dateRange.restrictToPermanentStorageHwmDate = true
+    const { body } = await this.call('POST', '/invoices/query/metadata', {
+      bearer: accessToken,
+      safe: true,
+      query: { pageOffset: String(paging.pageOffset), pageSize: String(paging.pageSize), sortOrder: paging.sortOrder },
+      body: { subjectType: filters.subjectType, dateRange }
+    })
+    const b = body as { hasMore?: unknown, isTruncated?: unknown, permanentStorageHwmDate?: unknown, invoices?: unknown } | null
+    if (typeof b?.hasMore !== 'boolean' || typeof b.isTruncated !== 'boolean' || !Array.isArray(b.invoices)) throw new KsefApiError('invalid', 200, 'invoice metadata')
+    const invoices: InvoiceMetadata[] = []
+    let skipped = 0
+    for (const entry of b.invoices.slice(0, 1000)) {
+      const parsed = invoiceMetadataOf(entry)
+      if (parsed === null) skipped++
+      else invoices.push(parsed)
+    }
+    return { hasMore: b.hasMore, isTruncated: b.isTruncated, permanentStorageHwmDate: instantOrNull(b.permanentStorageHwmDate), invoices, skipped }
+  }
+
+  /** GET /invoices/ksef/{ksefNumber}: the file's bytes as KSeF sent them, and its x-ms-meta-hash. */
+  async downloadInvoice (accessToken: string, ksefNumber: string): Promise<{ bytes: Buffer, hash: string | null }> {
+    const { bytes, headers } = await this.call('GET', `/invoices/ksef/${encodeURIComponent(ksefNumber)}`, { bearer: accessToken, accept: 'bytes' })
+    const hash = headers?.get('x-ms-meta-hash') ?? null
+    return { bytes: bytes ?? Buffer.alloc(0), hash: hash !== null && /^[A-Za-z0-9+/]{43}=$/.test(hash) ? hash : null }
+  }
+
   async invoiceUpo (accessToken: string, sessionReference: string, invoiceReference: string): Promise<string> {
     const { text } = await this.call('GET', `/sessions/${encodeURIComponent(sessionReference)}/invoices/${encodeURIComponent(invoiceReference)}/upo`, { bearer: accessToken, accept: 'xml' })
     return text
+  }
+}
+
+export interface MetadataFilters {
+  subjectType: 'Subject1' | 'Subject2' | 'Subject3' | 'SubjectAuthorized'
+  dateType: 'Issue' | 'Invoicing' | 'PermanentStorage'
+  /** ISO 8601 with an offset */
+  from: string
+  /** null: KSeF takes now */
+  to: string | null
+  restrictToPermanentStorageHwmDate: boolean
+}
+
+/** InvoiceMetadata of open-api.json, checked; amounts in minor units (null when absurd or missing). */
+export interface InvoiceMetadata {
+  ksefNumber: string
+  invoiceNumber: string
+  issueDate: string | null
+  acquisitionDate: string | null
+  permanentStorageDate: string
+  sellerNip: string
+  sellerName: string | null
+  buyerIdentifierType: string | null
+  buyerIdentifier: string | null
+  net: number | null
+  gross: number | null
+  /** "Łączna kwota VAT wyrażona w PLN" */
+  vatPln: number | null
+  currency: string | null
+  invoiceType: string | null
+  /** SHA-256 of the file, Base64 */
+  invoiceHash: string | null
+}
+
+export interface MetadataPage {
+  hasMore: boolean
+  isTruncated: boolean
+  permanentStorageHwmDate: string | null
+  invoices: InvoiceMetadata[]
+  /** entries left out because they did not have the shape of InvoiceMetadata */
+  skipped: number
+}
+
+const KSEF_NUMBER_PATTERN = /^([1-9](\d[1-9]|[1-9]\d)\d{7})-(20[2-9][0-9]|2[1-9]\d{2}|[3-9]\d{3})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])-([0-9A-F]{6})-?([0-9A-F]{6})-([0-9A-F]{2})$/
+
+function shortText (value: unknown, max: number): string | null {
+  return typeof value === 'string' ? value.slice(0, max) : null
+}
+
+/** A JSON number of money (double in the spec) to minor units; null when not a sane amount. */
+function minorOf (value: unknown): number | null {
+  if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) >= 1e13) return null
+  return Math.round(value * 100)
+}
+
+function invoiceMetadataOf (entry: unknown): InvoiceMetadata | null {
+  const e = entry as Record<string, unknown> | null
+  if (typeof e !== 'object' || e === null) return null
+  const ksefNumber = e.ksefNumber
+  if (typeof ksefNumber !== 'string' || !KSEF_NUMBER_PATTERN.test(ksefNumber)) return null
+  const permanent = instantOrNull(e.permanentStorageDate)
+  if (permanent === null) return null
+  const seller = e.seller as { nip?: unknown, name?: unknown } | null
+  const buyer = (e.buyer as { identifier?: { type?: unknown, value?: unknown }, name?: unknown } | null)?.identifier
+  const issueDate = typeof e.issueDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(e.issueDate) ? e.issueDate : null
+  return {
+    ksefNumber,
+    invoiceNumber: shortText(e.invoiceNumber, 256) ?? '',
+    issueDate,
+    acquisitionDate: instantOrNull(e.acquisitionDate),
+    permanentStorageDate: permanent,
+    sellerNip: typeof seller?.nip === 'string' && /^\d{10}$/.test(seller.nip) ? seller.nip : '',
+    sellerName: shortText(seller?.name, 512),
+    buyerIdentifierType: shortText(buyer?.type, 20),
+    buyerIdentifier: shortText(buyer?.value, 50),
+    net: minorOf(e.netAmount),
+    gross: minorOf(e.grossAmount),
+    vatPln: minorOf(e.vatAmount),
+    currency: typeof e.currency === 'string' && /^[A-Z]{3}$/.test(e.currency) ? e.currency : null,
+    invoiceType: shortText(e.invoiceType, 20),
+    invoiceHash: typeof e.invoiceHash === 'string' && /^[A-Za-z0-9+/]{43}=$/.test(e.invoiceHash) ? e.invoiceHash : null
   }
 }
 

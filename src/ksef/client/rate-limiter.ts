@@ -2,7 +2,7 @@
 // most N requests in any second, minute and hour. Going over earns a 429 and a block that grows
 // with repeated excess, so the client waits its turn here instead of ever provoking one.
 
-export type LimitGroup = 'sessionOpenClose' | 'invoiceSend' | 'invoiceStatus' | 'sessionsOther' | 'other'
+export type LimitGroup = 'sessionOpenClose' | 'invoiceSend' | 'invoiceStatus' | 'sessionsOther' | 'invoiceMetadata' | 'invoiceDownload' | 'other'
 
 /** [per second, per minute, per hour] from the tables of limity-api.md */
 export const KSEF_LIMITS: Record<LimitGroup, [number, number, number]> = {
@@ -14,6 +14,10 @@ export const KSEF_LIMITS: Record<LimitGroup, [number, number, number]> = {
   invoiceStatus: [30, 120, 1200],
   // GET /sessions/* (session status, UPO)
   sessionsOther: [10, 120, 1200],
+  // POST /invoices/query/metadata (open-api.json x-rate-limits: 8/s, 16/min, 20/h)
+  invoiceMetadata: [8, 16, 20],
+  // GET /invoices/ksef/{ksefNumber} (8/s, 16/min, 64/h)
+  invoiceDownload: [8, 16, 64],
   // everything else (auth, public keys): "Pozostałe POST/GET /*"
   other: [10, 30, 120]
 }
@@ -26,6 +30,8 @@ export function limitGroup (method: string, path: string): LimitGroup {
   if (method === 'POST' && /^\/sessions\/online\/[^/]+\/invoices$/.test(path)) return 'invoiceSend'
   if (method === 'GET' && /^\/sessions\/[^/]+\/invoices\/[^/]+$/.test(path)) return 'invoiceStatus'
   if (method === 'GET' && path.startsWith('/sessions/')) return 'sessionsOther'
+  if (method === 'POST' && path === '/invoices/query/metadata') return 'invoiceMetadata'
+  if (method === 'GET' && path.startsWith('/invoices/ksef/')) return 'invoiceDownload'
   return 'other'
 }
 

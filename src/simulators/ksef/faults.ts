@@ -13,6 +13,8 @@ interface FaultBase {
   path: string
   exact?: boolean
   times?: number
+  /** let this many matching requests through first (a fault on the N+1st call) */
+  skip?: number
 }
 
 export type FaultSpec = FaultBase & (
@@ -24,7 +26,7 @@ export type FaultSpec = FaultBase & (
   | { kind: 'processing' }
 )
 
-export interface Fault { readonly id: number, readonly spec: FaultSpec, remaining: number, fired: number }
+export interface Fault { readonly id: number, readonly spec: FaultSpec, remaining: number, fired: number, skipping: number }
 export interface FaultFiring { faultId: number, kind: FaultKind, method: string, path: string }
 
 export function normalizeSimPath (path: string): string {
@@ -44,7 +46,7 @@ export class FaultRegistry {
 
   add (spec: FaultSpec): Fault {
     validateFaultSpec(spec)
-    const fault: Fault = { id: this.#nextId++, spec: { ...spec, path: normalizeSimPath(spec.path), method: spec.method?.toUpperCase() }, remaining: spec.times ?? 1, fired: 0 }
+    const fault: Fault = { id: this.#nextId++, spec: { ...spec, path: normalizeSimPath(spec.path), method: spec.method?.toUpperCase() }, remaining: spec.times ?? 1, fired: 0, skipping: spec.skip ?? 0 }
     this.#faults.push(fault)
     return fault
   }
@@ -66,6 +68,10 @@ export class FaultRegistry {
     })
     if (index === -1) return undefined
     const fault = this.#faults[index]
+    if (fault.skipping > 0) {
+      fault.skipping--
+      return undefined
+    }
     fault.remaining--
     fault.fired++
     if (fault.remaining <= 0) this.#faults.splice(index, 1)
@@ -81,6 +87,7 @@ export function validateFaultSpec (spec: unknown): asserts spec is FaultSpec {
   if (typeof s.path !== 'string' || !s.path.startsWith('/')) throw new TypeError('fault: path must start with "/"')
   if (s.method !== undefined && typeof s.method !== 'string') throw new TypeError('fault: method must be a string')
   if (s.times !== undefined && (!Number.isInteger(s.times) || (s.times as number) < 1)) throw new TypeError('fault: times must be a positive integer')
+  if (s.skip !== undefined && (!Number.isInteger(s.skip) || (s.skip as number) < 0)) throw new TypeError('fault: skip must be a non-negative integer')
   switch (s.kind) {
     case 'status':
       if (!Number.isInteger(s.status) || (s.status as number) < 100 || (s.status as number) > 599) throw new TypeError('fault: status must be an HTTP status code')

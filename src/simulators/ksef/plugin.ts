@@ -164,6 +164,9 @@ export default async function ksefSimulatorPlugin (app: FastifyInstance, opts: K
   app.get<{ Params: Params }>('/v2/sessions/:ref/invoices/:invoiceRef/upo', g('sessionMisc'), async (request, reply) => xml(reply, sim.invoiceUpo(who(request), request.params.ref, request.params.invoiceRef)))
   app.get<{ Params: Params }>('/v2/sessions/:ref/invoices/ksef/:ksefNumber/upo', g('sessionMisc'), async (request, reply) => xml(reply, sim.invoiceUpoByKsefNumber(who(request), request.params.ref, request.params.ksefNumber)))
   app.get<{ Params: Params }>('/v2/sessions/:ref/upo/:upoRef', g('sessionMisc'), async (request, reply) => xml(reply, sim.sessionUpo(who(request), request.params.ref, request.params.upoRef)))
+  app.post<{ Querystring: { pageOffset?: string, pageSize?: string, sortOrder?: string } }>('/v2/invoices/query/metadata', g('invoiceMetadata'), async (request) => {
+    return sim.queryInvoiceMetadata(who(request), request.body, request.query)
+  })
   app.get<{ Params: Params }>('/v2/invoices/ksef/:ksefNumber', g('invoiceDownload'), async (request, reply) => {
     const found = sim.invoiceByKsefNumber(who(request), request.params.ksefNumber)
     return xml(reply, found.content, found.hash)

@@ -12,6 +12,7 @@ import { SignedXml } from 'xml-crypto'
 import { isValidKsefNumber } from '../../ksef/ksef-number.ts'
 import { createCa, hasKeyUsage, issueCertificate, nipFromCertificate, rsaPair, sha256, signJwt, verifyJwt, x509, type Ca, type RsaPair } from './crypto.ts'
 import { FaultRegistry } from './faults.ts'
+import { purchaseSeeds, type PurchaseMeta } from './purchases.ts'
 import { KSEF_LIMITS, RateLimiter, type Limit } from './rate-limits.ts'
 import { AUTH_NAMESPACES, validateAuthRequest, validateFa3Batch } from './xsd.ts'
 
@@ -35,6 +36,12 @@ export interface KsefSimulatorOptions {
   /** where the simulator is reached from outside (for UPO download links), e.g. http://localhost:3000/symulator-ksef */
   publicBaseUrl?: string
   limits?: Partial<SimulatorLimits>
+  /** how far the permanent-storage high-water mark lags behind now (hwm.md); default 5 s */
+  hwmLagMs?: number
+  /** records per filter set before a metadata query is truncated (open-api.json: 10 000) */
+  metadataRecordLimit?: number
+  /** seed the demo purchase invoices for a context on its first metadata query (default true) */
+  seedPurchases?: boolean
 }
 
 export interface SimulatorLimits {
@@ -169,6 +176,10 @@ interface InvoiceRecord {
   /** SHA-256 of the decrypted file, Base64URL: the QR code's hash */
   contentHash: string | null
   size: number
+  /** received invoices seeded or added by tests: what the metadata query reports */
+  meta?: PurchaseMeta
+  /** permanent storage (default acquisition + 1 ms, "zawsze późniejsza niż acquisitionDate") */
+  permanentStorageMs?: number
 }
 
 interface SessionRecord {
@@ -235,6 +246,11 @@ export class KsefSimulator {
   readonly #secret: Buffer
   rateClock: () => number
   readonly #accessTtl: number
+  hwmLagMs: number
+  metadataRecordLimit: number
+  readonly #seedPurchases: boolean
+  /** buyers whose demo purchase invoices are seeded */
+  readonly #seededBuyers = new Set<string>()
   readonly #refreshTtl: number
   #ca!: Ca
   #tokenKey!: EncryptionKey
@@ -263,6 +279,9 @@ export class KsefSimulator {
     this.#secret = opts.secret ?? randomBytes(32)
     this.processingDelayMs = opts.processingDelayMs ?? 0
     this.#accessTtl = (opts.accessTokenTtlSeconds ?? 15 * 60) * 1000
+    this.hwmLagMs = opts.hwmLagMs ?? 5_000
+    this.metadataRecordLimit = opts.metadataRecordLimit ?? 10_000
+    this.#seedPurchases = opts.seedPurchases ?? true
     this.#refreshTtl = (opts.refreshTokenTtlSeconds ?? 7 * 24 * 3600) * 1000
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits }
     this.publicBaseUrl = (opts.publicBaseUrl ?? '').replace(/\/+$/, '')
@@ -1031,6 +1050,158 @@ export class KsefSimulator {
       '<KodFormularza>FA (3)</KodFormularza>' +
       docs +
       '</Potwierdzenie>\n'
+  }
+
+  // ---- receiving: purchase invoices (Podmiot2) -----------------------------------------------
+
+  /**
+   * An invoice another seller issued to `meta.buyerNip`, as if sent to KSeF by that seller:
+   * a KSeF number of the seller's NIP, acquisition at `storedAtMs - 1`, permanent storage at
+   * `storedAtMs` (default now). The content is kept as given, even when it is not XML.
+   */
+  addReceivedInvoice (opts: { meta: PurchaseMeta, content: Buffer, storedAtMs?: number }): string {
+    const stored = opts.storedAtMs ?? this.now()
+    const acquired = stored - 1
+    let ksefNumber = newKsefNumber(opts.meta.sellerNip, acquired)
+    while (this.#invoices.has(ksefNumber)) ksefNumber = newKsefNumber(opts.meta.sellerNip, acquired)
+    const invoice: InvoiceRecord = {
+      referenceNumber: referenceNumber(acquired, 'EE'),
+      ordinalNumber: 1,
+      sessionReferenceNumber: '',
+      invoiceHash: sha256(opts.content).toString('base64'),
+      invoiceNumber: opts.meta.invoiceNumber,
+      invoicingDateMs: acquired - 1000,
+      readyAt: acquired,
+      done: true,
+      offlineMode: false,
+      status: { code: 200, description: 'Sukces' },
+      ksefNumber,
+      acquisitionMs: acquired,
+      issueDate: opts.meta.issueDate,
+      sellerNip: opts.meta.sellerNip,
+      buyerNip: opts.meta.buyerNip,
+      kind: opts.meta.invoiceType.toUpperCase(),
+      content: opts.content,
+      contentHash: sha256(opts.content).toString('base64url'),
+      size: opts.content.length,
+      meta: opts.meta,
+      permanentStorageMs: stored
+    }
+    this.#storedBytes += opts.content.length
+    this.#invoices.set(ksefNumber, invoice)
+    this.#withContent.set(ksefNumber, invoice)
+    this.#capStored()
+    return ksefNumber
+  }
+
+  /** The demo purchase invoices of a buyer (purchases.ts), once per NIP; their KSeF numbers, oldest first. */
+  seedPurchases (buyerNip: string): string[] {
+    if (this.#seededBuyers.has(buyerNip)) return []
+    this.#seededBuyers.add(buyerNip)
+    const t = this.now()
+    const numbers = new Map<string, string>()
+    // the correction names the KSeF number of the invoice it corrects: seeds are made in two passes
+    const first = purchaseSeeds(buyerNip, t, () => null)
+    for (const seed of first) {
+      const final = seed.corrects === undefined ? seed : purchaseSeeds(buyerNip, t, (key) => numbers.get(key) ?? null).find((s) => s.key === seed.key)!
+      numbers.set(seed.key, this.addReceivedInvoice({ meta: final.meta, content: final.content, storedAtMs: t - seed.ageMs }))
+    }
+    return [...numbers.values()]
+  }
+
+  /** permanentStorageHwmDate: nothing with an earlier permanent-storage date can still appear (hwm.md) */
+  permanentStorageHwm (): number {
+    return this.now() - this.hwmLagMs
+  }
+
+  /** POST /invoices/query/metadata (open-api.json): filters, paging by page index, the 10 000-record cap, the HWM. */
+  queryInvoiceMetadata (who: AccessClaims, body: unknown, query: { pageOffset?: string, pageSize?: string, sortOrder?: string }): Record<string, unknown> {
+    const pageSize = query.pageSize === undefined ? 10 : Number(query.pageSize)
+    const pageOffset = query.pageOffset === undefined ? 0 : Number(query.pageOffset)
+    const sortOrder = query.sortOrder ?? 'Asc'
+    if (!Number.isInteger(pageSize) || pageSize < 10 || pageSize > 250) throw validation('pageSize musi być liczbą od 10 do 250.')
+    if (!Number.isInteger(pageOffset) || pageOffset < 0) throw validation('pageOffset musi być liczbą nieujemną.')
+    if (sortOrder !== 'Asc' && sortOrder !== 'Desc') throw validation("sortOrder musi mieć wartość 'Asc' albo 'Desc'.")
+    const b = body as { subjectType?: unknown, dateRange?: { dateType?: unknown, from?: unknown, to?: unknown, restrictToPermanentStorageHwmDate?: unknown } } | null
+    const subjectType = b?.subjectType
+    if (typeof subjectType !== 'string' || !['Subject1', 'Subject2', 'Subject3', 'SubjectAuthorized'].includes(subjectType)) throw validation("Pole 'subjectType' jest wymagane (Subject1, Subject2, Subject3, SubjectAuthorized).")
+    const range = b?.dateRange
+    if (typeof range !== 'object' || range === null) throw validation("Pole 'dateRange' jest wymagane.")
+    const dateType = range.dateType
+    if (typeof dateType !== 'string' || !['Issue', 'Invoicing', 'PermanentStorage'].includes(dateType)) throw validation("Pole 'dateRange.dateType' jest wymagane (Issue, Invoicing, PermanentStorage).")
+    const instant = (value: unknown, field: string): number => {
+      // ISO 8601 with Z, with an offset, or without one (then Europe/Warsaw)
+      const parsed = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?$/.test(value)
+        ? DateTime.fromISO(value.replace(/(\.\d{3})\d+/, '$1'), { zone: ZONE })
+        : null
+      if (parsed === null || !parsed.isValid) throw validation(`Pole '${field}' musi być datą w formacie ISO 8601.`)
+      return parsed.toMillis()
+    }
+    const t = this.now()
+    const from = instant(range.from, 'dateRange.from')
+    const to = range.to === undefined || range.to === null ? t : instant(range.to, 'dateRange.to')
+    const permanent = dateType === 'PermanentStorage'
+    const hwm = this.permanentStorageHwm()
+    const restrict = permanent && range.restrictToPermanentStorageHwmDate === true
+    if (restrict && from > hwm) throw badRequest(21183, 'Zakres filtrowania wykracza poza dostępny zakres danych.', 'Parametr dateRange.from jest późniejszy niż PermanentStorageHwmDate przy włączonym restrictToPermanentStorageHwmDate.')
+    if (to < from) throw validation("'dateRange.to' jest wcześniejsza niż 'dateRange.from'.")
+    // "Maksymalny dozwolony okres wynosi 3 miesiące"
+    if (DateTime.fromMillis(from, { zone: ZONE }).plus({ months: 3 }).toMillis() < to) throw validation('Zakres dat nie może przekraczać 3 miesięcy.')
+    if (subjectType === 'Subject2' && this.#seedPurchases) this.seedPurchases(who.nip)
+    const until = restrict ? Math.min(to, hwm) : to
+    const dateOf = (i: InvoiceRecord): number => dateType === 'Issue'
+      ? DateTime.fromISO(i.issueDate ?? '1970-01-01', { zone: ZONE }).toMillis()
+      : dateType === 'Invoicing' ? i.invoicingDateMs : this.#permanentMs(i)
+    const matched = [...this.#invoices.values()].filter((i) => {
+      if (i.ksefNumber === null || i.acquisitionMs === null) return false
+      // an invoice becomes visible once stored (an in-flight one is not there yet)
+      if (this.#permanentMs(i) > t) return false
+      const party = subjectType === 'Subject1' ? i.sellerNip : subjectType === 'Subject2' ? i.buyerNip : null
+      if (party !== who.nip) return false
+      const d = dateOf(i)
+      return d >= from && d <= until
+    }).sort((x, y) => (dateOf(x) - dateOf(y)) * (sortOrder === 'Asc' ? 1 : -1) || (x.ksefNumber! < y.ksefNumber! ? -1 : 1))
+    const capped = matched.slice(0, this.metadataRecordLimit)
+    const start = pageOffset * pageSize
+    const page = capped.slice(start, start + pageSize)
+    const endOfCapped = start + pageSize >= capped.length
+    const truncated = matched.length > capped.length && endOfCapped
+    return {
+      hasMore: !endOfCapped || truncated,
+      isTruncated: truncated,
+      permanentStorageHwmDate: permanent ? iso(Math.min(to, hwm)) : null,
+      invoices: page.map((i) => this.#metadataJson(i))
+    }
+  }
+
+  #permanentMs (i: InvoiceRecord): number {
+    return i.permanentStorageMs ?? (i.acquisitionMs ?? i.invoicingDateMs) + 1
+  }
+
+  #metadataJson (i: InvoiceRecord): Record<string, unknown> {
+    const m = i.meta
+    const amount = (minor: number | undefined): number => (minor ?? 0) / 100
+    return {
+      ksefNumber: i.ksefNumber,
+      invoiceNumber: i.invoiceNumber ?? '',
+      issueDate: i.issueDate ?? iso(i.invoicingDateMs).slice(0, 10),
+      invoicingDate: iso(i.invoicingDateMs),
+      acquisitionDate: iso(i.acquisitionMs ?? i.invoicingDateMs),
+      permanentStorageDate: iso(this.#permanentMs(i)),
+      seller: { nip: i.sellerNip ?? '', name: m?.sellerName ?? null },
+      buyer: { identifier: i.buyerNip !== null ? { type: 'Nip', value: i.buyerNip } : { type: 'None', value: null }, name: m?.buyerName ?? null },
+      netAmount: amount(m?.net),
+      grossAmount: amount(m?.gross),
+      vatAmount: amount(m?.vatPln),
+      currency: m?.currency ?? 'PLN',
+      invoicingMode: i.offlineMode ? 'Offline' : 'Online',
+      invoiceType: m?.invoiceType ?? (i.kind === 'KOR' ? 'Kor' : 'Vat'),
+      formCode: { systemCode: 'FA (3)', schemaVersion: '1-0E', value: 'FA' },
+      isSelfInvoicing: false,
+      hasAttachment: false,
+      invoiceHash: i.content !== null ? sha256(i.content).toString('base64') : i.invoiceHash,
+      thirdSubjects: []
+    }
   }
 
   /** The stored bytes of an invoice the context issued or received. */

@@ -1,0 +1,113 @@
+// Purchase invoices and the download's high-water mark. Query functions take `db | trx` first.
+import { sql, type Selectable } from 'kysely'
+import type { Queryable } from '../db/database.ts'
+import type { PurchaseInvoices } from '../db/schema.gen.ts'
+import type { PreparedPurchase } from './purchases.ts'
+
+export type PurchaseRow = Selectable<PurchaseInvoices>
+
+/** Which of these KSeF numbers are stored already (read before downloading, so no file is fetched twice). */
+export async function storedKsefNumbers (db: Queryable, numbers: string[]): Promise<Set<string>> {
+  if (numbers.length === 0) return new Set()
+  const rows = await db.selectFrom('purchase_invoices').select('ksef_number').where('ksef_number', 'in', numbers).execute()
+  return new Set(rows.map((r) => r.ksef_number))
+}
+
+export async function syncStateOf (db: Queryable, environment: string, nip: string) {
+  return await db.selectFrom('purchase_sync').selectAll().where('environment', '=', environment).where('context_nip', '=', nip).executeTakeFirst()
+}
+
+/**
+ * Takes the download for this company and environment (a row made on first use with its starting
+ * point); false when another run holds it. A claim lapses by itself after a crash.
+ */
+export async function claimSync (db: Queryable, opts: { environment: string, nip: string, initialFrom: string, at: string, until: string }): Promise<boolean> {
+  await db.insertInto('purchase_sync').values({ environment: opts.environment, context_nip: opts.nip, continue_from: opts.initialFrom, updated_at: opts.at })
+    .onConflict((oc) => oc.columns(['environment', 'context_nip']).doNothing()).execute()
+  const result = await db.updateTable('purchase_sync').set({ claimed_until: opts.until, updated_at: opts.at })
+    .where('environment', '=', opts.environment).where('context_nip', '=', opts.nip)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', opts.at)]))
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
+export async function releaseSync (db: Queryable, opts: { environment: string, nip: string, at: string, result: string | null, error: string | null }): Promise<void> {
+  await db.updateTable('purchase_sync').set({ claimed_until: null, last_run_at: opts.at, last_result: opts.result, last_error: opts.error, updated_at: opts.at })
+    .where('environment', '=', opts.environment).where('context_nip', '=', opts.nip).execute()
+}
+
+/**
+ * One page of the download: its invoices (each once: a KSeF number already stored is left as it
+ * is) and the high-water mark after them, in one transaction. The mark only moves forward.
+ * Returns how many invoices were new.
+ */
+export async function storePage (db: Queryable, opts: { environment: string, nip: string, invoices: PreparedPurchase[], continueFrom: string, at: string }): Promise<number> {
+  const work = async (trx: Queryable): Promise<number> => {
+    let inserted = 0
+    for (const p of opts.invoices) {
+      const row = await trx.insertInto('purchase_invoices').values({
+        ksef_number: p.ksefNumber,
+        environment: opts.environment,
+        xml: p.xml,
+        xml_sha256: p.xmlSha256,
+        ksef_hash: p.ksefHash,
+        permanent_storage_date: p.permanentStorageDate,
+        acquisition_date: p.acquisitionDate,
+        meta_invoice_number: p.meta.invoiceNumber,
+        meta_seller_nip: p.meta.sellerNip,
+        meta_seller_name: p.meta.sellerName,
+        meta_gross: p.meta.gross,
+        meta_vat_pln: p.meta.vatPln,
+        meta_currency: p.meta.currency,
+        meta_invoice_type: p.meta.invoiceType,
+        seller_nip: p.parsed?.sellerNip ?? null,
+        seller_name: p.parsed?.sellerName ?? null,
+        invoice_number: p.parsed?.number ?? null,
+        invoice_kind: p.parsed?.kind ?? null,
+        issue_date: p.parsed?.issueDate ?? p.meta.issueDate,
+        sale_date: p.parsed?.saleDate ?? null,
+        currency: p.parsed?.currency ?? null,
+        net: p.parsed?.net ?? null,
+        vat: p.parsed?.vat ?? null,
+        gross: p.parsed?.gross ?? null,
+        vat_pln: p.parsed?.vatPln ?? null,
+        needs_review: p.reviewReasons.length > 0 ? 1 : 0,
+        review_reasons: p.reviewReasons.join('\n'),
+        downloaded_at: opts.at
+      }).onConflict((oc) => oc.column('ksef_number').doNothing()).returning('id').executeTakeFirst()
+      if (row === undefined) continue
+      inserted++
+      for (const r of p.rates) {
+        await trx.insertInto('purchase_invoice_rates').values({ purchase_invoice_id: row.id, rate: r.rate, net: r.net, vat: r.vat, vat_pln: r.vatPln })
+          .onConflict((oc) => oc.columns(['purchase_invoice_id', 'rate']).doNothing()).execute()
+      }
+    }
+    await trx.updateTable('purchase_sync')
+      .set({ continue_from: sql<string>`max(continue_from, ${opts.continueFrom})`, updated_at: opts.at })
+      .where('environment', '=', opts.environment).where('context_nip', '=', opts.nip).execute()
+    return inserted
+  }
+  return 'transaction' in db && typeof db.transaction === 'function' && !db.isTransaction
+    ? await db.transaction().execute(work)
+    : await work(db)
+}
+
+export interface PurchaseListFilters { review: boolean, page: number }
+export const PAGE_SIZE = 50
+
+export async function listPurchases (db: Queryable, filters: PurchaseListFilters) {
+  let query = db.selectFrom('purchase_invoices').select(['id', 'ksef_number', 'seller_nip', 'seller_name', 'meta_seller_nip', 'meta_seller_name', 'invoice_number', 'meta_invoice_number', 'invoice_kind', 'meta_invoice_type', 'issue_date', 'currency', 'net', 'vat', 'gross', 'vat_pln', 'meta_gross', 'meta_currency', 'needs_review', 'permanent_storage_date'])
+  if (filters.review) query = query.where('needs_review', '=', 1)
+  const rows = await query.orderBy('permanent_storage_date', 'desc').orderBy('id', 'desc').limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE).execute()
+  const counts = await db.selectFrom('purchase_invoices').select([sql<number>`count(*)`.as('all'), sql<number>`coalesce(sum(needs_review), 0)`.as('review')]).executeTakeFirstOrThrow()
+  const total = Number(counts.all)
+  const toReview = Number(counts.review)
+  return { rows, total, toReview, pages: Math.max(1, Math.ceil((filters.review ? toReview : total) / PAGE_SIZE)) }
+}
+
+export async function purchaseById (db: Queryable, id: number) {
+  const row = await db.selectFrom('purchase_invoices').selectAll().where('id', '=', id).executeTakeFirst()
+  if (row === undefined) return undefined
+  const rates = await db.selectFrom('purchase_invoice_rates').selectAll().where('purchase_invoice_id', '=', id).orderBy('id').execute()
+  return { row, rates }
+}
