@@ -18,6 +18,7 @@ import {
 } from './allegro-delivery.queries.ts'
 import { renderStoredDocumentPdf } from './document-pdf.ts'
 import { ksefHoldForDelivery } from '../ksef/ksef-panel.ts'
+import { startIntervalWorker, type IntervalWorker } from '../shared/interval-worker.ts'
 
 /** Longer than any one attempt can take (a few calls, each with its own bounded retries). */
 const CLAIM_MINUTES = 10
@@ -193,11 +194,8 @@ const BATCH = 20
 /** How often a document Allegro is still checking is asked about again. */
 const RECHECK_MINUTES = 5
 
-export interface AllegroDeliveryWorker {
-  /** one round: sends what is due, then reads back documents Allegro is still checking */
-  tick: () => Promise<SendOutcome[]>
-  stop: () => Promise<void>
-}
+/** tick(): one round, sending what is due, then reading back documents Allegro is still checking */
+export type AllegroDeliveryWorker = IntervalWorker<SendOutcome[]>
 
 /**
  * The in-process timer of automatic sending (start it once the app is ready, stop it on close).
@@ -205,42 +203,26 @@ export interface AllegroDeliveryWorker {
  * transaction, and refreshes the state of documents Allegro is still verifying.
  */
 export function startAllegroDeliveryWorker (app: FastifyInstance, opts: { intervalMs?: number, client?: ShopClientOverrides } = {}): AllegroDeliveryWorker {
-  let stopped = false
-  let running: Promise<SendOutcome[]> | null = null
-
   async function round (): Promise<SendOutcome[]> {
     const outcomes: SendOutcome[] = []
     const now = app.ctx.now()
     for (const documentId of await dueDeliveries(app.db, toStoredTimestamp(now), BATCH)) {
-      if (stopped) break
+      if (worker.stopped) break
       outcomes.push(await sendDocumentToAllegro(app, documentId, { trigger: 'auto', client: opts.client }))
     }
     for (const documentId of await deliveriesToCheck(app.db, toStoredTimestamp(now.minus({ minutes: RECHECK_MINUTES })), BATCH)) {
-      if (stopped) break
+      if (worker.stopped) break
       await refreshDeliveryStatus(app, documentId, { client: opts.client })
     }
     return outcomes
   }
 
-  const tick = async (): Promise<SendOutcome[]> => {
-    if (stopped) return []
-    // rounds never overlap: a slow Allegro must not make two senders race for one document
-    if (running !== null) return await running.then(() => [])
-    running = round().catch((error: unknown) => {
-      app.log.error({ err: error }, 'sending documents to allegro failed')
-      return []
-    }).finally(() => { running = null })
-    return await running
-  }
-
-  const timer = setInterval(() => { void tick() }, opts.intervalMs ?? DELIVERY_CHECK_MS)
-  timer.unref()
-  return {
-    tick,
-    stop: async () => {
-      stopped = true
-      clearInterval(timer)
-      if (running !== null) await running
-    }
-  }
+  // rounds never overlap: a slow Allegro must not make two senders race for one document
+  const worker = startIntervalWorker({
+    intervalMs: opts.intervalMs ?? DELIVERY_CHECK_MS,
+    run: round,
+    idle: [],
+    onError: (error) => { app.log.error({ err: error }, 'sending documents to allegro failed') }
+  })
+  return worker
 }

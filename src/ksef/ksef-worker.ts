@@ -5,6 +5,7 @@
 // simply carries on.
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
+import { startIntervalWorker, type IntervalWorker } from '../shared/interval-worker.ts'
 import { fetchMissingUpos, queueNewlyIssued, releaseClaimsOfEarlierRun, ROUND_SIZE, runKsefRound, type KsefDeps, type RoundResult } from './ksef-sender.ts'
 
 export const KSEF_SIMULATOR_PREFIX = '/symulator-ksef'
@@ -33,18 +34,13 @@ export function ksefDepsOf (app: FastifyInstance): KsefDeps {
   }
 }
 
-export interface KsefWorker {
-  /** one pass now (tests; the bulk send kicks it); waits for a pass already running */
-  tick: () => Promise<RoundResult[]>
-  stop: () => Promise<void>
-}
+/** tick(): one pass now (tests; the bulk send kicks it) */
+export type KsefWorker = IntervalWorker<RoundResult[]>
 
 /** At most this many rounds per tick, so one tick cannot run for ever. */
 const ROUNDS_PER_TICK = 8
 
 export function startKsefWorker (app: FastifyInstance, opts: { intervalMs?: number, deps?: Partial<KsefDeps> } = {}): KsefWorker {
-  let stopped = false
-  let running: Promise<RoundResult[]> | null = null
   const deps = (): KsefDeps => ({ ...ksefDepsOf(app), ...opts.deps })
   let recovery: Promise<void> | null = releaseClaimsOfEarlierRun(app.db, app.ctx.now()).then((released) => {
     if (released > 0) app.log.info({ released }, 'ksef: claims left by an earlier run released')
@@ -57,34 +53,21 @@ export function startKsefWorker (app: FastifyInstance, opts: { intervalMs?: numb
     }
     const results: RoundResult[] = []
     await queueNewlyIssued(deps())
-    for (let i = 0; i < ROUNDS_PER_TICK && !stopped; i++) {
+    for (let i = 0; i < ROUNDS_PER_TICK && !worker.stopped; i++) {
       const result = await runKsefRound(deps())
       results.push(result)
       // a full round means more may be due; a round that only queued (429) must not spin
       if (result.claimed < ROUND_SIZE || result.accepted + result.rejected === 0) break
     }
-    if (!stopped) await fetchMissingUpos(deps())
+    if (!worker.stopped) await fetchMissingUpos(deps())
     return results
   }
 
-  const tick = async (): Promise<RoundResult[]> => {
-    if (stopped) return []
-    if (running !== null) return await running.then(() => [])
-    running = pass().catch((error: unknown) => {
-      app.log.error({ err: error }, 'sending invoices to ksef failed')
-      return []
-    }).finally(() => { running = null })
-    return await running
-  }
-
-  const timer = setInterval(() => { void tick() }, opts.intervalMs ?? app.ctx.config.ksef.workerIntervalMs)
-  timer.unref()
-  return {
-    tick,
-    stop: async () => {
-      stopped = true
-      clearInterval(timer)
-      if (running !== null) await running
-    }
-  }
+  const worker = startIntervalWorker({
+    intervalMs: opts.intervalMs ?? app.ctx.config.ksef.workerIntervalMs,
+    run: pass,
+    idle: [],
+    onError: (error) => { app.log.error({ err: error }, 'sending invoices to ksef failed') }
+  })
+  return worker
 }

@@ -5,32 +5,16 @@
 import type { FastifyInstance } from 'fastify'
 import { connectionOf } from '../ksef/connection.queries.ts'
 import { ksefDepsOf } from '../ksef/ksef-worker.ts'
+import { startIntervalWorker, type IntervalWorker } from '../shared/interval-worker.ts'
 import { downloadPurchases, type SyncResult } from './purchases.sync.ts'
 
-export interface PurchaseWorker {
-  tick: () => Promise<SyncResult | null>
-  stop: () => Promise<void>
-}
+export type PurchaseWorker = IntervalWorker<SyncResult | null>
 
 export function startPurchaseWorker (app: FastifyInstance, opts: { intervalMs?: number } = {}): PurchaseWorker {
-  let stopped = false
-  let running: Promise<SyncResult | null> | null = null
-  const tick = async (): Promise<SyncResult | null> => {
-    if (stopped) return null
-    if (running !== null) return await running
-    running = (async () => (await connectionOf(app.db)) === undefined ? null : await downloadPurchases(ksefDepsOf(app)))()
-      .catch((error: unknown) => { app.log.error({ err: error }, 'downloading purchase invoices failed'); return null })
-      .finally(() => { running = null })
-    return await running
-  }
-  const timer = setInterval(() => { void tick() }, opts.intervalMs ?? app.ctx.config.ksef.purchasesIntervalMs)
-  timer.unref()
-  return {
-    tick,
-    stop: async () => {
-      stopped = true
-      clearInterval(timer)
-      if (running !== null) await running
-    }
-  }
+  return startIntervalWorker({
+    intervalMs: opts.intervalMs ?? app.ctx.config.ksef.purchasesIntervalMs,
+    run: async () => (await connectionOf(app.db)) === undefined ? null : await downloadPurchases(ksefDepsOf(app)),
+    idle: null,
+    onError: (error) => { app.log.error({ err: error }, 'downloading purchase invoices failed') }
+  })
 }
