@@ -16,6 +16,11 @@ import { clickImport } from './fixtures/allegro.ts'
 import { RawClient } from './fixtures/forms.ts'
 import { discoverForms, problemsOf, walkForms } from './fixtures/hostile.ts'
 
+// The walk sends some 1 900 requests, and every JPK page view and file checks its XML against
+// the official XSD (xmllint-wasm, ~0.4 s a file): over tap's 120 s default on a busy 2-core
+// machine, so this file asks for its own time budget (the assertions are unchanged).
+t.setTimeout(600_000)
+
 /**
  * POST routes whose form only shows in a state the seeded apps do not reach (a pending device
  * flow, saved app credentials, a sent document, a closed month, a link to remove), with the
