@@ -39,11 +39,12 @@ export async function renderDocumentPage (app: FastifyInstance, request: Fastify
     canRefresh: allegroAllowed && delivery !== undefined && delivery.allegro_invoice_id !== null && state !== null && isDelivered(state),
     internal: doc.type === 'inny_przychod'
   }
+  const ksefPanel = await ksefPanelOf(app.db, doc.id, doc.status === 'issued' && canHoldKsefNumber(doc.type))
   const ksef = {
     isInvoice: canHoldKsefNumber(doc.type),
-    canEnterNumber: doc.status === 'issued' && canHoldKsefNumber(doc.type) && (doc.ksefNumber === null || isOwner),
+    canEnterNumber: doc.status === 'issued' && canHoldKsefNumber(doc.type) && ksefPanel.numberByHand && (doc.ksefNumber === null || isOwner),
     form: opts.ksefForm ?? { value: '', error: null },
-    panel: await ksefPanelOf(app.db, doc.id, doc.status === 'issued' && canHoldKsefNumber(doc.type)),
+    panel: ksefPanel,
     // what the QR codes on the PDF lack (KOD II of an offline invoice), before it goes to the buyer
     printNotice: await ksefPrintNotice(app.db, app.ctx, doc.id, app.ctx.now())
   }

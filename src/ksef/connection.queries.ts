@@ -99,6 +99,11 @@ export async function cachedPublicKey (db: Queryable, environment: string, usage
   return row === undefined ? undefined : { certificateDerBase64: row.certificate_der_base64, publicKeyId: row.public_key_id, validTo: row.valid_to }
 }
 
+/** Drops the environment's cached keys: KSeF said one of them was withdrawn (21470). */
+export async function forgetPublicKeys (db: Queryable, environment: string): Promise<void> {
+  await db.deleteFrom('ksef_public_keys').where('environment', '=', environment).execute()
+}
+
 export async function storePublicKeys (db: Queryable, environment: string, keys: ReadonlyArray<{ certificate: string, publicKeyId: string | null, usage: KeyUsage, validFrom: string, validTo: string }>, at: string): Promise<void> {
   for (const key of keys) {
     await db.insertInto('ksef_public_keys').values({

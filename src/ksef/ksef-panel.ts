@@ -18,6 +18,7 @@ export interface KsefPanel {
   /** why it cannot go yet (a correction of an invoice still on its way) */
   waitingFor: string | null
   nextAttemptAt: string | null
+  numberByHand: boolean
 }
 
 const BADGES: Record<SubmissionState, KsefPanel['badge']> = { do_wyslania: '', wysylanie: 'warn', przyjeta: 'ok', odrzucona: 'err', offline: 'warn', blad: 'err' }
@@ -42,7 +43,10 @@ export async function ksefPanelOf (db: Queryable, documentId: number, sendable: 
     hasUpo: Boolean(row?.has_upo),
     canSend: sendable && waitingFor === null && (doc?.ksef_number ?? null) === null && (state === null || state === 'odrzucona' || state === 'blad' || (state === 'do_wyslania' && !queued) || state === 'offline'),
     waitingFor,
-    nextAttemptAt: queued ? (row?.next_attempt_at ?? null) : null
+    nextAttemptAt: queued ? (row?.next_attempt_at ?? null) : null,
+    // a number typed by hand is for an invoice Biurko does not send itself; once the sender has
+    // it in flight, offline or accepted, KSeF's own answer is the only source of its number
+    numberByHand: state === null || state === 'odrzucona' || state === 'blad' || (state === 'do_wyslania' && !queued)
   }
 }
 

@@ -19,7 +19,7 @@ import { KsefApiError, KsefClient, ksefErrorMessage } from './client/ksef.client
 import type { KsefRateLimiter } from './client/rate-limiter.ts'
 import { authTokenRequestXml, readPrivateKey, signAuthTokenRequest } from './client/xades.ts'
 import {
-  cachedPublicKey, cachedTokensOf, connectionOf, contextNipOf, credentialsOf, forgetTokens, recordConnectionError, recordConnectionSuccess,
+  cachedPublicKey, cachedTokensOf, connectionOf, contextNipOf, credentialsOf, forgetPublicKeys, forgetTokens, recordConnectionError, recordConnectionSuccess,
   storePublicKeys, storeTokens, type ConnectionRow, type KeyUsage, type PublicKey
 } from './connection.queries.ts'
 import { MAX_ATTEMPTS, offlineDeadline, retryDelayMs, verdictOf, type Verdict } from './ksef-sending.ts'
@@ -92,6 +92,24 @@ export async function publicKeyFor (deps: KsefDeps, client: KsefClient, environm
   return fresh
 }
 
+/** KSeF's answer when the key a request names is unknown or withdrawn (open-api.json, 21470). */
+const WITHDRAWN_KEY = 21470
+
+/**
+ * Runs a request that encrypts with one of KSeF's public keys; when KSeF says that key was
+ * withdrawn (the Ministry rotated it before its validTo, or the simulator was restarted), the
+ * cached keys are dropped and the request is made once more with freshly fetched ones.
+ */
+async function withCurrentKey<T> (deps: KsefDeps, client: KsefClient, environment: string, usage: KeyUsage, request: (key: PublicKey) => Promise<T>): Promise<T> {
+  try {
+    return await request(await publicKeyFor(deps, client, environment, usage))
+  } catch (error) {
+    if (!(error instanceof KsefApiError) || !error.codes.includes(WITHDRAWN_KEY)) throw error
+    await forgetPublicKeys(deps.db, environment)
+    return await request(await publicKeyFor(deps, client, environment, usage))
+  }
+}
+
 // Access token ------------------------------------------------------------------------------------
 
 const TOKEN_MARGIN_MS = 60_000
@@ -129,13 +147,12 @@ export async function accessTokenFor (deps: KsefDeps, client: KsefClient, row: C
   const challenge = await client.challenge()
   let init: { referenceNumber: string, authenticationToken: string }
   if (credentials.method === 'token') {
-    const key = await publicKeyFor(deps, client, row.environment, 'KsefTokenEncryption')
-    init = await client.authWithKsefToken({
+    init = await withCurrentKey(deps, client, row.environment, 'KsefTokenEncryption', async (key) => await client.authWithKsefToken({
       challenge: challenge.challenge,
       nip,
       encryptedToken: encryptKsefToken(key.certificateDerBase64, credentials.token, challenge.timestampMs),
       ...(key.publicKeyId !== null ? { publicKeyId: key.publicKeyId } : {})
-    })
+    }))
   } else {
     const signed = signAuthTokenRequest(authTokenRequestXml(challenge.challenge, nip), { certificatePem: credentials.certificatePem, privateKey: readPrivateKey(credentials.privateKeyPem, '') }, now.toJSDate())
     init = await client.authWithXades(signed)
@@ -371,13 +388,17 @@ async function sendInSession (deps: KsefDeps, client: KsefClient, token: string,
   let sessionReference: string
   let session: ReturnType<typeof newSessionKey>
   try {
-    const key = await publicKeyFor(deps, client, environment, 'SymmetricKeyEncryption')
-    session = newSessionKey(key.certificateDerBase64)
-    sessionReference = await client.openOnlineSession(token, {
-      encryptedSymmetricKey: session.encryptedSymmetricKey,
-      initializationVector: session.initializationVector,
-      ...(key.publicKeyId !== null ? { publicKeyId: key.publicKeyId } : {})
+    const opened = await withCurrentKey(deps, client, environment, 'SymmetricKeyEncryption', async (key) => {
+      const fresh = newSessionKey(key.certificateDerBase64)
+      const reference = await client.openOnlineSession(token, {
+        encryptedSymmetricKey: fresh.encryptedSymmetricKey,
+        initializationVector: fresh.initializationVector,
+        ...(key.publicKeyId !== null ? { publicKeyId: key.publicKeyId } : {})
+      })
+      return { fresh, reference }
     })
+    session = opened.fresh
+    sessionReference = opened.reference
   } catch (error) {
     await noteConnectionError(deps, error)
     for (const row of rows) await recordFailure(deps, row, error, result, { attempted: false })

@@ -7,6 +7,7 @@ import { canHoldKsefNumber, checkKsefNumber, fa3FileForDocument, fa3MonthZip } f
 import { fa3FileName } from './fa3-zip.ts'
 import { connectionOf } from './connection.queries.ts'
 import { queueSubmission, runKsefRound } from './ksef-sender.ts'
+import { ksefPanelOf } from './ksef-panel.ts'
 import { SUBMISSION_STATE_LABELS } from './ksef-sending.ts'
 import { ksefDepsOf } from './ksef-worker.ts'
 import { submissionOf, type SubmissionState } from './submissions.queries.ts'
@@ -133,6 +134,10 @@ export default async function ksefRoutes (app: FastifyInstance): Promise<void> {
     }
     if (doc.status !== 'issued') {
       reply.flash('error', `Dokument ${doc.number} jest anulowany – nie nadaje się mu numeru KSeF.`)
+      return reply.redirect(`/przychody/dokumenty/${id}`, 303)
+    }
+    if (!(await ksefPanelOf(app.db, id, true)).numberByHand) {
+      reply.flash('error', `Fakturę ${doc.number} wysyła do KSeF Biurko: numer KSeF nadaje jej KSeF i nie wpisuje się go ręcznie. Błąd w treści faktury popraw fakturą korygującą.`)
       return reply.redirect(`/przychody/dokumenty/${id}`, 303)
     }
     // once KSeF has the invoice its number is a fact; only the owner may fix a mistyped one

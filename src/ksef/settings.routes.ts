@@ -8,7 +8,7 @@ import { toStoredTimestamp } from '../shared/dates.ts'
 import type { FieldErrors } from '../shared/form.ts'
 import { connectionOf, ENVIRONMENT_LABELS, forgetTokens, type ConnectionRow } from './connection.queries.ts'
 import { ksefHealth, requeueWaiting, testKsefConnection } from './ksef-sender.ts'
-import { ksefDepsOf } from './ksef-worker.ts'
+import { KSEF_SIMULATOR_PREFIX, ksefDepsOf } from './ksef-worker.ts'
 import { KSEF_ENVIRONMENTS, parseSettingsForm, type SettingsValues } from './settings.form.ts'
 
 export const KSEF_SETTINGS_PATH = '/ustawienia/integracje/ksef'
@@ -18,6 +18,15 @@ export default async function ksefSettingsRoutes (app: FastifyInstance): Promise
 
   async function companyNip (): Promise<string> {
     return (await app.db.selectFrom('company').select('nip').where('id', '=', 1).executeTakeFirst())?.nip ?? ''
+  }
+
+  /** The simulator's token page, for the owner who connects the built-in simulator by hand. */
+  async function simulatorTokenUrl (): Promise<string | null> {
+    const standalone = app.ctx.config.ksef.environments.symulator.apiUrl
+    const base = standalone !== '' ? standalone.replace(/\/v2$/, '') : app.ksefSimulator !== null ? KSEF_SIMULATOR_PREFIX : null
+    if (base === null) return null
+    const nip = (await companyNip()).replace(/\D/g, '')
+    return `${base}/demo/token${nip === '' ? '' : `?nip=${nip}`}`
   }
 
   function valuesOf (row: ConnectionRow | undefined): SettingsValues {
@@ -38,6 +47,7 @@ export default async function ksefSettingsRoutes (app: FastifyInstance): Promise
       errors: form?.errors ?? {},
       environments: KSEF_ENVIRONMENTS.map((value) => ({ value, label: ENVIRONMENT_LABELS[value] })),
       companyNip: await companyNip(),
+      simulatorTokenUrl: await simulatorTokenUrl(),
       connection: row === undefined
         ? null
         : {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { connectionOf } from '../ksef/connection.queries.ts'
 import { ksefHealth } from '../ksef/ksef-sender.ts'
 import { exemptionLimitState } from '../ledger/exemption-limit.ts'
 import { exemptSalesOfYear } from '../ledger/ledger.queries.ts'
@@ -18,7 +19,8 @@ export default async function homeRoutes (app: FastifyInstance): Promise<void> {
       title: 'Pulpit',
       counts: { transactions: Number(transactions.n), documents: Number(documents.n), contractors: Number(contractors.n) },
       user: request.user,
-      ksef: await ksefHealth(app.db)
+      ksef: await ksefHealth(app.db),
+      ksefConnected: ((await connectionOf(app.db))?.auth_method ?? null) !== null
     })
   })
 }

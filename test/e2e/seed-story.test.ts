@@ -1,23 +1,27 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import Sqlite from 'better-sqlite3'
 import { DateTime } from 'luxon'
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import t from 'tap'
 import { parseUserAmount } from '../../src/shared/money.ts'
+import { isValidKsefNumber } from '../../src/ksef/ksef-number.ts'
 import { field, xmllint } from '../jpk/helpers.ts'
+import { qrCodesInPdf } from '../ksef/helpers/qr-pdf.ts'
 
 // The seed's whole story, as a new user would live it, in Debian's Chromium against the real
 // server (a child process with the built-in Allegro simulator): first run → Allegro module →
 // shop → connecting on the simulator's page → import (and the 10-minute throttle) → a product
 // named like an offer → Wystaw Fakturę → lines, delivery, totals → KONTRAHENCI → stock →
 // auto-close → Opłać with the pencil → Usuń, import again, still gone → Powiąż z istniejącym
-// dokumentem → KSIĘGOWOŚĆ. Only clicks and typing; every page visited is saved as a
-// screenshot under test-artifacts/e2e/.
+// dokumentem → KSIĘGOWOŚĆ; and the KSeF part: connecting the built-in KSeF simulator with a
+// token from its page → the invoice accepted with its KSeF number → the PDF's QR code → the
+// same PDF delivered to the Allegro order. Only clicks and typing; every page visited is saved
+// as a screenshot under test-artifacts/e2e/.
 
 const CHROMIUM = '/usr/bin/chromium'
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -28,6 +32,10 @@ const SETTINGS = '/ustawienia/integracje/allegro'
 const LIST = '/przychody/allegro'
 const SHOP_NAME = 'Sklep z zabawkami'
 const OWNER = { login: 'ania', name: 'Anna Nowak', password: 'moje-biurko-2026' }
+const COMPANY_NIP = '5261040828'
+
+/** The text of a PDF as poppler's pdftotext reads it. */
+const pdfText = (pdf: Buffer): string => execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).toString('utf8')
 
 interface Server {
   url: string
@@ -60,6 +68,8 @@ async function startServer (dataDir: string, port: number, extraEnv: Record<stri
     LOG_LEVEL: 'warn',
     SIMULATOR_ENABLED: 'true',
     SIMULATOR_SEED,
+    // the KSeF worker's round every 2 s instead of 15 s, so the story does not wait for it
+    KSEF_WORKER_INTERVAL_MS: '2000',
     ...extraEnv
   }
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -103,6 +113,10 @@ function grosze (text: string): number {
 }
 
 const quantityOf = (text: string): number => Number(text.trim().replace(',', '.'))
+
+// A whole working day in one story: two server starts, about 60 pages, a wait for KSeF's
+// acceptance of two invoices; beyond tap's 120 s on a busy 2-core machine, so its own budget.
+t.setTimeout(600_000)
 
 if (!existsSync(CHROMIUM)) {
   t.fail(`Chromium is missing at ${CHROMIUM}; the end-to-end test needs it: apt-get install -y chromium (.ci/run installs it)`)
@@ -164,6 +178,17 @@ if (!existsSync(CHROMIUM)) {
     const nav = (name: string): Locator => page.locator('nav.mainnav').getByRole('link', { name, exact: true })
     const detail = (label: string): Locator => page.locator(`dl.details dt:text-is("${label}") + dd`).first()
     /** On a document's page: the month its ledger entry belongs to (the earlier of sale and issue date). */
+    /** On an invoice's page: reloads until the worker has it accepted by KSeF; its KSeF number. */
+    const waitForKsefNumber = async (): Promise<string> => {
+      const ksefCard = page.locator('#ksef')
+      const deadline = Date.now() + 120_000
+      while (!/Numer KSeF: \S+/.test(await ksefCard.innerText())) {
+        if (Date.now() > deadline) throw new Error(`no KSeF number within 120 s: ${await ksefCard.innerText()}`)
+        await page.waitForTimeout(1000)
+        await page.reload()
+      }
+      return /Numer KSeF: (\S+)/.exec(await ksefCard.innerText())?.[1] ?? ''
+    }
     const bookingMonth = async (): Promise<string> => {
       const months = await Promise.all(['Data sprzedaży', 'Data wystawienia'].map(async (label) => DateTime.fromFormat((await detail(label).innerText()).trim(), 'dd.MM.yyyy').toFormat('yyyy-MM')))
       return months.sort()[0]
@@ -353,6 +378,35 @@ if (!existsSync(CHROMIUM)) {
     t.equal(await detail('Stan').innerText(), '10 szt.', 'ten in stock to start with')
     await shot(page, 'produkt')
 
+    // --- USTAWIENIA » INTEGRACJE » KSeF: the built-in simulator, with a token from its page ----
+    await clickAndLoad(page.locator('a.brand'))
+    const connectKsef = page.locator('#ksef-niepolaczony')
+    t.match(await connectKsef.innerText(), 'art. 106ni', 'the dashboard asks to connect KSeF, and says why')
+    await clickAndLoad(connectKsef.getByRole('link', { name: 'Połącz z KSeF' }))
+    t.equal(pathOf(page), '/ustawienia/integracje/ksef')
+    await shot(page, 'ksef-ustawienia')
+    const [tokenPage] = await Promise.all([context.waitForEvent('page'), page.locator('#symulator-token').getByRole('link').click()])
+    watch(tokenPage)
+    await tokenPage.waitForLoadState('load')
+    t.equal(await tokenPage.getByLabel('NIP firmy').inputValue(), COMPANY_NIP, 'the simulator’s token page has the company’s NIP')
+    await Promise.all([tokenPage.waitForEvent('load'), tokenPage.getByRole('button', { name: 'Wygeneruj token KSeF' }).click()])
+    const ksefToken = (await tokenPage.locator('#token').innerText()).trim()
+    t.match(ksefToken, new RegExp(`\\|nip-${COMPANY_NIP}\\|`), 'a KSeF token for the company')
+    await shot(tokenPage, 'ksef-token')
+    await tokenPage.close()
+    await page.getByLabel('Środowisko KSeF').selectOption({ label: 'wbudowany symulator KSeF' })
+    await page.getByRole('radio', { name: 'Token KSeF' }).check()
+    await page.locator('#f-token').fill(ksefToken)
+    const autoSend = page.getByLabel('Wysyłaj faktury do KSeF automatycznie po wystawieniu')
+    if (!await autoSend.isChecked()) await autoSend.check()
+    await clickAndLoad(page.getByRole('button', { name: 'Zapisz' }))
+    t.match(await flashes(), 'Zapisano ustawienia połączenia z KSeF.')
+    t.notMatch(await page.locator('main').innerText(), ksefToken, 'the token is never shown back')
+    await clickAndLoad(page.getByRole('button', { name: 'Testuj połączenie' }))
+    t.notMatch(await page.locator('main .flash').innerText(), /błąd|nie udało/i, `the connection test passes (${await flashes()})`)
+    t.equal(await page.locator('#stan .badge').innerText(), 'działa', 'the connection works')
+    await shot(page, 'ksef-polaczono')
+
     // --- Wystaw Fakturę from the transaction's details ----------------------------------------
     await page.goto(`${base}${chosen.href}`)
     t.equal(await page.locator('.flash-warning', { hasText: 'Pozycje bez produktu' }).count(), 0, 'the cart item has its product now')
@@ -387,6 +441,55 @@ if (!existsSync(CHROMIUM)) {
     const buyerBlock = await page.locator('article.document section', { has: page.getByRole('heading', { name: 'Nabywca' }) }).innerText()
     t.match(buyerBlock, chosen.buyerName, 'the buyer is the company from the invoice data')
     t.match(buyerBlock, `NIP: ${chosen.buyerNip}`)
+
+    // --- KSeF: the worker sends the invoice on its own; the page shows its number --------------
+    const invoicePath = pathOf(page)
+    const ksefNumber = await waitForKsefNumber()
+    t.ok(isValidKsefNumber(ksefNumber), `a KSeF number with a valid checksum (${ksefNumber})`)
+    t.ok(ksefNumber.startsWith(`${COMPANY_NIP}-`), 'issued in the company’s NIP context')
+    t.equal(await page.locator('#ksef-state').innerText(), 'przyjęta w KSeF')
+    t.equal(await detail('Numer KSeF').innerText(), ksefNumber, 'the document’s details carry it too')
+    await shot(page, 'faktura-ksef')
+
+    // the PDF's KOD I points at exactly the file KSeF accepted, and is labelled with its number
+    const downloadLink = async (name: string): Promise<Buffer> => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name, exact: true }).click()])
+      return readFileSync(await file.path())
+    }
+    const fa3 = await downloadLink('Pobierz XML KSeF (FA(3))')
+    t.match(fa3.toString('utf8'), `<P_2>${invoiceNumber}</P_2>`, 'the FA(3) file of this invoice')
+    const pdf = await downloadLink('Pobierz PDF')
+    const issueDate = DateTime.fromFormat((await detail('Data wystawienia').innerText()).trim(), 'dd.MM.yyyy').toFormat('dd-MM-yyyy')
+    const hash = createHash('sha256').update(fa3).digest('base64url')
+    const codes = (await qrCodesInPdf(pdf)).map((code) => code.data)
+    t.equal(codes.length, 1, 'one QR code on the invoice: KOD I')
+    t.ok(codes[0]?.endsWith(`/invoice/${COMPANY_NIP}/${issueDate}/${hash}`), `KOD I: seller NIP, issue date and SHA-256 of the file (${codes[0]})`)
+    t.match(pdfText(pdf), ksefNumber, 'the code is labelled with the KSeF number')
+    const verification = await context.newPage()
+    watch(verification)
+    await verification.goto(codes[0] ?? 'about:blank')
+    t.equal(await verification.locator('[data-result]').getAttribute('data-result'), 'found', 'scanning the code finds the invoice in KSeF')
+    t.equal(await verification.locator('[data-ksef-number]').innerText(), ksefNumber, 'under the same number')
+    await shot(verification, 'ksef-weryfikacja-qr')
+    await verification.close()
+
+    // --- Wyślij do Allegro: the buyer gets that PDF on the order --------------------------------
+    await clickAndLoad(page.locator('#allegro').getByRole('button', { name: 'Wyślij do Allegro' }))
+    t.equal(pathOf(page), invoicePath)
+    t.notMatch(await flashes(), /Nie wysłano/, `sent to Allegro (${await flashes()})`)
+    await shot(page, 'faktura-wyslana-do-allegro')
+    await page.goto(`${base}${chosen.href}`)
+    const checkoutFormId = (await detail('Nr zamówienia Allegro').innerText()).trim()
+    const buyerView = await context.newPage()
+    watch(buyerView)
+    await buyerView.goto(`${base}/symulator-allegro/moje-zakupy/${checkoutFormId}`)
+    await shot(buyerView, 'allegro-moje-zakupy')
+    const [delivered] = await Promise.all([buyerView.waitForEvent('download'), buyerView.getByRole('link', { name: 'pobierz PDF' }).click()])
+    const deliveredPdf = readFileSync(await delivered.path())
+    await buyerView.close()
+    t.same((await qrCodesInPdf(deliveredPdf)).map((code) => code.data), codes, 'the PDF on the Allegro order carries the same KOD I')
+    t.match(pdfText(deliveredPdf), ksefNumber, 'and the KSeF number')
+    t.match(pdfText(deliveredPdf), invoiceNumber)
 
     // --- the buyer in KONTRAHENCI -------------------------------------------------------------
     await clickAndLoad(nav('Kontrahenci'))
@@ -488,6 +591,8 @@ if (!existsSync(CHROMIUM)) {
     t.match(manualNumber, /^FV \d+\/\d{2}\/\d{4}$/, 'an invoice issued by hand')
     t.not(manualNumber, invoiceNumber)
     const manualMonth = await bookingMonth()
+    // auto-send covers invoices typed by hand too; JPK_V7 waits for every invoice's KSeF number
+    t.ok(isValidKsefNumber(await waitForKsefNumber()), 'the invoice issued by hand is accepted by KSeF as well')
 
     await page.goto(`${base}${unlinked.href}`)
     await clickAndLoad(page.locator('section[aria-label="Akcje"]').getByRole('link', { name: 'Powiąż z istniejącym dokumentem' }))
@@ -526,12 +631,17 @@ if (!existsSync(CHROMIUM)) {
     t.equal(await page.locator('table.ledger tbody tr', { hasText: manualNumber }).count(), 1, 'the linked invoice is booked too')
 
     // --- KSIĘGOWOŚĆ » JPK_V7: the month's JPK_V7M ----------------------------------------------
-    // The JPK header (tax office, the taxpayer's name and birth date) is entered on USTAWIENIA »
-    // Firma, whose form is being built elsewhere; until then the story writes it into the
-    // server's database, as the form will.
-    const sqlite = new Sqlite(join(dataDir, 'biurko.sqlite'))
-    sqlite.prepare("UPDATE company SET tax_office_code = '1435', taxpayer_kind = 'fizyczna', taxpayer_first_name = 'Anna', taxpayer_last_name = 'Nowak', taxpayer_birth_date = '1985-03-14', email = CASE WHEN email = '' THEN 'ania@example.pl' ELSE email END").run()
-    sqlite.close()
+    // the JPK header (tax office, the taxpayer's name and birth date, an e-mail) on USTAWIENIA » Firma
+    await clickAndLoad(nav('Firma'))
+    await page.getByLabel('E-mail').fill('ania@example.pl')
+    await page.getByLabel('Urząd skarbowy').selectOption({ value: '1435' })
+    await page.getByLabel('Podatnik', { exact: true }).selectOption({ label: 'Osoba fizyczna' })
+    await page.getByLabel('Pierwsze imię (osoba fizyczna)').fill('Anna')
+    await page.getByLabel('Nazwisko (osoba fizyczna)').fill('Nowak')
+    await page.getByLabel('Data urodzenia (osoba fizyczna)').fill('1985-03-14')
+    await shot(page, 'firma-dane-jpk')
+    await clickAndLoad(page.getByRole('button', { name: 'Zapisz' }))
+    t.match(await flashes(), 'Dane firmy zostały zapisane.')
     await clickAndLoad(nav('JPK_V7'))
     t.equal(pathOf(page), '/ksiegowosc/jpk-v7')
     await page.getByLabel('Okres').fill(invoiceMonth)

@@ -113,3 +113,12 @@ export function indexPage (webBase: string): string {
 <p><a href="${escapeHtml(webBase)}/skojarz-aplikacje">Powiąż aplikację kodem</a></p>
 ${DEMO_ACCOUNT}`)
 }
+
+export function buyerOrderPage (orderId: string, invoices: Array<{ id: string, invoiceNumber: string | null, fileName: string, uploadedAt: string | null, file: Buffer | null }>): string {
+  const rows = invoices.map((i) => `<li>${escapeHtml(i.invoiceNumber ?? i.fileName)}: ${i.file === null
+    ? 'plik jeszcze nie przesłany'
+    : `<a href="${escapeHtml(orderId)}/faktury/${escapeHtml(i.id)}">pobierz PDF</a> (przesłano ${escapeHtml(i.uploadedAt ?? '')})`}</li>`)
+  return layout('Moje zakupy – Symulator Allegro', `<h1>Zamówienie ${escapeHtml(orderId)}</h1>
+<h2>Faktury od sprzedającego</h2>
+${rows.length === 0 ? '<p>Sprzedający nie dodał jeszcze faktury.</p>' : `<ul>\n${rows.join('\n')}\n</ul>`}`)
+}

@@ -17,6 +17,7 @@ import {
   ALLEGRO_MEDIA_TYPE, FORM_BODY_LIMIT, HttpError, JSON_BODY_LIMIT, acceptsAllegroJson, allegroError, html, invalidToken,
   oauthError, parseJson, parsePdf, sleep, validationError, type ApiContext, type AuthContext, type RouteConfig
 } from './http.ts'
+import { registerBuyerRoutes } from './buyer.routes.ts'
 import { registerControlRoutes } from './control.routes.ts'
 import { registerInvoiceRoutes } from './invoices.routes.ts'
 import { registerOAuthRoutes } from './oauth.routes.ts'
@@ -128,6 +129,7 @@ export default async function allegroSimulatorPlugin (app: FastifyInstance, opts
   app.get('/', async (request, reply) => html(reply, 200, indexPage(webBase(request))))
 
   registerOAuthRoutes(app, sim, webBase)
+  registerBuyerRoutes(app, sim)
 
   if (sim.controlRoutes) registerControlRoutes(app, sim)
 

@@ -77,3 +77,31 @@ ${check.problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('\n')}
 </ul>
 ${rows}`)
 }
+
+/**
+ * What the taxpayer's KSeF application (Aplikacja Podatnika KSeF) offers for a token: here one
+ * form, so that a new installation on the built-in simulator can be connected by hand, as a real
+ * one is with a token generated in KSeF. The token is shown once and never stored by the page.
+ */
+export function ksefTokenPage (form: { nip: string, error: string | null }, issued: { token: string, referenceNumber: string } | null): string {
+  const formHtml = `<form method="post" action="token">
+<p><label for="nip">NIP firmy</label><br>
+<input id="nip" name="nip" inputmode="numeric" autocomplete="off" maxlength="13" value="${escapeHtml(form.nip)}"${form.error === null ? '' : ' aria-invalid="true" aria-describedby="nip-error"'}></p>
+${form.error === null ? '' : `<p id="nip-error" role="alert">${escapeHtml(form.error)}</p>`}
+<p><button type="submit">Wygeneruj token KSeF</button></p>
+</form>`
+  if (issued === null) {
+    return layout('Token KSeF – Symulator KSeF', `<h1>Token KSeF</h1>
+<p>W prawdziwym KSeF token generuje się w Aplikacji Podatnika KSeF. Tutaj symulator wygeneruje token
+dla podanego NIP; wklej go w Biurku w Ustawienia » Integracje » KSeF (uwierzytelnienie „Token KSeF”).</p>
+${formHtml}`)
+  }
+  return layout('Token KSeF wygenerowany – Symulator KSeF', `<h1>Token KSeF wygenerowany</h1>
+<p role="status">Skopiuj token teraz – symulator nie pokaże go ponownie. Token działa do ponownego uruchomienia symulatora.</p>
+<dl>
+<dt>NIP</dt><dd>${escapeHtml(form.nip)}</dd>
+<dt>Numer referencyjny</dt><dd>${escapeHtml(issued.referenceNumber)}</dd>
+<dt>Token</dt><dd><code id="token">${escapeHtml(issued.token)}</code></dd>
+</dl>
+<p>Wklej go w Biurku: Ustawienia » Integracje » KSeF, środowisko „wbudowany symulator”, uwierzytelnienie „Token KSeF”.</p>`)
+}

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FaultSpec } from './faults.ts'
-import { qrCertificatePage, qrInvoicePage } from './pages.ts'
+import { ksefTokenPage, qrCertificatePage, qrInvoicePage } from './pages.ts'
 import { RateLimiter, type Limit } from './rate-limits.ts'
 import { KsefApiError, type AccessClaims, type KsefSimulator } from './simulator.ts'
 
@@ -65,6 +65,12 @@ export default async function ksefSimulatorPlugin (app: FastifyInstance, opts: K
   const prefixLength = app.prefix.length
   const demoLimiter = new RateLimiter({ [DEMO_GROUP]: { perSecond: 5, perMinute: 60, perHour: 600 }, [QR_GROUP]: { perSecond: 10, perMinute: 120, perHour: 2400 } }, sim.rateClock)
 
+  // the token page's form; inside the app the host's formbody already parses it
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))))
+    })
+  }
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_request, body, done) => { done(null, body) })
 
   app.setErrorHandler((error: unknown, _request, reply) => {
@@ -216,6 +222,23 @@ export default async function ksefSimulatorPlugin (app: FastifyInstance, opts: K
       name: typeof b.name === 'string' ? b.name : undefined
     })
     return reply.code(201).send(cert)
+  })
+  // the same for a person: an HTML form, as the taxpayer's KSeF application has
+  const tokenPage = (reply: FastifyReply, code: number, body: string): FastifyReply =>
+    reply.code(code).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body)
+  app.get<{ Querystring: { nip?: string } }>('/demo/token', g(DEMO_GROUP), async (request, reply) => {
+    const nip = typeof request.query.nip === 'string' ? request.query.nip.replace(/\D/g, '').slice(0, 10) : ''
+    return tokenPage(reply, 200, ksefTokenPage({ nip, error: null }, null))
+  })
+  app.post('/demo/token', g(DEMO_GROUP), async (request, reply) => {
+    const typed = demoBody(request.body).nip
+    const nip = typeof typed === 'string' ? typed.replace(/[\s-]/g, '').slice(0, 20) : ''
+    try {
+      return tokenPage(reply, 201, ksefTokenPage({ nip, error: null }, sim.issueKsefToken(nip)))
+    } catch (error) {
+      if (!(error instanceof KsefApiError)) throw error
+      return tokenPage(reply, 422, ksefTokenPage({ nip, error: 'Wpisz NIP firmy: 10 cyfr, np. 526-104-08-28.' }, null))
+    }
   })
   app.get('/demo/ca', g(DEMO_GROUP), async (_request, reply) => reply.type('application/x-pem-file').send(sim.caCertificatePem))
 

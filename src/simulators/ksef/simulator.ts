@@ -378,10 +378,28 @@ export class KsefSimulator {
     evictOldest(this.#tokens, this.limits.maxKsefTokens)
     const t = this.now()
     const ref = referenceNumber(t, 'TK')
-    // the shape of KSeF's own tokens: reference|nip-…|secret
-    const token = `${ref}|nip-${nip}|${randomBytes(32).toString('hex')}`
+    // the shape of KSeF's own tokens: reference|nip-…|secret; the secret part is a MAC under the
+    // simulator's secret, so a token still works after a restart of the app that mounts it
+    // (its secret comes from the app's), as a real KSeF token outlives any one session
+    const token = `${ref}|nip-${nip}|${this.#tokenMac(ref, nip)}`
     this.#tokens.set(token, { token, referenceNumber: ref, nip, createdMs: t })
     return { token, referenceNumber: ref }
+  }
+
+  #tokenMac (ref: string, nip: string): string {
+    return createHmac('sha256', this.#secret).update(`ksef-token|${ref}|${nip}`).digest('hex')
+  }
+
+  /** A token this simulator issued, remembered or (after a restart or eviction) recognised by its MAC. */
+  #knownToken (token: string): KsefTokenRecord | undefined {
+    const remembered = this.#tokens.get(token)
+    if (remembered !== undefined) return remembered
+    const parts = /^([0-9A-Za-z-]{1,64})\|nip-(\d{10})\|([0-9a-f]{64})$/.exec(token)
+    if (parts === null) return undefined
+    const [, ref, nip, mac] = parts as unknown as [string, string, string, string]
+    const expected = Buffer.from(this.#tokenMac(ref, nip), 'hex')
+    if (!timingSafeEqual(expected, Buffer.from(mac, 'hex'))) return undefined
+    return { token, referenceNumber: ref, nip, createdMs: this.now() }
   }
 
   /** A KSeF-like certificate for the NIP (organizationIdentifier VATPL-NIP), with its private key encrypted under the passphrase. */
@@ -474,7 +492,7 @@ export class KsefSimulator {
       const bar = plain.lastIndexOf('|')
       const token = bar < 0 ? plain : plain.slice(0, bar)
       const stamp = bar < 0 ? '' : plain.slice(bar + 1)
-      record = this.#tokens.get(token)
+      record = this.#knownToken(token)
       if (record === undefined) status = fail('Nieprawidłowy token')
       else if (stamp !== String(challenge.timestampMs)) status = fail('Nieprawidłowy czas tokena')
       else if (record.nip !== nip) status = { code: 415, description: 'Uwierzytelnianie zakończone niepowodzeniem', details: ['Brak przypisanych uprawnień'] }
