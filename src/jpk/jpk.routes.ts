@@ -57,10 +57,14 @@ export default async function jpkRoutes (app: FastifyInstance): Promise<void> {
   }
 
   /** The period and the page's options, the file built with them, and what is wrong with them. */
+  // a page view shows the verdict of an earlier check; a file that is downloaded or recorded as
+  // filed is always checked itself (jpk-schema.ts)
+  const schemaFor = (forFile: boolean) => forFile ? app.ctx.jpkSchema.check : app.ctx.jpkSchema.known
+
   async function fromRequest (source: unknown, opts: { forFile: boolean }): Promise<{ picked: ReturnType<typeof periodOf>, form: V7Form, prepared: V7Prepared, errors: FieldErrors }> {
     const picked = periodOf(source)
     const form = parseV7Form(source)
-    const prepared = await prepareV7(app.db, picked.month, { carried: form.carried, reason: form.reason, now: nowIso() })
+    const prepared = await prepareV7(app.db, picked.month, { carried: form.carried, reason: form.reason, now: nowIso(), schema: schemaFor(opts.forFile) })
     const errors = { ...form.errors, ...(opts.forFile ? correctionErrors({ purpose: prepared.purpose, hasDeclaration: prepared.declaration !== null }, form.reason) : {}) }
     return { picked, form, prepared, errors }
   }
