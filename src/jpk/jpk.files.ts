@@ -12,7 +12,7 @@ import {
 } from './jpk-v7.ts'
 import { ewpXml, pkpirXml, taxpayerProblems, v7Xml, type EwpRow, type PkpirRow } from './jpk-xml.ts'
 import {
-  bookEntries, closedMonthsOf, filingsOf, getJpkCompany, stockCounts, surplusCarriedFrom, unbookedDocuments, vatPurchaseInputs, vatSalesInputs,
+  bookEntries, closedMonthsOf, correctionNeededMessage, filingsOf, getJpkCompany, salesMissingFromFiledV7, stockCounts, surplusCarriedFrom, unbookedDocuments, vatPurchaseInputs, vatSalesInputs,
   type StockCounts
 } from './jpk.queries.ts'
 import type { Queryable } from '../db/database.ts'
@@ -43,6 +43,8 @@ interface Prepared {
 
 export interface V7Prepared extends Prepared {
   variant: 'V7M' | 'V7K'
+  /** sales the latest filed file of the month does not carry: the filed return needs a correction (art. 81 OP) */
+  missingFromFiled: Array<{ id: number, number: string }>
   month: string
   quarter: number | null
   declarationMonths: string[] | null
@@ -105,6 +107,8 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
   }
   const months = declMonths ?? [month]
   problems.push(...await unbookedProblems(db, 'vat', months), ...await closedProblem(db, months))
+  const missingFromFiled = filings.length > 0 ? await salesMissingFromFiledV7(db, [month]) : []
+  for (const d of missingFromFiled) problems.push({ level: 'warning', documentNumber: d.number, documentId: d.id, message: `${correctionNeededMessage(month)}.` })
 
   const quarter = variant === 'V7K' ? quarterOf(month) : null
   const xml = v7Xml({
@@ -128,6 +132,7 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
     month,
     quarter,
     declarationMonths: declMonths,
+    missingFromFiled,
     purpose,
     filings,
     problems,

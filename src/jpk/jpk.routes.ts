@@ -5,7 +5,7 @@ import { toStoredTimestamp } from '../shared/dates.ts'
 import { text, type FieldErrors } from '../shared/form.ts'
 import { prepareV7, type V7Prepared } from './jpk.files.ts'
 import { correctionErrors, parseV7Form, type V7Form, type V7FormValues } from './jpk.form.ts'
-import { insertFiling } from './jpk.queries.ts'
+import { insertFiling, periodLabel, v7YearStates } from './jpk.queries.ts'
 import { quarterOf } from './jpk-v7.ts'
 
 function markerLabel (row: V7Prepared['sales'][number]): string {
@@ -52,7 +52,10 @@ export default async function jpkRoutes (app: FastifyInstance): Promise<void> {
       errors,
       downloadError: shown.downloadError ?? (Object.keys(errors).length > 0 ? 'Popraw zaznaczone pola.' : null),
       markerLabel,
-      monthLabel
+      monthLabel,
+      periodLabel,
+      // the year's months: filed, not filed, or filed and needing a correction
+      yearStates: await v7YearStates(app.db, Number(picked.month.slice(0, 4)))
     })
   }
 
