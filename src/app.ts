@@ -30,6 +30,7 @@ import productsRoutes from './products/products.routes.ts'
 import ledgerRoutes from './ledger/ledger.routes.ts'
 import jpkRoutes from './jpk/jpk.routes.ts'
 import jpkAnnualRoutes from './jpk/jpk-annual.routes.ts'
+import { createJpkSchemaChecker, type JpkSchemaChecker, type JpkValidator } from './jpk/jpk-schema.ts'
 import ksefSettingsRoutes from './ksef/settings.routes.ts'
 import purchasesRoutes from './purchases/purchases.routes.ts'
 import homeRoutes from './settings/home.routes.ts'
@@ -50,6 +51,8 @@ export interface AppDeps {
   /** 32+ bytes; derived keys for sessions and encrypted secrets come from it. */
   appSecret: Buffer
   logger?: FastifyServerOptions['logger']
+  /** The JPK files' XSD check (xmllint-wasm); tests count or fail its calls. */
+  validateJpk?: JpkValidator
 }
 
 /** What feature modules get besides the Fastify instance. */
@@ -59,6 +62,8 @@ export interface AppContext {
   fetch: typeof fetch
   secretsKey: Buffer
   sessionNow: () => number
+  /** XSD check of JPK files: run on download and filing, remembered for the pages */
+  jpkSchema: JpkSchemaChecker
 }
 
 declare module 'fastify' {
@@ -97,7 +102,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     now: deps.now ?? systemClock,
     fetch: deps.fetch ?? globalThis.fetch,
     secretsKey: deriveKey(deps.appSecret, 'secrets'),
-    sessionNow: deps.sessionNow ?? Date.now
+    sessionNow: deps.sessionNow ?? Date.now,
+    jpkSchema: createJpkSchemaChecker(deps.validateJpk)
   })
 
   await app.register(formbody, { bodyLimit: 1024 * 1024 })

@@ -1,6 +1,7 @@
 // The document's detail page: the document itself plus what can be done with it (Allegro, KSeF,
 // booking). Rendered by GET and by the POSTs that re-show it with a form error.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { correctionNeededFor } from '../jpk/jpk.queries.ts'
 import { bookingStatusForDocument } from '../ledger/ledger.hooks.ts'
 import { can } from '../plugins/auth.ts'
 import { canSendToAllegro, DELIVERY_STATE_BADGES, DELIVERY_STATE_LABELS, isDelivered } from './allegro-delivery.ts'
@@ -56,6 +57,8 @@ export async function renderDocumentPage (app: FastifyInstance, request: Fastify
     booking,
     allegro,
     ksef,
+    // a sale issued into a month whose JPK_V7 is filed: the return needs a correction (art. 81 OP)
+    jpkCorrection: doc.status === 'issued' ? await correctionNeededFor(app.db, doc.id) : null,
     rateNote: exchangeRateNote(doc),
     vatRateLabel,
     exemptionBasisText

@@ -46,9 +46,11 @@ export default async function jpkAnnualRoutes (app: FastifyInstance): Promise<vo
     return { year, value, error: null }
   }
 
-  async function prepare (year: number): Promise<PkpirPrepared | EwpPrepared> {
+  /** The year's file; `forFile` (download, filing) runs the XSD check, a page view shows an earlier verdict (jpk-schema.ts). */
+  async function prepare (year: number, forFile = false): Promise<PkpirPrepared | EwpPrepared> {
     const company = await getJpkCompany(app.db)
-    return company.taxForm === 'ryczalt' ? await prepareEwp(app.db, year, nowIso()) : await preparePkpir(app.db, year, nowIso())
+    const schema = forFile ? app.ctx.jpkSchema.check : app.ctx.jpkSchema.known
+    return company.taxForm === 'ryczalt' ? await prepareEwp(app.db, year, nowIso(), schema) : await preparePkpir(app.db, year, nowIso(), schema)
   }
 
   interface Shown { stock?: StockFormValues, stockErrors?: FieldErrors, message?: string | null }
@@ -83,7 +85,7 @@ export default async function jpkAnnualRoutes (app: FastifyInstance): Promise<vo
 
   app.get(`${PAGE}/plik`, async (request, reply) => {
     const picked = yearOf(request.query)
-    const prepared = await prepare(picked.year)
+    const prepared = await prepare(picked.year, true)
     if (picked.error) return await page(reply, picked, 422, prepared)
     if (!prepared.ready) {
       const why = prepared.problems.some((x) => x.level === 'error')
@@ -101,7 +103,7 @@ export default async function jpkAnnualRoutes (app: FastifyInstance): Promise<vo
   // (CelZlozenia 2; JPK_PKPIR(3) and JPK_EWP(4) have no field for a reason)
   app.post(`${PAGE}/zlozenie`, async (request, reply) => {
     const picked = yearOf(request.body)
-    const prepared = await prepare(picked.year)
+    const prepared = await prepare(picked.year, true)
     if (picked.error || picked.value === '') return await page(reply, { ...picked, error: picked.error ?? 'Wybierz rok.' }, 422, prepared)
     if (!prepared.ready) return await page(reply, picked, 422, prepared, { message: 'Nie można oznaczyć jako złożony pliku z błędami – popraw je najpierw.' })
     await insertFiling(app.db, {

@@ -3,6 +3,7 @@
 // does no I/O, so the dictionaries are preloaded and the addresses rewritten to the preloaded
 // names in memory (the files on disk stay unchanged; vendor/jpk/catalog.xml does the same for
 // the xmllint CLI). vendor/jpk/README.md says which dictionaries are approximations.
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { validateXML } from 'xmllint-wasm'
@@ -73,5 +74,48 @@ export async function validateJpk (kind: JpkKind, xml: string): Promise<SchemaCh
   return {
     valid: result.valid,
     errors: result.errors.map((e) => ({ line: e.loc?.lineNumber ?? null, message: e.message }))
+  }
+}
+
+export type JpkValidator = (kind: JpkKind, xml: string) => Promise<SchemaCheck>
+
+/**
+ * The file with its generation time (DataWytworzeniaJPK) blanked: two builds of an unchanged
+ * period differ only there, and any timestamp the builder writes has the same shape (TDataCzas),
+ * so the schema's verdict on one holds for the other.
+ */
+export function schemaKey (kind: JpkKind, xml: string): string {
+  const stable = xml.replace(/<((?:[\w-]+:)?DataWytworzeniaJPK)>[^<]*<\/\1>/, '<$1></$1>')
+  return `${kind}:${createHash('sha256').update(stable, 'utf8').digest('base64')}`
+}
+
+/**
+ * The XSD check as the JPK pages use it. xmllint-wasm takes ~0.4 s a file, so a page view only
+ * looks up the verdict of an earlier check (`known`); the download and the filing always run the
+ * check (`check`) – the file that leaves Biurko or is recorded as filed has been validated
+ * itself, never taken on trust from a cache – and remember the verdict for the page.
+ */
+export interface JpkSchemaChecker {
+  check: (kind: JpkKind, xml: string) => Promise<SchemaCheck>
+  known: (kind: JpkKind, xml: string) => SchemaCheck | null
+}
+
+/** Verdicts kept per app; a small bound, the pages show a handful of periods. */
+const KNOWN_MAX = 256
+
+export function createJpkSchemaChecker (validate: JpkValidator = validateJpk): JpkSchemaChecker {
+  const verdicts = new Map<string, SchemaCheck>()
+  return {
+    async check (kind, xml) {
+      const result = await validate(kind, xml)
+      const key = schemaKey(kind, xml)
+      verdicts.delete(key)
+      verdicts.set(key, result)
+      if (verdicts.size > KNOWN_MAX) verdicts.delete(verdicts.keys().next().value as string)
+      return result
+    },
+    known (kind, xml) {
+      return verdicts.get(schemaKey(kind, xml)) ?? null
+    }
   }
 }

@@ -1,20 +1,24 @@
 // Putting a JPK file together: the registers' rows (queries), the figures (pure domain), the XML
 // and its check against the official schema. A file with an error or failing the schema is
-// shown with what is wrong and is never handed out.
+// shown with what is wrong and is never handed out. The schema check is the caller's: the
+// download and the filing run it, a page view only shows an earlier verdict (jpk-schema.ts).
 import { createHash } from 'node:crypto'
 import { addMonths, monthsOfYear } from '../ledger/ledger.ts'
 import { ewpRows, pkpirRows, pkpirTotals } from './jpk-annual.ts'
-import { validateJpk, type JpkKind, type SchemaCheck } from './jpk-schema.ts'
+import type { JpkKind, SchemaCheck } from './jpk-schema.ts'
 import {
   buildPurchaseRows, buildSalesRows, computeDeclaration, controls, declarationMonths, quarterOf, sumFields,
   type Controls, type Declaration, type PurchaseRow, type RowProblem, type SalesRow
 } from './jpk-v7.ts'
 import { ewpXml, pkpirXml, taxpayerProblems, v7Xml, type EwpRow, type PkpirRow } from './jpk-xml.ts'
 import {
-  bookEntries, closedMonthsOf, filingsOf, getJpkCompany, stockCounts, surplusCarriedFrom, unbookedDocuments, vatPurchaseInputs, vatSalesInputs,
+  bookEntries, closedMonthsOf, correctionNeededMessage, filingsOf, getJpkCompany, salesMissingFromFiledV7, stockCounts, surplusCarriedFrom, unbookedDocuments, vatPurchaseInputs, vatSalesInputs,
   type StockCounts
 } from './jpk.queries.ts'
 import type { Queryable } from '../db/database.ts'
+
+/** The XSD verdict for a built file: a fresh check (download, filing) or a remembered one (page), null if none. */
+export type SchemaLookup = (kind: JpkKind, xml: string) => Promise<SchemaCheck | null> | SchemaCheck | null
 
 export interface Problem extends RowProblem {
   /** the document the problem is about, when it is about one */
@@ -29,8 +33,9 @@ interface Prepared {
   filings: Awaited<ReturnType<typeof filingsOf>>
   problems: Problem[]
   xml: string
-  schema: SchemaCheck
-  /** nothing stops the download */
+  /** the XSD verdict; null on a page view before any download or filing checked this content */
+  schema: SchemaCheck | null
+  /** nothing known stops the download (the download itself still runs the XSD check) */
   ready: boolean
   fileName: string
   sha256: string
@@ -38,6 +43,8 @@ interface Prepared {
 
 export interface V7Prepared extends Prepared {
   variant: 'V7M' | 'V7K'
+  /** sales the latest filed file of the month does not carry: the filed return needs a correction (art. 81 OP) */
+  missingFromFiled: Array<{ id: number, number: string }>
   month: string
   quarter: number | null
   declarationMonths: string[] | null
@@ -55,7 +62,7 @@ export interface V7Prepared extends Prepared {
 function finish<T extends Omit<Prepared, 'ready' | 'sha256'>> (p: T): T & Pick<Prepared, 'ready' | 'sha256'> {
   return {
     ...p,
-    ready: p.schema.valid && !p.problems.some((x) => x.level === 'error'),
+    ready: p.schema?.valid !== false && !p.problems.some((x) => x.level === 'error'),
     sha256: createHash('sha256').update(p.xml, 'utf8').digest('base64')
   }
 }
@@ -71,7 +78,7 @@ async function closedProblem (db: Queryable, months: string[]): Promise<Problem[
   return open.length === 0 ? [] : [{ level: 'warning', message: `Niezamknięte miesiące: ${open.join(', ')} – rejestr może się jeszcze zmienić. Zamknij miesiąc przed złożeniem pliku.` }]
 }
 
-export async function prepareV7 (db: Queryable, month: string, opts: { carried: number | null, reason: string, now: string }): Promise<V7Prepared> {
+export async function prepareV7 (db: Queryable, month: string, opts: { carried: number | null, reason: string, now: string, schema: SchemaLookup }): Promise<V7Prepared> {
   const company = await getJpkCompany(db)
   const variant: 'V7M' | 'V7K' = company.vatPeriod === 'kwartal' ? 'V7K' : 'V7M'
   const filings = await filingsOf(db, variant, month)
@@ -100,6 +107,8 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
   }
   const months = declMonths ?? [month]
   problems.push(...await unbookedProblems(db, 'vat', months), ...await closedProblem(db, months))
+  const missingFromFiled = filings.length > 0 ? await salesMissingFromFiledV7(db, [month]) : []
+  for (const d of missingFromFiled) problems.push({ level: 'warning', documentNumber: d.number, documentId: d.id, message: `${correctionNeededMessage(month)}.` })
 
   const quarter = variant === 'V7K' ? quarterOf(month) : null
   const xml = v7Xml({
@@ -123,6 +132,7 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
     month,
     quarter,
     declarationMonths: declMonths,
+    missingFromFiled,
     purpose,
     filings,
     problems,
@@ -132,7 +142,7 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
     declaration,
     carried,
     xml,
-    schema: await validateJpk(variant, xml),
+    schema: await opts.schema(variant, xml),
     fileName: `JPK_${variant}_${month}${purpose === 2 ? `_korekta${filings.length}` : ''}.xml`
   })
 }
@@ -144,7 +154,7 @@ export interface PkpirPrepared extends Prepared {
   totals: ReturnType<typeof pkpirTotals>
 }
 
-export async function preparePkpir (db: Queryable, year: number, now: string): Promise<PkpirPrepared> {
+export async function preparePkpir (db: Queryable, year: number, now: string, schema: SchemaLookup): Promise<PkpirPrepared> {
   const company = await getJpkCompany(db)
   const filings = await filingsOf(db, 'PKPIR', String(year))
   const purpose = filings.length > 0 ? 2 : 1
@@ -181,7 +191,7 @@ export async function preparePkpir (db: Queryable, year: number, now: string): P
     stock,
     totals,
     xml,
-    schema: await validateJpk('PKPIR', xml),
+    schema: await schema('PKPIR', xml),
     fileName: `JPK_PKPIR_${year}${purpose === 2 ? `_korekta${filings.length}` : ''}.xml`
   })
 }
@@ -192,7 +202,7 @@ export interface EwpPrepared extends Prepared {
   revenueTotal: number
 }
 
-export async function prepareEwp (db: Queryable, year: number, now: string): Promise<EwpPrepared> {
+export async function prepareEwp (db: Queryable, year: number, now: string, schema: SchemaLookup): Promise<EwpPrepared> {
   const company = await getJpkCompany(db)
   const filings = await filingsOf(db, 'EWP', String(year))
   const purpose = filings.length > 0 ? 2 : 1
@@ -215,7 +225,7 @@ export async function prepareEwp (db: Queryable, year: number, now: string): Pro
     rows: built.rows,
     revenueTotal,
     xml,
-    schema: await validateJpk('EWP', xml),
+    schema: await schema('EWP', xml),
     fileName: `JPK_EWP_${year}${purpose === 2 ? `_korekta${filings.length}` : ''}.xml`
   })
 }

@@ -243,3 +243,81 @@ export async function replaceStockCounts (db: Queryable, year: number, counts: S
   if (rows.length === 0) return
   await db.insertInto('jpk_stock_counts').values(rows.map((r) => ({ ...r, year, updated_at: at, updated_by: userId }))).execute()
 }
+
+// ---------- sales issued into a filed JPK_V7 month ----------
+
+/** 'MM/RRRR', as the tax forms name a period. */
+export const periodLabel = (month: string) => `${month.slice(5, 7)}/${month.slice(0, 4)}`
+
+/**
+ * The warning for a sale in a month whose JPK_V7 is filed. Issuing there is lawful; the
+ * taxpayer then corrects the filed return (art. 81 Ordynacji podatkowej).
+ */
+export const correctionNeededMessage = (month: string) =>
+  `Deklaracja za ${periodLabel(month)} została złożona — ten dokument wymaga korekty JPK_V7 (art. 81 Ordynacji podatkowej)`
+
+const XML_ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" }
+
+/** The document numbers (DowodSprzedazy) of the sales rows of a filed JPK_V7 file. */
+export function filedDocumentNumbers (xml: string): Set<string> {
+  const numbers = new Set<string>()
+  for (const m of xml.matchAll(/<(?:[\w-]+:)?DowodSprzedazy>([^<]*)<\/(?:[\w-]+:)?DowodSprzedazy>/g)) {
+    numbers.add(m[1].replace(/&(?:amp|lt|gt|quot|apos);/g, (e) => XML_ENTITIES[e]))
+  }
+  return numbers
+}
+
+/**
+ * Sales documents of the months that the latest filed JPK_V7 file of their month does not carry:
+ * issued after the filing (or otherwise missing from it), they need a correction of the filed
+ * file. A month stops needing one once a correction carrying them is filed (the latest filing
+ * is the one that counts: a correction is a whole file). Only documents created since the
+ * latest filing are candidates – anything older was in the register when it was filed – and
+ * each candidate is confirmed against the filed XML, so a clock at one instant (tests) or a
+ * later filing never leaves a false warning.
+ */
+export async function salesMissingFromFiledV7 (db: Queryable, months: string[]): Promise<Array<{ month: string, id: number, number: string }>> {
+  if (months.length === 0) return []
+  const filings = await db.selectFrom('jpk_filings').select(['id', 'period', 'xml', 'filed_at'])
+    .where('kind', 'in', ['V7M', 'V7K']).where('period', 'in', months)
+    .orderBy('id').execute()
+  const latest = new Map<string, (typeof filings)[number]>()
+  for (const f of filings) latest.set(f.period, f)
+  const missing: Array<{ month: string, id: number, number: string }> = []
+  for (const [month, filing] of latest) {
+    const candidates = await db.selectFrom('documents')
+      .select(['documents.id', 'documents.number'])
+      .where('documents.status', '=', 'issued')
+      .where('documents.type', 'in', [...BOOKABLE_TYPES])
+      .where('documents.created_at', '>=', filing.filed_at)
+      .where(sql<string>`substr(${eventDateSql}, 1, 7)`, '=', month)
+      .orderBy('documents.id')
+      .execute()
+    if (candidates.length === 0) continue
+    const filed = filedDocumentNumbers(Buffer.from(filing.xml).toString('utf8'))
+    for (const d of candidates) if (!filed.has(d.number)) missing.push({ month, id: d.id, number: d.number })
+  }
+  return missing
+}
+
+/** The correction warning for one document, or null (not a sale, no filed JPK_V7 for its month, or carried by it). */
+export async function correctionNeededFor (db: Queryable, documentId: number): Promise<{ month: string, message: string } | null> {
+  const doc = await db.selectFrom('documents').select(['id', sql<string>`substr(${eventDateSql}, 1, 7)`.as('month')])
+    .where('id', '=', documentId).executeTakeFirst()
+  if (!doc) return null
+  const missing = await salesMissingFromFiledV7(db, [doc.month])
+  return missing.some((m) => m.id === documentId) ? { month: doc.month, message: correctionNeededMessage(doc.month) } : null
+}
+
+export type V7MonthState = 'niezlozony' | 'zlozony' | 'wymaga_korekty'
+
+/** Each month of the year: not filed, filed, or filed and needing a correction (sales missing from the filed file). */
+export async function v7YearStates (db: Queryable, year: number): Promise<Array<{ month: string, state: V7MonthState, missing: number }>> {
+  const months = Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`)
+  const filed = new Set((await db.selectFrom('jpk_filings').select('period').where('kind', 'in', ['V7M', 'V7K']).where('period', 'in', months).execute()).map((r) => r.period))
+  const missing = await salesMissingFromFiledV7(db, [...filed])
+  return months.map((month) => {
+    const count = missing.filter((m) => m.month === month).length
+    return { month, state: !filed.has(month) ? 'niezlozony' : count > 0 ? 'wymaga_korekty' : 'zlozony', missing: count }
+  })
+}

@@ -5,7 +5,7 @@ import { toStoredTimestamp } from '../shared/dates.ts'
 import { text, type FieldErrors } from '../shared/form.ts'
 import { prepareV7, type V7Prepared } from './jpk.files.ts'
 import { correctionErrors, parseV7Form, type V7Form, type V7FormValues } from './jpk.form.ts'
-import { insertFiling } from './jpk.queries.ts'
+import { insertFiling, periodLabel, v7YearStates } from './jpk.queries.ts'
 import { quarterOf } from './jpk-v7.ts'
 
 function markerLabel (row: V7Prepared['sales'][number]): string {
@@ -52,15 +52,22 @@ export default async function jpkRoutes (app: FastifyInstance): Promise<void> {
       errors,
       downloadError: shown.downloadError ?? (Object.keys(errors).length > 0 ? 'Popraw zaznaczone pola.' : null),
       markerLabel,
-      monthLabel
+      monthLabel,
+      periodLabel,
+      // the year's months: filed, not filed, or filed and needing a correction
+      yearStates: await v7YearStates(app.db, Number(picked.month.slice(0, 4)))
     })
   }
 
   /** The period and the page's options, the file built with them, and what is wrong with them. */
+  // a page view shows the verdict of an earlier check; a file that is downloaded or recorded as
+  // filed is always checked itself (jpk-schema.ts)
+  const schemaFor = (forFile: boolean) => forFile ? app.ctx.jpkSchema.check : app.ctx.jpkSchema.known
+
   async function fromRequest (source: unknown, opts: { forFile: boolean }): Promise<{ picked: ReturnType<typeof periodOf>, form: V7Form, prepared: V7Prepared, errors: FieldErrors }> {
     const picked = periodOf(source)
     const form = parseV7Form(source)
-    const prepared = await prepareV7(app.db, picked.month, { carried: form.carried, reason: form.reason, now: nowIso() })
+    const prepared = await prepareV7(app.db, picked.month, { carried: form.carried, reason: form.reason, now: nowIso(), schema: schemaFor(opts.forFile) })
     const errors = { ...form.errors, ...(opts.forFile ? correctionErrors({ purpose: prepared.purpose, hasDeclaration: prepared.declaration !== null }, form.reason) : {}) }
     return { picked, form, prepared, errors }
   }

@@ -166,19 +166,17 @@ export async function isMonthClosed (db: Queryable, month: string): Promise<bool
 
 /**
  * Why a document cannot be issued into its month, or null: the month the sale is booked in
- * (eventDate) is closed in the ledger, or its JPK_V7 is already filed. Issuing there would change
- * figures already settled or reported; the user reopens the month or files a corrected JPK first
- * (art. 81 Ordynacji podatkowej). A pro forma is never booked and never blocked.
+ * (eventDate) is closed in the ledger; the user reopens it first. A filed JPK_V7 for the month
+ * does not block: a sale may lawfully be issued (or come to light) after the return is filed,
+ * and the taxpayer then files a correction (art. 81 Ordynacji podatkowej) – the document page
+ * and the JPK_V7 page warn about it (src/jpk/jpk.queries.ts, salesMissingFromFiledV7). A pro
+ * forma is never booked and never blocked.
  */
 export async function closedPeriodReason (db: Queryable, doc: { type: string, issueDate: string, saleDate: string }): Promise<string | null> {
   if (isProforma(doc.type)) return null
   const month = monthOf(eventDate(doc))
   if (await isMonthClosed(db, month)) {
     return `miesiąc ${monthLabel(month)} jest zamknięty w księgowości – otwórz go ponownie (KSIĘGOWOŚĆ) albo wybierz datę w otwartym miesiącu`
-  }
-  const filed = await db.selectFrom('jpk_filings').select('kind').where('kind', 'in', ['V7M', 'V7K']).where('period', '=', month).executeTakeFirst()
-  if (filed) {
-    return `za ${monthLabel(month)} złożono już JPK_V7 – sprzedaż z tego miesiąca zmieniłaby złożoną ewidencję i wymaga korekty JPK_V7 (art. 81 Ordynacji podatkowej)`
   }
   return null
 }

@@ -270,7 +270,7 @@ t.test('a backdated issue date asks for confirmation and says what it means', as
   t.match(await db.selectFrom('documents').select(['number', 'issue_date']).executeTakeFirstOrThrow(), { number: 'FV 1/11/2026', issue_date: '2026-11-12' })
 })
 
-t.test('issuing into a month closed in the ledger or with a filed JPK_V7 is refused with the reason', async (t) => {
+t.test('issuing into a month closed in the ledger is refused with the reason; into a month with a filed JPK_V7 it is issued with a correction warning', async (t) => {
   const built = await build(t)
   const { owner, db } = built
   await db.insertInto('ledger_closed_months').values({ month: '2026-10', closed_at: '2026-11-05T10:00:00.000Z', closed_by: null }).execute()
@@ -284,9 +284,11 @@ t.test('issuing into a month closed in the ledger or with a filed JPK_V7 is refu
   await db.deleteFrom('ledger_closed_months').execute()
   await db.insertInto('jpk_filings').values({ kind: 'V7M', period: '2026-10', purpose: 1, xml: Buffer.from('<JPK/>'), xml_sha256: 'x'.repeat(64), filed_at: '2026-11-10T10:00:00.000Z' } as never).execute()
   await owner.get('/przychody/dokumenty/nowy')
+  // a filed JPK_V7 does not block: the sale is issued and the filed return needs a correction
+  // (art. 81 Ordynacji podatkowej), said on the document's page (test/jpk/filed-month-issue.test.ts)
   const filed = await owner.post('/przychody/dokumenty/nowy', octoberSale)
-  t.equal(filed.statusCode, 422)
-  t.match(filed.body, 'za październik 2026 złożono już JPK_V7')
+  t.equal(filed.statusCode, 303)
+  t.match((await owner.get(filed.headers.location as string)).body, 'Deklaracja za 10/2026 została złożona — ten dokument wymaga korekty JPK_V7 (art. 81 Ordynacji podatkowej)')
 
   // a November sale is not affected, and a pro forma is never blocked
   await owner.get('/przychody/dokumenty/nowy')

@@ -22,8 +22,8 @@ t.test('correction of a filed month: the reason is required (422, values kept), 
   t.equal((await b.owner.post('/ksiegowosc/jpk-v7/zlozenie', { okres: '2026-11', nadwyzka: '0' })).statusCode, 303, 'the original filed')
 
   // after filing, the first invoice gets its KSeF number (as the KSeF module stores it): its row
-  // must now carry NrKSeF instead of BFK, so the month is corrected; a new sale cannot be issued
-  // into a filed month (ledger closedPeriodReason), so the figures stay the hand ones above
+  // must now carry NrKSeF instead of BFK, so the month is corrected; no new sale is issued into
+  // the filed month here, so the figures stay the hand ones above
   const first = await b.db.selectFrom('documents').select('id').orderBy('id').executeTakeFirstOrThrow()
   const ksefNumber = '5261040828-20261105-3F0A12BC45DE-4F'
   await b.db.updateTable('documents').set({ ksef_number: ksefNumber }).where('id', '=', first.id).execute()
