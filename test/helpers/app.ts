@@ -1,9 +1,12 @@
+import { randomBytes, scryptSync } from 'node:crypto'
+import SQLite from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
+import { Kysely, SqliteDialect } from 'kysely'
 import { buildApp, type AppDeps } from '../../src/app.ts'
 import { loadConfig, type Config } from '../../src/config.ts'
 import { openDatabase, type Database } from '../../src/db/database.ts'
+import type { DB } from '../../src/db/schema.gen.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
-import { hashPassword } from '../../src/shared/crypto.ts'
 import { fixedClock } from '../../src/shared/dates.ts'
 import { TestClient } from './client.ts'
 
@@ -20,10 +23,38 @@ export function testConfig (overrides: Record<string, string> = {}): Config {
   return loadConfig({ TEMPLATE_CACHE: 'false', LOG_LEVEL: 'silent', SIMULATOR_ENABLED: 'false', PUBLIC_URL: 'http://localhost', WHITELIST_API_URL: 'http://127.0.0.1:9', ...overrides })
 }
 
-export async function migratedMemoryDb (): Promise<Database> {
+// The migrations run once per test process, on a database opened exactly as the app opens
+// one; every later call gets its own in-memory copy of that file (SQLite's serialize), with the
+// connection pragmas read back from the template connection, so nothing is shared between tests.
+let template: Promise<{ image: Buffer, pragmas: Array<[string, unknown]> }> | undefined
+const CONNECTION_PRAGMAS = ['busy_timeout', 'foreign_keys', 'synchronous']
+
+async function migratedTemplate (): Promise<{ image: Buffer, pragmas: Array<[string, unknown]> }> {
   const { db, sqlite } = openDatabase(':memory:')
   await migrateToLatest(db, sqlite)
-  return db
+  const pragmas = CONNECTION_PRAGMAS.map((name): [string, unknown] => [name, sqlite.pragma(name, { simple: true })])
+  const image = sqlite.serialize()
+  await db.destroy()
+  return { image, pragmas }
+}
+
+export async function migratedMemoryDb (): Promise<Database> {
+  template ??= migratedTemplate()
+  const { image, pragmas } = await template
+  const sqlite = new SQLite(image)
+  for (const [name, value] of pragmas) sqlite.pragma(`${name} = ${String(value)}`)
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) })
+}
+
+// The production cost (N = 16384, src/shared/crypto.ts) is exercised wherever a test creates a
+// password through the app (setup, users, password change) and in test/shared/money-nip.test.ts.
+// Users seeded straight into the database get the same format with N = 1024: verifyPassword
+// takes N from the stored hash, so a login checks the password for real, only cheaper.
+const SEED_SCRYPT_N = 1024
+export function seedPasswordHash (password: string): string {
+  const salt = randomBytes(16)
+  const hash = scryptSync(password, salt, 32, { N: SEED_SCRYPT_N, r: 8, p: 1 })
+  return `scrypt$${SEED_SCRYPT_N}$${salt.toString('base64')}$${hash.toString('base64')}`
 }
 
 export interface BuildOptions extends Partial<AppDeps> {
@@ -82,7 +113,7 @@ export async function seedUser (db: Database, user: { login: string, password: s
   const row = await db.insertInto('users').values({
     login: user.login,
     name: user.name ?? user.login,
-    password_hash: await hashPassword(user.password),
+    password_hash: seedPasswordHash(user.password),
     role: user.role ?? 'user',
     perm_allegro: user.allegro || user.role === 'owner' ? 1 : 0,
     perm_magazyn: user.magazyn || user.role === 'owner' ? 1 : 0,
