@@ -109,6 +109,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   await app.register(authPlugin)
   await mountAllegroSimulator(app, config, { appSecret: deps.appSecret, now: app.ctx.now })
   await mountKsefSimulator(app, config, { appSecret: deps.appSecret, now: app.ctx.now })
+  // one line at start says whether the login-free demo endpoints are exposed, and why (ASVS 14.1.3)
+  app.log.info({ allegroSimulator: config.simulator.enabled, ksefSimulator: config.ksefSimulator.enabled }, `Symulatory: ${config.simulatorReason}`)
 
   app.addHook('preHandler', async (request, reply) => {
     if (request.url.startsWith('/public/') || request.url.startsWith('/symulator-allegro/') || request.url.startsWith('/symulator-ksef/')) return

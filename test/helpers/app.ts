@@ -77,12 +77,21 @@ export async function seedCompany (db: Database, company: Partial<CompanyFixture
   }).execute()
 }
 
+// scrypt at the production cost takes a noticeable part of a second; every test seeds the same few
+// passwords, so each is hashed once per test process (a fresh salt is no concern in fixtures)
+const hashes = new Map<string, Promise<string>>()
+function cachedHash (password: string): Promise<string> {
+  let hash = hashes.get(password)
+  if (!hash) { hash = hashPassword(password); hashes.set(password, hash) }
+  return hash
+}
+
 export async function seedUser (db: Database, user: { login: string, password: string, name?: string, role?: 'owner' | 'user', allegro?: boolean, magazyn?: boolean, ksiegowosc?: boolean, dokumenty?: boolean, administracja?: boolean, disabled?: boolean }): Promise<number> {
   const now = new Date(TEST_NOW).toISOString()
   const row = await db.insertInto('users').values({
     login: user.login,
     name: user.name ?? user.login,
-    password_hash: await hashPassword(user.password),
+    password_hash: await cachedHash(user.password),
     role: user.role ?? 'user',
     perm_allegro: user.allegro || user.role === 'owner' ? 1 : 0,
     perm_magazyn: user.magazyn || user.role === 'owner' ? 1 : 0,
