@@ -47,15 +47,15 @@ t.test('the Docker image switches both simulators off', async (t) => {
 })
 
 t.test('a server on 0.0.0.0 with auto serves no simulator route', async (t) => {
-  const { anonymous } = await build(t, { config: { HOST: '0.0.0.0', SIMULATOR_ENABLED: 'auto', KSEF_SIMULATOR_ENABLED: 'auto' } })
+  const { app } = await build(t, { config: { HOST: '0.0.0.0', SIMULATOR_ENABLED: 'auto', KSEF_SIMULATOR_ENABLED: 'auto' } })
   for (const url of ['/symulator-allegro/auth/oauth/device', '/symulator-ksef/v2/security/public-key-certificates']) {
-    const res = await anonymous.inject({ method: 'GET', url })
+    const res = await app.inject({ method: 'GET', url })
     t.equal(res.statusCode, 404, url)
   }
 })
 
 t.test('on loopback with auto the simulators are mounted', async (t) => {
-  const { anonymous } = await build(t, { config: { HOST: '127.0.0.1', SIMULATOR_ENABLED: 'auto', KSEF_SIMULATOR_ENABLED: 'auto' } })
-  const res = await anonymous.inject({ method: 'GET', url: '/symulator-ksef/v2/security/public-key-certificates' })
+  const { app } = await build(t, { config: { HOST: '127.0.0.1', SIMULATOR_ENABLED: 'auto', KSEF_SIMULATOR_ENABLED: 'auto' } })
+  const res = await app.inject({ method: 'GET', url: '/symulator-ksef/v2/security/public-key-certificates' })
   t.equal(res.statusCode, 200)
 })
