@@ -10,7 +10,8 @@ COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
+# the demo simulators answer without a login: off in the image (HOST=0.0.0.0 would make auto off too)
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data SIMULATOR_ENABLED=false KSEF_SIMULATOR_ENABLED=false
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -11,7 +11,7 @@ import databasePlugin, { isDatabaseReachable } from './plugins/database.ts'
 import securityPlugin from './plugins/security.ts'
 import sessionPlugin from './plugins/session.ts'
 import viewsPlugin from './plugins/views.ts'
-import { deriveKey } from './shared/crypto.ts'
+import { deriveKey, passwordHasher, type PasswordHasher, type ScryptCost } from './shared/crypto.ts'
 import { systemClock, type Clock } from './shared/dates.ts'
 import { ConflictError, ForbiddenError, NotFoundError } from './shared/errors.ts'
 import authRoutes from './users/auth.routes.ts'
@@ -53,6 +53,8 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger']
   /** The JPK files' XSD check (xmllint-wasm); tests count or fail its calls. */
   validateJpk?: JpkValidator
+  /** scrypt cost of passwords (default SCRYPT_COST); tests pass a cheap one so logins stay fast */
+  passwordCost?: ScryptCost
 }
 
 /** What feature modules get besides the Fastify instance. */
@@ -64,6 +66,7 @@ export interface AppContext {
   sessionNow: () => number
   /** XSD check of JPK files: run on download and filing, remembered for the pages */
   jpkSchema: JpkSchemaChecker
+  passwords: PasswordHasher
 }
 
 declare module 'fastify' {
@@ -103,7 +106,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     fetch: deps.fetch ?? globalThis.fetch,
     secretsKey: deriveKey(deps.appSecret, 'secrets'),
     sessionNow: deps.sessionNow ?? Date.now,
-    jpkSchema: createJpkSchemaChecker(deps.validateJpk)
+    jpkSchema: createJpkSchemaChecker(deps.validateJpk),
+    passwords: passwordHasher(deps.passwordCost)
   })
 
   await app.register(formbody, { bodyLimit: 1024 * 1024 })
@@ -115,6 +119,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   await app.register(authPlugin)
   await mountAllegroSimulator(app, config, { appSecret: deps.appSecret, now: app.ctx.now })
   await mountKsefSimulator(app, config, { appSecret: deps.appSecret, now: app.ctx.now })
+  // one line at start says whether the login-free demo endpoints are exposed, and why (ASVS 14.1.3)
+  app.log.info({ allegroSimulator: config.simulator.enabled, ksefSimulator: config.ksefSimulator.enabled }, `Symulatory: ${config.simulatorReason}`)
 
   app.addHook('preHandler', async (request, reply) => {
     if (request.url.startsWith('/public/') || request.url.startsWith('/symulator-allegro/') || request.url.startsWith('/symulator-ksef/')) return

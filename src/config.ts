@@ -19,7 +19,7 @@ interface Env {
   SESSION_IDLE_MINUTES: number
   SESSION_MAX_HOURS: number
   IMPORT_MIN_INTERVAL_MINUTES: number
-  SIMULATOR_ENABLED: boolean
+  SIMULATOR_ENABLED: SimulatorSwitch
   SIMULATOR_SEED: number
   SIMULATOR_URL: string
   ALLEGRO_CLIENT_ID: string
@@ -44,7 +44,7 @@ interface Env {
   KSEF_DEMO_QR_URL: string
   KSEF_TEST_API_URL: string
   KSEF_TEST_QR_URL: string
-  KSEF_SIMULATOR_ENABLED: boolean
+  KSEF_SIMULATOR_ENABLED: SimulatorSwitch
   KSEF_SIMULATOR_API_URL: string
   KSEF_SIMULATOR_QR_URL: string
   KSEF_TIMEOUT_MS: number
@@ -72,7 +72,7 @@ const schema = {
     SESSION_IDLE_MINUTES: { type: 'integer', default: 30, minimum: 1, maximum: 1440 },
     SESSION_MAX_HOURS: { type: 'integer', default: 12, minimum: 1, maximum: 168 },
     IMPORT_MIN_INTERVAL_MINUTES: { type: 'integer', default: 10, minimum: 0, maximum: 1440 },
-    SIMULATOR_ENABLED: { type: 'boolean', default: true },
+    SIMULATOR_ENABLED: { type: 'string', default: 'auto', enum: ['auto', 'true', 'false'] },
     SIMULATOR_SEED: { type: 'integer', default: 2026 },
     SIMULATOR_URL: { type: 'string', default: '', pattern: '^(https?://.+)?$' },
     ALLEGRO_CLIENT_ID: { type: 'string', default: '' },
@@ -97,7 +97,7 @@ const schema = {
     KSEF_DEMO_QR_URL: { type: 'string', default: 'https://qr-demo.ksef.mf.gov.pl' },
     KSEF_TEST_API_URL: { type: 'string', default: 'https://api-test.ksef.mf.gov.pl/v2' },
     KSEF_TEST_QR_URL: { type: 'string', default: 'https://qr-test.ksef.mf.gov.pl' },
-    KSEF_SIMULATOR_ENABLED: { type: 'boolean', default: true },
+    KSEF_SIMULATOR_ENABLED: { type: 'string', default: 'auto', enum: ['auto', 'true', 'false'] },
     KSEF_SIMULATOR_API_URL: { type: 'string', default: '', pattern: '^(https?://.+)?$' },
     KSEF_SIMULATOR_QR_URL: { type: 'string', default: '', pattern: '^(https?://.+)?$' },
     KSEF_TIMEOUT_MS: { type: 'integer', default: 30000, minimum: 100 },
@@ -146,6 +146,8 @@ export interface Config {
   simulator: { enabled: boolean, seed: number, url: string }
   /** The built-in KSeF simulator, mounted at /symulator-ksef (API /v2, QR pages /qr) when enabled. */
   ksefSimulator: { enabled: boolean }
+  /** why the simulators are (not) mounted, for the start-up log line */
+  simulatorReason: string
   allegro: {
     production: AllegroEnvironmentConfig
     sandbox: AllegroEnvironmentConfig
@@ -177,6 +179,32 @@ export interface Config {
   }
 }
 
+export type SimulatorSwitch = 'auto' | 'true' | 'false'
+
+/**
+ * The simulators answer without a login and keep state in memory, so they are demo tools, not
+ * production endpoints (ASVS 14.1.3 / 14.3: no test features in production). `auto` mounts them
+ * only when the server listens on a loopback address — a local `npm start` shows the whole flow,
+ * while a server listening on 0.0.0.0 (the Docker image) or a public address does not expose
+ * them. `true`/`false` decide explicitly.
+ */
+export function isLoopbackHost (host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '')
+  if (h === 'localhost' || h.endsWith('.localhost')) return true
+  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true
+  if (isIP(h) === 4) return h.startsWith('127.')
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h)
+  return mapped !== null && mapped[1].startsWith('127.')
+}
+
+export function resolveSimulatorSwitch (value: SimulatorSwitch, host: string): { enabled: boolean, reason: string } {
+  if (value === 'true') return { enabled: true, reason: 'włączone (ustawione na true)' }
+  if (value === 'false') return { enabled: false, reason: 'wyłączone (ustawione na false)' }
+  return isLoopbackHost(host)
+    ? { enabled: true, reason: `włączone (auto: serwer słucha tylko na adresie lokalnym ${host})` }
+    : { enabled: false, reason: `wyłączone (auto: serwer słucha na ${host}, nie tylko lokalnie; ustaw true, aby włączyć)` }
+}
+
 export type KsefEnvironment = 'produkcja' | 'demo' | 'test' | 'symulator'
 
 const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal'])
@@ -201,6 +229,8 @@ export function parseTrustProxy (value: string): false | string[] {
 export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
   const e = envSchema<Env>({ schema, data: env, dotenv: false, env: false })
   const dataDir = e.DATA_DIR
+  const allegroSim = resolveSimulatorSwitch(e.SIMULATOR_ENABLED, e.HOST)
+  const ksefSim = resolveSimulatorSwitch(e.KSEF_SIMULATOR_ENABLED, e.HOST)
   return {
     host: e.HOST,
     port: e.PORT,
@@ -216,8 +246,9 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     loginAccountRateLimitMax: e.LOGIN_ACCOUNT_RATE_LIMIT_MAX,
     session: { idleMs: e.SESSION_IDLE_MINUTES * 60_000, absoluteMs: e.SESSION_MAX_HOURS * 3_600_000 },
     importMinIntervalMinutes: e.IMPORT_MIN_INTERVAL_MINUTES,
-    simulator: { enabled: e.SIMULATOR_ENABLED, seed: e.SIMULATOR_SEED, url: e.SIMULATOR_URL.replace(/\/+$/, '') },
-    ksefSimulator: { enabled: e.KSEF_SIMULATOR_ENABLED },
+    simulator: { enabled: allegroSim.enabled, seed: e.SIMULATOR_SEED, url: e.SIMULATOR_URL.replace(/\/+$/, '') },
+    ksefSimulator: { enabled: ksefSim.enabled },
+    simulatorReason: `symulator Allegro: ${allegroSim.reason}; symulator KSeF: ${ksefSim.reason}`,
     allegro: {
       production: { webUrl: e.ALLEGRO_WEB_URL, apiUrl: e.ALLEGRO_API_URL, clientId: e.ALLEGRO_CLIENT_ID, clientSecret: e.ALLEGRO_CLIENT_SECRET },
       sandbox: { webUrl: e.ALLEGRO_SANDBOX_WEB_URL, apiUrl: e.ALLEGRO_SANDBOX_API_URL, clientId: e.ALLEGRO_SANDBOX_CLIENT_ID, clientSecret: e.ALLEGRO_SANDBOX_CLIENT_SECRET },

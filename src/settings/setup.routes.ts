@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify'
 import { beginSession } from '../plugins/auth.ts'
-import { hashPassword } from '../shared/crypto.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { Validator, text } from '../shared/form.ts'
 import { checkLogin, checkPassword } from '../users/users.form.ts'
@@ -43,7 +42,7 @@ export default async function setupRoutes (app: FastifyInstance): Promise<void> 
       return reply.code(422).viewAsync('settings/setup', { title: 'Pierwsze uruchomienie', owner, company: company.values, errors, ...companyFormOptions })
     }
     const now = toStoredTimestamp(app.ctx.now())
-    const passwordHash = await hashPassword(password)
+    const passwordHash = await app.ctx.passwords.hash(password)
     const created = await app.db.transaction().execute(async (trx) => {
       if (await countUsers(trx) > 0) return null
       await trx.insertInto('company').values({ id: 1, ...companyColumns(company.values, company.ryczaltRateBp), created_at: now, updated_at: now }).execute()

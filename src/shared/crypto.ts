@@ -24,18 +24,66 @@ export function decryptSecret (key: Buffer, sealed: string): string {
   return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')
 }
 
-const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }
+// OWASP Password Storage Cheat Sheet (ASVS 2.4.1/2.4.3): scrypt N=2^17 r=8 p=1, or an equal-cost
+// trade of memory for parallelism. N=2^15 r=8 p=3 is one of the listed equivalents and needs 32 MB
+// per hash instead of 128 MB, which matters on a small self-hosted server with parallel logins.
+export const SCRYPT_COST = { N: 32768, r: 8, p: 3 }
+const MAXMEM = 256 * 1024 * 1024
 
-export async function hashPassword (password: string): Promise<string> {
+interface StoredHash { N: number, r: number, p: number, salt: Buffer, hash: Buffer }
+
+// `scrypt$N$r$p$salt$hash`; the older `scrypt$N$salt$hash` (r=8, p=1) is still read, so hashes
+// made before the cost was raised keep working until the next login rehashes them.
+function parseHash (stored: string): StoredHash | null {
+  const parts = stored.split('$')
+  if (parts[0] !== 'scrypt') return null
+  const [n, r, p, salt, hash] = parts.length === 4 ? [parts[1], '8', '1', parts[2], parts[3]] : parts.length === 6 ? parts.slice(1) : []
+  const N = Number(n); const R = Number(r); const P = Number(p)
+  if (!salt || !hash || !Number.isInteger(N) || !Number.isInteger(R) || !Number.isInteger(P) || N < 2 || R < 1 || P < 1) return null
+  return { N, r: R, p: P, salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') }
+}
+
+export interface ScryptCost { N: number, r: number, p: number }
+
+export async function hashPassword (password: string, cost: ScryptCost = SCRYPT_COST): Promise<string> {
   const salt = randomBytes(16)
-  const hash = await scryptAsync(password, salt, 32, SCRYPT)
-  return `scrypt$${SCRYPT.N}$${salt.toString('base64')}$${hash.toString('base64')}`
+  const hash = await scryptAsync(password, salt, 32, { ...cost, maxmem: MAXMEM })
+  return `scrypt$${cost.N}$${cost.r}$${cost.p}$${salt.toString('base64')}$${hash.toString('base64')}`
 }
 
 export async function verifyPassword (password: string, stored: string): Promise<boolean> {
-  const [scheme, n, salt, hash] = stored.split('$')
-  if (scheme !== 'scrypt' || !salt || !hash) return false
-  const expected = Buffer.from(hash, 'base64')
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, { ...SCRYPT, N: Number(n) })
-  return timingSafeEqual(actual, expected)
+  const parsed = parseHash(stored)
+  if (!parsed || parsed.hash.length === 0) return false
+  // a stored cost above anything we make would be a planted denial of service; refuse it
+  if (parsed.N * parsed.r * 128 > MAXMEM || parsed.p > 16) return false
+  const actual = await scryptAsync(password, parsed.salt, parsed.hash.length, { N: parsed.N, r: parsed.r, p: parsed.p, maxmem: MAXMEM })
+  return timingSafeEqual(actual, parsed.hash)
+}
+
+/** true when the stored hash was made with less work than SCRYPT_COST (rehash it at login, ASVS 2.4) */
+export function needsRehash (stored: string, cost: ScryptCost = SCRYPT_COST): boolean {
+  const parsed = parseHash(stored)
+  if (!parsed) return true
+  return parsed.N * parsed.r * parsed.p < cost.N * cost.r * cost.p || parsed.N < cost.N
+}
+
+/** The app's passwords at one cost: SCRYPT_COST in production; tests inject a cheap one (AppDeps). */
+export interface PasswordHasher {
+  cost: ScryptCost
+  hash: (password: string) => Promise<string>
+  verify: (password: string, stored: string) => Promise<boolean>
+  needsRehash: (stored: string) => boolean
+  /** checked when the login does not exist, so both cases cost the same */
+  dummyHash: string
+}
+
+export function passwordHasher (cost: ScryptCost = SCRYPT_COST): PasswordHasher {
+  const zeros = (n: number): string => Buffer.alloc(n).toString('base64')
+  return {
+    cost,
+    hash: async (password) => await hashPassword(password, cost),
+    verify: verifyPassword,
+    needsRehash: (stored) => needsRehash(stored, cost),
+    dummyHash: `scrypt$${cost.N}$${cost.r}$${cost.p}$${zeros(16)}$${zeros(32)}`
+  }
 }

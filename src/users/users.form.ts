@@ -1,11 +1,17 @@
 import { type FormResult, Validator, checkbox, text } from '../shared/form.ts'
+import { isCommonPassword } from './common-passwords.ts'
 
-export const MIN_PASSWORD_LENGTH = 10
+// ASVS 2.1.1: at least 12 characters (counted as code points, so "ąęśćżźółń" count one each)
+export const MIN_PASSWORD_LENGTH = 12
 
+/** for every new password: first-run setup, a new user, a user's password reset, a change */
 export function checkPassword (v: Validator, field: string, password: string): void {
   if (v.required(field, password, 'Podaj hasło.')) {
-    v.check([...password].length >= MIN_PASSWORD_LENGTH, field, `Hasło musi mieć co najmniej ${MIN_PASSWORD_LENGTH} znaków.`)
-    v.maxLength(field, password, 200)
+    if (v.check([...password].length >= MIN_PASSWORD_LENGTH, field, `Hasło musi mieć co najmniej ${MIN_PASSWORD_LENGTH} znaków.`) &&
+      v.maxLength(field, password, 200)) {
+      // ASVS 2.1.7
+      v.check(!isCommonPassword(password), field, 'To hasło jest na liście popularnych lub wykradzionych haseł i łatwo je odgadnąć. Wybierz inne, np. kilka niepowiązanych słów.')
+    }
   }
 }
 

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { beginSession, requireOwner } from '../plugins/auth.ts'
 import { deleteUserSessions } from './sessions.queries.ts'
-import { hashPassword } from '../shared/crypto.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { parseId } from '../shared/form.ts'
@@ -43,7 +42,7 @@ export default async function usersRoutes (app: FastifyInstance): Promise<void> 
     await insertUser(app.db, {
       login: form.values.login,
       name: form.values.name,
-      password_hash: await hashPassword(form.password),
+      password_hash: await app.ctx.passwords.hash(form.password),
       role: 'user',
       perm_allegro: form.values.permAllegro ? 1 : 0,
       perm_magazyn: form.values.permMagazyn ? 1 : 0,
@@ -88,7 +87,7 @@ export default async function usersRoutes (app: FastifyInstance): Promise<void> 
       perm_dokumenty: isOwnerRow || form.values.permDokumenty ? 1 : 0,
       perm_administracja: isOwnerRow || form.values.permAdministracja ? 1 : 0,
       disabled: form.values.disabled ? 1 : 0,
-      ...(form.password !== '' ? { password_hash: await hashPassword(form.password) } : {}),
+      ...(form.password !== '' ? { password_hash: await app.ctx.passwords.hash(form.password) } : {}),
       // a new password or disabling ends the user's open sessions
       ...(form.password !== '' || disabledNow ? { session_version: user.session_version + 1 } : {}),
       updated_at: toStoredTimestamp(app.ctx.now())

@@ -60,7 +60,7 @@ t.test('setup rejects bad NIP, bank account and short password with 422 and keep
   t.equal(response.statusCode, 422)
   t.match(response.body, 'NIP jest nieprawidłowy')
   t.match(response.body, 'Numer rachunku jest nieprawidłowy')
-  t.match(response.body, 'co najmniej 10 znaków')
+  t.match(response.body, 'co najmniej 12 znaków')
   t.match(response.body, 'value="Firma &lt;b&gt;X&lt;/b&gt;"', 'value kept and escaped')
   t.equal((await db.selectFrom('users').selectAll().execute()).length, 0, 'nothing created')
   t.equal((await db.selectFrom('company').selectAll().execute()).length, 0)

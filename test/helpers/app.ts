@@ -8,6 +8,7 @@ import { openDatabase, type Database } from '../../src/db/database.ts'
 import type { DB } from '../../src/db/schema.gen.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
 import { fixedClock } from '../../src/shared/dates.ts'
+import type { ScryptCost } from '../../src/shared/crypto.ts'
 import { TestClient } from './client.ts'
 
 export const TEST_SECRET = Buffer.alloc(32, 7)
@@ -46,15 +47,16 @@ export async function migratedMemoryDb (): Promise<Database> {
   return new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) })
 }
 
-// The production cost (N = 16384, src/shared/crypto.ts) is exercised wherever a test creates a
-// password through the app (setup, users, password change) and in test/shared/money-nip.test.ts.
-// Users seeded straight into the database get the same format with N = 1024: verifyPassword
-// takes N from the stored hash, so a login checks the password for real, only cheaper.
-const SEED_SCRYPT_N = 1024
+// The production cost (SCRYPT_COST, about 0.3 s a hash here) is exercised in
+// test/users/passwords.test.ts, which builds its app with it, and in test/shared/money-nip.test.ts.
+// Every other app gets TEST_PASSWORD_COST, and users seeded straight into the database are hashed
+// at it: a login checks the password for real, only cheaper, and no login rehashes.
+export const TEST_PASSWORD_COST: ScryptCost = { N: 1024, r: 8, p: 1 }
 export function seedPasswordHash (password: string): string {
   const salt = randomBytes(16)
-  const hash = scryptSync(password, salt, 32, { N: SEED_SCRYPT_N, r: 8, p: 1 })
-  return `scrypt$${SEED_SCRYPT_N}$${salt.toString('base64')}$${hash.toString('base64')}`
+  const { N, r, p } = TEST_PASSWORD_COST
+  const hash = scryptSync(password, salt, 32, { N, r, p })
+  return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${hash.toString('base64')}`
 }
 
 export interface BuildOptions extends Partial<AppDeps> {
@@ -136,7 +138,7 @@ export async function build (t: Tap, opts: BuildOptions = {}): Promise<Built> {
     await seedCompany(db, opts.company)
     await seedUser(db, { ...OWNER, role: 'owner' })
   }
-  const app = await buildApp(testConfig(opts.config), { appSecret: TEST_SECRET, now: clock, ...opts, db })
+  const app = await buildApp(testConfig(opts.config), { appSecret: TEST_SECRET, now: clock, passwordCost: TEST_PASSWORD_COST, ...opts, db })
   await app.ready()
   t.teardown(async () => {
     await app.close()

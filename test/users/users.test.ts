@@ -29,7 +29,7 @@ t.test('user form validation: 422 with values kept, duplicate login, short passw
   const bad = await owner.post('/ustawienia/uzytkownicy', { login: 'a b', name: '<img src=x>', password: 'krotkie' })
   t.equal(bad.statusCode, 422)
   t.match(bad.body, 'Login: 3–50 znaków')
-  t.match(bad.body, 'co najmniej 10 znaków')
+  t.match(bad.body, 'co najmniej 12 znaków')
   t.match(bad.body, 'value="&lt;img src=x&gt;"')
   const duplicate = await owner.post('/ustawienia/uzytkownicy', { login: 'WLASCICIEL', name: 'Ktoś', password: 'dlugie-haslo-1' })
   t.equal(duplicate.statusCode, 422)
