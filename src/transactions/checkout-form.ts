@@ -142,7 +142,8 @@ class InvalidField extends Error {
   override name = 'InvalidField'
   readonly path: string
   constructor (path: string, reason: string) {
-    super(`${path}: ${reason}`)
+    // what the user sees on the import result and when issuing: the field's path and why, in Polish
+    super(`pole ${path}: ${reason}`)
     this.path = path
   }
 }
@@ -158,7 +159,7 @@ function isObject (value: unknown): value is Json {
 }
 
 function object (value: unknown, path: string): Json {
-  if (!isObject(value)) fail(path, 'expected an object')
+  if (!isObject(value)) fail(path, 'oczekiwano obiektu')
   return value
 }
 
@@ -168,7 +169,7 @@ function optionalObject (value: unknown, path: string): Json | null {
 }
 
 function array (value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) fail(path, 'expected an array')
+  if (!Array.isArray(value)) fail(path, 'oczekiwano listy')
   return value
 }
 
@@ -181,28 +182,28 @@ interface TextRule { max: number, pattern?: RegExp }
 
 function optionalText (value: unknown, path: string, rule: TextRule): string | null {
   if (value === undefined || value === null) return null
-  if (typeof value !== 'string') fail(path, 'expected a string')
-  if (value.length > rule.max) fail(path, `longer than ${rule.max} characters`)
+  if (typeof value !== 'string') fail(path, 'oczekiwano tekstu')
+  if (value.length > rule.max) fail(path, `dłuższe niż ${rule.max} znaków`)
   // NUL and other C0 controls (except tab and new lines) have no business in order data
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(value)) fail(path, 'control characters')
-  if (rule.pattern && !rule.pattern.test(value)) fail(path, 'unexpected format')
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(value)) fail(path, 'zawiera znaki sterujące')
+  if (rule.pattern && !rule.pattern.test(value)) fail(path, 'nieoczekiwany format')
   return value
 }
 
 function requiredText (value: unknown, path: string, rule: TextRule): string {
   const text = optionalText(value, path, rule)
-  if (text === null || text === '') fail(path, 'missing')
+  if (text === null || text === '') fail(path, 'brak wartości')
   return text
 }
 
 function optionalBoolean (value: unknown, path: string): boolean | null {
   if (value === undefined || value === null) return null
-  if (typeof value !== 'boolean') fail(path, 'expected true or false')
+  if (typeof value !== 'boolean') fail(path, 'oczekiwano true albo false')
   return value
 }
 
 function oneOf<T extends string> (value: unknown, path: string, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) fail(path, 'unknown value')
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) fail(path, 'nieznana wartość')
   return value as T
 }
 
@@ -237,7 +238,7 @@ function optionalDateTime (value: unknown, path: string): string | null {
   try {
     return DateTime.fromISO(text, { setZone: true }).toUTC().toISO()
   } catch {
-    fail(path, 'not a valid date-time')
+    fail(path, 'niepoprawna data i godzina')
   }
 }
 
@@ -257,7 +258,7 @@ function optionalLooseDateTime (value: unknown, path: string): string | null {
   const text = optionalText(value, path, { max: 40, pattern: LOOSE_DATE_TIME })
   if (text === null || text === '') return null
   const parsed = looseDateTime(text)
-  if (parsed === null) fail(path, 'not a valid date-time')
+  if (parsed === null) fail(path, 'niepoprawna data i godzina')
   return parsed.toUTC().toISO()
 }
 
@@ -266,7 +267,7 @@ function optionalDate (value: unknown, path: string): string | null {
   const text = optionalText(value, path, { max: 40, pattern: LOOSE_DATE_TIME })
   if (text === null || text === '') return null
   const parsed = looseDateTime(text)
-  if (parsed === null) fail(path, 'not a valid date')
+  if (parsed === null) fail(path, 'niepoprawna data')
   if (ISO_DATE.test(text)) return text
   return parsed.setZone('Europe/Warsaw').toISODate()
 }
@@ -275,8 +276,8 @@ function optionalDate (value: unknown, path: string): string | null {
 function price (value: unknown, path: string, currency: string): number {
   const p = object(value, path)
   const amount = typeof p.amount === 'string' ? parseAmount(p.amount) : null
-  if (amount === null || !/^\d+(\.\d{1,2})?$/.test(String(p.amount))) fail(`${path}.amount`, 'expected a decimal string such as "123.45"')
-  if (p.currency !== currency) fail(`${path}.currency`, `expected ${currency}`)
+  if (amount === null || !/^\d+(\.\d{1,2})?$/.test(String(p.amount))) fail(`${path}.amount`, 'oczekiwano kwoty w postaci "123.45"')
+  if (p.currency !== currency) fail(`${path}.currency`, `oczekiwano waluty ${currency}`)
   return amount
 }
 
@@ -311,7 +312,7 @@ function payment (value: unknown, path: string, currency: string): PaymentData {
 function additionalService (value: unknown, path: string, currency: string): AdditionalServiceData & { priced: boolean } {
   const service = object(value, path)
   const q = service.quantity ?? 1
-  if (typeof q !== 'number' || !Number.isInteger(q) || q < 1 || q > MAX_QUANTITY) fail(`${path}.quantity`, 'expected a whole number of at least 1')
+  if (typeof q !== 'number' || !Number.isInteger(q) || q < 1 || q > MAX_QUANTITY) fail(`${path}.quantity`, 'oczekiwano liczby całkowitej co najmniej 1')
   const name = optionalText(service.name, `${path}.name`, { max: LIMIT.name }) ||
     optionalText(service.definitionId, `${path}.definitionId`, { max: LIMIT.code }) || 'Usługa dodatkowa'
   const price = optionalPrice(service.price, `${path}.price`, currency)
@@ -324,7 +325,7 @@ function lineItem (value: unknown, path: string, currency: string): LineItemData
   const external = optionalObject(offer.external, `${path}.offer.external`)
   const quantity = item.quantity
   if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
-    fail(`${path}.quantity`, 'expected a whole number of at least 1')
+    fail(`${path}.quantity`, 'oczekiwano liczby całkowitej co najmniej 1')
   }
   const tax = optionalObject(item.tax, `${path}.tax`)
   const rate = tax === null ? null : optionalText(tax.rate, `${path}.tax.rate`, { max: 6, pattern: TAX_RATE })?.toUpperCase() ?? null
@@ -409,21 +410,21 @@ function read (json: unknown): CheckoutFormData {
   const marketplace = optionalObject(form.marketplace, 'marketplace')
 
   const lineItemsJson = array(form.lineItems, 'lineItems')
-  if (lineItemsJson.length === 0) fail('lineItems', 'an order without items')
-  if (lineItemsJson.length > MAX_LINE_ITEMS) fail('lineItems', 'too many items')
+  if (lineItemsJson.length === 0) fail('lineItems', 'zamówienie bez pozycji')
+  if (lineItemsJson.length > MAX_LINE_ITEMS) fail('lineItems', 'za dużo pozycji')
   const parsedItems = lineItemsJson.map((item, i) => lineItem(item, `lineItems[${i}]`, currency))
   const lineItems: LineItemData[] = parsedItems.map(({ unpricedServices: _, ...item }) => item)
-  if (new Set(lineItems.map((item) => item.id)).size !== lineItems.length) fail('lineItems', 'repeated line item id')
+  if (new Set(lineItems.map((item) => item.id)).size !== lineItems.length) fail('lineItems', 'powtórzony identyfikator pozycji')
   const deliveryCost = deliveryJson === null ? 0 : optionalPrice(deliveryJson.cost, 'delivery.cost', currency) ?? 0
   // a service without a price is free only when the order adds up without it; otherwise a
   // document would leave out what the buyer paid for it
   const unpriced = parsedItems.flatMap((item) => item.unpricedServices)
-  if (unpriced.length > 0 && goodsAndServicesTotal(lineItems) + deliveryCost !== totalToPay) fail(unpriced[0], 'missing, and the order does not add up without it')
+  if (unpriced.length > 0 && goodsAndServicesTotal(lineItems) + deliveryCost !== totalToPay) fail(unpriced[0], 'brak wartości, a bez niej kwoty zamówienia się nie sumują')
 
   const updatedAt = optionalLooseDateTime(form.updatedAt, 'updatedAt')
   const itemTimes = lineItems.map((item) => item.boughtAt).filter((t): t is string => t !== null).sort()
   const boughtAt = itemTimes[0] ?? updatedAt
-  if (boughtAt === null) fail('lineItems[0].boughtAt', 'missing')
+  if (boughtAt === null) fail('lineItems[0].boughtAt', 'brak wartości')
 
   return {
     id,

@@ -183,13 +183,16 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
     const id = idParam(request)
     const transaction = await getTransaction(app.db, id)
     let form: CheckoutFormData | null = null
+    let formProblem: string | null = null
     try {
       const parsed = parseCheckoutForm(JSON.parse(transaction.raw_json))
       if (parsed.ok) form = parsed.form
+      else formProblem = parsed.error
     } catch {
-      form = null
+      formProblem = 'zapisane dane nie są poprawnym JSON-em'
     }
     return reply.viewAsync('transactions/details', {
+      formProblem,
       title: `Transakcja ${transactionView.shortId(transaction.checkout_form_id)}`,
       t: transaction,
       form,

@@ -145,31 +145,31 @@ t.test('a person without a company is shown by name; unpaid and cancelled orders
 
 t.test('untrusted input: every bad field rejects the whole form with its path', async (t) => {
   const cases: Array<[string, (j: Record<string, any>) => void, RegExp]> = [
-    ['not an object', (j) => { j.buyer = ['x'] }, /^buyer: expected an object/],
+    ['not an object', (j) => { j.buyer = ['x'] }, /^pole buyer: oczekiwano obiektu/],
     ['amount with a comma', (j) => { j.summary.totalToPay.amount = '268,97' }, /summary\.totalToPay\.amount/],
     ['amount as a number', (j) => { j.lineItems[0].price.amount = 124.49 }, /lineItems\[0\]\.price\.amount/],
     ['negative amount', (j) => { j.delivery.cost.amount = '-9.99' }, /delivery\.cost\.amount/],
     ['three decimals', (j) => { j.lineItems[1].price.amount = '10.001' }, /lineItems\[1\]\.price\.amount/],
-    ['other currency on a line', (j) => { j.lineItems[1].price.currency = 'EUR' }, /lineItems\[1\]\.price\.currency: expected PLN/],
+    ['other currency on a line', (j) => { j.lineItems[1].price.currency = 'EUR' }, /lineItems\[1\]\.price\.currency: oczekiwano waluty PLN/],
     ['bad currency code', (j) => { j.summary.totalToPay.currency = 'zł' }, /summary\.totalToPay\.currency/],
-    ['id not a UUID', (j) => { j.id = '../../etc/passwd' }, /^id: unexpected format/],
+    ['id not a UUID', (j) => { j.id = '../../etc/passwd' }, /^pole id: nieoczekiwany format/],
     ['line id not a UUID', (j) => { j.lineItems[0].id = 'x' }, /lineItems\[0\]\.id/],
     ['offer id with odd characters', (j) => { j.lineItems[0].offer.id = '123/../abc' }, /lineItems\[0\]\.offer\.id/],
     ['offer id that is a path segment', (j) => { j.lineItems[0].offer.id = '..' }, /lineItems\[0\]\.offer\.id/],
     ['buyer id too long', (j) => { j.buyer.id = '1'.repeat(65) }, /buyer\.id/],
-    ['unknown status', (j) => { j.status = 'PAID' }, /^status: unknown value/],
+    ['unknown status', (j) => { j.status = 'PAID' }, /^pole status: nieznana wartość/],
     ['unknown payment type', (j) => { j.payment.type = 'BITCOIN' }, /payment\.type/],
     ['quantity zero', (j) => { j.lineItems[0].quantity = 0 }, /lineItems\[0\]\.quantity/],
     ['quantity fractional', (j) => { j.lineItems[0].quantity = 1.5 }, /lineItems\[0\]\.quantity/],
     ['date without zone', (j) => { j.lineItems[0].boughtAt = '2026-03-05 10:15' }, /lineItems\[0\]\.boughtAt/],
-    ['impossible date', (j) => { j.updatedAt = '2026-02-30T10:00:00Z' }, /updatedAt: not a valid date-time/],
-    ['no items', (j) => { j.lineItems = [] }, /lineItems: an order without items/],
-    ['repeated line id', (j) => { j.lineItems[1].id = j.lineItems[0].id }, /repeated line item id/],
-    ['login too long', (j) => { j.buyer.login = 'x'.repeat(1001) }, /buyer\.login: longer than 1000/],
-    ['control characters', (j) => { j.messageToSeller = 'a\u0000b' }, /messageToSeller: control characters/],
-    ['revision of odd characters', (j) => { j.revision = 'a b' }, /^revision: unexpected format/],
+    ['impossible date', (j) => { j.updatedAt = '2026-02-30T10:00:00Z' }, /updatedAt: niepoprawna data i godzina/],
+    ['no items', (j) => { j.lineItems = [] }, /lineItems: zamówienie bez pozycji/],
+    ['repeated line id', (j) => { j.lineItems[1].id = j.lineItems[0].id }, /powtórzony identyfikator pozycji/],
+    ['login too long', (j) => { j.buyer.login = 'x'.repeat(1001) }, /buyer\.login: dłuższe niż 1000/],
+    ['control characters', (j) => { j.messageToSeller = 'a\u0000b' }, /messageToSeller: zawiera znaki sterujące/],
+    ['revision of odd characters', (j) => { j.revision = 'a b' }, /^pole revision: nieoczekiwany format/],
     ['tax rate garbage', (j) => { j.lineItems[0].tax.rate = '23%; DROP' }, /lineItems\[0\]\.tax\.rate/],
-    ['unpriced service when the total needs it', (j) => { j.lineItems[0].selectedAdditionalServices = [{ name: 'Wniesienie', quantity: 1 }]; j.summary.totalToPay.amount = '278.97' }, /lineItems\[0\]\.selectedAdditionalServices\[0\]\.price: missing, and the order does not add up without it/],
+    ['unpriced service when the total needs it', (j) => { j.lineItems[0].selectedAdditionalServices = [{ name: 'Wniesienie', quantity: 1 }]; j.summary.totalToPay.amount = '278.97' }, /lineItems\[0\]\.selectedAdditionalServices\[0\]\.price: brak wartości, a bez niej kwoty zamówienia się nie sumują/],
     ['boolean as text', (j) => { j.invoice.required = 'true' }, /invoice\.required/]
   ]
   for (const [name, mutate, error] of cases) {
@@ -179,7 +179,7 @@ t.test('untrusted input: every bad field rejects the whole form with its path', 
     t.equal(result.ok, false, name)
     if (!result.ok) t.match(result.error, error, name)
   }
-  t.same(parseCheckoutForm('nonsense'), { ok: false, id: null, error: 'checkoutForm: expected an object' })
+  t.same(parseCheckoutForm('nonsense'), { ok: false, id: null, error: 'pole checkoutForm: oczekiwano obiektu' })
   const badAmount = example()
   badAmount.summary.totalToPay.amount = 'x'
   const result = parseCheckoutForm(badAmount)

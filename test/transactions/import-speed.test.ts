@@ -44,7 +44,7 @@ t.test('order timestamps: the stored form as it came, others through luxon as be
   t.equal(parsed.form.boughtAt, '2024-02-29T23:59:59.999Z', 'a leap day')
   t.equal(parsed.form.updatedAt, '2026-11-15T09:16:03.905Z', 'an offset, converted to UTC')
   json.payment.finishedAt = '2023-02-29T10:00:00.000Z'
-  t.same(parseCheckoutForm(json), { ok: false, id: json.id, error: 'payment.finishedAt: not a valid date-time' }, 'no 29 February in 2023')
+  t.same(parseCheckoutForm(json), { ok: false, id: json.id, error: 'pole payment.finishedAt: niepoprawna data i godzina' }, 'no 29 February in 2023')
   json.payment.finishedAt = '2026-11-15T24:00:00.000Z'
   const midnight = parseCheckoutForm(json)
   t.equal(midnight.ok && midnight.form.payment?.finishedAt, '2026-11-16T00:00:00.000Z', 'hour 24 is the next midnight, as luxon reads it')
@@ -52,7 +52,7 @@ t.test('order timestamps: the stored form as it came, others through luxon as be
   json.updatedAt = 17
   const wrongType = parseCheckoutForm(json)
   t.equal(wrongType.ok, false)
-  if (!wrongType.ok) t.match(wrongType.error, 'updatedAt: expected a string')
+  if (!wrongType.ok) t.match(wrongType.error, 'pole updatedAt: oczekiwano tekstu')
 })
 
 t.test('the backfill asks for the next page while it stores the current one: same orders, same progress', async (t) => {

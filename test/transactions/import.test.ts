@@ -145,7 +145,7 @@ t.test('invalid data from Allegro is skipped and reported, the stored copy stays
   const outcome = await runImport(s)
   t.equal(outcome.counts.invalid, 1)
   t.equal(outcome.completed, true, 'the rest of the import goes on')
-  t.match(outcome.errors.join(' '), new RegExp(`Pominięto zamówienie ${form.id}: niepoprawne dane z Allegro \\(summary\\.totalToPay\\.amount`))
+  t.match(outcome.errors.join(' '), new RegExp(`Pominięto zamówienie ${form.id}: niepoprawne dane z Allegro \\(pole summary\\.totalToPay\\.amount`))
   const after = await byFormId(s, form.id)
   t.equal(after.revision, before.revision, 'nothing half-stored')
   t.equal(after.raw_json, before.raw_json)
