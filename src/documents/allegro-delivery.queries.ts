@@ -135,6 +135,16 @@ export async function finishDelivery (db: Queryable, deliveryId: number, result:
   }).where('id', '=', deliveryId).execute()
 }
 
+/**
+ * At start (one server per database): claims still standing were left by a process that died
+ * mid-send. Released now instead of lapsing minutes later; the next attempt first looks at the
+ * invoice id already recorded, so nothing is created twice in Allegro.
+ */
+export async function releaseDeliveryClaimsOfEarlierRun (db: Queryable): Promise<number> {
+  const result = await db.updateTable('document_allegro_deliveries').set({ claimed_until: null }).where('claimed_until', 'is not', null).executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
 export async function releaseClaim (db: Queryable, deliveryId: number): Promise<void> {
   await db.updateTable('document_allegro_deliveries').set({ claimed_until: null }).where('id', '=', deliveryId).execute()
 }

@@ -13,7 +13,7 @@ import {
   retryDelayMinutes, stateOfUploaded, whyNotSendable, type DeliveryState, type SendTrigger
 } from './allegro-delivery.ts'
 import {
-  claimDelivery, deliveriesToCheck, deliveryState, deliveryTarget, dueDeliveries, finishDelivery, findDelivery, recordAllegroInvoiceId, releaseClaim,
+  claimDelivery, deliveriesToCheck, deliveryState, deliveryTarget, dueDeliveries, finishDelivery, findDelivery, recordAllegroInvoiceId, releaseClaim, releaseDeliveryClaimsOfEarlierRun,
   type DeliveryRow
 } from './allegro-delivery.queries.ts'
 import { renderStoredDocumentPdf } from './document-pdf.ts'
@@ -203,7 +203,15 @@ export type AllegroDeliveryWorker = IntervalWorker<SendOutcome[]>
  * transaction, and refreshes the state of documents Allegro is still verifying.
  */
 export function startAllegroDeliveryWorker (app: FastifyInstance, opts: { intervalMs?: number, client?: ShopClientOverrides } = {}): AllegroDeliveryWorker {
+  let recovery: Promise<void> | null = releaseDeliveryClaimsOfEarlierRun(app.db).then((released) => {
+    if (released > 0) app.log.info({ released }, 'allegro delivery: claims left by an earlier run released')
+  }, (error: unknown) => { app.log.error({ err: error }, 'allegro delivery: releasing claims of an earlier run failed') })
+
   async function round (): Promise<SendOutcome[]> {
+    if (recovery !== null) {
+      await recovery
+      recovery = null
+    }
     const outcomes: SendOutcome[] = []
     const now = app.ctx.now()
     for (const documentId of await dueDeliveries(app.db, toStoredTimestamp(now), BATCH)) {

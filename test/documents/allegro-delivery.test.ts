@@ -347,3 +347,19 @@ t.test('rules: what goes, how Allegro\'s list reads, error messages, backoff', a
   t.notOk(isTemporary(error({ kind: 'reconnect_required', status: null })))
   t.same([1, 2, 3, 7, 8, 9, 30].map(retryDelayMinutes), [2, 4, 8, 128, 240, 240, 240])
 })
+
+t.test('a claim left by a process killed mid-send is released when the sender starts: the document goes at once, once', async (t) => {
+  const s = await setupAllegro(t)
+  const shop = await s.db.selectFrom('allegro_shops').selectAll().where('id', '=', s.shopId).executeTakeFirstOrThrow()
+  await s.owner.get(`/ustawienia/integracje/allegro/sklepy/${s.shopId}`)
+  await s.owner.post(`/ustawienia/integracje/allegro/sklepy/${s.shopId}`, { name: shop.name, buyerDataSource: shop.buyer_data_source, backfillDays: String(shop.backfill_days), autoSendDocuments: 'on' })
+  const { orderId, transactionId } = await sharedOrder(s)
+  const docId = await issue(s, s.owner, transactionId)
+  // what a process killed during its upload leaves behind: its 10-minute claim
+  const until = s.clock().plus({ minutes: 10 }).toUTC().toISO()!
+  await s.db.updateTable('document_allegro_deliveries').set({ claimed_until: until }).where('document_id', '=', docId).execute()
+  const outcomes = await worker(t, s).tick()
+  t.equal(outcomes.length, 1, 'the sender took the document without waiting for the claim to lapse')
+  t.equal(s.sim.simulator.invoicesOf(orderId).length, 1, 'one invoice on the order')
+  t.match(await delivery(s, docId), { state: 'w_weryfikacji', claimed_until: null })
+})
