@@ -8,6 +8,7 @@
 //
 // It prints a table and, as its last line, one JSON object with every figure. Absolute numbers
 // move with the load on the machine; the ratios are measured within the same run and mean more.
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -15,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import SQLite from 'better-sqlite3'
 import { DateTime } from 'luxon'
+import { projectRoot } from '../src/paths.ts'
 import { toStoredTimestamp, ZONE } from '../src/shared/dates.ts'
 import { Browser } from './bench/browser.ts'
 import { benchClient, connectSeller, approveDevice, parseLoggedRequest, replay } from './bench/download.ts'
@@ -330,6 +332,14 @@ async function main (): Promise<void> {
 
     clearInterval(sampler)
     sampler = null
+
+    // sending to KSeF: its own process from the sources (scripts/bench/ksef-send.ts says how)
+    log(`sending ${DOCUMENTS} invoices to the KSeF simulator, limits off and real…`)
+    const ksefOut = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/bench/ksef-send.ts', String(DOCUMENTS)], { cwd: projectRoot, maxBuffer: 16 * 1024 * 1024 }).toString('utf8')
+    const ksef = JSON.parse(ksefOut.trim().split('\n').at(-1) ?? '{}') as {
+      limitsOff: { invoices: number, wallSeconds: number, perSecond: number, tooMany: number, accepted: number },
+      realLimits: { invoices: number, wallSeconds: number, ksefHours: number, perHourOfKsefTime: number, wallPerSecond: number, tooMany: number, accepted: number }
+    }
     const memory = memoryOf(serverPid)
     const peakMiB = Math.max(memory.peakKb, samplePeak) / 1024
     const healthz = lists.pages[0]
@@ -374,6 +384,16 @@ async function main (): Promise<void> {
         withPdfSeconds: round(withPdf.seconds, 1),
         averagePdfKiB: round(withPdf.pdfBytes / withPdf.documents / 1024, 1)
       },
+      ksef: {
+        invoices: ksef.limitsOff.invoices,
+        limitsOffPerSecond: round(ksef.limitsOff.perSecond, 1),
+        limitsOffSeconds: round(ksef.limitsOff.wallSeconds, 1),
+        realLimitsKsefHours: round(ksef.realLimits.ksefHours, 2),
+        realLimitsPerHour: round(ksef.realLimits.perHourOfKsefTime, 0),
+        realLimitsWallSeconds: round(ksef.realLimits.wallSeconds, 1),
+        tooMany: ksef.limitsOff.tooMany + ksef.realLimits.tooMany,
+        accepted: [ksef.limitsOff.accepted, ksef.realLimits.accepted]
+      },
       memory: {
         peakRssMiB: round(peakMiB, 0),
         rssMiB: Object.fromEntries(Object.entries(rss).map(([phase, kb]) => [phase, round(kb / 1024, 0)]))
@@ -395,6 +415,8 @@ async function main (): Promise<void> {
     }
     rows.push([`Wystawienie ${plain.documents} faktur`, `${figures.issuing.perSecond} dok./s`, `${figures.issuing.seconds} s, partie po ${ISSUE_CHUNK}`])
     rows.push([`Wystawienie ${withPdf.documents} faktur z PDF`, `${figures.issuing.withPdfPerSecond} dok./s`, `${figures.issuing.withPdfSeconds} s, PDF śr. ${figures.issuing.averagePdfKiB} KiB`])
+    rows.push([`Wysyłka ${figures.ksef.invoices} faktur do symulatora KSeF, bez limitów`, `${figures.ksef.limitsOffPerSecond} fakt./s`, `${figures.ksef.limitsOffSeconds} s; przyjęte ${ksef.limitsOff.accepted}`])
+    rows.push([`Ta sama wysyłka z limitami KSeF (30/min, 180/h)`, `${figures.ksef.realLimitsPerHour} fakt./h czasu KSeF`, `${figures.ksef.realLimitsKsefHours} h czasu KSeF, ${figures.ksef.realLimitsWallSeconds} s naszej pracy; 429: ${figures.ksef.tooMany}; przyjęte ${ksef.realLimits.accepted}`])
     rows.push(['Szczytowe RSS serwera', `${figures.memory.peakRssMiB} MiB`, `VmHWM; po starcie ${figures.memory.rssMiB.afterStart} MiB`])
 
     process.stdout.write(`\nBiurko – benchmark (${figures.date}; ${figures.machine.cores} rdzenie, ${figures.machine.cpu}, Node ${process.version})\n`)

@@ -1,5 +1,6 @@
 // The app with its built-in KSeF simulator listening on loopback, for the sender's tests.
 import type { Test } from 'tap'
+import type { Database } from '../../../src/db/database.ts'
 import { build, type Built } from '../../helpers/app.ts'
 import { invoiceFor } from '../../corrections/helpers.ts'
 import { isValidKsefNumber } from '../../../src/ksef/ksef-number.ts'
@@ -13,9 +14,9 @@ export const NIP = '5261040828'
 
 export interface Setup { built: Built, sim: KsefSimulator, deps: KsefDeps, responses: number[] }
 
-export async function setup (t: Test, opts: { rateLimits?: boolean, connect?: boolean, timeoutMs?: number } = {}): Promise<Setup> {
+export async function setup (t: Pick<Test, 'teardown'>, opts: { rateLimits?: boolean, connect?: boolean, timeoutMs?: number, db?: Database } = {}): Promise<Setup> {
   // the simulator checks each file against the FA(3) XSD (xmllint-wasm), slow on a busy machine
-  const built = await build(t, { config: { KSEF_SIMULATOR_ENABLED: 'true', KSEF_RETRY_BASE_MS: '10', KSEF_TIMEOUT_MS: String(opts.timeoutMs ?? 20_000), KSEF_WORKER_INTERVAL_MS: '3600000' } })
+  const built = await build(t as Test, { ...(opts.db !== undefined ? { db: opts.db } : {}), config: { KSEF_SIMULATOR_ENABLED: 'true', KSEF_RETRY_BASE_MS: '10', KSEF_TIMEOUT_MS: String(opts.timeoutMs ?? 20_000), KSEF_WORKER_INTERVAL_MS: '3600000' } })
   await built.app.listen({ port: 0, host: '127.0.0.1' })
   const sim = built.app.ksefSimulator!
   await sim.ready()
