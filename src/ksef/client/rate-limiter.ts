@@ -2,7 +2,7 @@
 // most N requests in any second, minute and hour. Going over earns a 429 and a block that grows
 // with repeated excess, so the client waits its turn here instead of ever provoking one.
 
-export type LimitGroup = 'sessionOpenClose' | 'invoiceSend' | 'invoiceStatus' | 'sessionsOther' | 'invoiceMetadata' | 'invoiceDownload' | 'other'
+export type LimitGroup = 'sessionOpenClose' | 'invoiceSend' | 'invoiceStatus' | 'sessionList' | 'sessionInvoiceList' | 'sessionsOther' | 'invoiceMetadata' | 'invoiceExport' | 'batchSession' | 'invoiceDownload' | 'other'
 
 /** [per second, per minute, per hour] from the tables of limity-api.md */
 export const KSEF_LIMITS: Record<LimitGroup, [number, number, number]> = {
@@ -12,10 +12,19 @@ export const KSEF_LIMITS: Record<LimitGroup, [number, number, number]> = {
   invoiceSend: [10, 30, 180],
   // GET /sessions/{ref}/invoices/{invoiceRef}
   invoiceStatus: [30, 120, 1200],
+  // GET /sessions (the list of sessions)
+  sessionList: [5, 10, 60],
+  // GET /sessions/{ref}/invoices and …/invoices/failed: KSeF counts them apart, one shared budget
+  // here keeps the client on the safe side of both
+  sessionInvoiceList: [10, 20, 200],
   // GET /sessions/* (session status, UPO)
   sessionsOther: [10, 120, 1200],
   // POST /invoices/query/metadata (open-api.json x-rate-limits: 8/s, 16/min, 20/h)
   invoiceMetadata: [8, 16, 20],
+  // POST /invoices/exports (8/s, 16/min, 20/h): not used yet, counted apart so a first use is safe
+  invoiceExport: [8, 16, 20],
+  // POST /sessions/batch and …/batch/{ref}/close (10/s, 20/min, 60/h): likewise
+  batchSession: [10, 20, 60],
   // GET /invoices/ksef/{ksefNumber} (8/s, 16/min, 64/h)
   invoiceDownload: [8, 16, 64],
   // everything else (auth, public keys): "Pozostałe POST/GET /*"
@@ -28,9 +37,13 @@ export function limitGroup (method: string, path: string): LimitGroup {
   if (method === 'POST' && path === '/sessions/online') return 'sessionOpenClose'
   if (method === 'POST' && /^\/sessions\/online\/[^/]+\/close$/.test(path)) return 'sessionOpenClose'
   if (method === 'POST' && /^\/sessions\/online\/[^/]+\/invoices$/.test(path)) return 'invoiceSend'
+  if (method === 'GET' && path === '/sessions') return 'sessionList'
+  if (method === 'GET' && /^\/sessions\/[^/]+\/invoices(\/failed)?$/.test(path)) return 'sessionInvoiceList'
   if (method === 'GET' && /^\/sessions\/[^/]+\/invoices\/[^/]+$/.test(path)) return 'invoiceStatus'
   if (method === 'GET' && path.startsWith('/sessions/')) return 'sessionsOther'
   if (method === 'POST' && path === '/invoices/query/metadata') return 'invoiceMetadata'
+  if (method === 'POST' && path === '/invoices/exports') return 'invoiceExport'
+  if (method === 'POST' && /^\/sessions\/batch(\/[^/]+\/close)?$/.test(path)) return 'batchSession'
   if (method === 'GET' && path.startsWith('/invoices/ksef/')) return 'invoiceDownload'
   return 'other'
 }
