@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -35,6 +36,10 @@ const OWNER = { login: 'ania', name: 'Anna Nowak', password: 'moje-biurko-2026' 
 const COMPANY_NIP = '5261040828'
 
 /** The text of a PDF as poppler's pdftotext reads it. */
+/** axe-core, evaluated into each page by the DevTools protocol (a page's own CSP allows no injected script tag) */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+const PHONE = { width: 390, height: 844 }
+
 const pdfText = (pdf: Buffer): string => execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).toString('utf8')
 
 interface Server {
@@ -142,7 +147,7 @@ if (!existsSync(CHROMIUM)) {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
     })
-    const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'pl-PL', timezoneId: ZONE })
+    const context: BrowserContext = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'pl-PL', timezoneId: ZONE })
     context.setDefaultTimeout(30_000)
     const page = await context.newPage()
 
@@ -161,12 +166,40 @@ if (!existsSync(CHROMIUM)) {
     }
     watch(page)
 
+    // Every page of the story is also checked the way a screen-reader user and a phone user
+    // meet it: axe-core's serious and critical findings, and whether the page at 390 px wide
+    // scrolls sideways (a screenshot of that width is saved beside the desktop one).
+    const accessibility: string[] = []
+    const sideways: string[] = []
     let shotNo = 0
     const shot = async (p: Page, name: string): Promise<void> => {
       shotNo++
-      await p.screenshot({ path: join(ARTIFACTS, `${String(shotNo).padStart(2, '0')}-${name}.png`), fullPage: true })
+      const file = join(ARTIFACTS, `${String(shotNo).padStart(2, '0')}-${name}`)
+      await p.screenshot({ path: `${file}.png`, fullPage: true })
+      if (await p.evaluate('typeof window.axe') === 'undefined') await p.evaluate(AXE_SOURCE)
+      const findings = await p.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: Array<{ id: string, impact: string | null, help: string, nodes: Array<{ target: unknown[] }> }> }> } }).axe
+        const result = await axe.run(document)
+        return result.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)
+      })
+      for (const finding of findings) accessibility.push(`${name} ${new URL(p.url()).pathname}: ${finding}`)
+      const desktop = p.viewportSize() ?? { width: 1366, height: 900 }
+      await p.setViewportSize(PHONE)
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+      if (overflow > 0) sideways.push(`${name} ${new URL(p.url()).pathname}: ${overflow} px wider than the screen`)
+      await p.screenshot({ path: `${file}-390.png`, fullPage: true })
+      await p.setViewportSize(desktop)
     }
     const pathOf = (p: Page): string => new URL(p.url()).pathname
+    /** At 390 px, is the first row's cell of this column inside the screen (a list as cards)? */
+    const onPhoneScreen = async (column: string): Promise<boolean> => {
+      await page.setViewportSize(PHONE)
+      const box = await page.locator('table.cards tbody tr').first().locator(`td[data-label="${column}"]`).boundingBox()
+      await page.setViewportSize({ width: 1366, height: 900 })
+      return box !== null && box.width > 0 && box.x >= 0 && box.x + box.width <= PHONE.width
+    }
     /** Clicks something that loads a new page (a link or a form's button) and waits for it. */
     const clickAndLoad = async (target: Locator): Promise<void> => {
       const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() })
@@ -305,6 +338,8 @@ if (!existsSync(CHROMIUM)) {
     t.ok(transactionCount > 50, `a month of orders is listed (${transactionCount})`)
     t.equal(Number(/: (\d+) now/.exec(imported)?.[1]), transactionCount, 'every new one is on the list, each once')
     await shot(page, 'allegro-po-pobraniu')
+    t.ok(await onPhoneScreen('Kwota'), 'on a phone the first transaction’s amount is on the screen')
+    t.ok(await onPhoneScreen('Status'), 'and so is its status')
 
     await clickAndLoad(importButton)
     const refused = await flashes()
@@ -390,7 +425,7 @@ if (!existsSync(CHROMIUM)) {
     await tokenPage.waitForLoadState('load')
     t.equal(await tokenPage.getByLabel('NIP firmy').inputValue(), COMPANY_NIP, 'the simulator’s token page has the company’s NIP')
     await Promise.all([tokenPage.waitForEvent('load'), tokenPage.getByRole('button', { name: 'Wygeneruj token KSeF' }).click()])
-    const ksefToken = (await tokenPage.locator('#token').innerText()).trim()
+    const ksefToken = (await tokenPage.locator('#token').inputValue()).trim()
     t.match(ksefToken, new RegExp(`\\|nip-${COMPANY_NIP}\\|`), 'a KSeF token for the company')
     await shot(tokenPage, 'ksef-token')
     await tokenPage.close()
@@ -574,6 +609,7 @@ if (!existsSync(CHROMIUM)) {
 
     await clickAndLoad(nav('Dokumenty sprzedaży'))
     await shot(page, 'dokumenty')
+    t.ok(await onPhoneScreen('Brutto'), 'on a phone the first document’s gross total is on the screen')
     await page.goto(`${base}/przychody/dokumenty/nowy`)
     await page.getByLabel('Rodzaj dokumentu').selectOption({ label: 'Faktura' })
     await page.getByLabel('Nazwa firmy lub imię i nazwisko').fill(unlinkedBuyer)
@@ -665,6 +701,9 @@ if (!existsSync(CHROMIUM)) {
     t.equal(Number(field(jpk, 'P_51')), Number(field(jpk, 'P_38')), 'nothing to deduct: the tax to pay is the output tax')
 
     t.same(problems, [], 'no script errors or CSP violations on the way')
+    t.ok(shotNo > 40, `${shotNo} pages checked with axe-core at 1366 px and for sideways scrolling at 390 px`)
+    t.same(accessibility, [], 'axe-core: no serious or critical violation on any page of the story')
+    t.same(sideways, [], 'no page of the story scrolls sideways on a 390 px phone')
     t.same(refusals.filter((r) => r !== '404 GET /favicon.ico'), [`404 GET ${victim.href}`], 'no error answers but the deleted transaction’s address')
   })
 }

@@ -27,7 +27,7 @@ t.test('the simulator’s token page: a token for a valid NIP, a Polish message 
   t.equal(built.app.ksefSimulator!.stats().ksefTokens, 0, 'and the simulator holds none')
   const issued = await built.app.inject(form('526-104-08-28'))
   t.equal(issued.statusCode, 201)
-  t.match(/<code id="token">([^<]+)<\/code>/.exec(issued.body)?.[1] ?? '', new RegExp(`\\|nip-${NIP}\\|[0-9a-f]{64}$`))
+  t.match(/<textarea id="token"[^>]*>([^<]+)<\/textarea>/.exec(issued.body)?.[1] ?? '', new RegExp(`\\|nip-${NIP}\\|[0-9a-f]{64}$`))
   t.equal(built.app.ksefSimulator!.stats().ksefTokens, 1)
 })
 
@@ -42,7 +42,7 @@ t.test('dashboard → settings → the token pasted → accepted; then KSeF’s 
   const link = /<p class="hint" id="symulator-token">[^]*?href="([^"]+)"/.exec(settings.body)?.[1]
   t.equal(link, `${TOKEN_PAGE}?nip=${NIP}`, 'the settings page links the simulator’s token page for the company’s NIP')
   const issued = await built.app.inject({ method: 'POST', url: TOKEN_PAGE, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `nip=${NIP}` })
-  const token = /<code id="token">([^<]+)<\/code>/.exec(issued.body)?.[1] ?? ''
+  const token = /<textarea id="token"[^>]*>([^<]+)<\/textarea>/.exec(issued.body)?.[1] ?? ''
   const saved = await built.owner.post(SETTINGS, { environment: 'symulator', contextNip: '', authMethod: 'token', token, autoSend: 'on' })
   t.equal(saved.statusCode, 303)
   t.notMatch((await built.owner.get(SETTINGS)).body, token, 'the token is never shown back')

@@ -176,6 +176,7 @@ t.test('Opłać / Zamknij / Anuluj, single and bulk: local, manual, recorded, pe
   const details = await s.owner.get(`${LIST}/${rows[0].id}`)
   t.match(details.body, 'Zmieniono status na „zamknięta”')
   t.match(details.body, /zamknięta<\/span><span class="pencil"/, 'pencil next to the status')
+  t.match(details.body, /<span class="pencil"[^>]*><span class="sr-only">\(status zmieniony ręcznie\)<\/span><\/span>/, 'the pencil says what it means to a screen reader')
   t.match(details.body, 'Jan Kowalski', 'who changed it')
 
   await s.owner.get(LIST)

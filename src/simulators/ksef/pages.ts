@@ -97,11 +97,11 @@ dla podanego NIP; wklej go w Biurku w Ustawienia » Integracje » KSeF (uwierzyt
 ${formHtml}`)
   }
   return layout('Token KSeF wygenerowany – Symulator KSeF', `<h1>Token KSeF wygenerowany</h1>
-<p role="status">Skopiuj token teraz – symulator nie pokaże go ponownie. Token działa do ponownego uruchomienia symulatora.</p>
+<p role="status">Skopiuj token teraz – symulator nie pokaże go ponownie.</p>
 <dl>
 <dt>NIP</dt><dd>${escapeHtml(form.nip)}</dd>
 <dt>Numer referencyjny</dt><dd>${escapeHtml(issued.referenceNumber)}</dd>
-<dt>Token</dt><dd><code id="token">${escapeHtml(issued.token)}</code></dd>
+<dt><label for="token">Token</label></dt><dd><textarea id="token" readonly rows="6" cols="34" spellcheck="false">${escapeHtml(issued.token)}</textarea></dd>
 </dl>
 <p>Wklej go w Biurku: Ustawienia » Integracje » KSeF, środowisko „wbudowany symulator”, uwierzytelnienie „Token KSeF”.</p>`)
 }
