@@ -10,6 +10,7 @@ import { describeImportError, importShop, type ImportOutcome, type OrdersApi } f
 import { claimImportStart, getImportState, recordImportFinished } from './import.queries.ts'
 import { summariseImport } from './import-summary.ts'
 import { indexPendingSearch } from './transactions.queries.ts'
+import { startIntervalWorker } from '../shared/interval-worker.ts'
 
 /** The seed's rule; the server's own minimum comes from IMPORT_MIN_INTERVAL_MINUTES (config). */
 export const IMPORT_GAP_MINUTES = 10
@@ -176,25 +177,16 @@ export interface AutoImport {
  * starting closer than 10 minutes after any other import of the shop.
  */
 export function startAutoImport (app: FastifyInstance, opts: { intervalMs?: number, clientFactory?: ClientFactory } = {}): AutoImport {
-  let stopped = false
-  let ticking: Promise<unknown> = Promise.resolve()
-  const tick = async (): Promise<StartResult[]> => {
-    if (stopped) return []
-    try {
-      return await autoImportTick(app, opts.clientFactory)
-    } catch (error) {
-      app.log.error({ err: error }, 'automatic import round failed')
-      return []
-    }
-  }
-  const timer = setInterval(() => { ticking = tick() }, opts.intervalMs ?? AUTO_IMPORT_CHECK_MS)
-  timer.unref()
+  const worker = startIntervalWorker<StartResult[]>({
+    intervalMs: opts.intervalMs ?? AUTO_IMPORT_CHECK_MS,
+    run: async () => await autoImportTick(app, opts.clientFactory),
+    idle: [],
+    onError: (error) => { app.log.error({ err: error }, 'automatic import round failed') }
+  })
   return {
-    tick,
+    tick: worker.tick,
     stop: async () => {
-      stopped = true
-      clearInterval(timer)
-      await ticking
+      await worker.stop()
       await stopRunningImports(app)
     }
   }
