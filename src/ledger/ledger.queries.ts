@@ -28,7 +28,7 @@ export async function setAutoBook (db: Queryable, on: boolean, updatedAt: string
 }
 
 /** The receipt issued for the same transaction as this invoice (faktura do paragonu). */
-function receiptNumber (eb: ExpressionBuilder<DB, 'documents'>) {
+export function receiptNumber (eb: ExpressionBuilder<DB, 'documents'>) {
   return eb.selectFrom('document_transactions as own')
     .innerJoin('document_transactions as other', (join) => join.onRef('other.transaction_id', '=', 'own.transaction_id').onRef('other.document_id', '!=', 'own.document_id'))
     .innerJoin('documents as receipt', 'receipt.id', 'other.document_id')

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify'
+import { dashboardCharts } from '../dashboard/dashboard.ts'
+import { attention, salesBetween, shopNames } from '../dashboard/dashboard.queries.ts'
 import { connectionOf } from '../ksef/connection.queries.ts'
 import { ksefHealth } from '../ksef/ksef-sender.ts'
 import { exemptionLimitState } from '../ledger/exemption-limit.ts'
@@ -14,7 +16,16 @@ export default async function homeRoutes (app: FastifyInstance): Promise<void> {
     const company = await app.db.selectFrom('company').select('vat_status').where('id', '=', 1).executeTakeFirstOrThrow()
     const year = String(app.ctx.now().year)
     const exemptionLimit = company.vat_status === 'zwolniony' ? exemptionLimitState(year, await exemptSalesOfYear(app.db, year)) : null
+    const today = app.ctx.now()
+    const [monthRows, yearRows, shops, needs] = await Promise.all([
+      salesBetween(app.db, today.startOf('month').toISODate() ?? '', today.endOf('month').toISODate() ?? ''),
+      salesBetween(app.db, `${year}-01-01`, `${year}-12-31`),
+      shopNames(app.db),
+      attention(app.db)
+    ])
     return reply.viewAsync('home/index', {
+      charts: dashboardCharts(today, monthRows, yearRows, shops),
+      attention: needs,
       exemptionLimit,
       title: 'Pulpit',
       counts: { transactions: Number(transactions.n), documents: Number(documents.n), contractors: Number(contractors.n) },
