@@ -308,7 +308,8 @@ if (!existsSync(CHROMIUM)) {
     await shot(page, 'sklep-polaczony')
 
     // --- POBIERZ NOWE TRANSAKCJE, and the 10-minute throttle ----------------------------------
-    await clickAndLoad(nav('Allegro'))
+    // a connected shop's card leads on to the next step
+    await clickAndLoad(page.getByRole('link', { name: 'Dalej: POBIERZ NOWE TRANSAKCJE' }))
     t.equal(pathOf(page), LIST)
     t.match(await page.locator('main').innerText(), 'jeszcze nie pobierano')
     t.match(await page.locator('main').innerText(), 'Nowe transakcje można pobierać co najmniej co 10 minut dla każdego sklepu.')
