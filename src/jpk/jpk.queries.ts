@@ -170,7 +170,7 @@ export async function bookEntries (db: Queryable, register: 'kpir' | 'ryczalt', 
     .execute()
   const byEntry = new Map<number, Record<string, number>>()
   for (const a of amounts) byEntry.set(a.entry_id, { ...byEntry.get(a.entry_id), [a.rate]: a.net })
-  return entries.map((e) => ({
+  const revenue: BookEntryInput[] = entries.map((e) => ({
     entryNumber: e.entry_number,
     entryDate: DateTime.fromISO(e.booked_at, { zone: 'utc' }).setZone('Europe/Warsaw').toISODate() ?? e.event_date,
     eventDate: e.event_date,
@@ -187,6 +187,31 @@ export async function bookEntries (db: Queryable, register: 'kpir' | 'ryczalt', 
     remarks: e.remarks,
     amounts: byEntry.get(e.id) ?? {}
   }))
+  if (register === 'ryczalt') return revenue
+  // the KPiR's cost entries: purchase invoices booked into col. 12–15, in the same Lp. sequence
+  const costs = await db.selectFrom('purchase_bookings')
+    .select(['entry_number', 'booked_at', 'event_date', 'document_number', 'ksef_number', 'counterparty_tax_id', 'counterparty_name', 'counterparty_address', 'description', 'remarks', 'kpir_column', 'cost_amount'])
+    .where('year', '=', year).where('entry_number', 'is not', null)
+    .execute()
+  const costEntries: BookEntryInput[] = costs.map((c) => ({
+    entryNumber: c.entry_number!,
+    entryDate: DateTime.fromISO(c.booked_at, { zone: 'utc' }).setZone('Europe/Warsaw').toISODate() ?? c.event_date,
+    eventDate: c.event_date,
+    documentNumber: c.document_number,
+    ksefNumber: c.ksef_number,
+    counterpartyTaxId: c.counterparty_tax_id,
+    // purchase invoices come from KSeF: the seller has a Polish NIP
+    counterpartyCountryCode: 'PL',
+    counterpartyName: c.counterparty_name,
+    counterpartyAddress: c.counterparty_address,
+    description: c.description,
+    revenueSales: 0,
+    revenueOther: 0,
+    remarks: c.remarks,
+    cost: { column: c.kpir_column ?? '15', amount: c.cost_amount },
+    amounts: {}
+  }))
+  return [...revenue, ...costEntries].sort((a, b) => a.entryNumber - b.entryNumber)
 }
 
 // ---------- filed periods ----------

@@ -121,6 +121,21 @@ t.test('a month of purchases booked: KPiR, the purchase register and JPK_V7M wit
   t.match(xml, /<K_40>120\.00<\/K_40>\s*<K_41>27\.60<\/K_41>/)
   t.equal(xmllint('V7M', xml), '', 'xmllint accepts the file against the official V7M(3) schema')
 
+  // JPK_PKPIR(3) for 2026: the costs in K_10 / K_13 (+ K_14) beside the sale, in one Lp. sequence;
+  // counts 0,00 and 0,00 → P_3 = 0 + (726,00 + 2 050,00) − 0 = 2 776,00, P_4 = 6 000,00 − 2 776,00 = 3 224,00
+  await b.owner.submit('/ksiegowosc/jpk-roczny?rok=2026', '/ksiegowosc/jpk-roczny/spis', { rok: '2026', poczatekData: '2026-01-01', poczatekWartosc: '0', koniecData: '2026-12-31', koniecWartosc: '0' })
+  const pkpir = await b.owner.get('/ksiegowosc/jpk-roczny/plik?rok=2026')
+  t.equal(pkpir.statusCode, 200, pkpir.body.slice(0, 400))
+  t.equal(field(pkpir.body, 'P_3'), '2776.00')
+  t.equal(field(pkpir.body, 'P_4'), '3224.00')
+  t.equal(field(pkpir.body, 'LiczbaWierszy'), '5')
+  const pkpirRow = (lp: number) => new RegExp(`<PKPIRWiersz>\\s*<K_1>${lp}</K_1>[\\s\\S]*?</PKPIRWiersz>`).exec(pkpir.body)?.[0] ?? ''
+  t.match(pkpirRow(1), /<K_13>1200\.00<\/K_13>\s*<K_14>1200\.00<\/K_14>/, 'Allegro: pozostałe wydatki')
+  t.match(pkpirRow(2), /<K_7>6000\.00<\/K_7>/, 'the sale')
+  t.match(pkpirRow(3), /<K_10>826\.00<\/K_10>/, 'Kartonex: zakup materiałów')
+  t.notMatch(pkpirRow(3), '<K_14>', 'col. 12 is not in razem wydatki')
+  t.equal(xmllint('PKPIR', pkpir.body), '', 'xmllint accepts the JPK_PKPIR(3) file')
+
   // unbooking Allegro closes the gap in the KPiR numbering and takes it out of the register
   const unbooked = await b.owner.submit(`/koszty/faktury-zakupowe/${id(ALLEGRO_NIP)}`, `/koszty/faktury-zakupowe/${id(ALLEGRO_NIP)}/odksiegowanie`, {})
   t.equal(unbooked.statusCode, 303)
