@@ -436,6 +436,44 @@ export interface Products {
   vat_rate: Generated<string>;
 }
 
+export interface PurchaseBookingAmounts {
+  booking_id: number;
+  deductible_vat: number;
+  id: Generated<number>;
+  net: number;
+  rate: string;
+  vat: number;
+}
+
+export interface PurchaseBookings {
+  booked_at: string;
+  booked_by: number | null;
+  cost_amount: Generated<number>;
+  counterparty_address: Generated<string>;
+  counterparty_name: Generated<string>;
+  counterparty_tax_id: Generated<string>;
+  deductible_vat: Generated<number>;
+  description: string;
+  document_number: string;
+  entry_number: number | null;
+  event_date: string;
+  id: Generated<number>;
+  issue_date: string;
+  kpir_column: string | null;
+  ksef_number: string | null;
+  month: string;
+  purchase_invoice_id: number;
+  received_date: string;
+  remarks: Generated<string>;
+  review_confirmed: Generated<number>;
+  total_net: number;
+  total_vat: number;
+  vat_deducted: number;
+  vat_kind: Generated<string>;
+  vat_month: string | null;
+  year: number;
+}
+
 export interface PurchaseInvoiceRates {
   id: Generated<number>;
   net: number;
@@ -475,6 +513,16 @@ export interface PurchaseInvoices {
   vat_pln: number | null;
   xml: Buffer | null;
   xml_sha256: string | null;
+}
+
+export interface PurchaseSellerRules {
+  description: Generated<string>;
+  kpir_column: string | null;
+  seller_nip: string;
+  updated_at: string;
+  updated_by: number | null;
+  vat_deducted: number;
+  vat_kind: string;
 }
 
 export interface PurchaseSync {
@@ -722,8 +770,11 @@ export interface DB {
   ledger_ryczalt_line_rates: LedgerRyczaltLineRates;
   offer_stock_pushes: OfferStockPushes;
   products: Products;
+  purchase_booking_amounts: PurchaseBookingAmounts;
+  purchase_bookings: PurchaseBookings;
   purchase_invoice_rates: PurchaseInvoiceRates;
   purchase_invoices: PurchaseInvoices;
+  purchase_seller_rules: PurchaseSellerRules;
   purchase_sync: PurchaseSync;
   smtp_settings: SmtpSettings;
   stock_movements: StockMovements;

@@ -17,6 +17,8 @@ export interface BookEntryInput {
   revenueSales: number
   revenueOther: number
   remarks: string
+  /** KPiR cost entry (a purchase invoice): its 2026-layout column ('12'…'15') and amount */
+  cost?: { column: string, amount: number }
   /** ryczałt: basis points → revenue */
   amounts: Record<string, number>
 }
@@ -33,11 +35,22 @@ function taxId (entry: BookEntryInput): { countryCode: string | null, taxId: str
   return { countryCode: country, taxId: bare }
 }
 
+/** KPiR 2026 cost column → JPK_PKPIR(3) field. */
+const COST_FIELDS: Record<string, string> = { 12: 'K_10', 13: 'K_11', 14: 'K_12', 15: 'K_13' }
+
 export function pkpirRows (entries: BookEntryInput[]): PkpirRow[] {
   return entries.map((e) => {
-    const columns: Record<string, number> = { K_7: e.revenueSales }
-    if (e.revenueOther !== 0) columns.K_8 = e.revenueOther
-    columns.K_9 = e.revenueSales + e.revenueOther
+    const columns: Record<string, number> = {}
+    if (e.cost !== undefined) {
+      // the book's col. 12–15 are the file's K_10–K_13; K_14 = K_12 + K_13 (razem wydatki)
+      const field = COST_FIELDS[e.cost.column]
+      if (field !== undefined) columns[field] = e.cost.amount
+      if (field === 'K_12' || field === 'K_13') columns.K_14 = e.cost.amount
+    } else {
+      columns.K_7 = e.revenueSales
+      if (e.revenueOther !== 0) columns.K_8 = e.revenueOther
+      columns.K_9 = e.revenueSales + e.revenueOther
+    }
     return {
       lp: e.entryNumber,
       eventDate: e.eventDate,
@@ -55,7 +68,7 @@ export function pkpirRows (entries: BookEntryInput[]): PkpirRow[] {
 
 export interface PkpirTotals {
   revenue: number
-  /** K_10 + K_11 + K_14: purchases and expenses (the costs side does not exist yet) */
+  /** K_10 + K_11 + K_14: purchases and expenses (purchase invoices booked into the KPiR) */
   expenses: number
   /** P_3: opening stock + purchases and expenses − closing stock (objaśnienia do KPiR) */
   costs: number

@@ -94,11 +94,33 @@ export async function procedureMarksOfDocuments (_db: Queryable, _documentIds: n
 }
 
 /**
- * The purchase register rows (deductible VAT) of the months. Plug-in point: the costs side
- * (issue 17) does not exist yet, so there are no purchase rows and no deductible VAT.
+ * The purchase register rows (ZakupWiersz) of the months: purchase invoices booked with their
+ * VAT deducted in one of them (purchase_bookings.vat_month, chosen within art. 86 ust. 10, 10b
+ * pkt 1 and 11). DowodZakupu the invoice number, DataZakupu its issue date, DataWplywu the day it
+ * was received (the KSeF acquisition date); K_40/K_41 for fixed assets, K_42/K_43 for other
+ * purchases, the net in PLN and the VAT deducted. Every purchase invoice here came from KSeF, so
+ * it carries its KSeF number.
  */
-export async function vatPurchaseInputs (_db: Queryable, _months: string[]): Promise<PurchaseRowInput[]> {
-  return []
+export async function vatPurchaseInputs (db: Queryable, months: string[]): Promise<PurchaseRowInput[]> {
+  if (months.length === 0) return []
+  const rows = await db.selectFrom('purchase_bookings')
+    .select(['document_number', 'issue_date', 'received_date', 'ksef_number', 'counterparty_tax_id', 'counterparty_name', 'vat_kind', 'total_net', 'deductible_vat'])
+    .where('vat_deducted', '=', 1).where('vat_month', 'in', months)
+    .orderBy('vat_month').orderBy('received_date').orderBy('id')
+    .execute()
+  return rows.map((r) => ({
+    supplierNip: r.counterparty_tax_id === '' ? null : r.counterparty_tax_id,
+    supplierForeignTaxId: null,
+    supplierCountryCode: 'PL',
+    supplierName: r.counterparty_name,
+    documentNumber: r.document_number,
+    purchaseDate: r.issue_date,
+    receivedDate: r.received_date,
+    ksef: { documentType: 'faktura', ksefNumber: r.ksef_number, submissionState: null, offlineMode: null },
+    kind: r.vat_kind === 'srodki_trwale' ? 'srodki_trwale' : 'pozostale',
+    net: r.total_net,
+    deductibleVat: r.deductible_vat
+  }))
 }
 
 const eventDateSql = sql<string>`CASE WHEN documents.type = 'korekta' THEN documents.issue_date WHEN documents.sale_date < documents.issue_date THEN documents.sale_date ELSE documents.issue_date END`
@@ -148,7 +170,7 @@ export async function bookEntries (db: Queryable, register: 'kpir' | 'ryczalt', 
     .execute()
   const byEntry = new Map<number, Record<string, number>>()
   for (const a of amounts) byEntry.set(a.entry_id, { ...byEntry.get(a.entry_id), [a.rate]: a.net })
-  return entries.map((e) => ({
+  const revenue: BookEntryInput[] = entries.map((e) => ({
     entryNumber: e.entry_number,
     entryDate: DateTime.fromISO(e.booked_at, { zone: 'utc' }).setZone('Europe/Warsaw').toISODate() ?? e.event_date,
     eventDate: e.event_date,
@@ -165,6 +187,31 @@ export async function bookEntries (db: Queryable, register: 'kpir' | 'ryczalt', 
     remarks: e.remarks,
     amounts: byEntry.get(e.id) ?? {}
   }))
+  if (register === 'ryczalt') return revenue
+  // the KPiR's cost entries: purchase invoices booked into col. 12–15, in the same Lp. sequence
+  const costs = await db.selectFrom('purchase_bookings')
+    .select(['entry_number', 'booked_at', 'event_date', 'document_number', 'ksef_number', 'counterparty_tax_id', 'counterparty_name', 'counterparty_address', 'description', 'remarks', 'kpir_column', 'cost_amount'])
+    .where('year', '=', year).where('entry_number', 'is not', null)
+    .execute()
+  const costEntries: BookEntryInput[] = costs.map((c) => ({
+    entryNumber: c.entry_number!,
+    entryDate: DateTime.fromISO(c.booked_at, { zone: 'utc' }).setZone('Europe/Warsaw').toISODate() ?? c.event_date,
+    eventDate: c.event_date,
+    documentNumber: c.document_number,
+    ksefNumber: c.ksef_number,
+    counterpartyTaxId: c.counterparty_tax_id,
+    // purchase invoices come from KSeF: the seller has a Polish NIP
+    counterpartyCountryCode: 'PL',
+    counterpartyName: c.counterparty_name,
+    counterpartyAddress: c.counterparty_address,
+    description: c.description,
+    revenueSales: 0,
+    revenueOther: 0,
+    remarks: c.remarks,
+    cost: { column: c.kpir_column ?? '15', amount: c.cost_amount },
+    amounts: {}
+  }))
+  return [...revenue, ...costEntries].sort((a, b) => a.entryNumber - b.entryNumber)
 }
 
 // ---------- filed periods ----------

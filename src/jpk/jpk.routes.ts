@@ -8,7 +8,7 @@ import { correctionErrors, parseV7Form, type V7Form, type V7FormValues } from '.
 import { insertFiling, periodLabel, v7YearStates } from './jpk.queries.ts'
 import { quarterOf } from './jpk-v7.ts'
 
-function markerLabel (row: V7Prepared['sales'][number]): string {
+function markerLabel (row: Pick<V7Prepared['sales'][number], 'marker'>): string {
   return row.marker.kind === 'NrKSeF' ? row.marker.number : row.marker.kind
 }
 

@@ -220,12 +220,7 @@ export async function deleteClosedMonth (trx: Trx, month: string): Promise<void>
  * the later entries of the year one number up. Returns its Lp.
  */
 export async function insertEntry (trx: Trx, draft: EntryDraft, documentId: number, bookedAt: string, bookedBy: number | null): Promise<number> {
-  const before = await trx.selectFrom('ledger_entries')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('register', '=', draft.register).where('year', '=', draft.year).where('event_date', '<=', draft.eventDate)
-    .executeTakeFirstOrThrow()
-  const entryNumber = Number(before.count) + 1
-  await shiftNumbers(trx, draft.register, draft.year, entryNumber, +1)
+  const entryNumber = await openPosition(trx, draft.register, draft.year, draft.eventDate)
   const inserted = await trx.insertInto('ledger_entries').values({
     register: draft.register,
     document_id: documentId,
@@ -263,10 +258,46 @@ export async function deleteEntry (trx: Trx, entry: LedgerEntryRow): Promise<voi
   await shiftNumbers(trx, entry.register as Register, entry.year, entry.entry_number + 1, -1)
 }
 
+// The KPiR is one book: its Lp. runs over the revenue entries (ledger_entries, register 'kpir')
+// and the cost entries of purchase invoices (purchase_bookings) of the year, in event-date order.
+
+/** The Lp. for a new entry dated eventDate (after entries of the same day); later entries move one up. */
+async function openPosition (trx: Trx, register: Register, year: number, eventDate: string): Promise<number> {
+  const before = await trx.selectFrom('ledger_entries')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('register', '=', register).where('year', '=', year).where('event_date', '<=', eventDate)
+    .executeTakeFirstOrThrow()
+  let count = Number(before.count)
+  if (register === 'kpir') {
+    const costs = await trx.selectFrom('purchase_bookings')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('entry_number', 'is not', null).where('year', '=', year).where('event_date', '<=', eventDate)
+      .executeTakeFirstOrThrow()
+    count += Number(costs.count)
+  }
+  const entryNumber = count + 1
+  await shiftNumbers(trx, register, year, entryNumber, +1)
+  return entryNumber
+}
+
+/** A KPiR Lp. for a cost entry dated eventDate; the caller inserts the entry with it. */
+export async function openKpirPosition (trx: Trx, year: number, eventDate: string): Promise<number> {
+  return await openPosition(trx, 'kpir', year, eventDate)
+}
+
+/** After a KPiR cost entry is deleted: the later entries of the year move one number down. */
+export async function closeKpirPosition (trx: Trx, year: number, entryNumber: number): Promise<void> {
+  await shiftNumbers(trx, 'kpir', year, entryNumber + 1, -1)
+}
+
 async function shiftNumbers (trx: Trx, register: Register, year: number, from: number, delta: 1 | -1): Promise<void> {
   const scope = trx.updateTable('ledger_entries').where('register', '=', register).where('year', '=', year)
   await scope.set({ entry_number: sql<number>`entry_number + ${RENUMBER_OFFSET}` }).where('entry_number', '>=', from).execute()
   await scope.set({ entry_number: sql<number>`entry_number - ${RENUMBER_OFFSET - delta}` }).where('entry_number', '>=', RENUMBER_OFFSET).execute()
+  if (register !== 'kpir') return
+  const costs = trx.updateTable('purchase_bookings').where('year', '=', year)
+  await costs.set({ entry_number: sql<number>`entry_number + ${RENUMBER_OFFSET}` }).where('entry_number', '>=', from).execute()
+  await costs.set({ entry_number: sql<number>`entry_number - ${RENUMBER_OFFSET - delta}` }).where('entry_number', '>=', RENUMBER_OFFSET).execute()
 }
 
 export async function logLedgerAction (trx: Trx, values: {

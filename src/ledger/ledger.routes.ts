@@ -5,6 +5,7 @@ import { getCompany } from '../settings/company.queries.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { checkbox, parseId, type FieldErrors } from '../shared/form.ts'
+import { emptyCostTotals, kpirCostEntries, kpirCostTotals } from '../purchases/booking.queries.ts'
 import { bookDocument, closeMonth, reopenMonth, setRyczaltLineRates, unbookDocument, type Actor } from './ledger.booking.ts'
 import { kpirCsv, ryczaltCsv, vatCsv } from './ledger.csv.ts'
 import { parseBulkSelection, parseMonthQuery, parsePage, parseRyczaltRates, safeReturnPath } from './ledger.form.ts'
@@ -19,6 +20,15 @@ import {
 } from './ledger.ts'
 
 const PAGE_SIZE = 100
+
+/** The KPiR's cost side (purchase invoices, columns 12–16): the month's entries and its three sums. */
+async function kpirCosts (db: FastifyInstance['db'], month: string) {
+  const yearStart = `${month.slice(0, 4)}-01`
+  const monthTotals = await kpirCostTotals(db, month, month)
+  const carried = month.slice(5) === '01' ? emptyCostTotals() : await kpirCostTotals(db, yearStart, addMonths(month, -1))
+  const yearToDate = await kpirCostTotals(db, yearStart, month)
+  return { entries: await kpirCostEntries(db, month), totals: { month: monthTotals, carried, yearToDate } }
+}
 
 const helpers = {
   monthLabel,
@@ -108,6 +118,7 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
       totals: await pageTotals(app.db, register, month),
       ryczaltRates: RYCZALT_RATES_BP.map(String),
       vatColumns,
+      costs: register === 'kpir' ? await kpirCosts(app.db, month) : null,
       ...helpers
     })
   }

@@ -82,6 +82,8 @@ export interface ParsedPurchase {
   issueDate: string | null
   saleDate: string | null
   currency: string
+  /** KursWaluty of the lines (the rate the tax was computed at) when they all carry the same one */
+  exchangeRate: string | null
   rates: PurchaseRate[]
   net: number
   vat: number
@@ -217,6 +219,11 @@ export function readPurchaseFile (bytes: Buffer): ReadResult {
     }
   })
 
+  // a foreign-currency invoice carries its rate per line (KursWaluty); booking needs one rate
+  const lineRates = new Set(children(fa, 'FaWiersz').slice(0, 2000).filter((row) => textAt(row, ['StanPrzed'], 2) !== '1')
+    .map((row) => textAt(row, ['KursWaluty'], 20)).filter((r): r is string => r !== null))
+  const exchangeRate = currency !== 'PLN' && lineRates.size === 1 ? [...lineRates][0] : null
+
   const platnosc = child(fa, 'Platnosc')
   const payment: PurchasePayment | null = platnosc === undefined
     ? null
@@ -256,6 +263,7 @@ export function readPurchaseFile (bytes: Buffer): ReadResult {
     issueDate: textAt(fa, ['P_1'], 10),
     saleDate: textAt(fa, ['P_6'], 10),
     currency,
+    exchangeRate,
     rates,
     net,
     vat,

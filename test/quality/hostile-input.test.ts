@@ -50,6 +50,9 @@ const FALLBACK_FIELDS: Record<string, (ids: SeedIds) => Record<string, string[]>
   'POST /ksiegowosc/jpk-roczny/zlozenie': () => ({ rok: ['2026'] }),
   // Pobierz z KSeF shows once a KSeF connection is saved
   'POST /koszty/faktury-zakupowe/pobierz': () => ({}),
+  // a purchase invoice's Zaksięguj / Odksięguj show once invoices are downloaded from KSeF
+  'POST /koszty/faktury-zakupowe/:id/ksiegowanie': () => ({ kolumna: ['15'], data: ['2026-11-04'], odliczenie: ['tak'], okres: ['2026-11'], rodzaj: ['pozostale'], opis: [''], zapamietaj: ['1'], potwierdzenie: ['1'] }),
+  'POST /koszty/faktury-zakupowe/:id/odksiegowanie': () => ({}),
   // the offers page shows these forms only for a connected shop with matched offers
   'POST /przychody/produkty/oferty-allegro/stan': () => ({ sklep: ['1'], strona: ['1'], tylko: [''], oferta: ['12345'], potwierdzam: ['on'] }),
   'POST /magazyn/produkty/oferty-allegro/stan': () => ({ sklep: ['1'], strona: ['1'], tylko: [''], oferta: ['12345'], potwierdzam: ['on'] })

@@ -1,0 +1,146 @@
+// Purchase bookings: the KPiR cost entries and the VAT purchase register. Query functions take
+// `db | trx` first.
+import type { Selectable } from 'kysely'
+import type { Queryable, Trx } from '../db/database.ts'
+import type { PurchaseBookings } from '../db/schema.gen.ts'
+import { readPurchaseFile } from './fa3-read.ts'
+import type { BookableInvoice, BookingDraft, KpirCostColumn, SellerRule, VatKind } from './booking.ts'
+
+export type PurchaseBookingRow = Selectable<PurchaseBookings>
+export interface BookingWithAmounts extends PurchaseBookingRow {
+  amounts: Record<string, { net: number, vat: number, deductible: number }>
+}
+
+/** The invoice as the booking sees it: the stored file read again (what is booked is what was received). */
+export async function loadBookable (db: Queryable, id: number): Promise<{ invoice: BookableInvoice, sellerNip: string } | undefined> {
+  const row = await db.selectFrom('purchase_invoices')
+    .select(['id', 'ksef_number', 'needs_review', 'xml', 'acquisition_date', 'permanent_storage_date', 'seller_nip', 'meta_seller_nip'])
+    .where('id', '=', id).executeTakeFirst()
+  if (row === undefined) return undefined
+  const rates = await db.selectFrom('purchase_invoice_rates').select(['rate', 'net', 'vat', 'vat_pln']).where('purchase_invoice_id', '=', id).orderBy('id').execute()
+  const read = row.xml === null ? null : readPurchaseFile(row.xml)
+  return {
+    sellerNip: row.seller_nip ?? row.meta_seller_nip,
+    invoice: {
+      id: row.id,
+      ksefNumber: row.ksef_number,
+      needsReview: row.needs_review === 1,
+      parsed: read?.ok === true ? read.invoice : null,
+      rates: rates.map((r) => ({ rate: r.rate, net: r.net, vat: r.vat, vatPln: r.vat_pln })),
+      receivedAt: row.acquisition_date ?? row.permanent_storage_date
+    }
+  }
+}
+
+export async function bookingOfPurchase (db: Queryable, purchaseInvoiceId: number): Promise<PurchaseBookingRow | undefined> {
+  return await db.selectFrom('purchase_bookings').selectAll().where('purchase_invoice_id', '=', purchaseInvoiceId).executeTakeFirst()
+}
+
+export async function sellerRuleOf (db: Queryable, sellerNip: string): Promise<SellerRule | null> {
+  if (sellerNip === '') return null
+  const row = await db.selectFrom('purchase_seller_rules').selectAll().where('seller_nip', '=', sellerNip).executeTakeFirst()
+  if (row === undefined) return null
+  return { kpirColumn: row.kpir_column as KpirCostColumn | null, vatDeducted: row.vat_deducted === 1, vatKind: row.vat_kind as VatKind, description: row.description }
+}
+
+export async function saveSellerRule (trx: Trx, sellerNip: string, rule: SellerRule, at: string, userId: number | null): Promise<void> {
+  const values = { kpir_column: rule.kpirColumn, vat_deducted: rule.vatDeducted ? 1 : 0, vat_kind: rule.vatKind, description: rule.description, updated_at: at, updated_by: userId }
+  await trx.insertInto('purchase_seller_rules').values({ seller_nip: sellerNip, ...values })
+    .onConflict((oc) => oc.column('seller_nip').doUpdateSet(values)).execute()
+}
+
+export async function insertBooking (trx: Trx, draft: BookingDraft, entryNumber: number | null, at: string, userId: number | null): Promise<number> {
+  const row = await trx.insertInto('purchase_bookings').values({
+    purchase_invoice_id: draft.purchaseInvoiceId,
+    kpir_column: draft.kpirColumn,
+    event_date: draft.eventDate,
+    year: draft.year,
+    month: draft.month,
+    entry_number: entryNumber,
+    cost_amount: draft.costAmount,
+    vat_deducted: draft.vatDeducted ? 1 : 0,
+    vat_month: draft.vatMonth,
+    vat_kind: draft.vatKind,
+    total_net: draft.totalNet,
+    total_vat: draft.totalVat,
+    deductible_vat: draft.deductibleVat,
+    received_date: draft.receivedDate,
+    document_number: draft.documentNumber,
+    issue_date: draft.issueDate,
+    ksef_number: draft.ksefNumber,
+    counterparty_tax_id: draft.counterpartyTaxId,
+    counterparty_name: draft.counterpartyName,
+    counterparty_address: draft.counterpartyAddress,
+    description: draft.description,
+    remarks: draft.remarks,
+    review_confirmed: draft.reviewConfirmed ? 1 : 0,
+    booked_at: at,
+    booked_by: userId
+  }).returning('id').executeTakeFirstOrThrow()
+  if (draft.amounts.length > 0) {
+    await trx.insertInto('purchase_booking_amounts')
+      .values(draft.amounts.map((a) => ({ booking_id: row.id, rate: a.rate, net: a.net, vat: a.vat, deductible_vat: a.deductibleVat })))
+      .execute()
+  }
+  return row.id
+}
+
+export async function deleteBooking (trx: Trx, id: number): Promise<void> {
+  await trx.deleteFrom('purchase_booking_amounts').where('booking_id', '=', id).execute()
+  await trx.deleteFrom('purchase_bookings').where('id', '=', id).execute()
+}
+
+async function withAmounts (db: Queryable, rows: PurchaseBookingRow[]): Promise<BookingWithAmounts[]> {
+  if (rows.length === 0) return []
+  const amounts = await db.selectFrom('purchase_booking_amounts').selectAll().where('booking_id', 'in', rows.map((r) => r.id)).orderBy('id').execute()
+  const byBooking = new Map<number, BookingWithAmounts['amounts']>()
+  for (const a of amounts) byBooking.set(a.booking_id, { ...byBooking.get(a.booking_id), [a.rate]: { net: a.net, vat: a.vat, deductible: a.deductible_vat } })
+  return rows.map((r) => ({ ...r, amounts: byBooking.get(r.id) ?? {} }))
+}
+
+/** The VAT purchase register of the months: bookings whose VAT is deducted there, by date of receipt. */
+export async function purchaseRegister (db: Queryable, months: string[]): Promise<BookingWithAmounts[]> {
+  if (months.length === 0) return []
+  const rows = await db.selectFrom('purchase_bookings').selectAll()
+    .where('vat_deducted', '=', 1).where('vat_month', 'in', months)
+    .orderBy('received_date').orderBy('id').execute()
+  return await withAmounts(db, rows)
+}
+
+/** The KPiR cost entries of a month, Lp. order. */
+export async function kpirCostEntries (db: Queryable, month: string): Promise<PurchaseBookingRow[]> {
+  return await db.selectFrom('purchase_bookings').selectAll()
+    .where('entry_number', 'is not', null).where('month', '=', month)
+    .orderBy('entry_number').execute()
+}
+
+/**
+ * KPiR col. 16 (razem wydatki) is col. 14 + col. 15 only, as col. 14 (12 + 13) was in the 2019
+ * layout: purchases of goods and their incidental costs (cols. 12–13) reach the income through
+ * the stock counts (remanent), not through this sum.
+ */
+export function countsInTotal (column: string | null): boolean {
+  return column === '14' || column === '15'
+}
+
+export interface CostTotals { c12: number, c13: number, c14: number, c15: number, total: number }
+
+export function emptyCostTotals (): CostTotals {
+  return { c12: 0, c13: 0, c14: 0, c15: 0, total: 0 }
+}
+
+/** Sums of KPiR columns 12–15 and 16 over the months from..to. */
+export async function kpirCostTotals (db: Queryable, from: string, to: string): Promise<CostTotals> {
+  const totals = emptyCostTotals()
+  if (from > to) return totals
+  const rows = await db.selectFrom('purchase_bookings')
+    .select((eb) => ['kpir_column', eb.fn.sum<number>('cost_amount').as('amount')])
+    .where('entry_number', 'is not', null).where('month', '>=', from).where('month', '<=', to)
+    .groupBy('kpir_column').execute()
+  for (const r of rows) {
+    const amount = Number(r.amount)
+    totals[`c${r.kpir_column}` as 'c12' | 'c13' | 'c14' | 'c15'] += amount
+    if (countsInTotal(r.kpir_column)) totals.total += amount
+  }
+  return totals
+}

@@ -1,0 +1,224 @@
+// What a purchase invoice becomes in the books: the KPiR cost entry and the VAT purchase register
+// row. Pure: no Fastify, no Kysely. Amounts are PLN grosze.
+// Rules: reference/polish-invoicing.md §8 (KPiR 2026 columns 12–16), ustawa o VAT art. 86.
+import { DateTime } from 'luxon'
+import { addMonths, monthLabel, monthOf, toPln } from '../ledger/ledger.ts'
+import { isValidMidRate } from '../nbp/nbp.ts'
+import { ZONE } from '../shared/dates.ts'
+import type { FieldErrors } from '../shared/form.ts'
+import type { ParsedPurchase } from './fa3-read.ts'
+
+/** KPiR 2026 cost columns (Dz.U. 2025 poz. 1299; the +2 shift of the 2019 layout), col. 16 is their sum. */
+export const KPIR_COST_COLUMNS = {
+  12: 'zakup towarów handlowych i materiałów',
+  13: 'koszty uboczne zakupu',
+  14: 'wynagrodzenia w gotówce i w naturze',
+  15: 'pozostałe wydatki'
+} as const
+export type KpirCostColumn = '12' | '13' | '14' | '15'
+export const KPIR_COST_COLUMN_KEYS: readonly KpirCostColumn[] = ['12', '13', '14', '15']
+/** The form's choice for a purchase that is no KPiR cost (e.g. a fixed asset: depreciation is). */
+export const NO_KPIR_COLUMN = 'brak'
+
+export const VAT_KINDS = { pozostale: 'pozostałe nabycia towarów i usług', srodki_trwale: 'nabycie środków trwałych' } as const
+export type VatKind = keyof typeof VAT_KINDS
+
+export const DEFAULT_DESCRIPTIONS: Record<KpirCostColumn, string> = {
+  12: 'Zakup towarów i materiałów',
+  13: 'Koszty uboczne zakupu',
+  14: 'Wynagrodzenia',
+  15: 'Pozostałe wydatki'
+}
+
+/** Rates whose tax the buyer settles himself (reverse charge): they need output VAT rows we do not make. */
+const SELF_ASSESSED_RATES = ['oo']
+
+export interface BookingCompany {
+  vatPayer: boolean
+  taxForm: 'kpir' | 'ryczalt'
+}
+
+export interface BookableInvoice {
+  id: number
+  ksefNumber: string
+  needsReview: boolean
+  /** the stored file as read now; null when it could not be read */
+  parsed: ParsedPurchase | null
+  /** purchase_invoice_rates: per rate, minor units of the invoice currency and VAT in PLN */
+  rates: Array<{ rate: string, net: number, vat: number, vatPln: number }>
+  /** when KSeF gave it to us (acquisitionDate; permanent storage when missing), stored ISO timestamp */
+  receivedAt: string
+}
+
+export interface BookingChoice {
+  kpirColumn: KpirCostColumn | null
+  eventDate: string
+  deductVat: boolean
+  vatMonth: string | null
+  vatKind: VatKind
+  description: string
+  remember: boolean
+  confirmReview: boolean
+}
+
+export interface BookingDraft {
+  purchaseInvoiceId: number
+  kpirColumn: KpirCostColumn | null
+  eventDate: string
+  year: number
+  month: string
+  costAmount: number
+  vatDeducted: boolean
+  vatMonth: string | null
+  vatKind: VatKind
+  totalNet: number
+  totalVat: number
+  deductibleVat: number
+  receivedDate: string
+  documentNumber: string
+  issueDate: string
+  ksefNumber: string
+  counterpartyTaxId: string
+  counterpartyName: string
+  counterpartyAddress: string
+  description: string
+  remarks: string
+  reviewConfirmed: boolean
+  amounts: Array<{ rate: string, net: number, vat: number, deductibleVat: number }>
+}
+
+export type BookingPlan = { ok: true, draft: BookingDraft } | { ok: false, errors: FieldErrors }
+
+/** The day of receipt: for a KSeF invoice the day KSeF assigned it to us (art. 106na ust. 3), in Poland's time. */
+export function receivedDateOf (receivedAt: string): string {
+  return DateTime.fromISO(receivedAt, { zone: 'utc' }).setZone(ZONE).toISODate() ?? receivedAt.slice(0, 10)
+}
+
+/**
+ * The months in which the VAT of the invoice may be deducted. Art. 86 ust. 10: in the period the
+ * tax obligation arose at the seller (the delivery, P_6, or the issue date when there is none;
+ * an advance invoice: its issue), ust. 10b pkt 1: not earlier than the period the invoice was
+ * received, ust. 11: or in one of the three following periods. A correction lowering the tax
+ * (art. 86 ust. 19a) lowers it in the period it was received, and only then.
+ */
+export function deductionWindow (parsed: Pick<ParsedPurchase, 'issueDate' | 'saleDate' | 'kind'>, receivedDate: string, totalVat: number): { from: string, to: string } {
+  const received = monthOf(receivedDate)
+  if (totalVat < 0) return { from: received, to: received }
+  const obligationDate = (parsed.kind === 'ZAL' || parsed.kind === 'KOR_ZAL' ? null : parsed.saleDate) ?? parsed.issueDate ?? receivedDate
+  const obligation = monthOf(obligationDate)
+  const from = obligation > received ? obligation : received
+  return { from, to: addMonths(from, 3) }
+}
+
+function counterpartyOf (parsed: ParsedPurchase): Pick<BookingDraft, 'counterpartyTaxId' | 'counterpartyName' | 'counterpartyAddress'> {
+  return { counterpartyTaxId: parsed.sellerNip ?? '', counterpartyName: parsed.sellerName ?? '', counterpartyAddress: parsed.sellerAddress ?? '' }
+}
+
+/**
+ * The booking of one invoice under the user's choice, or what is wrong with the choice (form
+ * field → Polish message). KPiR takes the net for a VAT payer deducting the tax and the gross
+ * otherwise (the VAT not deducted is part of the cost); a ryczałt company has no costs.
+ */
+export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingChoice, company: BookingCompany): BookingPlan {
+  const parsed = invoice.parsed
+  if (parsed === null) return { ok: false, errors: { faktura: 'Pliku tej faktury nie udało się odczytać – nie można jej zaksięgować. Poproś sprzedawcę o poprawną fakturę.' } }
+  const errors: FieldErrors = {}
+  if (invoice.needsReview && !choice.confirmReview) errors.potwierdzenie = 'Faktura jest oznaczona „do sprawdzenia” – potwierdź, że ją sprawdziłeś, zanim ją zaksięgujesz.'
+  if (invoice.rates.length === 0) errors.faktura = 'Faktura nie ma kwot według stawek VAT – nie można jej zaksięgować.'
+  const selfAssessed = invoice.rates.find((r) => SELF_ASSESSED_RATES.includes(r.rate))
+  if (selfAssessed) errors.faktura = 'Faktura z odwrotnym obciążeniem (VAT rozlicza nabywca) – Biurko jeszcze jej nie księguje.'
+
+  let convert = (minor: number) => minor
+  if (parsed.currency !== 'PLN') {
+    if (parsed.exchangeRate === null || !isValidMidRate(parsed.exchangeRate)) {
+      errors.faktura = `Faktura w walucie ${parsed.currency} nie podaje jednego kursu waluty (KursWaluty) – nie można przeliczyć jej na złote.`
+    } else {
+      const rate = parsed.exchangeRate
+      convert = (minor) => toPln(minor, rate)
+    }
+  }
+
+  if (!company.vatPayer && choice.deductVat) errors.odliczenie = 'Firma nie jest czynnym podatnikiem VAT – nie odlicza podatku naliczonego.'
+
+  const receivedDate = receivedDateOf(invoice.receivedAt)
+  const totalVat = invoice.rates.reduce((s, r) => s + r.vatPln, 0)
+  const vatMonth = company.vatPayer && choice.deductVat ? choice.vatMonth : null
+  if (company.vatPayer && choice.deductVat) {
+    const window = deductionWindow(parsed, receivedDate, totalVat)
+    if (choice.vatMonth === null) {
+      errors.okres = 'Podaj okres odliczenia VAT (RRRR-MM).'
+    } else if (choice.vatMonth < window.from) {
+      errors.okres = totalVat < 0
+        ? `Korektę zmniejszającą VAT ujmuje się w okresie jej otrzymania: ${monthLabel(window.from)} (art. 86 ust. 19a ustawy o VAT).`
+        : `VAT można odliczyć najwcześniej za ${monthLabel(window.from)} – okres otrzymania faktury (${receivedDate}) i powstania obowiązku u sprzedawcy (art. 86 ust. 10 i 10b pkt 1 ustawy o VAT).`
+    } else if (choice.vatMonth > window.to) {
+      errors.okres = totalVat < 0
+        ? `Korektę zmniejszającą VAT ujmuje się w okresie jej otrzymania: ${monthLabel(window.from)} (art. 86 ust. 19a ustawy o VAT).`
+        : `VAT można odliczyć najpóźniej za ${monthLabel(window.to)} (art. 86 ust. 11: jeden z trzech następnych okresów); później – tylko korektą deklaracji za ${monthLabel(window.from)}.`
+    }
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors }
+
+  const deducting = vatMonth !== null
+  const amounts = invoice.rates.map((r) => ({ rate: r.rate, net: convert(r.net), vat: r.vatPln, deductibleVat: deducting ? r.vatPln : 0 }))
+  const totalNet = amounts.reduce((s, a) => s + a.net, 0)
+  const deductibleVat = amounts.reduce((s, a) => s + a.deductibleVat, 0)
+  const kpirColumn = company.taxForm === 'kpir' ? choice.kpirColumn : null
+  const remarks: string[] = []
+  if (parsed.currency !== 'PLN' && parsed.exchangeRate !== null) remarks.push(`${parsed.currency}, kurs ${parsed.exchangeRate.replace('.', ',')}`)
+  if (parsed.correction !== null) {
+    const originals = parsed.correction.originals.map((o) => o.number).filter((n) => n !== '')
+    remarks.push(originals.length > 0 ? `Korekta faktury ${originals.join(', ')}` : 'Faktura korygująca')
+  }
+  if (company.vatPayer && !deducting && totalVat !== 0 && kpirColumn !== null) remarks.push('VAT nieodliczony – w koszcie')
+  const description = choice.description.trim() !== '' ? choice.description.trim() : kpirColumn !== null ? DEFAULT_DESCRIPTIONS[kpirColumn] : 'Zakup'
+
+  return {
+    ok: true,
+    draft: {
+      purchaseInvoiceId: invoice.id,
+      kpirColumn,
+      eventDate: choice.eventDate,
+      year: Number(choice.eventDate.slice(0, 4)),
+      month: monthOf(choice.eventDate),
+      costAmount: kpirColumn === null ? 0 : totalNet + (totalVat - deductibleVat),
+      vatDeducted: deducting,
+      vatMonth,
+      vatKind: choice.vatKind,
+      totalNet,
+      totalVat,
+      deductibleVat,
+      receivedDate,
+      documentNumber: parsed.number ?? '',
+      issueDate: parsed.issueDate ?? receivedDate,
+      ksefNumber: invoice.ksefNumber,
+      ...counterpartyOf(parsed),
+      description,
+      remarks: remarks.join('; '),
+      reviewConfirmed: invoice.needsReview,
+      amounts
+    }
+  }
+}
+
+export interface SellerRule {
+  kpirColumn: KpirCostColumn | null
+  vatDeducted: boolean
+  vatKind: VatKind
+  description: string
+}
+
+/** What the form opens with: the seller's rule when there is one, else the plain defaults. */
+export function prefill (parsed: Pick<ParsedPurchase, 'issueDate' | 'saleDate' | 'kind'> | null, receivedAt: string, totalVat: number, company: BookingCompany, rule: SellerRule | null): Record<string, string> {
+  const receivedDate = receivedDateOf(receivedAt)
+  const window = parsed === null ? { from: monthOf(receivedDate) } : deductionWindow(parsed, receivedDate, totalVat)
+  return {
+    kolumna: company.taxForm === 'kpir' && rule !== null ? (rule.kpirColumn ?? NO_KPIR_COLUMN) : '',
+    data: parsed?.issueDate ?? receivedDate,
+    odliczenie: company.vatPayer && (rule?.vatDeducted ?? true) ? 'tak' : 'nie',
+    okres: window.from,
+    rodzaj: rule?.vatKind ?? 'pozostale',
+    opis: rule?.description ?? '',
+    zapamietaj: '1'
+  }
+}

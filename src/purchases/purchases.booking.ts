@@ -1,0 +1,48 @@
+// Booking and unbooking a purchase invoice: one call per user action inside the caller's
+// transaction, so the KPiR (and its numbering), the VAT purchase register and the seller's rule
+// change all at once or not at all. Closed months refuse both, as for sales.
+import type { Trx } from '../db/database.ts'
+import { closeKpirPosition, getBookingCompany, isMonthClosed, openKpirPosition } from '../ledger/ledger.queries.ts'
+import { monthLabel } from '../ledger/ledger.ts'
+import type { FieldErrors } from '../shared/form.ts'
+import { planPurchaseBooking, type BookingChoice } from './booking.ts'
+import { bookingOfPurchase, deleteBooking, insertBooking, loadBookable, saveSellerRule } from './booking.queries.ts'
+
+export interface Actor { userId: number | null, at: string }
+
+export type PurchaseBookOutcome =
+  | { ok: true, entryNumber: number | null, month: string, vatMonth: string | null }
+  | { ok: false, errors: FieldErrors }
+
+const closedReason = (month: string) => `Miesiąc ${monthLabel(month)} jest zamknięty w księgowości – otwórz go ponownie, aby coś w nim zmienić.`
+
+export async function bookPurchase (trx: Trx, purchaseInvoiceId: number, choice: BookingChoice, actor: Actor): Promise<PurchaseBookOutcome> {
+  const loaded = await loadBookable(trx, purchaseInvoiceId)
+  if (loaded === undefined) return { ok: false, errors: { faktura: 'Nie ma takiej faktury zakupowej.' } }
+  if (await bookingOfPurchase(trx, purchaseInvoiceId) !== undefined) return { ok: false, errors: { faktura: 'Faktura jest już zaksięgowana – odksięguj ją, aby zmienić księgowanie.' } }
+  const company = await getBookingCompany(trx)
+  const plan = planPurchaseBooking(loaded.invoice, choice, company)
+  if (!plan.ok) return plan
+  const { draft } = plan
+  if (draft.kpirColumn !== null && await isMonthClosed(trx, draft.month)) return { ok: false, errors: { data: closedReason(draft.month) } }
+  if (draft.vatMonth !== null && await isMonthClosed(trx, draft.vatMonth)) return { ok: false, errors: { okres: closedReason(draft.vatMonth) } }
+
+  const entryNumber = draft.kpirColumn === null ? null : await openKpirPosition(trx, draft.year, draft.eventDate)
+  await insertBooking(trx, draft, entryNumber, actor.at, actor.userId)
+  if (choice.remember && loaded.sellerNip !== '') {
+    await saveSellerRule(trx, loaded.sellerNip, { kpirColumn: draft.kpirColumn, vatDeducted: choice.deductVat, vatKind: draft.vatKind, description: choice.description.trim() }, actor.at, actor.userId)
+  }
+  return { ok: true, entryNumber, month: draft.month, vatMonth: draft.vatMonth }
+}
+
+/** Removes the booking; the later KPiR entries of its year move one number down. */
+export async function unbookPurchase (trx: Trx, purchaseInvoiceId: number): Promise<{ ok: true } | { ok: false, reason: string }> {
+  const booking = await bookingOfPurchase(trx, purchaseInvoiceId)
+  if (booking === undefined) return { ok: false, reason: 'Faktura nie jest zaksięgowana.' }
+  for (const month of [booking.entry_number !== null ? booking.month : null, booking.vat_month]) {
+    if (month !== null && await isMonthClosed(trx, month)) return { ok: false, reason: closedReason(month) }
+  }
+  await deleteBooking(trx, booking.id)
+  if (booking.entry_number !== null) await closeKpirPosition(trx, booking.year, booking.entry_number)
+  return { ok: true }
+}
