@@ -45,7 +45,7 @@ export default async function totpRoutes (app: FastifyInstance, opts: TotpRoutes
   // The second step of a login. The session here is pending: it opens no other page.
   app.get(TOTP_CODE_PATH, async (request, reply) => {
     if (request.pendingTotpUserId === null) return reply.redirect('/logowanie', 303)
-    return reply.viewAsync('users/totp-code', { title: 'Kod weryfikacyjny', error: null })
+    return reply.viewAsync('users/totp-code', { title: 'Kod weryfikacyjny', error: null, recovery: false })
   })
 
   app.post(TOTP_CODE_PATH, async (request, reply) => {
@@ -64,7 +64,7 @@ export default async function totpRoutes (app: FastifyInstance, opts: TotpRoutes
     if (error !== null) {
       throttle.fail(user.login, request.ip)
       request.log.info({ userId: user.id }, 'second factor failed')
-      return reply.code(422).viewAsync('users/totp-code', { title: 'Kod weryfikacyjny', error })
+      return reply.code(422).viewAsync('users/totp-code', { title: 'Kod weryfikacyjny', error, recovery: recovery !== null })
     }
     throttle.succeed(user.login)
     const next = request.session.get('loginNext') ?? '/'
