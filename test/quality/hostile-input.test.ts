@@ -57,7 +57,9 @@ const FALLBACK_FIELDS: Record<string, (ids: SeedIds) => Record<string, string[]>
   // during enrolment, switching off only once it is on
   'POST /logowanie/kod': () => ({ code: ['123456'] }),
   'POST /konto/weryfikacja-dwuetapowa/potwierdz': () => ({ code: ['123456'] }),
-  'POST /konto/weryfikacja-dwuetapowa/wylacz': () => ({ password: ['haslo'], code: ['123456'] })
+  'POST /konto/weryfikacja-dwuetapowa/wylacz': () => ({ password: ['haslo'], code: ['123456'] }),
+  // on a user's page only when that user has two-factor login on
+  'POST /ustawienia/uzytkownicy/:id/weryfikacja-dwuetapowa/wylacz': () => ({})
 }
 
 interface SeedIds {

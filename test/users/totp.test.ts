@@ -327,3 +327,27 @@ t.test('the owner can require two-factor login: a user without it can only enrol
   const list = await owner.get('/ustawienia/uzytkownicy')
   t.match(list.body, /name="requireTotp" checked/)
 })
+
+t.test('the owner can switch off a user\'s two-factor login (lost phone), not their own from there', async (t) => {
+  const clock: Clocked = { now: Date.UTC(2026, 10, 16, 9, 0, 10) }
+  const { app, db, owner } = await build(t, { sessionNow: () => clock.now })
+  const id = await seedUser(db, { login: 'ksiegowa', password: 'haslo-ksiegowej-1', ksiegowosc: true })
+  const user = new TestClient(app)
+  await user.login('ksiegowa', 'haslo-ksiegowej-1')
+  await enrol(t, user, clock)
+  t.equal((await user.get('/')).statusCode, 200)
+
+  const page = await owner.get(`/ustawienia/uzytkownicy/${id}`)
+  t.match(page.body, `action="/ustawienia/uzytkownicy/${id}/weryfikacja-dwuetapowa/wylacz"`)
+  const reset = await owner.post(`/ustawienia/uzytkownicy/${id}/weryfikacja-dwuetapowa/wylacz`)
+  t.equal(reset.statusCode, 303)
+  t.same(await db.selectFrom('users').select(['totp_enabled', 'totp_secret_enc']).where('id', '=', id).executeTakeFirstOrThrow(), { totp_enabled: 0, totp_secret_enc: null })
+  t.equal((await user.get('/')).statusCode, 303, 'their open session ended')
+  t.equal(await passwordStep(new TestClient(app), 'ksiegowa', 'haslo-ksiegowej-1'), '/', 'the password alone logs in again')
+
+  const ownerId = (await db.selectFrom('users').select('id').where('login', '=', OWNER.login).executeTakeFirstOrThrow()).id
+  await enrol(t, owner, clock)
+  await owner.get(`/ustawienia/uzytkownicy/${ownerId}`)
+  t.equal((await owner.post(`/ustawienia/uzytkownicy/${ownerId}/weryfikacja-dwuetapowa/wylacz`)).statusCode, 303)
+  t.equal((await db.selectFrom('users').select('totp_enabled').where('id', '=', ownerId).executeTakeFirstOrThrow()).totp_enabled, 1, 'the owner\'s own stays on: that needs the password and a code')
+})
