@@ -80,6 +80,7 @@ export interface Company {
   package: string;
   phone: Generated<string>;
   postal_code: string;
+  require_totp: Generated<number>;
   ryczalt_rate_bp: number | null;
   street: string;
   tax_form: string;
@@ -692,6 +693,14 @@ export interface TransactionTombstones {
   shop_id: number;
 }
 
+export interface UserRecoveryCodes {
+  code_hash: string;
+  id: Generated<number | null>;
+  salt: string;
+  used_at: string | null;
+  user_id: number;
+}
+
 export interface Users {
   created_at: string;
   disabled: Generated<number>;
@@ -706,12 +715,16 @@ export interface Users {
   perm_magazyn: Generated<number>;
   role: string;
   session_version: Generated<number>;
+  totp_enabled: Generated<number>;
+  totp_last_step: number | null;
+  totp_secret_enc: string | null;
   updated_at: string;
 }
 
 export interface UserSessions {
   created_ms: number;
   last_seen_ms: number;
+  pending_totp: Generated<number>;
   token_hash: string;
   user_id: number;
 }
@@ -791,6 +804,7 @@ export interface DB {
   transactions_search_docsize: TransactionsSearchDocsize;
   transactions_search_idx: TransactionsSearchIdx;
   transactions_search_pending: TransactionsSearchPending;
+  user_recovery_codes: UserRecoveryCodes;
   user_sessions: UserSessions;
   users: Users;
   wz_documents: WzDocuments;

@@ -11,7 +11,15 @@ export interface CurrentUser {
   name: string
   isOwner: boolean
   permissions: Record<Permission, boolean>
+  totpEnabled: boolean
+  /** the owner requires two-factor login and this user has not enrolled: only enrolment opens */
+  mustEnrolTotp: boolean
 }
+
+/** Where a user the owner requires to enrol may go (and the code step of a login). */
+export const TOTP_ENROL_PATH = '/konto/weryfikacja-dwuetapowa'
+/** The password step of a login with TOTP is good for this long before the code must come. */
+export const PENDING_TOTP_MS = 5 * 60_000
 
 /** What the navigation needs to know about the company on every page. */
 export interface NavCompany {
@@ -25,6 +33,8 @@ export interface NavCompany {
 declare module 'fastify' {
   interface FastifyRequest {
     user: CurrentUser | null
+    /** a session past the password but still owing the TOTP code (it opens no page) */
+    pendingTotpUserId: number | null
   }
 }
 
@@ -39,17 +49,24 @@ export function currentUser (request: FastifyRequest): CurrentUser {
 
 export default fp(async (app) => {
   app.decorateRequest('user', null)
+  app.decorateRequest('pendingTotpUserId', null)
 
   app.addHook('preHandler', async (request, reply) => {
     const sid = request.session.get('sid')
     if (sid === undefined) return
-    const userId = await touchSession(app.db, sid, app.ctx.sessionNow(), app.ctx.config.session)
-    const row = userId === null ? undefined : await app.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst()
-    if (!row || row.disabled === 1) {
+    const live = await touchSession(app.db, sid, app.ctx.sessionNow(), app.ctx.config.session)
+    const row = live === null ? undefined : await app.db.selectFrom('users').selectAll().where('id', '=', live.userId).executeTakeFirst()
+    const pendingExpired = live !== null && live.pendingTotp && app.ctx.sessionNow() - live.createdMs > PENDING_TOTP_MS
+    if (!row || row.disabled === 1 || pendingExpired) {
       if (row) await deleteSession(app.db, sid)
       request.session.set('sid', undefined)
       return
     }
+    if (live!.pendingTotp) {
+      request.pendingTotpUserId = row.id
+      return
+    }
+    const company = await app.db.selectFrom('company').select(['name', 'package', 'allegro_enabled', 'vat_status', 'tax_form', 'require_totp']).executeTakeFirst()
     request.user = {
       id: row.id,
       login: row.login,
@@ -61,10 +78,11 @@ export default fp(async (app) => {
         ksiegowosc: row.perm_ksiegowosc === 1,
         dokumenty: row.perm_dokumenty === 1,
         administracja: row.perm_administracja === 1
-      }
+      },
+      totpEnabled: row.totp_enabled === 1,
+      mustEnrolTotp: company?.require_totp === 1 && row.totp_enabled !== 1
     }
     reply.locals.user = request.user
-    const company = await app.db.selectFrom('company').select(['name', 'package', 'allegro_enabled', 'vat_status', 'tax_form']).executeTakeFirst()
     if (company) {
       reply.locals.company = {
         name: company.name,
@@ -81,12 +99,12 @@ export default fp(async (app) => {
  * Logs the user in: a new server-side session (any older one of this browser ends) and a new
  * CSRF secret, so a token seen before login (session fixation, ASVS 3.2.1) is worth nothing.
  */
-export async function beginSession (app: FastifyInstance, request: FastifyRequest, userId: number): Promise<void> {
+export async function beginSession (app: FastifyInstance, request: FastifyRequest, userId: number, opts: { pendingTotp?: boolean } = {}): Promise<void> {
   const old = request.session.get('sid')
   if (old !== undefined) await deleteSession(app.db, old)
   await deleteExpiredSessions(app.db, app.ctx.sessionNow(), app.ctx.config.session)
   request.session.regenerate(['flash'])
-  request.session.set('sid', await createSession(app.db, userId, app.ctx.sessionNow()))
+  request.session.set('sid', await createSession(app.db, userId, app.ctx.sessionNow(), opts))
 }
 
 /** Logs out: the server-side record goes, so a copy of the cookie opens nothing. */
@@ -96,9 +114,16 @@ export async function endSession (app: FastifyInstance, request: FastifyRequest)
   request.session.delete()
 }
 
-/** Everything behind login: unauthenticated requests go to the login page. */
+/**
+ * Everything behind login: unauthenticated requests (a session still owing its TOTP code too)
+ * go to the login page; a user the owner requires to enrol in TOTP goes to enrolment.
+ */
 export const requireUser: preHandlerAsyncHookHandler = async (request: FastifyRequest, reply: FastifyReply) => {
-  if (request.user) return
+  if (request.user) {
+    const path = request.url.split('?')[0]
+    if (request.user.mustEnrolTotp && path !== TOTP_ENROL_PATH && !path.startsWith(TOTP_ENROL_PATH + '/')) return reply.redirect(TOTP_ENROL_PATH, 303)
+    return
+  }
   if (request.method === 'GET' || request.method === 'HEAD') {
     return reply.redirect(`/logowanie?next=${encodeURIComponent(request.url)}`, 303)
   }

@@ -1,15 +1,19 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { beginSession, endSession, requireUser } from '../plugins/auth.ts'
 import { deleteUserSessions } from './sessions.queries.ts'
-import { LoginThrottle } from './login-throttle.ts'
+import { LoginThrottle, TooManyAttemptsError } from './login-throttle.ts'
+import totpRoutes, { TOTP_CODE_PATH } from './totp.routes.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { text } from '../shared/form.ts'
-import { changePassword, countUsers, findUserByLogin, getUser } from './users.queries.ts'
+import { changePassword, countUsers, findUserByLogin, getUser, type UserRow } from './users.queries.ts'
 import { MIN_PASSWORD_LENGTH, parsePasswordChange } from './users.form.ts'
 
-class TooManyAttemptsError extends Error {
-  statusCode = 429
-  constructor () { super('too many failed password checks') }
+declare module '@fastify/secure-session' {
+  interface SessionData {
+    /** between the password and the TOTP code: where to go after, and the short-password nudge */
+    loginNext: string
+    weakPassword: boolean
+  }
 }
 
 const SELF = 'http://biurko.invalid'
@@ -52,7 +56,9 @@ export default async function authRoutes (app: FastifyInstance): Promise<void> {
     const user = login === '' || login.length > 100 ? undefined : await findUserByLogin(app.db, login)
     const passwordOk = await app.ctx.passwords.verify(password.slice(0, 200), user?.password_hash ?? app.ctx.passwords.dummyHash)
     if (!passwordOk) throttle.fail(login.slice(0, 100), request.ip)
-    else throttle.succeed(login.slice(0, 100))
+    // with TOTP on, the count is cleared only when the code passes too: otherwise every right
+    // password would buy a fresh round of code guesses
+    else if (user?.totp_enabled !== 1) throttle.succeed(login.slice(0, 100))
     if (!user || !passwordOk || user.disabled === 1) {
       request.log.info({ login: login.slice(0, 100) }, 'login failed')
       const error = user?.disabled === 1 && passwordOk ? 'To konto jest wyłączone. Skontaktuj się z właścicielem konta.' : 'Nieprawidłowy login lub hasło.'
@@ -63,12 +69,27 @@ export default async function authRoutes (app: FastifyInstance): Promise<void> {
     if (app.ctx.passwords.needsRehash(user.password_hash)) {
       await app.db.updateTable('users').set({ password_hash: await app.ctx.passwords.hash(password.slice(0, 200)) }).where('id', '=', user.id).where('password_hash', '=', user.password_hash).execute()
     }
+    const weakPassword = [...password].length < MIN_PASSWORD_LENGTH
+    if (user.totp_enabled === 1) {
+      // a session that opens no page yet: only the code form (ASVS 2.8)
+      await beginSession(app, request, user.id, { pendingTotp: true })
+      request.session.set('loginNext', next)
+      request.session.set('weakPassword', weakPassword)
+      return reply.redirect(TOTP_CODE_PATH, 303)
+    }
+    return await finishLogin(request, reply, user, next, weakPassword)
+  })
+
+  async function finishLogin (request: FastifyRequest, reply: FastifyReply, user: UserRow, next: string, weakPassword: boolean, notice?: string): Promise<FastifyReply> {
     await beginSession(app, request, user.id)
     reply.flash('success', `Witaj, ${user.name}!`)
     // ASVS 2.1.1 came after this password was set: it still opens the account, with a nudge
-    if ([...password].length < MIN_PASSWORD_LENGTH) reply.flash('warning', `Twoje hasło ma mniej niż ${MIN_PASSWORD_LENGTH} znaków. Zmień je na dłuższe w Konto » Zmiana hasła (/konto/haslo).`)
-    return reply.redirect(next, 303)
-  })
+    if (weakPassword) reply.flash('warning', `Twoje hasło ma mniej niż ${MIN_PASSWORD_LENGTH} znaków. Zmień je na dłuższe w Konto » Zmiana hasła (/konto/haslo).`)
+    if (notice !== undefined) reply.flash('warning', notice)
+    return reply.redirect(safeNext(next), 303)
+  }
+
+  await app.register(totpRoutes, { throttle, finishLogin })
 
   app.post('/wyloguj', async (request, reply) => {
     await endSession(app, request)

@@ -42,7 +42,7 @@ export class FailureCounter {
   }
 }
 
-/** The one throttle for password checks (login and the password change form). */
+/** The one throttle for password and TOTP code checks (login, the password change, switching TOTP off). */
 export class LoginThrottle {
   private readonly perAccount: FailureCounter
   private readonly perAddress: FailureCounter
@@ -65,4 +65,9 @@ export class LoginThrottle {
   succeed (account: string): void {
     this.perAccount.clear(account.toLowerCase())
   }
+}
+
+export class TooManyAttemptsError extends Error {
+  statusCode = 429
+  constructor () { super('too many failed password or code checks') }
 }

@@ -11,17 +11,20 @@ export interface SessionLimits {
   absoluteMs: number
 }
 
-export async function createSession (db: Queryable, userId: number, nowMs: number): Promise<string> {
+/** `pendingTotp`: the password was right, the second factor is still owed; it opens no page. */
+export async function createSession (db: Queryable, userId: number, nowMs: number, opts: { pendingTotp?: boolean } = {}): Promise<string> {
   const token = randomBytes(32).toString('base64url')
-  await db.insertInto('user_sessions').values({ token_hash: hashSessionToken(token), user_id: userId, created_ms: nowMs, last_seen_ms: nowMs }).execute()
+  await db.insertInto('user_sessions').values({ token_hash: hashSessionToken(token), user_id: userId, created_ms: nowMs, last_seen_ms: nowMs, pending_totp: opts.pendingTotp === true ? 1 : 0 }).execute()
   return token
 }
 
+export interface LiveSession { userId: number, pendingTotp: boolean, createdMs: number }
+
 /**
- * The user id of a live session, or null. An expired session (idle or absolute) is deleted.
+ * The live session, or null. An expired session (idle or absolute) is deleted.
  * last_seen is written at most once a minute, so a page with many requests writes once.
  */
-export async function touchSession (db: Queryable, token: string, nowMs: number, limits: SessionLimits): Promise<number | null> {
+export async function touchSession (db: Queryable, token: string, nowMs: number, limits: SessionLimits): Promise<LiveSession | null> {
   const hash = hashSessionToken(token)
   const row = await db.selectFrom('user_sessions').selectAll().where('token_hash', '=', hash).executeTakeFirst()
   if (!row) return null
@@ -32,7 +35,7 @@ export async function touchSession (db: Queryable, token: string, nowMs: number,
   if (nowMs - row.last_seen_ms >= 60_000) {
     await db.updateTable('user_sessions').set({ last_seen_ms: nowMs }).where('token_hash', '=', hash).execute()
   }
-  return row.user_id
+  return { userId: row.user_id, pendingTotp: row.pending_totp === 1, createdMs: row.created_ms }
 }
 
 export async function deleteSession (db: Queryable, token: string): Promise<void> {

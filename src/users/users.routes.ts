@@ -6,6 +6,7 @@ import { NotFoundError } from '../shared/errors.ts'
 import { parseId } from '../shared/form.ts'
 import { parseUserForm, type UserValues } from './users.form.ts'
 import { findUserByLogin, getUser, insertUser, listUsers, updateUser, type UserRow } from './users.queries.ts'
+import { companyRequiresTotp, disableTotp, setCompanyRequiresTotp } from './totp.queries.ts'
 
 function toValues (row: UserRow): UserValues {
   return {
@@ -24,7 +25,19 @@ export default async function usersRoutes (app: FastifyInstance): Promise<void> 
   app.addHook('preHandler', requireOwner)
 
   app.get('/ustawienia/uzytkownicy', async (_request, reply) => {
-    return reply.viewAsync('users/index', { title: 'Użytkownicy', users: await listUsers(app.db) })
+    return reply.viewAsync('users/index', { title: 'Użytkownicy', users: await listUsers(app.db), requireTotp: await companyRequiresTotp(app.db), errors: {} })
+  })
+
+  // Every user must then have TOTP: one without it is held on the enrolment page at next request.
+  app.post('/ustawienia/uzytkownicy/weryfikacja-dwuetapowa', async (request, reply) => {
+    const required = (request.body as Record<string, unknown> | undefined)?.requireTotp === 'on'
+    // the owner would lock themselves onto the enrolment page mid-click; enrol first, then require
+    if (required && !request.user!.totpEnabled) {
+      return reply.code(422).viewAsync('users/index', { title: 'Użytkownicy', users: await listUsers(app.db), requireTotp: false, errors: { requireTotp: 'Najpierw włącz weryfikację dwuetapową na swoim koncie (Konto » Weryfikacja dwuetapowa), potem wymagaj jej od innych.' } })
+    }
+    await setCompanyRequiresTotp(app.db, required)
+    reply.flash('success', required ? 'Weryfikacja dwuetapowa jest teraz wymagana od wszystkich użytkowników.' : 'Weryfikacja dwuetapowa nie jest już wymagana; każdy użytkownik decyduje sam.')
+    return reply.redirect('/ustawienia/uzytkownicy', 303)
   })
 
   app.get('/ustawienia/uzytkownicy/nowy', async (_request, reply) => {
@@ -61,7 +74,24 @@ export default async function usersRoutes (app: FastifyInstance): Promise<void> 
     const id = parseId((request.params as Record<string, unknown>).id)
     if (id === null) throw new NotFoundError('Nie ma takiego użytkownika.')
     const user = await getUser(app.db, id)
-    return reply.viewAsync('users/form', { title: `Użytkownik ${user.login}`, values: toValues(user), errors: {}, userId: user.id, isOwnerRow: user.role === 'owner' })
+    return reply.viewAsync('users/form', { title: `Użytkownik ${user.login}`, values: toValues(user), errors: {}, userId: user.id, isOwnerRow: user.role === 'owner', totpEnabled: user.totp_enabled === 1, isSelf: user.id === request.user!.id })
+  })
+
+  // A user who lost the phone and the recovery codes: the owner switches TOTP off (the owner's
+  // own goes through the account page, with password and code). Open sessions end with it.
+  app.post('/ustawienia/uzytkownicy/:id/weryfikacja-dwuetapowa/wylacz', async (request, reply) => {
+    const id = parseId((request.params as Record<string, unknown>).id)
+    if (id === null) throw new NotFoundError('Nie ma takiego użytkownika.')
+    const user = await getUser(app.db, id)
+    if (id === request.user!.id) {
+      reply.flash('error', 'Własną weryfikację dwuetapową wyłączasz w Konto » Weryfikacja dwuetapowa (hasło i kod).')
+      return reply.redirect(`/ustawienia/uzytkownicy/${id}`, 303)
+    }
+    await disableTotp(app.db, id)
+    await deleteUserSessions(app.db, id)
+    request.log.info({ userId: id, by: request.user!.id }, 'two-factor login reset by the owner')
+    reply.flash('success', `Wyłączono weryfikację dwuetapową użytkownika ${user.login}.`)
+    return reply.redirect(`/ustawienia/uzytkownicy/${id}`, 303)
   })
 
   app.post('/ustawienia/uzytkownicy/:id', async (request, reply) => {

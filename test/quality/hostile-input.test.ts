@@ -55,7 +55,14 @@ const FALLBACK_FIELDS: Record<string, (ids: SeedIds) => Record<string, string[]>
   'POST /koszty/faktury-zakupowe/:id/odksiegowanie': () => ({}),
   // the offers page shows these forms only for a connected shop with matched offers
   'POST /przychody/produkty/oferty-allegro/stan': () => ({ sklep: ['1'], strona: ['1'], tylko: [''], oferta: ['12345'], potwierdzam: ['on'] }),
-  'POST /magazyn/produkty/oferty-allegro/stan': () => ({ sklep: ['1'], strona: ['1'], tylko: [''], oferta: ['12345'], potwierdzam: ['on'] })
+  'POST /magazyn/produkty/oferty-allegro/stan': () => ({ sklep: ['1'], strona: ['1'], tylko: [''], oferta: ['12345'], potwierdzam: ['on'] }),
+  // two-factor login: the code page shows only between password and code, confirming only
+  // during enrolment, switching off only once it is on
+  'POST /logowanie/kod': () => ({ code: ['123456'] }),
+  'POST /konto/weryfikacja-dwuetapowa/potwierdz': () => ({ code: ['123456'] }),
+  'POST /konto/weryfikacja-dwuetapowa/wylacz': () => ({ password: ['haslo'], code: ['123456'] }),
+  // on a user's page only when that user has two-factor login on
+  'POST /ustawienia/uzytkownicy/:id/weryfikacja-dwuetapowa/wylacz': () => ({})
 }
 
 interface SeedIds {
