@@ -6,7 +6,7 @@ import PDFDocument from 'pdfkit'
 import { formatDate } from '../shared/dates.ts'
 import { formatAmount, formatMoney } from '../shared/money.ts'
 import { formatBankAccount, formatNip } from '../shared/nip.ts'
-import { exemptionBasisText, vatRateLabel } from './document.ts'
+import { exemptionBasisText, supplyDateShown, SUPPLY_DATE_LABEL, vatRateLabel } from './document.ts'
 import type { DateTime } from 'luxon'
 import type { Database } from '../db/database.ts'
 import { loadDocumentForOutput, type DocumentForOutput, type OutputLine } from './documents.queries.ts'
@@ -101,9 +101,10 @@ export async function renderDocumentPdf (doc: DocumentForOutput, ksef: KsefCodes
   pdf.font('bold').fontSize(17).fillColor('black').text(`${doc.title} nr ${doc.number}`, MARGIN, MARGIN, { width: WIDTH * 0.6 })
   const afterTitle = pdf.y
   pdf.font('regular').fontSize(9)
+  const supplyDate = supplyDateShown(doc)
   const dates = [
     `Data wystawienia: ${formatDate(doc.issueDate)}`,
-    `Data sprzedaży: ${formatDate(doc.saleDate)}`
+    ...(supplyDate !== null ? [`${SUPPLY_DATE_LABEL}: ${formatDate(supplyDate)}`] : [])
   ]
   pdf.text(dates.join('\n'), MARGIN + WIDTH * 0.6, MARGIN + 2, { width: WIDTH * 0.4, align: 'right' })
   pdf.y = Math.max(afterTitle, pdf.y) + 6

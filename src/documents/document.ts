@@ -116,6 +116,18 @@ export function splitPaymentRequired (doc: { type: DocumentType, buyerNip: strin
   return doc.lines.some((line) => line.annex15)
 }
 
+/**
+ * The date of the supply (or of the payment received before it) that an invoice states under
+ * art. 106e ust. 1 pkt 6 – "o ile taka data jest określona i różni się od daty wystawienia
+ * faktury": printed and sent (FA(3) P_6) only when it differs from the issue date, null otherwise.
+ */
+export function supplyDateShown (doc: { issueDate: string, saleDate: string }): string | null {
+  return doc.saleDate !== '' && doc.saleDate !== doc.issueDate ? doc.saleDate : null
+}
+
+/** The label of that date on the PDF and the page. */
+export const SUPPLY_DATE_LABEL = 'Data dokonania dostawy / wykonania usługi'
+
 export const PAYMENT_METHODS = ['przelew', 'online', 'pobranie', 'gotowka', 'karta'] as const
 export type PaymentMethod = typeof PAYMENT_METHODS[number]
 
