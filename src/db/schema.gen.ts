@@ -126,10 +126,12 @@ export interface CorrectionLines {
 export interface Corrections {
   created_at: string;
   document_id: number;
+  effect: number | null;
   follows_correction_id: number | null;
   id: Generated<number>;
   original_document_id: number;
   reason: string;
+  settlement: string | null;
 }
 
 export interface DocumentAllegroDeliveries {
@@ -228,6 +230,7 @@ export interface Documents {
   seller_name: string;
   seller_nip: string;
   seq: number;
+  settlement_date: string | null;
   shop_id: number | null;
   split_payment: Generated<number>;
   status: Generated<string>;

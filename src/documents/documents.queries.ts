@@ -104,6 +104,8 @@ export interface NewDocument {
   vatTotals?: VatTotal[]
   /** a correction: the invoice it corrects */
   correctsDocumentId?: number
+  /** a correction: the day whose month books it (art. 29a, src/corrections correctionSettlement) */
+  settlementDate?: string
   /** an invoice issued from a pro forma (Wystaw fakturę do pro formy) */
   proformaDocumentId?: number
   /** the seller uses the cash method (art. 21) */
@@ -179,6 +181,7 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
     status: 'issued',
     issue_date: doc.issueDate,
     sale_date: doc.saleDate,
+    settlement_date: doc.settlementDate ?? null,
     due_date: doc.dueDate,
     payment_method: doc.paymentMethod,
     // a pro forma asks for payment and documents none (polish-invoicing.md §4): never paid
