@@ -63,6 +63,7 @@ export interface AllegroSimulatorState {
 }
 
 export interface Company {
+  activity_start_date: string | null;
   allegro_auto_close: Generated<number>;
   allegro_enabled: Generated<number>;
   auto_book: Generated<number>;
@@ -427,6 +428,7 @@ export interface OfferStockPushes {
 export interface Products {
   annex15: Generated<number>;
   created_at: string;
+  exemption_excluded: Generated<number>;
   gtu: Generated<string>;
   id: Generated<number>;
   name: string;

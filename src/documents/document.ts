@@ -105,6 +105,18 @@ export function exemptionBasisProblem (lines: ReadonlyArray<{ vatRate: string }>
 }
 
 /**
+ * Why an exempt seller (art. 113) cannot sell these lines without VAT, or null: goods and services
+ * of art. 113 ust. 13 (marked on the product) exclude the subjective exemption whatever the
+ * turnover, so their sale is taxed from the first one and needs a VAT registration.
+ */
+export function exemptionExcludedProblem (lines: ReadonlyArray<{ name: string }>, marks: ReadonlyArray<{ exemptionExcluded: boolean }>): string | null {
+  const excluded = lines.filter((_, i) => marks[i]?.exemptionExcluded === true).map((line) => `„${line.name}”`)
+  if (excluded.length === 0) return null
+  return `${excluded.length === 1 ? 'pozycja' : 'pozycje'} ${excluded.join(', ')} ${excluded.length === 1 ? 'jest wyłączona' : 'są wyłączone'} ze zwolnienia podmiotowego z VAT (art. 113 ust. 13 ustawy o VAT) – ` +
+    'sprzedawca zwolniony z VAT nie może ich sprzedać bez VAT; zarejestruj firmę jako czynnego podatnika VAT i zmień status VAT w USTAWIENIA » Firma'
+}
+
+/**
  * Whether the invoice must say "mechanizm podzielonej płatności" (art. 106e ust. 1 pkt 18a with
  * art. 108a ust. 1a): a VAT invoice to a taxpayer (a buyer with a NIP), total due over 15 000 zł
  * (in PLN at the document's rate for another currency), with at least one annex 15 line.

@@ -13,7 +13,7 @@ import { productTaxMarks } from '../products/products.queries.ts'
 import { vatInPln, type DocumentExchangeRate } from './exchange-rates.ts'
 import {
   compareVatRates, DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, documentKind, documentTypeLabel, formatDocumentNumber, isDocumentType, isExemptionBasisKind, isProforma, isVatRate, numberingPeriod,
-  exemptionBasisProblem, paymentDay, paymentMethodLabel, splitGross, splitPaymentRequired, sumAmounts, vatTotals, type DocumentKind, type DocumentType, type ExemptionBasisKind, type VatRate, type VatTotal
+  exemptionBasisProblem, exemptionExcludedProblem, paymentDay, paymentMethodLabel, splitGross, splitPaymentRequired, sumAmounts, vatTotals, type DocumentKind, type DocumentType, type ExemptionBasisKind, type VatRate, type VatTotal
 } from './document.ts'
 
 export type DocumentRow = Selectable<Documents>
@@ -160,13 +160,18 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
   const periodProblem = await closedPeriodReason(trx, doc)
   if (periodProblem !== null) return { ok: false, problem: periodProblem }
   const totals = sumAmounts(rates)
+  const marks = await productTaxMarks(trx, doc.lines)
+  if (doc.vatExempt && doc.type !== 'korekta' && doc.issuedToReceipt !== true) {
+    const excluded = exemptionExcludedProblem(doc.lines, marks)
+    if (excluded !== null) return { ok: false, problem: excluded }
+  }
   if (doc.vatExempt && !isProforma(doc.type) && doc.issuedToReceipt !== true) {
     const year = eventDate(doc).slice(0, 4)
     const netPln = doc.exchangeRate === null ? totals.net : convertToPln(totals.net, doc.exchangeRate.mid)
-    const limitProblem = exemptionLimitBlocker(exemptionLimitState(year, await exemptSalesOfYear(trx, year)), netPln)
+    const company = await trx.selectFrom('company').select('activity_start_date').where('id', '=', 1).executeTakeFirstOrThrow()
+    const limitProblem = exemptionLimitBlocker(exemptionLimitState(year, await exemptSalesOfYear(trx, year), company.activity_start_date), netPln)
     if (limitProblem !== null) return { ok: false, problem: limitProblem }
   }
-  const marks = await productTaxMarks(trx, doc.lines)
   const splitPayment = splitPaymentRequired({
     type: doc.type,
     buyerNip: doc.buyer.nip,

@@ -10,3 +10,11 @@
 ALTER TABLE documents ADD COLUMN settlement_date TEXT;
 ALTER TABLE corrections ADD COLUMN effect INTEGER CHECK (effect IN (1, 2, 3));
 ALTER TABLE corrections ADD COLUMN settlement TEXT CHECK (settlement IN ('wystawienie', 'dokumentacja', 'pierwotny', 'przyczyna'));
+
+-- The day the business started (USTAWIENIA » Firma): in its first year the VAT exemption limit is
+-- proportional to the days of activity (art. 113 ust. 9); null: active before the year began.
+ALTER TABLE company ADD COLUMN activity_start_date TEXT;
+-- Goods and services that exclude the subjective exemption whatever the turnover (art. 113
+-- ust. 13), e.g. excise goods, or electronics and cosmetics sold at a distance: an exempt seller
+-- cannot sell them without VAT.
+ALTER TABLE products ADD COLUMN exemption_excluded INTEGER NOT NULL DEFAULT 0 CHECK (exemption_excluded IN (0, 1));
