@@ -110,6 +110,9 @@ export async function renderDocumentPdf (doc: DocumentForOutput, ksef: KsefCodes
   pdf.y = Math.max(afterTitle, pdf.y) + 6
   if (doc.type === 'proforma' || doc.type === 'proforma_bez_vat') {
     pdf.font('regular').fontSize(8.5).fillColor(GREY).text('PRO FORMA – dokument nie jest fakturą VAT, nie stanowi podstawy do odliczenia podatku.', MARGIN, pdf.y, { width: WIDTH })
+  } else if (doc.receiptNumber) {
+    // the invoice names the receipt of the same sale, which already counted it (art. 109 ust. 3d, JPK FP)
+    pdf.font('regular').fontSize(8.5).fillColor(GREY).text(`Faktura do paragonu ${doc.receiptNumber}${doc.receiptDate ? ` z dnia ${formatDate(doc.receiptDate)}` : ''}.`, MARGIN, pdf.y, { width: WIDTH })
   } else if (doc.type === 'paragon') {
     pdf.font('regular').fontSize(8.5).fillColor(GREY).text('Dowód sprzedaży (paragon niefiskalny).', MARGIN, pdf.y, { width: WIDTH })
   }

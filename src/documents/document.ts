@@ -140,6 +140,40 @@ export function supplyDateShown (doc: { issueDate: string, saleDate: string }): 
 /** The label of that date on the PDF and the page. */
 export const SUPPLY_DATE_LABEL = 'Data dokonania dostawy / wykonania usługi'
 
+/** "Sp. z o.o."-insensitive enough: case, spacing and quotes do not make another buyer. */
+function comparableName (name: string): string {
+  return name.toLocaleLowerCase('pl-PL').replace(/["'„”«»]/g, '').replace(/\s+/g, ' ').trim()
+}
+
+/**
+ * What differs between a document and the Allegro transaction it is about to be linked to
+ * (Powiąż z istniejącym dokumentem): the gross amount or currency, the buyer's NIP, the buyer's
+ * name. Polish sentences; empty when they agree. A document without a buyer (a receipt) is not
+ * compared by buyer.
+ */
+export function linkMismatches (
+  doc: { number: string, buyerName: string, buyerNip: string | null, totalGross: number, currency: string },
+  sale: { buyerNames: readonly string[], buyerNip: string | null, totalToPay: number, currency: string },
+  money: (grosze: number, currency: string) => string
+): string[] {
+  const problems: string[] = []
+  if (doc.currency !== sale.currency || doc.totalGross !== sale.totalToPay) {
+    problems.push(`kwota dokumentu ${doc.number} (${money(doc.totalGross, doc.currency)}) różni się od kwoty transakcji (${money(sale.totalToPay, sale.currency)})`)
+  }
+  const docNip = (doc.buyerNip ?? '').replace(/\D/g, '')
+  const saleNip = (sale.buyerNip ?? '').replace(/\D/g, '')
+  if (docNip !== saleNip && (docNip !== '' || doc.buyerName !== '')) {
+    problems.push(docNip === '' ? `dokument ${doc.number} nie ma NIP nabywcy, a kupujący podał w Allegro NIP ${saleNip}`
+      : saleNip === '' ? `dokument ${doc.number} ma NIP nabywcy ${docNip}, a kupujący nie podał NIP w Allegro`
+        : `NIP nabywcy na dokumencie ${doc.number} (${docNip}) różni się od NIP kupującego w Allegro (${saleNip})`)
+  }
+  const names = sale.buyerNames.map(comparableName).filter((name) => name !== '')
+  if (doc.buyerName !== '' && names.length > 0 && !names.includes(comparableName(doc.buyerName))) {
+    problems.push(`nabywca na dokumencie ${doc.number} („${doc.buyerName}”) to nie kupujący z transakcji („${sale.buyerNames.find((name) => name.trim() !== '') ?? ''}”)`)
+  }
+  return problems
+}
+
 export const PAYMENT_METHODS = ['przelew', 'online', 'pobranie', 'gotowka', 'karta'] as const
 export type PaymentMethod = typeof PAYMENT_METHODS[number]
 
