@@ -3,6 +3,7 @@
 // obtained (ust. 13); increases in the original period when the cause existed at the sale, else
 // when the cause arose (ust. 17). Hand figures; the FA(3) validated against the official XSD.
 import t from 'tap'
+import { vatSalesInputs } from '../../src/jpk/jpk.queries.ts'
 import { build, type Built } from '../helpers/app.ts'
 import { assertValidFa3, value } from '../ksef/fa3-fixtures.ts'
 import { correct, documentRow, ledgerOf, submitCorrection } from './helpers.ts'
@@ -113,6 +114,9 @@ t.test('an increase whose cause existed at the sale: back in October, TypKorekty
   t.match(await documentRow(built, id), { issue_date: '2026-11-16', settlement_date: '2026-10-20', total_gross: 12300, total_vat: 2300, total_net: 10000 })
   t.same(await correctionRow(built, id), { effect: 1, settlement: 'pierwotny' })
   t.same((await ledgerOf(built, id)).map((e) => [e.register, e.month, e.revenue_sales, e.total_vat]), [['kpir', '2026-10', 10000, 0], ['vat', '2026-10', 10000, 2300]])
+  // JPK_V7M for October carries the invoice and its correction; November's has neither
+  t.same((await vatSalesInputs(built.db, ['2026-10'])).map((row) => row.documentNumber), ['FV 1/10/2026', 'KOR 1/11/2026'])
+  t.same((await vatSalesInputs(built.db, ['2026-11'])).map((row) => row.documentNumber), [])
   const xml = await xmlOf(built, id)
   assertValidFa3(t, xml)
   t.equal(value(xml, 'TypKorekty'), '1')
