@@ -10,7 +10,8 @@ import { DEFAULT_PAYMENT_DAYS } from '../documents/issuing.ts'
 import { autoBookIssuedDocument } from '../ledger/ledger.hooks.ts'
 import { applyStockForIssuedDocument } from '../products/stock.hooks.ts'
 import { toStoredTimestamp, ZONE } from '../shared/dates.ts'
-import { isCorrectable, planCorrection, type RequestedLine } from './correction.ts'
+import { eventDate } from '../ledger/ledger.ts'
+import { correctionDirection, correctionSettlement, isCorrectable, planCorrection, type RequestedLine, type Settlement } from './correction.ts'
 import { invoiceState } from './corrections.queries.ts'
 
 export interface CorrectionIssueRequest {
@@ -23,6 +24,9 @@ export interface CorrectionIssueRequest {
   lines: ReadonlyMap<number, RequestedLine>
   fullReturn: boolean
   refundDelivery: boolean
+  /** when it is settled (art. 29a); the day `dokumentacja` and `przyczyna` need, '' otherwise */
+  settlement?: Settlement
+  settlementDate?: string
   userId: number
 }
 
@@ -56,6 +60,15 @@ async function issueInTransaction (trx: Trx, request: CorrectionIssueRequest, no
   const planned = planCorrection(state.lines, state.declared, request)
   if (!planned.ok) return refused(planned.errors)
   const { plan } = planned
+  const settlement = request.settlement ?? 'wystawienie'
+  const settled = correctionSettlement(correctionDirection(plan.totals), {
+    settlement,
+    date: request.settlementDate ?? '',
+    issueDate: request.issueDate,
+    originalDate: eventDate({ type: original.type, issueDate: original.issue_date, saleDate: original.sale_date }),
+    today: now.setZone(ZONE).toISODate()!
+  })
+  if (!settled.ok) return refused({ [settled.field]: settled.message })
 
   const originalLines = new Map((await trx.selectFrom('document_lines').selectAll().where('document_id', '=', original.id).execute()).map((line) => [line.id, line]))
   const lines: NewDocumentLine[] = plan.lines.map(({ before, after }) => {
@@ -104,6 +117,7 @@ async function issueInTransaction (trx: Trx, request: CorrectionIssueRequest, no
     lines,
     vatTotals: plan.differences,
     correctsDocumentId: original.id,
+    settlementDate: settled.date,
     notes: '',
     shopId: original.shop_id,
     createdBy: request.userId,
@@ -116,6 +130,8 @@ async function issueInTransaction (trx: Trx, request: CorrectionIssueRequest, no
     original_document_id: original.id,
     follows_correction_id: state.latestCorrectionId,
     reason: request.reason,
+    effect: settled.effect,
+    settlement,
     created_at: at
   }).returning('id').executeTakeFirstOrThrow()
   const storedLines = await trx.selectFrom('document_lines').select(['id', 'position']).where('document_id', '=', stored.id).orderBy('position').execute()

@@ -183,3 +183,83 @@ export const CORRECTABLE_TYPES = ['faktura', 'faktura_bez_vat'] as const
 export function isCorrectable (doc: { type: string, status: string }): boolean {
   return (CORRECTABLE_TYPES as readonly string[]).includes(doc.type) && doc.status === 'issued'
 }
+
+// When the correction is settled (art. 29a ustawy o VAT) --------------------------------------
+
+/**
+ * What the user says about the correction's timing:
+ * - `wystawienie`: a decrease whose terms agreed with the buyer are documented when the correction
+ *   is issued (art. 29a ust. 13 zd. 1) – or a correction issued in KSeF, for which the
+ *   documentation condition does not apply (art. 29a ust. 15 pkt 4) – settled in its own period;
+ * - `dokumentacja`: a decrease whose documentation is obtained only later (ust. 13 zd. 2),
+ *   settled in the period of that day;
+ * - `pierwotny`: an increase whose cause existed at the sale (a wrong price or quantity on the
+ *   invoice), settled in the period of the original sale;
+ * - `przyczyna`: an increase whose cause arose later (e.g. a price raised afterwards), settled in
+ *   the period the cause arose (ust. 17).
+ */
+export const SETTLEMENTS = ['wystawienie', 'dokumentacja', 'pierwotny', 'przyczyna'] as const
+export type Settlement = typeof SETTLEMENTS[number]
+
+export const SETTLEMENT_LABELS: Record<Settlement, string> = {
+  wystawienie: 'Zmniejszenie: warunki uzgodnione z nabywcą i spełnione, mam dokumentację (np. przyjęty zwrot) albo korekta trafia do KSeF – w okresie wystawienia korekty',
+  dokumentacja: 'Zmniejszenie: dokumentację uzgodnienia z nabywcą uzyskałem później – w okresie jej uzyskania',
+  pierwotny: 'Zwiększenie: przyczyna istniała w chwili sprzedaży (np. błędna cena lub ilość na fakturze) – w okresie faktury pierwotnej',
+  przyczyna: 'Zwiększenie: przyczyna powstała po sprzedaży (np. późniejsza podwyżka ceny) – w okresie, w którym powstała'
+}
+
+export function isSettlement (value: string): value is Settlement {
+  return (SETTLEMENTS as readonly string[]).includes(value)
+}
+
+/** Whether the correction lowers or raises the tax base: its net difference, else its VAT's. */
+export function correctionDirection (totals: Amounts): 'decrease' | 'increase' | 'none' {
+  const sign = totals.net !== 0 ? totals.net : totals.vat !== 0 ? totals.vat : totals.gross
+  return sign < 0 ? 'decrease' : sign > 0 ? 'increase' : 'none'
+}
+
+export interface SettlementInput {
+  settlement: Settlement
+  /** the day of `dokumentacja` (documentation obtained) or `przyczyna` (cause arose); '' otherwise */
+  date: string
+  /** the correction's issue date */
+  issueDate: string
+  /** the day the original invoice was booked (its event date in the ledger) */
+  originalDate: string
+  today: string
+}
+
+/** FA(3) TypKorekty and the day whose month books the correction, or a Polish reason on a field. */
+export type SettlementResult =
+  | { ok: true, effect: 1 | 2 | 3, date: string }
+  | { ok: false, field: 'settlement' | 'settlementDate', message: string }
+
+/**
+ * The period of a correction (art. 29a ust. 13, 15 pkt 4 and 17) and its FA(3) TypKorekty: 1 when
+ * it is settled in the original invoice's period, 2 in the correction's own, 3 in another one.
+ * A correction that changes no amount (only its description) takes effect when issued.
+ * Decrease documented 3.12 for a correction issued 28.11: settled in December, TypKorekty 3.
+ */
+export function correctionSettlement (direction: 'decrease' | 'increase' | 'none', input: SettlementInput): SettlementResult {
+  const month = (date: string) => date.slice(0, 7)
+  const effectOf = (date: string): 1 | 2 | 3 => month(date) === month(input.issueDate) ? 2 : month(date) === month(input.originalDate) ? 1 : 3
+  if (direction === 'none') return { ok: true, effect: 2, date: input.issueDate }
+  if (direction === 'decrease') {
+    if (input.settlement === 'pierwotny' || input.settlement === 'przyczyna') {
+      return { ok: false, field: 'settlement', message: 'Ta korekta zmniejsza podstawę opodatkowania – rozlicza się ją w okresie wystawienia korekty albo uzyskania dokumentacji uzgodnienia z nabywcą (art. 29a ust. 13 ustawy o VAT).' }
+    }
+    if (input.settlement === 'wystawienie') return { ok: true, effect: 2, date: input.issueDate }
+    if (input.date === '') return { ok: false, field: 'settlementDate', message: 'Podaj datę uzyskania dokumentacji uzgodnienia z nabywcą.' }
+    if (input.date < input.issueDate) return { ok: false, field: 'settlementDate', message: 'Dokumentacja uzyskana przed wystawieniem korekty – wybierz rozliczenie w okresie wystawienia korekty.' }
+    if (input.date > input.today) return { ok: false, field: 'settlementDate', message: 'Data uzyskania dokumentacji nie może być z przyszłości – wystaw korektę, gdy ją uzyskasz.' }
+    return { ok: true, effect: effectOf(input.date), date: input.date }
+  }
+  if (input.settlement === 'wystawienie' || input.settlement === 'dokumentacja') {
+    return { ok: false, field: 'settlement', message: 'Ta korekta zwiększa podstawę opodatkowania – wskaż, czy przyczyna istniała w chwili sprzedaży, czy powstała później (art. 29a ust. 17 ustawy o VAT).' }
+  }
+  if (input.settlement === 'pierwotny') return { ok: true, effect: 1, date: input.originalDate }
+  if (input.date === '') return { ok: false, field: 'settlementDate', message: 'Podaj datę, w której powstała przyczyna zwiększenia (np. uzgodnienia podwyżki ceny).' }
+  if (input.date < input.originalDate) return { ok: false, field: 'settlementDate', message: 'Przyczyna zwiększenia nie może być wcześniejsza niż sprzedaż – jeśli istniała już przy sprzedaży, wybierz okres faktury pierwotnej.' }
+  if (input.date > input.issueDate) return { ok: false, field: 'settlementDate', message: 'Przyczyna zwiększenia nie może być późniejsza niż data wystawienia korekty.' }
+  return { ok: true, effect: effectOf(input.date), date: input.date }
+}

@@ -4,7 +4,7 @@ import { parseQuantity } from '../documents/documents.form.ts'
 import { isIsoDate } from '../shared/dates.ts'
 import { asArray, checkbox, parseId, text, Validator, type FormResult } from '../shared/form.ts'
 import { formatDecimal, parseUserAmount } from '../shared/money.ts'
-import { lineProblem, type LineState, type RequestedLine } from './correction.ts'
+import { isSettlement, lineProblem, type LineState, type RequestedLine, type Settlement } from './correction.ts'
 import type { CorrectionIssueRequest } from './correction-issuing.ts'
 
 export interface CorrectionLineValues {
@@ -20,6 +20,9 @@ export interface CorrectionFormValues {
   reason: string
   fullReturn: boolean
   refundDelivery: boolean
+  /** when the correction is settled (art. 29a): one of SETTLEMENTS, and the day it needs */
+  settlement: string
+  settlementDate: string
   /** in the order of the invoice's lines */
   lines: CorrectionLineValues[]
 }
@@ -45,6 +48,8 @@ export function initialCorrectionValues (lines: readonly LineState[], opts: { to
     reason: '',
     fullReturn: false,
     refundDelivery: false,
+    settlement: 'wystawienie',
+    settlementDate: '',
     lines: lines.map((line) => ({ lineId: String(line.originalLineId), quantity: quantityInput(line.quantityMilli), price: priceInput(line.unitPriceGross) }))
   }
 }
@@ -80,6 +85,9 @@ export function parseCorrectionForm (body: unknown, ctx: { lines: readonly LineS
     reason: text(body, 'reason').replace(/\s+/g, ' '),
     fullReturn: checkbox(body, 'fullReturn'),
     refundDelivery: checkbox(body, 'refundDelivery'),
+    // a form from before the choice existed settles in the correction's period, as it did then
+    settlement: text(body, 'settlement').slice(0, 20) || 'wystawienie',
+    settlementDate: text(body, 'settlementDate').slice(0, 30),
     lines
   }
 
@@ -90,6 +98,10 @@ export function parseCorrectionForm (body: unknown, ctx: { lines: readonly LineS
       v.check(values.issueDate >= ctx.originalIssueDate, 'issueDate', 'Korekta nie może być wcześniejsza niż korygowana faktura.')
     }
   }
+  // whether the choice fits a decrease or an increase is the domain's call (correctionSettlement)
+  v.check(isSettlement(values.settlement), 'settlement', 'Wybierz, w którym okresie rozliczyć korektę.')
+  const needsDate = values.settlement === 'dokumentacja' || values.settlement === 'przyczyna'
+  if (needsDate && values.settlementDate !== '') v.check(isIsoDate(values.settlementDate), 'settlementDate', 'Data w formacie RRRR-MM-DD.')
   const basedOn = values.basedOn === '' ? null : parseId(values.basedOn)
   if (values.basedOn !== '' && basedOn === null) v.add('form', 'Formularz jest nieaktualny – otwórz go ponownie.')
 
@@ -109,7 +121,16 @@ export function parseCorrectionForm (body: unknown, ctx: { lines: readonly LineS
   })
 
   const request = v.ok
-    ? { basedOnCorrectionId: basedOn, issueDate: values.issueDate, reason: values.reason, lines: requested, fullReturn: values.fullReturn, refundDelivery: values.refundDelivery }
+    ? {
+        basedOnCorrectionId: basedOn,
+        issueDate: values.issueDate,
+        reason: values.reason,
+        lines: requested,
+        fullReturn: values.fullReturn,
+        refundDelivery: values.refundDelivery,
+        settlement: values.settlement as Settlement,
+        settlementDate: needsDate ? values.settlementDate : ''
+      }
     : null
   return { values, errors: v.errors, request }
 }

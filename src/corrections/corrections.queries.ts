@@ -3,6 +3,8 @@
 // Read-only and free of the documents feature's modules, so they can all call it.
 import type { Selectable } from 'kysely'
 import type { Queryable } from '../db/database.ts'
+import { formatDate } from '../shared/dates.ts'
+import { monthLabel } from '../ledger/ledger.ts'
 import type { DocumentLines, Documents } from '../db/schema.gen.ts'
 import { documentTypeLabel, isVatRate, splitGross, type VatRate, type VatTotal } from '../documents/document.ts'
 import { amountInWords } from '../shared/amount-in-words.ts'
@@ -97,6 +99,8 @@ export interface CorrectionForOutput {
   rows: BeforeAfterRow[]
   /** the difference as the buyer sees it: "Do zwrotu 124,49 zł" */
   settlement: { label: string, amount: number, words: string }
+  /** when it is settled (art. 29a): FA(3) TypKorekty and the month it is booked in; null before issue 14 */
+  period: { effect: 1 | 2 | 3, month: string, text: string } | null
 }
 
 export interface CorrectionInfo {
@@ -127,7 +131,8 @@ export async function correctionsOfInvoice (db: Queryable, originalId: number): 
 async function correctionForOutput (db: Queryable, doc: Pick<Selectable<Documents>, 'id' | 'total_gross' | 'currency'>): Promise<CorrectionForOutput | null> {
   const correction = await db.selectFrom('corrections as c')
     .innerJoin('documents as o', 'o.id', 'c.original_document_id')
-    .select(['c.id', 'c.reason', 'o.id as original_id', 'o.type', 'o.number', 'o.issue_date', 'o.sale_date', 'o.ksef_number'])
+    .innerJoin('documents as k', 'k.id', 'c.document_id')
+    .select(['c.id', 'c.reason', 'c.effect', 'c.settlement', 'k.settlement_date', 'o.id as original_id', 'o.type', 'o.number', 'o.issue_date', 'o.sale_date', 'o.ksef_number'])
     .where('c.document_id', '=', doc.id)
     .executeTakeFirst()
   if (!correction) return null
@@ -159,8 +164,26 @@ async function correctionForOutput (db: Queryable, doc: Pick<Selectable<Document
       ksefNumber: correction.ksef_number
     },
     rows,
-    settlement: { label: settlementLabel(doc.total_gross), amount, words: amountInWords(amount, doc.currency) }
+    settlement: { label: settlementLabel(doc.total_gross), amount, words: amountInWords(amount, doc.currency) },
+    period: settlementPeriod(correction.effect, correction.settlement, correction.settlement_date)
   }
+}
+
+const EFFECT_TEXT: Record<1 | 2 | 3, string> = {
+  1: 'w okresie faktury pierwotnej',
+  2: 'w okresie wystawienia korekty',
+  3: 'w innym okresie'
+}
+
+function settlementPeriod (effect: number | null, settlement: string | null, date: string | null): CorrectionForOutput['period'] {
+  if ((effect !== 1 && effect !== 2 && effect !== 3) || date === null) return null
+  const month = date.slice(0, 7)
+  const why = settlement === 'dokumentacja'
+    ? `, po uzyskaniu dokumentacji uzgodnienia z nabywcą ${formatDate(date)} (art. 29a ust. 13)`
+    : settlement === 'przyczyna' ? `, gdy powstała przyczyna zwiększenia ${formatDate(date)} (art. 29a ust. 17)`
+      : settlement === 'pierwotny' ? ' – przyczyna istniała w chwili sprzedaży (art. 29a ust. 17)'
+        : settlement === 'wystawienie' ? ' (art. 29a ust. 13)' : ''
+  return { effect, month, text: `${EFFECT_TEXT[effect]}: ${monthLabel(month)}${why}` }
 }
 
 // For FA(3) ------------------------------------------------------------------------------------
@@ -170,7 +193,7 @@ async function correctionForOutput (db: Queryable, doc: Pick<Selectable<Document
  * and the corrected lines as they stood before this correction (the original line with the
  * before-values). Null when the document has no correction record.
  */
-export async function correctedRowsForFa3 (db: Queryable, correctionDocumentId: number): Promise<{ original: Selectable<Documents>, linesBefore: Array<Selectable<DocumentLines>>, reason: string } | null> {
+export async function correctedRowsForFa3 (db: Queryable, correctionDocumentId: number): Promise<{ original: Selectable<Documents>, linesBefore: Array<Selectable<DocumentLines>>, reason: string, effect: 1 | 2 | 3 | null } | null> {
   const correction = await db.selectFrom('corrections').selectAll().where('document_id', '=', correctionDocumentId).executeTakeFirst()
   if (!correction) return null
   const [original, rows] = await Promise.all([
@@ -188,7 +211,9 @@ export async function correctedRowsForFa3 (db: Queryable, correctionDocumentId: 
     const amounts = isVatRate(line.vat_rate) ? splitGross(gross, line.vat_rate) : { net: gross, vat: 0, gross }
     return { ...line, position, quantity_milli: quantity, unit_price_gross: price, net: amounts.net, vat: amounts.vat, gross }
   })
-  return { original, linesBefore, reason: correction.reason }
+  // TypKorekty as decided at issue; corrections from before it was recorded carry none (it is optional)
+  const effect = correction.effect === 1 || correction.effect === 2 || correction.effect === 3 ? correction.effect : null
+  return { original, linesBefore, reason: correction.reason, effect }
 }
 
 // For stock ------------------------------------------------------------------------------------

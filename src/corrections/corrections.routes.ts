@@ -8,7 +8,7 @@ import { documentTypeLabel, vatRateLabel } from '../documents/document.ts'
 import { can, currentUser, requireAllegroModule, requireDocuments } from '../plugins/auth.ts'
 import { ForbiddenError, NotFoundError } from '../shared/errors.ts'
 import { parseId } from '../shared/form.ts'
-import { COMMON_REASONS, isCorrectable } from './correction.ts'
+import { COMMON_REASONS, isCorrectable, SETTLEMENT_LABELS, SETTLEMENTS } from './correction.ts'
 import { issueCorrection } from './correction-issuing.ts'
 import { initialCorrectionValues, parseCorrectionForm, REASON_MAX_LENGTH, type CorrectionFormValues } from './corrections.form.ts'
 import { correctionsOfInvoice, invoiceState } from './corrections.queries.ts'
@@ -47,6 +47,7 @@ export default async function correctionsRoutes (app: FastifyInstance): Promise<
       vatExempt: original.vat_exempt === 1,
       reasons: COMMON_REASONS,
       reasonMaxLength: REASON_MAX_LENGTH,
+      settlements: SETTLEMENTS.map((value) => ({ value, label: SETTLEMENT_LABELS[value] })),
       vatRateLabel
     })
   }

@@ -63,6 +63,7 @@ export interface AllegroSimulatorState {
 }
 
 export interface Company {
+  activity_start_date: string | null;
   allegro_auto_close: Generated<number>;
   allegro_enabled: Generated<number>;
   auto_book: Generated<number>;
@@ -127,10 +128,12 @@ export interface CorrectionLines {
 export interface Corrections {
   created_at: string;
   document_id: number;
+  effect: number | null;
   follows_correction_id: number | null;
   id: Generated<number>;
   original_document_id: number;
   reason: string;
+  settlement: string | null;
 }
 
 export interface DocumentAllegroDeliveries {
@@ -229,6 +232,7 @@ export interface Documents {
   seller_name: string;
   seller_nip: string;
   seq: number;
+  settlement_date: string | null;
   shop_id: number | null;
   split_payment: Generated<number>;
   status: Generated<string>;
@@ -425,6 +429,7 @@ export interface OfferStockPushes {
 export interface Products {
   annex15: Generated<number>;
   created_at: string;
+  exemption_excluded: Generated<number>;
   gtu: Generated<string>;
   id: Generated<number>;
   name: string;

@@ -6,7 +6,7 @@ import PDFDocument from 'pdfkit'
 import { formatDate } from '../shared/dates.ts'
 import { formatAmount, formatMoney } from '../shared/money.ts'
 import { formatBankAccount, formatNip } from '../shared/nip.ts'
-import { exemptionBasisText, vatRateLabel } from './document.ts'
+import { exemptionBasisText, supplyDateShown, SUPPLY_DATE_LABEL, vatRateLabel } from './document.ts'
 import type { DateTime } from 'luxon'
 import type { Database } from '../db/database.ts'
 import { loadDocumentForOutput, type DocumentForOutput, type OutputLine } from './documents.queries.ts'
@@ -101,14 +101,18 @@ export async function renderDocumentPdf (doc: DocumentForOutput, ksef: KsefCodes
   pdf.font('bold').fontSize(17).fillColor('black').text(`${doc.title} nr ${doc.number}`, MARGIN, MARGIN, { width: WIDTH * 0.6 })
   const afterTitle = pdf.y
   pdf.font('regular').fontSize(9)
+  const supplyDate = supplyDateShown(doc)
   const dates = [
     `Data wystawienia: ${formatDate(doc.issueDate)}`,
-    `Data sprzedaży: ${formatDate(doc.saleDate)}`
+    ...(supplyDate !== null ? [`${SUPPLY_DATE_LABEL}: ${formatDate(supplyDate)}`] : [])
   ]
   pdf.text(dates.join('\n'), MARGIN + WIDTH * 0.6, MARGIN + 2, { width: WIDTH * 0.4, align: 'right' })
   pdf.y = Math.max(afterTitle, pdf.y) + 6
   if (doc.type === 'proforma' || doc.type === 'proforma_bez_vat') {
     pdf.font('regular').fontSize(8.5).fillColor(GREY).text('PRO FORMA – dokument nie jest fakturą VAT, nie stanowi podstawy do odliczenia podatku.', MARGIN, pdf.y, { width: WIDTH })
+  } else if (doc.receiptNumber) {
+    // the invoice names the receipt of the same sale, which already counted it (art. 109 ust. 3d, JPK FP)
+    pdf.font('regular').fontSize(8.5).fillColor(GREY).text(`Faktura do paragonu ${doc.receiptNumber}${doc.receiptDate ? ` z dnia ${formatDate(doc.receiptDate)}` : ''}.`, MARGIN, pdf.y, { width: WIDTH })
   } else if (doc.type === 'paragon') {
     pdf.font('regular').fontSize(8.5).fillColor(GREY).text('Dowód sprzedaży (paragon niefiskalny).', MARGIN, pdf.y, { width: WIDTH })
   }

@@ -105,6 +105,18 @@ export function exemptionBasisProblem (lines: ReadonlyArray<{ vatRate: string }>
 }
 
 /**
+ * Why an exempt seller (art. 113) cannot sell these lines without VAT, or null: goods and services
+ * of art. 113 ust. 13 (marked on the product) exclude the subjective exemption whatever the
+ * turnover, so their sale is taxed from the first one and needs a VAT registration.
+ */
+export function exemptionExcludedProblem (lines: ReadonlyArray<{ name: string }>, marks: ReadonlyArray<{ exemptionExcluded: boolean }>): string | null {
+  const excluded = lines.filter((_, i) => marks[i]?.exemptionExcluded === true).map((line) => `„${line.name}”`)
+  if (excluded.length === 0) return null
+  return `${excluded.length === 1 ? 'pozycja' : 'pozycje'} ${excluded.join(', ')} ${excluded.length === 1 ? 'jest wyłączona' : 'są wyłączone'} ze zwolnienia podmiotowego z VAT (art. 113 ust. 13 ustawy o VAT) – ` +
+    'sprzedawca zwolniony z VAT nie może ich sprzedać bez VAT; zarejestruj firmę jako czynnego podatnika VAT i zmień status VAT w USTAWIENIA » Firma'
+}
+
+/**
  * Whether the invoice must say "mechanizm podzielonej płatności" (art. 106e ust. 1 pkt 18a with
  * art. 108a ust. 1a): a VAT invoice to a taxpayer (a buyer with a NIP), total due over 15 000 zł
  * (in PLN at the document's rate for another currency), with at least one annex 15 line.
@@ -114,6 +126,52 @@ export function splitPaymentRequired (doc: { type: DocumentType, buyerNip: strin
   if (doc.buyerNip === null || doc.buyerNip.trim() === '') return false
   if (doc.totalGrossPln <= SPLIT_PAYMENT_THRESHOLD_GROSZE) return false
   return doc.lines.some((line) => line.annex15)
+}
+
+/**
+ * The date of the supply (or of the payment received before it) that an invoice states under
+ * art. 106e ust. 1 pkt 6 – "o ile taka data jest określona i różni się od daty wystawienia
+ * faktury": printed and sent (FA(3) P_6) only when it differs from the issue date, null otherwise.
+ */
+export function supplyDateShown (doc: { issueDate: string, saleDate: string }): string | null {
+  return doc.saleDate !== '' && doc.saleDate !== doc.issueDate ? doc.saleDate : null
+}
+
+/** The label of that date on the PDF and the page. */
+export const SUPPLY_DATE_LABEL = 'Data dokonania dostawy / wykonania usługi'
+
+/** "Sp. z o.o."-insensitive enough: case, spacing and quotes do not make another buyer. */
+function comparableName (name: string): string {
+  return name.toLocaleLowerCase('pl-PL').replace(/["'„”«»]/g, '').replace(/\s+/g, ' ').trim()
+}
+
+/**
+ * What differs between a document and the Allegro transaction it is about to be linked to
+ * (Powiąż z istniejącym dokumentem): the gross amount or currency, the buyer's NIP, the buyer's
+ * name. Polish sentences; empty when they agree. A document without a buyer (a receipt) is not
+ * compared by buyer.
+ */
+export function linkMismatches (
+  doc: { number: string, buyerName: string, buyerNip: string | null, totalGross: number, currency: string },
+  sale: { buyerNames: readonly string[], buyerNip: string | null, totalToPay: number, currency: string },
+  money: (grosze: number, currency: string) => string
+): string[] {
+  const problems: string[] = []
+  if (doc.currency !== sale.currency || doc.totalGross !== sale.totalToPay) {
+    problems.push(`kwota dokumentu ${doc.number} (${money(doc.totalGross, doc.currency)}) różni się od kwoty transakcji (${money(sale.totalToPay, sale.currency)})`)
+  }
+  const docNip = (doc.buyerNip ?? '').replace(/\D/g, '')
+  const saleNip = (sale.buyerNip ?? '').replace(/\D/g, '')
+  if (docNip !== saleNip && (docNip !== '' || doc.buyerName !== '')) {
+    problems.push(docNip === '' ? `dokument ${doc.number} nie ma NIP nabywcy, a kupujący podał w Allegro NIP ${saleNip}`
+      : saleNip === '' ? `dokument ${doc.number} ma NIP nabywcy ${docNip}, a kupujący nie podał NIP w Allegro`
+        : `NIP nabywcy na dokumencie ${doc.number} (${docNip}) różni się od NIP kupującego w Allegro (${saleNip})`)
+  }
+  const names = sale.buyerNames.map(comparableName).filter((name) => name !== '')
+  if (doc.buyerName !== '' && names.length > 0 && !names.includes(comparableName(doc.buyerName))) {
+    problems.push(`nabywca na dokumencie ${doc.number} („${doc.buyerName}”) to nie kupujący z transakcji („${sale.buyerNames.find((name) => name.trim() !== '') ?? ''}”)`)
+  }
+  return problems
 }
 
 export const PAYMENT_METHODS = ['przelew', 'online', 'pobranie', 'gotowka', 'karta'] as const

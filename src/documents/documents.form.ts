@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import type { ContractorData } from '../contractors/contractors.queries.ts'
 import { checkAddress, checkNip } from '../contractors/contractors.form.ts'
 import { isIsoDate } from '../shared/dates.ts'
@@ -100,6 +101,11 @@ export interface ManualDocumentValues {
 }
 
 export const MANUAL_EMPTY_ROWS = 5
+export const INVOICE_BEFORE_SUPPLY_DAYS = 60
+
+function addDays (isoDate: string, days: number): string {
+  return DateTime.fromISO(isoDate, { zone: 'utc' }).plus({ days }).toISODate()!
+}
 const MAX_LINES = 200
 const MAX_QUANTITY_MILLI = 1_000_000_000
 const MAX_PRICE = 9_999_999_999
@@ -226,7 +232,10 @@ export function parseManualDocumentForm (body: unknown, ctx: { today: string, is
       v.add('confirmPastDate', 'Data wystawienia jest wcześniejsza niż dzisiejsza. Faktura z taką datą trafi do KSeF jako wystawiona offline – trzeba ją przesłać najpóźniej następnego dnia roboczego po tej dacie; data musi też mieścić się w terminie z art. 106i (do 15. dnia miesiąca po dostawie). Zaznacz potwierdzenie, jeśli ta data jest zamierzona.')
     }
   }
-  if (v.required('saleDate', values.saleDate, 'Podaj datę sprzedaży.')) v.check(isIsoDate(values.saleDate), 'saleDate', 'Data w formacie RRRR-MM-DD.')
+  if (v.required('saleDate', values.saleDate, 'Podaj datę sprzedaży.') && v.check(isIsoDate(values.saleDate), 'saleDate', 'Data w formacie RRRR-MM-DD.') && isIsoDate(values.issueDate) && type !== null && documentKind(type) === 'faktura') {
+    // an invoice may come before the supply, but not earlier than the 60th day before it (art. 106i ust. 7 pkt 1)
+    v.check(values.saleDate <= addDays(values.issueDate, INVOICE_BEFORE_SUPPLY_DAYS), 'saleDate', `Fakturę można wystawić najwcześniej ${INVOICE_BEFORE_SUPPLY_DAYS} dni przed dostawą (art. 106i ust. 7 ustawy o VAT) – data sprzedaży może być najpóźniej ${addDays(values.issueDate, INVOICE_BEFORE_SUPPLY_DAYS)}.`)
+  }
   if (values.dueDate !== '' && v.check(isIsoDate(values.dueDate), 'dueDate', 'Data w formacie RRRR-MM-DD.') && isIsoDate(values.issueDate)) {
     v.check(values.dueDate >= values.issueDate, 'dueDate', 'Termin płatności nie może być wcześniejszy niż data wystawienia.')
   }

@@ -13,7 +13,7 @@ import { productTaxMarks } from '../products/products.queries.ts'
 import { vatInPln, type DocumentExchangeRate } from './exchange-rates.ts'
 import {
   compareVatRates, DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, documentKind, documentTypeLabel, formatDocumentNumber, isDocumentType, isExemptionBasisKind, isProforma, isVatRate, numberingPeriod,
-  exemptionBasisProblem, paymentDay, paymentMethodLabel, splitGross, splitPaymentRequired, sumAmounts, vatTotals, type DocumentKind, type DocumentType, type ExemptionBasisKind, type VatRate, type VatTotal
+  exemptionBasisProblem, exemptionExcludedProblem, paymentDay, paymentMethodLabel, splitGross, splitPaymentRequired, sumAmounts, vatTotals, type DocumentKind, type DocumentType, type ExemptionBasisKind, type VatRate, type VatTotal
 } from './document.ts'
 
 export type DocumentRow = Selectable<Documents>
@@ -104,6 +104,8 @@ export interface NewDocument {
   vatTotals?: VatTotal[]
   /** a correction: the invoice it corrects */
   correctsDocumentId?: number
+  /** a correction: the day whose month books it (art. 29a, src/corrections correctionSettlement) */
+  settlementDate?: string
   /** an invoice issued from a pro forma (Wystaw fakturę do pro formy) */
   proformaDocumentId?: number
   /** the seller uses the cash method (art. 21) */
@@ -158,13 +160,18 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
   const periodProblem = await closedPeriodReason(trx, doc)
   if (periodProblem !== null) return { ok: false, problem: periodProblem }
   const totals = sumAmounts(rates)
+  const marks = await productTaxMarks(trx, doc.lines)
+  if (doc.vatExempt && doc.type !== 'korekta' && doc.issuedToReceipt !== true) {
+    const excluded = exemptionExcludedProblem(doc.lines, marks)
+    if (excluded !== null) return { ok: false, problem: excluded }
+  }
   if (doc.vatExempt && !isProforma(doc.type) && doc.issuedToReceipt !== true) {
     const year = eventDate(doc).slice(0, 4)
     const netPln = doc.exchangeRate === null ? totals.net : convertToPln(totals.net, doc.exchangeRate.mid)
-    const limitProblem = exemptionLimitBlocker(exemptionLimitState(year, await exemptSalesOfYear(trx, year)), netPln)
+    const company = await trx.selectFrom('company').select('activity_start_date').where('id', '=', 1).executeTakeFirstOrThrow()
+    const limitProblem = exemptionLimitBlocker(exemptionLimitState(year, await exemptSalesOfYear(trx, year), company.activity_start_date), netPln)
     if (limitProblem !== null) return { ok: false, problem: limitProblem }
   }
-  const marks = await productTaxMarks(trx, doc.lines)
   const splitPayment = splitPaymentRequired({
     type: doc.type,
     buyerNip: doc.buyer.nip,
@@ -179,6 +186,7 @@ export async function insertDocument (trx: Trx, doc: NewDocument): Promise<Inser
     status: 'issued',
     issue_date: doc.issueDate,
     sale_date: doc.saleDate,
+    settlement_date: doc.settlementDate ?? null,
     due_date: doc.dueDate,
     payment_method: doc.paymentMethod,
     // a pro forma asks for payment and documents none (polish-invoicing.md §4): never paid
@@ -262,7 +270,7 @@ export async function activeDocumentOfKind (db: Queryable, transactionId: number
  * The receipt an invoice was issued to (faktura do paragonu, art. 109 ust. 3d): an issued
  * paragon of the same transaction, as the ledger finds it (ledger.queries.ts receiptNumber).
  */
-export async function receiptOfInvoice (db: Queryable, documentId: number): Promise<{ id: number, number: string } | undefined> {
+export async function receiptOfInvoice (db: Queryable, documentId: number): Promise<{ id: number, number: string, issue_date: string } | undefined> {
   return await db.selectFrom('document_transactions as own')
     .innerJoin('document_transactions as other', (join) => join.onRef('other.transaction_id', '=', 'own.transaction_id').onRef('other.document_id', '!=', 'own.document_id'))
     .innerJoin('documents as receipt', 'receipt.id', 'other.document_id')
@@ -271,7 +279,7 @@ export async function receiptOfInvoice (db: Queryable, documentId: number): Prom
     .where('invoice.type', 'in', ['faktura', 'faktura_bez_vat'])
     .where('receipt.type', '=', 'paragon')
     .where('receipt.status', '=', 'issued')
-    .select(['receipt.id', 'receipt.number'])
+    .select(['receipt.id', 'receipt.number', 'receipt.issue_date'])
     .orderBy('receipt.id')
     .executeTakeFirst()
 }
@@ -286,6 +294,16 @@ export function receiptInvoiceBlocker (receipt: { number: string, buyer_nip: str
   if (nip === '') return null
   if (normalizeNip(receipt.buyer_nip ?? '') === nip) return null
   return `Do sprzedaży udokumentowano już paragon ${receipt.number} bez NIP nabywcy ${nip} – faktury na firmę do takiego paragonu nie wystawia się (art. 106b ust. 5 ustawy o VAT). Fakturę dla nabywcy z NIP można wystawić tylko do paragonu z tym NIP.`
+}
+
+/**
+ * A receipt after the sale's invoice: the invoice already documents the sale, and a receipt after
+ * it would count the revenue twice in the book and the VAT register (only an invoice issued to a
+ * receipt is left out of them, art. 109 ust. 3d; JPK FP). A fiscal cash register's receipt is
+ * printed by the register itself, not by Biurko.
+ */
+export function receiptAfterInvoiceProblem (invoiceNumber: string): string {
+  return `Do tej sprzedaży wystawiono już fakturę ${invoiceNumber} – sprzedaż jest nią udokumentowana; paragon wystawiony po fakturze policzyłby ją drugi raz w księdze i rejestrze VAT`
 }
 
 export async function attachToTransaction (trx: Trx, link: { documentId: number, transactionId: number, kind: DocumentKind, linkKind: 'issued' | 'linked', at: string }): Promise<void> {
@@ -430,6 +448,7 @@ export interface DocumentForOutput {
   correctable: boolean
   /** the receipt this invoice was issued to (FP), when there is one */
   receiptNumber?: string | null
+  receiptDate?: string | null
 }
 
 export async function loadDocumentForOutput (db: Queryable, id: number): Promise<DocumentForOutput> {
@@ -507,6 +526,7 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
     ksefNumber: doc.ksef_number,
     transactions: transactions.map((t) => ({ id: t.id, checkoutFormId: t.checkout_form_id, buyerLogin: t.buyer_login, linkKind: t.link_kind === 'linked' ? 'linked' : 'issued' })),
     receiptNumber: receipt?.number ?? null,
+    receiptDate: receipt?.issue_date ?? null,
     ...corrections
   }
 }
@@ -589,11 +609,12 @@ export interface LinkCandidate {
  * Issued documents a transaction could be linked to: by number, buyer or NIP, and/or by the
  * gross amount; with no criteria, the ones whose amount equals the transaction's.
  */
-export async function searchLinkCandidates (db: Queryable, transaction: { id: number, total_to_pay: number }, criteria: { q: string, amount: number | null }): Promise<LinkCandidate[]> {
+export async function searchLinkCandidates (db: Queryable, transaction: { id: number, total_to_pay: number }, criteria: { q: string, amount: number | null, ids?: number[] }): Promise<LinkCandidate[]> {
   let query = db.selectFrom('documents as d')
     .select(['d.id', 'd.type', 'd.number', 'd.issue_date', 'd.buyer_name', 'd.buyer_nip', 'd.total_gross', 'd.currency'])
     .where('d.status', '=', 'issued')
     .where((eb) => eb.not(eb.exists(eb.selectFrom('document_transactions as dt').select('dt.document_id').whereRef('dt.document_id', '=', 'd.id').where('dt.transaction_id', '=', transaction.id))))
+  if (criteria.ids !== undefined) return await query.where('d.id', 'in', criteria.ids.length > 0 ? criteria.ids : [0]).orderBy('d.issue_date', 'desc').orderBy('d.id', 'desc').limit(100).execute()
   const amount = criteria.q === '' && criteria.amount === null ? transaction.total_to_pay : criteria.amount
   if (amount !== null) query = query.where('d.total_gross', '=', amount)
   if (criteria.q !== '') {
@@ -635,11 +656,19 @@ export async function linkDocuments (trx: Trx, transactionId: number, documentId
       outcomes.push({ documentId, number: doc.number, ok: false, problem: `transakcja ma już dokument tego rodzaju (${sameKind.number})` })
       continue
     }
+    // an invoice and a receipt of one sale: the receipt must come first (documents are numbered
+    // and stored in the order they are issued, so the lower id is the earlier one)
+    const invoice = kind === 'paragon' ? await activeDocumentOfKind(trx, transactionId, 'faktura') : kind === 'faktura' ? { id: doc.id, number: doc.number } : undefined
+    const receipt = kind === 'faktura' ? await activeDocumentOfKind(trx, transactionId, 'paragon') : kind === 'paragon' ? { id: doc.id, number: doc.number } : undefined
+    if (invoice !== undefined && receipt !== undefined && receipt.id > invoice.id) {
+      outcomes.push({ documentId, number: doc.number, ok: false, problem: receiptAfterInvoiceProblem(invoice.number) })
+      continue
+    }
     // linking makes the invoice one to the transaction's receipt (FP): the same rule as issuing
-    const receipt = kind === 'faktura' ? await activeDocumentOfKind(trx, transactionId, 'paragon') : undefined
-    if (receipt) {
+    if (invoice !== undefined && receipt !== undefined) {
       const receiptRow = await trx.selectFrom('documents').select(['number', 'buyer_nip']).where('id', '=', receipt.id).executeTakeFirstOrThrow()
-      const why = receiptInvoiceBlocker(receiptRow, doc.buyer_nip)
+      const invoiceRow = await trx.selectFrom('documents').select('buyer_nip').where('id', '=', invoice.id).executeTakeFirstOrThrow()
+      const why = receiptInvoiceBlocker(receiptRow, invoiceRow.buyer_nip)
       if (why !== null) {
         outcomes.push({ documentId, number: doc.number, ok: false, problem: why })
         continue

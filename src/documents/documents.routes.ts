@@ -8,10 +8,10 @@ import { currentUser, requireAllegroModule, requireDocuments, requireOwner } fro
 import { VAT_RATES } from '../settings/company.form.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
-import { asArray, parseId, text } from '../shared/form.ts'
+import { asArray, checkbox, parseId, text } from '../shared/form.ts'
 import { formatMoney, parseUserAmount } from '../shared/money.ts'
 import allegroDeliveryRoutes from './allegro-delivery.routes.ts'
-import { DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, EXEMPTION_BASIS_KIND_LABELS, EXEMPTION_BASIS_KINDS, PAYMENT_METHOD_LABELS, PAYMENT_METHODS, canIssue, documentTypeLabel, isDocumentType, issuableDocumentTypes, issueTypeOptions, vatRateLabel, type DocumentType } from './document.ts'
+import { DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, EXEMPTION_BASIS_KIND_LABELS, EXEMPTION_BASIS_KINDS, PAYMENT_METHOD_LABELS, PAYMENT_METHODS, canIssue, documentTypeLabel, isDocumentType, linkMismatches, issuableDocumentTypes, issueTypeOptions, vatRateLabel, type DocumentType } from './document.ts'
 import { renderDocumentPage } from './document-page.ts'
 import { documentPdfFile } from './document-file.ts'
 import { manualRate, parseManualRate, type ManualRateValues } from './exchange-rates.ts'
@@ -26,7 +26,7 @@ import {
   saveIssueReport, searchLinkCandidates, seriesPatterns, saveSeriesPatterns, sellerSnapshot, transactionsByIds, unlinkDocument
 } from './documents.queries.ts'
 import {
-  DEFAULT_PAYMENT_DAYS, cancelDocument, deliveredCancelBlocker, foreignSales, issueForTransaction, issueForTransactions, issueInvoiceFromProforma, issueManualDocument, ksefCancelBlocker,
+  DEFAULT_PAYMENT_DAYS, cancelDocument, deliveredCancelBlocker, foreignSales, issueForTransaction, issueForTransactions, issueInvoiceFromProforma, issueManualDocument, ksefCancelBlocker, transactionBuyer,
   type IssueOutcome, type SkipReason
 } from './issuing.ts'
 
@@ -235,14 +235,18 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
       return reply.redirect(`/przychody/dokumenty/wynik/${reportId}`, 303)
     })
 
-    const linkPage = async (request: FastifyRequest, reply: FastifyReply) => {
+    const linkPage = async (request: FastifyRequest, reply: FastifyReply, confirm: { selected: number[], warnings: string[] } | null = null) => {
       const transaction = await getTransactionSummary(app.db, idParam(request))
       const q = text(request.query, 'q').slice(0, 100)
       const amountText = text(request.query, 'kwota').slice(0, 20)
       const amount = amountText === '' ? null : parseUserAmount(amountText)
       const linked = (await documentsForTransactions(app.db, [transaction.id])).get(transaction.id) ?? []
-      const candidates = await searchLinkCandidates(app.db, transaction, { q, amount })
-      return reply.viewAsync('documents/link', {
+      const found = await searchLinkCandidates(app.db, transaction, { q, amount })
+      // documents waiting for the confirmation stay on the list, checked, whatever the search
+      const selected = confirm === null ? [] : await searchLinkCandidates(app.db, transaction, { q: '', amount: null, ids: confirm.selected })
+      const candidates = [...selected, ...found.filter((doc) => !selected.some((s) => s.id === doc.id))]
+      return reply.code(confirm === null ? 200 : 422).viewAsync('documents/link', {
+        confirm,
         title: `Powiąż transakcję ${transaction.checkout_form_id.slice(0, 8)}`,
         transaction,
         linked,
@@ -305,6 +309,14 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
       if (documentIds.length === 0) {
         reply.flash('error', 'Zaznacz co najmniej jeden dokument do powiązania.')
         return reply.redirect(`/przychody/allegro/${transaction.id}/powiazanie`, 303)
+      }
+      if (!checkbox(request.body, 'confirm')) {
+        // a document of another amount or buyer is linked only when the user confirms the difference
+        const sale = { ...await transactionBuyer(app.db, transaction.id), totalToPay: transaction.total_to_pay, currency: transaction.currency }
+        const docs = await app.db.selectFrom('documents').select(['id', 'number', 'buyer_name', 'buyer_nip', 'total_gross', 'currency', 'status']).where('id', 'in', documentIds).orderBy('id').execute()
+        const warnings = docs.filter((doc) => doc.status === 'issued').flatMap((doc) =>
+          linkMismatches({ number: doc.number, buyerName: doc.buyer_name, buyerNip: doc.buyer_nip, totalGross: doc.total_gross, currency: doc.currency }, sale, formatMoney))
+        if (warnings.length > 0) return await linkPage(request, reply, { selected: documentIds, warnings })
       }
       const at = toStoredTimestamp(app.ctx.now())
       const outcomes = await app.db.transaction().execute((trx) => linkDocuments(trx, transaction.id, documentIds, at))

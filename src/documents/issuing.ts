@@ -14,7 +14,7 @@ import { parseCheckoutForm } from '../transactions/checkout-form.ts'
 import { changeTransactionStatus } from '../transactions/status.queries.ts'
 import { buyerFromOrder, draftLinesFromOrder, paymentOf, saleDateOf } from './allegro-document.ts'
 import { PAYMENT_METHODS, canIssue, documentKind, isExemptionBasisKind, isProforma, isVatRate, lineGross, type DocumentType, type ExemptionBasisKind, type PaymentMethod, type VatRate } from './document.ts'
-import { activeDocumentOfKind, attachToTransaction, insertDocument, isUniqueViolation, markCancelled, receiptInvoiceBlocker, sellerSnapshot, type NewDocument, type NewDocumentLine } from './documents.queries.ts'
+import { activeDocumentOfKind, attachToTransaction, insertDocument, isUniqueViolation, markCancelled, receiptAfterInvoiceProblem, receiptInvoiceBlocker, sellerSnapshot, type NewDocument, type NewDocumentLine } from './documents.queries.ts'
 import { fetchRates, NO_RATES, type DocumentExchangeRate, type RateLookup, type RateSource } from './exchange-rates.ts'
 import { cancelQueuedDelivery, queueAutomaticDelivery } from './allegro-delivery.queries.ts'
 import { ksefSubmissionCancelBlocker } from '../ksef/ksef-panel.ts'
@@ -67,6 +67,8 @@ async function issueInTransaction (trx: Trx, transactionId: number, type: Docume
   const kind = documentKind(type)
   const existing = await activeDocumentOfKind(trx, transactionId, kind)
   if (existing) throw new Skip({ code: 'already', documentId: existing.id, number: existing.number })
+  const invoiced = kind === 'paragon' ? await activeDocumentOfKind(trx, transactionId, 'faktura') : undefined
+  if (invoiced) throw new Skip({ code: 'refused', problem: receiptAfterInvoiceProblem(invoiced.number) })
 
   let json: unknown
   try {
@@ -218,6 +220,30 @@ export async function issueForTransactions (db: Database, request: { transaction
     outcomes.push(await issueForTransaction(db, { transactionId, type: request.type, userId: request.userId }, now, { rateFor }))
   }
   return outcomes
+}
+
+/**
+ * Who the order's documents are made out to, as Wystaw would (buyerFromOrder with the shop's buyer
+ * rule), for comparing a document linked by hand: the names it may carry and the NIP.
+ */
+export async function transactionBuyer (db: Queryable, transactionId: number): Promise<{ buyerNames: string[], buyerNip: string | null }> {
+  const row = await db.selectFrom('transactions as t')
+    .innerJoin('allegro_shops as s', 's.id', 't.shop_id')
+    .select(['t.raw_json', 't.buyer_name', 't.buyer_company', 's.buyer_data_source'])
+    .where('t.id', '=', transactionId)
+    .executeTakeFirstOrThrow()
+  const names = [row.buyer_name, row.buyer_company ?? '']
+  let json: unknown
+  try {
+    json = JSON.parse(row.raw_json)
+  } catch {
+    return { buyerNames: names, buyerNip: null }
+  }
+  const parsed = parseCheckoutForm(json)
+  if (!parsed.ok) return { buyerNames: names, buyerNip: null }
+  const buyer = buyerFromOrder(parsed.form, row.buyer_data_source === 'account_owner' ? 'account_owner' : 'delivery')
+  if (!buyer.ok) return { buyerNames: names, buyerNip: null }
+  return { buyerNames: [buyer.buyer.name, ...names], buyerNip: buyer.buyer.nip }
 }
 
 // By hand -----------------------------------------------------------------------------------

@@ -123,7 +123,7 @@ export async function vatPurchaseInputs (db: Queryable, months: string[]): Promi
   }))
 }
 
-const eventDateSql = sql<string>`CASE WHEN documents.type = 'korekta' THEN documents.issue_date WHEN documents.sale_date < documents.issue_date THEN documents.sale_date ELSE documents.issue_date END`
+const eventDateSql = sql<string>`CASE WHEN documents.type = 'korekta' THEN coalesce(documents.settlement_date, documents.issue_date) WHEN documents.sale_date < documents.issue_date THEN documents.sale_date ELSE documents.issue_date END`
 
 /** Issued documents of the months (by the date their revenue arises) still missing from a register. */
 export async function unbookedDocuments (db: Queryable, register: 'vat' | 'kpir' | 'ryczalt', months: string[]) {

@@ -84,7 +84,7 @@ export async function closeMonth (trx: Trx, month: string, currentMonth: string,
   const yearStart = `${yearOf(month)}-01`
   const candidates = await pendingDocumentsDatedBetween(trx, await getBookingCompany(trx), `${yearStart}-01`, `${month}-31`)
   const waiting = candidates.filter((d) => {
-    const eventMonth = monthOf(eventDate({ type: d.type, issueDate: d.issue_date, saleDate: d.sale_date }))
+    const eventMonth = monthOf(eventDate({ type: d.type, issueDate: d.issue_date, saleDate: d.sale_date, settlementDate: d.settlement_date }))
     return eventMonth >= yearStart && eventMonth <= month
   }).map((d) => d.number)
   if (waiting.length > 0) {

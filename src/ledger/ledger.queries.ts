@@ -70,6 +70,7 @@ export async function loadBookingInput (db: Queryable, documentId: number): Prom
       status: row.status,
       issueDate: row.issue_date,
       saleDate: row.sale_date,
+      settlementDate: row.settlement_date,
       currency: row.currency,
       exchangeRate: row.exchange_rate,
       exchangeRateTable: row.exchange_rate_table,
@@ -172,7 +173,7 @@ export async function isMonthClosed (db: Queryable, month: string): Promise<bool
  * and the JPK_V7 page warn about it (src/jpk/jpk.queries.ts, salesMissingFromFiledV7). A pro
  * forma is never booked and never blocked.
  */
-export async function closedPeriodReason (db: Queryable, doc: { type: string, issueDate: string, saleDate: string }): Promise<string | null> {
+export async function closedPeriodReason (db: Queryable, doc: { type: string, issueDate: string, saleDate: string, settlementDate?: string | null }): Promise<string | null> {
   if (isProforma(doc.type)) return null
   const month = monthOf(eventDate(doc))
   if (await isMonthClosed(db, month)) {
@@ -188,7 +189,7 @@ export async function closedPeriodReason (db: Queryable, doc: { type: string, is
  * at its own rate.
  */
 export async function exemptSalesOfYear (db: Queryable, year: string): Promise<number> {
-  const event = sql<string>`case when documents.type = 'korekta' then documents.issue_date else min(documents.sale_date, documents.issue_date) end`
+  const event = sql<string>`case when documents.type = 'korekta' then coalesce(documents.settlement_date, documents.issue_date) else min(documents.sale_date, documents.issue_date) end`
   const counted = db.selectFrom('documents')
     .where('documents.status', '=', 'issued')
     .where('documents.type', 'in', [...BOOKABLE_TYPES])
@@ -430,7 +431,7 @@ export async function countPendingDocuments (db: Queryable, company: BookingComp
 
 export async function listPendingDocuments (db: Queryable, company: BookingCompany, page: { limit: number, offset: number }) {
   return await pendingQuery(db, company)
-    .select(['documents.id', 'documents.type', 'documents.number', 'documents.issue_date', 'documents.sale_date', 'documents.buyer_name',
+    .select(['documents.id', 'documents.type', 'documents.number', 'documents.issue_date', 'documents.sale_date', 'documents.settlement_date', 'documents.buyer_name',
       'documents.total_gross', 'documents.currency', 'documents.exchange_rate'])
     .select((eb) => receiptNumber(eb).as('receipt_number'))
     .orderBy('documents.sale_date').orderBy('documents.id')
@@ -441,8 +442,8 @@ export async function listPendingDocuments (db: Queryable, company: BookingCompa
 /** Waiting documents whose sale or issue date falls between the dates; the caller narrows by event date. */
 export async function pendingDocumentsDatedBetween (db: Queryable, company: BookingCompany, fromDate: string, toDate: string) {
   return await pendingQuery(db, company)
-    .select(['documents.number', 'documents.type', 'documents.issue_date', 'documents.sale_date'])
-    .where((eb) => eb.or([eb.between('documents.sale_date', fromDate, toDate), eb.between('documents.issue_date', fromDate, toDate)]))
+    .select(['documents.number', 'documents.type', 'documents.issue_date', 'documents.sale_date', 'documents.settlement_date'])
+    .where((eb) => eb.or([eb.between('documents.sale_date', fromDate, toDate), eb.between('documents.issue_date', fromDate, toDate), eb.between('documents.settlement_date', fromDate, toDate)]))
     .orderBy('documents.sale_date').orderBy('documents.id')
     .execute()
 }

@@ -149,11 +149,11 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     const total = await countPendingDocuments(app.db, company)
     const rows = await listPendingDocuments(app.db, company, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })
     const booked = await registersOfDocuments(app.db, rows.map((r) => r.id))
-    const months = [...new Set(rows.map((r) => monthOf(eventDate({ type: r.type, issueDate: r.issue_date, saleDate: r.sale_date }))))]
+    const months = [...new Set(rows.map((r) => monthOf(eventDate({ type: r.type, issueDate: r.issue_date, saleDate: r.sale_date, settlementDate: r.settlement_date }))))]
     const closed = new Set<string>()
     for (const month of months) if (await isMonthClosed(app.db, month)) closed.add(month)
     const documents = rows.map((r) => {
-      const date = eventDate({ type: r.type, issueDate: r.issue_date, saleDate: r.sale_date })
+      const date = eventDate({ type: r.type, issueDate: r.issue_date, saleDate: r.sale_date, settlementDate: r.settlement_date })
       const required = requiredRegisters({ type: r.type, status: 'issued', receiptNumber: r.receipt_number ?? null }, company)
       const have = booked.get(r.id) ?? []
       const problem = closed.has(monthOf(date))

@@ -47,6 +47,8 @@ export interface BookingDocument {
   status: string
   issueDate: string
   saleDate: string
+  /** a correction's settlement date (art. 29a), null: booked when issued */
+  settlementDate?: string | null
   currency: string
   exchangeRate: string | null
   exchangeRateTable: string | null
@@ -137,10 +139,11 @@ export function requiredRegisters (doc: Pick<BookingDocument, 'type' | 'status' 
 
 /**
  * The date revenue arises (art. 14 ust. 1c PIT): the sale, but not later than the invoice.
- * A correction is booked when it is issued.
+ * A correction is booked on its settlement date (art. 29a ustawy o VAT, chosen when it is issued:
+ * src/corrections correctionSettlement), or when it is issued if it has none.
  */
-export function eventDate (doc: Pick<BookingDocument, 'type' | 'issueDate' | 'saleDate'>): string {
-  if (doc.type === 'korekta') return doc.issueDate
+export function eventDate (doc: Pick<BookingDocument, 'type' | 'issueDate' | 'saleDate'> & { settlementDate?: string | null }): string {
+  if (doc.type === 'korekta') return doc.settlementDate ?? doc.issueDate
   return doc.saleDate < doc.issueDate ? doc.saleDate : doc.issueDate
 }
 

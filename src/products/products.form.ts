@@ -19,6 +19,8 @@ export interface ProductValues {
   annex15: boolean
   /** '' or GTU_01…GTU_13 */
   gtu: string
+  /** excluded from the subjective VAT exemption whatever the turnover (art. 113 ust. 13) */
+  exemptionExcluded: boolean
 }
 
 /** Largest price we accept: 10 million zł keeps price × quantity far inside safe integers. */
@@ -36,7 +38,8 @@ export function parseProductForm (body: unknown, opts: { isNew: boolean }): Form
     price: text(body, 'price'),
     initialStock: opts.isNew ? text(body, 'initialStock') : '',
     annex15: checkbox(body, 'annex15'),
-    gtu: text(body, 'gtu')
+    gtu: text(body, 'gtu'),
+    exemptionExcluded: checkbox(body, 'exemptionExcluded')
   }
   const v = new Validator()
   if (v.required('name', values.name, 'Podaj nazwę produktu.')) v.maxLength('name', values.name, MAX_NAME_LENGTH)
@@ -76,7 +79,7 @@ export function parseProductForm (body: unknown, opts: { isNew: boolean }): Form
   return {
     values,
     errors: v.errors,
-    data: { name: values.name, sku: values.sku === '' ? null : values.sku, unit: values.unit, vatRate: values.vatRate, priceNet, priceGross, annex15: values.annex15, gtu: values.gtu },
+    data: { name: values.name, sku: values.sku === '' ? null : values.sku, unit: values.unit, vatRate: values.vatRate, priceNet, priceGross, annex15: values.annex15, gtu: values.gtu, exemptionExcluded: values.exemptionExcluded },
     initialStockMilli
   }
 }

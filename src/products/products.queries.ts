@@ -14,6 +14,7 @@ export interface ProductData {
   priceGross: number
   annex15?: boolean
   gtu?: string
+  exemptionExcluded?: boolean
 }
 
 function likePattern (search: string): string {
@@ -55,6 +56,7 @@ export async function createProduct (db: Database, data: ProductData, initialSto
       price_gross: data.priceGross,
       annex15: data.annex15 === true ? 1 : 0,
       gtu: data.gtu ?? '',
+      exemption_excluded: data.exemptionExcluded === true ? 1 : 0,
       stock_milli: 0,
       created_at: now,
       updated_at: now
@@ -76,6 +78,7 @@ export async function updateProduct (db: Queryable, id: number, data: ProductDat
     price_gross: data.priceGross,
     ...(data.annex15 !== undefined ? { annex15: data.annex15 ? 1 : 0 } : {}),
     ...(data.gtu !== undefined ? { gtu: data.gtu } : {}),
+    ...(data.exemptionExcluded !== undefined ? { exemption_excluded: data.exemptionExcluded ? 1 : 0 } : {}),
     updated_at: now
   }).where('id', '=', id).executeTakeFirstOrThrow()
 }
@@ -160,6 +163,8 @@ export async function listWzForDocument (db: Queryable, documentId: number): Pro
 export interface ProductTaxMarks {
   annex15: boolean
   gtu: string
+  /** art. 113 ust. 13: an exempt seller may not sell it without VAT */
+  exemptionExcluded: boolean
 }
 
 /**
@@ -171,11 +176,11 @@ export async function productTaxMarks (db: Queryable, lines: ReadonlyArray<{ pro
   const ids = [...new Set(lines.map((line) => line.productId).filter((id): id is number => id !== null))]
   const names = [...new Set(lines.filter((line) => line.productId === null).map((line) => line.name.trim()).filter((name) => name !== ''))]
   const skus = [...new Set(lines.filter((line) => line.productId === null).map((line) => line.sku?.trim() ?? '').filter((sku) => sku !== ''))]
-  const select = db.selectFrom('products').select(['id', 'name', 'sku', 'annex15', 'gtu'])
+  const select = db.selectFrom('products').select(['id', 'name', 'sku', 'annex15', 'gtu', 'exemption_excluded'])
   const byId = new Map<number, ProductTaxMarks>()
   const byName = new Map<string, ProductTaxMarks>()
   const bySku = new Map<string, ProductTaxMarks>()
-  const marks = (row: { annex15: number, gtu: string }): ProductTaxMarks => ({ annex15: row.annex15 === 1, gtu: row.gtu })
+  const marks = (row: { annex15: number, gtu: string, exemption_excluded: number }): ProductTaxMarks => ({ annex15: row.annex15 === 1, gtu: row.gtu, exemptionExcluded: row.exemption_excluded === 1 })
   const CHUNK = 500
   for (let i = 0; i < ids.length; i += CHUNK) for (const row of await select.where('id', 'in', ids.slice(i, i + CHUNK)).execute()) byId.set(row.id, marks(row))
   for (let i = 0; i < names.length; i += CHUNK) for (const row of await select.where('name', 'in', names.slice(i, i + CHUNK)).execute()) byName.set(row.name, marks(row))
@@ -184,6 +189,6 @@ export async function productTaxMarks (db: Queryable, lines: ReadonlyArray<{ pro
     const found = line.productId !== null
       ? byId.get(line.productId)
       : ((line.sku?.trim() ?? '') !== '' ? bySku.get(line.sku!.trim()) : undefined) ?? byName.get(line.name.trim())
-    return found ?? { annex15: false, gtu: '' }
+    return found ?? { annex15: false, gtu: '', exemptionExcluded: false }
   })
 }

@@ -47,7 +47,7 @@ function routeId (request: FastifyRequest): number {
 }
 
 function productValues (row: ProductRow): ProductValues {
-  return { name: row.name, sku: row.sku ?? '', unit: row.unit, vatRate: row.vat_rate, priceBasis: 'brutto', price: amountInput(row.price_gross), initialStock: '', annex15: row.annex15 === 1, gtu: row.gtu }
+  return { name: row.name, sku: row.sku ?? '', unit: row.unit, vatRate: row.vat_rate, priceBasis: 'brutto', price: amountInput(row.price_gross), initialStock: '', annex15: row.annex15 === 1, gtu: row.gtu, exemptionExcluded: row.exemption_excluded === 1 }
 }
 
 /** A name or SKU taken between our check and the insert: the unique index says which. */
@@ -141,7 +141,7 @@ async function productMount (app: FastifyInstance, mount: ProductsMount): Promis
   })
 
   app.get(`${base}/nowy`, async (request, reply) => {
-    const values: ProductValues = { name: '', sku: '', unit: 'szt.', vatRate: await companyDefaultVatRate(app.db), priceBasis: 'brutto', price: '', initialStock: '', annex15: false, gtu: '' }
+    const values: ProductValues = { name: '', sku: '', unit: 'szt.', vatRate: await companyDefaultVatRate(app.db), priceBasis: 'brutto', price: '', initialStock: '', annex15: false, gtu: '', exemptionExcluded: false }
     const itemId = parseId(queryText(request, 'z_oferty', 20))
     let fromOffer = false
     // Cart items are Allegro data: only users of the Allegro module may copy them.

@@ -26,6 +26,8 @@ export interface CompanyValues {
   defaultVatRate: string
   /** metoda kasowa (art. 21), VAT payers only */
   cashAccounting: boolean
+  /** the first day of business, '' when before the current year matters (art. 113 ust. 9) */
+  activityStart: string
   taxForm: string
   ryczaltRate: string
   package: string
@@ -49,6 +51,7 @@ export function parseCompanyForm (body: unknown): FormResult<CompanyValues> & { 
     vatExemptionBasis: text(body, 'vatExemptionBasis'),
     defaultVatRate: text(body, 'defaultVatRate') || '23',
     cashAccounting: checkbox(body, 'cashAccounting'),
+    activityStart: text(body, 'activityStart'),
     taxForm: text(body, 'taxForm'),
     ryczaltRate: text(body, 'ryczaltRate'),
     package: text(body, 'package')
@@ -67,6 +70,7 @@ export function parseCompanyForm (body: unknown): FormResult<CompanyValues> & { 
     if (values.vatExemptionBasis === '') values.vatExemptionBasis = DEFAULT_EXEMPTION_BASIS
     v.maxLength('vatExemptionBasis', values.vatExemptionBasis, 300)
   }
+  if (values.activityStart !== '') v.check(isIsoDate(values.activityStart) && values.activityStart >= '1900-01-01', 'activityStart', 'Data w formacie RRRR-MM-DD.')
   v.oneOf('defaultVatRate', values.defaultVatRate, VAT_RATES, 'Wybierz domyślną stawkę VAT.')
   v.oneOf('taxForm', values.taxForm, TAX_FORMS, 'Wybierz formę opodatkowania.')
   let ryczaltRateBp: number | null = null
@@ -80,7 +84,7 @@ export function parseCompanyForm (body: unknown): FormResult<CompanyValues> & { 
 
 export function companyToValues (row: {
   name: string, nip: string, street: string, postal_code: string, city: string, bank_account: string, email: string, phone: string,
-  vat_status: string, vat_exemption_basis: string, default_vat_rate: string, tax_form: string, ryczalt_rate_bp: number | null, package: string, cash_accounting?: number
+  vat_status: string, vat_exemption_basis: string, default_vat_rate: string, tax_form: string, ryczalt_rate_bp: number | null, package: string, cash_accounting?: number, activity_start_date?: string | null
 }): CompanyValues {
   return {
     name: row.name,
@@ -95,6 +99,7 @@ export function companyToValues (row: {
     vatExemptionBasis: row.vat_exemption_basis,
     defaultVatRate: row.default_vat_rate,
     cashAccounting: row.cash_accounting === 1,
+    activityStart: row.activity_start_date ?? '',
     taxForm: row.tax_form,
     ryczaltRate: row.ryczalt_rate_bp === null ? '' : String(row.ryczalt_rate_bp),
     package: row.package
@@ -116,6 +121,7 @@ export function companyColumns (values: CompanyValues, ryczaltRateBp: number | n
     default_vat_rate: values.vatStatus === 'zwolniony' ? 'zw' : values.defaultVatRate,
     // the cash method settles VAT: a seller exempt from VAT has none to settle
     cash_accounting: values.vatStatus === 'czynny' && values.cashAccounting ? 1 : 0,
+    activity_start_date: values.activityStart === '' ? null : values.activityStart,
     tax_form: values.taxForm,
     ryczalt_rate_bp: ryczaltRateBp,
     package: values.package

@@ -13,9 +13,9 @@ export default async function homeRoutes (app: FastifyInstance): Promise<void> {
       app.db.selectFrom('documents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       app.db.selectFrom('contractors').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
     ])
-    const company = await app.db.selectFrom('company').select('vat_status').where('id', '=', 1).executeTakeFirstOrThrow()
+    const company = await app.db.selectFrom('company').select(['vat_status', 'activity_start_date']).where('id', '=', 1).executeTakeFirstOrThrow()
     const year = String(app.ctx.now().year)
-    const exemptionLimit = company.vat_status === 'zwolniony' ? exemptionLimitState(year, await exemptSalesOfYear(app.db, year)) : null
+    const exemptionLimit = company.vat_status === 'zwolniony' ? exemptionLimitState(year, await exemptSalesOfYear(app.db, year), company.activity_start_date) : null
     const today = app.ctx.now()
     const [monthRows, yearRows, shops, needs] = await Promise.all([
       salesBetween(app.db, today.startOf('month').toISODate() ?? '', today.endOf('month').toISODate() ?? ''),

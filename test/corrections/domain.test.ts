@@ -1,6 +1,6 @@
 // The correction rules without a database: which lines change, the per-rate differences by hand.
 import t from 'tap'
-import { planCorrection, type LineState, type RequestedLine } from '../../src/corrections/correction.ts'
+import { correctionDirection, correctionSettlement, planCorrection, type LineState, type RequestedLine } from '../../src/corrections/correction.ts'
 import { vatTotals, type VatTotal } from '../../src/documents/document.ts'
 
 // The default Allegro order of the fixtures: 2 × 124,49 (23 %), 1 × 10,00 (23 %), delivery 9,99 (23 %)
@@ -101,4 +101,24 @@ t.test('what is not a correction', async (t) => {
   const zeroed = INVOICE.map((line) => ({ ...line, quantityMilli: 0, gross: 0 }))
   const priceOnNothing = planCorrection(zeroed, [{ vatRate: '23', net: 0, vat: 0, gross: 0 }], request({ 11: { quantityMilli: 0, unitPriceGross: 100 } }))
   t.equal(priceOnNothing.ok, false, 'a price on a line with nothing left changes nothing')
+})
+
+t.test('art. 29a: the direction of a correction and the period and TypKorekty it is settled with', async (t) => {
+  t.equal(correctionDirection({ net: -20000, vat: -4600, gross: -24600 }), 'decrease')
+  t.equal(correctionDirection({ net: 10000, vat: 2300, gross: 12300 }), 'increase')
+  // a rate-only change that leaves the net: its VAT decides
+  t.equal(correctionDirection({ net: 0, vat: -1, gross: -1 }), 'decrease')
+  t.equal(correctionDirection({ net: 0, vat: 0, gross: 0 }), 'none')
+  const base = { date: '', issueDate: '2026-11-28', originalDate: '2026-10-20', today: '2026-12-03' }
+  t.same(correctionSettlement('decrease', { ...base, settlement: 'wystawienie' }), { ok: true, effect: 2, date: '2026-11-28' })
+  t.same(correctionSettlement('decrease', { ...base, settlement: 'dokumentacja', date: '2026-12-03' }), { ok: true, effect: 3, date: '2026-12-03' })
+  t.same(correctionSettlement('decrease', { ...base, settlement: 'dokumentacja', date: '2026-11-30' }), { ok: true, effect: 2, date: '2026-11-30' }, 'documented in the same month: its own period')
+  t.match(correctionSettlement('decrease', { ...base, settlement: 'dokumentacja', date: '2026-12-04' }), { ok: false, field: 'settlementDate' }, 'not from the future')
+  t.match(correctionSettlement('decrease', { ...base, settlement: 'pierwotny' }), { ok: false, field: 'settlement' }, 'a decrease never goes back to the original period')
+  t.same(correctionSettlement('increase', { ...base, settlement: 'pierwotny' }), { ok: true, effect: 1, date: '2026-10-20' })
+  t.same(correctionSettlement('increase', { ...base, settlement: 'przyczyna', date: '2026-10-25' }), { ok: true, effect: 1, date: '2026-10-25' }, 'a cause in the original month')
+  t.same(correctionSettlement('increase', { ...base, settlement: 'przyczyna', date: '2026-11-02' }), { ok: true, effect: 2, date: '2026-11-02' })
+  t.match(correctionSettlement('increase', { ...base, settlement: 'przyczyna', date: '2026-11-29' }), { ok: false, field: 'settlementDate' }, 'not after the correction')
+  t.match(correctionSettlement('increase', { ...base, settlement: 'wystawienie' }), { ok: false, field: 'settlement' })
+  t.same(correctionSettlement('none', { ...base, settlement: 'pierwotny' }), { ok: true, effect: 2, date: '2026-11-28' })
 })

@@ -22,6 +22,9 @@ export interface CorrectionInput {
   issueDate?: string
   fullReturn?: boolean
   refundDelivery?: boolean
+  /** the art. 29a choice; by default the one the page checked */
+  settlement?: string
+  settlementDate?: string
 }
 
 /** The form's fields as the page prefilled them. */
@@ -45,7 +48,9 @@ export async function submitCorrection (client: TestClient, invoiceId: number, i
     reason: input.reason ?? 'Zwrot towaru',
     issueDate: input.issueDate ?? '2026-11-16',
     fullReturn: input.fullReturn ? 'on' : null,
-    refundDelivery: input.refundDelivery ? 'on' : null
+    refundDelivery: input.refundDelivery ? 'on' : null,
+    settlement: input.settlement ?? /name="settlement" value="([^"]*)" checked/.exec(page.body)?.[1] ?? '',
+    settlementDate: input.settlementDate ?? ''
   })
 }
 

@@ -254,7 +254,8 @@ t.test('an invoice typed by hand: a partial return of goods sold in metres, with
 t.test('a correction that raises the price is due like an invoice', async (t) => {
   const built = await build(t)
   const { invoiceId } = await invoiceFor(built)
-  const id = await correct(built.owner, invoiceId, { lines: { 2: { price: '12,00' } }, reason: 'Błędna cena' })
+  // a wrong price is a cause that existed at the sale: settled in the invoice's period (art. 29a ust. 17)
+  const id = await correct(built.owner, invoiceId, { lines: { 2: { price: '12,00' } }, reason: 'Błędna cena', settlement: 'pierwotny' })
   // gross +2,00; VAT 270,97 · 23 / 123 = 50,6699… → 50,67, 50,67 − 50,30 = +0,37; net +1,63
   t.match(await documentRow(built, id), { total_gross: 200, total_vat: 37, total_net: 163, paid: 0, due_date: '2026-11-23' })
   const page = await built.owner.get(`/przychody/dokumenty/${id}`)
@@ -264,4 +265,5 @@ t.test('a correction that raises the price is due like an invoice', async (t) =>
   assertValidFa3(t, xml)
   t.equal(value(xml, 'P_15'), '2.00')
   t.equal(value(xml, 'Termin'), '2026-11-23', 'FA(3) Platnosc with the due date')
+  t.equal(value(xml, 'TypKorekty'), '1')
 })

@@ -353,3 +353,56 @@ t.test('an invoice already delivered through Allegro is corrected, not cancelled
   t.equal((await db.selectFrom('documents').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status, 'issued', 'still issued')
   t.match((await owner.get(`/przychody/dokumenty/${id}`)).body, 'została wysłana do Allegro i kupujący ją otrzymał')
 })
+
+t.test('the supply date (art. 106e ust. 1 pkt 6): printed and in FA(3) P_6 only when it differs from the issue date', async (t) => {
+  const built = await build(t)
+  const { owner, db } = built
+  const body = {
+    ...MANUAL,
+    lineName: ['Kask ochronny'],
+    lineQuantity: ['2'],
+    lineUnit: ['szt.'],
+    linePrice: ['61,50'],
+    lineVatRate: ['23']
+  }
+  // delivered on 10.11, invoiced on 16.11: the date is stated
+  await owner.get('/przychody/dokumenty/nowy')
+  t.equal((await owner.post('/przychody/dokumenty/nowy', { ...body, saleDate: '2026-11-10' })).statusCode, 303)
+  const differs = await db.selectFrom('documents').select(['id', 'issue_date', 'sale_date', 'total_gross', 'total_vat']).orderBy('id', 'desc').executeTakeFirstOrThrow()
+  // 2 × 61,50 = 123,00 at 23 %: VAT 23,00
+  t.same(differs, { id: differs.id, issue_date: '2026-11-16', sale_date: '2026-11-10', total_gross: 12300, total_vat: 2300 })
+  const text = await pdfText(built, differs.id)
+  t.ok(text.includes('Data wystawienia: 16.11.2026'), 'PDF: issue date')
+  t.ok(text.includes('Data dokonania dostawy / wykonania usługi: 10.11.2026'), 'PDF: the supply date')
+  const page = await owner.get(`/przychody/dokumenty/${differs.id}`)
+  t.match(page.body, '<dt>Data sprzedaży</dt><dd>10.11.2026</dd>')
+  const xml = (await owner.get(`/przychody/dokumenty/${differs.id}/ksef.xml`)).body
+  assertValidFa3(t, xml)
+  t.equal(value(xml, 'P_1'), '2026-11-16')
+  t.equal(value(xml, 'P_6'), '2026-11-10')
+  // booked in November by the sale (not later than the invoice)
+  const entries = await db.selectFrom('ledger_entries').select(['register', 'month', 'event_date']).where('document_id', '=', differs.id).orderBy('register').execute()
+  t.same(entries, [{ register: 'kpir', month: '2026-11', event_date: '2026-11-10' }, { register: 'vat', month: '2026-11', event_date: '2026-11-10' }])
+
+  // delivered and invoiced the same day: no separate date anywhere
+  await owner.get('/przychody/dokumenty/nowy')
+  t.equal((await owner.post('/przychody/dokumenty/nowy', { ...body, saleDate: '2026-11-16' })).statusCode, 303)
+  const same = await db.selectFrom('documents').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()
+  const sameText = await pdfText(built, same.id)
+  t.ok(sameText.includes('Data wystawienia: 16.11.2026'))
+  t.notOk(sameText.includes('Data dokonania dostawy'), 'no supply date on the PDF')
+  t.notOk(sameText.includes('Data sprzedaży'), 'nor a "data sprzedaży"')
+  const sameXml = (await owner.get(`/przychody/dokumenty/${same.id}/ksef.xml`)).body
+  assertValidFa3(t, sameXml)
+  t.equal(value(sameXml, 'P_6'), undefined, 'no P_6')
+
+  // an invoice before the supply: at most 60 days before it (art. 106i ust. 7 pkt 1)
+  await owner.get('/przychody/dokumenty/nowy')
+  const early = await owner.post('/przychody/dokumenty/nowy', { ...body, saleDate: '2027-01-16' })
+  t.equal(early.statusCode, 422)
+  t.match(early.body, 'Fakturę można wystawić najwcześniej 60 dni przed dostawą (art. 106i ust. 7 ustawy o VAT) – data sprzedaży może być najpóźniej 2027-01-15.')
+  t.match(early.body, 'value="2027-01-16"', 'value kept')
+  await owner.get('/przychody/dokumenty/nowy')
+  t.equal((await owner.post('/przychody/dokumenty/nowy', { ...body, saleDate: '2027-01-15' })).statusCode, 303, 'the 60th day is allowed')
+  t.equal((await db.selectFrom('documents').select('id').execute()).length, 3)
+})

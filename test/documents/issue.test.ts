@@ -254,7 +254,7 @@ t.test('a new user issues an invoice and downloads its PDF', async (t) => {
   const { text: raw } = await extractText(new Uint8Array(pdf.rawPayload), { mergePages: true })
   // table cells wrap long names onto several lines
   const text = raw.replace(/\s+/g, ' ')
-  for (const expected of ['Faktura nr FV 1/11/2026', 'Warsztat Nowak s.c.', 'NIP: 676-246-82-59', 'NIP: 526-104-08-28', 'Sklep Testowy Sp. z o.o.', '268,97', '218,67', '50,30', 'Słownie: dwieście sześćdziesiąt osiem złotych 97/100', 'Klucz dynamometryczny', 'Dostawa: Allegro Paczkomaty InPost', 'płatność online', 'Data sprzedaży: 15.11.2026']) {
+  for (const expected of ['Faktura nr FV 1/11/2026', 'Warsztat Nowak s.c.', 'NIP: 676-246-82-59', 'NIP: 526-104-08-28', 'Sklep Testowy Sp. z o.o.', '268,97', '218,67', '50,30', 'Słownie: dwieście sześćdziesiąt osiem złotych 97/100', 'Klucz dynamometryczny', 'Dostawa: Allegro Paczkomaty InPost', 'płatność online', 'Data dokonania dostawy / wykonania usługi: 15.11.2026']) {
     t.ok(text.includes(expected), `PDF text has ${expected}`)
   }
 })

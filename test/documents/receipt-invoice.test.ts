@@ -2,6 +2,7 @@
 // FA(3) carries FP = 1 (art. 109 ust. 3d) and the VAT register row is marked FP; a buyer with a
 // NIP gets one only when the receipt carried that NIP (art. 106b ust. 5); stock moves once.
 import t from 'tap'
+import { extractText } from 'unpdf'
 import { build, type Built } from '../helpers/app.ts'
 import { insertProduct, stockOf } from '../helpers/document-fixtures.ts'
 import { insertShop, insertTransaction, type OrderSpec } from '../helpers/transaction-fixtures.ts'
@@ -50,7 +51,13 @@ t.test('a consumer: receipt, then invoice → FP = 1 in FA(3) and the FP mark in
   t.equal(value(xml, 'FP'), '1')
   t.equal(value(xml, 'BrakID'), '1')
   const receipt = (await documentOf(built, transactionId, 'paragon'))!
-  t.match((await built.owner.get(`/przychody/dokumenty/${invoice.id}`)).body, `Faktura do paragonu ${receipt.number} (FP).`)
+  // the receipt's number and issue date (16.11.2026, today in the tests) on the page and the PDF
+  t.match((await built.owner.get(`/przychody/dokumenty/${invoice.id}`)).body, `Faktura do paragonu ${receipt.number} z dnia 16.11.2026 (FP).`)
+  const pdf = await built.owner.get(`/przychody/dokumenty/${invoice.id}/pdf`)
+  const { text } = await extractText(new Uint8Array(pdf.rawPayload), { mergePages: true })
+  t.ok(text.replace(/\s+/g, ' ').includes(`Faktura do paragonu ${receipt.number} z dnia 16.11.2026.`), 'the PDF names the receipt')
+  const receiptPdf = await built.owner.get(`/przychody/dokumenty/${receipt.id}/pdf`)
+  t.notOk((await extractText(new Uint8Array(receiptPdf.rawPayload), { mergePages: true })).text.includes('Faktura do paragonu'), 'the receipt itself does not')
 
   const rows = await built.db.selectFrom('ledger_entries').select(['register', 'document_mark']).where('document_id', '=', invoice.id).execute()
   t.same(rows, [{ register: 'vat', document_mark: 'FP' }], 'only the VAT register, marked FP')
@@ -117,4 +124,27 @@ t.test('linking a business invoice to a transaction whose receipt had no NIP is 
   t.equal(outcomes[0].ok, false)
   t.match(outcomes[0], { problem: /art\. 106b ust\. 5/ })
   t.equal(await documentOf(built, sale, 'faktura'), undefined, 'not linked')
+})
+
+t.test('a receipt after the sale\'s invoice is refused, by Wystaw and by Powiąż', async (t) => {
+  const built = await build(t)
+  const transactionId = await newTransaction(built, { invoice: 'person' })
+  t.match(await wystaw(built, transactionId, 'faktura'), 'Wystawiono 1 z 1')
+  const invoice = (await documentOf(built, transactionId, 'faktura'))!
+  const result = await wystaw(built, transactionId, 'paragon')
+  t.match(result, 'Wystawiono 0 z 1')
+  t.match(result, `Do tej sprzedaży wystawiono już fakturę ${invoice.number} – sprzedaż jest nią udokumentowana; paragon wystawiony po fakturze policzyłby ją drugi raz w księdze i rejestrze VAT`)
+  t.equal(await documentOf(built, transactionId, 'paragon'), undefined, 'no receipt')
+
+  // a receipt issued by hand after the invoice cannot be linked to the sale either
+  await built.owner.get('/przychody/dokumenty/nowy')
+  t.equal((await built.owner.post('/przychody/dokumenty/nowy', {
+    type: 'paragon', contractorId: '', buyerName: '', buyerNip: '', buyerStreet: '', buyerPostalCode: '', buyerCity: '', buyerCountryCode: 'PL',
+    issueDate: '2026-11-16', saleDate: '2026-11-15', dueDate: '', paymentMethod: 'online', paid: 'on', notes: '',
+    lineName: ['Klucz dynamometryczny'], lineQuantity: ['1'], lineUnit: ['szt.'], linePrice: ['268,97'], lineVatRate: ['23'], action: 'issue'
+  })).statusCode, 303)
+  const manual = await built.db.selectFrom('documents').select(['id', 'number']).where('type', '=', 'paragon').executeTakeFirstOrThrow()
+  const outcomes = await built.db.transaction().execute((trx) => linkDocuments(trx, transactionId, [manual.id], '2026-11-16T09:00:00.000Z'))
+  t.same(outcomes, [{ documentId: manual.id, number: manual.number, ok: false, problem: `Do tej sprzedaży wystawiono już fakturę ${invoice.number} – sprzedaż jest nią udokumentowana; paragon wystawiony po fakturze policzyłby ją drugi raz w księdze i rejestrze VAT` }])
+  t.equal((await built.db.selectFrom('document_transactions').select('document_id').where('transaction_id', '=', transactionId).execute()).length, 1, 'only the invoice belongs to the sale')
 })

@@ -48,6 +48,7 @@ export function documentRow (overrides: Partial<Selectable<Documents>> = {}): Se
     status: 'issued',
     issue_date: '2026-04-10',
     sale_date: '2026-04-09',
+    settlement_date: null,
     due_date: null,
     payment_method: 'przelew',
     paid: 1,
