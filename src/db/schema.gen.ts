@@ -62,6 +62,18 @@ export interface AllegroSimulatorState {
   id: Generated<number>;
 }
 
+export interface BackupRuns {
+  error: string | null;
+  file: string;
+  file_deleted_at: string | null;
+  finished_at: string | null;
+  id: Generated<number>;
+  origin: string;
+  size_bytes: number | null;
+  started_at: string;
+  status: Generated<string>;
+}
+
 export interface Company {
   allegro_auto_close: Generated<number>;
   allegro_enabled: Generated<number>;
@@ -698,6 +710,7 @@ export interface DB {
   allegro_device_authorizations: AllegroDeviceAuthorizations;
   allegro_shops: AllegroShops;
   allegro_simulator_state: AllegroSimulatorState;
+  backup_runs: BackupRuns;
   company: Company;
   contractors: Contractors;
   correction_lines: CorrectionLines;
