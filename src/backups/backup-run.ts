@@ -65,7 +65,7 @@ export function verifyCopy (file: string): string | null {
     if (applied.n === 0) return 'Kopia nie ma zapisanych migracji – to nie jest baza Biurka.'
     return null
   } catch (error) {
-    return `Nie można otworzyć kopii: ${error instanceof Error ? error.message : String(error)}`
+    return `Kopia jest uszkodzona albo nieczytelna: ${error instanceof Error ? error.message : String(error)}`
   } finally {
     copy?.close()
   }

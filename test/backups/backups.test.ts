@@ -91,7 +91,7 @@ t.test('a copy is 0600, self-contained, checked; a damaged copy is reported and 
 
   const damaged = await runBackup({ db, now: clock, dir: join(dir, 'kopie'), keep: 3, origin: 'manual', afterCopy: flipBytes })
   t.equal(damaged.status, 'failed')
-  t.match(damaged.error, /integrity_check|Nie można otworzyć kopii/, 'the reason is the check')
+  t.match(damaged.error, /integrity_check|Kopia jest uszkodzona albo nieczytelna/, 'the reason is the check')
   t.notOk(existsSync(damaged.file), 'the damaged copy is not left to be mistaken for a backup')
   t.ok(damaged.file_deleted_at)
 
@@ -100,7 +100,7 @@ t.test('a copy is 0600, self-contained, checked; a damaged copy is reported and 
   other.exec('create table notes (x)')
   other.close()
   t.match(verifyCopy(notBiurko), /tabeli migracji/, 'a sound SQLite file without the migrations is no Biurko backup')
-  t.match(verifyCopy(join(dir, 'brak.sqlite')), /Nie można otworzyć/)
+  t.match(verifyCopy(join(dir, 'brak.sqlite')), /uszkodzona albo nieczytelna/)
   t.ok(existsSync(file))
 })
 
@@ -161,7 +161,7 @@ t.test('USTAWIENIA » Kopie zapasowe: the list, the last checked copy, a damaged
   const failed = await damaging.runNow()
   t.equal(failed.status, 'failed')
   const after = await owner.get('/ustawienia/kopie-zapasowe')
-  t.match(after.body, /<span class="badge err">błąd<\/span> <span class="backup-error">PRAGMA integrity_check|<span class="badge err">błąd<\/span> <span class="backup-error">Nie można otworzyć/, 'the failure with its reason')
+  t.match(after.body, /<span class="badge err">błąd<\/span> <span class="backup-error">PRAGMA integrity_check|<span class="badge err">błąd<\/span> <span class="backup-error">Kopia jest uszkodzona albo nieczytelna/, 'the failure with its reason')
   t.match(after.body, `<code>${name}</code></div>`, 'the last checked copy is still the first one')
   t.match(after.body, new RegExp(`<tr class="selected" aria-current="true">\\s*<td>[^<]+<br><span class="muted">na żądanie</span></td>\\s*<td class="wrap"><code>${name}`), 'and its row is the highlighted one')
 
