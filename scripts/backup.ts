@@ -1,20 +1,41 @@
 // Online backup of the SQLite database (safe while the server runs): npm run backup [-- target-file]
+// Without a target it is the same run as the daily one and USTAWIENIA » Kopie zapasowe's button:
+// into the backups folder, checked, recorded on that page, with retention. A target the admin
+// names is copied and checked only (their file: not recorded, never deleted by retention).
 import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import SQLite from 'better-sqlite3'
-import { DateTime } from 'luxon'
+import { dirname, resolve } from 'node:path'
 import { loadConfig } from '../src/config.ts'
-import { ensurePrivateDir, ensurePrivateFile } from '../src/shared/private-files.ts'
+import { openDatabase } from '../src/db/database.ts'
+import { copyDatabase, runBackup, verifyCopy } from '../src/backups/backup-run.ts'
+import { backupDir } from '../src/backups/backups.ts'
+import { systemClock } from '../src/shared/dates.ts'
 
 const config = loadConfig()
 const explicit = process.argv[2]
-const target = explicit ?? join(config.dataDir, 'backups', `biurko-${DateTime.now().toFormat('yyyyLLdd-HHmmss')}.sqlite`)
-// our own backups folder is made 0700; a folder the admin names is theirs, only created when missing
-if (explicit === undefined) ensurePrivateDir(dirname(target))
-else mkdirSync(dirname(target), { recursive: true })
-// the copy holds the same personal data as the database: 0600 before a byte is written
-ensurePrivateFile(target)
-const source = new SQLite(config.databaseFile, { readonly: true, fileMustExist: true })
-await source.backup(target)
-source.close()
-console.log(`Kopia zapasowa zapisana: ${target}`)
+if (explicit !== undefined) {
+  const target = resolve(explicit)
+  mkdirSync(dirname(target), { recursive: true })
+  await copyDatabase(config.databaseFile, target)
+  const problem = verifyCopy(target)
+  if (problem !== null) {
+    console.error(`Kopia zapasowa ${target} jest uszkodzona: ${problem}`)
+    process.exit(1)
+  }
+  console.log(`Kopia zapasowa zapisana i sprawdzona: ${target}`)
+} else {
+  const { db, sqlite } = openDatabase(config.databaseFile)
+  try {
+    if (sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'backup_runs'").get() === undefined) {
+      throw new Error('Baza danych nie ma jeszcze tabeli kopii zapasowych: uruchom raz serwer (npm start), aby zaktualizować bazę, albo podaj plik docelowy: npm run backup -- plik.sqlite')
+    }
+    const run = await runBackup({ db, now: systemClock, dir: backupDir(config.backup.dir, config.databaseFile), keep: config.backup.keep, origin: 'script' })
+    if (run.status !== 'ok') {
+      console.error(`Kopia zapasowa nie powiodła się: ${run.error ?? ''}`)
+      process.exitCode = 1
+    } else {
+      console.log(`Kopia zapasowa zapisana i sprawdzona: ${run.file}`)
+    }
+  } finally {
+    await db.destroy()
+  }
+}

@@ -38,6 +38,8 @@ import { startAutoImport, type AutoImport } from './transactions/import-runner.t
 import { startAllegroDeliveryWorker, type AllegroDeliveryWorker } from './documents/allegro-delivery.sender.ts'
 import { startKsefWorker, type KsefWorker } from './ksef/ksef-worker.ts'
 import { startPurchaseWorker, type PurchaseWorker } from './purchases/purchases.worker.ts'
+import backupsRoutes from './backups/backups.routes.ts'
+import { startBackupWorker, type BackupService } from './backups/backups.worker.ts'
 
 export interface AppDeps {
   /** An already migrated database (tests); otherwise config.databaseFile is opened and migrated. */
@@ -76,6 +78,8 @@ declare module 'fastify' {
     routeTable: Array<{ method: string, url: string }>
     /** the background KSeF sender (null before onReady and after close) */
     ksefWorker: KsefWorker | null
+    /** the daily backup and the page's button (null before onReady and after close) */
+    backups: BackupService | null
   }
 }
 
@@ -181,6 +185,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     await pages.register(jpkAnnualRoutes)
     await pages.register(ksefSettingsRoutes)
     await pages.register(purchasesRoutes)
+    await pages.register(backupsRoutes)
   })
 
   let autoImport: AutoImport | null = null
@@ -195,6 +200,9 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   let purchases: PurchaseWorker | null = null
   app.addHook('onReady', async () => { purchases = startPurchaseWorker(app) })
   app.addHook('preClose', async () => { await purchases?.stop() })
+  app.decorate('backups', null)
+  app.addHook('onReady', async () => { app.backups = startBackupWorker(app) })
+  app.addHook('preClose', async () => { await app.backups?.stop(); app.backups = null })
 
   return app
 }

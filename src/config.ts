@@ -9,6 +9,9 @@ interface Env {
   PUBLIC_URL: string
   DATA_DIR: string
   DATABASE_FILE: string
+  BACKUP_DIR: string
+  BACKUP_INTERVAL_HOURS: number
+  BACKUP_KEEP: number
   APP_SECRET: string
   COOKIE_SECURE: boolean
   TRUST_PROXY: string
@@ -62,6 +65,9 @@ const schema = {
     PUBLIC_URL: { type: 'string', default: '' },
     DATA_DIR: { type: 'string', default: 'data' },
     DATABASE_FILE: { type: 'string', default: '' },
+    BACKUP_DIR: { type: 'string', default: '' },
+    BACKUP_INTERVAL_HOURS: { type: 'integer', default: 24, minimum: 0, maximum: 720 },
+    BACKUP_KEEP: { type: 'integer', default: 30, minimum: 1, maximum: 10000 },
     APP_SECRET: { type: 'string', default: '', pattern: '^([0-9a-fA-F]{64})?$' },
     COOKIE_SECURE: { type: 'boolean', default: false },
     TRUST_PROXY: { type: 'string', default: '' },
@@ -121,6 +127,12 @@ export interface Config {
   publicUrl: string
   dataDir: string
   databaseFile: string
+  /**
+   * Automatic online backups (USTAWIENIA » Kopie zapasowe): `dir` '' means a backups folder
+   * beside the database file; every `intervalHours` (0: only by hand), the newest `keep` checked
+   * copies are kept.
+   */
+  backup: { dir: string, intervalHours: number, keep: number }
   /** 64 hex characters, or '' to use (or create) the key file in dataDir. */
   appSecret: string
   cookieSecure: boolean
@@ -237,6 +249,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     publicUrl: (e.PUBLIC_URL || `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     dataDir,
     databaseFile: e.DATABASE_FILE || `${dataDir}/biurko.sqlite`,
+    backup: { dir: e.BACKUP_DIR, intervalHours: e.BACKUP_INTERVAL_HOURS, keep: e.BACKUP_KEEP },
     appSecret: e.APP_SECRET,
     cookieSecure: e.COOKIE_SECURE,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),

@@ -62,6 +62,18 @@ export interface AllegroSimulatorState {
   id: Generated<number>;
 }
 
+export interface BackupRuns {
+  error: string | null;
+  file: string;
+  file_deleted_at: string | null;
+  finished_at: string | null;
+  id: Generated<number>;
+  origin: string;
+  size_bytes: number | null;
+  started_at: string;
+  status: Generated<string>;
+}
+
 export interface Company {
   activity_start_date: string | null;
   allegro_auto_close: Generated<number>;
@@ -764,6 +776,7 @@ export interface DB {
   allegro_device_authorizations: AllegroDeviceAuthorizations;
   allegro_shops: AllegroShops;
   allegro_simulator_state: AllegroSimulatorState;
+  backup_runs: BackupRuns;
   company: Company;
   contractors: Contractors;
   correction_lines: CorrectionLines;

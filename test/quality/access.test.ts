@@ -21,7 +21,7 @@ function requirements (url: string): Requirement[][] {
   const needs: Requirement[][] = []
   if (url.startsWith('/przychody/allegro') || url.startsWith('/ustawienia/integracje/allegro') || url === '/ustawienia/integracje') needs.push(['allegro'])
   // company-wide settings: the owner or the administration permission
-  if (url.startsWith('/ustawienia/integracje') || url.startsWith('/ustawienia/ksef') || url.startsWith('/ustawienia/e-mail')) needs.push(['administracja'])
+  if (url.startsWith('/ustawienia/integracje') || url.startsWith('/ustawienia/ksef') || url.startsWith('/ustawienia/e-mail') || url.startsWith('/ustawienia/kopie-zapasowe')) needs.push(['administracja'])
   // sales documents and contractors (buyers' personal data) have their own permission
   if (url.startsWith('/przychody/dokumenty') || url.startsWith('/kontrahenci')) needs.push(['dokumenty'])
   // documents reached from an Allegro transaction: linking, the manual exchange rate, its correction

@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, sta
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import SQLite from 'better-sqlite3'
 import t from 'tap'
 import { projectRoot } from '../../src/paths.ts'
 import { Browser, startServer } from './fixtures/server.ts'
@@ -72,4 +73,9 @@ t.test('npm run backup: the copy is 0600 in a 0700 backups folder', async (t) =>
   t.equal(mode(backups), '700', 'backups folder')
   t.equal(mode(join(backups, files[0])), '600', 'backup file')
   t.ok(statSync(join(backups, files[0])).size > 4096, 'the copy has the schema')
+  // the same run as the daily one: checked and recorded for USTAWIENIA » Kopie zapasowe
+  const db = new SQLite(join(dataDir, 'biurko.sqlite'), { readonly: true })
+  const runs = db.prepare('SELECT origin, status, file FROM backup_runs').all()
+  db.close()
+  t.same(runs, [{ origin: 'script', status: 'ok', file: join(backups, files[0]) }], 'recorded as a checked copy')
 })

@@ -16,6 +16,9 @@ Opcje:
   --initial-orders <n>    zamówienia z ostatnich 30 dni (domyślnie 300)
   --orders-per-hour <n>   nowe zamówienia na godzinę (domyślnie 6)
   --secret <tekst>        klucz podpisu tokenów (domyślnie losowy przy każdym starcie)
+  --app-url <adres>       adres aplikacji, do której strona autoryzacji może wrócić
+                          (redirect_uri), np. http://localhost:3000; można powtórzyć;
+                          domyślnie tylko adresy lokalne (127.0.0.1, localhost)
   --control-routes        włącza /__sim/* (wstrzykiwanie błędów i zamówień przez HTTP)
   --help                  ta pomoc
 `
@@ -38,6 +41,7 @@ async function main (): Promise<void> {
       'initial-orders': { type: 'string' },
       'orders-per-hour': { type: 'string' },
       secret: { type: 'string' },
+      'app-url': { type: 'string', multiple: true },
       'control-routes': { type: 'boolean' },
       help: { type: 'boolean' }
     }
@@ -57,6 +61,7 @@ async function main (): Promise<void> {
     initialOrders: num(values['initial-orders'], 'initial-orders'),
     ordersPerHour: num(values['orders-per-hour'], 'orders-per-hour'),
     secret: values.secret,
+    redirectOrigins: values['app-url'],
     controlRoutes: values['control-routes'] === true,
     logger: false
   })

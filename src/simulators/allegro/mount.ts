@@ -29,7 +29,9 @@ export async function mountAllegroSimulator (app: FastifyInstance, config: Confi
     now: () => deps.now().toJSDate(),
     epoch: await simulatorEpoch(app, deps.now),
     secret: createHmac('sha256', deps.appSecret).update('biurko:allegro-simulator').digest('hex'),
-    publicBaseUrl: config.publicUrl + SIMULATOR_PREFIX
+    publicBaseUrl: config.publicUrl + SIMULATOR_PREFIX,
+    // the authorization page sends the browser back to this app only
+    redirectOrigins: [new URL(config.publicUrl).origin]
   })
   app.decorate('allegroSimulator', simulator)
   await app.register(allegroSimulatorPlugin, { prefix: SIMULATOR_PREFIX, simulator })

@@ -54,7 +54,19 @@ app.post('/auth/oauth/token', async (request, reply) => {
 
 const AUTHORIZE_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'state', 'scope', 'code_challenge', 'code_challenge_method', 'prompt']
 
-function authorizeParams (p: Record<string, string>): { ok: true, params: Record<string, string> } | { ok: false, message: string } {
+/**
+ * Where the authorization page may send the browser back (with a code, or with access_denied):
+ * only the app itself (the simulator's redirectOrigins; by default loopback addresses), never a
+ * page the client names, so the simulator is no open redirect and hands no code to a stranger.
+ */
+function isAllowedRedirect (sim: AllegroSimulator, redirect: URL): boolean {
+  if (redirect.username !== '' || redirect.password !== '') return false
+  if (sim.redirectOrigins !== null) return sim.redirectOrigins.has(redirect.origin)
+  const host = redirect.hostname.replace(/^\[|\]$/g, '')
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
+
+function authorizeParams (sim: AllegroSimulator, p: Record<string, string>): { ok: true, params: Record<string, string> } | { ok: false, message: string } {
   const out: Record<string, string> = {}
   for (const name of AUTHORIZE_PARAMS) if (p[name] !== undefined) out[name] = p[name]
   if (out.response_type !== 'code') return { ok: false, message: 'Nieobsługiwany parametr response_type (oczekiwano "code").' }
@@ -68,6 +80,9 @@ function authorizeParams (p: Record<string, string>): { ok: true, params: Record
   if (redirect.protocol !== 'http:' && redirect.protocol !== 'https:') {
     return { ok: false, message: 'Nieprawidłowy adres powrotu (redirect_uri).' }
   }
+  if (!isAllowedRedirect(sim, redirect)) {
+    return { ok: false, message: 'Adres powrotu (redirect_uri) musi prowadzić do aplikacji, która korzysta z symulatora.' }
+  }
   if (out.code_challenge_method !== undefined && out.code_challenge_method !== 'S256' && out.code_challenge_method !== 'plain') {
     return { ok: false, message: 'Nieobsługiwana metoda code_challenge_method.' }
   }
@@ -75,14 +90,14 @@ function authorizeParams (p: Record<string, string>): { ok: true, params: Record
 }
 
 app.get('/auth/oauth/authorize', async (request, reply) => {
-  const checked = authorizeParams(params(request))
+  const checked = authorizeParams(sim, params(request))
   if (!checked.ok) return html(reply, 400, errorPage(checked.message))
   return html(reply, 200, authorizePage({ params: checked.params, login: '' }))
 })
 
 app.post('/auth/oauth/authorize', async (request, reply) => {
   const p = params(request)
-  const checked = authorizeParams(p)
+  const checked = authorizeParams(sim, p)
   if (!checked.ok) return html(reply, 400, errorPage(checked.message))
   const q = checked.params
   const back = new URL(q.redirect_uri)

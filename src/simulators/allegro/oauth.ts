@@ -56,6 +56,8 @@ export const DEVICE_GRANT_GRACE_MS = 15 * 60 * 1000
 
 /** Device grants held at most at once. */
 export const MAX_DEVICE_GRANTS = 10_000
+/** Authorization codes held at most at once (each lives authCodeTtlSeconds, but a flood is faster). */
+export const MAX_AUTH_CODES = 10_000
 
 export interface OAuthOptions {
   accessTokenTtlSeconds: number
@@ -319,6 +321,7 @@ export class OAuthServer {
   createAuthorizationCode (grant: Omit<AuthCodeGrant, 'expiresAtMs'>): string {
     this.#sweep()
     const code = randomBytes(24).toString('base64url')
+    if (this.#authCodes.size >= MAX_AUTH_CODES) this.#authCodes.delete(this.#authCodes.keys().next().value as string)
     this.#authCodes.set(code, { ...grant, expiresAtMs: this.#nowMs() + this.#deps.opts.authCodeTtlSeconds * 1000 })
     return code
   }

@@ -59,6 +59,16 @@ export default async function allegroSimulatorPlugin (app: FastifyInstance, opts
     reply.header('Trace-Id', randomBytes(16).toString('hex'))
     const path = relativePath(request.url)
     if (isControl(path)) return
+    // the web host is anonymous; the API needs a token, and the app's import may call it thousands of times
+    if (sim.webLimiter !== null && path !== '/api' && !path.startsWith('/api/')) {
+      const decision = sim.webLimiter.check('web', '', request.ip)
+      if (!decision.ok) {
+        reply.header('Retry-After', String(decision.retryAfterSeconds))
+        return path.startsWith('/auth/oauth/token') || path.startsWith('/auth/oauth/device')
+          ? oauthError(reply, 429, { error: 'too_many_requests', error_description: decision.message })
+          : html(reply, 429, errorPage(`Zbyt wiele żądań z Twojego adresu. ${decision.message}`))
+      }
+    }
     const route = request.routeOptions.url
     sim.countRequest(`${request.method} ${route === undefined ? '(not found)' : normalizeSimPath(relativePath(route))}`)
     sim.materialize()

@@ -21,6 +21,8 @@ import allegroSimulatorPlugin from './simulator.plugin.ts'
 import { OAuthServer } from './oauth.ts'
 import { OfferCatalogue } from './offers.ts'
 import { DEFAULT_MAX_STORED_INVOICE_BYTES, InvoiceStore } from './invoices.ts'
+// the KSeF simulator's sliding-window limiter: nothing in it is KSeF-specific
+import { RateLimiter, type Limit } from '../ksef/rate-limits.ts'
 import type { UploadFailure } from './invoices.ts'
 import type { AuthCodeGrant } from './oauth.ts'
 import { MAX_INVOICES_PER_ORDER } from './types.ts'
@@ -70,6 +72,17 @@ export interface AllegroSimulatorOptions {
   controlRoutes?: boolean
   /** Absolute web base URL for verification_uri; default derived from each request. */
   publicBaseUrl?: string
+  /**
+   * Origins a redirect_uri of the authorization-code flow may have (the app that uses the
+   * simulator), e.g. ['http://localhost:3000']; default: loopback addresses only (any port).
+   */
+  redirectOrigins?: string[]
+  /** Per client address on the anonymous web host (OAuth, pages); false: none. Default WEB_RATE_LIMIT. */
+  webRateLimit?: Limit | false
+  /** Clock of that limit, in ms; default real time (the simulator's own clock may stand still in tests). */
+  rateClock?: () => number
+  /** Client addresses that limit tracks at most (least recently seen go first); default 10 000. */
+  maxRateKeys?: number
   /** Reject invoice metadata with ORDER-WITHOUT-INVOICE when the buyer asked for none (reference §6 is unsure). */
   rejectInvoiceWithoutRequest?: boolean
 }
@@ -179,6 +192,13 @@ function clone<T> (value: T): T {
   return structuredClone(value)
 }
 
+/**
+ * The web host answers anyone (device and authorization pages, token endpoint, buyer pages) and
+ * some calls store a grant: per client address, generous for a person and the app's own polling
+ * (every 5 s while connecting), far below a flood.
+ */
+export const WEB_RATE_LIMIT: Limit = { perSecond: 30, perMinute: 300, perHour: 3000 }
+
 export class AllegroSimulator {
   readonly seed: number
   readonly epoch: Date
@@ -186,6 +206,10 @@ export class AllegroSimulator {
   readonly faults = new FaultRegistry()
   readonly controlRoutes: boolean
   readonly publicBaseUrl: string | undefined
+  /** null: loopback only */
+  readonly redirectOrigins: ReadonlySet<string> | null
+  /** the anonymous web host's request limit per client address (null: off) */
+  readonly webLimiter: RateLimiter | null
   readonly #now: () => Date
   readonly #secret: string
   readonly #opts: Required<Pick<AllegroSimulatorOptions,
@@ -211,6 +235,9 @@ export class AllegroSimulator {
     this.#secret = options.secret ?? randomBytes(32).toString('hex')
     this.controlRoutes = options.controlRoutes === true
     this.publicBaseUrl = options.publicBaseUrl?.replace(/\/+$/, '')
+    this.redirectOrigins = options.redirectOrigins === undefined ? null : new Set(options.redirectOrigins.map((origin) => new URL(origin).origin))
+    const webLimit = options.webRateLimit ?? WEB_RATE_LIMIT
+    this.webLimiter = webLimit === false ? null : new RateLimiter({ web: webLimit }, options.rateClock ?? Date.now, { maxKeys: options.maxRateKeys })
     this.#opts = {
       ordersPerHour: options.ordersPerHour ?? 6,
       accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 43199,

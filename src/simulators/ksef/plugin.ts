@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FaultSpec } from './faults.ts'
 import { ksefTokenPage, qrCertificatePage, qrInvoicePage } from './pages.ts'
-import { RateLimiter, type Limit } from './rate-limits.ts'
+import type { Limit } from './rate-limits.ts'
 import { KsefApiError, type AccessClaims, type KsefSimulator } from './simulator.ts'
 
 export interface KsefSimulatorPluginOptions {
@@ -17,11 +17,15 @@ export interface KsefSimulatorPluginOptions {
 declare module 'fastify' {
   interface FastifyContextConfig {
     ksefGroup?: string
+    /** anonymous and stateful (POST /auth/challenge): the always-on public limit applies too */
+    ksefAnonymous?: boolean
   }
 }
 
+// the groups of PUBLIC_LIMITS
 const DEMO_GROUP = 'demo'
 const QR_GROUP = 'qr'
+const CHALLENGE_GROUP = 'challenge'
 
 function bearer (request: FastifyRequest): string | undefined {
   const h = request.headers.authorization
@@ -63,7 +67,7 @@ const sleep = async (ms: number): Promise<void> => { await new Promise((resolve)
 export default async function ksefSimulatorPlugin (app: FastifyInstance, opts: KsefSimulatorPluginOptions): Promise<void> {
   const sim = opts.simulator
   const prefixLength = app.prefix.length
-  const demoLimiter = new RateLimiter({ [DEMO_GROUP]: { perSecond: 5, perMinute: 60, perHour: 600 }, [QR_GROUP]: { perSecond: 10, perMinute: 120, perHour: 2400 } }, sim.rateClock)
+  const demoLimiter = sim.publicLimiter
 
   // the token page's form; inside the app the host's formbody already parses it
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
@@ -113,6 +117,10 @@ export default async function ksefSimulatorPlugin (app: FastifyInstance, opts: K
       }
     }
     const group = request.routeOptions.config.ksefGroup
+    if (request.routeOptions.config.ksefAnonymous === true) {
+      const decision = demoLimiter.check(CHALLENGE_GROUP, '', request.ip)
+      if (!decision.ok) return await tooMany(reply, decision.retryAfterSeconds, decision.message)
+    }
     if (group === DEMO_GROUP || group === QR_GROUP) {
       // always on: issuing a certificate costs an RSA key generation
       const decision = demoLimiter.check(group, '', request.ip)
@@ -134,7 +142,7 @@ export default async function ksefSimulatorPlugin (app: FastifyInstance, opts: K
 
   app.get('/v2/security/public-key-certificates', g('publicKeys'), async () => sim.publicKeyCertificates())
 
-  app.post('/v2/auth/challenge', g('auth'), async (request) => sim.challenge({ ip: request.ip }))
+  app.post('/v2/auth/challenge', { config: { ksefGroup: 'auth', ksefAnonymous: true } }, async (request) => sim.challenge({ ip: request.ip }))
   app.post('/v2/auth/ksef-token', g('auth'), async (request, reply) => reply.code(202).send(sim.authWithKsefToken(request.body, processingFault(request))))
   app.post('/v2/auth/xades-signature', g('auth'), async (request, reply) => {
     if (typeof request.body !== 'string') throw new KsefApiError(400, 21001, 'Nieczytelna treść.', ['Oczekiwano dokumentu XML (Content-Type: application/xml).'])

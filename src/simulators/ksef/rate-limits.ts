@@ -22,21 +22,35 @@ export const KSEF_LIMITS: Record<string, Limit> = {
   other: { perSecond: 10, perMinute: 30, perHour: 120 }
 }
 
+/**
+ * The simulator's own limits on what anyone may call without a token, always on (also with
+ * KSeF's limits switched off), per client address: the demo token/certificate helpers (a
+ * certificate costs an RSA key generation), the QR verification pages and POST /auth/challenge
+ * (each stores a challenge for 10 minutes).
+ */
+export const PUBLIC_LIMITS: Record<string, Limit> = {
+  demo: { perSecond: 5, perMinute: 60, perHour: 600 },
+  qr: { perSecond: 10, perMinute: 120, perHour: 2400 },
+  challenge: { perSecond: 20, perMinute: 300, perHour: 3000 }
+}
+
 const WINDOWS = [['perSecond', 1000], ['perMinute', 60_000], ['perHour', 3_600_000]] as const
 
 export interface RateDecision { ok: true }
 export interface RateRefusal { ok: false, retryAfterSeconds: number, message: string }
 
-/** At most this many distinct (context, address, group) keys are tracked; the oldest go first. */
-const MAX_KEYS = 10_000
+/** At most this many distinct (context, address, group) keys are tracked by default; the least recently used go first. */
+export const MAX_RATE_KEYS = 10_000
 
 export class RateLimiter {
   readonly #stamps = new Map<string, number[]>()
   readonly limits: Record<string, Limit>
   readonly now: () => number
-  constructor (limits: Record<string, Limit>, now: () => number) {
+  readonly #maxKeys: number
+  constructor (limits: Record<string, Limit>, now: () => number, opts: { maxKeys?: number } = {}) {
     this.limits = limits
     this.now = now
+    this.#maxKeys = opts.maxKeys ?? MAX_RATE_KEYS
   }
 
   check (group: string, context: string, address: string): RateDecision | RateRefusal {
@@ -46,7 +60,7 @@ export class RateLimiter {
     let stamps = this.#stamps.get(key)
     if (stamps === undefined) {
       stamps = []
-      if (this.#stamps.size >= MAX_KEYS) this.#stamps.delete(this.#stamps.keys().next().value as string)
+      if (this.#stamps.size >= this.#maxKeys) this.#stamps.delete(this.#stamps.keys().next().value as string)
     } else {
       this.#stamps.delete(key) // re-insert: the map stays ordered by last use
     }

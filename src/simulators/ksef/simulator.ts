@@ -13,7 +13,7 @@ import { isValidKsefNumber } from '../../ksef/ksef-number.ts'
 import { createCa, hasKeyUsage, issueCertificate, nipFromCertificate, rsaPair, sha256, signJwt, verifyJwt, x509, type Ca, type RsaPair } from './crypto.ts'
 import { FaultRegistry } from './faults.ts'
 import { purchaseSeeds, type PurchaseMeta } from './purchases.ts'
-import { KSEF_LIMITS, RateLimiter, type Limit } from './rate-limits.ts'
+import { KSEF_LIMITS, MAX_RATE_KEYS, PUBLIC_LIMITS, RateLimiter, type Limit } from './rate-limits.ts'
 import { AUTH_NAMESPACES, validateAuthRequest, validateFa3Batch } from './xsd.ts'
 
 const FA3_NS = 'http://crd.gov.pl/wzor/2025/06/25/13775/'
@@ -54,6 +54,8 @@ export interface SimulatorLimits {
   /** accepted invoices remembered (for duplicates and the QR page); beyond it the oldest are forgotten */
   maxInvoices: number
   maxInvoicesPerSession: number
+  /** client addresses (per group) the always-on public limits track; the least recently seen go first */
+  maxRateKeys: number
 }
 
 const DEFAULT_LIMITS: SimulatorLimits = {
@@ -63,7 +65,8 @@ const DEFAULT_LIMITS: SimulatorLimits = {
   maxKsefTokens: 1_000,
   maxStoredBytes: 64 * 1024 * 1024,
   maxInvoices: 200_000,
-  maxInvoicesPerSession: 10_000
+  maxInvoicesPerSession: 10_000,
+  maxRateKeys: MAX_RATE_KEYS
 }
 
 const CHALLENGE_TTL_MS = 10 * 60_000 // uwierzytelnianie.md: "Czas życia challenge'a wynosi 10 minut."
@@ -240,6 +243,8 @@ export class KsefSimulator {
   readonly faults = new FaultRegistry()
   /** null when the limits are off */
   limiter: RateLimiter | null
+  /** PUBLIC_LIMITS, whatever KSeF's limits are set to */
+  readonly publicLimiter: RateLimiter
   readonly processingDelayMs: number
   readonly limits: SimulatorLimits
   publicBaseUrl: string
@@ -288,6 +293,7 @@ export class KsefSimulator {
     this.limiter = null
     this.rateClock = opts.rateClock ?? this.now
     this.setRateLimits(opts.rateLimits ?? true)
+    this.publicLimiter = new RateLimiter(PUBLIC_LIMITS, () => this.rateClock(), { maxKeys: this.limits.maxRateKeys })
   }
 
   /** true: KSeF's real limits; false: none (tests, the benchmark); an object replaces groups. Counting starts afresh. */
