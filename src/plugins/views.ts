@@ -44,9 +44,14 @@ export const templateHelpers = {
   }
 }
 
+// One engine per process: with TEMPLATE_CACHE its compiled templates (keyed by file) serve every
+// app the process builds. The server builds one; a test file builds dozens, and each compiled
+// the same templates again.
+const eta = new Eta({ autoEscape: true, autoTrim: false })
+
 export default fp<{ cache: boolean }>(async (app, opts) => {
   await app.register(view, {
-    engine: { eta: new Eta({ autoEscape: true, autoTrim: false }) },
+    engine: { eta },
     root: viewsDir,
     production: opts.cache,
     defaultContext: { fmt: templateHelpers }

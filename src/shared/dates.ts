@@ -45,12 +45,23 @@ export function formatDate (isoDate: string | null | undefined): string {
   return DateTime.fromISO(isoDate, { zone: ZONE }).toFormat('dd.MM.yyyy')
 }
 
+// Luxon's zone arithmetic (Intl) is most of a check's cost, and the KSeF sender checks the date
+// in every KSeF number it reads (thousands a run); the answer for a day never changes.
+const isoDateVerdicts = new Map<string, boolean>()
+
 export function isIsoDate (text: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false
-  try {
-    DateTime.fromISO(text, { zone: ZONE })
-    return true
-  } catch {
-    return false
+  let verdict = isoDateVerdicts.get(text)
+  if (verdict === undefined) {
+    try {
+      DateTime.fromISO(text, { zone: ZONE })
+      verdict = true
+    } catch {
+      verdict = false
+    }
+    // bounded: form input reaches this too, and a stranger could send any number of dates
+    if (isoDateVerdicts.size >= 10_000) isoDateVerdicts.clear()
+    isoDateVerdicts.set(text, verdict)
   }
+  return verdict
 }

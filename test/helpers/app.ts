@@ -20,8 +20,10 @@ interface Tap {
 }
 
 export function testConfig (overrides: Record<string, string> = {}): Config {
-  // the white list aims at a closed loopback port: no test reaches the Ministry's server
-  return loadConfig({ TEMPLATE_CACHE: 'false', LOG_LEVEL: 'silent', SIMULATOR_ENABLED: 'false', PUBLIC_URL: 'http://localhost', WHITELIST_API_URL: 'http://127.0.0.1:9', ...overrides })
+  // the white list aims at a closed loopback port: no test reaches the Ministry's server.
+  // Templates are cached as in production (TEMPLATE_CACHE defaults to true); uncached, every
+  // page view read and compiled its template, layout and partials again.
+  return loadConfig({ LOG_LEVEL: 'silent', SIMULATOR_ENABLED: 'false', PUBLIC_URL: 'http://localhost', WHITELIST_API_URL: 'http://127.0.0.1:9', ...overrides })
 }
 
 // The migrations run once per test process, on a database opened exactly as the app opens
