@@ -7,19 +7,13 @@ import { vatSalesInputs } from '../../src/jpk/jpk.queries.ts'
 import { build, type Built } from '../helpers/app.ts'
 import { assertValidFa3, value } from '../ksef/fa3-fixtures.ts'
 import { correct, documentRow, ledgerOf, submitCorrection } from './helpers.ts'
+import { MANUAL_INVOICE_BUYER } from '../helpers/document-fixtures.ts'
 
 // An October invoice by hand: 1 × 1 230,00 zł at 23 % → VAT 1 230 · 23 / 123 = 230,00, net 1 000,00.
 async function octoberInvoice (built: Built): Promise<number> {
   await built.owner.get('/przychody/dokumenty/nowy')
   const issued = await built.owner.post('/przychody/dokumenty/nowy', {
-    type: 'faktura',
-    contractorId: '',
-    buyerName: 'Warsztat Nowak s.c.',
-    buyerNip: '6762468259',
-    buyerStreet: 'Przemysłowa 12',
-    buyerPostalCode: '30-701',
-    buyerCity: 'Kraków',
-    buyerCountryCode: 'PL',
+    ...MANUAL_INVOICE_BUYER,
     issueDate: '2026-10-20',
     saleDate: '2026-10-20',
     confirmPastDate: 'on',

@@ -5,6 +5,7 @@ import { extractText } from 'unpdf'
 import { build, type Built } from '../helpers/app.ts'
 import { insertShop, insertTransaction, type OrderSpec } from '../helpers/transaction-fixtures.ts'
 import { assertValidFa3, value, values } from '../ksef/fa3-fixtures.ts'
+import { MANUAL_INVOICE_BUYER } from '../helpers/document-fixtures.ts'
 
 async function issue (built: Built, spec: OrderSpec, type = 'faktura'): Promise<number> {
   const shop = (await built.db.selectFrom('allegro_shops').select('id').executeTakeFirst())?.id ?? await insertShop(built.db)
@@ -69,14 +70,7 @@ t.test('one set of figures: gross lines and a per-rate summary that add up to th
 })
 
 const MANUAL = {
-  type: 'faktura',
-  contractorId: '',
-  buyerName: 'Warsztat Nowak s.c.',
-  buyerNip: '6762468259',
-  buyerStreet: 'Przemysłowa 12',
-  buyerPostalCode: '30-701',
-  buyerCity: 'Kraków',
-  buyerCountryCode: 'PL',
+  ...MANUAL_INVOICE_BUYER,
   issueDate: '2026-11-16',
   saleDate: '2026-11-16',
   dueDate: '2026-11-30',

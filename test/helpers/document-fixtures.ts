@@ -150,3 +150,15 @@ export async function insertDocument (db: Queryable, doc: DocumentFixture): Prom
 export async function markCancelled (db: Queryable, documentId: number, at = '2026-11-17T08:00:00.000Z', userId: number | null = null): Promise<void> {
   await db.updateTable('documents').set({ status: 'cancelled', cancelled_at: at, cancelled_by: userId }).where('id', '=', documentId).execute()
 }
+
+/** The start of the hand-made invoice form (Wystaw dokument): a Polish company as the buyer. */
+export const MANUAL_INVOICE_BUYER = {
+  type: 'faktura',
+  contractorId: '',
+  buyerName: 'Warsztat Nowak s.c.',
+  buyerNip: '6762468259',
+  buyerStreet: 'Przemysłowa 12',
+  buyerPostalCode: '30-701',
+  buyerCity: 'Kraków',
+  buyerCountryCode: 'PL'
+}

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { build } from '../helpers/app.ts'
 import { headerData, invoice } from './helpers.ts'
+import { MANUAL_INVOICE_BUYER } from '../helpers/document-fixtures.ts'
 
 // A sale issued into a month whose JPK_V7 is already filed is lawful; the taxpayer then files a
 // correction of the return (art. 81 Ordynacji podatkowej). Biurko issues it and says so on the
@@ -10,14 +11,7 @@ import { headerData, invoice } from './helpers.ts'
 const WARNING = 'Deklaracja za 10/2026 została złożona — ten dokument wymaga korekty JPK_V7 (art. 81 Ordynacji podatkowej)'
 
 const OCTOBER_SALE = {
-  type: 'faktura',
-  contractorId: '',
-  buyerName: 'Warsztat Nowak s.c.',
-  buyerNip: '6762468259',
-  buyerStreet: 'Przemysłowa 12',
-  buyerPostalCode: '30-701',
-  buyerCity: 'Kraków',
-  buyerCountryCode: 'PL',
+  ...MANUAL_INVOICE_BUYER,
   issueDate: '2026-11-16',
   saleDate: '2026-10-30',
   dueDate: '2026-11-30',
