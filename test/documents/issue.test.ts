@@ -64,11 +64,13 @@ t.test('every type for each VAT status; wrong types refused', async (t) => {
       const exempt = status === 'zwolniony'
       const { db, owner } = await build(t, { company: { vat_status: status, default_vat_rate: exempt ? 'zw' : '23', vat_exemption_basis: exempt ? 'art. 113 ust. 1 ustawy o VAT' : '' } })
       const shop = await insertShop(db)
-      const id = await insertTransaction(db, shop)
+      // one order per type: a receipt after the sale's invoice would be refused (it would count the sale twice)
       for (const type of types) {
+        const id = await insertTransaction(db, shop)
         const { page } = await wystaw(owner, [id], type)
         t.match(page?.body, 'Wystawiono 1 z 1', type)
       }
+      const id = await insertTransaction(db, shop)
       const docs = await documents(db)
       t.same(docs.map((d) => d.type), types)
       t.same(docs.map((d) => d.number.split(' ')[0]), exempt ? ['F', 'PF', 'PAR', 'IPS'] : ['FV', 'PRO', 'PAR', 'IPS'])
@@ -100,9 +102,14 @@ t.test('idempotent: same kind refused, pro forma does not block an invoice, para
   const again = await wystaw(owner, [id], 'faktura')
   t.match(again.page?.body, 'Wystawiono 0 z 1')
   t.match(again.page?.body, 'transakcja ma już dokument tego rodzaju: FV 1/11/2026')
+  // a receipt after the sale's invoice would count the sale twice (#14); the other way round is an invoice to a receipt
   const receipt = await wystaw(owner, [id], 'paragon')
-  t.match(receipt.page?.body, 'Wystawiono 1 z 1', 'a receipt next to an invoice is another kind')
-  t.same((await documents(db)).map((d) => d.number), ['PRO 1/11/2026', 'FV 1/11/2026', 'PAR 1/11/2026'])
+  t.match(receipt.page?.body, 'Wystawiono 0 z 1', 'a receipt after the invoice is refused')
+  t.match(receipt.page?.body, 'wystawiono już fakturę FV 1/11/2026')
+  const other = await insertTransaction(db, shop)
+  t.match((await wystaw(owner, [other], 'paragon')).page?.body, 'Wystawiono 1 z 1')
+  t.match((await wystaw(owner, [other], 'faktura')).page?.body, 'Wystawiono 1 z 1', 'paragon then faktura: the invoice to the receipt')
+  t.same((await documents(db)).map((d) => d.number), ['PRO 1/11/2026', 'FV 1/11/2026', 'PAR 1/11/2026', 'FV 2/11/2026'])
 })
 
 t.test('10 concurrent issues of one transaction give one document', async (t) => {
