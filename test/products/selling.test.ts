@@ -48,18 +48,20 @@ t.test('a product named like a simulator offer loses stock when the invoice is i
     tax_rate: null
   }).execute()
 
+  // the receipt first: an invoice for the sale may follow it (faktura do paragonu), a receipt
+  // may not follow an invoice (#14: it would count the sale twice)
   const now = DateTime.fromISO(TEST_NOW, { zone: ZONE })
-  const invoice = await issueForTransaction(db, { transactionId: transaction.id, type: 'faktura', userId: 1 }, now)
-  t.equal(invoice.status, 'issued', JSON.stringify(invoice))
+  const receipt = await issueForTransaction(db, { transactionId: transaction.id, type: 'paragon', userId: 1 }, now)
+  t.equal(receipt.status, 'issued', JSON.stringify(receipt))
   const page = await owner.get(productUrl)
   const expected = 10 - item.quantity
   t.match(page.body, `<strong>${expected} szt.</strong>`, 'the stock dropped by the quantity sold')
-  t.match(page.body, 'FV ')
+  t.match(page.body, 'PAR ')
 
-  const receipt = await issueForTransaction(db, { transactionId: transaction.id, type: 'paragon', userId: 1 }, now)
-  t.equal(receipt.status, 'issued', JSON.stringify(receipt))
+  const invoice = await issueForTransaction(db, { transactionId: transaction.id, type: 'faktura', userId: 1 }, now)
+  t.equal(invoice.status, 'issued', JSON.stringify(invoice))
   const product = await db.selectFrom('products').select('stock_milli').executeTakeFirstOrThrow()
-  t.equal(product.stock_milli, expected * 1000, 'the receipt for the invoiced sale moves nothing')
+  t.equal(product.stock_milli, expected * 1000, 'the invoice to the receipt moves nothing')
   t.equal((await db.selectFrom('wz_documents').selectAll().execute()).length, 1, 'one WZ')
 
   if (invoice.status === 'issued') {
@@ -69,5 +71,5 @@ t.test('a product named like a simulator offer loses stock when the invoice is i
   const after = await db.selectFrom('products').select('stock_milli').executeTakeFirstOrThrow()
   t.equal(after.stock_milli, expected * 1000, 'the receipt still covers the sale, so the stock stays down')
   const wz = await db.selectFrom('wz_documents').select(['status', 'document_id']).orderBy('id').execute()
-  t.same(wz.map((w) => w.status), ['cancelled', 'issued'], 'the WZ moved to the receipt')
+  t.same(wz.map((w) => [w.status, w.document_id]), [['issued', receipt.status === 'issued' ? receipt.documentId : -1]], 'the WZ stays the receipt’s')
 })
