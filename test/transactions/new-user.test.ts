@@ -57,7 +57,7 @@ t.test('a new user imports the simulator’s orders and browses them', async (t)
   t.match(details.body, 'Razem do zapłaty')
   t.match(details.body, 'Dane do faktury')
 
-  const search = /<td>([a-z0-9._]+)<br>/.exec(list.body)?.[1] ?? ''
+  const search = /<td data-label="Kupujący">([a-z0-9._]+)<br>/.exec(list.body)?.[1] ?? ''
   t.not(search, '')
   const found = await browser.get(`${LIST}?szukaj=${encodeURIComponent(search)}`)
   t.match(found.body, search, 'search by buyer login')
