@@ -22,9 +22,10 @@ import allegroRoutes from './allegro/allegro.routes.ts'
 import { mountAllegroSimulator } from './simulators/allegro/mount.ts'
 import { mountKsefSimulator } from './simulators/ksef/mount.ts'
 import transactionsRoutes from './transactions/transactions.routes.ts'
-import documentsRoutes from './documents/documents.routes.ts'
-import correctionsRoutes from './corrections/corrections.routes.ts'
+import documentsRoutes from './sales/documents.routes.ts'
+import correctionsRoutes from './sales/corrections.routes.ts'
 import contractorsRoutes from './contractors/contractors.routes.ts'
+import { listDocuments } from './documents/documents.queries.ts'
 import emailRoutes from './email/email.routes.ts'
 import productsRoutes from './products/products.routes.ts'
 import ledgerRoutes from './ledger/ledger.routes.ts'
@@ -33,9 +34,9 @@ import jpkAnnualRoutes from './jpk/jpk-annual.routes.ts'
 import { createJpkSchemaChecker, type JpkSchemaChecker, type JpkValidator } from './jpk/jpk-schema.ts'
 import ksefSettingsRoutes from './ksef/settings.routes.ts'
 import purchasesRoutes from './purchases/purchases.routes.ts'
-import homeRoutes from './settings/home.routes.ts'
+import homeRoutes from './dashboard/home.routes.ts'
 import { startAutoImport, type AutoImport } from './transactions/import-runner.ts'
-import { startAllegroDeliveryWorker, type AllegroDeliveryWorker } from './documents/allegro-delivery.sender.ts'
+import { startAllegroDeliveryWorker, type AllegroDeliveryWorker } from './delivery/allegro-delivery.sender.ts'
 import { startKsefWorker, type KsefWorker } from './ksef/ksef-worker.ts'
 import { startPurchaseWorker, type PurchaseWorker } from './purchases/purchases.worker.ts'
 import backupsRoutes from './backups/backups.routes.ts'
@@ -177,7 +178,9 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     await pages.register(transactionsRoutes)
     await pages.register(documentsRoutes)
     await pages.register(correctionsRoutes)
-    await pages.register(contractorsRoutes)
+    await pages.register(contractorsRoutes, {
+      documentsOf: async (db, contractorId, page) => await listDocuments(db, { type: '', month: '', contractorId, q: '', page })
+    })
     await pages.register(emailRoutes)
     await pages.register(productsRoutes)
     await pages.register(ledgerRoutes)

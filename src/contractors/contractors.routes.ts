@@ -3,8 +3,8 @@ import { requireDocuments } from '../plugins/auth.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { parseId, text } from '../shared/form.ts'
-import { documentTypeLabel } from '../documents/document.ts'
-import { listDocuments } from '../documents/documents.queries.ts'
+import { documentTypeLabel } from '../shared/document-types.ts'
+import type { Queryable } from '../db/database.ts'
 import { EMPTY_CONTRACTOR, contractorColumns, contractorToValues, fillFromWhiteList, parseContractorForm, type ContractorValues } from './contractors.form.ts'
 import { CONTRACTORS_PER_PAGE, findContractorByNip, getContractor, insertContractor, listContractors, updateContractor, type ContractorRow } from './contractors.queries.ts'
 import { normalizeNip } from '../shared/nip.ts'
@@ -16,7 +16,27 @@ function contractorId (request: FastifyRequest): number {
   return id
 }
 
-export default async function contractorsRoutes (app: FastifyInstance): Promise<void> {
+/** A document as the contractor's page lists it. */
+export interface ContractorDocument {
+  id: number
+  type: string
+  number: string
+  status: string
+  issue_date: string
+  total_gross: number
+  currency: string
+  paid: number
+}
+
+export interface ContractorsRoutesOptions {
+  /**
+   * The contractor's documents, a page of them: documents sit above contractors (a document
+   * names its buyer), so the composition root hands this in rather than contractors importing it.
+   */
+  documentsOf: (db: Queryable, contractorId: number, page: number) => Promise<{ rows: ContractorDocument[], total: number }>
+}
+
+export default async function contractorsRoutes (app: FastifyInstance, options: ContractorsRoutesOptions): Promise<void> {
   app.addHook('preHandler', requireDocuments)
   /** One contractor per NIP: a second one would split the buyer's documents. */
   async function duplicateNipError (values: ContractorValues, exceptId: number | null): Promise<string | null> {
@@ -85,7 +105,7 @@ export default async function contractorsRoutes (app: FastifyInstance): Promise<
     const contractor = await getContractor(app.db, contractorId(request))
     const pageNumber = Number(text(request.query, 'strona'))
     const page = Number.isSafeInteger(pageNumber) && pageNumber >= 1 && pageNumber <= 100_000 ? pageNumber : 1
-    const documents = await listDocuments(app.db, { type: '', month: '', contractorId: contractor.id, q: '', page })
+    const documents = await options.documentsOf(app.db, contractor.id, page)
     return reply.viewAsync('contractors/show', { title: contractor.name, contractor, documents: documents.rows, documentCount: documents.total, typeLabel: documentTypeLabel })
   })
 

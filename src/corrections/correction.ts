@@ -5,7 +5,7 @@
 // are the corrected lines as they stand AFTER it; its per-rate totals and document totals are the
 // DIFFERENCES. The "before" of a line is the original invoice's line as left by the latest still
 // issued correction, so successive corrections build on each other.
-import { lineGross, splitGross, type Amounts, type VatRate, type VatTotal, compareVatRates } from '../documents/document.ts'
+import { lineGross, splitGross, type Amounts, type VatRate, type VatTotal, compareVatRates } from '../shared/vat.ts'
 
 /** Where a line of the original invoice stands now (after every still issued correction). */
 export interface LineState {

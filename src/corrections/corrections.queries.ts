@@ -6,9 +6,10 @@ import type { Queryable } from '../db/database.ts'
 import { formatDate } from '../shared/dates.ts'
 import { monthLabel } from '../ledger/ledger.ts'
 import type { DocumentLines, Documents } from '../db/schema.gen.ts'
-import { documentTypeLabel, isVatRate, splitGross, type VatRate, type VatTotal } from '../documents/document.ts'
+import { isVatRate, splitGross, type VatRate, type VatTotal } from '../shared/vat.ts'
 import { amountInWords } from '../shared/amount-in-words.ts'
 import { figuresDifference, isCorrectable, lineFigures, settlementLabel, type BeforeAfterRow, type LineState } from './correction.ts'
+import { documentTypeLabel } from '../shared/document-types.ts'
 
 export interface CorrectionSummary {
   id: number
@@ -214,46 +215,6 @@ export async function correctedRowsForFa3 (db: Queryable, correctionDocumentId: 
   // TypKorekty as decided at issue; corrections from before it was recorded carry none (it is optional)
   const effect = correction.effect === 1 || correction.effect === 2 || correction.effect === 3 ? correction.effect : null
   return { original, linesBefore, reason: correction.reason, effect }
-}
-
-// For stock ------------------------------------------------------------------------------------
-
-export interface ReturnedGoods {
-  /** the correction's line the 'zwrot' movement belongs to */
-  lineId: number
-  productId: number
-  returnedMilli: number
-}
-
-/**
- * Goods a correction brings back to stock: per corrected line, the quantity before minus after,
- * for products the sale actually took out of stock (the original line's sale, or its Allegro
- * cart item's sale through another document such as a receipt). A price change returns nothing.
- */
-export async function returnedGoods (db: Queryable, correctionDocumentId: number): Promise<ReturnedGoods[]> {
-  const lines = await db.selectFrom('correction_lines as cl')
-    .innerJoin('corrections as c', 'c.id', 'cl.correction_id')
-    .innerJoin('document_lines as after', 'after.id', 'cl.document_line_id')
-    .innerJoin('document_lines as ol', 'ol.id', 'cl.original_line_id')
-    .select(['cl.document_line_id', 'cl.original_line_id', 'cl.quantity_before_milli', 'after.quantity_milli', 'ol.transaction_item_id', 'ol.kind'])
-    .where('c.document_id', '=', correctionDocumentId)
-    .orderBy('after.position')
-    .execute()
-  const returned: ReturnedGoods[] = []
-  for (const line of lines) {
-    const returnedMilli = line.quantity_before_milli - line.quantity_milli
-    if (returnedMilli <= 0 || line.kind === 'delivery') continue
-    const sale = await db.selectFrom('stock_movements').select('product_id')
-      .where('kind', '=', 'sprzedaz')
-      .where('reversed', '=', 0)
-      .where((eb) => line.transaction_item_id === null
-        ? eb('document_line_id', '=', line.original_line_id)
-        : eb.or([eb('document_line_id', '=', line.original_line_id), eb('transaction_item_id', '=', line.transaction_item_id)]))
-      .orderBy('id')
-      .executeTakeFirst()
-    if (sale) returned.push({ lineId: line.document_line_id, productId: sale.product_id, returnedMilli })
-  }
-  return returned
 }
 
 // Cancelling -----------------------------------------------------------------------------------

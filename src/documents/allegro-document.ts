@@ -4,8 +4,9 @@ import { DateTime } from 'luxon'
 import { ZONE } from '../shared/dates.ts'
 import { isValidNip, normalizeNip } from '../shared/nip.ts'
 import type { CheckoutFormData } from '../transactions/checkout-form.ts'
-import { highestRate, isVatRate, lineGross, type PaymentMethod, type VatRate } from './document.ts'
+import { type PaymentMethod } from './document.ts'
 import type { ContractorData } from '../contractors/contractors.queries.ts'
+import { highestRate, isVatRate, lineGross, type VatRate } from '../shared/vat.ts'
 
 export type LineKind = 'item' | 'service' | 'delivery'
 

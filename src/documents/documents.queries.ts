@@ -2,52 +2,19 @@ import { sql, type Selectable } from 'kysely'
 import type { Queryable, Trx } from '../db/database.ts'
 import type { Documents } from '../db/schema.gen.ts'
 import { caseVariants, likePattern } from '../contractors/contractors.queries.ts'
-import { correctionInfo, type CorrectionInfo } from '../corrections/corrections.queries.ts'
-import { amountInWords } from '../shared/amount-in-words.ts'
 import { normalizeNip } from '../shared/nip.ts'
 import { convertToPln } from '../nbp/nbp.ts'
 import { exemptionLimitBlocker, exemptionLimitState } from '../ledger/exemption-limit.ts'
 import { eventDate } from '../ledger/ledger.ts'
 import { closedPeriodReason, exemptSalesOfYear } from '../ledger/ledger.queries.ts'
 import { productTaxMarks } from '../products/products.queries.ts'
+import { nextNumber } from './numbering.queries.ts'
 import { vatInPln, type DocumentExchangeRate } from './exchange-rates.ts'
-import {
-  compareVatRates, DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, documentKind, documentTypeLabel, formatDocumentNumber, isDocumentType, isExemptionBasisKind, isProforma, isVatRate, numberingPeriod,
-  exemptionBasisProblem, exemptionExcludedProblem, paymentDay, paymentMethodLabel, splitGross, splitPaymentRequired, sumAmounts, vatTotals, type DocumentKind, type DocumentType, type ExemptionBasisKind, type VatRate, type VatTotal
-} from './document.ts'
+import { exemptionBasisProblem, exemptionExcludedProblem, splitPaymentRequired } from './document.ts'
+import { documentTypeLabel, isProforma, type DocumentKind, type DocumentType } from '../shared/document-types.ts'
+import { splitGross, sumAmounts, vatTotals, type ExemptionBasisKind, type VatRate, type VatTotal } from '../shared/vat.ts'
 
 export type DocumentRow = Selectable<Documents>
-
-// Numbering ---------------------------------------------------------------------------------
-
-export async function seriesPatterns (db: Queryable): Promise<Record<DocumentType, string>> {
-  const rows = await db.selectFrom('document_series').select(['type', 'pattern']).execute()
-  const patterns = Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, DOCUMENT_TYPE_INFO[type].defaultPattern])) as Record<DocumentType, string>
-  for (const row of rows) if (isDocumentType(row.type)) patterns[row.type] = row.pattern
-  return patterns
-}
-
-export async function saveSeriesPatterns (db: Queryable, patterns: Record<DocumentType, string>, at: string, userId: number): Promise<void> {
-  for (const type of DOCUMENT_TYPES) {
-    await db.insertInto('document_series')
-      .values({ type, pattern: patterns[type], updated_at: at, updated_by: userId })
-      .onConflict((oc) => oc.column('type').doUpdateSet({ pattern: patterns[type], updated_at: at, updated_by: userId }))
-      .execute()
-  }
-}
-
-/**
- * The next number of the type's monthly series. Call it inside the issuing transaction: SQLite
- * has one writer, so MAX(seq) + 1 cannot be handed out twice, and UNIQUE (type, period, seq)
- * would refuse it if it were.
- */
-async function nextNumber (trx: Trx, type: DocumentType, issueDate: string): Promise<{ period: string, seq: number, number: string }> {
-  const period = numberingPeriod(issueDate)
-  const pattern = (await seriesPatterns(trx))[type]
-  const last = await trx.selectFrom('documents').select((eb) => eb.fn.max('seq').as('seq')).where('type', '=', type).where('period', '=', period).executeTakeFirst()
-  const seq = Number(last?.seq ?? 0) + 1
-  return { period, seq, number: formatDocumentNumber(pattern, seq, period) }
-}
 
 // Storing an issued document ----------------------------------------------------------------
 
@@ -377,160 +344,6 @@ export async function listDocuments (db: Queryable, filters: DocumentFilters): P
   return { rows: rows.map((row) => ({ ...row, transaction_count: Number(row.transaction_count ?? 0) })), total: Number(count.n) }
 }
 
-export interface OutputLine {
-  position: number
-  kind: string
-  name: string
-  unit: string
-  quantityMilli: number
-  unitPriceGross: number
-  vatRate: string
-  net: number
-  vat: number
-  gross: number
-}
-
-export interface LinkedTransaction {
-  id: number
-  checkoutFormId: string
-  buyerLogin: string
-  linkKind: 'issued' | 'linked'
-}
-
-/**
- * Everything printed on a sales document, as plain data: the detail page, the PDF and
- * (later) the Allegro invoice upload and KSeF all render from this one object.
- */
-export interface DocumentForOutput {
-  id: number
-  type: DocumentType
-  typeLabel: string
-  /** the heading: "Faktura", "Faktura pro forma", "Paragon" … */
-  title: string
-  number: string
-  status: 'issued' | 'cancelled'
-  cancelledAt: string | null
-  issueDate: string
-  saleDate: string
-  dueDate: string | null
-  paymentMethod: string
-  paymentMethodLabel: string
-  paid: boolean
-  paidAt: string | null
-  /** the payment's day in Poland (paymentDay), null when unpaid or unknown */
-  paidOn: string | null
-  currency: string
-  exchangeRate: string | null
-  exchangeRateTable: string | null
-  exchangeRateDate: string | null
-  totalVatPln: number
-  vatExempt: boolean
-  vatExemptionBasis: string | null
-  vatExemptionBasisKind: ExemptionBasisKind
-  /** "mechanizm podzielonej płatności" (art. 106e ust. 1 pkt 18a), decided at issue */
-  splitPayment: boolean
-  /** "metoda kasowa" (art. 106e ust. 1 pkt 16) */
-  cashAccounting: boolean
-  seller: SellerSnapshot
-  buyer: PartySnapshot & { foreignTaxId: string | null, contractorId: number | null }
-  lines: OutputLine[]
-  vatTotals: VatTotal[]
-  totals: { net: number, vat: number, gross: number }
-  amountInWords: string
-  notes: string
-  ksefNumber: string | null
-  transactions: LinkedTransaction[]
-  /** a correction: what it corrects, line by line before and after */
-  correction: CorrectionInfo['correction']
-  /** an invoice: its corrections, cancelled ones included */
-  corrections: CorrectionInfo['corrections']
-  /** whether "Wystaw korektę" applies to this document now */
-  correctable: boolean
-  /** the receipt this invoice was issued to (FP), when there is one */
-  receiptNumber?: string | null
-  receiptDate?: string | null
-}
-
-export async function loadDocumentForOutput (db: Queryable, id: number): Promise<DocumentForOutput> {
-  const doc = await db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
-  const [lines, rates, transactions] = await Promise.all([
-    db.selectFrom('document_lines').selectAll().where('document_id', '=', id).orderBy('position').execute(),
-    db.selectFrom('document_vat_totals').selectAll().where('document_id', '=', id).execute(),
-    db.selectFrom('document_transactions as dt')
-      .innerJoin('transactions as t', 't.id', 'dt.transaction_id')
-      .select(['t.id', 't.checkout_form_id', 't.buyer_login', 'dt.link_kind'])
-      .where('dt.document_id', '=', id)
-      .orderBy('dt.created_at').orderBy('t.id')
-      .execute()
-  ])
-  const type: DocumentType = isDocumentType(doc.type) ? doc.type : 'faktura'
-  const corrections = await correctionInfo(db, doc)
-  const receipt = await receiptOfInvoice(db, doc.id)
-  const storedTotals = rates
-    .filter((rate): rate is typeof rate & { vat_rate: VatRate } => isVatRate(rate.vat_rate))
-    .map((rate) => ({ vatRate: rate.vat_rate, net: rate.net, vat: rate.vat, gross: rate.gross }))
-  return {
-    id: doc.id,
-    type,
-    typeLabel: documentTypeLabel(doc.type),
-    title: isDocumentType(doc.type) ? DOCUMENT_TYPE_INFO[doc.type].title : doc.type,
-    number: doc.number,
-    status: doc.status === 'cancelled' ? 'cancelled' : 'issued',
-    cancelledAt: doc.cancelled_at,
-    issueDate: doc.issue_date,
-    saleDate: doc.sale_date,
-    dueDate: doc.due_date,
-    paymentMethod: doc.payment_method,
-    paymentMethodLabel: paymentMethodLabel(doc.payment_method),
-    // pro formas stored as paid before issue 14 still print the full amount due
-    paid: doc.paid === 1 && !isProforma(type),
-    paidAt: isProforma(type) ? null : doc.paid_at,
-    paidOn: doc.paid === 1 && !isProforma(type) ? paymentDay(doc.paid_at) : null,
-    currency: doc.currency,
-    exchangeRate: doc.exchange_rate,
-    exchangeRateTable: doc.exchange_rate_table,
-    exchangeRateDate: doc.exchange_rate_date,
-    totalVatPln: doc.total_vat_pln,
-    vatExempt: doc.vat_exempt === 1,
-    vatExemptionBasis: doc.vat_exemption_basis,
-    vatExemptionBasisKind: isExemptionBasisKind(doc.vat_exemption_basis_kind) ? doc.vat_exemption_basis_kind : 'ustawa',
-    splitPayment: doc.split_payment === 1,
-    cashAccounting: doc.cash_accounting === 1,
-    seller: { name: doc.seller_name, nip: doc.seller_nip, address: doc.seller_address, bankAccount: doc.seller_bank_account },
-    buyer: {
-      name: doc.buyer_name,
-      nip: doc.buyer_nip,
-      foreignTaxId: doc.buyer_foreign_tax_id,
-      street: doc.buyer_street,
-      postalCode: doc.buyer_postal_code,
-      city: doc.buyer_city,
-      countryCode: doc.buyer_country_code,
-      contractorId: doc.contractor_id
-    },
-    lines: lines.map((line) => ({
-      position: line.position,
-      kind: line.kind,
-      name: line.name,
-      unit: line.unit,
-      quantityMilli: line.quantity_milli,
-      unitPriceGross: line.unit_price_gross,
-      vatRate: line.vat_rate,
-      net: line.net,
-      vat: line.vat,
-      gross: line.gross
-    })),
-    vatTotals: storedTotals.sort((a, b) => compareVatRates(a.vatRate, b.vatRate)),
-    totals: { net: doc.total_net, vat: doc.total_vat, gross: doc.total_gross },
-    amountInWords: amountInWords(doc.total_gross, doc.currency),
-    notes: doc.notes,
-    ksefNumber: doc.ksef_number,
-    transactions: transactions.map((t) => ({ id: t.id, checkoutFormId: t.checkout_form_id, buyerLogin: t.buyer_login, linkKind: t.link_kind === 'linked' ? 'linked' : 'issued' })),
-    receiptNumber: receipt?.number ?? null,
-    receiptDate: receipt?.issue_date ?? null,
-    ...corrections
-  }
-}
-
 // Documents of transactions (for the transactions list and details) --------------------------
 
 export interface TransactionDocument {
@@ -592,120 +405,6 @@ export async function getTransactionSummary (db: Queryable, id: number): Promise
     .select(['id', 'checkout_form_id', 'buyer_name', 'buyer_login', 'total_to_pay', 'currency', 'bought_at', 'first_offer_name', 'item_count', 'local_status'])
     .where('id', '=', id)
     .executeTakeFirstOrThrow()
-}
-
-export interface LinkCandidate {
-  id: number
-  type: string
-  number: string
-  issue_date: string
-  buyer_name: string
-  buyer_nip: string | null
-  total_gross: number
-  currency: string
-}
-
-/**
- * Issued documents a transaction could be linked to: by number, buyer or NIP, and/or by the
- * gross amount; with no criteria, the ones whose amount equals the transaction's.
- */
-export async function searchLinkCandidates (db: Queryable, transaction: { id: number, total_to_pay: number }, criteria: { q: string, amount: number | null, ids?: number[] }): Promise<LinkCandidate[]> {
-  let query = db.selectFrom('documents as d')
-    .select(['d.id', 'd.type', 'd.number', 'd.issue_date', 'd.buyer_name', 'd.buyer_nip', 'd.total_gross', 'd.currency'])
-    .where('d.status', '=', 'issued')
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('document_transactions as dt').select('dt.document_id').whereRef('dt.document_id', '=', 'd.id').where('dt.transaction_id', '=', transaction.id))))
-  if (criteria.ids !== undefined) return await query.where('d.id', 'in', criteria.ids.length > 0 ? criteria.ids : [0]).orderBy('d.issue_date', 'desc').orderBy('d.id', 'desc').limit(100).execute()
-  const amount = criteria.q === '' && criteria.amount === null ? transaction.total_to_pay : criteria.amount
-  if (amount !== null) query = query.where('d.total_gross', '=', amount)
-  if (criteria.q !== '') {
-    const digits = criteria.q.replace(/[\s-]/g, '')
-    query = query.where((eb) => eb.or([
-      ...caseVariants(criteria.q).flatMap((variant) => [
-        sql<boolean>`${sql.ref('d.number')} like ${likePattern(variant)} escape '\\'`,
-        sql<boolean>`${sql.ref('d.buyer_name')} like ${likePattern(variant)} escape '\\'`
-      ]),
-      ...(/^\d{3,10}$/.test(digits) ? [eb('d.buyer_nip', 'like', `%${digits}%`)] : [])
-    ]))
-  }
-  return await query.orderBy('d.issue_date', 'desc').orderBy('d.id', 'desc').limit(50).execute()
-}
-
-export type LinkOutcome = { documentId: number, number: string, ok: true } | { documentId: number, number: string, ok: false, problem: string }
-
-/** Links existing documents to a transaction, each refused when the transaction already has one of its kind. */
-export async function linkDocuments (trx: Trx, transactionId: number, documentIds: number[], at: string): Promise<LinkOutcome[]> {
-  const outcomes: LinkOutcome[] = []
-  for (const documentId of documentIds) {
-    const doc = await trx.selectFrom('documents').select(['id', 'type', 'number', 'status', 'buyer_nip']).where('id', '=', documentId).executeTakeFirst()
-    if (!doc || !isDocumentType(doc.type)) {
-      outcomes.push({ documentId, number: `#${documentId}`, ok: false, problem: 'nie ma takiego dokumentu' })
-      continue
-    }
-    if (doc.status !== 'issued') {
-      outcomes.push({ documentId, number: doc.number, ok: false, problem: 'dokument jest anulowany' })
-      continue
-    }
-    const already = await trx.selectFrom('document_transactions').select('document_id').where('document_id', '=', doc.id).where('transaction_id', '=', transactionId).executeTakeFirst()
-    if (already) {
-      outcomes.push({ documentId, number: doc.number, ok: false, problem: 'jest już powiązany z tą transakcją' })
-      continue
-    }
-    const kind = documentKind(doc.type)
-    const sameKind = await activeDocumentOfKind(trx, transactionId, kind)
-    if (sameKind) {
-      outcomes.push({ documentId, number: doc.number, ok: false, problem: `transakcja ma już dokument tego rodzaju (${sameKind.number})` })
-      continue
-    }
-    // an invoice and a receipt of one sale: the receipt must come first (documents are numbered
-    // and stored in the order they are issued, so the lower id is the earlier one)
-    const invoice = kind === 'paragon' ? await activeDocumentOfKind(trx, transactionId, 'faktura') : kind === 'faktura' ? { id: doc.id, number: doc.number } : undefined
-    const receipt = kind === 'faktura' ? await activeDocumentOfKind(trx, transactionId, 'paragon') : kind === 'paragon' ? { id: doc.id, number: doc.number } : undefined
-    if (invoice !== undefined && receipt !== undefined && receipt.id > invoice.id) {
-      outcomes.push({ documentId, number: doc.number, ok: false, problem: receiptAfterInvoiceProblem(invoice.number) })
-      continue
-    }
-    // linking makes the invoice one to the transaction's receipt (FP): the same rule as issuing
-    if (invoice !== undefined && receipt !== undefined) {
-      const receiptRow = await trx.selectFrom('documents').select(['number', 'buyer_nip']).where('id', '=', receipt.id).executeTakeFirstOrThrow()
-      const invoiceRow = await trx.selectFrom('documents').select('buyer_nip').where('id', '=', invoice.id).executeTakeFirstOrThrow()
-      const why = receiptInvoiceBlocker(receiptRow, invoiceRow.buyer_nip)
-      if (why !== null) {
-        outcomes.push({ documentId, number: doc.number, ok: false, problem: why })
-        continue
-      }
-    }
-    await attachToTransaction(trx, { documentId: doc.id, transactionId, kind, linkKind: 'linked', at })
-    outcomes.push({ documentId, number: doc.number, ok: true })
-  }
-  return outcomes
-}
-
-/** Removes a link made by hand; a document issued from the transaction stays with it. */
-export async function unlinkDocument (trx: Trx, transactionId: number, documentId: number): Promise<'unlinked' | 'issued_here' | 'not_linked'> {
-  const link = await trx.selectFrom('document_transactions').select('link_kind').where('document_id', '=', documentId).where('transaction_id', '=', transactionId).executeTakeFirst()
-  if (!link) return 'not_linked'
-  if (link.link_kind !== 'linked') return 'issued_here'
-  await trx.deleteFrom('document_transactions').where('document_id', '=', documentId).where('transaction_id', '=', transactionId).execute()
-  await trx.deleteFrom('transaction_document_kinds').where('document_id', '=', documentId).where('transaction_id', '=', transactionId).execute()
-  return 'unlinked'
-}
-
-// Wystaw result reports ---------------------------------------------------------------------
-
-export async function saveIssueReport<T> (db: Queryable, report: { userId: number, type: DocumentType, outcomes: T[], at: string, removeBefore: string }): Promise<number> {
-  await db.deleteFrom('document_issue_reports').where('created_at', '<', report.removeBefore).execute()
-  const row = await db.insertInto('document_issue_reports')
-    .values({ user_id: report.userId, document_type: report.type, outcomes_json: JSON.stringify(report.outcomes), created_at: report.at })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return row.id
-}
-
-/** A report is shown only to the user who issued. */
-export async function findIssueReport<T> (db: Queryable, id: number, userId: number): Promise<{ type: string, outcomes: T[], createdAt: string } | undefined> {
-  const row = await db.selectFrom('document_issue_reports').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst()
-  if (!row) return undefined
-  return { type: row.document_type, outcomes: JSON.parse(row.outcomes_json) as T[], createdAt: row.created_at }
 }
 
 export async function transactionsByIds (db: Queryable, ids: number[]): Promise<Map<number, TransactionSummary>> {

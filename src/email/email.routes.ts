@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { documentPdfFile } from '../documents/document-file.ts'
-import { loadDocumentForOutput } from '../documents/documents.queries.ts'
+import { documentPdfFile } from '../pdf/document-file.ts'
+import { loadDocumentForOutput } from '../pdf/document-output.queries.ts'
 import { requireAdministration, requireDocuments } from '../plugins/auth.ts'
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts'
 import { formatDate, toStoredTimestamp } from '../shared/dates.ts'

@@ -7,11 +7,10 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { validateXML } from 'xmllint-wasm'
-import { projectRoot } from '../paths.ts'
+import { JPK_VENDOR_DIR, projectRoot } from '../paths.ts'
 
 export type JpkKind = 'V7M' | 'V7K' | 'PKPIR' | 'EWP'
 
-export const JPK_VENDOR_DIR = join(projectRoot, 'vendor', 'jpk')
 
 export const SCHEMA_FILES: Record<JpkKind, string> = {
   V7M: 'Schemat_JPK_V7M_3_v1-0E.xsd',

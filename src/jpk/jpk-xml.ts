@@ -1,5 +1,5 @@
 // The XML of the JPK files, element by element in schema order. Pure.
-import { element, leaf, renderDocument, tokenText, type XmlElement } from '../ksef/xml.ts'
+import { element, leaf, renderDocument, tokenText, type XmlElement } from '../shared/xml.ts'
 import { formatDecimal } from '../shared/money.ts'
 import { orderedSalesFields, type Controls, type Declaration, type PurchaseRow, type SalesRow } from './jpk-v7.ts'
 

@@ -11,7 +11,7 @@ import {
   type Fa3Address, type Fa3BuyerId, type Fa3CorrectionEffect, type Fa3Invoice, type Fa3Line, type Fa3Payment, type Fa3PaymentForm, type Fa3Rate
 } from './fa3.ts'
 import { normalizeKsefNumber } from './ksef-number.ts'
-import { tokenText } from './xml.ts'
+import { tokenText } from '../shared/xml.ts'
 
 /** Document types that are invoices in the KSeF sense; pro formas, receipts and internal documents are not. */
 export const FA3_DOCUMENT_TYPES = ['faktura', 'faktura_bez_vat', 'korekta'] as const

@@ -24,7 +24,7 @@ import { formatDecimal } from '../shared/money.ts'
 import { isValidBankAccount, isValidNip, normalizeBankAccount } from '../shared/nip.ts'
 import { FA3_COUNTRY_CODES, FA3_CURRENCY_CODES, FA3_EU_VAT_PREFIXES } from './codes.ts'
 import { isValidKsefNumber } from './ksef-number.ts'
-import { characterCount, element, leaf, renderDocument, tokenText, type XmlElement } from './xml.ts'
+import { characterCount, element, leaf, renderDocument, tokenText, type XmlElement } from '../shared/xml.ts'
 
 export const FA3_NAMESPACE = 'http://crd.gov.pl/wzor/2025/06/25/13775/'
 

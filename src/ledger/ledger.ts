@@ -1,6 +1,6 @@
 // What a sales document becomes in the registers: pure rules, no Fastify, no Kysely.
 // Rules: reference/polish-invoicing.md §3–§6 and §8 (KPiR 2026, ryczałt, VAT register / JPK_V7).
-import { RYCZALT_RATES_BP, ryczaltRateLabel } from '../settings/company.form.ts'
+import { RYCZALT_RATES_BP, ryczaltRateLabel } from '../shared/tax-codes.ts'
 import { convertToPln, isValidMidRate } from '../nbp/nbp.ts'
 import { formatAmount } from '../shared/money.ts'
 

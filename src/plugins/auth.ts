@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { ForbiddenError } from '../shared/errors.ts'
-import { createSession, deleteExpiredSessions, deleteSession, touchSession } from '../users/sessions.queries.ts'
+import { createSession, deleteExpiredSessions, deleteSession, touchSession } from './sessions.queries.ts'
 
 export type Permission = 'allegro' | 'magazyn' | 'ksiegowosc' | 'dokumenty' | 'administracja'
 

@@ -1,6 +1,6 @@
 // Pure product rules: prices by VAT rate, stock quantities in thousandths, where products live.
 import { divideRoundHalfUp, formatAmount } from '../shared/money.ts'
-import { VAT_RATES } from '../settings/company.form.ts'
+import { VAT_RATES } from '../shared/vat.ts'
 
 export { VAT_RATES }
 export type VatRate = typeof VAT_RATES[number]

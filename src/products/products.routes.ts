@@ -4,7 +4,7 @@ import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { checkbox, parseId, type FieldErrors } from '../shared/form.ts'
 import { parseAmount } from '../shared/money.ts'
-import { MAX_NAME_LENGTH, MAX_SKU_LENGTH, PRODUCTS_PATH, UNITS, VAT_RATES, amountInput, vatRateFromAllegro } from './product.ts'
+import { MAX_NAME_LENGTH, MAX_SKU_LENGTH, PRODUCTS_PATH, UNITS, amountInput, vatRateFromAllegro } from './product.ts'
 import { GTU_CODES, GTU_LABELS } from '../shared/tax-codes.ts'
 import { parseProductForm, parseStockCorrection, type CorrectionValues, type ProductValues } from './products.form.ts'
 import {
@@ -13,6 +13,7 @@ import {
 } from './products.queries.ts'
 import { MOVEMENT_LABELS, listMovements } from './stock.queries.ts'
 import offersRoutes from './offers.routes.ts'
+import { VAT_RATES } from '../shared/vat.ts'
 
 const PER_PAGE = 50
 

@@ -1,17 +1,13 @@
 import { isIsoDate } from '../shared/dates.ts'
 import { type FieldErrors, type FormResult, Validator, checkbox, text } from '../shared/form.ts'
 import { isValidBankAccount, isValidNip, normalizeBankAccount, normalizeNip } from '../shared/nip.ts'
+import { RYCZALT_RATES_BP } from '../shared/tax-codes.ts'
+import { DEFAULT_EXEMPTION_BASIS, VAT_RATES } from '../shared/vat.ts'
 import { taxOfficeName } from './tax-offices.ts'
 
 export const VAT_STATUSES = ['czynny', 'zwolniony'] as const
 export const TAX_FORMS = ['kpir', 'ryczalt'] as const
 export const PACKAGES = ['ksiegowosc', 'ksiegowosc_magazyn'] as const
-export const VAT_RATES = ['23', '8', '5', '0', 'zw'] as const
-/** Ryczałt rates in force in 2026, in basis points. */
-export const RYCZALT_RATES_BP = [1700, 1500, 1400, 1250, 1200, 1000, 850, 550, 300, 200] as const
-
-export const DEFAULT_EXEMPTION_BASIS = 'Zwolnienie podmiotowe z VAT na podstawie art. 113 ust. 1 ustawy o VAT'
-
 export interface CompanyValues {
   name: string
   nip: string
@@ -31,10 +27,6 @@ export interface CompanyValues {
   taxForm: string
   ryczaltRate: string
   package: string
-}
-
-export function ryczaltRateLabel (bp: number): string {
-  return (bp / 100).toLocaleString('pl-PL') + ' %'
 }
 
 export function parseCompanyForm (body: unknown): FormResult<CompanyValues> & { ryczaltRateBp: number | null } {

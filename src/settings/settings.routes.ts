@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import { requireOwner } from '../plugins/auth.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
-import {
-  companyColumns, companyToValues, jpkHeaderColumns, jpkHeaderToValues, parseCompanyForm, parseJpkHeaderForm, PACKAGES, RYCZALT_RATES_BP, ryczaltRateLabel,
-  TAX_FORMS, TAXPAYER_KINDS, VAT_PERIODS, VAT_RATES, VAT_STATUSES
-} from './company.form.ts'
+import { companyColumns, companyToValues, jpkHeaderColumns, jpkHeaderToValues, parseCompanyForm, parseJpkHeaderForm, PACKAGES, TAX_FORMS, TAXPAYER_KINDS, VAT_PERIODS, VAT_STATUSES } from './company.form.ts'
 import { getCompany, updateCompany } from './company.queries.ts'
 import { taxOffices } from './tax-offices.ts'
+import { VAT_RATES } from '../shared/vat.ts'
+import { RYCZALT_RATES_BP, ryczaltRateLabel } from '../shared/tax-codes.ts'
 
 export const companyFormOptions = {
   options: {

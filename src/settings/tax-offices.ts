@@ -2,7 +2,7 @@
 // schemas import, so the form offers exactly what the XSD accepts.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { JPK_VENDOR_DIR } from '../jpk/jpk-schema.ts'
+import { JPK_VENDOR_DIR } from '../paths.ts'
 
 export interface TaxOffice {
   code: string

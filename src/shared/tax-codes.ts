@@ -31,3 +31,10 @@ export function isGtuCode (value: string): value is GtuCode {
  * services for a taxpayer. 15 000,00 zł itself does not exceed it.
  */
 export const SPLIT_PAYMENT_THRESHOLD_GROSZE = 1_500_000
+
+/** Ryczałt rates in force in 2026, in basis points. */
+export const RYCZALT_RATES_BP = [1700, 1500, 1400, 1250, 1200, 1000, 850, 550, 300, 200] as const
+
+export function ryczaltRateLabel (bp: number): string {
+  return (bp / 100).toLocaleString('pl-PL') + ' %'
+}

@@ -1,5 +1,5 @@
 // Labels and small formatting the transaction pages share (Polish, as in the seed).
-import { documentTypeLabel } from '../documents/document.ts'
+import { documentTypeLabel } from '../shared/document-types.ts'
 import { plural } from './import-summary.ts'
 import { goodsAndServicesTotal } from './checkout-form.ts'
 import { marketplaceName, offerUrl } from './marketplaces.ts'

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { issueTypeOptions } from '../documents/document.ts'
+import { issueTypeOptions } from '../shared/document-types.ts'
 import { requireAllegroModule } from '../plugins/auth.ts'
 import { unmatchedLinesForTransaction } from '../products/stock.hooks.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'

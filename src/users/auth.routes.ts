@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { beginSession, endSession, requireUser } from '../plugins/auth.ts'
-import { deleteUserSessions } from './sessions.queries.ts'
+import { deleteUserSessions } from '../plugins/sessions.queries.ts'
 import { LoginThrottle, TooManyAttemptsError } from './login-throttle.ts'
 import totpRoutes, { TOTP_CODE_PATH } from './totp.routes.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { beginSession, requireOwner } from '../plugins/auth.ts'
-import { deleteUserSessions } from './sessions.queries.ts'
+import { deleteUserSessions } from '../plugins/sessions.queries.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { parseId } from '../shared/form.ts'

@@ -1,7 +1,7 @@
 // The correction rules without a database: which lines change, the per-rate differences by hand.
 import t from 'tap'
 import { correctionDirection, correctionSettlement, planCorrection, type LineState, type RequestedLine } from '../../src/corrections/correction.ts'
-import { vatTotals, type VatTotal } from '../../src/documents/document.ts'
+import { vatTotals, type VatTotal } from '../../src/shared/vat.ts'
 
 // The default Allegro order of the fixtures: 2 × 124,49 (23 %), 1 × 10,00 (23 %), delivery 9,99 (23 %)
 const INVOICE: LineState[] = [

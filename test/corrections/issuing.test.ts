@@ -1,7 +1,7 @@
 // Corrections end to end through the pages: the figures stored (by hand), numbering, stock,
 // ledger, successive corrections, cancelling, and concurrent requests.
 import t from 'tap'
-import { issueCorrection } from '../../src/corrections/correction-issuing.ts'
+import { issueCorrection } from '../../src/sales/correction-issuing.ts'
 import { invoiceState } from '../../src/corrections/corrections.queries.ts'
 import { build } from '../helpers/app.ts'
 import { assertValidFa3, value } from '../ksef/fa3-fixtures.ts'

@@ -5,8 +5,8 @@ import t from 'tap'
 import { AllegroApiError } from '../../src/allegro/allegro.client.ts'
 import {
   canSendToAllegro, deliveryErrorMessage, findOurInvoice, isTemporary, MAX_AUTO_ATTEMPTS, parseOrderInvoices, retryDelayMinutes, stateOfUploaded
-} from '../../src/documents/allegro-delivery.ts'
-import { sendDocumentToAllegro, startAllegroDeliveryWorker } from '../../src/documents/allegro-delivery.sender.ts'
+} from '../../src/delivery/allegro-delivery.ts'
+import { sendDocumentToAllegro, startAllegroDeliveryWorker } from '../../src/delivery/allegro-delivery.sender.ts'
 import { seedUser } from '../helpers/app.ts'
 import { TestClient } from '../helpers/client.ts'
 import { issue, setupAllegro, sharedOrder, type AllegroSetup } from './allegro-fixtures.ts'

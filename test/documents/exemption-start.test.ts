@@ -2,7 +2,7 @@
 // proportional to its days of activity; goods excluded from the exemption cannot be sold without
 // VAT by an exempt seller. Hand figures.
 import t from 'tap'
-import { issueManualDocument } from '../../src/documents/issuing.ts'
+import { issueManualDocument } from '../../src/sales/issuing.ts'
 import { exemptionLimitFor, exemptionLimitState } from '../../src/ledger/exemption-limit.ts'
 import { build, type Built } from '../helpers/app.ts'
 import { insertShop, insertTransaction } from '../helpers/transaction-fixtures.ts'

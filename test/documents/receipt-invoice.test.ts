@@ -7,7 +7,7 @@ import { build, type Built } from '../helpers/app.ts'
 import { insertProduct, stockOf } from '../helpers/document-fixtures.ts'
 import { insertShop, insertTransaction, type OrderSpec } from '../helpers/transaction-fixtures.ts'
 import { assertValidFa3, value } from '../ksef/fa3-fixtures.ts'
-import { linkDocuments } from '../../src/documents/documents.queries.ts'
+import { linkDocuments } from '../../src/documents/linking.queries.ts'
 
 async function newTransaction (built: Built, spec: OrderSpec): Promise<number> {
   const shop = (await built.db.selectFrom('allegro_shops').select('id').executeTakeFirst())?.id ?? await insertShop(built.db)

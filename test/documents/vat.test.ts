@@ -1,8 +1,9 @@
 import t from 'tap'
 import { allegroVatRate, buyerFromOrder, draftLinesFromOrder, paymentOf, saleDateOf } from '../../src/documents/allegro-document.ts'
-import { formatDocumentNumber, highestRate, lineGross, patternProblem, splitGross, sumAmounts, vatTotals } from '../../src/documents/document.ts'
+import { formatDocumentNumber, patternProblem } from '../../src/documents/document.ts'
 import { parseCheckoutForm, type CheckoutFormData } from '../../src/transactions/checkout-form.ts'
 import { checkoutForm, type OrderSpec } from '../helpers/transaction-fixtures.ts'
+import { highestRate, lineGross, splitGross, sumAmounts, vatTotals } from '../../src/shared/vat.ts'
 
 function order (spec: OrderSpec): CheckoutFormData {
   const parsed = parseCheckoutForm(checkoutForm(spec))

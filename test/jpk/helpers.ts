@@ -4,9 +4,10 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { issueManualDocument } from '../../src/documents/issuing.ts'
-import { JPK_VENDOR_DIR, SCHEMA_FILES, type JpkKind } from '../../src/jpk/jpk-schema.ts'
+import { issueManualDocument } from '../../src/sales/issuing.ts'
+import { SCHEMA_FILES, type JpkKind } from '../../src/jpk/jpk-schema.ts'
 import type { build } from '../helpers/app.ts'
+import { JPK_VENDOR_DIR } from '../../src/paths.ts'
 
 export type Built = Awaited<ReturnType<typeof build>>
 

@@ -2,7 +2,7 @@
 // invoice to be offline), so the PDF the buyer gets carries its KSeF code; without a KSeF
 // connection in Biurko nothing waits. Allegro and KSeF are both the built-in simulators.
 import t from 'tap'
-import { sendDocumentToAllegro } from '../../src/documents/allegro-delivery.sender.ts'
+import { sendDocumentToAllegro } from '../../src/delivery/allegro-delivery.sender.ts'
 import { queueNewlyIssued, runKsefRound } from '../../src/ksef/ksef-sender.ts'
 import { ksefDepsOf } from '../../src/ksef/ksef-worker.ts'
 import { submissionOf } from '../../src/ksef/submissions.queries.ts'

@@ -2,7 +2,7 @@
 // the file is fixed in ksef_submissions when the PDF is made, and the QR code read off the
 // rendered page carries SHA-256 of exactly those stored bytes.
 import t from 'tap'
-import { constants, createHash, verify, X509Certificate } from 'node:crypto'
+import { createHash, verify, X509Certificate } from 'node:crypto'
 import { extractText } from 'unpdf'
 import { isValidKsefNumber } from '../../src/ksef/ksef-number.ts'
 import { invoiceFileOf } from '../../src/ksef/submissions.queries.ts'

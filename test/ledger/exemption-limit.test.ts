@@ -1,5 +1,5 @@
 import t from 'tap'
-import { cancelDocument, issueManualDocument } from '../../src/documents/issuing.ts'
+import { cancelDocument, issueManualDocument } from '../../src/sales/issuing.ts'
 import { exemptionLimitBlocker, exemptionLimitState } from '../../src/ledger/exemption-limit.ts'
 import { exemptSalesOfYear } from '../../src/ledger/ledger.queries.ts'
 import { build } from '../helpers/app.ts'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { cancelDocument, issueManualDocument } from '../../src/documents/issuing.ts'
+import { cancelDocument, issueManualDocument } from '../../src/sales/issuing.ts'
 import { build } from '../helpers/app.ts'
 
 // The whole way through the documents feature: an invoice issued by hand is booked at once, shows

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { DateTime } from 'luxon'
 import { createAllegroSimulator } from '../../src/simulators/allegro/simulator.ts'
-import { cancelDocument, issueForTransaction } from '../../src/documents/issuing.ts'
+import { cancelDocument, issueForTransaction } from '../../src/sales/issuing.ts'
 import { ZONE } from '../../src/shared/dates.ts'
 import { build, TEST_NOW } from '../helpers/app.ts'
 import { insertShop } from '../helpers/document-fixtures.ts'

@@ -4,8 +4,7 @@
 import t from 'tap'
 import { setup, NIP, type Setup } from '../ksef/helpers/sim-setup.ts'
 import { downloadPurchases } from '../../src/purchases/purchases.sync.ts'
-import { startPurchaseWorker } from '../../src/purchases/purchases.worker.ts'
-import { extraPurchase, ALLEGRO_NIP, HOSTILE_NIP, BROKEN_NIP, EUR_SELLER_NIP } from '../../src/simulators/ksef/purchases.ts'
+import { extraPurchase } from '../../src/simulators/ksef/purchases.ts'
 
 /** paging is what these tests are about; the XSD check has its own test in download.test.ts */
 const noSchema = async (xmls: string[]): Promise<string[][]> => xmls.map(() => [])

@@ -5,7 +5,7 @@ import t from 'tap'
 import { setup, NIP, type Setup } from '../ksef/helpers/sim-setup.ts'
 import { downloadPurchases } from '../../src/purchases/purchases.sync.ts'
 import { startPurchaseWorker } from '../../src/purchases/purchases.worker.ts'
-import { extraPurchase, ALLEGRO_NIP, HOSTILE_NIP, BROKEN_NIP, EUR_SELLER_NIP } from '../../src/simulators/ksef/purchases.ts'
+import { ALLEGRO_NIP, HOSTILE_NIP, BROKEN_NIP, EUR_SELLER_NIP } from '../../src/simulators/ksef/purchases.ts'
 
 async function stored (s: Setup) {
   return await s.built.db.selectFrom('purchase_invoices').selectAll().orderBy('permanent_storage_date').orderBy('id').execute()

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { JPK_VENDOR_DIR } from '../../src/jpk/jpk-schema.ts'
+import { JPK_VENDOR_DIR } from '../../src/paths.ts'
 import { build } from '../helpers/app.ts'
 
 const company = {

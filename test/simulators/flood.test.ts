@@ -9,7 +9,7 @@ import { MAX_DEVICE_GRANTS } from '../../src/simulators/allegro/oauth.ts'
 import { createAllegroSimulator, WEB_RATE_LIMIT } from '../../src/simulators/allegro/simulator.ts'
 import allegroSimulatorPlugin from '../../src/simulators/allegro/simulator.plugin.ts'
 import ksefSimulatorPlugin from '../../src/simulators/ksef/plugin.ts'
-import { PUBLIC_LIMITS } from '../../src/simulators/ksef/rate-limits.ts'
+import { PUBLIC_LIMITS } from '../../src/simulators/shared/rate-limits.ts'
 import { KsefSimulator } from '../../src/simulators/ksef/simulator.ts'
 import { build } from '../helpers/app.ts'
 

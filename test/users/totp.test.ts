@@ -236,7 +236,7 @@ t.test('wrong codes go through the login throttle, and a right password does not
   for (let round = 0; round < 2; round++) {
     await passwordStep(attacker, OWNER.login, OWNER.password)
     await attacker.get('/logowanie/kod')
-    for (let i = 0; i < 2; i++) t.equal((await attacker.post('/logowanie/kod', { code: '000000' === codeAt(secret, clock.now) ? '111111' : '000000' })).statusCode, 422, `round ${round}, guess ${i}`)
+    for (let i = 0; i < 2; i++) t.equal((await attacker.post('/logowanie/kod', { code: codeAt(secret, clock.now) === '000000' ? '111111' : '000000' })).statusCode, 422, `round ${round}, guess ${i}`)
   }
   const blocked = await attacker.post('/logowanie/kod', { code: codeAt(secret, clock.now) })
   t.equal(blocked.statusCode, 429, 'after 4 wrong codes even the right one is refused')

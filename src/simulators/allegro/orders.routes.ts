@@ -4,7 +4,7 @@ import type { CheckoutFormQuery } from './simulator.ts'
 import { CHECKOUT_FORM_STATUSES, ORDER_EVENT_TYPES } from './types.ts'
 import type { CheckoutFormStatus } from './types.ts'
 import type { ApiContext } from './http.ts'
-import { CHECKOUT_FORM_SORTS, DATE_TIME_RE, UUID_RE, dateParam, first, intParam, list, validationError, type Query } from './http.ts'
+import { CHECKOUT_FORM_SORTS, UUID_RE, dateParam, first, intParam, list, validationError, type Query } from './http.ts'
 
 export function registerOrderRoutes (api: FastifyInstance, { sim, authOf, ok, orderNotFound, malformedId }: ApiContext): void {
 api.get('/me', { config: { scope: 'allegro:api:profile:read' } }, async (request, reply) => {

@@ -2,15 +2,7 @@
  * The simulator's few HTML pages. Plain semantic HTML: the host app's CSP forbids inline
  * scripts and styles, and the pages must work without any asset.
  */
-
-export function escapeHtml (value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-}
+import { escapeHtml } from '../shared/html.ts'
 
 function layout (title: string, body: string): string {
   return `<!doctype html>

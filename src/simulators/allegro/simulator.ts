@@ -8,7 +8,7 @@
  * A restarted process with the same seed and epoch therefore serves the same orders and
  * event ids, as long as nobody used the control API in between.
  */
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
 import { FaultRegistry } from './faults.ts'
@@ -22,7 +22,7 @@ import { OAuthServer } from './oauth.ts'
 import { OfferCatalogue } from './offers.ts'
 import { DEFAULT_MAX_STORED_INVOICE_BYTES, InvoiceStore } from './invoices.ts'
 // the KSeF simulator's sliding-window limiter: nothing in it is KSeF-specific
-import { RateLimiter, type Limit } from '../ksef/rate-limits.ts'
+import { RateLimiter, type Limit } from '../shared/rate-limits.ts'
 import type { UploadFailure } from './invoices.ts'
 import type { AuthCodeGrant } from './oauth.ts'
 import { MAX_INVOICES_PER_ORDER } from './types.ts'

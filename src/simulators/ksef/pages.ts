@@ -3,7 +3,7 @@
  * a scan, reduced to the answer that matters — was an invoice with exactly this file accepted.
  * Plain HTML without scripts or styles (the host app's CSP forbids inline ones).
  */
-import { escapeHtml } from '../allegro/pages.ts'
+import { escapeHtml } from '../shared/html.ts'
 
 function layout (title: string, body: string): string {
   return `<!doctype html>

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FaultSpec } from './faults.ts'
 import { ksefTokenPage, qrCertificatePage, qrInvoicePage } from './pages.ts'
-import type { Limit } from './rate-limits.ts'
+import type { Limit } from '../shared/rate-limits.ts'
 import { KsefApiError, type AccessClaims, type KsefSimulator } from './simulator.ts'
 
 export interface KsefSimulatorPluginOptions {

@@ -13,7 +13,7 @@ import { isValidKsefNumber } from '../../ksef/ksef-number.ts'
 import { createCa, hasKeyUsage, issueCertificate, nipFromCertificate, rsaPair, sha256, signJwt, verifyJwt, x509, type Ca, type RsaPair } from './crypto.ts'
 import { FaultRegistry } from './faults.ts'
 import { purchaseSeeds, type PurchaseMeta } from './purchases.ts'
-import { KSEF_LIMITS, MAX_RATE_KEYS, PUBLIC_LIMITS, RateLimiter, type Limit } from './rate-limits.ts'
+import { KSEF_LIMITS, MAX_RATE_KEYS, PUBLIC_LIMITS, RateLimiter, type Limit } from '../shared/rate-limits.ts'
 import { AUTH_NAMESPACES, validateAuthRequest, validateFa3Batch } from './xsd.ts'
 
 const FA3_NS = 'http://crd.gov.pl/wzor/2025/06/25/13775/'

@@ -5,12 +5,11 @@ import { isIsoDate } from '../shared/dates.ts'
 import { type FieldErrors, type FormResult, Validator, asArray, checkbox, parseId, text } from '../shared/form.ts'
 import { parseUserAmount } from '../shared/money.ts'
 import { normalizeNip } from '../shared/nip.ts'
-import {
-  DOCUMENT_TYPES, EXEMPTION_BASIS_KINDS, PAYMENT_METHODS, canIssue, documentKind, isDocumentType, isVatRate, patternProblem,
-  type DocumentType, type ExemptionBasisKind, type PaymentMethod
-} from './document.ts'
-import type { DocumentFilters } from './documents.queries.ts'
+import { PAYMENT_METHODS, patternProblem, type PaymentMethod } from '../documents/document.ts'
+import type { DocumentFilters } from '../documents/documents.queries.ts'
 import type { ManualDocumentRequest, ManualLine } from './issuing.ts'
+import { DOCUMENT_TYPES, canIssue, documentKind, isDocumentType, type DocumentType } from '../shared/document-types.ts'
+import { EXEMPTION_BASIS_KINDS, isVatRate, type ExemptionBasisKind } from '../shared/vat.ts'
 
 /** Most transactions one Wystaw click may cover. */
 export const MAX_ISSUE_BATCH = 200

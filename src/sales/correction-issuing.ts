@@ -3,16 +3,16 @@
 // after, links it to the invoice's Allegro transactions, returns goods to stock and books it.
 import { DateTime } from 'luxon'
 import type { Database, Trx } from '../db/database.ts'
-import { queueAutomaticDelivery } from '../documents/allegro-delivery.queries.ts'
+import { queueAutomaticDelivery } from '../delivery/allegro-delivery.queries.ts'
 import { attachToTransaction, insertDocument, type NewDocumentLine } from '../documents/documents.queries.ts'
-import { isExemptionBasisKind } from '../documents/document.ts'
-import { DEFAULT_PAYMENT_DAYS } from '../documents/issuing.ts'
+import { isExemptionBasisKind } from '../shared/vat.ts'
+import { DEFAULT_PAYMENT_DAYS } from './issuing.ts'
 import { autoBookIssuedDocument } from '../ledger/ledger.hooks.ts'
 import { applyStockForIssuedDocument } from '../products/stock.hooks.ts'
 import { toStoredTimestamp, ZONE } from '../shared/dates.ts'
 import { eventDate } from '../ledger/ledger.ts'
-import { correctionDirection, correctionSettlement, isCorrectable, planCorrection, type RequestedLine, type Settlement } from './correction.ts'
-import { invoiceState } from './corrections.queries.ts'
+import { correctionDirection, correctionSettlement, isCorrectable, planCorrection, type RequestedLine, type Settlement } from '../corrections/correction.ts'
+import { invoiceState } from '../corrections/corrections.queries.ts'
 
 export interface CorrectionIssueRequest {
   originalId: number

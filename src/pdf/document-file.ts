@@ -4,7 +4,7 @@ import type { DateTime } from 'luxon'
 import type { Database } from '../db/database.ts'
 import type { QrDeps } from '../ksef/qr.queries.ts'
 import { renderStoredDocumentPdf } from './document-pdf.ts'
-import type { DocumentForOutput } from './documents.queries.ts'
+import { type DocumentForOutput } from './document-output.queries.ts'
 
 export interface DocumentPdfFile {
   doc: DocumentForOutput

@@ -8,16 +8,17 @@ import { upsertContractor, type ContractorData } from '../contractors/contractor
 import { correctionCancelBlocker } from '../corrections/corrections.queries.ts'
 import { autoBookIssuedDocument, whyDocumentCannotBeCancelled } from '../ledger/ledger.hooks.ts'
 import { applyStockForIssuedDocument, matchProducts, reverseStockForCancelledDocument, StockBlockedError } from '../products/stock.hooks.ts'
-import { DEFAULT_EXEMPTION_BASIS } from '../settings/company.form.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { parseCheckoutForm } from '../transactions/checkout-form.ts'
 import { changeTransactionStatus } from '../transactions/status.queries.ts'
-import { buyerFromOrder, draftLinesFromOrder, paymentOf, saleDateOf } from './allegro-document.ts'
-import { PAYMENT_METHODS, canIssue, documentKind, isExemptionBasisKind, isProforma, isVatRate, lineGross, type DocumentType, type ExemptionBasisKind, type PaymentMethod, type VatRate } from './document.ts'
-import { activeDocumentOfKind, attachToTransaction, insertDocument, isUniqueViolation, markCancelled, receiptAfterInvoiceProblem, receiptInvoiceBlocker, sellerSnapshot, type NewDocument, type NewDocumentLine } from './documents.queries.ts'
-import { fetchRates, NO_RATES, type DocumentExchangeRate, type RateLookup, type RateSource } from './exchange-rates.ts'
-import { cancelQueuedDelivery, queueAutomaticDelivery } from './allegro-delivery.queries.ts'
+import { buyerFromOrder, draftLinesFromOrder, paymentOf, saleDateOf } from '../documents/allegro-document.ts'
+import { PAYMENT_METHODS, type PaymentMethod } from '../documents/document.ts'
+import { activeDocumentOfKind, attachToTransaction, insertDocument, isUniqueViolation, markCancelled, receiptAfterInvoiceProblem, receiptInvoiceBlocker, sellerSnapshot, type NewDocument, type NewDocumentLine } from '../documents/documents.queries.ts'
+import { fetchRates, NO_RATES, type DocumentExchangeRate, type RateLookup, type RateSource } from '../documents/exchange-rates.ts'
+import { cancelQueuedDelivery, queueAutomaticDelivery } from '../delivery/allegro-delivery.queries.ts'
 import { ksefSubmissionCancelBlocker } from '../ksef/ksef-panel.ts'
+import { canIssue, documentKind, isProforma, type DocumentType } from '../shared/document-types.ts'
+import { isExemptionBasisKind, isVatRate, lineGross, type ExemptionBasisKind, type VatRate, DEFAULT_EXEMPTION_BASIS } from '../shared/vat.ts'
 
 /** Days to pay an unpaid document when nothing else says. */
 export const DEFAULT_PAYMENT_DAYS = 7

@@ -1,12 +1,12 @@
 // The parts of a faktura korygująca's PDF that an invoice does not have: what it corrects and
 // why, and each corrected line before, after and the difference. Drawn into the document PDF
-// (src/documents/document-pdf.ts) with its fonts ('regular', 'bold') and layout.
-import { vatRateLabel } from '../documents/document.ts'
-import type { DocumentForOutput } from '../documents/documents.queries.ts'
+// (document-pdf.ts) with its fonts ('regular', 'bold') and layout.
+import { vatRateLabel } from '../shared/vat.ts'
+import { type DocumentForOutput } from './document-output.queries.ts'
 import { formatDate } from '../shared/dates.ts'
 import { formatAmount } from '../shared/money.ts'
-import type { LineFigures } from './correction.ts'
-import type { CorrectionForOutput } from './corrections.queries.ts'
+import type { LineFigures } from '../corrections/correction.ts'
+import type { CorrectionForOutput } from '../corrections/corrections.queries.ts'
 
 const GREY = '#555555'
 const LINE = '#bbbbbb'

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { dashboardCharts } from '../dashboard/dashboard.ts'
-import { attention, salesBetween, shopNames } from '../dashboard/dashboard.queries.ts'
+import { dashboardCharts } from './dashboard.ts'
+import { attention, salesBetween, shopNames } from './dashboard.queries.ts'
 import { connectionOf } from '../ksef/connection.queries.ts'
 import { ksefHealth } from '../ksef/ksef-sender.ts'
 import { exemptionLimitState } from '../ledger/exemption-limit.ts'

@@ -4,14 +4,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Selectable } from 'kysely'
 import type { Documents } from '../db/schema.gen.ts'
 import { activeDocumentOfKind } from '../documents/documents.queries.ts'
-import { documentTypeLabel, vatRateLabel } from '../documents/document.ts'
+import { vatRateLabel } from '../shared/vat.ts'
 import { can, currentUser, requireAllegroModule, requireDocuments } from '../plugins/auth.ts'
 import { ForbiddenError, NotFoundError } from '../shared/errors.ts'
 import { parseId } from '../shared/form.ts'
-import { COMMON_REASONS, isCorrectable, SETTLEMENT_LABELS, SETTLEMENTS } from './correction.ts'
+import { COMMON_REASONS, isCorrectable, SETTLEMENT_LABELS, SETTLEMENTS } from '../corrections/correction.ts'
 import { issueCorrection } from './correction-issuing.ts'
 import { initialCorrectionValues, parseCorrectionForm, REASON_MAX_LENGTH, type CorrectionFormValues } from './corrections.form.ts'
-import { correctionsOfInvoice, invoiceState } from './corrections.queries.ts'
+import { correctionsOfInvoice, invoiceState } from '../corrections/corrections.queries.ts'
+import { documentTypeLabel } from '../shared/document-types.ts'
 
 function idParam (request: FastifyRequest): number {
   const id = parseId((request.params as Record<string, unknown>).id)

@@ -16,7 +16,7 @@ import {
   claimDelivery, deliveriesToCheck, deliveryState, deliveryTarget, dueDeliveries, finishDelivery, findDelivery, recordAllegroInvoiceId, releaseClaim, releaseDeliveryClaimsOfEarlierRun,
   type DeliveryRow
 } from './allegro-delivery.queries.ts'
-import { renderStoredDocumentPdf } from './document-pdf.ts'
+import { renderStoredDocumentPdf } from '../pdf/document-pdf.ts'
 import { ksefHoldForDelivery } from '../ksef/ksef-panel.ts'
 import { startIntervalWorker, type IntervalWorker } from '../shared/interval-worker.ts'
 

@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { requireAllegroModule } from '../plugins/auth.ts'
-import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
-import { asArray, parseId } from '../shared/form.ts'
+import { parseId } from '../shared/form.ts'
 import { DELIVERY_STATE_BADGES, DELIVERY_STATE_LABELS, isDeliveryState } from './allegro-delivery.ts'
 import { listDeliveries, shopsWithAutoSend } from './allegro-delivery.queries.ts'
 import { refreshDeliveryStatus, sendDocumentToAllegro } from './allegro-delivery.sender.ts'
-import { documentTypeLabel } from './document.ts'
+import { documentTypeLabel } from '../shared/document-types.ts'
 
 const OVERVIEW = '/przychody/dokumenty/wysylka-allegro'
 

@@ -5,30 +5,32 @@ import { correctionCancelBlocker } from '../corrections/corrections.queries.ts'
 import { whyDocumentCannotBeCancelled } from '../ledger/ledger.hooks.ts'
 import { createNbpClient, previousBusinessDay } from '../nbp/nbp.ts'
 import { currentUser, requireAllegroModule, requireDocuments, requireOwner } from '../plugins/auth.ts'
-import { VAT_RATES } from '../settings/company.form.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { asArray, checkbox, parseId, text } from '../shared/form.ts'
 import { formatMoney, parseUserAmount } from '../shared/money.ts'
-import allegroDeliveryRoutes from './allegro-delivery.routes.ts'
-import { DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, EXEMPTION_BASIS_KIND_LABELS, EXEMPTION_BASIS_KINDS, PAYMENT_METHOD_LABELS, PAYMENT_METHODS, canIssue, documentTypeLabel, isDocumentType, linkMismatches, issuableDocumentTypes, issueTypeOptions, vatRateLabel, type DocumentType } from './document.ts'
+import allegroDeliveryRoutes from '../delivery/allegro-delivery.routes.ts'
+import { PAYMENT_METHOD_LABELS, PAYMENT_METHODS, linkMismatches } from '../documents/document.ts'
 import { renderDocumentPage } from './document-page.ts'
-import { documentPdfFile } from './document-file.ts'
-import { manualRate, parseManualRate, type ManualRateValues } from './exchange-rates.ts'
-import ksefRoutes from '../ksef/ksef.routes.ts'
+import { documentPdfFile } from '../pdf/document-file.ts'
+import { manualRate, parseManualRate, type ManualRateValues } from '../documents/exchange-rates.ts'
+import ksefRoutes from './ksef.routes.ts'
 import { ksefListStates, ksefSubmissionCancelBlocker } from '../ksef/ksef-panel.ts'
 import {
   MANUAL_EMPTY_ROWS, emptyLine, newManualDocumentValues, parseDocumentFilters, parseIssueRequest, parseManualDocumentForm, parseSeriesForm,
   safeReturnPath, wantsMoreRows, type ManualDocumentValues
 } from './documents.form.ts'
-import {
-  DOCUMENTS_PER_PAGE, documentsForTransactions, findIssueReport, getTransactionSummary, linkDocuments, listDocuments, loadDocumentForOutput,
-  saveIssueReport, searchLinkCandidates, seriesPatterns, saveSeriesPatterns, sellerSnapshot, transactionsByIds, unlinkDocument
-} from './documents.queries.ts'
+import { DOCUMENTS_PER_PAGE, documentsForTransactions, getTransactionSummary, listDocuments, sellerSnapshot, transactionsByIds } from '../documents/documents.queries.ts'
 import {
   DEFAULT_PAYMENT_DAYS, cancelDocument, deliveredCancelBlocker, foreignSales, issueForTransaction, issueForTransactions, issueInvoiceFromProforma, issueManualDocument, ksefCancelBlocker, transactionBuyer,
   type IssueOutcome, type SkipReason
 } from './issuing.ts'
+import { DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, canIssue, documentTypeLabel, isDocumentType, issuableDocumentTypes, issueTypeOptions, type DocumentType } from '../shared/document-types.ts'
+import { EXEMPTION_BASIS_KIND_LABELS, EXEMPTION_BASIS_KINDS, vatRateLabel, VAT_RATES } from '../shared/vat.ts'
+import { seriesPatterns, saveSeriesPatterns } from '../documents/numbering.queries.ts'
+import { linkDocuments, searchLinkCandidates, unlinkDocument } from '../documents/linking.queries.ts'
+import { findIssueReport, saveIssueReport } from '../documents/issue-report.queries.ts'
+import { loadDocumentForOutput } from '../pdf/document-output.queries.ts'
 
 /** Per request to api.nbp.pl; the client steps back a few days when a table is missing. */
 const NBP_TIMEOUT_MS = 10_000

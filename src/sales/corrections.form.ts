@@ -1,10 +1,10 @@
 // The "Wystaw korektę" form: one row per invoice line with its quantity and unit gross price after
 // the correction, the two shortcuts (zwrot całości, zwrot kosztów dostawy), the reason and date.
-import { parseQuantity } from '../documents/documents.form.ts'
+import { parseQuantity } from './documents.form.ts'
 import { isIsoDate } from '../shared/dates.ts'
 import { asArray, checkbox, parseId, text, Validator, type FormResult } from '../shared/form.ts'
 import { formatDecimal, parseUserAmount } from '../shared/money.ts'
-import { isSettlement, lineProblem, type LineState, type RequestedLine, type Settlement } from './correction.ts'
+import { isSettlement, lineProblem, type LineState, type RequestedLine, type Settlement } from '../corrections/correction.ts'
 import type { CorrectionIssueRequest } from './correction-issuing.ts'
 
 export interface CorrectionLineValues {

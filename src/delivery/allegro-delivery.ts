@@ -3,7 +3,7 @@
 // Pure rules: the sender (allegro-delivery.sender.ts) does the I/O.
 import type { AllegroApiError, AllegroOrderInvoices } from '../allegro/allegro.client.ts'
 import { fa3FileName } from '../ksef/fa3-zip.ts'
-import type { DocumentType } from './document.ts'
+import { type DocumentType } from '../shared/document-types.ts'
 
 export const DELIVERY_STATES = ['do_wyslania', 'wyslano', 'w_weryfikacji', 'odrzucono', 'widoczna', 'blad'] as const
 export type DeliveryState = typeof DELIVERY_STATES[number]
