@@ -6,16 +6,13 @@ import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { checkbox, parseId, type FieldErrors } from '../shared/form.ts'
 import { AllegroApiError } from './allegro.errors.ts'
-import { advanceConnection, cancelConnection, startConnection } from './connection.ts'
+import { advanceConnection, cancelConnection, startConnection, removeShop } from './connection.ts'
 import { ALLEGRO_DEFAULT_URLS, allegroClientForShop, isSimulatorAvailable } from './shop-client.ts'
 import {
   APP_ENVIRONMENTS, BUYER_DATA_SOURCES, BUYER_DATA_SOURCE_LABELS, ENVIRONMENT_LABELS, MIN_AUTO_IMPORT_MINUTES,
   emptyShopValues, parseAppForm, parseShopForm, shopToValues, type AppValues, type ShopValues
 } from './shops.form.ts'
-import {
-  ENVIRONMENTS, deleteAllegroApp, findAllegroApp, findDeviceAuthorization, getShop, insertShop, listDeviceAuthorizationShopIds,
-  listShops, removeShop, shopNameTaken, updateShop, upsertAllegroApp, type AllegroEnvironment, type AppEnvironment, type ShopRow
-} from './shops.queries.ts'
+import { ENVIRONMENTS, deleteAllegroApp, findAllegroApp, findDeviceAuthorization, getShop, insertShop, listDeviceAuthorizationShopIds, listShops, shopNameTaken, updateShop, upsertAllegroApp, type AllegroEnvironment, type AppEnvironment, type ShopRow } from './shops.queries.ts'
 
 const BASE = '/ustawienia/integracje/allegro'
 

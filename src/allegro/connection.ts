@@ -6,10 +6,10 @@ import { AllegroApiError, cleanText } from './allegro.errors.ts'
 import { allegroUserAgent } from './allegro.http.ts'
 import { pollDeviceAuthorization, requestDeviceAuthorization, type AllegroTokens, type OAuthDeps } from './allegro.oauth.ts'
 import { resolveAllegroEnvironment, type ResolvedEnvironment } from './shop-client.ts'
-import {
-  abandonDeviceAuthorization, claimDevicePoll, completeDeviceAuthorization, findDeviceAuthorization, getShop, shopsOfAccount,
-  startDeviceAuthorization, updateDeviceAuthorization, type AllegroEnvironment, type DeviceAuthorizationRow, type ShopRow
-} from './shops.queries.ts'
+import { claimDevicePoll, findDeviceAuthorization, getShop, shopsOfAccount, updateDeviceAuthorization, type AllegroEnvironment, type DeviceAuthorizationRow, type ShopRow, type EncryptedTokens } from './shops.queries.ts'
+import { type Insertable } from 'kysely'
+import type { Database } from '../db/database.ts'
+import type { AllegroDeviceAuthorizations } from '../db/schema.gen.ts'
 
 // Connecting a shop with the OAuth2 device flow. Nothing here waits or loops: every page view
 // of the waiting page advances the flow by at most one call to Allegro, and only once per the
@@ -197,4 +197,60 @@ function readAccount (body: unknown): { id: string, login: string } {
 
 function oauthDeps (app: FastifyInstance, env: ResolvedEnvironment): OAuthDeps {
   return { fetch: app.ctx.fetch, timeoutMs: app.ctx.config.allegro.timeoutMs, now: () => app.ctx.now().toJSDate(), userAgent: allegroUserAgent(env.appName) }
+}
+
+/**
+ * Removal keeps the row (imported transactions and documents point at it) but forgets the
+ * tokens, so a removed shop can never reach Allegro again.
+ */
+export async function removeShop (db: Database, id: number, now: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', id).execute()
+    await trx.updateTable('allegro_shops').set({
+      removed_at: now,
+      updated_at: now,
+      access_token_enc: null,
+      refresh_token_enc: null,
+      access_token_expires_at: null,
+      connection_status: 'not_connected'
+    }).where('id', '=', id).where('removed_at', 'is', null).execute()
+  })
+}
+/** Replaces any earlier authorisation of the shop; a new shop shows "connecting" meanwhile. */
+export async function startDeviceAuthorization (db: Database, values: Omit<Insertable<AllegroDeviceAuthorizations>, 'id'>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', values.shop_id).execute()
+    await trx.insertInto('allegro_device_authorizations').values(values).execute()
+    await trx.updateTable('allegro_shops').set({ connection_status: 'connecting' })
+      .where('id', '=', values.shop_id).where('connection_status', '=', 'not_connected').execute()
+  })
+}
+/** Ends the flow without a connection; a shop that was only "connecting" goes back to not connected. */
+export async function abandonDeviceAuthorization (db: Database, shopId: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', shopId).execute()
+    await trx.updateTable('allegro_shops').set({ connection_status: 'not_connected' })
+      .where('id', '=', shopId).where('connection_status', '=', 'connecting').execute()
+  })
+}
+export async function completeDeviceAuthorization (db: Database, shopId: number, adoptFromShopIds: number[], values: EncryptedTokens & { allegro_user_id: string, allegro_login: string }, now: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (adoptFromShopIds.length > 0) {
+      await trx.updateTable('transactions').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
+      await trx.updateTable('transaction_tombstones').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
+      await trx.updateTable('documents').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
+      await trx.updateTable('document_allegro_deliveries').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
+      // the removed shops stay as records but no longer claim the account
+      await trx.updateTable('allegro_shops').set({ allegro_user_id: null, updated_at: now }).where('id', 'in', adoptFromShopIds).execute()
+    }
+    await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', shopId).execute()
+    await trx.updateTable('allegro_shops').set({
+      ...values,
+      connection_status: 'connected',
+      last_success_at: now,
+      last_error: null,
+      last_error_at: null,
+      updated_at: now
+    }).where('id', '=', shopId).execute()
+  })
 }

@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Selectable } from 'kysely'
-import type { Database, Queryable } from '../db/database.ts'
+import type { Queryable } from '../db/database.ts'
 import type { AllegroApps, AllegroDeviceAuthorizations, AllegroShops } from '../db/schema.gen.ts'
 
 export type ShopRow = Selectable<AllegroShops>
@@ -42,24 +42,6 @@ export async function insertShop (db: Queryable, values: Insertable<AllegroShops
 
 export async function updateShop (db: Queryable, id: number, changes: Partial<Omit<ShopRow, 'id' | 'created_at'>>): Promise<void> {
   await db.updateTable('allegro_shops').set(changes).where('id', '=', id).execute()
-}
-
-/**
- * Removal keeps the row (imported transactions and documents point at it) but forgets the
- * tokens, so a removed shop can never reach Allegro again.
- */
-export async function removeShop (db: Database, id: number, now: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', id).execute()
-    await trx.updateTable('allegro_shops').set({
-      removed_at: now,
-      updated_at: now,
-      access_token_enc: null,
-      refresh_token_enc: null,
-      access_token_expires_at: null,
-      connection_status: 'not_connected'
-    }).where('id', '=', id).where('removed_at', 'is', null).execute()
-  })
 }
 
 /** How many transactions were imported for the shop (kept after removal). */
@@ -140,16 +122,6 @@ export async function listDeviceAuthorizationShopIds (db: Queryable): Promise<nu
   return (await db.selectFrom('allegro_device_authorizations').select('shop_id').execute()).map((r) => r.shop_id)
 }
 
-/** Replaces any earlier authorisation of the shop; a new shop shows "connecting" meanwhile. */
-export async function startDeviceAuthorization (db: Database, values: Omit<Insertable<AllegroDeviceAuthorizations>, 'id'>): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', values.shop_id).execute()
-    await trx.insertInto('allegro_device_authorizations').values(values).execute()
-    await trx.updateTable('allegro_shops').set({ connection_status: 'connecting' })
-      .where('id', '=', values.shop_id).where('connection_status', '=', 'not_connected').execute()
-  })
-}
-
 /**
  * Claims the right to ask the token endpoint now: true for exactly one caller per interval,
  * however many tabs reload the waiting page at once.
@@ -165,15 +137,6 @@ export async function updateDeviceAuthorization (db: Queryable, shopId: number, 
   await db.updateTable('allegro_device_authorizations').set(changes).where('shop_id', '=', shopId).execute()
 }
 
-/** Ends the flow without a connection; a shop that was only "connecting" goes back to not connected. */
-export async function abandonDeviceAuthorization (db: Database, shopId: number): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', shopId).execute()
-    await trx.updateTable('allegro_shops').set({ connection_status: 'not_connected' })
-      .where('id', '=', shopId).where('connection_status', '=', 'connecting').execute()
-  })
-}
-
 /** The flow succeeded: tokens and account move to the shop, the authorisation is gone. */
 /** Other shops (removed ones too) connected to the same Allegro account in the same environment. */
 export async function shopsOfAccount (db: Queryable, environment: string, allegroUserId: string, exceptShopId: number): Promise<Array<{ id: number, name: string, removed_at: string | null }>> {
@@ -182,24 +145,3 @@ export async function shopsOfAccount (db: Queryable, environment: string, allegr
     .orderBy('id').execute()
 }
 
-export async function completeDeviceAuthorization (db: Database, shopId: number, adoptFromShopIds: number[], values: EncryptedTokens & { allegro_user_id: string, allegro_login: string }, now: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    if (adoptFromShopIds.length > 0) {
-      await trx.updateTable('transactions').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
-      await trx.updateTable('transaction_tombstones').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
-      await trx.updateTable('documents').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
-      await trx.updateTable('document_allegro_deliveries').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
-      // the removed shops stay as records but no longer claim the account
-      await trx.updateTable('allegro_shops').set({ allegro_user_id: null, updated_at: now }).where('id', 'in', adoptFromShopIds).execute()
-    }
-    await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', shopId).execute()
-    await trx.updateTable('allegro_shops').set({
-      ...values,
-      connection_status: 'connected',
-      last_success_at: now,
-      last_error: null,
-      last_error_at: null,
-      updated_at: now
-    }).where('id', '=', shopId).execute()
-  })
-}

@@ -2,7 +2,7 @@
 // invoice's file is fixed for KSeF (submissions.queries.ts) its stored bytes are what is served.
 import type { DateTime } from 'luxon'
 import { correctedRowsForFa3 } from '../corrections/corrections.queries.ts'
-import type { Queryable } from '../db/database.ts'
+import type { Database, Queryable } from '../db/database.ts'
 import { receiptOfInvoice } from '../documents/documents.queries.ts'
 import { FA3_DOCUMENT_TYPES, fa3InvoiceFromDocumentRows, isFa3DocumentType } from './fa3-documents.ts'
 import { buildFa3Xml, Fa3Error } from './fa3.ts'
@@ -111,4 +111,20 @@ export function checkKsefNumber (typed: string, document: { seller_nip: string, 
 
 export function canHoldKsefNumber (type: string): boolean {
   return isFa3DocumentType(type)
+}
+
+/**
+ * A KSeF number entered by hand (an invoice sent outside Biurko) goes on the document and its KPiR
+ * entry together; false when the document was cancelled in the meantime.
+ */
+export async function recordKsefNumber (db: Database, documentId: number, ksefNumber: string): Promise<boolean> {
+  return await db.transaction().execute(async (trx) => {
+    const result = await trx.updateTable('documents').set({ ksef_number: ksefNumber })
+      .where('id', '=', documentId).where('status', '=', 'issued')
+      .executeTakeFirst()
+    if (Number(result.numUpdatedRows) === 0) return false
+    // the KPiR has a KSeF column; a document is usually booked before its KSeF number is known
+    await trx.updateTable('ledger_entries').set({ ksef_number: ksefNumber }).where('document_id', '=', documentId).execute()
+    return true
+  })
 }

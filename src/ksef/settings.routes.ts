@@ -6,8 +6,9 @@ import { requireAdministration } from '../plugins/auth.ts'
 import { encryptSecret } from '../shared/crypto.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import type { FieldErrors } from '../shared/form.ts'
-import { connectionOf, ENVIRONMENT_LABELS, forgetTokens, type ConnectionRow } from './connection.queries.ts'
-import { ksefHealth, requeueWaiting, testKsefConnection } from './ksef-sender.ts'
+import { connectionOf, ENVIRONMENT_LABELS, type ConnectionRow } from './connection.queries.ts'
+import { saveKsefConnection } from './connection-settings.ts'
+import { ksefHealth, testKsefConnection } from './ksef-sender.ts'
 import { KSEF_SIMULATOR_PREFIX, ksefDepsOf } from './ksef-worker.ts'
 import { KSEF_ENVIRONMENTS, parseSettingsForm, type SettingsValues } from './settings.form.ts'
 
@@ -96,15 +97,10 @@ export default async function ksefSettingsRoutes (app: FastifyInstance): Promise
       ...secrets,
       updated_at: at
     }
-    await app.db.transaction().execute(async (trx) => {
-      await trx.insertInto('ksef_connection').values({ id: 1, ...columns, created_at: at })
-        .onConflict((oc) => oc.column('id').doUpdateSet(columns)).execute()
-      // other credentials or another environment: the cached tokens belong to the old ones
-      const changed = row === undefined || row.environment !== values.environment || row.auth_method !== values.authMethod ||
-        parsed.token !== null || parsed.certificate !== null || (row.context_nip ?? '') !== (columns.context_nip ?? '')
-      if (changed) await forgetTokens(trx, at)
-      await requeueWaiting(trx, at)
-    })
+    // other credentials or another environment: the cached tokens belong to the old ones
+    const credentialsChanged = row === undefined || row.environment !== values.environment || row.auth_method !== values.authMethod ||
+      parsed.token !== null || parsed.certificate !== null || (row.context_nip ?? '') !== (columns.context_nip ?? '')
+    await saveKsefConnection(app.db, columns, { credentialsChanged, at })
     reply.flash('success', 'Zapisano ustawienia połączenia z KSeF. Sprawdź je przyciskiem „Testuj połączenie”.')
     return reply.redirect(KSEF_SETTINGS_PATH, 303)
   })

@@ -7,13 +7,11 @@ import { parseAmount } from '../shared/money.ts'
 import { MAX_NAME_LENGTH, MAX_SKU_LENGTH, PRODUCTS_PATH, UNITS, amountInput, vatRateFromAllegro } from './product.ts'
 import { GTU_CODES, GTU_LABELS } from '../shared/tax-codes.ts'
 import { parseProductForm, parseStockCorrection, type CorrectionValues, type ProductValues } from './products.form.ts'
-import {
-  companyDefaultVatRate, correctStock, createProduct, findProductByName, findProductBySku, findTransactionItem, getProduct,
-  getWz, isNegativeStockBlocked, listProducts, listWz, setBlockNegativeStock, updateProduct, type ProductRow
-} from './products.queries.ts'
+import { companyDefaultVatRate, findProductByName, findProductBySku, findTransactionItem, getProduct, getWz, isNegativeStockBlocked, listProducts, listWz, setBlockNegativeStock, updateProduct, type ProductRow } from './products.queries.ts'
 import { MOVEMENT_LABELS, listMovements } from './stock.queries.ts'
 import offersRoutes from './offers.routes.ts'
 import { VAT_RATES } from '../shared/vat.ts'
+import { correctStock, createProduct } from './product-changes.ts'
 
 const PER_PAGE = 50
 

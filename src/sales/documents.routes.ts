@@ -1,8 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import { listContractorOptions } from '../contractors/contractors.queries.ts'
-import { correctionCancelBlocker } from '../corrections/corrections.queries.ts'
-import { whyDocumentCannotBeCancelled } from '../ledger/ledger.hooks.ts'
 import { createNbpClient, previousBusinessDay } from '../nbp/nbp.ts'
 import { currentUser, requireAllegroModule, requireDocuments, requireOwner } from '../plugins/auth.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
@@ -15,22 +13,23 @@ import { renderDocumentPage } from './document-page.ts'
 import { documentPdfFile } from '../pdf/document-file.ts'
 import { manualRate, parseManualRate, type ManualRateValues } from '../documents/exchange-rates.ts'
 import ksefRoutes from './ksef.routes.ts'
-import { ksefListStates, ksefSubmissionCancelBlocker } from '../ksef/ksef-panel.ts'
+import { ksefListStates } from '../ksef/ksef-panel.ts'
 import {
   MANUAL_EMPTY_ROWS, emptyLine, newManualDocumentValues, parseDocumentFilters, parseIssueRequest, parseManualDocumentForm, parseSeriesForm,
   safeReturnPath, wantsMoreRows, type ManualDocumentValues
 } from './documents.form.ts'
 import { DOCUMENTS_PER_PAGE, documentsForTransactions, getTransactionSummary, listDocuments, sellerSnapshot, transactionsByIds } from '../documents/documents.queries.ts'
 import {
-  DEFAULT_PAYMENT_DAYS, cancelDocument, deliveredCancelBlocker, foreignSales, issueForTransaction, issueForTransactions, issueInvoiceFromProforma, issueManualDocument, ksefCancelBlocker, transactionBuyer,
+  DEFAULT_PAYMENT_DAYS, cancelBlockerOf, cancelDocument, foreignSales, issueForTransaction, issueForTransactions, issueInvoiceFromProforma, issueManualDocument, transactionBuyer,
   type IssueOutcome, type SkipReason
 } from './issuing.ts'
 import { DOCUMENT_TYPE_INFO, DOCUMENT_TYPES, canIssue, documentTypeLabel, isDocumentType, issuableDocumentTypes, issueTypeOptions, type DocumentType } from '../shared/document-types.ts'
 import { EXEMPTION_BASIS_KIND_LABELS, EXEMPTION_BASIS_KINDS, vatRateLabel, VAT_RATES } from '../shared/vat.ts'
 import { seriesPatterns, saveSeriesPatterns } from '../documents/numbering.queries.ts'
-import { linkDocuments, searchLinkCandidates, unlinkDocument } from '../documents/linking.queries.ts'
+import { searchLinkCandidates } from '../documents/linking.queries.ts'
 import { findIssueReport, saveIssueReport } from '../documents/issue-report.queries.ts'
 import { loadDocumentForOutput } from '../pdf/document-output.queries.ts'
+import { linkDocuments, unlinkDocument } from '../documents/linking.ts'
 
 /** Per request to api.nbp.pl; the client steps back a few days when a table is missing. */
 const NBP_TIMEOUT_MS = 10_000
@@ -177,7 +176,7 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
   app.get('/przychody/dokumenty/:id/anulowanie', async (request, reply) => {
     const doc = await loadDocumentForOutput(app.db, idParam(request))
     const blocker = doc.status === 'issued'
-      ? ksefCancelBlocker({ number: doc.number, ksef_number: doc.ksefNumber }) ?? await deliveredCancelBlocker(app.db, doc) ?? await ksefSubmissionCancelBlocker(app.db, doc.id) ?? await correctionCancelBlocker(app.db, doc.id) ?? await app.db.transaction().execute((trx) => whyDocumentCannotBeCancelled(trx, doc.id))
+      ? await cancelBlockerOf(app.db, { id: doc.id, number: doc.number, type: doc.type, ksef_number: doc.ksefNumber })
       : null
     const sentToAllegro = await app.db.selectFrom('document_allegro_deliveries').select('id').where('document_id', '=', doc.id).where('allegro_invoice_id', 'is not', null).executeTakeFirst()
     return reply.viewAsync('documents/cancel', { title: `Anulowanie ${doc.number}`, doc, blocker, sentToAllegro: sentToAllegro !== undefined })
@@ -321,7 +320,7 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
         if (warnings.length > 0) return await linkPage(request, reply, { selected: documentIds, warnings })
       }
       const at = toStoredTimestamp(app.ctx.now())
-      const outcomes = await app.db.transaction().execute((trx) => linkDocuments(trx, transaction.id, documentIds, at))
+      const outcomes = await linkDocuments(app.db, transaction.id, documentIds, at)
       const done = outcomes.filter((outcome) => outcome.ok).map((outcome) => outcome.number)
       if (done.length > 0) reply.flash('success', `Powiązano z transakcją: ${done.join(', ')}.`)
       for (const outcome of outcomes) if (!outcome.ok) reply.flash('error', `Nie powiązano ${outcome.number}: ${outcome.problem}.`)
@@ -331,7 +330,7 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
     allegro.post('/przychody/allegro/:id/powiazanie/:documentId/usun', async (request, reply) => {
       const transaction = await getTransactionSummary(app.db, idParam(request))
       const documentId = idParam(request, 'documentId')
-      const result = await app.db.transaction().execute((trx) => unlinkDocument(trx, transaction.id, documentId))
+      const result = await unlinkDocument(app.db, transaction.id, documentId)
       if (result === 'unlinked') reply.flash('success', 'Usunięto powiązanie dokumentu z transakcją.')
       else if (result === 'issued_here') reply.flash('error', 'Ten dokument został wystawiony do tej transakcji – zamiast usuwać powiązanie, anuluj dokument.')
       else reply.flash('error', 'Ten dokument nie jest powiązany z tą transakcją.')

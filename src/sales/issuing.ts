@@ -366,6 +366,19 @@ export async function deliveredCancelBlocker (db: Queryable, doc: { id: number, 
   return sent === undefined ? null : `Faktura ${doc.number} została wysłana do Allegro i kupujący ją otrzymał – faktury doręczonej nabywcy nie anuluje się, tylko koryguje. Wystaw korektę.`
 }
 
+type CancelCandidate = { id: number, number: string, type: string, ksef_number: string | null }
+
+/** Why the document cannot be cancelled now (the first reason that applies), or null. */
+async function cancelBlocker (trx: Trx, doc: CancelCandidate): Promise<string | null> {
+  return ksefCancelBlocker(doc) ?? await deliveredCancelBlocker(trx, doc) ?? await ksefSubmissionCancelBlocker(trx, doc.id) ??
+    await correctionCancelBlocker(trx, doc.id) ?? await whyDocumentCannotBeCancelled(trx, doc.id)
+}
+
+/** The same question for the cancel page, before the user confirms: cancelDocument asks it again. */
+export async function cancelBlockerOf (db: Database, doc: CancelCandidate): Promise<string | null> {
+  return await db.transaction().execute(async (trx) => await cancelBlocker(trx, doc))
+}
+
 /**
  * Cancels a document that is not booked yet: its number stays used and shows as cancelled,
  * its stock goes back, and its transactions may get a new document of the same kind.
@@ -375,7 +388,7 @@ export async function cancelDocument (db: Database, request: { documentId: numbe
   return await db.transaction().execute(async (trx): Promise<CancelOutcome> => {
     const doc = await trx.selectFrom('documents').select(['id', 'number', 'type', 'status', 'ksef_number']).where('id', '=', request.documentId).executeTakeFirstOrThrow()
     if (doc.status === 'cancelled') return { ok: false, problem: `Dokument ${doc.number} jest już anulowany.` }
-    const why = ksefCancelBlocker(doc) ?? await deliveredCancelBlocker(trx, doc) ?? await ksefSubmissionCancelBlocker(trx, doc.id) ?? await correctionCancelBlocker(trx, doc.id) ?? await whyDocumentCannotBeCancelled(trx, doc.id)
+    const why = await cancelBlocker(trx, doc)
     if (why !== null) return { ok: false, problem: why }
     await markCancelled(trx, doc.id, request.userId, at)
     await reverseStockForCancelledDocument(trx, doc.id)

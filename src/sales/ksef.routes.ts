@@ -3,7 +3,7 @@ import { DateTime } from 'luxon'
 import { ForbiddenError, NotFoundError } from '../shared/errors.ts'
 import { parseId, text } from '../shared/form.ts'
 import { renderDocumentPage } from './document-page.ts'
-import { canHoldKsefNumber, checkKsefNumber, fa3FileForDocument, fa3MonthZip } from '../ksef/ksef-export.ts'
+import { canHoldKsefNumber, checkKsefNumber, fa3FileForDocument, fa3MonthZip, recordKsefNumber } from '../ksef/ksef-export.ts'
 import { fa3FileName } from '../ksef/fa3-zip.ts'
 import { connectionOf } from '../ksef/connection.queries.ts'
 import { queueSubmission, runKsefRound } from '../ksef/ksef-sender.ts'
@@ -152,15 +152,8 @@ export default async function ksefRoutes (app: FastifyInstance): Promise<void> {
     if (!checked.ok || problem !== null) {
       return await renderDocumentPage(app, request, reply, id, { ksefForm: { value: typed.slice(0, 100), error: problem }, status: 422 })
     }
-    const updated = await app.db.transaction().execute(async (trx) => {
-      const result = await trx.updateTable('documents').set({ ksef_number: checked.number })
-        .where('id', '=', id).where('status', '=', 'issued')
-        .executeTakeFirst()
-      // the KPiR has a KSeF column; a document is usually booked before its KSeF number is known
-      if (Number(result.numUpdatedRows) > 0) await trx.updateTable('ledger_entries').set({ ksef_number: checked.number }).where('document_id', '=', id).execute()
-      return result
-    })
-    if (Number(updated.numUpdatedRows) === 0) {
+    const recorded = await recordKsefNumber(app.db, id, checked.number)
+    if (!recorded) {
       reply.flash('error', `Dokument ${doc.number} został w międzyczasie anulowany.`)
       return reply.redirect(`/przychody/dokumenty/${id}`, 303)
     }

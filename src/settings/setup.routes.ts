@@ -3,9 +3,10 @@ import { beginSession } from '../plugins/auth.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { Validator, text } from '../shared/form.ts'
 import { checkLogin, checkPassword } from '../users/users.form.ts'
-import { countUsers, insertUser } from '../users/users.queries.ts'
-import { companyColumns, parseCompanyForm, type CompanyValues } from './company.form.ts'
+import { countUsers } from '../users/users.queries.ts'
+import { parseCompanyForm, type CompanyValues } from './company.form.ts'
 import { companyFormOptions } from './settings.routes.ts'
+import { createOwnerAndCompany } from './setup.ts'
 
 const EMPTY_COMPANY: CompanyValues = {
   name: '', nip: '', street: '', postalCode: '', city: '', bankAccount: '', email: '', phone: '',
@@ -43,14 +44,7 @@ export default async function setupRoutes (app: FastifyInstance): Promise<void> 
     }
     const now = toStoredTimestamp(app.ctx.now())
     const passwordHash = await app.ctx.passwords.hash(password)
-    const created = await app.db.transaction().execute(async (trx) => {
-      if (await countUsers(trx) > 0) return null
-      await trx.insertInto('company').values({ id: 1, ...companyColumns(company.values, company.ryczaltRateBp), created_at: now, updated_at: now }).execute()
-      return await insertUser(trx, {
-        login: owner.login, name: owner.name, password_hash: passwordHash, role: 'owner',
-        perm_allegro: 1, perm_magazyn: 1, perm_ksiegowosc: 1, perm_dokumenty: 1, perm_administracja: 1, created_at: now, updated_at: now
-      })
-    })
+    const created = await createOwnerAndCompany(app.db, { company: company.values, ryczaltRateBp: company.ryczaltRateBp, owner, passwordHash, now })
     if (created === null) return reply.redirect('/logowanie', 303)
     await beginSession(app, request, created)
     reply.flash('success', 'Firma i konto właściciela zostały utworzone. Witamy w Biurku!')

@@ -9,7 +9,7 @@ import { toStoredTimestamp, ZONE } from '../shared/dates.ts'
 import { describeImportError, importShop, type ImportOutcome, type OrdersApi } from './import.ts'
 import { claimImportStart, getImportState, recordImportFinished } from './import.queries.ts'
 import { summariseImport } from './import-summary.ts'
-import { indexPendingSearch } from './transactions.queries.ts'
+import { indexPendingSearch } from './search-index.ts'
 import { startIntervalWorker } from '../shared/interval-worker.ts'
 
 /** The seed's rule; the server's own minimum comes from IMPORT_MIN_INTERVAL_MINUTES (config). */

@@ -2,7 +2,6 @@ import { sql, type Selectable } from 'kysely'
 import type { Queryable, Trx } from '../db/database.ts'
 import type { TransactionImports } from '../db/schema.gen.ts'
 import { impliedStatus, toItemColumns, toTransactionColumns, type CheckoutFormData } from './checkout-form.ts'
-import { changeTransactionStatus } from './status.queries.ts'
 
 export type ImportStateRow = Selectable<TransactionImports>
 export type WindowField = 'lineItems.boughtAt' | 'updatedAt'
@@ -106,63 +105,11 @@ export interface ValidForm {
 }
 
 /**
- * Stores one batch of checkout forms and the import progress it covers, in ONE transaction:
- * a crash leaves either both or neither. Keyed by (shop, checkout form) and (transaction, line
- * item); deleted transactions stay deleted; manual and closed statuses are left alone.
- */
-export async function saveBatch (db: Queryable, shopId: number, forms: ValidForm[], progress: BatchProgress, at: string): Promise<BatchCounts & { deletedIds: string[] }> {
-  const counts: BatchCounts & { deletedIds: string[] } = { new: 0, updated: 0, unchanged: 0, deleted: 0, deletedIds: [] }
-  const unique = new Map<string, ValidForm>()
-  for (const entry of forms) unique.set(entry.form.id, entry)
-  await db.transaction().execute(async (trx) => {
-    const ids = [...unique.keys()]
-    const deleted = new Set<string>()
-    const existing = new Map<string, { id: number, revision: string, local_status: string, status_manual: number }>()
-    if (ids.length > 0) {
-      for (const row of await trx.selectFrom('transaction_tombstones').select('checkout_form_id').where('shop_id', '=', shopId).where('checkout_form_id', 'in', ids).execute()) {
-        deleted.add(row.checkout_form_id)
-      }
-      for (const row of await trx.selectFrom('transactions').select(['id', 'checkout_form_id', 'revision', 'local_status', 'status_manual']).where('shop_id', '=', shopId).where('checkout_form_id', 'in', ids).execute()) {
-        existing.set(row.checkout_form_id, row)
-      }
-    }
-    const fresh: ValidForm[] = []
-    for (const entry of unique.values()) {
-      const { form, raw } = entry
-      if (deleted.has(form.id)) {
-        counts.deleted++
-        counts.deletedIds.push(form.id)
-        continue
-      }
-      const current = existing.get(form.id)
-      if (!current) {
-        fresh.push(entry)
-        continue
-      }
-      if (current.revision === form.revision) {
-        counts.unchanged++
-        continue
-      }
-      await updateTransaction(trx, current.id, form, raw, at)
-      counts.updated++
-      // a person's choice (pencil) and a closed transaction with its document are never undone
-      if (current.status_manual !== 1 && current.local_status !== 'zamknieta') {
-        await changeTransactionStatus(trx, { transactionId: current.id, to: impliedStatus(form), manual: false, userId: null, at })
-      }
-    }
-    await insertTransactions(trx, shopId, fresh, at)
-    counts.new += fresh.length
-    await saveProgress(trx, shopId, progress, at)
-  })
-  return counts
-}
-
-/**
  * New orders in a few statements (a first import brings thousands); the status Allegro implies is
  * recorded as an automatic change. Their search text waits for indexPendingSearch (migration
  * 0210): indexing batch by batch was most of the import's database time.
  */
-async function insertTransactions (trx: Trx, shopId: number, forms: ValidForm[], at: string): Promise<void> {
+export async function insertTransactions (trx: Trx, shopId: number, forms: ValidForm[], at: string): Promise<void> {
   if (forms.length === 0) return
   await trx.insertInto('transactions_search_deferred').values({ id: 1 }).execute()
   const rows = await trx.insertInto('transactions')
@@ -181,7 +128,7 @@ async function insertTransactions (trx: Trx, shopId: number, forms: ValidForm[],
   if (changes.length > 0) await trx.insertInto('transaction_status_changes').values(changes).execute()
 }
 
-async function updateTransaction (trx: Trx, transactionId: number, form: CheckoutFormData, raw: string, at: string): Promise<number> {
+export async function updateTransaction (trx: Trx, transactionId: number, form: CheckoutFormData, raw: string, at: string): Promise<number> {
   await trx.updateTable('transactions')
     .set({ ...toTransactionColumns(form), raw_json: raw, updated_at: at })
     .where('id', '=', transactionId)
@@ -210,7 +157,7 @@ async function updateTransaction (trx: Trx, transactionId: number, form: Checkou
   return transactionId
 }
 
-async function saveProgress (trx: Trx, shopId: number, progress: BatchProgress, at: string): Promise<void> {
+export async function saveProgress (trx: Trx, shopId: number, progress: BatchProgress, at: string): Promise<void> {
   if (progress.cursor) {
     const moved = await trx.updateTable('transaction_imports')
       .set({ event_cursor: progress.cursor.to, updated_at: at })

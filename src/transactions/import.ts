@@ -10,10 +10,8 @@ import type { Database } from '../db/database.ts'
 import type { Clock } from '../shared/dates.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { parseCheckoutForm } from './checkout-form.ts'
-import {
-  ensureImportState, findKnownForms, getImportState, saveBatch, startWindowWalk,
-  type BatchCounts, type BatchProgress, type ImportStateRow, type ValidForm, type WindowField
-} from './import.queries.ts'
+import { ensureImportState, findKnownForms, getImportState, startWindowWalk, type BatchCounts, type BatchProgress, type ImportStateRow, type ValidForm, type WindowField } from './import.queries.ts'
+import { saveBatch } from './import-batch.ts'
 
 /** What the import needs from an Allegro client; answers are untrusted JSON, checked here. */
 export interface OrdersApi {

@@ -1,8 +1,8 @@
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely'
-import type { Database, Queryable } from '../db/database.ts'
+import type { Queryable } from '../db/database.ts'
 import type { DB } from '../db/schema.gen.ts'
-import { changeTransactionStatus } from './status.queries.ts'
 import type { TransactionStatus } from './transaction-status.ts'
+import { indexPendingSearch } from './search-index.ts'
 
 export interface TransactionFilters {
   shopId: number | null
@@ -23,8 +23,6 @@ export const PAGE_SIZE = 50
 /** The trigram index needs three characters; shorter words fall back to a scan. */
 const MIN_INDEXED_WORD = 3
 
-/** Pending orders indexed per transaction: one index segment each, and other requests get in between. */
-const INDEX_CHUNK = 2000
 
 /**
  * How a page of text-search matches is found, newest purchase first. 'lookup' reads every
@@ -114,33 +112,6 @@ function onlyIndexedWords (filters: TransactionFilters): boolean {
   return filters.words.length > 0 && filters.words.every((word) => [...word].length >= MIN_INDEXED_WORD) &&
     filters.shopId === null && filters.status === null && filters.invoiceRequired === null && filters.hasDocument === null &&
     filters.boughtFrom === null && filters.boughtTo === null
-}
-
-/**
- * Puts the search text of orders the import stored into the trigram index (migration 0210),
- * in chunks. Every search runs it first, so none misses an order; the import runs it when done.
- * Returns how many orders it indexed.
- */
-export async function indexPendingSearch (db: Queryable): Promise<number> {
-  let indexed = 0
-  for (;;) {
-    const pending = await db.selectFrom('transactions_search_pending').select('transaction_id').limit(1).executeTakeFirst()
-    if (pending === undefined) return indexed
-    indexed += db.isTransaction ? await indexChunk(db) : await db.transaction().execute(indexChunk)
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-}
-
-async function indexChunk (trx: Queryable): Promise<number> {
-  const chunk = await trx.selectFrom('transactions_search_pending').select('transaction_id').orderBy('transaction_id').limit(INDEX_CHUNK).execute()
-  const last = chunk.at(-1)?.transaction_id
-  if (last === undefined) return 0
-  // one INSERT … SELECT in id order: the index takes the chunk as one sorted segment
-  await sql`INSERT INTO transactions_search (rowid, search_text)
-    SELECT t.id, t.search_text FROM transactions_search_pending p JOIN transactions t ON t.id = p.transaction_id
-    WHERE p.transaction_id <= ${last} ORDER BY p.transaction_id`.execute(trx)
-  await trx.deleteFrom('transactions_search_pending').where('transaction_id', '<=', last).execute()
-  return chunk.length
 }
 
 export async function countTransactions (db: Queryable, filters: TransactionFilters): Promise<number> {
@@ -287,35 +258,6 @@ export async function countDocumentsOf (db: Queryable, ids: number[]): Promise<n
   const row = await db.selectFrom('document_transactions').select((eb) => eb.fn.count<number>('document_id').distinct().as('count'))
     .where('transaction_id', 'in', ids).executeTakeFirstOrThrow()
   return Number(row.count)
-}
-
-/** Opłać / Zamknij / Anuluj by a person: local only, marked manual; returns how many changed. */
-export async function setStatusByHand (db: Database, ids: number[], to: TransactionStatus, userId: number, at: string): Promise<number> {
-  return await db.transaction().execute(async (trx) => {
-    let changed = 0
-    for (const id of ids) {
-      if (await changeTransactionStatus(trx, { transactionId: id, to, manual: true, userId, at })) changed++
-    }
-    return changed
-  })
-}
-
-/**
- * Deletes for good (S15): a tombstone per checkout form keeps every later import from bringing
- * it back. Items, status history and document links go with it; the documents stay.
- */
-export async function deleteTransactions (db: Database, ids: number[], userId: number, at: string): Promise<number> {
-  if (ids.length === 0) return 0
-  return await db.transaction().execute(async (trx) => {
-    const rows = await trx.selectFrom('transactions').select(['id', 'shop_id', 'checkout_form_id']).where('id', 'in', ids).execute()
-    if (rows.length === 0) return 0
-    await trx.insertInto('transaction_tombstones')
-      .values(rows.map((row) => ({ shop_id: row.shop_id, checkout_form_id: row.checkout_form_id, deleted_at: at, deleted_by: userId })))
-      .onConflict((oc) => oc.columns(['shop_id', 'checkout_form_id']).doNothing())
-      .execute()
-    await trx.deleteFrom('transactions').where('id', 'in', rows.map((row) => row.id)).execute()
-    return rows.length
-  })
 }
 
 export async function listShopsForTransactions (db: Queryable) {

@@ -13,10 +13,8 @@ import { plural, summariseImport } from './import-summary.ts'
 import { STATUS_LABELS, TRANSACTION_STATUSES } from './transaction-status.ts'
 import { transactionView } from './transaction-view.ts'
 import { parseBack, parseFilters, parseSelection, parseShopChoice, parseStatusAction, queryOf } from './transactions.form.ts'
-import {
-  countDocumentsOf, deleteTransactions, findTransactionsBrief, getTransaction, linkedDocuments, listShopsForTransactions,
-  listTransactions, PAGE_SIZE, setStatusByHand, statusHistory, transactionItems
-} from './transactions.queries.ts'
+import { countDocumentsOf, findTransactionsBrief, getTransaction, linkedDocuments, listShopsForTransactions, listTransactions, PAGE_SIZE, statusHistory, transactionItems } from './transactions.queries.ts'
+import { deleteTransactions, setStatusByHand } from './transaction-changes.ts'
 
 const LIST_URL = '/przychody/allegro'
 /** How long POBIERZ NOWE TRANSAKCJE waits for the result before letting the import finish in the background. */

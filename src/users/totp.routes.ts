@@ -5,8 +5,9 @@ import { toStoredTimestamp } from '../shared/dates.ts'
 import { text } from '../shared/form.ts'
 import { TooManyAttemptsError, type LoginThrottle } from './login-throttle.ts'
 import { checkTotpCode, groupSecret, hashRecoveryCode, newRecoveryCodes, newTotpSecret, normalizeRecoveryCode, otpauthUri, qrDataUrl, type CodeCheck } from './totp.ts'
-import { claimTotpStep, companyRequiresTotp, countUnusedRecoveryCodes, disableTotp, enableTotp, startTotpEnrolment, useRecoveryCode } from './totp.queries.ts'
+import { claimTotpStep, companyRequiresTotp, countUnusedRecoveryCodes, startTotpEnrolment, useRecoveryCode } from './totp.queries.ts'
 import { getUser, type UserRow } from './users.queries.ts'
+import { disableTotp, enableTotp } from './totp-enrolment.ts'
 
 declare module '@fastify/secure-session' {
   interface SessionData {

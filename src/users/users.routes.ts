@@ -6,7 +6,8 @@ import { NotFoundError } from '../shared/errors.ts'
 import { parseId } from '../shared/form.ts'
 import { parseUserForm, type UserValues } from './users.form.ts'
 import { findUserByLogin, getUser, insertUser, listUsers, updateUser, type UserRow } from './users.queries.ts'
-import { companyRequiresTotp, disableTotp, setCompanyRequiresTotp } from './totp.queries.ts'
+import { companyRequiresTotp, setCompanyRequiresTotp } from './totp.queries.ts'
+import { disableTotp } from './totp-enrolment.ts'
 
 function toValues (row: UserRow): UserValues {
   return {

@@ -8,7 +8,7 @@ import { formatMoney } from '../../src/shared/money.ts'
 import { importShop, type ImportLimits } from '../../src/transactions/import.ts'
 import { getImportState } from '../../src/transactions/import.queries.ts'
 import { summariseImport } from '../../src/transactions/import-summary.ts'
-import { deleteTransactions } from '../../src/transactions/transactions.queries.ts'
+import { deleteTransactions } from '../../src/transactions/transaction-changes.ts'
 import { setupImport, simFormIds, storedFormIds, type ImportSetup } from '../transactions/helpers.ts'
 
 const LIST = 'GET /order/checkout-forms'

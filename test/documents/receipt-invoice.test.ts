@@ -7,7 +7,7 @@ import { build, type Built } from '../helpers/app.ts'
 import { insertProduct, stockOf } from '../helpers/document-fixtures.ts'
 import { insertShop, insertTransaction, type OrderSpec } from '../helpers/transaction-fixtures.ts'
 import { assertValidFa3, value } from '../ksef/fa3-fixtures.ts'
-import { linkDocuments } from '../../src/documents/linking.queries.ts'
+import { linkDocuments } from '../../src/documents/linking.ts'
 
 async function newTransaction (built: Built, spec: OrderSpec): Promise<number> {
   const shop = (await built.db.selectFrom('allegro_shops').select('id').executeTakeFirst())?.id ?? await insertShop(built.db)
@@ -119,7 +119,7 @@ t.test('linking a business invoice to a transaction whose receipt had no NIP is 
   const invoice = (await documentOf(built, other, 'faktura'))!
   t.not(invoice.buyer_nip, null)
   await built.db.deleteFrom('transaction_document_kinds').where('document_id', '=', invoice.id).execute()
-  const outcomes = await built.db.transaction().execute((trx) => linkDocuments(trx, sale, [invoice.id], '2026-11-16T10:00:00.000Z'))
+  const outcomes = await linkDocuments(built.db, sale, [invoice.id], '2026-11-16T10:00:00.000Z')
   t.equal(outcomes.length, 1)
   t.equal(outcomes[0].ok, false)
   t.match(outcomes[0], { problem: /art\. 106b ust\. 5/ })
@@ -144,7 +144,7 @@ t.test('a receipt after the sale\'s invoice is refused, by Wystaw and by Powią�
     lineName: ['Klucz dynamometryczny'], lineQuantity: ['1'], lineUnit: ['szt.'], linePrice: ['268,97'], lineVatRate: ['23'], action: 'issue'
   })).statusCode, 303)
   const manual = await built.db.selectFrom('documents').select(['id', 'number']).where('type', '=', 'paragon').executeTakeFirstOrThrow()
-  const outcomes = await built.db.transaction().execute((trx) => linkDocuments(trx, transactionId, [manual.id], '2026-11-16T09:00:00.000Z'))
+  const outcomes = await linkDocuments(built.db, transactionId, [manual.id], '2026-11-16T09:00:00.000Z')
   t.same(outcomes, [{ documentId: manual.id, number: manual.number, ok: false, problem: `Do tej sprzedaży wystawiono już fakturę ${invoice.number} – sprzedaż jest nią udokumentowana; paragon wystawiony po fakturze policzyłby ją drugi raz w księdze i rejestrze VAT` }])
   t.equal((await built.db.selectFrom('document_transactions').select('document_id').where('transaction_id', '=', transactionId).execute()).length, 1, 'only the invoice belongs to the sale')
 })

@@ -6,12 +6,15 @@
 import t from 'tap'
 import { sql } from 'kysely'
 import type { Database } from '../../src/db/database.ts'
-import { saveBatch, type ValidForm } from '../../src/transactions/import.queries.ts'
+import { type ValidForm } from '../../src/transactions/import.queries.ts'
 import { parseCheckoutForm } from '../../src/transactions/checkout-form.ts'
 import { parseFilters } from '../../src/transactions/transactions.form.ts'
-import { chooseSearchPlan, countTransactions, deleteTransactions, indexPendingSearch, listTransactions, PAGE_SIZE, type SearchPlan } from '../../src/transactions/transactions.queries.ts'
+import { chooseSearchPlan, countTransactions, listTransactions, PAGE_SIZE, type SearchPlan } from '../../src/transactions/transactions.queries.ts'
 import { migratedMemoryDb, seedUser } from '../helpers/app.ts'
 import { checkoutForm, insertShop, insertTransaction, type OrderSpec } from '../helpers/transaction-fixtures.ts'
+import { deleteTransactions } from '../../src/transactions/transaction-changes.ts'
+import { indexPendingSearch } from '../../src/transactions/search-index.ts'
+import { saveBatch } from '../../src/transactions/import-batch.ts'
 
 const AT = '2026-11-16T09:00:00.000Z'
 
