@@ -8,7 +8,7 @@ import { migrateToLatest } from './db/migrate.ts'
 import { publicDir } from './paths.ts'
 import authPlugin, { requireUser } from './plugins/auth.ts'
 import databasePlugin, { isDatabaseReachable } from './plugins/database.ts'
-import securityPlugin from './plugins/security.ts'
+import securityPlugin, { addPageSecurityHooks } from './plugins/security.ts'
 import sessionPlugin from './plugins/session.ts'
 import viewsPlugin from './plugins/views.ts'
 import { deriveKey, passwordHasher, type PasswordHasher, type ScryptCost } from './shared/crypto.ts'
@@ -121,17 +121,10 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   await app.register(viewsPlugin, { cache: config.templateCache })
   await app.register(fastifyStatic, { root: publicDir, prefix: '/public/', maxAge: '1h' })
   await app.register(databasePlugin, { db, closeOnShutdown: !deps.db })
-  await app.register(authPlugin)
   await mountAllegroSimulator(app, config, { appSecret: deps.appSecret, now: app.ctx.now })
   await mountKsefSimulator(app, config, { appSecret: deps.appSecret, now: app.ctx.now })
   // one line at start says whether the login-free demo endpoints are exposed, and why (ASVS 14.1.3)
   app.log.info({ allegroSimulator: config.simulator.enabled, ksefSimulator: config.ksefSimulator.enabled }, `Symulatory: ${config.simulatorReason}`)
-
-  app.addHook('preHandler', async (request, reply) => {
-    if (request.url.startsWith('/public/') || request.url.startsWith('/symulator-allegro/') || request.url.startsWith('/symulator-ksef/')) return
-    reply.locals.csrfToken = reply.generateCsrf()
-    reply.locals.flash = request.takeFlash()
-  })
 
   // set before any route module registers, so every scope inherits it
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
@@ -161,15 +154,28 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     return reply.code(404).viewAsync('errors/not-found', { title: 'Nie znaleziono', message: 'Nie ma takiej strony.' })
   })
 
-  app.get('/healthz', async (_request, reply) => {
-    const ok = await isDatabaseReachable(app.db)
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unreachable' })
+  // The site's own pages: CSRF, no caching, the logged-in user, the form token and flash
+  // messages. The static files and the simulators above are outside this scope.
+  await app.register(async (site) => {
+    addPageSecurityHooks(site)
+    await site.register(authPlugin)
+    site.addHook('preHandler', async (request, reply) => {
+      reply.locals.csrfToken = reply.generateCsrf()
+      reply.locals.flash = request.takeFlash()
+    })
+
+    site.get('/healthz', async (_request, reply) => {
+      const ok = await isDatabaseReachable(app.db)
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unreachable' })
+    })
+
+    await site.register(setupRoutes)
+    await site.register(authRoutes)
+    await site.register(pageRoutes)
   })
 
-  await app.register(setupRoutes)
-  await app.register(authRoutes)
-
-  await app.register(async (pages) => {
+  /** Everything behind the login. */
+  async function pageRoutes (pages: FastifyInstance): Promise<void> {
     pages.addHook('preHandler', requireUser)
     await pages.register(homeRoutes)
     await pages.register(settingsRoutes)
@@ -189,7 +195,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     await pages.register(ksefSettingsRoutes)
     await pages.register(purchasesRoutes)
     await pages.register(backupsRoutes)
-  })
+  }
 
   let autoImport: AutoImport | null = null
   app.addHook('onReady', async () => { autoImport = startAutoImport(app) })

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { BackgroundContext } from '../plugins/context.ts'
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { createAllegroClient, type TokenStore } from './allegro.client.ts'
@@ -27,7 +27,7 @@ export type ConnectionStep =
   | { state: 'account_in_use', login: string, shopName: string }
 
 /** Asks Allegro for a device code; throws AllegroApiError with a Polish userMessage on failure. */
-export async function startConnection (app: FastifyInstance, shopId: number): Promise<void> {
+export async function startConnection (app: BackgroundContext, shopId: number): Promise<void> {
   const shop = await getShop(app.db, shopId)
   const env = await resolveAllegroEnvironment(app, shop.environment as AllegroEnvironment)
   const device = await requestDeviceAuthorization(env, oauthDeps(app, env))
@@ -45,12 +45,12 @@ export async function startConnection (app: FastifyInstance, shopId: number): Pr
   })
 }
 
-export async function cancelConnection (app: FastifyInstance, shopId: number): Promise<void> {
+export async function cancelConnection (app: BackgroundContext, shopId: number): Promise<void> {
   await abandonDeviceAuthorization(app.db, shopId)
 }
 
 /** Moves the flow on by at most one look at Allegro's token endpoint. */
-export async function advanceConnection (app: FastifyInstance, shopId: number): Promise<ConnectionStep> {
+export async function advanceConnection (app: BackgroundContext, shopId: number): Promise<ConnectionStep> {
   const shop = await getShop(app.db, shopId)
   const row = await findDeviceAuthorization(app.db, shopId)
   if (!row) return { state: 'idle' }
@@ -116,7 +116,7 @@ function waiting (row: DeviceAuthorizationRow, problem: string | null): Connecti
 }
 
 /** Tokens are in hand: learn whose account it is, then connect (or refuse a different account). */
-async function finish (app: FastifyInstance, shop: ShopRow, row: DeviceAuthorizationRow): Promise<ConnectionStep> {
+async function finish (app: BackgroundContext, shop: ShopRow, row: DeviceAuthorizationRow): Promise<ConnectionStep> {
   const key = app.ctx.secretsKey
   let tokens: AllegroTokens | null = {
     accessToken: decryptSecret(key, row.access_token_enc!),
@@ -195,7 +195,7 @@ function readAccount (body: unknown): { id: string, login: string } {
   return { id, login }
 }
 
-function oauthDeps (app: FastifyInstance, env: ResolvedEnvironment): OAuthDeps {
+function oauthDeps (app: BackgroundContext, env: ResolvedEnvironment): OAuthDeps {
   return { fetch: app.ctx.fetch, timeoutMs: app.ctx.config.allegro.timeoutMs, now: () => app.ctx.now().toJSDate(), userAgent: allegroUserAgent(env.appName) }
 }
 

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import type { FastifyInstance } from 'fastify'
+import type { BackgroundContext } from '../plugins/context.ts'
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
@@ -29,7 +29,7 @@ export interface ResolvedEnvironment {
   source: 'config' | 'settings' | 'simulator'
 }
 
-export function isSimulatorAvailable (app: FastifyInstance): boolean {
+export function isSimulatorAvailable (app: BackgroundContext): boolean {
   return app.ctx.config.simulator.enabled || app.ctx.config.simulator.url !== ''
 }
 
@@ -37,7 +37,7 @@ export function isSimulatorAvailable (app: FastifyInstance): boolean {
  * Base URL of the simulator for server-side calls: SIMULATOR_URL when set, otherwise this very
  * process (its listening address, so no proxy or public hostname is involved), otherwise PUBLIC_URL.
  */
-export function simulatorServerUrl (app: FastifyInstance): string {
+export function simulatorServerUrl (app: BackgroundContext): string {
   const config = app.ctx.config
   if (config.simulator.url !== '') return config.simulator.url
   const address = app.server.listening ? app.server.address() : null
@@ -51,7 +51,7 @@ export function simulatorServerUrl (app: FastifyInstance): string {
 }
 
 /** Client credentials for production/sandbox: config wins, then the ones saved in settings. */
-export async function appCredentials (app: FastifyInstance, environment: AppEnvironment): Promise<{ clientId: string, clientSecret: string, appName: string, source: 'config' | 'settings' } | null> {
+export async function appCredentials (app: BackgroundContext, environment: AppEnvironment): Promise<{ clientId: string, clientSecret: string, appName: string, source: 'config' | 'settings' } | null> {
   const configured = app.ctx.config.allegro[environment]
   if (configured.clientId !== '' && configured.clientSecret !== '') {
     return { clientId: configured.clientId, clientSecret: configured.clientSecret, appName: 'Biurko', source: 'config' }
@@ -67,7 +67,7 @@ export const ALLEGRO_DEFAULT_URLS = {
   sandbox: { webUrl: 'https://allegro.pl.allegrosandbox.pl', apiUrl: 'https://api.allegro.pl.allegrosandbox.pl' }
 } as const
 
-export async function resolveAllegroEnvironment (app: FastifyInstance, environment: AllegroEnvironment): Promise<ResolvedEnvironment> {
+export async function resolveAllegroEnvironment (app: BackgroundContext, environment: AllegroEnvironment): Promise<ResolvedEnvironment> {
   if (environment === 'simulator') {
     if (!isSimulatorAvailable(app)) {
       throw new AllegroApiError({ kind: 'not_configured', status: null, code: 'SIMULATOR_DISABLED', userMessage: 'Wbudowany symulator Allegro jest wyłączony (SIMULATOR_ENABLED=false).' })
@@ -95,7 +95,7 @@ function isConnectionProblem (error: AllegroApiError): boolean {
 const SUCCESS_RECORD_INTERVAL_MS = 60_000
 
 /** The shop's tokens in allegro_shops, AES-256-GCM encrypted with the app's secrets key. */
-export function shopTokenStore (app: FastifyInstance, shopId: number): TokenStore {
+export function shopTokenStore (app: BackgroundContext, shopId: number): TokenStore {
   const key = app.ctx.secretsKey
   const now = (): string => toStoredTimestamp(app.ctx.now())
   let lastErrorSeen = false
@@ -161,7 +161,7 @@ export interface ShopClientOverrides {
  * health (last success, last error) recorded on the shop. Throws NotFoundError for a missing or
  * removed shop and AllegroApiError ('not_configured') when the environment lacks credentials.
  */
-export async function allegroClientForShop (app: FastifyInstance, shopId: number, overrides: ShopClientOverrides = {}): Promise<AllegroClient> {
+export async function allegroClientForShop (app: BackgroundContext, shopId: number, overrides: ShopClientOverrides = {}): Promise<AllegroClient> {
   const shop = await findShop(app.db, shopId)
   if (!shop) throw new NotFoundError('Nie ma takiego sklepu Allegro.')
   const env = await resolveAllegroEnvironment(app, shop.environment as AllegroEnvironment)

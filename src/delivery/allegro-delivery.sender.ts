@@ -3,7 +3,7 @@
 // document number, because Allegro has no idempotency key; the invoice id is stored the moment
 // Allegro returns it; one claim per document keeps a double click, a second tab and the
 // background sender from running at once. All network calls happen outside DB transactions.
-import type { FastifyInstance } from 'fastify'
+import type { BackgroundContext } from '../plugins/context.ts'
 import { AllegroApiError, type AllegroClient } from '../allegro/allegro.client.ts'
 import { allegroClientForShop, type ShopClientOverrides } from '../allegro/shop-client.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
@@ -43,7 +43,7 @@ export interface SenderOptions {
 const BUSY = 'Ten dokument jest właśnie wysyłany do Allegro – odśwież stronę za chwilę.'
 
 /** Sends the document to its Allegro order, or reads back that it is already there. */
-export async function sendDocumentToAllegro (app: FastifyInstance, documentId: number, opts: SenderOptions): Promise<SendOutcome> {
+export async function sendDocumentToAllegro (app: BackgroundContext, documentId: number, opts: SenderOptions): Promise<SendOutcome> {
   const doc = await app.db.selectFrom('documents').select(['id', 'type', 'number', 'status']).where('id', '=', documentId).executeTakeFirst()
   if (!doc) throw new NotFoundError('Nie ma takiego dokumentu.')
   const now = app.ctx.now()
@@ -114,7 +114,7 @@ async function readBackState (client: AllegroClient, delivery: DeliveryRow, numb
   return { state: 'wyslano', reason: null }
 }
 
-async function recordFailure (app: FastifyInstance, delivery: DeliveryRow, error: AllegroApiError, step: 'list' | 'create' | 'upload', now: ReturnType<FastifyInstance['ctx']['now']>): Promise<SendOutcome> {
+async function recordFailure (app: BackgroundContext, delivery: DeliveryRow, error: AllegroApiError, step: 'list' | 'create' | 'upload', now: ReturnType<BackgroundContext['ctx']['now']>): Promise<SendOutcome> {
   const at = toStoredTimestamp(now)
   const attempts = delivery.attempts + 1
   const base = deliveryErrorMessage(error)
@@ -132,7 +132,7 @@ async function recordFailure (app: FastifyInstance, delivery: DeliveryRow, error
 }
 
 /** A queued document that can no longer be sent stops waiting, with the reason shown. */
-async function refuse (app: FastifyInstance, documentId: number, message: string, at: string): Promise<SendOutcome> {
+async function refuse (app: BackgroundContext, documentId: number, message: string, at: string): Promise<SendOutcome> {
   await app.db.updateTable('document_allegro_deliveries')
     .set({ state: 'blad', last_error: message, next_attempt_at: null, updated_at: at })
     .where('document_id', '=', documentId)
@@ -148,7 +148,7 @@ export type CheckOutcome =
   | { kind: 'failed', message: string }
 
 /** Odśwież status: reads the sent document's state back from Allegro. */
-export async function refreshDeliveryStatus (app: FastifyInstance, documentId: number, opts: { client?: ShopClientOverrides } = {}): Promise<CheckOutcome> {
+export async function refreshDeliveryStatus (app: BackgroundContext, documentId: number, opts: { client?: ShopClientOverrides } = {}): Promise<CheckOutcome> {
   const existing = await findDelivery(app.db, documentId)
   if (!existing || existing.allegro_invoice_id === null) return { kind: 'refused', message: 'Ten dokument nie został jeszcze wysłany do Allegro.' }
   const doc = await app.db.selectFrom('documents').select(['number']).where('id', '=', documentId).executeTakeFirstOrThrow()
@@ -202,7 +202,7 @@ export type AllegroDeliveryWorker = IntervalWorker<SendOutcome[]>
  * Each round sends the documents whose next attempt is due, one at a time, outside any DB
  * transaction, and refreshes the state of documents Allegro is still verifying.
  */
-export function startAllegroDeliveryWorker (app: FastifyInstance, opts: { intervalMs?: number, client?: ShopClientOverrides } = {}): AllegroDeliveryWorker {
+export function startAllegroDeliveryWorker (app: BackgroundContext, opts: { intervalMs?: number, client?: ShopClientOverrides } = {}): AllegroDeliveryWorker {
   let recovery: Promise<void> | null = releaseDeliveryClaimsOfEarlierRun(app.db).then((released) => {
     if (released > 0) app.log.info({ released }, 'allegro delivery: claims left by an earlier run released')
   }, (error: unknown) => { app.log.error({ err: error }, 'allegro delivery: releasing claims of an earlier run failed') })

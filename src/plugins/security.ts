@@ -1,12 +1,10 @@
 import csrf from '@fastify/csrf-protection'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
-
-/** Paths whose POSTs are not our forms: the built-in simulators speak Allegro's and KSeF's APIs. */
-export const CSRF_EXEMPT_PREFIXES = ['/symulator-allegro/', '/symulator-ksef/']
 
 export default fp<{ cookieSecure: boolean }>(async (app, opts) => {
   await app.register(helmet, {
@@ -37,20 +35,24 @@ export default fp<{ cookieSecure: boolean }>(async (app, opts) => {
   })
 
   await app.register(csrf, { sessionPlugin: '@fastify/secure-session' })
+}, { name: 'security', dependencies: ['session'] })
 
+/**
+ * The hooks of the site's own pages, added to the scope that holds them (src/app.ts), so the
+ * static files and the simulators, registered outside it, never pass through them.
+ */
+export function addPageSecurityHooks (site: FastifyInstance): void {
   // Pages and downloads carry tax records and buyers' personal data: no browser or proxy may keep
-  // a copy (ASVS 8.2.1). Only the static assets are cacheable; the simulators speak their own API.
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (request.url.startsWith('/public/') || request.url.startsWith('/symulator-')) return payload
+  // a copy (ASVS 8.2.1). The static assets, outside this scope, stay cacheable.
+  site.addHook('onSend', async (_request, reply, payload) => {
     const current = reply.getHeader('cache-control')
     if (typeof current !== 'string' || !current.includes('no-store')) reply.header('cache-control', 'no-store')
     return payload
   })
 
   // The token travels in the form body, so the check runs after parsing.
-  app.addHook('preHandler', (request, reply, done) => {
+  site.addHook('preHandler', (request, reply, done) => {
     if (SAFE_METHODS.has(request.method)) return done()
-    if (CSRF_EXEMPT_PREFIXES.some((prefix) => request.url.startsWith(prefix))) return done()
-    app.csrfProtection(request, reply, done)
+    site.csrfProtection(request, reply, done)
   })
-}, { name: 'security', dependencies: ['session'] })
+}

@@ -1,7 +1,7 @@
 // Starting imports: POBIERZ NOWE TRANSAKCJE and the optional automatic import share one throttle
 // (≥ 10 minutes between the starts of two imports of a shop, claimed in the database) and one
 // in-process registry, so a shop never has two imports running at once.
-import type { FastifyInstance } from 'fastify'
+import type { BackgroundContext } from '../plugins/context.ts'
 import { DateTime } from 'luxon'
 import { allegroClientForShop, type ShopClientOverrides } from '../allegro/shop-client.ts'
 import type { Database } from '../db/database.ts'
@@ -16,7 +16,7 @@ import { startIntervalWorker } from '../shared/interval-worker.ts'
 export const IMPORT_GAP_MINUTES = 10
 export const AUTO_IMPORT_CHECK_MS = 60_000
 
-export type ClientFactory = (app: FastifyInstance, shopId: number) => Promise<OrdersApi>
+export type ClientFactory = (app: BackgroundContext, shopId: number) => Promise<OrdersApi>
 
 export type StartResult =
   | { kind: 'started', shopId: number, shopName: string, done: Promise<ImportOutcome> }
@@ -32,7 +32,7 @@ interface Running {
 // Keyed by the database, which every encapsulated Fastify context shares (the instances differ).
 const registries = new WeakMap<Database, Map<number, Running>>()
 
-function runningImports (app: FastifyInstance): Map<number, Running> {
+function runningImports (app: BackgroundContext): Map<number, Running> {
   let map = registries.get(app.db)
   if (!map) {
     map = new Map()
@@ -41,7 +41,7 @@ function runningImports (app: FastifyInstance): Map<number, Running> {
   return map
 }
 
-export function isImportRunning (app: FastifyInstance, shopId: number): boolean {
+export function isImportRunning (app: BackgroundContext, shopId: number): boolean {
   return runningImports(app).has(shopId)
 }
 
@@ -65,7 +65,7 @@ const defaultClientFactory = (overrides: ShopClientOverrides = {}): ClientFactor
  * Starts an import of one shop in the background, unless the throttle or a running import says
  * no. The returned `done` never rejects: failures end up in the outcome and on the list page.
  */
-export async function startImport (app: FastifyInstance, shopId: number, opts: StartOptions): Promise<StartResult> {
+export async function startImport (app: BackgroundContext, shopId: number, opts: StartOptions): Promise<StartResult> {
   const shop = await app.db.selectFrom('allegro_shops').select(['id', 'name', 'connection_status', 'removed_at']).where('id', '=', shopId).executeTakeFirst()
   if (!shop || shop.removed_at !== null) return { kind: 'unavailable', shopId, shopName: shop?.name ?? '', message: 'Nie ma takiego sklepu Allegro.' }
   if (shop.connection_status !== 'connected') {
@@ -132,7 +132,7 @@ export async function startImport (app: FastifyInstance, shopId: number, opts: S
 
 const indexings = new WeakMap<Database, Set<Promise<void>>>()
 
-function indexingAfterImports (app: FastifyInstance): Set<Promise<void>> {
+function indexingAfterImports (app: BackgroundContext): Set<Promise<void>> {
   let set = indexings.get(app.db)
   if (!set) {
     set = new Set()
@@ -142,7 +142,7 @@ function indexingAfterImports (app: FastifyInstance): Set<Promise<void>> {
 }
 
 /** Stops running imports (they keep what they saved) and waits for them: for shutdown. */
-export async function stopRunningImports (app: FastifyInstance): Promise<void> {
+export async function stopRunningImports (app: BackgroundContext): Promise<void> {
   const running = [...runningImports(app).values()]
   for (const entry of running) entry.controller.abort()
   await Promise.all(running.map(async (entry) => await entry.done))
@@ -151,7 +151,7 @@ export async function stopRunningImports (app: FastifyInstance): Promise<void> {
 }
 
 /** One round of the automatic import: every connected shop whose own interval has passed. */
-export async function autoImportTick (app: FastifyInstance, clientFactory?: ClientFactory): Promise<StartResult[]> {
+export async function autoImportTick (app: BackgroundContext, clientFactory?: ClientFactory): Promise<StartResult[]> {
   const shops = await app.db.selectFrom('allegro_shops')
     .select(['id', 'auto_import_minutes'])
     .where('removed_at', 'is', null)
@@ -176,7 +176,7 @@ export interface AutoImport {
  * minute it starts the imports that are due; the database throttle keeps it from ever
  * starting closer than 10 minutes after any other import of the shop.
  */
-export function startAutoImport (app: FastifyInstance, opts: { intervalMs?: number, clientFactory?: ClientFactory } = {}): AutoImport {
+export function startAutoImport (app: BackgroundContext, opts: { intervalMs?: number, clientFactory?: ClientFactory } = {}): AutoImport {
   const worker = startIntervalWorker<StartResult[]>({
     intervalMs: opts.intervalMs ?? AUTO_IMPORT_CHECK_MS,
     run: async () => await autoImportTick(app, opts.clientFactory),
