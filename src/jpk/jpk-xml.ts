@@ -338,9 +338,9 @@ export function filedV7Options (xml: string): { carried: number | null, refund: 
 
 /** The file without what changes on every build or is the filing's own: generation time, purpose, reason. */
 function comparable (xml: string): string {
-  return xml.replace(/<DataWytworzeniaJPK>[^<]*<\/DataWytworzeniaJPK>/, '')
-    .replace(/<CelZlozenia[^>]*>[^<]*<\/CelZlozenia>/, '')
-    .replace(/<P_ORDZU>[^<]*<\/P_ORDZU>/, '')
+  return xml.replace(/\s*<DataWytworzeniaJPK>[^<]*<\/DataWytworzeniaJPK>/, '')
+    .replace(/\s*<CelZlozenia[^>]*>[^<]*<\/CelZlozenia>/, '')
+    .replace(/\s*<P_ORDZU>[^<]*<\/P_ORDZU>/, '')
 }
 
 const rowsOf = (xml: string, row: string, key: string) => {
