@@ -58,7 +58,7 @@ export interface V7Prepared extends Prepared {
    * P_39: typed on the page, else the P_62 of the last file filed for the previous period
    * (the month, or the quarter, before the declaration's), else 0
    */
-  carried: { value: number, source: 'wpisana' | 'zlozona' | 'brak', filed: number | null, fromPeriod: string | null }
+  carried: { value: number, source: 'wpisana' | 'zlozona' | 'ten_okres' | 'brak', filed: number | null, fromPeriod: string | null }
   /** the refund as typed does not fit the declaration: field → Polish message (a 422) */
   refundErrors: Record<string, string>
   /**
@@ -111,6 +111,9 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
     for (const p of row.problems) problems.push({ ...p, documentNumber: row.documentNumber })
   }
 
+  const latestFiling = filings.length > 0 ? await filedXml(db, filings[filings.length - 1].id) : undefined
+  const filedText = latestFiling ? Buffer.from(latestFiling.xml).toString('utf8') : null
+  const filedOptions = filedText !== null ? filedV7Options(filedText) : null
   let declaration: Declaration | null = null
   let carried: V7Prepared['carried'] = { value: 0, source: 'brak', filed: null, fromPeriod: null }
   let sums: Record<string, number> | null = null
@@ -120,8 +123,10 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
     // a V7K quarter's surplus is filed with its last month, the month before this quarter
     const previous = addMonths(declMonths[0], -1)
     const filed = await surplusCarriedFrom(db, ['V7M', 'V7K'], previous)
-    const source = opts.carried !== null ? 'wpisana' : filed !== null ? 'zlozona' : 'brak'
-    carried = { value: opts.carried ?? filed ?? 0, source, filed, fromPeriod: previous }
+    // a correction without a filed previous period keeps the P_39 its own period was filed with
+    const ownFiled = filed === null && filedOptions ? filedOptions.carried : null
+    const source = opts.carried !== null ? 'wpisana' : filed !== null ? 'zlozona' : ownFiled !== null ? 'ten_okres' : 'brak'
+    carried = { value: opts.carried ?? filed ?? ownFiled ?? 0, source, filed, fromPeriod: previous }
     const declSales = declMonths.length === 1 ? sales : buildSalesRows(await vatSalesInputs(db, declMonths))
     const declPurchases = declMonths.length === 1 ? purchases : buildPurchaseRows(await vatPurchaseInputs(db, declMonths))
     sums = sumFields(declSales, declPurchases)
@@ -161,10 +166,8 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
   let changedSinceFiling: string[] = []
   let surplusUsedLater: V7Prepared['surplusUsedLater'] = null
   let carriedMismatch: V7Prepared['carriedMismatch'] = null
-  if (filings.length > 0) {
-    const latest = await filedXml(db, filings[filings.length - 1].id)
-    const filedText = Buffer.from(latest!.xml).toString('utf8')
-    const options = filedV7Options(filedText)
+  if (filedText !== null && filedOptions !== null) {
+    const options = filedOptions
     const asFiled = sums && declaration ? computeDeclaration(sums, options.carried ?? 0, options.refund) : null
     changedSinceFiling = v7Differences(filedText, v7Xml({ ...file, declaration: asFiled }))
     if (declaration && options.carried !== null && carried.filed !== null && options.carried !== carried.filed) {
