@@ -2,6 +2,7 @@
 // computed from the ledger's VAT sales register. Pure: no Fastify, no Kysely.
 // Rules: reference/jpk/README.md (KSeF markers), reference/polish-invoicing.md §8.
 import { divideRoundHalfUp } from '../shared/money.ts'
+import { GTU_CODES as SHARED_GTU_CODES } from '../shared/tax-codes.ts'
 
 export type VatPeriod = 'miesiac' | 'kwartal'
 
@@ -142,8 +143,25 @@ export interface PurchaseRow {
   problems: RowProblem[]
 }
 
-export const GTU_CODES = Array.from({ length: 13 }, (_, i) => `GTU_${String(i + 1).padStart(2, '0')}`)
+export const GTU_CODES: readonly string[] = SHARED_GTU_CODES
+/** The procedure marks of SprzedazWiersz in JPK_V7M(3)/V7K(3), in schema order. MPP is not among them (dropped from JPK_V7 in 2022). */
 export const PROCEDURE_MARKS = ['WSTO_EE', 'IED', 'TP', 'TT_WNT', 'TT_D', 'MR_T', 'MR_UZ', 'I_42', 'I_63', 'B_SPV', 'B_SPV_DOSTAWA', 'B_MPV_PROWIZJA']
+
+/** What each mark means, for the marks page (rozporządzenie MF w sprawie JPK_V7, § 10 ust. 4). */
+export const PROCEDURE_LABELS: Record<string, string> = {
+  WSTO_EE: 'wewnątrzwspólnotowa sprzedaż towarów na odległość i usługi dla konsumentów w UE (OSS)',
+  IED: 'dostawa przez podatnika ułatwiającego ją przez interfejs elektroniczny (art. 7a)',
+  TP: 'powiązania między nabywcą a sprzedawcą (art. 32 ust. 2 pkt 1)',
+  TT_WNT: 'WNT w transakcji trójstronnej – drugi w kolejności podatnik',
+  TT_D: 'dostawa poza krajem w transakcji trójstronnej – drugi w kolejności podatnik',
+  MR_T: 'usługi turystyki opodatkowane marżą (art. 119)',
+  MR_UZ: 'towary używane, dzieła sztuki, antyki – marża (art. 120)',
+  I_42: 'WDT po imporcie w procedurze celnej 42',
+  I_63: 'WDT po imporcie w procedurze celnej 63',
+  B_SPV: 'transfer bonu jednego przeznaczenia we własnym imieniu (art. 8a ust. 1)',
+  B_SPV_DOSTAWA: 'dostawa objęta bonem jednego przeznaczenia dla emitenta bonu (art. 8a ust. 4)',
+  B_MPV_PROWIZJA: 'pośrednictwo w obrocie bonami różnego przeznaczenia (art. 8b ust. 2)'
+}
 
 /**
  * The buyer as JPK wants it: a Polish NIP as digits; a foreign tax number without its country

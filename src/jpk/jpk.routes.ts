@@ -7,7 +7,8 @@ import { NotFoundError } from '../shared/errors.ts'
 import { prepareV7, v7YearStatesWithChanges, type V7Prepared } from './jpk.files.ts'
 import { correctionErrors, EMPTY_V7_VALUES, parseMarksForm, parseV7Form, type V7Form, type V7FormValues } from './jpk.form.ts'
 import { documentMarks, filedXml, insertFiling, periodLabel, replaceDocumentMarks, vatSalesDocument } from './jpk.queries.ts'
-import { GTU_CODES, PROCEDURE_MARKS, quarterOf, REFUND_TERMS } from './jpk-v7.ts'
+import { GTU_LABELS } from '../shared/tax-codes.ts'
+import { GTU_CODES, PROCEDURE_LABELS, PROCEDURE_MARKS, quarterOf, REFUND_TERMS } from './jpk-v7.ts'
 
 function markerLabel (row: Pick<V7Prepared['sales'][number], 'marker'>): string {
   return row.marker.kind === 'NrKSeF' ? row.marker.number : row.marker.kind
@@ -138,7 +139,9 @@ export default async function jpkRoutes (app: FastifyInstance): Promise<void> {
       marks,
       checked: new Set(picked ?? marks.manual),
       gtuCodes: GTU_CODES,
+      gtuLabels: GTU_LABELS,
       procedureMarks: PROCEDURE_MARKS,
+      procedureLabels: PROCEDURE_LABELS,
       error,
       monthLabel
     })
