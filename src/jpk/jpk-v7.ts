@@ -114,7 +114,7 @@ export interface SalesRow {
   problems: RowProblem[]
 }
 
-/** A purchase row: the costs side (issue 17) will deliver these; none exist yet. */
+/** A purchase row: a purchase invoice booked with its VAT deducted in the period (purchase_bookings). */
 export interface PurchaseRowInput {
   supplierNip: string | null
   supplierForeignTaxId: string | null
