@@ -1,6 +1,6 @@
 -- Issue 18: the JPK_V7 row marks and the PIT cash method.
 -- contractors.related_party: the buyer is a related party (art. 32 ust. 2 pkt 1 ustawy o VAT);
--- the buyer's sales rows carry TP (rozporządzenie MF z 15.10.2019 w sprawie JPK_V7, § 10 ust. 4 pkt 3).
+-- the buyer's sales rows carry TP (rozporządzenie MF z 15.10.2019 w sprawie JPK_V7, § 10 ust. 4).
 ALTER TABLE contractors ADD COLUMN related_party INTEGER NOT NULL DEFAULT 0 CHECK (related_party IN (0, 1));
 -- company.pit_cash_method: the taxpayer chose the cash method for PIT (kasowy PIT); JPK_PKPIR(3)
 -- and JPK_EWP(4) carry it as Podmiot1/Kasowy_PIT. Not the VAT cash method (company.cash_accounting).
