@@ -6,6 +6,8 @@ import type { WhiteListSubject } from '../whitelist/whitelist.ts'
 export interface ContractorValues {
   name: string
   isCompany: boolean
+  /** a related party (art. 32 ust. 2 pkt 1 ustawy o VAT): its JPK_V7 sales rows carry TP */
+  relatedParty: boolean
   nip: string
   foreignTaxId: string
   street: string
@@ -17,7 +19,7 @@ export interface ContractorValues {
 }
 
 export const EMPTY_CONTRACTOR: ContractorValues = {
-  name: '', isCompany: true, nip: '', foreignTaxId: '', street: '', postalCode: '', city: '', countryCode: 'PL', email: '', phone: ''
+  name: '', isCompany: true, relatedParty: false, nip: '', foreignTaxId: '', street: '', postalCode: '', city: '', countryCode: 'PL', email: '', phone: ''
 }
 
 /** Shared by the contractor form and the buyer part of a hand-made document. */
@@ -41,6 +43,7 @@ export function parseContractorForm (body: unknown): FormResult<ContractorValues
   const values: ContractorValues = {
     name: text(body, 'name'),
     isCompany: checkbox(body, 'isCompany'),
+    relatedParty: checkbox(body, 'relatedParty'),
     nip: text(body, 'nip'),
     foreignTaxId: text(body, 'foreignTaxId'),
     street: text(body, 'street'),
@@ -65,6 +68,7 @@ export function contractorToValues (row: ContractorRow): ContractorValues {
   return {
     name: row.name,
     isCompany: row.is_company === 1,
+    relatedParty: row.related_party === 1,
     nip: row.nip ?? '',
     foreignTaxId: row.foreign_tax_id ?? '',
     street: row.street,
@@ -80,6 +84,7 @@ export function contractorColumns (values: ContractorValues) {
   return {
     name: values.name,
     is_company: values.isCompany ? 1 : 0,
+    related_party: values.relatedParty ? 1 : 0,
     nip: values.nip === '' ? null : normalizeNip(values.nip),
     foreign_tax_id: values.foreignTaxId === '' ? null : values.foreignTaxId,
     street: values.street,

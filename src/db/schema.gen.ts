@@ -92,6 +92,7 @@ export interface Company {
   nip: string;
   package: string;
   phone: Generated<string>;
+  pit_cash_method: Generated<number>;
   postal_code: string;
   require_totp: Generated<number>;
   ryczalt_rate_bp: number | null;
@@ -123,6 +124,7 @@ export interface Contractors {
   nip: string | null;
   phone: Generated<string>;
   postal_code: Generated<string>;
+  related_party: Generated<number>;
   street: Generated<string>;
   updated_at: string;
 }
@@ -279,6 +281,13 @@ export interface DocumentVatTotals {
   net: number;
   vat: number;
   vat_rate: string;
+}
+
+export interface JpkDocumentMarks {
+  document_id: number;
+  mark: string;
+  updated_at: string;
+  updated_by: number | null;
 }
 
 export interface JpkFilings {
@@ -789,6 +798,7 @@ export interface DB {
   document_transactions: DocumentTransactions;
   document_vat_totals: DocumentVatTotals;
   documents: Documents;
+  jpk_document_marks: JpkDocumentMarks;
   jpk_filings: JpkFilings;
   jpk_stock_counts: JpkStockCounts;
   ksef_connection: KsefConnection;

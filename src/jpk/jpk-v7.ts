@@ -2,6 +2,7 @@
 // computed from the ledger's VAT sales register. Pure: no Fastify, no Kysely.
 // Rules: reference/jpk/README.md (KSeF markers), reference/polish-invoicing.md §8.
 import { divideRoundHalfUp } from '../shared/money.ts'
+import { GTU_CODES as SHARED_GTU_CODES } from '../shared/tax-codes.ts'
 
 export type VatPeriod = 'miesiac' | 'kwartal'
 
@@ -75,6 +76,7 @@ const SALES_AMOUNT_ORDER = ['K_10', 'K_11', 'K_13', 'K_15', 'K_16', 'K_17', 'K_1
 
 export interface SalesRowInput {
   entryNumber: number
+  documentId: number
   documentType: string
   documentNumber: string
   issueDate: string
@@ -87,15 +89,16 @@ export interface SalesRowInput {
   /** by register rate, grosze */
   amounts: Record<string, { net: number, vat: number }>
   ksef: KsefFacts
-  /** GTU_01…GTU_13 of the row; products carry none yet */
+  /** GTU_01…GTU_13 of the row: the lines' products, or set by hand on the JPK page */
   gtu: string[]
-  /** procedure marks (TP, WSTO_EE…); none are recorded yet */
+  /** procedure marks (TP from a related-party buyer, WSTO_EE… set by hand) */
   procedures: string[]
 }
 
 export interface SalesRow {
   lp: number
   entryNumber: number
+  documentId: number
   countryCode: string | null
   counterpartyId: string
   counterpartyName: string
@@ -111,7 +114,7 @@ export interface SalesRow {
   problems: RowProblem[]
 }
 
-/** A purchase row: the costs side (issue 17) will deliver these; none exist yet. */
+/** A purchase row: a purchase invoice booked with its VAT deducted in the period (purchase_bookings). */
 export interface PurchaseRowInput {
   supplierNip: string | null
   supplierForeignTaxId: string | null
@@ -140,8 +143,25 @@ export interface PurchaseRow {
   problems: RowProblem[]
 }
 
-export const GTU_CODES = Array.from({ length: 13 }, (_, i) => `GTU_${String(i + 1).padStart(2, '0')}`)
+export const GTU_CODES: readonly string[] = SHARED_GTU_CODES
+/** The procedure marks of SprzedazWiersz in JPK_V7M(3)/V7K(3), in schema order. MPP is not among them (dropped from JPK_V7 in 2022). */
 export const PROCEDURE_MARKS = ['WSTO_EE', 'IED', 'TP', 'TT_WNT', 'TT_D', 'MR_T', 'MR_UZ', 'I_42', 'I_63', 'B_SPV', 'B_SPV_DOSTAWA', 'B_MPV_PROWIZJA']
+
+/** What each mark means, for the marks page (rozporządzenie MF w sprawie JPK_V7, § 10 ust. 4). */
+export const PROCEDURE_LABELS: Record<string, string> = {
+  WSTO_EE: 'wewnątrzwspólnotowa sprzedaż towarów na odległość i usługi dla konsumentów w UE (OSS)',
+  IED: 'dostawa przez podatnika ułatwiającego ją przez interfejs elektroniczny (art. 7a)',
+  TP: 'powiązania między nabywcą a sprzedawcą (art. 32 ust. 2 pkt 1)',
+  TT_WNT: 'WNT w transakcji trójstronnej – drugi w kolejności podatnik',
+  TT_D: 'dostawa poza krajem w transakcji trójstronnej – drugi w kolejności podatnik',
+  MR_T: 'usługi turystyki opodatkowane marżą (art. 119)',
+  MR_UZ: 'towary używane, dzieła sztuki, antyki – marża (art. 120)',
+  I_42: 'WDT po imporcie w procedurze celnej 42',
+  I_63: 'WDT po imporcie w procedurze celnej 63',
+  B_SPV: 'transfer bonu jednego przeznaczenia we własnym imieniu (art. 8a ust. 1)',
+  B_SPV_DOSTAWA: 'dostawa objęta bonem jednego przeznaczenia dla emitenta bonu (art. 8a ust. 4)',
+  B_MPV_PROWIZJA: 'pośrednictwo w obrocie bonami różnego przeznaczenia (art. 8b ust. 2)'
+}
 
 /**
  * The buyer as JPK wants it: a Polish NIP as digits; a foreign tax number without its country
@@ -190,6 +210,7 @@ export function buildSalesRows (inputs: SalesRowInput[]): SalesRow[] {
     return {
       lp: index + 1,
       entryNumber: input.entryNumber,
+      documentId: input.documentId,
       countryCode: buyer.countryCode,
       counterpartyId: buyer.id,
       counterpartyName: name,
@@ -264,6 +285,24 @@ export function toWholeZloty (grosze: number): number {
 export interface Declaration {
   /** P_ field → whole złoty; every field the declaration part carries */
   fields: Record<string, number>
+  /** P_54…P_61, when part of the surplus is to be refunded */
+  refund: Refund | null
+}
+
+/**
+ * The refund terms of VAT-7(23) / VAT-7K(17), one of them with P_54 (the schema's choice):
+ * P_540 15 days, P_55 25 days to the VAT account, P_56 25 days (art. 87 ust. 6), P_560 40 days,
+ * P_58 180 days.
+ */
+export const REFUND_TERMS = ['P_540', 'P_55', 'P_56', 'P_560', 'P_58'] as const
+export type RefundTerm = typeof REFUND_TERMS[number]
+
+export interface Refund {
+  /** P_54, whole złoty, > 0 */
+  amount: number
+  term: RefundTerm
+  /** P_59–P_61: part of the refund credited against future tax liabilities (art. 76 § 1, 76b § 1 OP) */
+  offset: { amount: number, liability: string } | null
 }
 
 /** Sums of the rows' K_ fields over the declaration's period (FP rows excluded), grosze. */
@@ -281,10 +320,12 @@ export function sumFields (sales: SalesRow[], purchases: PurchaseRow[]): Record<
 
 /**
  * The declaration part (P_10…P_62) from the period's sums in grosze: each P_ field is its K_
- * sum rounded to whole złoty; totals add up the rounded fields as the form does. Refunds
- * (P_54…P_61) are not offered: a surplus is carried to the next period (P_62).
+ * sum rounded to whole złoty; totals add up the rounded fields as the form does. A surplus
+ * (P_53) is carried to the next period (P_62) less the part to be refunded (P_54): the schema's
+ * note "od kwoty wykazanej w P_53 należy odjąć kwotę z P_54". The refund is checked first
+ * (refundErrors); here it is taken as valid.
  */
-export function computeDeclaration (sums: Record<string, number>, carriedSurplus: number): Declaration {
+export function computeDeclaration (sums: Record<string, number>, carriedSurplus: number, refund: Refund | null = null): Declaration {
   const r = (field: string) => toWholeZloty(sums[field] ?? 0)
   const f: Record<string, number> = {
     P_10: r('K_10'),
@@ -309,8 +350,44 @@ export function computeDeclaration (sums: Record<string, number>, carriedSurplus
   f.P_48 = f.P_39 + f.P_41 + f.P_43
   f.P_51 = f.P_38 > f.P_48 ? f.P_38 - f.P_48 : 0
   f.P_53 = f.P_48 > f.P_38 ? f.P_48 - f.P_38 : 0
-  f.P_62 = f.P_53
-  return { fields: f }
+  if (refund) {
+    f.P_54 = refund.amount
+    f[refund.term] = 1
+    if (refund.offset) {
+      f.P_59 = 1
+      f.P_60 = refund.offset.amount
+    }
+  }
+  f.P_62 = f.P_53 - (refund?.amount ?? 0)
+  return { fields: f, refund }
+}
+
+/**
+ * Why the refund asked for does not fit the declaration, in Polish, per form field. The rules of
+ * VAT-7(23) and its schema: P_54 only out of a surplus (P_53 > 0) and at most P_53; with exactly
+ * one term (P_540/P_55/P_56/P_560/P_58); P_59 with P_60 > 0 and P_61; P_60 at most P_54.
+ */
+export function refundErrors (p53: number | null, refund: { amount: number | null, term: string, offset: number | null, liability: string }): Record<string, string> {
+  const errors: Record<string, string> = {}
+  const asked = refund.amount !== null && refund.amount > 0
+  if (p53 === null) {
+    if (asked || refund.term !== '' || refund.offset !== null) errors.zwrot = 'Zwrot nadwyżki wpisuje się w deklaracji – ten plik JPK_V7K (pierwszy lub drugi miesiąc kwartału) jej nie ma.'
+    return errors
+  }
+  if (asked && p53 === 0) errors.zwrot = 'W tym okresie nie ma nadwyżki podatku naliczonego nad należnym (P_53 = 0) – nie ma czego zwrócić.'
+  else if (asked && refund.amount! > p53) errors.zwrot = `Kwota zwrotu (P_54) nie może być wyższa niż nadwyżka podatku naliczonego nad należnym (P_53 = ${p53} zł).`
+  if (asked && refund.term === '') errors.terminZwrotu = 'Wybierz termin zwrotu (P_540, P_55, P_56, P_560 albo P_58).'
+  if (!asked && refund.term !== '') errors.zwrot = 'Podaj kwotę zwrotu (P_54) albo nie wybieraj terminu zwrotu.'
+  if (refund.term !== '' && !(REFUND_TERMS as readonly string[]).includes(refund.term)) errors.terminZwrotu = 'Wybierz termin zwrotu z listy.'
+  if (refund.offset !== null) {
+    if (!asked) errors.zaliczenie = 'Zaliczyć na poczet przyszłych zobowiązań można tylko część zwrotu – najpierw podaj kwotę zwrotu (P_54).'
+    else if (refund.offset === 0) errors.zaliczenie = 'Kwota zaliczenia (P_60) musi być większa od zera – zostaw pole puste, jeśli nic nie zaliczasz.'
+    else if (refund.offset > refund.amount!) errors.zaliczenie = `Kwota zaliczenia (P_60) nie może być wyższa niż kwota zwrotu (P_54 = ${refund.amount} zł).`
+    if (refund.liability.trim() === '') errors.zaliczenieNa = 'Podaj rodzaj przyszłego zobowiązania podatkowego (P_61), np. „podatek dochodowy od osób fizycznych”.'
+  } else if (refund.liability.trim() !== '') {
+    errors.zaliczenie = 'Podaj kwotę zaliczenia (P_60) albo usuń rodzaj zobowiązania (P_61).'
+  }
+  return errors
 }
 
 /** Which declaration a month's file carries: V7M every month; V7K the quarter's, in its last month. */

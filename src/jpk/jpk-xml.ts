@@ -96,7 +96,7 @@ export interface V7File {
 /** Declaration fields in schema order; pairs go together, zero singles are left out. */
 const DECLARATION_ORDER: Array<string | [string, string]> = [
   'P_10', 'P_11', 'P_13', ['P_15', 'P_16'], ['P_17', 'P_18'], ['P_19', 'P_20'], 'P_21', 'P_22',
-  'P_37!', 'P_38!', 'P_39', ['P_40', 'P_41'], ['P_42', 'P_43'], 'P_48!', 'P_51!', 'P_53', 'P_62'
+  'P_37!', 'P_38!', 'P_39', ['P_40', 'P_41'], ['P_42', 'P_43'], 'P_48!', 'P_51!', 'P_53'
 ]
 
 function declarationFields (fields: Record<string, number>): XmlElement[] {
@@ -112,6 +112,17 @@ function declarationFields (fields: Record<string, number>): XmlElement[] {
     }
   }
   return out
+}
+
+/** P_54, its term, and P_59–P_61 when part of it is credited (the schema's sequence after P_53). */
+function refundFields (declaration: Declaration): XmlElement[] {
+  const refund = declaration.refund
+  if (!refund) return []
+  return [
+    leaf('P_54', refund.amount),
+    leaf(refund.term, 1),
+    ...(refund.offset ? [leaf('P_59', 1), leaf('P_60', refund.offset.amount), text('P_61', refund.offset.liability, 240)] : [])
+  ]
 }
 
 export function v7Xml (file: V7File): string {
@@ -137,6 +148,8 @@ export function v7Xml (file: V7File): string {
       !monthly && file.quarter !== null ? leaf('Kwartal', file.quarter) : null),
     element('PozycjeSzczegolowe',
       declarationFields(file.declaration.fields),
+      refundFields(file.declaration),
+      (file.declaration.fields.P_62 ?? 0) !== 0 ? leaf('P_62', file.declaration.fields.P_62) : null,
       file.purpose === 2 && file.correctionReason ? leaf('P_ORDZU', [...file.correctionReason.trim()].slice(0, 3500).join('')) : null),
     leaf('Pouczenia', 1))
 
@@ -182,7 +195,11 @@ export interface AnnualHeader {
   generatedAt: string
   year: number
   taxpayer: Taxpayer
+  /** Podmiot1/Kasowy_PIT: the taxpayer settles PIT by the cash method (company setting) */
+  pitCashMethod: boolean
 }
+
+const kasowyPit = (h: AnnualHeader): XmlElement[] => h.pitCashMethod ? [leaf('Kasowy_PIT', 1)] : []
 
 function annualHeader (code: 'JPK_PKPIR' | 'JPK_EWP', system: string, variant: number, h: AnnualHeader): XmlElement {
   return element('Naglowek',
@@ -240,7 +257,7 @@ export function pkpirXml (file: PkpirFile): string {
     attributes: { xmlns: NAMESPACES.PKPIR, 'xmlns:etd': ETD_2022 },
     children: [
       annualHeader('JPK_PKPIR', 'JPK_PKPIR (3)', 3, file),
-      subject(file.taxpayer, false),
+      subject(file.taxpayer, false, kasowyPit(file)),
       element('PKPIRInfo', amount('P_1', file.stockStart), amount('P_2', file.stockEnd), amount('P_3', file.costs), amount('P_4', file.income)),
       ...file.counts.map((c) => element('PKPIRSpis', leaf('P_5A', c.date), amount('P_5B', c.value))),
       ...rows,
@@ -286,10 +303,84 @@ export function ewpXml (file: EwpFile): string {
     attributes: { xmlns: NAMESPACES.EWP, 'xmlns:etd': ETD_2022 },
     children: [
       annualHeader('JPK_EWP', 'JPK_EWP (4)', 4, file),
-      subject(file.taxpayer, false),
+      subject(file.taxpayer, false, kasowyPit(file)),
       ...rows,
       element('EWPCtrl', leaf('LiczbaWierszy', file.rows.length), amount('SumaPrzychodow', file.revenueTotal))
     ]
   }
   return renderDocument(root)
+}
+
+// ---------- a filed JPK_V7 against today's registers ----------
+
+const UNESCAPE: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" }
+const unescapeXml = (s: string) => s.replace(/&(?:amp|lt|gt|quot|apos);/g, (e) => UNESCAPE[e])
+
+/** The text of the first element of that name in the file (our own files: no prefixes, no attributes on these). */
+function leafText (xml: string, name: string): string | null {
+  const m = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)
+  return m ? unescapeXml(m[1]) : null
+}
+
+/** What the user typed for a filed file: P_39 and the refund, read back from its declaration part. */
+export function filedV7Options (xml: string): { carried: number | null, refund: Declaration['refund'] } {
+  const decl = /<PozycjeSzczegolowe>([\s\S]*?)<\/PozycjeSzczegolowe>/.exec(xml)?.[1]
+  if (!decl) return { carried: null, refund: null }
+  const num = (name: string) => { const v = leafText(decl, name); return v === null ? null : Number(v) }
+  const amount = num('P_54')
+  const term = (['P_540', 'P_55', 'P_56', 'P_560', 'P_58'] as const).find((t) => num(t) === 1)
+  const offset = num('P_60')
+  return {
+    carried: num('P_39') ?? 0,
+    refund: amount !== null && term ? { amount, term, offset: offset !== null ? { amount: offset, liability: leafText(decl, 'P_61') ?? '' } : null } : null
+  }
+}
+
+/** The file without what changes on every build or is the filing's own: generation time, purpose, reason. */
+function comparable (xml: string): string {
+  return xml.replace(/\s*<DataWytworzeniaJPK>[^<]*<\/DataWytworzeniaJPK>/, '')
+    .replace(/\s*<CelZlozenia[^>]*>[^<]*<\/CelZlozenia>/, '')
+    .replace(/\s*<P_ORDZU>[^<]*<\/P_ORDZU>/, '')
+}
+
+const rowsOf = (xml: string, row: string, key: string) => {
+  const out = new Map<string, string>()
+  for (const m of xml.matchAll(new RegExp(`<${row}>([\\s\\S]*?)</${row}>`, 'g'))) {
+    const id = leafText(m[1], key) ?? ''
+    // the Lp. follows the row's place; a row that only moved is not a change
+    out.set(out.has(id) ? `${id} (${out.size})` : id, m[1].replace(/<Lp\w+>\d+<\/Lp\w+>/, ''))
+  }
+  return out
+}
+
+const declarationOf = (xml: string) => {
+  const decl = /<PozycjeSzczegolowe>([\s\S]*?)<\/PozycjeSzczegolowe>/.exec(xml)?.[1] ?? ''
+  const out = new Map<string, string>()
+  for (const m of decl.matchAll(/<(P_\d+)>([^<]*)<\/P_\d+>/g)) out.set(m[1], unescapeXml(m[2]))
+  return out
+}
+
+/**
+ * How the file built today differs from the filed one, in Polish; empty when only the
+ * generation time, purpose and reason would differ. Rows are matched by document number.
+ */
+export function v7Differences (filed: string, current: string): string[] {
+  if (comparable(filed) === comparable(current)) return []
+  const out: string[] = []
+  for (const [row, key, what] of [['SprzedazWiersz', 'DowodSprzedazy', 'sprzedaży'], ['ZakupWiersz', 'DowodZakupu', 'zakupu']] as const) {
+    const before = rowsOf(filed, row, key)
+    const after = rowsOf(current, row, key)
+    for (const [id, content] of after) {
+      if (!before.has(id)) out.push(`${id}: nowy wiersz ewidencji ${what}`)
+      else if (before.get(id) !== content) out.push(`${id}: zmieniony wiersz ewidencji ${what}`)
+    }
+    for (const id of before.keys()) if (!after.has(id)) out.push(`${id}: wiersza ewidencji ${what} już nie ma`)
+  }
+  const before = declarationOf(filed)
+  const after = declarationOf(current)
+  for (const name of [...new Set([...before.keys(), ...after.keys()])].sort((a, b) => Number(a.slice(2)) - Number(b.slice(2)))) {
+    if (before.get(name) !== after.get(name)) out.push(`${name}: ${before.get(name) ?? 'brak'} → ${after.get(name) ?? 'brak'}`)
+  }
+  if (out.length === 0) out.push('Zmieniły się dane nagłówka lub podatnika.')
+  return out
 }

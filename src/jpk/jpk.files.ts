@@ -7,12 +7,14 @@ import { addMonths, monthsOfYear } from '../ledger/ledger.ts'
 import { ewpRows, pkpirRows, pkpirTotals } from './jpk-annual.ts'
 import type { JpkKind, SchemaCheck } from './jpk-schema.ts'
 import {
-  buildPurchaseRows, buildSalesRows, computeDeclaration, controls, declarationMonths, quarterOf, sumFields,
-  type Controls, type Declaration, type PurchaseRow, type RowProblem, type SalesRow
+  buildPurchaseRows, buildSalesRows, computeDeclaration, controls, declarationMonths, quarterOf, refundErrors, sumFields,
+  type Controls, type Declaration, type PurchaseRow, type Refund, type RowProblem, type SalesRow
 } from './jpk-v7.ts'
-import { ewpXml, pkpirXml, taxpayerProblems, v7Xml, type EwpRow, type PkpirRow } from './jpk-xml.ts'
+import { ewpXml, filedV7Options, pkpirXml, taxpayerProblems, v7Differences, v7Xml, type EwpRow, type PkpirRow, type V7File } from './jpk-xml.ts'
+import type { V7Form } from './jpk.form.ts'
 import {
-  bookEntries, closedMonthsOf, correctionNeededMessage, filingsOf, getJpkCompany, salesMissingFromFiledV7, stockCounts, surplusCarriedFrom, unbookedDocuments, vatPurchaseInputs, vatSalesInputs,
+  bookEntries, closedMonthsOf, correctionNeededMessage, filedXml, filingsOf, latestFiledV7, getJpkCompany, periodLabel, salesMissingFromFiledV7, stockCounts, surplusCarriedFrom, unbookedDocuments, v7YearStates, vatPurchaseInputs, vatSalesInputs,
+  type V7MonthState,
   type StockCounts
 } from './jpk.queries.ts'
 import type { Queryable } from '../db/database.ts'
@@ -56,7 +58,23 @@ export interface V7Prepared extends Prepared {
    * P_39: typed on the page, else the P_62 of the last file filed for the previous period
    * (the month, or the quarter, before the declaration's), else 0
    */
-  carried: { value: number, source: 'wpisana' | 'zlozona' | 'brak', filed: number | null, fromPeriod: string | null }
+  carried: { value: number, source: 'wpisana' | 'zlozona' | 'ten_okres' | 'brak', filed: number | null, fromPeriod: string | null }
+  /** the refund as typed does not fit the declaration: field → Polish message (a 422) */
+  refundErrors: Record<string, string>
+  /**
+   * the latest filed file of the month against the one today's registers give with the filed
+   * file's own P_39 and refund: what differs (a correction, CelZlozenia 2, is needed); empty when nothing
+   */
+  changedSinceFiling: string[]
+  /** a correction here changes the P_62 that the next period's filed declaration took as its P_39 */
+  surplusUsedLater: { period: string, usedP39: number, nowP62: number } | null
+  /** this period's filed P_39 is not the P_62 of the previous period's latest filing (a correction there) */
+  carriedMismatch: { period: string, filedP39: number, previousP62: number } | null
+}
+
+/** The declaration period after the one ending in this month: the next month, or the next quarter's last month. */
+export function nextDeclarationMonth (month: string, vatPeriod: 'miesiac' | 'kwartal'): string {
+  return addMonths(month, vatPeriod === 'kwartal' ? 3 : 1)
 }
 
 function finish<T extends Omit<Prepared, 'ready' | 'sha256'>> (p: T): T & Pick<Prepared, 'ready' | 'sha256'> {
@@ -78,7 +96,7 @@ async function closedProblem (db: Queryable, months: string[]): Promise<Problem[
   return open.length === 0 ? [] : [{ level: 'warning', message: `Niezamknięte miesiące: ${open.join(', ')} – rejestr może się jeszcze zmienić. Zamknij miesiąc przed złożeniem pliku.` }]
 }
 
-export async function prepareV7 (db: Queryable, month: string, opts: { carried: number | null, reason: string, now: string, schema: SchemaLookup }): Promise<V7Prepared> {
+export async function prepareV7 (db: Queryable, month: string, opts: { carried: number | null, reason: string, refund?: V7Form['refund'], now: string, schema: SchemaLookup }): Promise<V7Prepared> {
   const company = await getJpkCompany(db)
   const variant: 'V7M' | 'V7K' = company.vatPeriod === 'kwartal' ? 'V7K' : 'V7M'
   const filings = await filingsOf(db, variant, month)
@@ -93,17 +111,33 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
     for (const p of row.problems) problems.push({ ...p, documentNumber: row.documentNumber })
   }
 
+  const latestFiling = filings.length > 0 ? await filedXml(db, filings[filings.length - 1].id) : undefined
+  const filedText = latestFiling ? Buffer.from(latestFiling.xml).toString('utf8') : null
+  const filedOptions = filedText !== null ? filedV7Options(filedText) : null
   let declaration: Declaration | null = null
   let carried: V7Prepared['carried'] = { value: 0, source: 'brak', filed: null, fromPeriod: null }
+  let sums: Record<string, number> | null = null
+  const typedRefund = opts.refund ?? { amount: null, term: '', offset: null, liability: '' }
+  let refundProblems: Record<string, string> = {}
   if (declMonths) {
     // a V7K quarter's surplus is filed with its last month, the month before this quarter
     const previous = addMonths(declMonths[0], -1)
     const filed = await surplusCarriedFrom(db, ['V7M', 'V7K'], previous)
-    const source = opts.carried !== null ? 'wpisana' : filed !== null ? 'zlozona' : 'brak'
-    carried = { value: opts.carried ?? filed ?? 0, source, filed, fromPeriod: previous }
+    // a correction without a filed previous period keeps the P_39 its own period was filed with
+    const ownFiled = filed === null && filedOptions ? filedOptions.carried : null
+    const source = opts.carried !== null ? 'wpisana' : filed !== null ? 'zlozona' : ownFiled !== null ? 'ten_okres' : 'brak'
+    carried = { value: opts.carried ?? filed ?? ownFiled ?? 0, source, filed, fromPeriod: previous }
     const declSales = declMonths.length === 1 ? sales : buildSalesRows(await vatSalesInputs(db, declMonths))
     const declPurchases = declMonths.length === 1 ? purchases : buildPurchaseRows(await vatPurchaseInputs(db, declMonths))
-    declaration = computeDeclaration(sumFields(declSales, declPurchases), carried.value)
+    sums = sumFields(declSales, declPurchases)
+    const plain = computeDeclaration(sums, carried.value)
+    refundProblems = refundErrors(plain.fields.P_53, typedRefund)
+    const refund: Refund | null = Object.keys(refundProblems).length === 0 && typedRefund.amount !== null && typedRefund.amount > 0
+      ? { amount: typedRefund.amount, term: typedRefund.term as Refund['term'], offset: typedRefund.offset !== null ? { amount: typedRefund.offset, liability: typedRefund.liability.trim() } : null }
+      : null
+    declaration = refund ? computeDeclaration(sums, carried.value, refund) : plain
+  } else {
+    refundProblems = refundErrors(null, typedRefund)
   }
   const months = declMonths ?? [month]
   problems.push(...await unbookedProblems(db, 'vat', months), ...await closedProblem(db, months))
@@ -111,7 +145,7 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
   for (const d of missingFromFiled) problems.push({ level: 'warning', documentNumber: d.number, documentId: d.id, message: `${correctionNeededMessage(month)}.` })
 
   const quarter = variant === 'V7K' ? quarterOf(month) : null
-  const xml = v7Xml({
+  const file: V7File = {
     variant,
     purpose,
     generatedAt: opts.now,
@@ -124,7 +158,39 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
     sales,
     purchases,
     controls: controls(sales, purchases)
-  })
+  }
+  const xml = v7Xml(file)
+
+  // the filed file is what the office has: today's registers, with the P_39 and refund the user
+  // filed, must give the same file, or the filed return needs a correction (art. 81 OP)
+  let changedSinceFiling: string[] = []
+  let surplusUsedLater: V7Prepared['surplusUsedLater'] = null
+  let carriedMismatch: V7Prepared['carriedMismatch'] = null
+  if (filedText !== null && filedOptions !== null) {
+    const options = filedOptions
+    const asFiled = sums && declaration ? computeDeclaration(sums, options.carried ?? 0, options.refund) : null
+    changedSinceFiling = v7Differences(filedText, v7Xml({ ...file, declaration: asFiled }))
+    if (declaration && options.carried !== null && carried.filed !== null && options.carried !== carried.filed) {
+      carriedMismatch = { period: carried.fromPeriod!, filedP39: options.carried, previousP62: carried.filed }
+    }
+  }
+  if (declaration) {
+    // the next declaration took this one's P_62 as its P_39 (art. 87 ust. 1): a correction that
+    // changes P_62 changes that one too
+    const next = nextDeclarationMonth(month, company.vatPeriod)
+    const used = await latestFiledV7(db, next)
+    const usedP39 = used ? filedV7Options(Buffer.from(used.xml).toString('utf8')).carried : null
+    if (usedP39 !== null && usedP39 !== (declaration.fields.P_62 ?? 0)) surplusUsedLater = { period: next, usedP39, nowP62: declaration.fields.P_62 ?? 0 }
+  }
+  if (changedSinceFiling.length > 0 && missingFromFiled.length === 0) {
+    problems.push({ level: 'warning', message: `Dane zmieniły się od złożenia pliku za ${periodLabel(month)} – złożony plik wymaga korekty (CelZlozenia 2). Zmiany: ${changedSinceFiling.slice(0, 10).join('; ')}${changedSinceFiling.length > 10 ? '…' : ''}.` })
+  }
+  if (surplusUsedLater) {
+    problems.push({ level: 'warning', message: `P_62 tej deklaracji wynosi teraz ${surplusUsedLater.nowP62} zł, a złożona deklaracja za ${periodLabel(surplusUsedLater.period)} przyjęła w P_39 ${surplusUsedLater.usedP39} zł – po złożeniu tej korekty skoryguj także deklarację za ${periodLabel(surplusUsedLater.period)}.` })
+  }
+  if (carriedMismatch) {
+    problems.push({ level: 'warning', message: `Złożona deklaracja przyjęła w P_39 ${carriedMismatch.filedP39} zł, a ostatni złożony plik za ${periodLabel(carriedMismatch.period)} ma P_62 ${carriedMismatch.previousP62} zł (korekta) – złóż korektę tej deklaracji z P_39 ${carriedMismatch.previousP62} zł.` })
+  }
   return finish({
     kind: variant,
     variant,
@@ -141,6 +207,10 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
     controls: controls(sales, purchases),
     declaration,
     carried,
+    refundErrors: refundProblems,
+    changedSinceFiling,
+    surplusUsedLater,
+    carriedMismatch,
     xml,
     schema: await opts.schema(variant, xml),
     fileName: `JPK_${variant}_${month}${purpose === 2 ? `_korekta${filings.length}` : ''}.xml`
@@ -172,6 +242,7 @@ export async function preparePkpir (db: Queryable, year: number, now: string, sc
     generatedAt: now,
     year,
     taxpayer: company.taxpayer,
+    pitCashMethod: company.pitCashMethod,
     stockStart: stock.start?.value ?? 0,
     stockEnd: stock.end?.value ?? 0,
     costs: totals.costs,
@@ -214,7 +285,7 @@ export async function prepareEwp (db: Queryable, year: number, now: string, sche
   const revenueTotal = built.rows.reduce((acc, r) => acc + r.amount, 0)
   const months = monthsOfYear(year)
   problems.push(...await unbookedProblems(db, 'ryczalt', months), ...await closedProblem(db, months))
-  const xml = ewpXml({ purpose, generatedAt: now, year, taxpayer: company.taxpayer, rows: built.rows, revenueTotal })
+  const xml = ewpXml({ purpose, generatedAt: now, year, taxpayer: company.taxpayer, pitCashMethod: company.pitCashMethod, rows: built.rows, revenueTotal })
   return finish({
     kind: 'EWP',
     period: String(year),
@@ -228,4 +299,22 @@ export async function prepareEwp (db: Queryable, year: number, now: string, sche
     schema: await schema('EWP', xml),
     fileName: `JPK_EWP_${year}${purpose === 2 ? `_korekta${filings.length}` : ''}.xml`
   })
+}
+
+/**
+ * Each month of the year: not filed, filed, or filed and needing a correction: a sale missing
+ * from the filed file, a filed file today's registers no longer give, or a P_39 that the previous
+ * period's correction changed. For V7K every month is its own file; a change in the quarter's
+ * first month also flags its last month, whose declaration covers it.
+ */
+export async function v7YearStatesWithChanges (db: Queryable, year: number, now: string): Promise<Array<{ month: string, state: V7MonthState, missing: number, changed: boolean }>> {
+  const states = await v7YearStates(db, year)
+  const out = []
+  for (const s of states) {
+    if (s.state === 'niezlozony') { out.push({ ...s, changed: false }); continue }
+    const p = await prepareV7(db, s.month, { carried: null, reason: '', now, schema: () => null })
+    const changed = p.changedSinceFiling.length > 0 || p.carriedMismatch !== null
+    out.push({ ...s, changed, state: changed ? 'wymaga_korekty' as const : s.state })
+  }
+  return out
 }

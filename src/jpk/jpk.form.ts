@@ -2,6 +2,7 @@
 // counts of the KPiR year. Parsing and checks in Polish; pure (no Fastify, no Kysely).
 import { asArray, text, Validator, type FieldErrors } from '../shared/form.ts'
 import { parseUserAmount } from '../shared/money.ts'
+import { GTU_CODES, PROCEDURE_MARKS } from './jpk-v7.ts'
 
 /** Characters an XML file cannot carry (C0 controls but tab and line breaks, U+FFFE/FFFF, lone surrogates). */
 // eslint-disable-next-line no-control-regex
@@ -16,7 +17,17 @@ export interface V7FormValues {
   /** P_39 as typed, whole złoty; '' = the P_62 of the previous period's last filing */
   nadwyzka: string
   uzasadnienie: string
+  /** P_54 as typed, whole złoty; '' = no refund, the whole surplus carried on */
+  zwrot: string
+  /** P_540 / P_55 / P_56 / P_560 / P_58 */
+  terminZwrotu: string
+  /** P_60 as typed; '' = nothing credited against future liabilities */
+  zaliczenie: string
+  /** P_61 */
+  zaliczenieNa: string
 }
+
+export const EMPTY_V7_VALUES: Omit<V7FormValues, 'nadwyzka'> = { uzasadnienie: '', zwrot: '', terminZwrotu: '', zaliczenie: '', zaliczenieNa: '' }
 
 export interface V7Form {
   values: V7FormValues
@@ -24,6 +35,8 @@ export interface V7Form {
   /** the surplus the user typed, whole złoty; null when they typed none (or a bad one) */
   carried: number | null
   reason: string
+  /** the refund as typed (amounts in whole złoty, null when empty or bad); checked against P_53 by refundErrors */
+  refund: { amount: number | null, term: string, offset: number | null, liability: string }
 }
 
 /** Whole złoty as typed on a Polish page: '1 250', '1250 zł'; null when it is not one. */
@@ -35,9 +48,35 @@ export function parseWholeZloty (typed: string): { value: number | null, error: 
   return { value: null, error: 'Podaj kwotę w pełnych złotych, np. 1250 (0, jeśli nadwyżki nie ma).' }
 }
 
+/** A whole-złoty amount of the refund part: '' is none, else digits only. */
+function refundAmount (v: Validator, field: string, typed: string): number | null {
+  if (typed === '') return null
+  const compact = typed.replace(/[\s\u00a0]/g, '').replace(/zł$/i, '')
+  if (/^\d{1,14}$/.test(compact)) return Number(compact)
+  v.add(field, /^\d{1,14}[.,]\d+$/.test(compact)
+    ? 'Podaj kwotę w pełnych złotych, bez groszy (deklaracja VAT-7 ma kwoty w pełnych złotych).'
+    : 'Podaj kwotę w pełnych złotych, np. 500.')
+  return null
+}
+
 export function parseV7Form (source: unknown): V7Form {
-  const values: V7FormValues = { nadwyzka: text(source, 'nadwyzka'), uzasadnienie: text(source, 'uzasadnienie') }
+  const values: V7FormValues = {
+    nadwyzka: text(source, 'nadwyzka'),
+    uzasadnienie: text(source, 'uzasadnienie'),
+    zwrot: text(source, 'zwrot'),
+    terminZwrotu: text(source, 'terminZwrotu'),
+    zaliczenie: text(source, 'zaliczenie'),
+    zaliczenieNa: text(source, 'zaliczenieNa')
+  }
   const v = new Validator()
+  const refund = {
+    amount: refundAmount(v, 'zwrot', values.zwrot),
+    term: values.terminZwrotu,
+    offset: refundAmount(v, 'zaliczenie', values.zaliczenie),
+    liability: values.zaliczenieNa
+  }
+  if (NOT_XML.test(values.zaliczenieNa)) v.add('zaliczenieNa', 'Pole zawiera znaki sterujące, których plik XML nie przyjmie – usuń je.')
+  else v.maxLength('zaliczenieNa', values.zaliczenieNa, 240)
   let carried: number | null = null
   if (values.nadwyzka !== '') {
     const parsed = parseWholeZloty(values.nadwyzka)
@@ -47,7 +86,7 @@ export function parseV7Form (source: unknown): V7Form {
   const reason = values.uzasadnienie.replace(/\r\n?/g, '\n')
   if (NOT_XML.test(reason)) v.add('uzasadnienie', 'Uzasadnienie zawiera znaki sterujące, których plik XML nie przyjmie – usuń je.')
   else v.maxLength('uzasadnienie', reason, REASON_MAX)
-  return { values, errors: v.errors, carried, reason }
+  return { values, errors: v.errors, carried, reason, refund }
 }
 
 /**
@@ -147,4 +186,19 @@ export function parseStockForm (source: unknown, year: number): { values: StockF
   })
   if (dates.length > 50 || amounts.length > 50) v.add('form', 'Najwyżej 50 spisów w ciągu roku.')
   return { values, errors: v.errors, counts: { start, end, during } }
+}
+
+// ---------- the marks of one sales row ----------
+
+/**
+ * The hand-set marks of a sales row: any of GTU_01…GTU_13 and the schema's procedure marks.
+ * Anything else is refused (the database would refuse it too).
+ */
+export function parseMarksForm (source: unknown): { marks: string[], error: string | null } {
+  const typed = asArray(source, 'oznaczenie').map((s) => s.trim()).filter((s) => s !== '')
+  const allowed = new Set([...GTU_CODES, ...PROCEDURE_MARKS])
+  const unknown = typed.filter((m) => !allowed.has(m))
+  const marks = [...GTU_CODES, ...PROCEDURE_MARKS].filter((m) => typed.includes(m))
+  if (unknown.length > 0) return { marks, error: 'Nieznane oznaczenie – wybierz kody GTU i oznaczenia procedur z listy.' }
+  return { marks, error: null }
 }

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon'
 import type { Queryable } from '../db/database.ts'
 import { BOOKABLE_TYPES } from '../ledger/ledger.ts'
 import type { BookEntryInput } from './jpk-annual.ts'
-import type { PurchaseRowInput, SalesRowInput, VatPeriod } from './jpk-v7.ts'
+import { GTU_CODES, PROCEDURE_MARKS, type PurchaseRowInput, type SalesRowInput, type VatPeriod } from './jpk-v7.ts'
 import type { JpkKind } from './jpk-schema.ts'
 import type { Taxpayer } from './jpk-xml.ts'
 
@@ -12,6 +12,8 @@ export interface JpkCompany {
   vatPayer: boolean
   taxForm: 'kpir' | 'ryczalt'
   vatPeriod: VatPeriod
+  /** kasowy PIT chosen on USTAWIENIA » Firma: JPK_PKPIR/JPK_EWP Podmiot1/Kasowy_PIT */
+  pitCashMethod: boolean
 }
 
 export async function getJpkCompany (db: Queryable): Promise<JpkCompany> {
@@ -30,7 +32,8 @@ export async function getJpkCompany (db: Queryable): Promise<JpkCompany> {
     },
     vatPayer: c.vat_status === 'czynny',
     taxForm: c.tax_form === 'ryczalt' ? 'ryczalt' : 'kpir',
-    vatPeriod: c.vat_period === 'kwartal' ? 'kwartal' : 'miesiac'
+    vatPeriod: c.vat_period === 'kwartal' ? 'kwartal' : 'miesiac',
+    pitCashMethod: c.pit_cash_method === 1
   }
 }
 
@@ -52,8 +55,7 @@ export async function vatSalesInputs (db: Queryable, months: string[]): Promise<
     .execute()
   const byEntry = new Map<number, Record<string, { net: number, vat: number }>>()
   for (const a of amounts) byEntry.set(a.entry_id, { ...byEntry.get(a.entry_id), [a.rate]: { net: a.net, vat: a.vat } })
-  const gtu = await gtuCodesOfDocuments(db, entries.map((e) => e.document_id))
-  const procedures = await procedureMarksOfDocuments(db, entries.map((e) => e.document_id))
+  const marks = await documentMarks(db, [...new Set(entries.map((e) => e.document_id))])
   return entries.map((e) => ({
     entryNumber: e.entry_number,
     documentType: e.document_type,
@@ -72,25 +74,64 @@ export async function vatSalesInputs (db: Queryable, months: string[]): Promise<
       submissionState: e.submission_state ?? null,
       offlineMode: e.offline_mode ?? null
     },
-    gtu: gtu.get(e.document_id) ?? [],
-    procedures: procedures.get(e.document_id) ?? []
+    documentId: e.document_id,
+    ...rowMarks(marks.get(e.document_id))
   }))
 }
 
-/**
- * GTU codes per document. Plug-in point: products carry no GTU code yet, so there are none;
- * once products (or document lines) have them, this returns the codes of each document's lines.
- */
-export async function gtuCodesOfDocuments (_db: Queryable, _documentIds: number[]): Promise<Map<number, string[]>> {
-  return new Map()
+export interface DocumentMarks {
+  /** GTU codes of the document's lines: the product's code, copied onto the line at issue */
+  lineGtu: string[]
+  /** TP because the buyer is flagged as a related party (KONTRAHENCI) */
+  relatedParty: boolean
+  /** marks set by hand on the JPK_V7 page (jpk_document_marks) */
+  manual: string[]
 }
 
-/**
- * Procedure marks per document (TP for related parties, WSTO_EE for OSS…). Plug-in point:
- * contractors have no related-party flag and there is no OSS yet, so there are none.
- */
-export async function procedureMarksOfDocuments (_db: Queryable, _documentIds: number[]): Promise<Map<number, string[]>> {
-  return new Map()
+/** Where each document's row marks come from: its lines, its buyer, the JPK page. */
+export async function documentMarks (db: Queryable, documentIds: number[]): Promise<Map<number, DocumentMarks>> {
+  const out = new Map<number, DocumentMarks>()
+  const of = (id: number) => {
+    let m = out.get(id)
+    if (!m) out.set(id, m = { lineGtu: [], relatedParty: false, manual: [] })
+    return m
+  }
+  const CHUNK = 500
+  for (let i = 0; i < documentIds.length; i += CHUNK) {
+    const ids = documentIds.slice(i, i + CHUNK)
+    const lines = await db.selectFrom('document_lines').select(['document_id', 'gtu']).distinct()
+      .where('document_id', 'in', ids).where('gtu', '!=', '').execute()
+    for (const l of lines) of(l.document_id).lineGtu.push(l.gtu)
+    const related = await db.selectFrom('documents as d').innerJoin('contractors as c', 'c.id', 'd.contractor_id')
+      .select('d.id').where('d.id', 'in', ids).where('c.related_party', '=', 1).execute()
+    for (const r of related) of(r.id).relatedParty = true
+    const manual = await db.selectFrom('jpk_document_marks').select(['document_id', 'mark']).where('document_id', 'in', ids).execute()
+    for (const m of manual) of(m.document_id).manual.push(m.mark)
+  }
+  return out
+}
+
+/** The marks a document's sales row carries: its lines' GTU, TP for a related buyer, and the hand-set ones. */
+export function rowMarks (m: DocumentMarks | undefined): { gtu: string[], procedures: string[] } {
+  if (!m) return { gtu: [], procedures: [] }
+  const all = new Set([...m.lineGtu, ...m.manual, ...(m.relatedParty ? ['TP'] : [])])
+  return { gtu: GTU_CODES.filter((c) => all.has(c)), procedures: PROCEDURE_MARKS.filter((c) => all.has(c)) }
+}
+
+/** The document's hand-set marks become exactly these (one transaction: a delete, then inserts). */
+export async function replaceDocumentMarks (db: Queryable, documentId: number, marks: string[], at: string, userId: number | null): Promise<void> {
+  await db.deleteFrom('jpk_document_marks').where('document_id', '=', documentId).execute()
+  if (marks.length === 0) return
+  await db.insertInto('jpk_document_marks').values(marks.map((mark) => ({ document_id: documentId, mark, updated_at: at, updated_by: userId }))).execute()
+}
+
+/** A sales document of the VAT register, for the marks page; null when it has no VAT row. */
+export async function vatSalesDocument (db: Queryable, documentId: number) {
+  return await db.selectFrom('ledger_entries as e').innerJoin('documents as d', 'd.id', 'e.document_id')
+    .leftJoin('contractors as c', 'c.id', 'd.contractor_id')
+    .select(['d.id', 'd.number', 'd.type', 'd.buyer_name', 'e.month', 'e.document_mark', 'c.id as contractor_id', 'c.name as contractor_name'])
+    .where('e.register', '=', 'vat').where('d.id', '=', documentId)
+    .executeTakeFirst()
 }
 
 /**
@@ -227,6 +268,13 @@ export async function filingsOf (db: Queryable, kind: JpkKind, period: string) {
 
 export async function filedXml (db: Queryable, id: number) {
   return await db.selectFrom('jpk_filings').select(['id', 'kind', 'period', 'purpose', 'xml']).where('id', '=', id).executeTakeFirst()
+}
+
+/** The latest JPK_V7 file filed for the month (either variant), with its bytes. */
+export async function latestFiledV7 (db: Queryable, month: string) {
+  return await db.selectFrom('jpk_filings').select(['id', 'kind', 'xml'])
+    .where('kind', 'in', ['V7M', 'V7K']).where('period', '=', month)
+    .orderBy('id', 'desc').limit(1).executeTakeFirst()
 }
 
 /** The surplus the latest filed declaration of the period carried on (P_62), whole złoty. */

@@ -2,11 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { addMonths, monthLabel, parseMonth } from '../ledger/ledger.ts'
 import { currentUser, requirePermission } from '../plugins/auth.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
-import { text, type FieldErrors } from '../shared/form.ts'
-import { prepareV7, type V7Prepared } from './jpk.files.ts'
-import { correctionErrors, parseV7Form, type V7Form, type V7FormValues } from './jpk.form.ts'
-import { insertFiling, periodLabel, v7YearStates } from './jpk.queries.ts'
-import { quarterOf } from './jpk-v7.ts'
+import { parseId, text, type FieldErrors } from '../shared/form.ts'
+import { NotFoundError } from '../shared/errors.ts'
+import { prepareV7, v7YearStatesWithChanges, type V7Prepared } from './jpk.files.ts'
+import { correctionErrors, EMPTY_V7_VALUES, parseMarksForm, parseV7Form, type V7Form, type V7FormValues } from './jpk.form.ts'
+import { documentMarks, filedXml, insertFiling, periodLabel, replaceDocumentMarks, vatSalesDocument } from './jpk.queries.ts'
+import { GTU_LABELS } from '../shared/tax-codes.ts'
+import { GTU_CODES, PROCEDURE_LABELS, PROCEDURE_MARKS, quarterOf, REFUND_TERMS } from './jpk-v7.ts'
 
 function markerLabel (row: Pick<V7Prepared['sales'][number], 'marker'>): string {
   return row.marker.kind === 'NrKSeF' ? row.marker.number : row.marker.kind
@@ -48,14 +50,15 @@ export default async function jpkRoutes (app: FastifyInstance): Promise<void> {
       quarterMonths: prepared.variant === 'V7K' ? quarterMonths(picked.month) : null,
       p: prepared,
       fields,
-      values: shown.values ?? { nadwyzka: String(prepared.carried.value), uzasadnienie: '' },
+      values: shown.values ?? { ...EMPTY_V7_VALUES, nadwyzka: String(prepared.carried.value) },
+      refundTerms: REFUND_TERMS,
       errors,
       downloadError: shown.downloadError ?? (Object.keys(errors).length > 0 ? 'Popraw zaznaczone pola.' : null),
       markerLabel,
       monthLabel,
       periodLabel,
       // the year's months: filed, not filed, or filed and needing a correction
-      yearStates: await v7YearStates(app.db, Number(picked.month.slice(0, 4)))
+      yearStates: await v7YearStatesWithChanges(app.db, Number(picked.month.slice(0, 4)), nowIso())
     })
   }
 
@@ -67,15 +70,18 @@ export default async function jpkRoutes (app: FastifyInstance): Promise<void> {
   async function fromRequest (source: unknown, opts: { forFile: boolean }): Promise<{ picked: ReturnType<typeof periodOf>, form: V7Form, prepared: V7Prepared, errors: FieldErrors }> {
     const picked = periodOf(source)
     const form = parseV7Form(source)
-    const prepared = await prepareV7(app.db, picked.month, { carried: form.carried, reason: form.reason, now: nowIso(), schema: schemaFor(opts.forFile) })
-    const errors = { ...form.errors, ...(opts.forFile ? correctionErrors({ purpose: prepared.purpose, hasDeclaration: prepared.declaration !== null }, form.reason) : {}) }
+    const prepared = await prepareV7(app.db, picked.month, { carried: form.carried, reason: form.reason, refund: form.refund, now: nowIso(), schema: schemaFor(opts.forFile) })
+    // a refund that does not fit the declaration is as wrong as a mistyped amount
+    const errors = { ...prepared.refundErrors, ...form.errors, ...(opts.forFile ? correctionErrors({ purpose: prepared.purpose, hasDeclaration: prepared.declaration !== null }, form.reason) : {}) }
     return { picked, form, prepared, errors }
   }
 
   app.get('/ksiegowosc/jpk-v7', async (request, reply) => {
     const { picked, form, prepared } = await fromRequest(request.query, { forFile: false })
-    const status = picked.error || Object.keys(form.errors).length > 0 ? 422 : 200
-    const shown = text(request.query, 'nadwyzka') === '' && Object.keys(form.errors).length === 0 ? {} : { values: form.values, errors: form.errors }
+    const errors = { ...prepared.refundErrors, ...form.errors }
+    const status = picked.error || Object.keys(errors).length > 0 ? 422 : 200
+    const typed = ['nadwyzka', 'zwrot', 'terminZwrotu', 'zaliczenie', 'zaliczenieNa'].some((name) => text(request.query, name) !== '')
+    const shown = !typed && Object.keys(errors).length === 0 ? {} : { values: form.values, errors }
     return await page(reply, picked, status, prepared, shown)
   })
 
@@ -104,8 +110,60 @@ export default async function jpkRoutes (app: FastifyInstance): Promise<void> {
   // Przelicz: the declaration with the typed P_39, nothing stored
   app.post('/ksiegowosc/jpk-v7/przeliczenie', async (request, reply) => {
     const { picked, form, prepared } = await fromRequest(request.body, { forFile: false })
-    const status = picked.error || Object.keys(form.errors).length > 0 ? 422 : 200
-    return await page(reply, picked, status, prepared, { values: form.values, errors: form.errors, downloadError: null })
+    const errors = { ...prepared.refundErrors, ...form.errors }
+    const status = picked.error || Object.keys(errors).length > 0 ? 422 : 200
+    return await page(reply, picked, status, prepared, { values: form.values, errors, downloadError: status === 422 && !picked.error ? 'Popraw zaznaczone pola.' : null })
+  })
+
+  // the bytes that were filed, as they were filed: never rebuilt from today's registers
+  app.get('/ksiegowosc/jpk/zlozone/:id', async (request, reply) => {
+    const id = parseId((request.params as { id: string }).id)
+    const filing = id === null ? undefined : await filedXml(app.db, id)
+    if (!filing) throw new NotFoundError()
+    const name = `JPK_${filing.kind}_${filing.period}_zlozony_${filing.id}.xml`
+    return reply
+      .header('content-type', 'application/xml; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .send(Buffer.from(filing.xml))
+  })
+
+  // ---------- the marks of one sales row (GTU, procedures) ----------
+
+  async function marksPage (reply: FastifyReply, documentId: number, status: number, picked: string[] | null, error: string | null) {
+    const doc = await vatSalesDocument(app.db, documentId)
+    if (!doc) throw new NotFoundError()
+    const marks = (await documentMarks(app.db, [documentId])).get(documentId) ?? { lineGtu: [], relatedParty: false, manual: [] }
+    return reply.code(status).viewAsync('jpk/oznaczenia', {
+      title: `Oznaczenia JPK_V7 – ${doc.number}`,
+      doc,
+      marks,
+      checked: new Set(picked ?? marks.manual),
+      gtuCodes: GTU_CODES,
+      gtuLabels: GTU_LABELS,
+      procedureMarks: PROCEDURE_MARKS,
+      procedureLabels: PROCEDURE_LABELS,
+      error,
+      monthLabel
+    })
+  }
+
+  app.get('/ksiegowosc/jpk-v7/oznaczenia/:id', async (request, reply) => {
+    const id = parseId((request.params as { id: string }).id)
+    if (id === null) throw new NotFoundError()
+    return await marksPage(reply, id, 200, null, null)
+  })
+
+  app.post('/ksiegowosc/jpk-v7/oznaczenia/:id', async (request, reply) => {
+    const id = parseId((request.params as { id: string }).id)
+    const doc = id === null ? undefined : await vatSalesDocument(app.db, id)
+    if (!doc || id === null) throw new NotFoundError()
+    const parsed = parseMarksForm(request.body)
+    if (parsed.error !== null) return await marksPage(reply, id, 422, parsed.marks, parsed.error)
+    await app.db.transaction().execute(async (trx) => {
+      await replaceDocumentMarks(trx, id, parsed.marks, toStoredTimestamp(app.ctx.now()), currentUser(request).id)
+    })
+    reply.flash('success', `Oznaczenia dokumentu ${doc.number} zapisane.`)
+    return reply.redirect(`/ksiegowosc/jpk-v7?okres=${doc.month}#dokument-${id}`, 303)
   })
 
   app.post('/ksiegowosc/jpk-v7/zlozenie', async (request: FastifyRequest, reply) => {

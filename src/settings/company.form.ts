@@ -22,6 +22,8 @@ export interface CompanyValues {
   defaultVatRate: string
   /** metoda kasowa (art. 21), VAT payers only */
   cashAccounting: boolean
+  /** kasowy PIT: the income tax settled by the cash method (JPK_PKPIR/JPK_EWP Kasowy_PIT) */
+  pitCashMethod: boolean
   /** the first day of business, '' when before the current year matters (art. 113 ust. 9) */
   activityStart: string
   taxForm: string
@@ -43,6 +45,7 @@ export function parseCompanyForm (body: unknown): FormResult<CompanyValues> & { 
     vatExemptionBasis: text(body, 'vatExemptionBasis'),
     defaultVatRate: text(body, 'defaultVatRate') || '23',
     cashAccounting: checkbox(body, 'cashAccounting'),
+    pitCashMethod: checkbox(body, 'pitCashMethod'),
     activityStart: text(body, 'activityStart'),
     taxForm: text(body, 'taxForm'),
     ryczaltRate: text(body, 'ryczaltRate'),
@@ -76,7 +79,7 @@ export function parseCompanyForm (body: unknown): FormResult<CompanyValues> & { 
 
 export function companyToValues (row: {
   name: string, nip: string, street: string, postal_code: string, city: string, bank_account: string, email: string, phone: string,
-  vat_status: string, vat_exemption_basis: string, default_vat_rate: string, tax_form: string, ryczalt_rate_bp: number | null, package: string, cash_accounting?: number, activity_start_date?: string | null
+  vat_status: string, vat_exemption_basis: string, default_vat_rate: string, tax_form: string, ryczalt_rate_bp: number | null, package: string, cash_accounting?: number, pit_cash_method?: number, activity_start_date?: string | null
 }): CompanyValues {
   return {
     name: row.name,
@@ -91,6 +94,7 @@ export function companyToValues (row: {
     vatExemptionBasis: row.vat_exemption_basis,
     defaultVatRate: row.default_vat_rate,
     cashAccounting: row.cash_accounting === 1,
+    pitCashMethod: row.pit_cash_method === 1,
     activityStart: row.activity_start_date ?? '',
     taxForm: row.tax_form,
     ryczaltRate: row.ryczalt_rate_bp === null ? '' : String(row.ryczalt_rate_bp),
@@ -113,6 +117,7 @@ export function companyColumns (values: CompanyValues, ryczaltRateBp: number | n
     default_vat_rate: values.vatStatus === 'zwolniony' ? 'zw' : values.defaultVatRate,
     // the cash method settles VAT: a seller exempt from VAT has none to settle
     cash_accounting: values.vatStatus === 'czynny' && values.cashAccounting ? 1 : 0,
+    pit_cash_method: values.pitCashMethod ? 1 : 0,
     activity_start_date: values.activityStart === '' ? null : values.activityStart,
     tax_form: values.taxForm,
     ryczalt_rate_bp: ryczaltRateBp,

@@ -10,7 +10,7 @@ import { createOwnerAndCompany } from './setup.ts'
 
 const EMPTY_COMPANY: CompanyValues = {
   name: '', nip: '', street: '', postalCode: '', city: '', bankAccount: '', email: '', phone: '',
-  vatStatus: 'czynny', vatExemptionBasis: '', defaultVatRate: '23', taxForm: 'kpir', ryczaltRate: '', package: 'ksiegowosc', cashAccounting: false, activityStart: ''
+  vatStatus: 'czynny', vatExemptionBasis: '', defaultVatRate: '23', taxForm: 'kpir', ryczaltRate: '', package: 'ksiegowosc', cashAccounting: false, pitCashMethod: false, activityStart: ''
 }
 
 /** First run: while there are no users, the only page is the one creating the owner and the company. */
