@@ -6,7 +6,8 @@ import { parseId, text, type FieldErrors } from '../shared/form.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { prepareV7, v7YearStatesWithChanges, type V7Prepared } from './jpk.files.ts'
 import { correctionErrors, EMPTY_V7_VALUES, parseMarksForm, parseV7Form, type V7Form, type V7FormValues } from './jpk.form.ts'
-import { documentMarks, filedXml, insertFiling, periodLabel, replaceDocumentMarks, vatSalesDocument } from './jpk.queries.ts'
+import { documentMarks, filedXml, insertFiling, periodLabel, vatSalesDocument } from './jpk.queries.ts'
+import { saveDocumentMarks } from './jpk-marks.ts'
 import { GTU_LABELS } from '../shared/tax-codes.ts'
 import { GTU_CODES, PROCEDURE_LABELS, PROCEDURE_MARKS, quarterOf, REFUND_TERMS } from './jpk-v7.ts'
 
@@ -159,9 +160,7 @@ export default async function jpkRoutes (app: FastifyInstance): Promise<void> {
     if (!doc || id === null) throw new NotFoundError()
     const parsed = parseMarksForm(request.body)
     if (parsed.error !== null) return await marksPage(reply, id, 422, parsed.marks, parsed.error)
-    await app.db.transaction().execute(async (trx) => {
-      await replaceDocumentMarks(trx, id, parsed.marks, toStoredTimestamp(app.ctx.now()), currentUser(request).id)
-    })
+    await saveDocumentMarks(app.db, id, parsed.marks, toStoredTimestamp(app.ctx.now()), currentUser(request).id)
     reply.flash('success', `Oznaczenia dokumentu ${doc.number} zapisane.`)
     return reply.redirect(`/ksiegowosc/jpk-v7?okres=${doc.month}#dokument-${id}`, 303)
   })

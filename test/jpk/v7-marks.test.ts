@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { issueManualDocument } from '../../src/documents/issuing.ts'
+import { issueManualDocument } from '../../src/sales/issuing.ts'
 import { build } from '../helpers/app.ts'
 import { insertDocument, linkToOneTransaction } from '../helpers/ledger-fixtures.ts'
 import { buyer, declRow, field, headerData, xmllint, type Built } from './helpers.ts'
