@@ -1,4 +1,4 @@
-// Which test files each batch process runs (npm test, see docs/testing.md "Batches").
+// Which test files each batch process runs (npm test, see docs/testing.md, "Third round").
 //
 // Every `test/**/*.test.ts` is in exactly one part. The parts are balanced by a rough CPU cost
 // per file (seconds, measured with `/usr/bin/time npx tap FILE` on the 2-core machine); a file
