@@ -17,7 +17,8 @@ import { hashPassword } from '../../src/shared/crypto.ts'
 import { fixedClock } from '../../src/shared/dates.ts'
 import { OWNER, seedCompany, TEST_NOW, TEST_SECRET, testConfig } from '../helpers/app.ts'
 import { TestClient } from '../helpers/client.ts'
-import { insertDocument, insertProduct, insertShop, insertTransaction } from '../helpers/document-fixtures.ts'
+import { insertDocument, insertProduct, insertTransaction } from '../helpers/document-fixtures.ts'
+import { insertShop } from '../helpers/transaction-fixtures.ts'
 
 interface Release { commit: string, note: string, migrations: Array<{ name: string, sha256: string }> }
 const { releases } = JSON.parse(readFileSync(join(projectRoot, 'test/fixtures/releases.json'), 'utf8')) as { releases: Release[] }
@@ -67,7 +68,7 @@ async function fill ({ db }: OpenedDatabase): Promise<{ documentNumber: string, 
   // in the columns of 0001, not through today's seedUser: later migrations add user columns
   await sql`INSERT INTO users (login, name, password_hash, role, perm_allegro, perm_magazyn, perm_ksiegowosc, created_at, updated_at)
     VALUES (${OWNER.login}, ${OWNER.name}, ${await hashPassword(OWNER.password)}, 'owner', 1, 1, 1, ${TEST_NOW}, ${TEST_NOW})`.execute(db)
-  const shopId = await insertShop(db, 'Sklep na Allegro')
+  const shopId = await insertShop(db, { name: 'Sklep na Allegro', connected: false })
   const { itemIds } = await insertTransaction(db, shopId, [{ offerName: 'Kubek ceramiczny', quantity: 2, unitPrice: 2999 }])
   const productId = await insertProduct(db, { name: 'Kubek ceramiczny', sku: 'KUB-1', stockMilli: 10000, priceGross: 2999 })
   const { documentId } = await insertDocument(db, { type: 'faktura', lines: [{ name: 'Kubek ceramiczny', quantityMilli: 2000, transactionItemId: itemIds[0], productId }] })

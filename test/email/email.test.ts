@@ -6,7 +6,8 @@ import t from 'tap'
 import { renderTemplate, unknownPlaceholders } from '../../src/email/email.ts'
 import { startSmtpStandIn } from '../../src/simulators/smtp/stand-in.ts'
 import { build } from '../helpers/app.ts'
-import { insertShop, insertTransaction } from '../helpers/document-fixtures.ts'
+import { insertTransaction } from '../helpers/document-fixtures.ts'
+import { insertShop } from '../helpers/transaction-fixtures.ts'
 
 const LOGIN = { username: 'faktury@sklep.pl', password: 'hasło-do-poczty-7Q' }
 const smtp = await startSmtpStandIn(LOGIN)
@@ -120,7 +121,7 @@ t.test('documents of Allegro orders are not e-mailed', async (t) => {
   await owner.post('/przychody/dokumenty/nowy', invoice)
   await owner.post('/ustawienia/e-mail', settings)
   const doc = await db.selectFrom('documents').selectAll().executeTakeFirstOrThrow()
-  const { transactionId } = await insertTransaction(db, await insertShop(db), [{ offerName: 'Kubek' }])
+  const { transactionId } = await insertTransaction(db, await insertShop(db, { connected: false }), [{ offerName: 'Kubek' }])
   await db.insertInto('document_transactions').values({ document_id: doc.id, transaction_id: transactionId, link_kind: 'linked', created_at: '2026-11-16T09:00:00.000Z' }).execute()
   t.notMatch((await owner.get(`/przychody/dokumenty/${doc.id}`)).body, 'Wyślij e-mailem', 'the document page does not offer it')
   t.match((await owner.get(`/przychody/dokumenty/${doc.id}/e-mail`)).body, 'Allegro nie pozwala pisać do kupujących poza serwisem')

@@ -5,15 +5,15 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
  * and sends forms url-encoded. Redirects are not followed, so tests see the 303s.
  */
 export class TestClient {
-  private readonly app: FastifyInstance
-  private cookies = new Map<string, string>()
+  protected readonly app: FastifyInstance
+  private readonly cookies = new Map<string, string>()
   csrfToken = ''
 
   constructor (app: FastifyInstance) {
     this.app = app
   }
 
-  private remember (response: LightMyRequestResponse): void {
+  protected remember (response: LightMyRequestResponse): void {
     for (const cookie of response.cookies) {
       if (cookie.value === '' || (cookie.maxAge !== undefined && cookie.maxAge <= 0)) this.cookies.delete(cookie.name)
       else this.cookies.set(cookie.name, cookie.value)
@@ -22,7 +22,7 @@ export class TestClient {
     if (match) this.csrfToken = match[1]
   }
 
-  private cookieHeader (): string {
+  protected cookieHeader (): string {
     return [...this.cookies].map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('; ')
   }
 

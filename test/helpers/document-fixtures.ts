@@ -24,12 +24,6 @@ export async function stockOf (db: Queryable, productId: number): Promise<number
   return row.stock_milli
 }
 
-export async function insertShop (db: Queryable, name = 'Mój sklep'): Promise<number> {
-  const row = await db.insertInto('allegro_shops').values({ name, environment: 'simulator', created_at: AT, updated_at: AT })
-    .returning('id').executeTakeFirstOrThrow()
-  return row.id
-}
-
 export interface ItemFixture {
   offerName: string
   externalId?: string | null

@@ -2,6 +2,8 @@
 // the way DESIGN §5 says issuing does: per VAT rate from the gross sum, VAT rounded half up.
 import type { Queryable } from '../../src/db/database.ts'
 import { divideRoundHalfUp } from '../../src/shared/money.ts'
+import { insertTransaction } from './document-fixtures.ts'
+import { insertShop } from './transaction-fixtures.ts'
 
 const TYPE_PREFIX: Record<string, string> = {
   faktura: 'FV',
@@ -128,31 +130,15 @@ export async function lineIdsOf (db: Queryable, documentId: number): Promise<num
   return rows.map((r) => r.id)
 }
 
-let checkoutCounter = 0
-
 /** Links the documents to one Allegro transaction, as issuing a receipt and then an invoice for it would. */
 export async function linkToOneTransaction (db: Queryable, documentIds: number[]): Promise<number> {
   const at = '2026-11-16T09:00:00.000Z'
-  let shop = await db.selectFrom('allegro_shops').select('id').executeTakeFirst()
-  if (!shop) shop = await db.insertInto('allegro_shops').values({ name: 'Sklep', environment: 'simulator', created_at: at, updated_at: at }).returning('id').executeTakeFirstOrThrow()
-  checkoutCounter += 1
-  const transaction = await db.insertInto('transactions').values({
-    shop_id: shop.id,
-    checkout_form_id: `ledger-cf-${checkoutCounter}`,
-    revision: 'r1',
-    allegro_status: 'READY_FOR_PROCESSING',
-    total_to_pay: 0,
-    bought_at: at,
-    buyer_id: 'b1',
-    buyer_login: 'kupujacy',
-    raw_json: '{}',
-    imported_at: at,
-    updated_at: at
-  }).returning('id').executeTakeFirstOrThrow()
+  const shop = await db.selectFrom('allegro_shops').select('id').executeTakeFirst()
+  const { transactionId } = await insertTransaction(db, shop?.id ?? await insertShop(db, { name: 'Sklep', connected: false }), [])
   for (const documentId of documentIds) {
-    await db.insertInto('document_transactions').values({ document_id: documentId, transaction_id: transaction.id, link_kind: 'issued', created_at: at }).execute()
+    await db.insertInto('document_transactions').values({ document_id: documentId, transaction_id: transactionId, link_kind: 'issued', created_at: at }).execute()
   }
-  return transaction.id
+  return transactionId
 }
 
 export async function entriesOf (db: Queryable, register: string) {

@@ -1,7 +1,7 @@
 // Realistic Allegro orders (CheckoutForm JSON, reference/allegro-api.md §3) and the rows the
 // import stores for them, built with the import's own column mapping.
 import { randomUUID } from 'node:crypto'
-import type { Database } from '../../src/db/database.ts'
+import type { Database, Queryable } from '../../src/db/database.ts'
 import { formatDecimal, parseAmount } from '../../src/shared/money.ts'
 import { parseCheckoutForm, toItemColumns, toTransactionColumns } from '../../src/transactions/checkout-form.ts'
 
@@ -155,13 +155,19 @@ export function checkoutForm (spec: OrderSpec = {}): Record<string, unknown> {
 
 const STAMP = '2026-11-15T10:00:00.000Z'
 
-export async function insertShop (db: Database, opts: { buyerDataSource?: 'delivery' | 'account_owner', name?: string } = {}): Promise<number> {
+/**
+ * The one shop fixture: connected with a seller login (what the import, the pages and issuing
+ * need), or `connected: false` as a shop stands before OAuth (no login, the table's default
+ * status), for tests about stock and offers that must not look connected.
+ */
+export async function insertShop (db: Queryable, opts: { buyerDataSource?: 'delivery' | 'account_owner', name?: string, connected?: boolean } = {}): Promise<number> {
+  const connected = opts.connected ?? true
   const row = await db.insertInto('allegro_shops').values({
     name: opts.name ?? 'Mój sklep',
     environment: 'simulator',
     buyer_data_source: opts.buyerDataSource ?? 'delivery',
-    connection_status: 'connected',
-    allegro_login: 'sprzedawca_testowy',
+    connection_status: connected ? 'connected' : 'not_connected',
+    allegro_login: connected ? 'sprzedawca_testowy' : null,
     created_at: STAMP,
     updated_at: STAMP
   }).returning('id').executeTakeFirstOrThrow()

@@ -4,7 +4,8 @@ import { parseOffer, parseOfferList } from '../../src/products/offers.ts'
 import { encryptSecret } from '../../src/shared/crypto.ts'
 import { build, seedUser, TEST_NOW } from '../helpers/app.ts'
 import { TestClient } from '../helpers/client.ts'
-import { insertProduct, insertShop } from '../helpers/document-fixtures.ts'
+import { insertProduct } from '../helpers/document-fixtures.ts'
+import { insertShop } from '../helpers/transaction-fixtures.ts'
 import { sellerTokens } from '../quality/fixtures/offer-stock.ts'
 
 interface Tap { teardown: (fn: () => unknown) => void }
@@ -21,7 +22,7 @@ async function connectedApp (t: Tap, company: Record<string, unknown> = {}) {
   const sim = await startSimulator(t)
   const built = await build(t, { config: { SIMULATOR_URL: sim.url }, company })
   const tokens = await sellerTokens(sim)
-  const shopId = await insertShop(built.db, 'Sklep demo')
+  const shopId = await insertShop(built.db, { name: 'Sklep demo', connected: false })
   const key = built.app.ctx.secretsKey
   await built.db.updateTable('allegro_shops').set({
     connection_status: 'connected',
@@ -79,13 +80,13 @@ t.test('one shop: the page opens it; Allegro failures are explained in Polish', 
   t.match(failed.body, 'Nie udało się pobrać ofert z Allegro')
   t.notMatch(failed.body, '<table>', 'no half-filled table')
 
-  const fresh = await insertShop(db, 'Niepołączony')
+  const fresh = await insertShop(db, { name: 'Niepołączony', connected: false })
   const notConnected = await owner.get(`/przychody/produkty/oferty-allegro?sklep=${fresh}`)
   t.equal(notConnected.statusCode, 200, 'not connected is a state of the shop, not an Allegro failure')
   t.match(notConnected.body, 'Nie udało się pobrać ofert z Allegro')
   t.equal((await owner.get('/przychody/produkty/oferty-allegro?sklep=9999')).statusCode, 404)
 
-  await insertShop(db, 'Trzeci sklep')
+  await insertShop(db, { name: 'Trzeci sklep', connected: false })
   const picker = await owner.get('/przychody/produkty/oferty-allegro')
   t.equal(picker.statusCode, 200, 'several shops: choose one')
   t.match(picker.body, 'Wybierz sklep')

@@ -2,7 +2,8 @@ import t from 'tap'
 import { applyStockForIssuedDocument } from '../../src/products/stock.hooks.ts'
 import { build, seedUser } from '../helpers/app.ts'
 import { TestClient } from '../helpers/client.ts'
-import { insertDocument, insertProduct, insertShop, insertTransaction, stockOf } from '../helpers/document-fixtures.ts'
+import { insertDocument, insertProduct, insertTransaction, stockOf } from '../helpers/document-fixtures.ts'
+import { insertShop } from '../helpers/transaction-fixtures.ts'
 
 const valid = { name: 'Kubek ceramiczny 300 ml', sku: 'KUB-300', unit: 'szt.', vatRate: '23', price: '49,99', priceBasis: 'brutto', initialStock: '1,5' }
 
@@ -191,7 +192,7 @@ t.test('search by name or SKU, with LIKE wildcards taken literally', async (t) =
 
 t.test('create a product from an Allegro cart item: name, SKU, gross price and VAT prefilled', async (t) => {
   const { owner, db, app } = await build(t)
-  const shop = await insertShop(db)
+  const shop = await insertShop(db, { connected: false })
   const { itemIds } = await insertTransaction(db, shop, [{ offerName: 'Świeca sojowa „Las”', externalId: 'SW-LAS', unitPrice: 3450, taxRate: '8.00' }])
   const page = await owner.get(`/przychody/produkty/nowy?z_oferty=${itemIds[0]}`)
   t.equal(page.statusCode, 200)
@@ -215,7 +216,7 @@ t.test('create a product from an Allegro cart item: name, SKU, gross price and V
 
 t.test('an over-long offer title and SKU from Allegro are cut to the limits, so the prefilled form saves', async (t) => {
   const { owner, db } = await build(t)
-  const shop = await insertShop(db)
+  const shop = await insertShop(db, { connected: false })
   const longTitle = 'Ś'.repeat(250)
   const { itemIds } = await insertTransaction(db, shop, [{ offerName: longTitle, externalId: 'X'.repeat(120), unitPrice: 1000, taxRate: '23.00' }])
   const page = await owner.get(`/przychody/produkty/nowy?z_oferty=${itemIds[0]}`)

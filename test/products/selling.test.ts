@@ -4,7 +4,7 @@ import { createAllegroSimulator } from '../../src/simulators/allegro/simulator.t
 import { cancelDocument, issueForTransaction } from '../../src/sales/issuing.ts'
 import { ZONE } from '../../src/shared/dates.ts'
 import { build, TEST_NOW } from '../helpers/app.ts'
-import { insertShop } from '../helpers/document-fixtures.ts'
+import { insertShop } from '../helpers/transaction-fixtures.ts'
 
 // The path of a new user: a product named like an Allegro offer, a sale of that offer, an
 // invoice, and the stock drops; then the receipt for the same sale moves nothing.
@@ -20,7 +20,7 @@ t.test('a product named like a simulator offer loses stock when the invoice is i
   const productUrl = created.headers.location as string
 
   // what the import stores for this order
-  const shopId = await insertShop(db)
+  const shopId = await insertShop(db, { connected: false })
   const at = new Date(TEST_NOW).toISOString()
   const transaction = await db.insertInto('transactions').values({
     shop_id: shopId,

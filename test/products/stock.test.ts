@@ -5,7 +5,8 @@ import {
   stockWarningsForDocument, unmatchedLinesForTransaction, whyStockBlocksIssue
 } from '../../src/products/stock.hooks.ts'
 import { migratedMemoryDb, seedCompany, type CompanyFixture } from '../helpers/app.ts'
-import { insertDocument, insertProduct, insertShop, insertTransaction, markCancelled, stockOf, type DocumentFixture } from '../helpers/document-fixtures.ts'
+import { insertDocument, insertProduct, insertTransaction, markCancelled, stockOf, type DocumentFixture } from '../helpers/document-fixtures.ts'
+import { insertShop } from '../helpers/transaction-fixtures.ts'
 
 interface Tap { teardown: (fn: () => unknown) => void }
 
@@ -69,7 +70,7 @@ t.test('the SKU matches too, and wins over a name that points elsewhere', async 
 t.test('cart items without a product are reported, with a link to create it', async (t) => {
   const db = await setup(t)
   await insertProduct(db, { name: 'Kubek ceramiczny 300 ml' })
-  const shop = await insertShop(db)
+  const shop = await insertShop(db, { connected: false })
   const { transactionId, itemIds } = await insertTransaction(db, shop, [
     { offerName: 'Kubek ceramiczny 300 ml' },
     { offerName: 'Podkładka korkowa', externalId: 'PK-2', quantity: 2, unitPrice: 1299 }
@@ -85,7 +86,7 @@ t.test('cart items without a product are reported, with a link to create it', as
 
 t.test('the create-product link points at MAGAZYN in the warehouse package', async (t) => {
   const db = await setup(t, { package: 'ksiegowosc_magazyn' })
-  const shop = await insertShop(db)
+  const shop = await insertShop(db, { connected: false })
   const { transactionId, itemIds } = await insertTransaction(db, shop, [{ offerName: 'Świeca sojowa' }])
   const [line] = await unmatchedLinesForTransaction(db, transactionId)
   t.equal(line.createProductPath, `/magazyn/produkty/nowy?z_oferty=${itemIds[0]}`)
@@ -133,7 +134,7 @@ t.test('cancelling puts the stock back once; issuing again changes nothing', asy
 t.test('a receipt and then an invoice for the same transaction move stock once', async (t) => {
   const db = await setup(t, { package: 'ksiegowosc_magazyn' })
   const mug = await insertProduct(db, { name: 'Kubek', stockMilli: 10_000 })
-  const shop = await insertShop(db)
+  const shop = await insertShop(db, { connected: false })
   const { itemIds } = await insertTransaction(db, shop, [{ offerName: 'Kubek', quantity: 2 }])
   const line = { name: 'Kubek', quantityMilli: 2000, transactionItemId: itemIds[0] }
   const receipt = await issue(db, { type: 'paragon', lines: [line] })
@@ -159,7 +160,7 @@ t.test('a receipt and then an invoice for the same transaction move stock once',
 t.test('an invoice issued first and a receipt later also move stock once', async (t) => {
   const db = await setup(t)
   const mug = await insertProduct(db, { name: 'Kubek', stockMilli: 3000 })
-  const shop = await insertShop(db)
+  const shop = await insertShop(db, { connected: false })
   const { itemIds } = await insertTransaction(db, shop, [{ offerName: 'Kubek' }])
   const invoice = await issue(db, { type: 'faktura', lines: [{ name: 'Kubek', quantityMilli: 1000, transactionItemId: itemIds[0] }] })
   await issue(db, { type: 'proforma', lines: [{ name: 'Kubek', quantityMilli: 1000, transactionItemId: itemIds[0] }] })
