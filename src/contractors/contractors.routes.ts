@@ -1,20 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { requireDocuments } from '../plugins/auth.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
-import { NotFoundError } from '../shared/errors.ts'
-import { parseId, text } from '../shared/form.ts'
+import { text } from '../shared/form.ts'
 import { documentTypeLabel } from '../shared/document-types.ts'
 import type { Queryable } from '../db/database.ts'
 import { EMPTY_CONTRACTOR, contractorColumns, contractorToValues, fillFromWhiteList, parseContractorForm, type ContractorValues } from './contractors.form.ts'
 import { CONTRACTORS_PER_PAGE, findContractorByNip, getContractor, insertContractor, listContractors, updateContractor, type ContractorRow } from './contractors.queries.ts'
 import { normalizeNip } from '../shared/nip.ts'
 import { createWhiteListClient, WhiteListError, type WhiteListLookup } from '../whitelist/whitelist.ts'
+import { idParam, pageParam } from '../shared/params.ts'
 
-function contractorId (request: FastifyRequest): number {
-  const id = parseId((request.params as Record<string, unknown>).id)
-  if (id === null) throw new NotFoundError('Nie ma takiego kontrahenta.')
-  return id
-}
+const contractorId = (request: FastifyRequest): number => idParam(request, 'Nie ma takiego kontrahenta.')
 
 /** A document as the contractor's page lists it. */
 export interface ContractorDocument {
@@ -77,8 +73,7 @@ export default async function contractorsRoutes (app: FastifyInstance, options: 
 
   app.get('/kontrahenci', async (request, reply) => {
     const q = text(request.query, 'q').slice(0, 100)
-    const pageNumber = Number(text(request.query, 'strona'))
-    const page = Number.isSafeInteger(pageNumber) && pageNumber >= 1 && pageNumber <= 100_000 ? pageNumber : 1
+    const page = pageParam(request.query)
     const { rows, total } = await listContractors(app.db, { q, page })
     return reply.viewAsync('contractors/index', { title: 'Kontrahenci', rows, total, q, page, pages: Math.max(1, Math.ceil(total / CONTRACTORS_PER_PAGE)), query: { q } })
   })
@@ -103,8 +98,7 @@ export default async function contractorsRoutes (app: FastifyInstance, options: 
 
   app.get('/kontrahenci/:id', async (request, reply) => {
     const contractor = await getContractor(app.db, contractorId(request))
-    const pageNumber = Number(text(request.query, 'strona'))
-    const page = Number.isSafeInteger(pageNumber) && pageNumber >= 1 && pageNumber <= 100_000 ? pageNumber : 1
+    const page = pageParam(request.query)
     const documents = await options.documentsOf(app.db, contractor.id, page)
     return reply.viewAsync('contractors/show', { title: contractor.name, contractor, documents: documents.rows, documentCount: documents.total, typeLabel: documentTypeLabel })
   })

@@ -1,19 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { requireAllegroModule } from '../plugins/auth.ts'
-import { NotFoundError } from '../shared/errors.ts'
-import { parseId } from '../shared/form.ts'
 import { DELIVERY_STATE_BADGES, DELIVERY_STATE_LABELS, isDeliveryState } from './allegro-delivery.ts'
 import { listDeliveries, shopsWithAutoSend } from './allegro-delivery.queries.ts'
 import { refreshDeliveryStatus, sendDocumentToAllegro } from './allegro-delivery.sender.ts'
 import { documentTypeLabel } from '../shared/document-types.ts'
+import { idParam } from '../shared/params.ts'
 
 const OVERVIEW = '/przychody/dokumenty/wysylka-allegro'
 
-function documentId (request: FastifyRequest): number {
-  const id = parseId((request.params as Record<string, unknown>).id)
-  if (id === null) throw new NotFoundError('Nie ma takiego dokumentu.')
-  return id
-}
+const documentId = (request: FastifyRequest): number => idParam(request, 'Nie ma takiego dokumentu.')
 
 /** Wyślij do Allegro, Odśwież status, and the page of all deliveries with the per-shop setting. */
 export default async function allegroDeliveryRoutes (app: FastifyInstance): Promise<void> {

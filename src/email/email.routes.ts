@@ -4,22 +4,17 @@ import { loadDocumentForOutput } from '../pdf/document-output.queries.ts'
 import { requireAdministration, requireDocuments } from '../plugins/auth.ts'
 import { decryptSecret, encryptSecret } from '../shared/crypto.ts'
 import { formatDate, toStoredTimestamp } from '../shared/dates.ts'
-import { NotFoundError } from '../shared/errors.ts'
-import { parseId } from '../shared/form.ts'
 import { formatMoney } from '../shared/money.ts'
 import { PLACEHOLDERS, renderTemplate, whyNotByEmail, type Placeholder } from './email.ts'
 import { EMPTY_SMTP, SMTP_SECURITY, SMTP_SECURITY_LABELS, parseSendForm, parseSmtpForm, type SendValues, type SmtpSecurity, type SmtpValues } from './email.form.ts'
 import { buyerEmail, emailsOfDocument, finishEmail, getSmtpSettings, recentEmailInFlight, recentEmails, saveSmtpSettings, startEmail, transactionCount, type SmtpSettingsRow } from './email.queries.ts'
 import { sendEmail, type SmtpAccount } from './mailer.ts'
+import { idParam } from '../shared/params.ts'
 
 const SETTINGS = '/ustawienia/e-mail'
 const securityOptions = SMTP_SECURITY.map((value) => ({ value, label: SMTP_SECURITY_LABELS[value] }))
 
-function documentId (request: FastifyRequest): number {
-  const id = parseId((request.params as Record<string, unknown>).id)
-  if (id === null) throw new NotFoundError('Nie ma takiego dokumentu.')
-  return id
-}
+const documentId = (request: FastifyRequest): number => idParam(request, 'Nie ma takiego dokumentu.')
 
 export default async function emailRoutes (app: FastifyInstance): Promise<void> {
   const now = (): string => toStoredTimestamp(app.ctx.now())

@@ -12,6 +12,7 @@ import { MOVEMENT_LABELS, listMovements } from './stock.queries.ts'
 import offersRoutes from './offers.routes.ts'
 import { VAT_RATES } from '../shared/vat.ts'
 import { correctStock, createProduct } from './product-changes.ts'
+import { idParam, pageParam } from '../shared/params.ts'
 
 const PER_PAGE = 50
 
@@ -28,22 +29,14 @@ export const formOptions = {
   gtuCodes: [{ value: '', label: 'brak' }, ...GTU_CODES.map((code) => ({ value: code, label: `${code} – ${GTU_LABELS[code]}` }))]
 }
 
-function pageNumber (request: FastifyRequest): number {
-  const raw = (request.query as Record<string, unknown>).strona
-  const page = typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Number(raw) : 1
-  return Math.max(1, page)
-}
+
 
 function queryText (request: FastifyRequest, name: string, max = 200): string {
   const raw = (request.query as Record<string, unknown>)[name]
   return typeof raw === 'string' ? raw.trim().slice(0, max) : ''
 }
 
-function routeId (request: FastifyRequest): number {
-  const id = parseId((request.params as Record<string, unknown>).id)
-  if (id === null) throw new NotFoundError('Nie ma takiego produktu.')
-  return id
-}
+const routeId = (request: FastifyRequest): number => idParam(request, 'Nie ma takiego produktu.')
 
 function productValues (row: ProductRow): ProductValues {
   return { name: row.name, sku: row.sku ?? '', unit: row.unit, vatRate: row.vat_rate, priceBasis: 'brutto', price: amountInput(row.price_gross), initialStock: '', annex15: row.annex15 === 1, gtu: row.gtu, exemptionExcluded: row.exemption_excluded === 1 }
@@ -93,7 +86,7 @@ async function productMount (app: FastifyInstance, mount: ProductsMount): Promis
   }
 
   const renderShow = async (request: FastifyRequest, reply: FastifyReply, status: number, product: ProductRow, correction: { values: CorrectionValues, errors: FieldErrors } | null): Promise<string> => {
-    const page = pageNumber(request)
+    const page = pageParam(request.query)
     const { rows, total } = await listMovements(app.db, product.id, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE })
     return reply.code(status).viewAsync('products/show', {
       title: product.name,
@@ -111,7 +104,7 @@ async function productMount (app: FastifyInstance, mount: ProductsMount): Promis
 
   app.get(base, async (request, reply) => {
     const search = queryText(request, 'szukaj')
-    const page = pageNumber(request)
+    const page = pageParam(request.query)
     const { rows, total } = await listProducts(app.db, { search, limit: PER_PAGE, offset: (page - 1) * PER_PAGE })
     const showOffers = can(request.user, 'allegro') && reply.locals.company?.allegroEnabled === true
     const shops = showOffers
@@ -231,7 +224,7 @@ async function wzRoutes (app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requirePermission('magazyn'))
 
   app.get('/magazyn/wz', async (request, reply) => {
-    const page = pageNumber(request)
+    const page = pageParam(request.query)
     const { rows, total } = await listWz(app.db, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE })
     return reply.viewAsync('products/wz-index', { title: 'Magazyn » Wydania (WZ)', documents: rows, page, pages: Math.max(1, Math.ceil(total / PER_PAGE)), query: {} })
   })

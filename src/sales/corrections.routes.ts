@@ -6,19 +6,15 @@ import type { Documents } from '../db/schema.gen.ts'
 import { activeDocumentOfKind } from '../documents/documents.queries.ts'
 import { vatRateLabel } from '../shared/vat.ts'
 import { can, currentUser, requireAllegroModule, requireDocuments } from '../plugins/auth.ts'
-import { ForbiddenError, NotFoundError } from '../shared/errors.ts'
-import { parseId } from '../shared/form.ts'
+import { ForbiddenError } from '../shared/errors.ts'
 import { COMMON_REASONS, isCorrectable, SETTLEMENT_LABELS, SETTLEMENTS } from '../corrections/correction.ts'
 import { issueCorrection } from './correction-issuing.ts'
 import { initialCorrectionValues, parseCorrectionForm, REASON_MAX_LENGTH, type CorrectionFormValues } from './corrections.form.ts'
 import { correctionsOfInvoice, invoiceState } from '../corrections/corrections.queries.ts'
 import { documentTypeLabel } from '../shared/document-types.ts'
+import { idParam } from '../shared/params.ts'
 
-function idParam (request: FastifyRequest): number {
-  const id = parseId((request.params as Record<string, unknown>).id)
-  if (id === null) throw new NotFoundError('Nie ma takiego dokumentu.')
-  return id
-}
+const documentId = (request: FastifyRequest): number => idParam(request, 'Nie ma takiego dokumentu.')
 
 /** Whoever handles Allegro returns or keeps the books may correct an invoice. */
 async function requireCorrectionAccess (request: FastifyRequest): Promise<void> {
@@ -55,7 +51,7 @@ export default async function correctionsRoutes (app: FastifyInstance): Promise<
 
   /** The invoice to correct, or a redirect: a correction leads to its invoice, anything else back to its page. */
   async function invoiceOrRedirect (request: FastifyRequest, reply: FastifyReply): Promise<Selectable<Documents> | null> {
-    const doc = await app.db.selectFrom('documents').selectAll().where('id', '=', idParam(request)).executeTakeFirstOrThrow()
+    const doc = await app.db.selectFrom('documents').selectAll().where('id', '=', documentId(request)).executeTakeFirstOrThrow()
     if (doc.type === 'korekta' && doc.corrects_document_id !== null) {
       await reply.redirect(`/przychody/dokumenty/${doc.corrects_document_id}/korekta`, 303)
       return null
@@ -96,7 +92,7 @@ export default async function correctionsRoutes (app: FastifyInstance): Promise<
 
       // from a transaction: its invoice's correction form
       allegro.get('/przychody/allegro/:id/korekta', async (request, reply) => {
-        const transaction = await app.db.selectFrom('transactions').select(['id']).where('id', '=', idParam(request)).executeTakeFirstOrThrow()
+        const transaction = await app.db.selectFrom('transactions').select(['id']).where('id', '=', documentId(request)).executeTakeFirstOrThrow()
         const invoice = await activeDocumentOfKind(app.db, transaction.id, 'faktura')
         if (!invoice) {
           reply.flash('error', 'Ta transakcja nie ma wystawionej faktury – korektę wystawia się do faktury.')

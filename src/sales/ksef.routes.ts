@@ -12,12 +12,9 @@ import { SUBMISSION_STATE_LABELS } from '../ksef/ksef-sending.ts'
 import { ksefDepsOf } from '../ksef/ksef-worker.ts'
 import { submissionOf, type SubmissionState } from '../ksef/submissions.queries.ts'
 import { asArray } from '../shared/form.ts'
+import { idParam } from '../shared/params.ts'
 
-function documentId (request: FastifyRequest): number {
-  const id = parseId((request.params as Record<string, unknown>).id)
-  if (id === null) throw new NotFoundError('Nie ma takiego dokumentu.')
-  return id
-}
+const documentId = (request: FastifyRequest): number => idParam(request, 'Nie ma takiego dokumentu.')
 
 function attachment (fileName: string): string {
   return `attachment; filename="${fileName}"`

@@ -5,6 +5,7 @@ import { LoginThrottle, TooManyAttemptsError } from './login-throttle.ts'
 import totpRoutes, { TOTP_CODE_PATH } from './totp.routes.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { text } from '../shared/form.ts'
+import { safeReturnPath } from '../shared/return-path.ts'
 import { changePassword, countUsers, findUserByLogin, getUser, type UserRow } from './users.queries.ts'
 import { MIN_PASSWORD_LENGTH, parsePasswordChange } from './users.form.ts'
 
@@ -16,19 +17,9 @@ declare module '@fastify/secure-session' {
   }
 }
 
-const SELF = 'http://biurko.invalid'
-
-/**
- * Only same-origin paths are followed after login. Judged by a URL parser, as the browser will
- * read it (tabs and newlines dropped, backslashes as slashes), not by a pattern: `/\t/evil`
- * is `//evil` to a browser.
- */
+/** Only same-origin paths are followed after login (src/shared/return-path.ts). */
 export function safeNext (next: string): string {
-  if (!next.startsWith('/')) return '/'
-  let url: URL
-  try { url = new URL(next, SELF) } catch { return '/' }
-  if (url.origin !== SELF) return '/'
-  return url.pathname + url.search + url.hash
+  return safeReturnPath(next, '/', '/')
 }
 
 export default async function authRoutes (app: FastifyInstance): Promise<void> {

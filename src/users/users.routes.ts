@@ -2,12 +2,11 @@ import type { FastifyInstance } from 'fastify'
 import { beginSession, requireOwner } from '../plugins/auth.ts'
 import { deleteUserSessions } from '../plugins/sessions.queries.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
-import { NotFoundError } from '../shared/errors.ts'
-import { parseId } from '../shared/form.ts'
 import { parseUserForm, type UserValues } from './users.form.ts'
 import { findUserByLogin, getUser, insertUser, listUsers, updateUser, type UserRow } from './users.queries.ts'
 import { companyRequiresTotp, setCompanyRequiresTotp } from './totp.queries.ts'
 import { disableTotp } from './totp-enrolment.ts'
+import { idParam } from '../shared/params.ts'
 
 function toValues (row: UserRow): UserValues {
   return {
@@ -72,8 +71,7 @@ export default async function usersRoutes (app: FastifyInstance): Promise<void> 
   })
 
   app.get('/ustawienia/uzytkownicy/:id', async (request, reply) => {
-    const id = parseId((request.params as Record<string, unknown>).id)
-    if (id === null) throw new NotFoundError('Nie ma takiego użytkownika.')
+    const id = idParam(request, 'Nie ma takiego użytkownika.')
     const user = await getUser(app.db, id)
     return reply.viewAsync('users/form', { title: `Użytkownik ${user.login}`, values: toValues(user), errors: {}, userId: user.id, isOwnerRow: user.role === 'owner', totpEnabled: user.totp_enabled === 1, isSelf: user.id === request.user!.id })
   })
@@ -81,8 +79,7 @@ export default async function usersRoutes (app: FastifyInstance): Promise<void> 
   // A user who lost the phone and the recovery codes: the owner switches TOTP off (the owner's
   // own goes through the account page, with password and code). Open sessions end with it.
   app.post('/ustawienia/uzytkownicy/:id/weryfikacja-dwuetapowa/wylacz', async (request, reply) => {
-    const id = parseId((request.params as Record<string, unknown>).id)
-    if (id === null) throw new NotFoundError('Nie ma takiego użytkownika.')
+    const id = idParam(request, 'Nie ma takiego użytkownika.')
     const user = await getUser(app.db, id)
     if (id === request.user!.id) {
       reply.flash('error', 'Własną weryfikację dwuetapową wyłączasz w Konto » Weryfikacja dwuetapowa (hasło i kod).')
@@ -96,8 +93,7 @@ export default async function usersRoutes (app: FastifyInstance): Promise<void> 
   })
 
   app.post('/ustawienia/uzytkownicy/:id', async (request, reply) => {
-    const id = parseId((request.params as Record<string, unknown>).id)
-    if (id === null) throw new NotFoundError('Nie ma takiego użytkownika.')
+    const id = idParam(request, 'Nie ma takiego użytkownika.')
     const user = await getUser(app.db, id)
     const isOwnerRow = user.role === 'owner'
     const form = parseUserForm(request.body, { withPassword: false })
