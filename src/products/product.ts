@@ -1,5 +1,5 @@
 // Pure product rules: prices by VAT rate, stock quantities in thousandths, where products live.
-import { divideRoundHalfUp, formatAmount } from '../shared/money.ts'
+import { divideRoundHalfUp } from '../shared/money.ts'
 import { VAT_RATES } from '../shared/vat.ts'
 
 export { VAT_RATES }
@@ -37,30 +37,6 @@ export function vatRateFromAllegro (rate: string | null): VatRate | null {
   if (!match) return null
   const code = String(Number(match[1]))
   return (VAT_RATES as readonly string[]).includes(code) ? code as VatRate : null
-}
-
-const QUANTITY_PATTERN = /^(-)?(\d{1,9})(?:[.,](\d{1,3}))?$/
-
-/** Parses "1,5" or "2.250" into thousandths (1500, 2250); null when malformed or more precise. */
-export function parseQuantity (text: string): number | null {
-  const match = QUANTITY_PATTERN.exec(text.replace(/[\s\u00a0]/g, ''))
-  if (!match) return null
-  const [, minus, whole, fraction = ''] = match
-  const milli = Number(whole) * 1000 + Number(fraction.padEnd(3, '0'))
-  return minus ? -milli : milli
-}
-
-/** Thousandths back into what a person types: 1500 → "1,5". */
-export function quantityInput (milli: number): string {
-  const sign = milli < 0 ? '-' : ''
-  const abs = Math.abs(milli)
-  const fraction = String(abs % 1000).padStart(3, '0').replace(/0+$/, '')
-  return `${sign}${Math.floor(abs / 1000)}${fraction ? ',' + fraction : ''}`
-}
-
-/** Minor units back into what a person types: 12345 → "123,45". */
-export function amountInput (minor: number): string {
-  return formatAmount(minor).replace(/\u00a0/g, '')
 }
 
 // Without the warehouse package products sit under PRZYCHODY, with it under MAGAZYN (seed S13).

@@ -1,9 +1,10 @@
 import { type FormResult, Validator, checkbox, text } from '../shared/form.ts'
 import { isGtuCode } from '../shared/tax-codes.ts'
 import { parseUserAmount } from '../shared/money.ts'
-import { MAX_NAME_LENGTH, MAX_REASON_LENGTH, MAX_SKU_LENGTH, UNITS, grossFromNet, netFromGross, parseQuantity } from './product.ts'
+import { MAX_NAME_LENGTH, MAX_REASON_LENGTH, MAX_SKU_LENGTH, UNITS, grossFromNet, netFromGross } from './product.ts'
 import type { ProductData, StockCorrection } from './products.queries.ts'
 import { VAT_RATES } from '../shared/vat.ts'
+import { parseQuantity } from '../shared/quantity.ts'
 
 export const PRICE_BASES = ['brutto', 'netto'] as const
 

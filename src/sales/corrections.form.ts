@@ -1,9 +1,11 @@
 // The "Wystaw korektę" form: one row per invoice line with its quantity and unit gross price after
 // the correction, the two shortcuts (zwrot całości, zwrot kosztów dostawy), the reason and date.
-import { parseQuantity } from './documents.form.ts'
+import { parseLineQuantity } from './documents.form.ts'
+import { quantityInput } from '../shared/quantity.ts'
+import { amountInput } from '../shared/money.ts'
 import { isIsoDate } from '../shared/dates.ts'
 import { asArray, checkbox, parseId, text, Validator, type FormResult } from '../shared/form.ts'
-import { formatDecimal, parseUserAmount } from '../shared/money.ts'
+import { parseUserAmount } from '../shared/money.ts'
 import { isSettlement, lineProblem, type LineState, type RequestedLine, type Settlement } from '../corrections/correction.ts'
 import type { CorrectionIssueRequest } from './correction-issuing.ts'
 
@@ -30,16 +32,6 @@ export interface CorrectionFormValues {
 /** PrzyczynaKorekty in FA(3) is at most 256 characters. */
 export const REASON_MAX_LENGTH = 256
 
-/** 1500 → "1,5": a quantity as a person types it. */
-export function quantityInput (milli: number): string {
-  return milli % 1000 === 0 ? String(milli / 1000) : (milli / 1000).toFixed(3).replace(/0+$/, '').replace('.', ',')
-}
-
-/** 12449 → "124,49": an amount as a person types it (no thousands separator). */
-export function priceInput (minor: number): string {
-  return formatDecimal(minor).replace('.', ',')
-}
-
 /** The form as first shown: every line as it stands now. */
 export function initialCorrectionValues (lines: readonly LineState[], opts: { today: string, basedOn: number | null }): CorrectionFormValues {
   return {
@@ -50,14 +42,14 @@ export function initialCorrectionValues (lines: readonly LineState[], opts: { to
     refundDelivery: false,
     settlement: 'wystawienie',
     settlementDate: '',
-    lines: lines.map((line) => ({ lineId: String(line.originalLineId), quantity: quantityInput(line.quantityMilli), price: priceInput(line.unitPriceGross) }))
+    lines: lines.map((line) => ({ lineId: String(line.originalLineId), quantity: quantityInput(line.quantityMilli), price: amountInput(line.unitPriceGross) }))
   }
 }
 
 /** "0" is a valid quantity after a correction (everything returned); otherwise as on documents. */
 function parseQuantityAfter (value: string): number | null {
   if (/^0+(?:[.,]0{1,3})?$/.test(value.replace(/[\s\u00a0]/g, ''))) return 0
-  return parseQuantity(value)
+  return parseLineQuantity(value)
 }
 
 export type CorrectionForm = FormResult<CorrectionFormValues> & {
@@ -76,7 +68,7 @@ export function parseCorrectionForm (body: unknown, ctx: { lines: readonly LineS
   const prices = asArray(body, 'price')
   const lines: CorrectionLineValues[] = ctx.lines.map((line) => {
     const index = ids.indexOf(String(line.originalLineId))
-    if (index === -1) return { lineId: String(line.originalLineId), quantity: quantityInput(line.quantityMilli), price: priceInput(line.unitPriceGross) }
+    if (index === -1) return { lineId: String(line.originalLineId), quantity: quantityInput(line.quantityMilli), price: amountInput(line.unitPriceGross) }
     return { lineId: String(line.originalLineId), quantity: (quantities[index] ?? '').trim().slice(0, 30), price: (prices[index] ?? '').trim().slice(0, 30) }
   })
   const values: CorrectionFormValues = {

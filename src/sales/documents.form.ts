@@ -10,6 +10,7 @@ import type { DocumentFilters } from '../documents/documents.queries.ts'
 import type { ManualDocumentRequest, ManualLine } from './issuing.ts'
 import { DOCUMENT_TYPES, canIssue, documentKind, isDocumentType, type DocumentType } from '../shared/document-types.ts'
 import { EXEMPTION_BASIS_KINDS, isVatRate, type ExemptionBasisKind } from '../shared/vat.ts'
+import { parseQuantity } from '../shared/quantity.ts'
 
 /** Most transactions one Wystaw click may cover. */
 export const MAX_ISSUE_BATCH = 200
@@ -137,11 +138,9 @@ export function newManualDocumentValues (opts: { today: string, dueDate: string,
 }
 
 /** "1,5" → 1500 thousandths; null when not a positive quantity with at most 3 decimals. */
-export function parseQuantity (value: string): number | null {
-  const match = /^(\d{1,7})(?:[.,](\d{1,3}))?$/.exec(value.replace(/[\s\u00a0]/g, ''))
-  if (!match) return null
-  const milli = Number(match[1]) * 1000 + Number((match[2] ?? '').padEnd(3, '0'))
-  return milli > 0 && milli <= MAX_QUANTITY_MILLI ? milli : null
+export function parseLineQuantity (value: string): number | null {
+  const milli = parseQuantity(value)
+  return milli !== null && milli > 0 && milli <= MAX_QUANTITY_MILLI ? milli : null
 }
 
 function lineIsEmpty (line: ManualLineValues): boolean {
@@ -247,7 +246,7 @@ export function parseManualDocumentForm (body: unknown, ctx: { today: string, is
     if (lineIsEmpty(line)) return
     const field = (name: string): string => `lines.${i}.${name}`
     if (v.required(field('name'), line.name, 'Podaj nazwę.')) v.maxLength(field('name'), line.name, 250)
-    const quantityMilli = parseQuantity(line.quantity)
+    const quantityMilli = parseLineQuantity(line.quantity)
     v.check(quantityMilli !== null, field('quantity'), 'Ilość większa od zera, np. 2 lub 1,5.')
     v.check([...line.unit].length <= 10, field('unit'), 'Najwyżej 10 znaków.')
     const price = parseUserAmount(line.price)

@@ -45,3 +45,8 @@ export function divideRoundHalfUp (numerator: number, denominator: number): numb
   const remainder = abs - quotient * denominator
   return sign * (remainder * 2 >= denominator ? quotient + 1 : quotient)
 }
+
+/** Minor units back into what a person types: 12345 → "123,45". */
+export function amountInput (minor: number): string {
+  return formatAmount(minor).replace(/\u00a0/g, '')
+}
