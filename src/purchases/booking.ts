@@ -40,7 +40,8 @@ export interface BookingCompany {
 
 export interface BookableInvoice {
   id: number
-  ksefNumber: string
+  /** null: entered by hand, never in KSeF */
+  ksefNumber: string | null
   needsReview: boolean
   /** the stored file as read now; null when it could not be read */
   parsed: ParsedPurchase | null
@@ -77,7 +78,7 @@ export interface BookingDraft {
   receivedDate: string
   documentNumber: string
   issueDate: string
-  ksefNumber: string
+  ksefNumber: string | null
   counterpartyTaxId: string
   counterpartyName: string
   counterpartyAddress: string

@@ -29,7 +29,7 @@ t.test('Pobierz z KSeF, the list and a page per invoice', async (t) => {
   const id = (nip: string, kind = 'VAT') => rows.find((r) => r.meta_seller_nip === nip && (r.invoice_kind === kind || r.invoice_kind === null))!.id
   const allegro = await owner.get(`/koszty/faktury-zakupowe/${id(ALLEGRO_NIP)}`)
   t.equal(allegro.statusCode, 200)
-  for (const expected of ['Allegro sp. z o.o.', '525-267-47-98', 'Opłaty za sprzedaż – prowizje od transakcji', '1\u00a0476,00\u00a0zł', '276,00\u00a0zł', 'zapłacona', 'przelew', rows.find((r) => r.meta_seller_nip === ALLEGRO_NIP)!.ksef_number]) {
+  for (const expected of ['Allegro sp. z o.o.', '525-267-47-98', 'Opłaty za sprzedaż – prowizje od transakcji', '1\u00a0476,00\u00a0zł', '276,00\u00a0zł', 'zapłacona', 'przelew', rows.find((r) => r.meta_seller_nip === ALLEGRO_NIP)!.ksef_number!]) {
     t.match(allegro.body, expected, expected)
   }
   const eur = await owner.get(`/koszty/faktury-zakupowe/${id(EUR_SELLER_NIP)}`)
