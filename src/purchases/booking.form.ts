@@ -5,13 +5,14 @@ import { isIsoDate } from '../shared/dates.ts'
 import { checkbox, text, Validator, type FieldErrors } from '../shared/form.ts'
 import { KPIR_COST_COLUMN_KEYS, NO_KPIR_COLUMN, VAT_KINDS, type BookingChoice, type KpirCostColumn, type VatKind } from './booking.ts'
 
-export const BOOKING_FIELDS = ['kolumna', 'data', 'odliczenie', 'okres', 'rodzaj', 'opis', 'zapamietaj', 'potwierdzenie'] as const
+export const BOOKING_FIELDS = ['kolumna', 'data', 'odliczenie', 'okres', 'rodzaj', 'opis', 'zapamietaj', 'potwierdzenie', 'samochod'] as const
 
 export function bookingValues (body: unknown): Record<string, string> {
   const values: Record<string, string> = {}
   for (const name of BOOKING_FIELDS) values[name] = text(body, name)
   values.zapamietaj = checkbox(body, 'zapamietaj') ? '1' : ''
   values.potwierdzenie = checkbox(body, 'potwierdzenie') ? '1' : ''
+  values.samochod = checkbox(body, 'samochod') ? '1' : ''
   return values
 }
 
@@ -49,7 +50,8 @@ export function parseBookingForm (body: unknown, taxForm: 'kpir' | 'ryczalt'): {
       vatKind: values.rodzaj as VatKind,
       description: values.opis,
       remember: values.zapamietaj === '1',
-      confirmReview: values.potwierdzenie === '1'
+      confirmReview: values.potwierdzenie === '1',
+      carMixedUse: values.samochod === '1'
     }
   }
 }

@@ -85,6 +85,7 @@ export async function insertBooking (trx: Trx, draft: BookingDraft, entryNumber:
     description: draft.description,
     remarks: draft.remarks,
     review_confirmed: draft.reviewConfirmed ? 1 : 0,
+    car_mixed_use: draft.carMixedUse ? 1 : 0,
     booked_at: at,
     booked_by: userId
   }).returning('id').executeTakeFirstOrThrow()

@@ -5,6 +5,7 @@ import { DateTime } from 'luxon'
 import { addMonths, monthLabel, monthOf, toPln } from '../ledger/ledger.ts'
 import { isValidMidRate } from '../nbp/nbp.ts'
 import { ZONE } from '../shared/dates.ts'
+import { divideRoundHalfUp } from '../shared/money.ts'
 import type { FieldErrors } from '../shared/form.ts'
 import type { ParsedPurchase } from './fa3-read.ts'
 
@@ -60,6 +61,8 @@ export interface BookingChoice {
   description: string
   remember: boolean
   confirmReview: boolean
+  /** a passenger car used also privately: 50 % of the VAT, 75 % of the expense */
+  carMixedUse: boolean
 }
 
 export interface BookingDraft {
@@ -85,6 +88,7 @@ export interface BookingDraft {
   description: string
   remarks: string
   reviewConfirmed: boolean
+  carMixedUse: boolean
   amounts: Array<{ rate: string, net: number, vat: number, deductibleVat: number }>
 }
 
@@ -161,10 +165,13 @@ export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingCh
   if (Object.keys(errors).length > 0) return { ok: false, errors }
 
   const deducting = vatMonth !== null
-  const amounts = invoice.rates.map((r) => ({ rate: r.rate, net: convert(r.net), vat: r.vatPln, deductibleVat: deducting ? r.vatPln : 0 }))
+  const deductible = (vat: number) => !deducting ? 0 : choice.carMixedUse ? carDeductibleVat(vat) : vat
+  const amounts = invoice.rates.map((r) => ({ rate: r.rate, net: convert(r.net), vat: r.vatPln, deductibleVat: deductible(r.vatPln) }))
   const totalNet = amounts.reduce((s, a) => s + a.net, 0)
   const deductibleVat = amounts.reduce((s, a) => s + a.deductibleVat, 0)
   const kpirColumn = company.taxForm === 'kpir' ? choice.kpirColumn : null
+  // the expense is the net and the VAT not deducted (art. 23 ust. 1 pkt 43 lit. a ustawy o PIT)
+  const expense = totalNet + (totalVat - deductibleVat)
   const remarks: string[] = []
   if (parsed.currency !== 'PLN' && parsed.exchangeRate !== null) remarks.push(`${parsed.currency}, kurs ${parsed.exchangeRate.replace('.', ',')}`)
   if (parsed.correction !== null) {
@@ -172,6 +179,7 @@ export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingCh
     remarks.push(originals.length > 0 ? `Korekta faktury ${originals.join(', ')}` : 'Faktura korygująca')
   }
   if (company.vatPayer && !deducting && totalVat !== 0 && kpirColumn !== null) remarks.push('VAT nieodliczony – w koszcie')
+  if (choice.carMixedUse) remarks.push(`samochód osobowy: ${deducting ? '50 % VAT (art. 86a ust. 1 VAT), ' : ''}75 % wydatku (art. 23 ust. 1 pkt 46a PIT)`)
   const description = choice.description.trim() !== '' ? choice.description.trim() : kpirColumn !== null ? DEFAULT_DESCRIPTIONS[kpirColumn] : 'Zakup'
 
   return {
@@ -182,7 +190,7 @@ export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingCh
       eventDate: choice.eventDate,
       year: Number(choice.eventDate.slice(0, 4)),
       month: monthOf(choice.eventDate),
-      costAmount: kpirColumn === null ? 0 : totalNet + (totalVat - deductibleVat),
+      costAmount: kpirColumn === null ? 0 : choice.carMixedUse ? carCost(expense) : expense,
       vatDeducted: deducting,
       vatMonth,
       vatKind: choice.vatKind,
@@ -197,9 +205,27 @@ export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingCh
       description,
       remarks: remarks.join('; '),
       reviewConfirmed: invoice.needsReview,
+      carMixedUse: choice.carMixedUse,
       amounts
     }
   }
+}
+
+/**
+ * A passenger car (samochód osobowy) not used only in the business:
+ *  - art. 86a ust. 1 pkt 1 ustawy o VAT: the deductible input tax is 50 % of the tax on the
+ *    invoice (on the purchase, lease and use of the car: fuel, repairs, insurance has no VAT);
+ *    100 % only for a car used exclusively in the business and reported on VAT-26 (ust. 3, 12);
+ *  - art. 23 ust. 1 pkt 46a ustawy o PIT: the expenses of using such a car are not a cost in the
+ *    part above 75 %; the VAT not deducted is part of the expense (art. 23 ust. 1 pkt 43 lit. a).
+ * Both rounded half up to the grosz, per rate for the VAT.
+ */
+export function carDeductibleVat (vat: number): number {
+  return divideRoundHalfUp(vat * 50, 100)
+}
+
+export function carCost (expense: number): number {
+  return divideRoundHalfUp(expense * 75, 100)
 }
 
 export interface SellerRule {
