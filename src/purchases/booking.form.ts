@@ -3,9 +3,9 @@
 import { parseMonth } from '../ledger/ledger.ts'
 import { isIsoDate } from '../shared/dates.ts'
 import { checkbox, text, Validator, type FieldErrors } from '../shared/form.ts'
-import { KPIR_COST_COLUMN_KEYS, NO_KPIR_COLUMN, VAT_KINDS, type BookingChoice, type KpirCostColumn, type VatKind } from './booking.ts'
+import { KPIR_COST_COLUMN_KEYS, NO_KPIR_COLUMN, SELF_ASSESSMENT, SELF_ASSESSMENT_RATES, VAT_KINDS, type SelfAssessmentKind, type BookingChoice, type KpirCostColumn, type VatKind } from './booking.ts'
 
-export const BOOKING_FIELDS = ['kolumna', 'data', 'odliczenie', 'okres', 'rodzaj', 'opis', 'zapamietaj', 'potwierdzenie', 'samochod'] as const
+export const BOOKING_FIELDS = ['kolumna', 'data', 'odliczenie', 'okres', 'rodzaj', 'opis', 'zapamietaj', 'potwierdzenie', 'samochod', 'samonaliczenie', 'stawka_nabywcy'] as const
 
 export function bookingValues (body: unknown): Record<string, string> {
   const values: Record<string, string> = {}
@@ -38,6 +38,11 @@ export function parseBookingForm (body: unknown, taxForm: 'kpir' | 'ryczalt'): {
   const kinds = Object.keys(VAT_KINDS) as VatKind[]
   v.oneOf('rodzaj', values.rodzaj, kinds, 'Wybierz: pozostałe nabycia albo środki trwałe.')
   v.maxLength('opis', values.opis, 200)
+  let selfAssessment: BookingChoice['selfAssessment'] = null
+  if (values.samonaliczenie !== '' && v.oneOf('samonaliczenie', values.samonaliczenie, Object.keys(SELF_ASSESSMENT) as SelfAssessmentKind[], 'Wybierz rodzaj samonaliczenia VAT albo „brak”.') &&
+    v.oneOf('stawka_nabywcy', values.stawka_nabywcy, SELF_ASSESSMENT_RATES, 'Wybierz stawkę VAT, którą naliczasz: 23, 8 albo 5 %.')) {
+    selfAssessment = { kind: values.samonaliczenie as SelfAssessmentKind, percent: Number(values.stawka_nabywcy) }
+  }
   if (!v.ok) return { values, choice: null, errors: v.errors }
   return {
     values,
@@ -51,7 +56,8 @@ export function parseBookingForm (body: unknown, taxForm: 'kpir' | 'ryczalt'): {
       description: values.opis,
       remember: values.zapamietaj === '1',
       confirmReview: values.potwierdzenie === '1',
-      carMixedUse: values.samochod === '1'
+      carMixedUse: values.samochod === '1',
+      selfAssessment
     }
   }
 }

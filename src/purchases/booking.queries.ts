@@ -86,6 +86,9 @@ export async function insertBooking (trx: Trx, draft: BookingDraft, entryNumber:
     remarks: draft.remarks,
     review_confirmed: draft.reviewConfirmed ? 1 : 0,
     car_mixed_use: draft.carMixedUse ? 1 : 0,
+    output_kind: draft.output?.kind ?? null,
+    output_net: draft.output?.net ?? 0,
+    output_vat: draft.output?.vat ?? 0,
     booked_at: at,
     booked_by: userId
   }).returning('id').executeTakeFirstOrThrow()
@@ -194,4 +197,20 @@ export async function purchaseLog (db: Queryable, purchaseInvoiceId: number) {
 export function kpirIncome (revenue: number, costs: CostTotals): { revenue: number, costs: number, income: number } {
   const spent = costs.c12 + costs.c13 + costs.total
   return { revenue, costs: spent, income: revenue - spent }
+}
+
+/**
+ * For JPK_V7 (owned by src/jpk): the output side of self-assessed purchases whose VAT period is
+ * one of the months — reverse charge K_31/K_32, import of services (art. 28b) K_29/K_30,
+ * intra-Community acquisition K_23/K_24 (output_kind → fields in SELF_ASSESSMENT). The input side
+ * is already in purchaseRegister: deductible_vat includes the self-assessed VAT (K_42/K_43 or
+ * K_40/K_41). Both sides are in the booking's vat_month: a self-assessed purchase is only booked
+ * with its VAT deducted (art. 86 ust. 10b pkt 2 lit. b and pkt 3: the same period).
+ */
+export async function selfAssessedOutput (db: Queryable, months: string[]) {
+  if (months.length === 0) return []
+  return await db.selectFrom('purchase_bookings')
+    .select(['id', 'vat_month', 'output_kind', 'output_net', 'output_vat', 'document_number', 'issue_date', 'received_date', 'ksef_number', 'counterparty_tax_id', 'counterparty_name'])
+    .where('output_kind', 'is not', null).where('vat_month', 'in', months)
+    .orderBy('received_date').orderBy('id').execute()
 }

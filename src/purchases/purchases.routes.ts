@@ -8,7 +8,7 @@ import { currentUser } from '../plugins/auth.ts'
 import { getCompany } from '../settings/company.queries.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import type { FieldErrors } from '../shared/form.ts'
-import { deductionWindow, KPIR_COST_COLUMNS, prefill, receivedDateOf, VAT_KINDS } from './booking.ts'
+import { deductionWindow, KPIR_COST_COLUMNS, prefill, receivedDateOf, SELF_ASSESSMENT, VAT_KINDS } from './booking.ts'
 import { parseBookingForm } from './booking.form.ts'
 import { bookingOfPurchase, parsedOf, purchaseLog, purchaseRegister, sellerRuleOf } from './booking.queries.ts'
 import { bookPurchase, unbookPurchase } from './purchases.booking.ts'
@@ -171,6 +171,7 @@ export default async function purchasesRoutes (app: FastifyInstance): Promise<vo
       window: window === null ? null : { from: monthLabel(window.from), to: monthLabel(window.to) },
       kpirColumns: KPIR_COST_COLUMNS,
       vatKinds: VAT_KINDS,
+      selfAssessment: SELF_ASSESSMENT,
       monthLabel
     })
   }
