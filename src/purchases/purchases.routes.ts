@@ -228,7 +228,7 @@ export default async function purchasesRoutes (app: FastifyInstance): Promise<vo
       purchase_invoice_id: row.id, paid_on: payment.paidOn, amount: payment.amount, method: payment.method, account: payment.account, split_payment: payment.splitPayment ? 1 : 0,
       whitelist_status: verdict.status, whitelist_request_id: verdict.requestId, warning: verdict.warning, created_at: toStoredTimestamp(app.ctx.now()), created_by: currentUser(request).id
     })
-    reply.flash(verdict.warning !== '' ? 'error' : 'success', verdict.warning !== '' ? `Zapisano zapłatę. Uwaga: ${verdict.warning}` : `Zapisano zapłatę ${formatMoney(payment.amount, currency)}${verdict.status === 'na_liscie' ? ' – rachunek jest w Wykazie podatników VAT' : ''}.`)
+    reply.flash(verdict.warning !== '' ? 'warning' : 'success', verdict.warning !== '' ? `Zapisano zapłatę. Uwaga: ${verdict.warning}` : `Zapisano zapłatę ${formatMoney(payment.amount, currency)}${verdict.status === 'na_liscie' ? ' – rachunek jest w Wykazie podatników VAT' : ''}.`)
     return reply.redirect(`/koszty/faktury-zakupowe/${row.id}#platnosc`, 303)
   })
 
