@@ -56,13 +56,23 @@ export default async function purchasesRoutes (app: FastifyInstance): Promise<vo
       query: { 'do-sprawdzenia': review ? '1' : '' },
       connection: connection === undefined ? null : { environment: ENVIRONMENT_LABELS[connection.environment as keyof typeof ENVIRONMENT_LABELS] ?? connection.environment },
       sync: sync ?? null,
+      running: sync !== undefined && sync.claimed_until !== null && sync.claimed_until > toStoredTimestamp(app.ctx.now()),
       kindLabel
     })
   })
 
+  // the download runs on the background worker (KSeF may take minutes: a paged query, one file
+  // request per invoice, its rate limits); the list shows it running and its result
   app.post('/koszty/faktury-zakupowe/pobierz', async (request, reply) => {
-    const result = await downloadPurchases(ksefDepsOf(app))
-    reply.flash(result.ok ? 'success' : 'error', result.message)
+    const worker = app.purchaseWorker
+    // without a connection there is nothing to wait for: the answer says where to set it up
+    if (worker === null || await connectionOf(app.db) === undefined) {
+      const result = await downloadPurchases(ksefDepsOf(app))
+      reply.flash(result.ok ? 'success' : 'error', result.message)
+    } else {
+      void worker.tick()
+      reply.flash('info', 'Pobieranie faktur z KSeF rozpoczęte w tle – wynik pojawi się na tej stronie (odśwież ją za chwilę).')
+    }
     return reply.redirect('/koszty/faktury-zakupowe', 303)
   })
 
