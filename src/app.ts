@@ -79,6 +79,8 @@ declare module 'fastify' {
     routeTable: Array<{ method: string, url: string }>
     /** the background KSeF sender (null before onReady and after close) */
     ksefWorker: KsefWorker | null
+    /** the purchase download (Pobierz z KSeF queues a run on it); null before ready and after close */
+    purchaseWorker: PurchaseWorker | null
     /** the daily backup and the page's button (null before onReady and after close) */
     backups: BackupService | null
   }
@@ -206,9 +208,9 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   app.decorate('ksefWorker', null)
   app.addHook('onReady', async () => { app.ksefWorker = startKsefWorker(app) })
   app.addHook('preClose', async () => { await app.ksefWorker?.stop(); app.ksefWorker = null })
-  let purchases: PurchaseWorker | null = null
-  app.addHook('onReady', async () => { purchases = startPurchaseWorker(app) })
-  app.addHook('preClose', async () => { await purchases?.stop() })
+  app.decorate('purchaseWorker', null)
+  app.addHook('onReady', async () => { app.purchaseWorker = startPurchaseWorker(app) })
+  app.addHook('preClose', async () => { await app.purchaseWorker?.stop(); app.purchaseWorker = null })
   app.decorate('backups', null)
   app.addHook('onReady', async () => { app.backups = startBackupWorker(app) })
   app.addHook('preClose', async () => { await app.backups?.stop(); app.backups = null })

@@ -422,6 +422,7 @@ export interface LedgerLog {
   entry_number: number | null;
   id: Generated<number>;
   month: string;
+  purchase_invoice_id: number | null;
   register: string | null;
   user_id: number | null;
 }
@@ -475,6 +476,7 @@ export interface PurchaseBookingAmounts {
 export interface PurchaseBookings {
   booked_at: string;
   booked_by: number | null;
+  car_mixed_use: Generated<number>;
   cost_amount: Generated<number>;
   counterparty_address: Generated<string>;
   counterparty_name: Generated<string>;
@@ -489,6 +491,9 @@ export interface PurchaseBookings {
   kpir_column: string | null;
   ksef_number: string | null;
   month: string;
+  output_kind: string | null;
+  output_net: Generated<number>;
+  output_vat: Generated<number>;
   purchase_invoice_id: number;
   received_date: string;
   remarks: Generated<string>;
@@ -514,14 +519,18 @@ export interface PurchaseInvoices {
   acquisition_date: string | null;
   currency: string | null;
   downloaded_at: string;
-  environment: string;
+  entered_by: number | null;
+  environment: string | null;
+  exchange_rate: string | null;
+  exchange_rate_date: string | null;
+  exchange_rate_table: string | null;
   gross: number | null;
   id: Generated<number>;
   invoice_kind: string | null;
   invoice_number: string | null;
   issue_date: string | null;
   ksef_hash: string | null;
-  ksef_number: string;
+  ksef_number: string | null;
   meta_currency: string | null;
   meta_gross: number | null;
   meta_invoice_number: Generated<string>;
@@ -534,12 +543,30 @@ export interface PurchaseInvoices {
   permanent_storage_date: string;
   review_reasons: Generated<string>;
   sale_date: string | null;
+  seller_address: string | null;
+  seller_country: string | null;
   seller_name: string | null;
   seller_nip: string | null;
+  source: Generated<string>;
   vat: number | null;
   vat_pln: number | null;
   xml: Buffer | null;
   xml_sha256: string | null;
+}
+
+export interface PurchasePayments {
+  account: Generated<string>;
+  amount: number;
+  created_at: string;
+  created_by: number | null;
+  id: Generated<number>;
+  method: string;
+  paid_on: string;
+  purchase_invoice_id: number;
+  split_payment: Generated<number>;
+  warning: Generated<string>;
+  whitelist_request_id: Generated<string>;
+  whitelist_status: string;
 }
 
 export interface PurchaseSellerRules {
@@ -815,6 +842,7 @@ export interface DB {
   purchase_bookings: PurchaseBookings;
   purchase_invoice_rates: PurchaseInvoiceRates;
   purchase_invoices: PurchaseInvoices;
+  purchase_payments: PurchasePayments;
   purchase_seller_rules: PurchaseSellerRules;
   purchase_sync: PurchaseSync;
   smtp_settings: SmtpSettings;

@@ -41,3 +41,14 @@ export async function kpirCostTotals (db: Queryable, from: string, to: string): 
   }
   return totals
 }
+
+/**
+ * Income (dochód) as the KPiR gives it before the stock counts: revenue (col. 11) less the costs
+ * — the purchases of goods and their incidental costs (cols. 12–13) and the other expenses
+ * (col. 16). Art. 24 ust. 2 ustawy o PIT corrects it by the difference between the stock counts
+ * (spis z natury) at the start and the end of the year, which Biurko does not keep yet.
+ */
+export function kpirIncome (revenue: number, costs: CostTotals): { revenue: number, costs: number, income: number } {
+  const spent = costs.c12 + costs.c13 + costs.total
+  return { revenue, costs: spent, income: revenue - spent }
+}

@@ -1,6 +1,9 @@
 // CSV the way Polish Excel opens it without an import wizard: UTF-8 with a BOM, semicolons,
 // decimal commas, CRLF line ends.
 import { formatDate } from '../shared/dates.ts'
+import type { Selectable } from 'kysely'
+import type { PurchaseBookings } from '../db/schema.gen.ts'
+import { countsInTotal, type CostTotals } from './kpir-costs.queries.ts'
 import type { EntryWithAmounts, PageTotals } from './ledger.queries.ts'
 import { ksefMarker, rateAmount, RYCZALT_RATES_BP, ryczaltRateLabel, VAT_RATES_WITH_TAX, VAT_REGISTER_RATES } from './ledger.ts'
 
@@ -42,18 +45,35 @@ const SUMMARY_LABELS = [
   ['yearToDate', 'Razem od początku roku']
 ] as const
 
-export function kpirCsv (entries: CsvEntry[], totals: PageTotals): string {
+/** The KPiR's cost side as the CSV needs it: the month's purchase bookings and its three sums. */
+export interface KpirCsvCosts {
+  entries: Array<Pick<Selectable<PurchaseBookings>, 'entry_number' | 'event_date' | 'ksef_number' | 'document_number' | 'counterparty_tax_id' | 'counterparty_name' | 'counterparty_address' | 'description' | 'kpir_column' | 'cost_amount' | 'remarks'>>
+  totals: Record<'month' | 'carried' | 'yearToDate', CostTotals>
+}
+
+/** Both sides in one Lp. order, columns 1–16 and Uwagi (the 2026 layout without 17–18, as on the page). */
+export function kpirCsv (entries: CsvEntry[], totals: PageTotals, costs: KpirCsvCosts): string {
   const header = ['Lp.', 'Data zdarzenia gospodarczego', 'Numer KSeF', 'Numer dowodu księgowego', 'Identyfikator podatkowy kontrahenta',
     'Imię i nazwisko (nazwa) kontrahenta', 'Adres kontrahenta', 'Opis zdarzenia gospodarczego', 'Wartość sprzedanych towarów i usług',
-    'Pozostałe przychody', 'Razem przychód', 'Uwagi']
-  const rows = entries.map((e) => [
+    'Pozostałe przychody', 'Razem przychód', 'Zakup towarów handlowych i materiałów', 'Koszty uboczne zakupu', 'Wynagrodzenia w gotówce i w naturze',
+    'Pozostałe wydatki', 'Razem wydatki', 'Uwagi']
+  const revenue = entries.map((e) => ({ n: e.entry_number, row: [
     String(e.entry_number), csvDate(e.event_date), csvText(e.ksef_number ?? ''), csvText(e.document_number), csvText(e.counterparty_tax_id),
     csvText(e.counterparty_name), csvText(e.counterparty_address), csvText(e.description), csvAmount(e.revenue_sales),
-    csvAmount(e.revenue_other), csvAmount(e.revenue_sales + e.revenue_other), csvText(e.remarks)
-  ])
+    csvAmount(e.revenue_other), csvAmount(e.revenue_sales + e.revenue_other), '', '', '', '', '', csvText(e.remarks)
+  ] }))
+  const cost = costs.entries.map((e) => ({ n: e.entry_number ?? 0, row: [
+    String(e.entry_number), csvDate(e.event_date), csvText(e.ksef_number ?? ''), csvText(e.document_number), csvText(e.counterparty_tax_id),
+    csvText(e.counterparty_name), csvText(e.counterparty_address), csvText(e.description), '', '', '',
+    ...(['12', '13', '14', '15'] as const).map((c) => e.kpir_column === c ? csvAmount(e.cost_amount) : ''),
+    countsInTotal(e.kpir_column) ? csvAmount(e.cost_amount) : '', csvText(e.remarks)
+  ] }))
+  const rows = [...revenue, ...cost].sort((a, b) => a.n - b.n).map((r) => r.row)
   const summary = SUMMARY_LABELS.map(([key, label]) => {
     const t = totals[key]
-    return ['', '', '', '', '', '', '', label, csvAmount(t.revenueSales), csvAmount(t.revenueOther), csvAmount(t.revenueSales + t.revenueOther), '']
+    const c = costs.totals[key]
+    return ['', '', '', '', '', '', '', label, csvAmount(t.revenueSales), csvAmount(t.revenueOther), csvAmount(t.revenueSales + t.revenueOther),
+      csvAmount(c.c12), csvAmount(c.c13), csvAmount(c.c14), csvAmount(c.c15), csvAmount(c.total), '']
   })
   return toCsv([header, ...rows, ...summary])
 }

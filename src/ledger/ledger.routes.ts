@@ -5,7 +5,7 @@ import { getCompany } from '../settings/company.queries.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { checkbox, parseId, type FieldErrors } from '../shared/form.ts'
-import { emptyCostTotals, kpirCostEntries, kpirCostTotals } from './kpir-costs.queries.ts'
+import { emptyCostTotals, kpirCostEntries, kpirCostTotals, kpirIncome } from './kpir-costs.queries.ts'
 import { bookDocument, closeMonth, reopenMonth, setRyczaltLineRates, unbookDocument, type Actor } from './ledger.booking.ts'
 import { kpirCsv, ryczaltCsv, vatCsv } from './ledger.csv.ts'
 import { parseBulkSelection, parseMonthQuery, parsePage, parseRyczaltRates, safeReturnPath } from './ledger.form.ts'
@@ -13,6 +13,7 @@ import {
   closedMonthsBetween, countPendingDocuments, documentLog, entriesOfDocument, getBookingCompany, isMonthClosed, linesWithRyczaltRates,
   listMonthEntries, listPendingDocuments, loadBookingInput, monthSummaries, pageTotals, registersOfDocuments, setAutoBook
 } from './ledger.queries.ts'
+import type { PageTotals } from './ledger.queries.ts'
 import {
   addMonths, eventDate, isInvoiceToReceipt, isProforma, ksefMarker, monthLabel, monthOf, monthsOfYear, parseMonth,
   REGISTER_NAMES, REGISTER_PATHS, requiredRegisters, RYCZALT_RATES_BP, ryczaltRateLabel, VAT_RATES_WITH_TAX, VAT_REGISTER_RATES, yearOf,
@@ -28,6 +29,12 @@ async function kpirCosts (db: FastifyInstance['db'], month: string) {
   const carried = month.slice(5) === '01' ? emptyCostTotals() : await kpirCostTotals(db, yearStart, addMonths(month, -1))
   const yearToDate = await kpirCostTotals(db, yearStart, month)
   return { entries: await kpirCostEntries(db, month), totals: { month: monthTotals, carried, yearToDate } }
+}
+
+/** The income of the month and of the year to date: revenue (col. 11) less the costs. */
+function kpirIncomes (totals: PageTotals, costs: Awaited<ReturnType<typeof kpirCosts>>) {
+  const revenue = (t: PageTotals['month']) => t.revenueSales + t.revenueOther
+  return { month: kpirIncome(revenue(totals.month), costs.totals.month), yearToDate: kpirIncome(revenue(totals.yearToDate), costs.totals.yearToDate) }
 }
 
 const helpers = {
@@ -102,6 +109,8 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     const month = picked.month
     const company = await getCompany(app.db)
     const inUse = register === 'vat' ? company.vat_status === 'czynny' : company.tax_form === register
+    const totals = await pageTotals(app.db, register, month)
+    const costs = register === 'kpir' ? await kpirCosts(app.db, month) : null
     return reply.code(picked.error ? 422 : 200).viewAsync(`ledger/${register}`, {
       title: `${REGISTER_NAMES[register]} – ${monthLabel(month)}`,
       register,
@@ -115,10 +124,11 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
       inUse,
       firm: company,
       entries: await listMonthEntries(app.db, register, month),
-      totals: await pageTotals(app.db, register, month),
+      totals,
       ryczaltRates: RYCZALT_RATES_BP.map(String),
       vatColumns,
-      costs: register === 'kpir' ? await kpirCosts(app.db, month) : null,
+      costs,
+      incomes: costs === null ? null : kpirIncomes(totals, costs),
       ...helpers
     })
   }
@@ -128,7 +138,7 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     if (picked.error) return await registerPage(request, reply, register)
     const entries = await listMonthEntries(app.db, register, picked.month)
     const totals = await pageTotals(app.db, register, picked.month)
-    const csv = register === 'kpir' ? kpirCsv(entries, totals) : register === 'ryczalt' ? ryczaltCsv(entries, totals) : vatCsv(entries, totals)
+    const csv = register === 'kpir' ? kpirCsv(entries, totals, await kpirCosts(app.db, picked.month)) : register === 'ryczalt' ? ryczaltCsv(entries, totals) : vatCsv(entries, totals)
     const name = { kpir: 'kpir', ryczalt: 'ewidencja-przychodow', vat: 'rejestr-sprzedazy-vat' }[register]
     return reply
       .header('content-type', 'text/csv; charset=utf-8')

@@ -3,15 +3,16 @@
 import { parseMonth } from '../ledger/ledger.ts'
 import { isIsoDate } from '../shared/dates.ts'
 import { checkbox, text, Validator, type FieldErrors } from '../shared/form.ts'
-import { KPIR_COST_COLUMN_KEYS, NO_KPIR_COLUMN, VAT_KINDS, type BookingChoice, type KpirCostColumn, type VatKind } from './booking.ts'
+import { KPIR_COST_COLUMN_KEYS, NO_KPIR_COLUMN, SELF_ASSESSMENT, SELF_ASSESSMENT_RATES, VAT_KINDS, type SelfAssessmentKind, type BookingChoice, type KpirCostColumn, type VatKind } from './booking.ts'
 
-export const BOOKING_FIELDS = ['kolumna', 'data', 'odliczenie', 'okres', 'rodzaj', 'opis', 'zapamietaj', 'potwierdzenie'] as const
+export const BOOKING_FIELDS = ['kolumna', 'data', 'odliczenie', 'okres', 'rodzaj', 'opis', 'zapamietaj', 'potwierdzenie', 'samochod', 'samonaliczenie', 'stawka_nabywcy'] as const
 
 export function bookingValues (body: unknown): Record<string, string> {
   const values: Record<string, string> = {}
   for (const name of BOOKING_FIELDS) values[name] = text(body, name)
   values.zapamietaj = checkbox(body, 'zapamietaj') ? '1' : ''
   values.potwierdzenie = checkbox(body, 'potwierdzenie') ? '1' : ''
+  values.samochod = checkbox(body, 'samochod') ? '1' : ''
   return values
 }
 
@@ -37,6 +38,11 @@ export function parseBookingForm (body: unknown, taxForm: 'kpir' | 'ryczalt'): {
   const kinds = Object.keys(VAT_KINDS) as VatKind[]
   v.oneOf('rodzaj', values.rodzaj, kinds, 'Wybierz: pozostałe nabycia albo środki trwałe.')
   v.maxLength('opis', values.opis, 200)
+  let selfAssessment: BookingChoice['selfAssessment'] = null
+  if (values.samonaliczenie !== '' && v.oneOf('samonaliczenie', values.samonaliczenie, Object.keys(SELF_ASSESSMENT) as SelfAssessmentKind[], 'Wybierz rodzaj samonaliczenia VAT albo „brak”.') &&
+    v.oneOf('stawka_nabywcy', values.stawka_nabywcy, SELF_ASSESSMENT_RATES, 'Wybierz stawkę VAT, którą naliczasz: 23, 8 albo 5 %.')) {
+    selfAssessment = { kind: values.samonaliczenie as SelfAssessmentKind, percent: Number(values.stawka_nabywcy) }
+  }
   if (!v.ok) return { values, choice: null, errors: v.errors }
   return {
     values,
@@ -49,7 +55,9 @@ export function parseBookingForm (body: unknown, taxForm: 'kpir' | 'ryczalt'): {
       vatKind: values.rodzaj as VatKind,
       description: values.opis,
       remember: values.zapamietaj === '1',
-      confirmReview: values.potwierdzenie === '1'
+      confirmReview: values.potwierdzenie === '1',
+      carMixedUse: values.samochod === '1',
+      selfAssessment
     }
   }
 }

@@ -2,8 +2,9 @@
 // `db | trx` first.
 import type { Selectable } from 'kysely'
 import type { Queryable, Trx } from '../db/database.ts'
-import type { PurchaseBookings } from '../db/schema.gen.ts'
-import { readPurchaseFile } from './fa3-read.ts'
+import type { PurchaseBookings, PurchaseInvoices } from '../db/schema.gen.ts'
+import { readPurchaseFile, type ParsedPurchase, type PurchaseRate } from './fa3-read.ts'
+import { parsedFromRow } from './manual.ts'
 import type { BookableInvoice, BookingDraft, KpirCostColumn, SellerRule, VatKind } from './booking.ts'
 
 export type PurchaseBookingRow = Selectable<PurchaseBookings>
@@ -14,22 +15,32 @@ export interface BookingWithAmounts extends PurchaseBookingRow {
 /** The invoice as the booking sees it: the stored file read again (what is booked is what was received). */
 export async function loadBookable (db: Queryable, id: number): Promise<{ invoice: BookableInvoice, sellerNip: string } | undefined> {
   const row = await db.selectFrom('purchase_invoices')
-    .select(['id', 'ksef_number', 'needs_review', 'xml', 'acquisition_date', 'permanent_storage_date', 'seller_nip', 'meta_seller_nip'])
+    .selectAll()
     .where('id', '=', id).executeTakeFirst()
   if (row === undefined) return undefined
   const rates = await db.selectFrom('purchase_invoice_rates').select(['rate', 'net', 'vat', 'vat_pln']).where('purchase_invoice_id', '=', id).orderBy('id').execute()
-  const read = row.xml === null ? null : readPurchaseFile(row.xml)
+  const purchaseRates = rates.map((r) => ({ rate: r.rate, net: r.net, vat: r.vat, vatPln: r.vat_pln }))
   return {
     sellerNip: row.seller_nip ?? row.meta_seller_nip,
     invoice: {
       id: row.id,
       ksefNumber: row.ksef_number,
       needsReview: row.needs_review === 1,
-      parsed: read?.ok === true ? read.invoice : null,
-      rates: rates.map((r) => ({ rate: r.rate, net: r.net, vat: r.vat, vatPln: r.vat_pln })),
+      parsed: parsedOf(row, purchaseRates),
+      rates: purchaseRates,
       receivedAt: row.acquisition_date ?? row.permanent_storage_date
     }
   }
+}
+
+/**
+ * The invoice's content: a KSeF invoice's stored file read again (what is booked is what was
+ * received); a hand-entered one from its columns, which the form validated.
+ */
+export function parsedOf (row: Selectable<PurchaseInvoices>, rates: PurchaseRate[]): ParsedPurchase | null {
+  if (row.source === 'reczna') return parsedFromRow(row, rates, null)
+  const read = row.xml === null ? null : readPurchaseFile(row.xml)
+  return read?.ok === true ? read.invoice : null
 }
 
 export async function bookingOfPurchase (db: Queryable, purchaseInvoiceId: number): Promise<PurchaseBookingRow | undefined> {
@@ -74,6 +85,10 @@ export async function insertBooking (trx: Trx, draft: BookingDraft, entryNumber:
     description: draft.description,
     remarks: draft.remarks,
     review_confirmed: draft.reviewConfirmed ? 1 : 0,
+    car_mixed_use: draft.carMixedUse ? 1 : 0,
+    output_kind: draft.output?.kind ?? null,
+    output_net: draft.output?.net ?? 0,
+    output_vat: draft.output?.vat ?? 0,
     booked_at: at,
     booked_by: userId
   }).returning('id').executeTakeFirstOrThrow()
@@ -105,4 +120,48 @@ export async function purchaseRegister (db: Queryable, months: string[]): Promis
     .where('vat_deducted', '=', 1).where('vat_month', 'in', months)
     .orderBy('received_date').orderBy('id').execute()
   return await withAmounts(db, rows)
+}
+
+/**
+ * ledger_log rows for a purchase booking, as sales bookings write them: one per register touched
+ * (the KPiR with its Lp., the VAT purchase register with its period).
+ */
+export async function logPurchaseAction (trx: Trx, values: {
+  action: 'booked' | 'unbooked', purchaseInvoiceId: number, documentNumber: string,
+  kpir: { month: string, entryNumber: number } | null, vatMonth: string | null, userId: number | null, at: string
+}): Promise<void> {
+  const rows = [
+    values.kpir === null ? null : { register: 'kpir', month: values.kpir.month, entry_number: values.kpir.entryNumber },
+    values.vatMonth === null ? null : { register: 'vat_zakup', month: values.vatMonth, entry_number: null }
+  ].filter((r) => r !== null)
+  for (const r of rows) {
+    await trx.insertInto('ledger_log').values({
+      action: values.action, register: r.register, purchase_invoice_id: values.purchaseInvoiceId, document_id: null,
+      document_number: values.documentNumber, month: r.month, entry_number: r.entry_number, user_id: values.userId, created_at: values.at
+    }).execute()
+  }
+}
+
+export async function purchaseLog (db: Queryable, purchaseInvoiceId: number) {
+  return await db.selectFrom('ledger_log').leftJoin('users', 'users.id', 'ledger_log.user_id')
+    .select(['ledger_log.action', 'ledger_log.register', 'ledger_log.month', 'ledger_log.entry_number', 'ledger_log.created_at', 'users.name as user_name'])
+    .where('ledger_log.purchase_invoice_id', '=', purchaseInvoiceId)
+    .orderBy('ledger_log.id', 'desc')
+    .execute()
+}
+
+/**
+ * For JPK_V7 (owned by src/jpk): the output side of self-assessed purchases whose VAT period is
+ * one of the months — reverse charge K_31/K_32, import of services (art. 28b) K_29/K_30,
+ * intra-Community acquisition K_23/K_24 (output_kind → fields in SELF_ASSESSMENT). The input side
+ * is already in purchaseRegister: deductible_vat includes the self-assessed VAT (K_42/K_43 or
+ * K_40/K_41). Both sides are in the booking's vat_month: a self-assessed purchase is only booked
+ * with its VAT deducted (art. 86 ust. 10b pkt 2 lit. b and pkt 3: the same period).
+ */
+export async function selfAssessedOutput (db: Queryable, months: string[]) {
+  if (months.length === 0) return []
+  return await db.selectFrom('purchase_bookings')
+    .select(['id', 'vat_month', 'output_kind', 'output_net', 'output_vat', 'document_number', 'issue_date', 'received_date', 'ksef_number', 'counterparty_tax_id', 'counterparty_name'])
+    .where('output_kind', 'is not', null).where('vat_month', 'in', months)
+    .orderBy('received_date').orderBy('id').execute()
 }

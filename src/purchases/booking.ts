@@ -5,6 +5,7 @@ import { DateTime } from 'luxon'
 import { addMonths, monthLabel, monthOf, toPln } from '../ledger/ledger.ts'
 import { isValidMidRate } from '../nbp/nbp.ts'
 import { ZONE } from '../shared/dates.ts'
+import { divideRoundHalfUp } from '../shared/money.ts'
 import type { FieldErrors } from '../shared/form.ts'
 import type { ParsedPurchase } from './fa3-read.ts'
 
@@ -30,7 +31,23 @@ export const DEFAULT_DESCRIPTIONS: Record<KpirCostColumn, string> = {
   15: 'Pozostałe wydatki'
 }
 
-/** Rates whose tax the buyer settles himself (reverse charge): they need output VAT rows we do not make. */
+/**
+ * Self-assessment (the buyer settles the VAT): the invoice's amounts at these FA(3) rate codes are
+ * taxed by the buyer at his own rate, as output VAT (JPK_V7 fields below) and, when he deducts it,
+ * as input VAT of the same amount (art. 86 ust. 2 pkt 4 ustawy o VAT):
+ *  - krajowe_oo: domestic reverse charge, art. 17 ust. 1 pkt 7 and 8 (P_13_10 'oo') → K_31/K_32;
+ *  - import_uslug_28b: services from abroad taxed where the buyer is (art. 28b; the foreign
+ *    seller's invoice has no Polish VAT, 'np I' here, 'np II' in FA(3)) → K_29/K_30;
+ *  - wnt: intra-Community acquisition of goods (art. 9; the seller's 0 % WDT) → K_23/K_24.
+ */
+export const SELF_ASSESSMENT = {
+  krajowe_oo: { label: 'odwrotne obciążenie (art. 17 ust. 1 pkt 7 i 8)', rates: ['oo'], jpk: ['K_31', 'K_32'] },
+  import_uslug_28b: { label: 'import usług (art. 28b)', rates: ['np I', 'np II'], jpk: ['K_29', 'K_30'] },
+  wnt: { label: 'wewnątrzwspólnotowe nabycie towarów', rates: ['0 WDT'], jpk: ['K_23', 'K_24'] }
+} as const
+export type SelfAssessmentKind = keyof typeof SELF_ASSESSMENT
+/** The rates the buyer may apply to what he self-assesses. */
+export const SELF_ASSESSMENT_RATES = ['23', '8', '5'] as const
 const SELF_ASSESSED_RATES = ['oo']
 
 export interface BookingCompany {
@@ -40,7 +57,8 @@ export interface BookingCompany {
 
 export interface BookableInvoice {
   id: number
-  ksefNumber: string
+  /** null: entered by hand, never in KSeF */
+  ksefNumber: string | null
   needsReview: boolean
   /** the stored file as read now; null when it could not be read */
   parsed: ParsedPurchase | null
@@ -59,6 +77,10 @@ export interface BookingChoice {
   description: string
   remember: boolean
   confirmReview: boolean
+  /** a passenger car used also privately: 50 % of the VAT, 75 % of the expense */
+  carMixedUse: boolean
+  /** the buyer's own VAT on the purchase (reverse charge) and the rate he applies; null: none */
+  selfAssessment?: { kind: SelfAssessmentKind, percent: number } | null
 }
 
 export interface BookingDraft {
@@ -77,13 +99,16 @@ export interface BookingDraft {
   receivedDate: string
   documentNumber: string
   issueDate: string
-  ksefNumber: string
+  ksefNumber: string | null
   counterpartyTaxId: string
   counterpartyName: string
   counterpartyAddress: string
   description: string
   remarks: string
   reviewConfirmed: boolean
+  carMixedUse: boolean
+  /** JPK_V7: the output side of a self-assessed purchase (see SELF_ASSESSMENT) */
+  output: { kind: SelfAssessmentKind, net: number, vat: number } | null
   amounts: Array<{ rate: string, net: number, vat: number, deductibleVat: number }>
 }
 
@@ -125,8 +150,17 @@ export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingCh
   const errors: FieldErrors = {}
   if (invoice.needsReview && !choice.confirmReview) errors.potwierdzenie = 'Faktura jest oznaczona „do sprawdzenia” – potwierdź, że ją sprawdziłeś, zanim ją zaksięgujesz.'
   if (invoice.rates.length === 0) errors.faktura = 'Faktura nie ma kwot według stawek VAT – nie można jej zaksięgować.'
-  const selfAssessed = invoice.rates.find((r) => SELF_ASSESSED_RATES.includes(r.rate))
-  if (selfAssessed) errors.faktura = 'Faktura z odwrotnym obciążeniem (VAT rozlicza nabywca) – Biurko jeszcze jej nie księguje.'
+  const self = choice.selfAssessment ?? null
+  const selfRates: readonly string[] = self === null ? [] : SELF_ASSESSMENT[self.kind].rates
+  if (self === null && invoice.rates.some((r) => SELF_ASSESSED_RATES.includes(r.rate))) {
+    errors.samonaliczenie = 'Faktura z odwrotnym obciążeniem (P_13_10, VAT rozlicza nabywca) – wybierz „odwrotne obciążenie” i stawkę, którą naliczasz.'
+  }
+  if (self !== null && !invoice.rates.some((r) => selfRates.includes(r.rate))) {
+    errors.samonaliczenie = `Faktura nie ma kwot, od których nalicza się VAT jako ${SELF_ASSESSMENT[self.kind].label} (stawka ${selfRates.join(' / ')}).`
+  }
+  // the buyer's output and input VAT go into the same period (art. 86 ust. 10b pkt 2 lit. b and pkt 3), so both need it
+  if (self !== null && company.vatPayer && !choice.deductVat) errors.odliczenie = 'Przy samonaliczeniu VAT należny i naliczony ujmuje się w tym samym okresie – wybierz odliczenie VAT i jego okres.'
+  if (self !== null && !company.vatPayer) errors.samonaliczenie = 'Firma nie jest czynnym podatnikiem VAT – Biurko nie rozlicza u niej VAT nabywcy.'
 
   let convert = (minor: number) => minor
   if (parsed.currency !== 'PLN') {
@@ -160,17 +194,30 @@ export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingCh
   if (Object.keys(errors).length > 0) return { ok: false, errors }
 
   const deducting = vatMonth !== null
-  const amounts = invoice.rates.map((r) => ({ rate: r.rate, net: convert(r.net), vat: r.vatPln, deductibleVat: deducting ? r.vatPln : 0 }))
+  const deductible = (vat: number) => !deducting ? 0 : choice.carMixedUse ? carDeductibleVat(vat) : vat
+  // a self-assessed rate: the buyer's VAT on the net in PLN, rounded half up; deductible like any input VAT
+  const amounts = invoice.rates.map((r) => {
+    const net = convert(r.net)
+    const vat = self !== null && selfRates.includes(r.rate) ? divideRoundHalfUp(net * self.percent, 100) : r.vatPln
+    return { rate: r.rate, net, vat, deductibleVat: deductible(vat) }
+  })
+  const outputAmounts = amounts.filter((a) => selfRates.includes(a.rate))
+  const output = self === null ? null : { kind: self.kind, net: outputAmounts.reduce((s, a) => s + a.net, 0), vat: outputAmounts.reduce((s, a) => s + a.vat, 0) }
   const totalNet = amounts.reduce((s, a) => s + a.net, 0)
   const deductibleVat = amounts.reduce((s, a) => s + a.deductibleVat, 0)
   const kpirColumn = company.taxForm === 'kpir' ? choice.kpirColumn : null
+  const bookedVat = amounts.reduce((s, a) => s + a.vat, 0)
+  // the expense is the net and the VAT not deducted (art. 23 ust. 1 pkt 43 lit. a ustawy o PIT)
+  const expense = totalNet + (bookedVat - deductibleVat)
   const remarks: string[] = []
   if (parsed.currency !== 'PLN' && parsed.exchangeRate !== null) remarks.push(`${parsed.currency}, kurs ${parsed.exchangeRate.replace('.', ',')}`)
   if (parsed.correction !== null) {
     const originals = parsed.correction.originals.map((o) => o.number).filter((n) => n !== '')
     remarks.push(originals.length > 0 ? `Korekta faktury ${originals.join(', ')}` : 'Faktura korygująca')
   }
-  if (company.vatPayer && !deducting && totalVat !== 0 && kpirColumn !== null) remarks.push('VAT nieodliczony – w koszcie')
+  if (company.vatPayer && !deducting && bookedVat !== 0 && kpirColumn !== null) remarks.push('VAT nieodliczony – w koszcie')
+  if (output !== null) remarks.push(`${SELF_ASSESSMENT[output.kind].label}: VAT należny ${self!.percent} %`)
+  if (choice.carMixedUse) remarks.push(`samochód osobowy: ${deducting ? '50 % VAT (art. 86a ust. 1 VAT), ' : ''}75 % wydatku (art. 23 ust. 1 pkt 46a PIT)`)
   const description = choice.description.trim() !== '' ? choice.description.trim() : kpirColumn !== null ? DEFAULT_DESCRIPTIONS[kpirColumn] : 'Zakup'
 
   return {
@@ -181,12 +228,12 @@ export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingCh
       eventDate: choice.eventDate,
       year: Number(choice.eventDate.slice(0, 4)),
       month: monthOf(choice.eventDate),
-      costAmount: kpirColumn === null ? 0 : totalNet + (totalVat - deductibleVat),
+      costAmount: kpirColumn === null ? 0 : choice.carMixedUse ? carCost(expense) : expense,
       vatDeducted: deducting,
       vatMonth,
       vatKind: choice.vatKind,
       totalNet,
-      totalVat,
+      totalVat: bookedVat,
       deductibleVat,
       receivedDate,
       documentNumber: parsed.number ?? '',
@@ -196,9 +243,28 @@ export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingCh
       description,
       remarks: remarks.join('; '),
       reviewConfirmed: invoice.needsReview,
+      carMixedUse: choice.carMixedUse,
+      output,
       amounts
     }
   }
+}
+
+/**
+ * A passenger car (samochód osobowy) not used only in the business:
+ *  - art. 86a ust. 1 pkt 1 ustawy o VAT: the deductible input tax is 50 % of the tax on the
+ *    invoice (on the purchase, lease and use of the car: fuel, repairs, insurance has no VAT);
+ *    100 % only for a car used exclusively in the business and reported on VAT-26 (ust. 3, 12);
+ *  - art. 23 ust. 1 pkt 46a ustawy o PIT: the expenses of using such a car are not a cost in the
+ *    part above 75 %; the VAT not deducted is part of the expense (art. 23 ust. 1 pkt 43 lit. a).
+ * Both rounded half up to the grosz, per rate for the VAT.
+ */
+export function carDeductibleVat (vat: number): number {
+  return divideRoundHalfUp(vat * 50, 100)
+}
+
+export function carCost (expense: number): number {
+  return divideRoundHalfUp(expense * 75, 100)
 }
 
 export interface SellerRule {

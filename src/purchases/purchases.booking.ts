@@ -6,7 +6,7 @@ import { closeKpirPosition, getBookingCompany, isMonthClosed, openKpirPosition }
 import { monthLabel } from '../ledger/ledger.ts'
 import type { FieldErrors } from '../shared/form.ts'
 import { planPurchaseBooking, type BookingChoice } from './booking.ts'
-import { bookingOfPurchase, deleteBooking, insertBooking, loadBookable, saveSellerRule } from './booking.queries.ts'
+import { bookingOfPurchase, deleteBooking, insertBooking, loadBookable, logPurchaseAction, saveSellerRule } from './booking.queries.ts'
 
 export interface Actor { userId: number | null, at: string }
 
@@ -29,6 +29,7 @@ export async function bookPurchase (trx: Trx, purchaseInvoiceId: number, choice:
 
   const entryNumber = draft.kpirColumn === null ? null : await openKpirPosition(trx, draft.year, draft.eventDate)
   await insertBooking(trx, draft, entryNumber, actor.at, actor.userId)
+  await logPurchaseAction(trx, { action: 'booked', purchaseInvoiceId, documentNumber: draft.documentNumber, kpir: entryNumber === null ? null : { month: draft.month, entryNumber }, vatMonth: draft.vatMonth, userId: actor.userId, at: actor.at })
   if (choice.remember && loaded.sellerNip !== '') {
     await saveSellerRule(trx, loaded.sellerNip, { kpirColumn: draft.kpirColumn, vatDeducted: choice.deductVat, vatKind: draft.vatKind, description: choice.description.trim() }, actor.at, actor.userId)
   }
@@ -36,13 +37,14 @@ export async function bookPurchase (trx: Trx, purchaseInvoiceId: number, choice:
 }
 
 /** Removes the booking; the later KPiR entries of its year move one number down. */
-export async function unbookPurchase (trx: Trx, purchaseInvoiceId: number): Promise<{ ok: true } | { ok: false, reason: string }> {
+export async function unbookPurchase (trx: Trx, purchaseInvoiceId: number, actor: Actor): Promise<{ ok: true } | { ok: false, reason: string }> {
   const booking = await bookingOfPurchase(trx, purchaseInvoiceId)
   if (booking === undefined) return { ok: false, reason: 'Faktura nie jest zaksięgowana.' }
   for (const month of [booking.entry_number !== null ? booking.month : null, booking.vat_month]) {
     if (month !== null && await isMonthClosed(trx, month)) return { ok: false, reason: closedReason(month) }
   }
   await deleteBooking(trx, booking.id)
+  await logPurchaseAction(trx, { action: 'unbooked', purchaseInvoiceId, documentNumber: booking.document_number, kpir: booking.entry_number === null ? null : { month: booking.month, entryNumber: booking.entry_number }, vatMonth: booking.vat_month, userId: actor.userId, at: actor.at })
   if (booking.entry_number !== null) await closeKpirPosition(trx, booking.year, booking.entry_number)
   return { ok: true }
 }

@@ -1,8 +1,9 @@
 // Purchase invoices and the download's high-water mark. Query functions take `db | trx` first.
-import { sql, type Selectable } from 'kysely'
+import { sql, type Insertable, type Selectable } from 'kysely'
 import type { Queryable } from '../db/database.ts'
-import type { PurchaseInvoices } from '../db/schema.gen.ts'
+import type { PurchaseInvoices, PurchasePayments } from '../db/schema.gen.ts'
 import type { PreparedPurchase } from './purchases.ts'
+import { totalsOf, type ManualInvoice } from './manual.ts'
 
 export type PurchaseRow = Selectable<PurchaseInvoices>
 
@@ -10,7 +11,7 @@ export type PurchaseRow = Selectable<PurchaseInvoices>
 export async function storedKsefNumbers (db: Queryable, numbers: string[]): Promise<Set<string>> {
   if (numbers.length === 0) return new Set()
   const rows = await db.selectFrom('purchase_invoices').select('ksef_number').where('ksef_number', 'in', numbers).execute()
-  return new Set(rows.map((r) => r.ksef_number))
+  return new Set(rows.map((r) => r.ksef_number).filter((n): n is string => n !== null))
 }
 
 export async function syncStateOf (db: Queryable, environment: string, nip: string) {
@@ -96,9 +97,11 @@ export interface PurchaseListFilters { review: boolean, page: number }
 export const PAGE_SIZE = 50
 
 export async function listPurchases (db: Queryable, filters: PurchaseListFilters) {
-  let query = db.selectFrom('purchase_invoices').select(['id', 'ksef_number', 'seller_nip', 'seller_name', 'meta_seller_nip', 'meta_seller_name', 'invoice_number', 'meta_invoice_number', 'invoice_kind', 'meta_invoice_type', 'issue_date', 'currency', 'net', 'vat', 'gross', 'vat_pln', 'meta_gross', 'meta_currency', 'needs_review', 'permanent_storage_date'])
-  if (filters.review) query = query.where('needs_review', '=', 1)
-  const rows = await query.orderBy('permanent_storage_date', 'desc').orderBy('id', 'desc').limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE).execute()
+  let query = db.selectFrom('purchase_invoices as p').leftJoin('purchase_bookings as b', 'b.purchase_invoice_id', 'p.id')
+    .select(['p.id', 'p.source', 'p.ksef_number', 'p.seller_nip', 'p.seller_name', 'p.meta_seller_nip', 'p.meta_seller_name', 'p.invoice_number', 'p.meta_invoice_number', 'p.invoice_kind', 'p.meta_invoice_type', 'p.issue_date', 'p.currency', 'p.net', 'p.vat', 'p.gross', 'p.vat_pln', 'p.meta_gross', 'p.meta_currency', 'p.needs_review', 'p.permanent_storage_date',
+      'b.id as booking_id', 'b.entry_number', 'b.month as booking_month', 'b.vat_month', 'b.kpir_column'])
+  if (filters.review) query = query.where('p.needs_review', '=', 1)
+  const rows = await query.orderBy('p.permanent_storage_date', 'desc').orderBy('p.id', 'desc').limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE).execute()
   const counts = await db.selectFrom('purchase_invoices').select([sql<number>`count(*)`.as('all'), sql<number>`coalesce(sum(needs_review), 0)`.as('review')]).executeTakeFirstOrThrow()
   const total = Number(counts.all)
   const toReview = Number(counts.review)
@@ -110,4 +113,64 @@ export async function purchaseById (db: Queryable, id: number) {
   if (row === undefined) return undefined
   const rates = await db.selectFrom('purchase_invoice_rates').selectAll().where('purchase_invoice_id', '=', id).orderBy('id').execute()
   return { row, rates }
+}
+
+/** A stored invoice (from KSeF or by hand) with this seller and number: a hand entry must not repeat it. */
+export async function findBySellerAndNumber (db: Queryable, sellerNip: string, number: string): Promise<{ id: number } | undefined> {
+  return await db.selectFrom('purchase_invoices').select('id')
+    .where((eb) => eb.or([eb('seller_nip', '=', sellerNip), eb('meta_seller_nip', '=', sellerNip)]))
+    .where((eb) => eb.or([eb('invoice_number', '=', number), eb('meta_invoice_number', '=', number)]))
+    .executeTakeFirst()
+}
+
+/** Stores a hand-entered invoice and its rates (one transaction, opened by the caller). */
+export async function insertManualPurchase (trx: Queryable, invoice: ManualInvoice, opts: { at: string, receivedAt: string, userId: number | null }): Promise<number> {
+  const totals = totalsOf(invoice.rates)
+  const row = await trx.insertInto('purchase_invoices').values({
+    source: 'reczna',
+    ksef_number: null,
+    environment: null,
+    permanent_storage_date: opts.at,
+    acquisition_date: opts.receivedAt,
+    meta_invoice_number: invoice.number,
+    meta_seller_nip: invoice.sellerNip,
+    meta_seller_name: invoice.sellerName,
+    meta_gross: totals.gross,
+    meta_vat_pln: totals.vatPln,
+    meta_currency: invoice.currency,
+    meta_invoice_type: 'Vat',
+    seller_nip: invoice.sellerNip,
+    seller_name: invoice.sellerName,
+    seller_country: invoice.sellerCountry,
+    seller_address: invoice.sellerAddress,
+    invoice_number: invoice.number,
+    invoice_kind: 'VAT',
+    issue_date: invoice.issueDate,
+    sale_date: invoice.saleDate,
+    currency: invoice.currency,
+    exchange_rate: invoice.exchangeRate,
+    exchange_rate_table: invoice.exchangeRateTable,
+    exchange_rate_date: invoice.exchangeRateDate,
+    net: totals.net,
+    vat: totals.vat,
+    gross: totals.gross,
+    vat_pln: totals.vatPln,
+    needs_review: 0,
+    review_reasons: '',
+    downloaded_at: opts.at,
+    entered_by: opts.userId
+  }).returning('id').executeTakeFirstOrThrow()
+  await trx.insertInto('purchase_invoice_rates')
+    .values(invoice.rates.map((r) => ({ purchase_invoice_id: row.id, rate: r.rate, net: r.net, vat: r.vat, vat_pln: r.vatPln })))
+    .execute()
+  return row.id
+}
+
+export async function paymentsOf (db: Queryable, purchaseInvoiceId: number) {
+  return await db.selectFrom('purchase_payments').selectAll().where('purchase_invoice_id', '=', purchaseInvoiceId).orderBy('paid_on').orderBy('id').execute()
+}
+
+export async function insertPayment (db: Queryable, values: Insertable<PurchasePayments>): Promise<number> {
+  const row = await db.insertInto('purchase_payments').values(values).returning('id').executeTakeFirstOrThrow()
+  return row.id
 }

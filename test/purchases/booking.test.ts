@@ -24,6 +24,8 @@ import { ALLEGRO_NIP, BROKEN_NIP, EUR_SELLER_NIP, HOSTILE_NIP, SUPPLIER_NIP, ext
 async function downloaded (s: Setup) {
   const posted = await s.built.owner.submit('/koszty/faktury-zakupowe', '/koszty/faktury-zakupowe/pobierz', {})
   if (posted.statusCode !== 303) throw new Error(`download: ${posted.statusCode}`)
+  // the button queued the run on the worker: join it (or, when it is over, run once more: the download is idempotent)
+  await s.built.app.purchaseWorker!.tick()
   const rows = await s.built.db.selectFrom('purchase_invoices').select(['id', 'meta_seller_nip', 'invoice_kind', 'ksef_number', 'invoice_number']).execute()
   const id = (nip: string, kind = 'VAT') => rows.find((r) => r.meta_seller_nip === nip && (r.invoice_kind === kind || r.invoice_kind === null))!.id
   return { rows, id }

@@ -1,6 +1,7 @@
 // KOSZTY » Faktury zakupowe: Pobierz z KSeF through the page (POST → flash → 303), the list, a
 // readable page per invoice with hostile content escaped, the file as received, permissions.
 import t from 'tap'
+import { downloadFinished } from './wait.ts'
 import { setup, NIP } from '../ksef/helpers/sim-setup.ts'
 import { build, seedUser } from '../helpers/app.ts'
 import { TestClient } from '../helpers/client.ts'
@@ -16,8 +17,11 @@ t.test('Pobierz z KSeF, the list and a page per invoice', async (t) => {
   const posted = await owner.post('/koszty/faktury-zakupowe/pobierz')
   t.equal(posted.statusCode, 303)
   t.equal(posted.headers.location, '/koszty/faktury-zakupowe')
+  t.match((await owner.get('/koszty/faktury-zakupowe')).body, 'Pobieranie faktur z KSeF rozpoczęte w tle', 'the button queues the download on the worker')
+  const finished = await downloadFinished(s.built.db)
+  t.equal(finished.last_result, 'Pobrano faktury zakupowe z KSeF: nowych faktur: 6, do sprawdzenia: 2.')
   const list = await owner.get('/koszty/faktury-zakupowe')
-  t.match(list.body, 'Pobrano faktury zakupowe z KSeF: nowych faktur: 6, do sprawdzenia: 2.')
+  t.match(list.body, 'Wynik ostatniego pobrania: Pobrano faktury zakupowe z KSeF: nowych faktur: 6, do sprawdzenia: 2.', 'the page shows the result')
   t.match(list.body, 'Allegro sp. z o.o.')
   t.match(list.body, 'Do sprawdzenia (2)')
   t.notMatch(list.body, '<script>alert', 'hostile names escaped')
@@ -29,7 +33,7 @@ t.test('Pobierz z KSeF, the list and a page per invoice', async (t) => {
   const id = (nip: string, kind = 'VAT') => rows.find((r) => r.meta_seller_nip === nip && (r.invoice_kind === kind || r.invoice_kind === null))!.id
   const allegro = await owner.get(`/koszty/faktury-zakupowe/${id(ALLEGRO_NIP)}`)
   t.equal(allegro.statusCode, 200)
-  for (const expected of ['Allegro sp. z o.o.', '525-267-47-98', 'Opłaty za sprzedaż – prowizje od transakcji', '1\u00a0476,00\u00a0zł', '276,00\u00a0zł', 'zapłacona', 'przelew', rows.find((r) => r.meta_seller_nip === ALLEGRO_NIP)!.ksef_number]) {
+  for (const expected of ['Allegro sp. z o.o.', '525-267-47-98', 'Opłaty za sprzedaż – prowizje od transakcji', '1\u00a0476,00\u00a0zł', '276,00\u00a0zł', 'zapłacona', 'przelew', rows.find((r) => r.meta_seller_nip === ALLEGRO_NIP)!.ksef_number!]) {
     t.match(allegro.body, expected, expected)
   }
   const eur = await owner.get(`/koszty/faktury-zakupowe/${id(EUR_SELLER_NIP)}`)

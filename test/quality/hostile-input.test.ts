@@ -53,6 +53,8 @@ const FALLBACK_FIELDS: Record<string, (ids: SeedIds) => Record<string, string[]>
   // a purchase invoice's Zaksięguj / Odksięguj show once invoices are downloaded from KSeF
   'POST /koszty/faktury-zakupowe/:id/ksiegowanie': () => ({ kolumna: ['15'], data: ['2026-11-04'], odliczenie: ['tak'], okres: ['2026-11'], rodzaj: ['pozostale'], opis: [''], zapamietaj: ['1'], potwierdzenie: ['1'] }),
   'POST /koszty/faktury-zakupowe/:id/odksiegowanie': () => ({}),
+  // …and so does the payment form (Zapisz zapłatę)
+  'POST /koszty/faktury-zakupowe/:id/zaplata': () => ({ zaplata_data: ['2026-11-14'], zaplata_kwota: ['100,00'], sposob: ['przelew'], rachunek: ['61109010140000071219812874'], mpp: [''] }),
   // the offers page shows these forms only for a connected shop with matched offers
   'POST /przychody/produkty/oferty-allegro/stan': () => ({ sklep: ['1'], strona: ['1'], tylko: [''], oferta: ['12345'], potwierdzam: ['on'] }),
   'POST /magazyn/produkty/oferty-allegro/stan': () => ({ sklep: ['1'], strona: ['1'], tylko: [''], oferta: ['12345'], potwierdzam: ['on'] }),
