@@ -26,6 +26,13 @@ document.addEventListener('DOMContentLoaded', () => {
     })
     area.parentNode.insertBefore(picker, area)
   }
+  // the USTAWIENIA menu (a <details>) closes on a click elsewhere or on Escape, as menus do
+  for (const menu of document.querySelectorAll('details[data-navmenu]')) {
+    document.addEventListener('click', (event) => { if (menu.open && !menu.contains(event.target)) menu.open = false })
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && menu.open) { menu.open = false; menu.querySelector('summary').focus() }
+    })
+  }
   // pages that wait for something (e.g. Allegro device authorisation) reload themselves
   const refresh = document.querySelector('meta[name="biurko-refresh"]')
   if (refresh) setTimeout(() => window.location.reload(), Number(refresh.content) * 1000)
