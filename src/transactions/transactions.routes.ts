@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { issueTypeOptions } from '../documents/document.ts'
+import { documentKind, isDocumentType, issueTypeOptions } from '../documents/document.ts'
 import { requireAllegroModule } from '../plugins/auth.ts'
 import { unmatchedLinesForTransaction } from '../products/stock.hooks.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
@@ -191,6 +191,14 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
     } catch {
       formProblem = 'zapisane dane nie są poprawnym JSON-em'
     }
+    const documents = (await linkedDocuments(app.db, [id])).get(id) ?? []
+    // what the issuing refuses is not offered: a second document of a kind the order already
+    // has, or a receipt after its invoice (issuing.ts); the page links to the existing one instead
+    const kinds = new Set(documents.filter((d) => d.status !== 'cancelled' && isDocumentType(d.type)).map((d) => documentKind(d.type as Parameters<typeof documentKind>[0])))
+    const documentChoices = issueTypeOptions(reply.locals.company?.isVatPayer ?? true).filter((choice) => {
+      const kind = documentKind(choice.value)
+      return !kinds.has(kind) && !(kind === 'paragon' && kinds.has('faktura'))
+    })
     return reply.viewAsync('transactions/details', {
       formProblem,
       title: `Transakcja ${transactionView.shortId(transaction.checkout_form_id)}`,
@@ -198,8 +206,8 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
       form,
       items: await transactionItems(app.db, id),
       history: await statusHistory(app.db, id),
-      documents: (await linkedDocuments(app.db, [id])).get(id) ?? [],
-      documentChoices: issueTypeOptions(reply.locals.company?.isVatPayer ?? true),
+      documents,
+      documentChoices,
       unmatched: await unmatchedLinesForTransaction(app.db, id),
       view: transactionView
     })

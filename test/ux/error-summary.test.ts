@@ -1,7 +1,7 @@
 // One error summary for every form (views/partials/error-summary.eta): a 422 page lists each
 // problem as a link to its field, and every link's target exists on the page, so a keyboard or
 // screen-reader user lands on the field to fix.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { build } from '../helpers/app.ts'
 import { MANUAL_INVOICE_BUYER } from '../helpers/document-fixtures.ts'
 
@@ -16,7 +16,7 @@ function summaryOf (html: string): Summary | null {
 }
 
 /** Every link of the summary points at an element of the page, and that element is a form control or a message */
-function checkTargets (t: Tap.Test, html: string, label: string): void {
+function checkTargets (t: Test, html: string, label: string): void {
   const summary = summaryOf(html)
   if (summary === null) { t.fail(`${label}: no error summary`); return }
   for (const link of summary.links) {
