@@ -15,8 +15,9 @@ import { transactionView } from './transaction-view.ts'
 import { parseBack, parseFilters, parseSelection, parseShopChoice, parseStatusAction, queryOf } from './transactions.form.ts'
 import {
   countDocumentsOf, deleteTransactions, findTransactionsBrief, getTransaction, linkedDocuments, listShopsForTransactions,
-  listTransactions, PAGE_SIZE, setStatusByHand, statusHistory, transactionItems
+  DEFAULT_TRANSACTION_ORDER, listTransactions, setStatusByHand, statusHistory, sumTransactions, TRANSACTION_SORTS, transactionItems
 } from './transactions.queries.ts'
+import { parseListOrder } from '../shared/list-order.ts'
 
 const LIST_URL = '/przychody/allegro'
 /** How long POBIERZ NOWE TRANSAKCJE waits for the result before letting the import finish in the background. */
@@ -67,7 +68,9 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
   /** The list for `listUrl` (its query string holds the filters), or with a bulk form's problem (422). */
   async function renderList (reply: FastifyReply, listUrl: string, problem: { code: number, bulkError: string, selected: number[] } | null) {
     const parsed = parseFilters(queryOf(listUrl))
-    const { rows, total } = await listTransactions(app.db, parsed.filters, parsed.page)
+    const order = parseListOrder(queryOf(listUrl), TRANSACTION_SORTS, DEFAULT_TRANSACTION_ORDER)
+    const { rows, total } = await listTransactions(app.db, parsed.filters, parsed.page, { order, pageSize: order.pageSize })
+    const sums = await sumTransactions(app.db, parsed.filters)
     const documents = await linkedDocuments(app.db, rows.map((row) => row.id))
     const shops = await listShopsForTransactions(app.db)
     const states = new Map((await listImportStates(app.db)).map((state) => [state.shop_id, state]))
@@ -93,10 +96,13 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
       documents,
       total,
       page: parsed.page,
-      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+      pages: Math.max(1, Math.ceil(total / order.pageSize)),
       values: parsed.values,
       errors: parsed.errors,
-      query: { ...parsed.values },
+      // the filters, the sort and the page size: kept by the pagination, sort and size links
+      query: { ...parsed.values, ...order.query },
+      order,
+      sums,
       shops,
       importPanel,
       importGapMinutes: app.ctx.config.importMinIntervalMinutes,
