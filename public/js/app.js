@@ -26,6 +26,19 @@ document.addEventListener('DOMContentLoaded', () => {
     })
     area.parentNode.insertBefore(picker, area)
   }
+  // A Polish postal code typed as five digits (00950) gets its dash (00-950) when the field is
+  // left or the form sent. data-postal-code names the country field, if any: only for PL (or empty).
+  const postalFormat = (input) => {
+    const countryName = input.dataset.postalCode
+    const country = countryName && input.form ? input.form.elements.namedItem(countryName) : null
+    const code = country && 'value' in country ? country.value.trim().toUpperCase() : 'PL'
+    const digits = input.value.trim()
+    if ((code === 'PL' || code === '') && /^\d{5}$/.test(digits)) input.value = `${digits.slice(0, 2)}-${digits.slice(2)}`
+  }
+  for (const input of document.querySelectorAll('input[data-postal-code]')) {
+    input.addEventListener('blur', () => postalFormat(input))
+    if (input.form) input.form.addEventListener('submit', () => postalFormat(input))
+  }
   // Buttons that show they are busy: after the first submit of a POST form its buttons are
   // disabled and the clicked one reads "Trwa…" (or its data-busy text), so a double click cannot
   // post twice. Disabled only after the submit event, or the clicked button's name/value would
