@@ -56,7 +56,7 @@ document.addEventListener('DOMContentLoaded', () => {
   }
   document.addEventListener('submit', (event) => {
     const form = event.target
-    if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== 'post') return
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement) || form.method.toLowerCase() !== 'post') return
     if (form.dataset.submitting) { event.preventDefault(); return }
     const clicked = event.submitter
     // a button answered with a file (Pobierz XML) leaves the page as it is: nothing to wait for
