@@ -294,6 +294,22 @@ export interface DocumentFilters {
   contractorId: number | null
   q: string
   page: number
+  /** the list's order (URL keys, src/shared/list-order.ts); newest first when absent */
+  order?: { column: DocumentSort, direction: 'asc' | 'desc' }
+  pageSize?: number
+}
+
+export const DOCUMENT_SORTS = ['data', 'numer', 'nabywca', 'brutto'] as const
+export type DocumentSort = typeof DOCUMENT_SORTS[number]
+export const DEFAULT_DOCUMENT_ORDER = { column: 'data', direction: 'desc' } as const
+
+/** What the filtered documents total: gross in PLN, a foreign one at its own rate (as in the ledger). */
+export interface DocumentListSums {
+  grossPln: number
+  /** issued documents summed; cancelled ones are left out */
+  counted: number
+  /** foreign-currency documents without a rate (pro formas), left out of the sum */
+  withoutRate: number
 }
 
 export interface DocumentListRow {
@@ -315,7 +331,7 @@ export interface DocumentListRow {
   transaction_count: number
 }
 
-export async function listDocuments (db: Queryable, filters: DocumentFilters): Promise<{ rows: DocumentListRow[], total: number }> {
+export async function listDocuments (db: Queryable, filters: DocumentFilters): Promise<{ rows: DocumentListRow[], total: number, sums: DocumentListSums }> {
   let query = db.selectFrom('documents as d')
   if (filters.type !== '') query = query.where('d.type', '=', filters.type)
   if (filters.month !== '') query = query.where('d.issue_date', '>=', `${filters.month}-01`).where('d.issue_date', '<=', `${filters.month}-31`)
@@ -330,18 +346,34 @@ export async function listDocuments (db: Queryable, filters: DocumentFilters): P
       ...(/^\d{3,10}$/.test(digits) ? [eb('d.buyer_nip', 'like', `%${digits}%`)] : [])
     ]))
   }
-  const [rows, count] = await Promise.all([
-    query.select([
-      'd.id', 'd.type', 'd.number', 'd.status', 'd.issue_date', 'd.sale_date', 'd.buyer_name', 'd.buyer_nip', 'd.contractor_id',
-      'd.total_net', 'd.total_vat', 'd.total_gross', 'd.currency', 'd.paid', 'd.vat_exempt'
-    ])
-      .select((eb) => eb.selectFrom('document_transactions as dt').select((e) => e.fn.countAll<number>().as('n')).whereRef('dt.document_id', '=', 'd.id').as('transaction_count'))
-      .orderBy('d.issue_date', 'desc').orderBy('d.id', 'desc')
-      .limit(DOCUMENTS_PER_PAGE).offset((filters.page - 1) * DOCUMENTS_PER_PAGE)
-      .execute(),
-    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  const pageSize = filters.pageSize ?? DOCUMENTS_PER_PAGE
+  const order = filters.order ?? DEFAULT_DOCUMENT_ORDER
+  let page = query.select([
+    'd.id', 'd.type', 'd.number', 'd.status', 'd.issue_date', 'd.sale_date', 'd.buyer_name', 'd.buyer_nip', 'd.contractor_id',
+    'd.total_net', 'd.total_vat', 'd.total_gross', 'd.currency', 'd.paid', 'd.vat_exempt'
   ])
-  return { rows: rows.map((row) => ({ ...row, transaction_count: Number(row.transaction_count ?? 0) })), total: Number(count.n) }
+    .select((eb) => eb.selectFrom('document_transactions as dt').select((e) => e.fn.countAll<number>().as('n')).whereRef('dt.document_id', '=', 'd.id').as('transaction_count'))
+  // a number sorts by its series and place in it (text order would put FV 10/… before FV 2/…)
+  if (order.column === 'numer') page = page.orderBy('d.type', order.direction).orderBy('d.period', order.direction).orderBy('d.seq', order.direction)
+  else if (order.column === 'nabywca') page = page.orderBy('d.buyer_name', order.direction)
+  else if (order.column === 'brutto') page = page.orderBy('d.total_gross', order.direction)
+  else page = page.orderBy('d.issue_date', order.direction)
+  const [rows, count, plnSum, foreign] = await Promise.all([
+    page.orderBy('d.id', order.direction).limit(pageSize).offset((filters.page - 1) * pageSize).execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    query.where('d.status', '!=', 'cancelled').where('d.exchange_rate', 'is', null).where('d.currency', '=', 'PLN')
+      .select([(eb) => eb.fn.sum<number>('d.total_gross').as('gross'), (eb) => eb.fn.countAll<number>().as('n')]).executeTakeFirstOrThrow(),
+    // few: converted one by one at each document's rate, rounded per document as the ledger does
+    query.where('d.status', '!=', 'cancelled').where((eb) => eb.or([eb('d.exchange_rate', 'is not', null), eb('d.currency', '!=', 'PLN')]))
+      .select(['d.total_gross', 'd.exchange_rate']).execute()
+  ])
+  const converted = foreign.filter((row) => row.exchange_rate !== null)
+  const sums: DocumentListSums = {
+    grossPln: Number(plnSum.gross ?? 0) + converted.reduce((sum, row) => sum + convertToPln(row.total_gross, row.exchange_rate!), 0),
+    counted: Number(plnSum.n) + converted.length,
+    withoutRate: foreign.length - converted.length
+  }
+  return { rows: rows.map((row) => ({ ...row, transaction_count: Number(row.transaction_count ?? 0) })), total: Number(count.n), sums }
 }
 
 // Documents of transactions (for the transactions list and details) --------------------------

@@ -51,9 +51,14 @@ export async function renderDocumentPage (app: FastifyInstance, request: Fastify
   }
   // the form sits at the bottom of a long page: say at the top that it needs attention
   if (opts.ksefForm?.error) reply.locals.flash = [...reply.locals.flash, { kind: 'error', message: `Nie zapisano numeru KSeF: ${opts.ksefForm.error}` }]
+  // "Wróć do transakcji" when the page was opened from one of the document's transactions
+  // (?transakcja=id); any other value is ignored
+  const fromId = Number((request.query as Record<string, unknown> | undefined)?.transakcja)
+  const fromTransaction = doc.transactions.find((t) => t.id === fromId) ?? null
   return reply.code(opts.status ?? 200).viewAsync('documents/show', {
     title: `${doc.typeLabel} ${doc.number}`,
     doc,
+    fromTransaction,
     booking,
     allegro,
     ksef,

@@ -18,7 +18,8 @@ import {
   MANUAL_EMPTY_ROWS, emptyLine, newManualDocumentValues, parseDocumentFilters, parseIssueRequest, parseManualDocumentForm, parseSeriesForm,
   safeReturnPath, wantsMoreRows, type ManualDocumentValues
 } from './documents.form.ts'
-import { DOCUMENTS_PER_PAGE, documentsForTransactions, getTransactionSummary, listDocuments, sellerSnapshot, transactionsByIds } from '../documents/documents.queries.ts'
+import { DEFAULT_DOCUMENT_ORDER, DOCUMENT_SORTS, DOCUMENTS_PER_PAGE, documentsForTransactions, getTransactionSummary, listDocuments, sellerSnapshot, transactionsByIds } from '../documents/documents.queries.ts'
+import { parseListOrder } from '../shared/list-order.ts'
 import {
   DEFAULT_PAYMENT_DAYS, cancelBlockerOf, cancelDocument, foreignSales, issueForTransaction, issueForTransactions, issueInvoiceFromProforma, issueManualDocument, transactionBuyer,
   type IssueOutcome, type SkipReason
@@ -99,8 +100,9 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
   }
 
   app.get('/przychody/dokumenty', async (request, reply) => {
-    const filters = parseDocumentFilters(request.query)
-    const { rows, total } = await listDocuments(app.db, filters)
+    const order = parseListOrder(request.query, DOCUMENT_SORTS, DEFAULT_DOCUMENT_ORDER)
+    const filters = { ...parseDocumentFilters(request.query), order, pageSize: order.pageSize }
+    const { rows, total, sums } = await listDocuments(app.db, filters)
     const contractor = filters.contractorId === null ? null : await app.db.selectFrom('contractors').select(['id', 'name']).where('id', '=', filters.contractorId).executeTakeFirst()
     return reply.viewAsync('documents/index', {
       title: 'Dokumenty sprzedaży',
@@ -109,8 +111,10 @@ export default async function documentsRoutes (app: FastifyInstance): Promise<vo
       filters,
       contractor: contractor ?? null,
       page: filters.page,
-      pages: Math.max(1, Math.ceil(total / DOCUMENTS_PER_PAGE)),
-      query: { typ: filters.type, miesiac: filters.month, kontrahent: filters.contractorId ?? '', q: filters.q },
+      pages: Math.max(1, Math.ceil(total / order.pageSize)),
+      query: { typ: filters.type, miesiac: filters.month, kontrahent: filters.contractorId ?? '', q: filters.q, ...order.query },
+      order,
+      sums,
       types: DOCUMENT_TYPES.map((type) => ({ value: type, label: DOCUMENT_TYPE_INFO[type].label })),
       months: recentMonths(app.ctx.now(), filters.month),
       typeLabel: documentTypeLabel,

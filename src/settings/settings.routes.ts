@@ -39,7 +39,7 @@ export default async function settingsRoutes (app: FastifyInstance): Promise<voi
 
     owner.get('/ustawienia/firma', async (_request, reply) => {
       const company = await getCompany(app.db)
-      return reply.viewAsync('settings/company', { title: 'Ustawienia firmy', company: companyToValues(company), jpk: jpkHeaderToValues(company), errors: {}, ...companyPageOptions() })
+      return reply.viewAsync('settings/company', { title: 'Ustawienia firmy', companyForm: companyToValues(company), jpk: jpkHeaderToValues(company), errors: {}, ...companyPageOptions() })
     })
 
     owner.post('/ustawienia/firma', async (request, reply) => {
@@ -47,7 +47,7 @@ export default async function settingsRoutes (app: FastifyInstance): Promise<voi
       const jpk = parseJpkHeaderForm(request.body, app.ctx.now().toISODate() ?? '')
       const errors = { ...form.errors, ...jpk.errors }
       if (Object.keys(errors).length > 0) {
-        return reply.code(422).viewAsync('settings/company', { title: 'Ustawienia firmy', company: form.values, jpk: jpk.values, errors, ...companyPageOptions() })
+        return reply.code(422).viewAsync('settings/company', { title: 'Ustawienia firmy', companyForm: form.values, jpk: jpk.values, errors, ...companyPageOptions() })
       }
       await updateCompany(app.db, { ...companyColumns(form.values, form.ryczaltRateBp), ...jpkHeaderColumns(jpk.values) }, toStoredTimestamp(app.ctx.now()))
       reply.flash('success', 'Dane firmy zostały zapisane.')

@@ -20,7 +20,7 @@ export default async function setupRoutes (app: FastifyInstance): Promise<void> 
     return reply.viewAsync('settings/setup', {
       title: 'Pierwsze uruchomienie',
       owner: { login: '', name: '' },
-      company: EMPTY_COMPANY,
+      companyForm: EMPTY_COMPANY,
       errors: {},
       ...companyFormOptions
     })
@@ -40,7 +40,7 @@ export default async function setupRoutes (app: FastifyInstance): Promise<void> 
     const company = parseCompanyForm(request.body)
     const errors = { ...company.errors, ...v.errors }
     if (Object.keys(errors).length > 0) {
-      return reply.code(422).viewAsync('settings/setup', { title: 'Pierwsze uruchomienie', owner, company: company.values, errors, ...companyFormOptions })
+      return reply.code(422).viewAsync('settings/setup', { title: 'Pierwsze uruchomienie', owner, companyForm: company.values, errors, ...companyFormOptions })
     }
     const now = toStoredTimestamp(app.ctx.now())
     const passwordHash = await app.ctx.passwords.hash(password)

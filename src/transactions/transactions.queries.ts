@@ -138,10 +138,20 @@ const LIST_COLUMNS = [
 ] as const
 
 /** `plan` is for tests: by default the cheaper one is chosen from the number of matches. */
-export async function listTransactions (db: Queryable, filters: TransactionFilters, page: number, opts: { plan?: SearchPlan } = {}): Promise<{ rows: TransactionListRow[], total: number }> {
-  const offset = (page - 1) * PAGE_SIZE
+/** The list's sortable columns (URL keys, see src/shared/list-order.ts) and what each orders by. */
+export const TRANSACTION_SORTS = ['data', 'kwota', 'kupujacy', 'status'] as const
+export type TransactionSort = typeof TRANSACTION_SORTS[number]
+const SORT_COLUMNS = { data: 't.bought_at', kwota: 't.total_to_pay', kupujacy: 't.buyer_login', status: 't.local_status' } as const
+export const DEFAULT_TRANSACTION_ORDER = { column: 'data', direction: 'desc' } as const
+
+export async function listTransactions (db: Queryable, filters: TransactionFilters, page: number, opts: { plan?: SearchPlan, order?: { column: TransactionSort, direction: 'asc' | 'desc' }, pageSize?: number } = {}): Promise<{ rows: TransactionListRow[], total: number }> {
+  const pageSize = opts.pageSize ?? PAGE_SIZE
+  const order = opts.order ?? DEFAULT_TRANSACTION_ORDER
+  const newestFirst = order.column === 'data' && order.direction === 'desc'
+  const offset = (page - 1) * pageSize
   let total: number | null = null
-  if (onlyIndexedWords(filters)) {
+  // the one-pass broad search walks the purchase-date index: it serves the default order only
+  if (onlyIndexedWords(filters) && newestFirst && pageSize === PAGE_SIZE) {
     await indexPendingSearch(db)
     const upTo = await countMatchesUpTo(db, filters.words, BROAD_SEARCH)
     if (upTo < BROAD_SEARCH) {
@@ -158,13 +168,28 @@ export async function listTransactions (db: Queryable, filters: TransactionFilte
   if (filters.words.some((word) => [...word].length >= MIN_INDEXED_WORD)) {
     plan = opts.plan ?? chooseSearchPlan(total, offset, await approximateRowCount(db))
   }
-  const rows = await applyFilters(db.selectFrom('transactions as t').innerJoin('allegro_shops as s', 's.id', 't.shop_id').select(LIST_COLUMNS), filters, plan)
-    .orderBy('t.bought_at', 'desc')
-    .orderBy('t.id', 'desc')
-    .limit(PAGE_SIZE)
+  let query = applyFilters(db.selectFrom('transactions as t').innerJoin('allegro_shops as s', 's.id', 't.shop_id').select(LIST_COLUMNS), filters, plan)
+  if (!newestFirst) query = query.orderBy(SORT_COLUMNS[order.column], order.direction)
+  // ties (and the default order) newest first, so a page boundary never repeats or skips a row
+  const rows = await query
+    .orderBy('t.bought_at', newestFirst || order.column !== 'data' ? 'desc' : 'asc')
+    .orderBy('t.id', newestFirst || order.column !== 'data' ? 'desc' : 'asc')
+    .limit(pageSize)
     .offset(offset)
     .execute()
   return { rows, total }
+}
+
+/** What the filtered orders total, per currency (an order's amount is in its shop's currency). */
+export async function sumTransactions (db: Queryable, filters: TransactionFilters): Promise<Array<{ currency: string, total: number, count: number }>> {
+  if (filters.words.length > 0) await indexPendingSearch(db)
+  const rows = await applyFilters(db.selectFrom('transactions as t')
+    .select(['t.currency', (eb) => eb.fn.sum<number>('t.total_to_pay').as('total'), (eb) => eb.fn.countAll<number>().as('count')]), filters)
+    .groupBy('t.currency')
+    .execute()
+  // złoty first, then the other currencies by code
+  return rows.map((row) => ({ currency: row.currency, total: Number(row.total), count: Number(row.count) }))
+    .sort((a, b) => a.currency === b.currency ? 0 : a.currency === 'PLN' ? -1 : b.currency === 'PLN' ? 1 : a.currency < b.currency ? -1 : 1)
 }
 
 async function countMatchesUpTo (db: Queryable, words: string[], limit: number): Promise<number> {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { issueTypeOptions } from '../shared/document-types.ts'
+import { documentKind, isDocumentType, issueTypeOptions } from '../shared/document-types.ts'
 import { requireAllegroModule } from '../plugins/auth.ts'
 import { unmatchedLinesForTransaction } from '../products/stock.hooks.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
@@ -13,8 +13,12 @@ import { plural, summariseImport } from './import-summary.ts'
 import { STATUS_LABELS, TRANSACTION_STATUSES } from './transaction-status.ts'
 import { transactionView } from './transaction-view.ts'
 import { parseBack, parseFilters, parseSelection, parseShopChoice, parseStatusAction, queryOf } from './transactions.form.ts'
-import { countDocumentsOf, findTransactionsBrief, getTransaction, linkedDocuments, listShopsForTransactions, listTransactions, PAGE_SIZE, statusHistory, transactionItems } from './transactions.queries.ts'
+import {
+  countDocumentsOf, findTransactionsBrief, getTransaction, linkedDocuments, listShopsForTransactions,
+  DEFAULT_TRANSACTION_ORDER, listTransactions, statusHistory, sumTransactions, TRANSACTION_SORTS, transactionItems
+} from './transactions.queries.ts'
 import { deleteTransactions, setStatusByHand } from './transaction-changes.ts'
+import { parseListOrder } from '../shared/list-order.ts'
 
 const LIST_URL = '/przychody/allegro'
 /** How long POBIERZ NOWE TRANSAKCJE waits for the result before letting the import finish in the background. */
@@ -65,7 +69,9 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
   /** The list for `listUrl` (its query string holds the filters), or with a bulk form's problem (422). */
   async function renderList (reply: FastifyReply, listUrl: string, problem: { code: number, bulkError: string, selected: number[] } | null) {
     const parsed = parseFilters(queryOf(listUrl))
-    const { rows, total } = await listTransactions(app.db, parsed.filters, parsed.page)
+    const order = parseListOrder(queryOf(listUrl), TRANSACTION_SORTS, DEFAULT_TRANSACTION_ORDER)
+    const { rows, total } = await listTransactions(app.db, parsed.filters, parsed.page, { order, pageSize: order.pageSize })
+    const sums = await sumTransactions(app.db, parsed.filters)
     const documents = await linkedDocuments(app.db, rows.map((row) => row.id))
     const shops = await listShopsForTransactions(app.db)
     const states = new Map((await listImportStates(app.db)).map((state) => [state.shop_id, state]))
@@ -91,10 +97,13 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
       documents,
       total,
       page: parsed.page,
-      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+      pages: Math.max(1, Math.ceil(total / order.pageSize)),
       values: parsed.values,
       errors: parsed.errors,
-      query: { ...parsed.values },
+      // the filters, the sort and the page size: kept by the pagination, sort and size links
+      query: { ...parsed.values, ...order.query },
+      order,
+      sums,
       shops,
       importPanel,
       importGapMinutes: app.ctx.config.importMinIntervalMinutes,
@@ -189,6 +198,14 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
     } catch {
       formProblem = 'zapisane dane nie są poprawnym JSON-em'
     }
+    const documents = (await linkedDocuments(app.db, [id])).get(id) ?? []
+    // what the issuing refuses is not offered: a second document of a kind the order already
+    // has, or a receipt after its invoice (issuing.ts); the page links to the existing one instead
+    const kinds = new Set(documents.filter((d) => d.status !== 'cancelled' && isDocumentType(d.type)).map((d) => documentKind(d.type as Parameters<typeof documentKind>[0])))
+    const documentChoices = issueTypeOptions(reply.locals.company?.isVatPayer ?? true).filter((choice) => {
+      const kind = documentKind(choice.value)
+      return !kinds.has(kind) && !(kind === 'paragon' && kinds.has('faktura'))
+    })
     return reply.viewAsync('transactions/details', {
       formProblem,
       title: `Transakcja ${transactionView.shortId(transaction.checkout_form_id)}`,
@@ -196,8 +213,8 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
       form,
       items: await transactionItems(app.db, id),
       history: await statusHistory(app.db, id),
-      documents: (await linkedDocuments(app.db, [id])).get(id) ?? [],
-      documentChoices: issueTypeOptions(reply.locals.company?.isVatPayer ?? true),
+      documents,
+      documentChoices,
       unmatched: await unmatchedLinesForTransaction(app.db, id),
       view: transactionView
     })

@@ -203,6 +203,8 @@ if (!existsSync(CHROMIUM)) {
     /** Clicks something that loads a new page (a link or a form's button) and waits for it. */
     const clickAndLoad = async (target: Locator): Promise<void> => {
       const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() })
+      // a link of the top bar's folded USTAWIENIA menu is there once the menu is opened, as a person does
+      if (await target.count() === 0) for (const menu of await page.locator('nav.mainnav details:not([open]) > summary').all()) await menu.click()
       await target.click()
       await navigated
       await page.waitForLoadState('load')

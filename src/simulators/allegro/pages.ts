@@ -1,6 +1,8 @@
 /**
  * The simulator's few HTML pages. Plain semantic HTML: the host app's CSP forbids inline
- * scripts and styles, and the pages must work without any asset.
+ * scripts and styles, and the pages must work without any asset. Inside the app they take its
+ * stylesheet (/public/css/app.css, same origin) so they look like the rest, with a banner that
+ * says it is a simulator; run on its own, the link finds nothing and the plain HTML remains.
  */
 import { escapeHtml } from '../shared/html.ts'
 
@@ -12,14 +14,17 @@ function layout (title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="/public/css/app.css">
 </head>
-<body>
-<header>
-<p><strong>Symulator Allegro</strong> — to nie jest prawdziwe Allegro, tylko wbudowany symulator z danymi
+<body class="simulator">
+<header class="sim-banner">
+<p><span class="sim-mark">Symulator</span> <strong>Symulator Allegro</strong> — to nie jest prawdziwe Allegro, tylko wbudowany symulator z danymi
 demonstracyjnymi. Pozwala wypróbować Biurko bez konta Allegro.</p>
 </header>
-<main>
+<main class="content sim-page">
+<div class="card medium">
 ${body}
+</div>
 </main>
 </body>
 </html>

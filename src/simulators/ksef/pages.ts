@@ -13,14 +13,17 @@ function layout (title: string, body: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="/public/css/app.css">
 </head>
-<body>
-<header>
-<p><strong>Symulator KSeF</strong> — to nie jest Krajowy System e-Faktur Ministerstwa Finansów, tylko
+<body class="simulator">
+<header class="sim-banner">
+<p><span class="sim-mark">Symulator</span> <strong>Symulator KSeF</strong> — to nie jest Krajowy System e-Faktur Ministerstwa Finansów, tylko
 wbudowany symulator. Faktury przyjęte przez symulator nie istnieją w prawdziwym KSeF.</p>
 </header>
-<main>
+<main class="content sim-page">
+<div class="card medium">
 ${body}
+</div>
 </main>
 </body>
 </html>
