@@ -12,7 +12,13 @@ export default [
   {
     plugins: { 'unused-imports': unusedImports },
     rules: {
-      'unused-imports/no-unused-imports': 'error'
+      'unused-imports/no-unused-imports': 'error',
+      // untrusted text (Allegro, KSeF, forms) is cleaned of control characters on purpose
+      'no-control-regex': 'off',
+      // `void promise` marks background work whose errors are handled where it runs
+      'no-void': ['error', { allowAsStatement: true }],
+      // a labelled break leaves nested loops of a paged download in one step
+      'no-labels': ['error', { allowLoop: true }]
     }
   }
 ]

@@ -108,7 +108,7 @@ const MAX_TEXT = 500
 /** Text from Allegro is untrusted: single line, bounded length. */
 export function cleanText (value: unknown): string | null {
   if (typeof value !== 'string') return null
-  // eslint-disable-next-line no-control-regex
+   
   const text = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
   if (text === '') return null
   return [...text].length > MAX_TEXT ? [...text].slice(0, MAX_TEXT).join('') + '…' : text

@@ -87,7 +87,7 @@ function record (value: unknown): Record<string, unknown> | null {
 
 function cleanLine (value: unknown, max = 300): string | null {
   if (typeof value !== 'string') return null
-  // eslint-disable-next-line no-control-regex
+   
   const text = value.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim()
   if (text === '') return null
   return [...text].length > max ? [...text].slice(0, max).join('') + '…' : text

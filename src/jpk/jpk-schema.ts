@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { validateXML } from 'xmllint-wasm'
-import { JPK_VENDOR_DIR, projectRoot } from '../paths.ts'
+import { JPK_VENDOR_DIR } from '../paths.ts'
 
 export type JpkKind = 'V7M' | 'V7K' | 'PKPIR' | 'EWP'
 

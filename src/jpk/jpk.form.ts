@@ -5,7 +5,7 @@ import { parseUserAmount } from '../shared/money.ts'
 import { GTU_CODES, PROCEDURE_MARKS } from './jpk-v7.ts'
 
 /** Characters an XML file cannot carry (C0 controls but tab and line breaks, U+FFFE/FFFF, lone surrogates). */
-// eslint-disable-next-line no-control-regex
+ 
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /** P_ORDZU is etd:TTekstowy: 1 to 3500 characters. */

@@ -32,7 +32,7 @@ export const MAX_INVOICE_BYTES = 1_000_000
 // faktury/weryfikacja-faktury.md (enforced by production since 16 July 2026): XML 1.0 characters
 // only, and none of the W3C "discouraged" ones: controls, U+7F–U+84, U+86–U+9F, U+FDD0–U+FDEF
 // and the last two code points of every plane; unpaired surrogates are not characters at all.
-// eslint-disable-next-line no-control-regex
+ 
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFDD0-\uFDEF\uFEFF\uFFFE\uFFFF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /**

@@ -44,7 +44,6 @@ export interface MatchedProduct {
 /** Issuing refused because the company blocks negative stock; the message is for the user, in Polish. */
 export class StockBlockedError extends Error {
   override name = 'StockBlockedError'
-  constructor (message: string) { super(message) }
 }
 
 export interface StockHookOptions {

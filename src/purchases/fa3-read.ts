@@ -123,7 +123,7 @@ function textAt (parent: El | undefined, path: string[], max = 512): string | nu
   let node = parent
   for (const name of path) node = child(node, name)
   if (node === undefined) return null
-  // eslint-disable-next-line no-control-regex
+   
   const value = (node.textContent ?? '').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim()
   return value === '' ? null : [...value].slice(0, max).join('')
 }

@@ -18,7 +18,7 @@ import {
   MANUAL_EMPTY_ROWS, emptyLine, newManualDocumentValues, parseDocumentFilters, parseIssueRequest, parseManualDocumentForm, parseSeriesForm,
   safeReturnPath, wantsMoreRows, type ManualDocumentValues
 } from './documents.form.ts'
-import { DEFAULT_DOCUMENT_ORDER, DOCUMENT_SORTS, DOCUMENTS_PER_PAGE, documentsForTransactions, getTransactionSummary, listDocuments, sellerSnapshot, transactionsByIds } from '../documents/documents.queries.ts'
+import { DEFAULT_DOCUMENT_ORDER, DOCUMENT_SORTS, documentsForTransactions, getTransactionSummary, listDocuments, sellerSnapshot, transactionsByIds } from '../documents/documents.queries.ts'
 import { parseListOrder } from '../shared/list-order.ts'
 import {
   DEFAULT_PAYMENT_DAYS, cancelBlockerOf, cancelDocument, foreignSales, issueForTransaction, issueForTransactions, issueInvoiceFromProforma, issueManualDocument, transactionBuyer,

@@ -13,5 +13,4 @@ export class ForbiddenError extends Error {
 
 export class ConflictError extends Error {
   override name = 'ConflictError'
-  constructor (message: string) { super(message) }
 }

@@ -60,7 +60,7 @@ t.test('offers of a shop next to the products they match, over real HTTP to the 
   const unmatched = offers.find((offer) => offer.id !== byName.id && offer.id !== withSku!.id)!
   t.match(page.body, `nr ${unmatched.id}`)
 
-  const link = new RegExp(`href="(/przychody/produkty/nowy\\?nazwa=[^"]+)"`).exec(page.body)
+  const link = /href="(\/przychody\/produkty\/nowy\?nazwa=[^"]+)"/.exec(page.body)
   t.ok(link, 'a create link for an unmatched offer')
   const prefilled = await owner.get(link![1].replace(/&amp;/g, '&'))
   t.equal(prefilled.statusCode, 200)

@@ -19,10 +19,6 @@ function simNumbers (s: Setup): string[] {
   return answer.invoices.map((i) => i.ksefNumber).sort()
 }
 
-function downloads (s: Setup): number {
-  return s.sim.faults.history.length
-}
-
 t.test('a fault half-way, then a rerun: no duplicates, no gaps', async (t) => {
   const s = await setup(t)
   s.sim.seedPurchases(NIP)

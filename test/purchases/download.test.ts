@@ -17,10 +17,6 @@ function simNumbers (s: Setup): string[] {
   return answer.invoices.map((i) => i.ksefNumber).sort()
 }
 
-function downloads (s: Setup): number {
-  return s.sim.faults.history.length
-}
-
 t.test('the first download stores every seeded purchase invoice once and flags the untrusted ones', async (t) => {
   const s = await setup(t)
   const first = await downloadPurchases(s.deps)

@@ -3,7 +3,7 @@ import { startIntervalWorker } from '../../src/shared/interval-worker.ts'
 
 function deferred () {
   let resolve: () => void = () => {}
-  const promise = new Promise<void>((r) => { resolve = r })
+  const promise = new Promise<void>((_resolve) => { resolve = _resolve })
   return { promise, resolve }
 }
 

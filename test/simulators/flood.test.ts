@@ -31,12 +31,12 @@ t.test('in the app: an anonymous flood of the Allegro and KSeF simulators gets 4
     statuses.set(key, (statuses.get(key) ?? 0) + 1)
     if (refusedRightly) retryAfter ??= String(response.headers['retry-after'])
   }
-  const let_through = statuses.get(200) ?? 0
-  t.equal(let_through + (statuses.get(429) ?? 0), 1000, 'every answer is 200 or 429 with error too_many_requests')
+  const letThrough = statuses.get(200) ?? 0
+  t.equal(letThrough + (statuses.get(429) ?? 0), 1000, 'every answer is 200 or 429 with error too_many_requests')
   t.ok((statuses.get(429) ?? 0) >= 1000 - WEB_RATE_LIMIT.perMinute!, `1000 device requests: ${statuses.get(429) ?? 0} refused with 429`)
-  t.ok(let_through <= WEB_RATE_LIMIT.perMinute!, `${let_through} let through, at most the minute's limit`)
+  t.ok(letThrough <= WEB_RATE_LIMIT.perMinute!, `${letThrough} let through, at most the minute's limit`)
   t.match(retryAfter, /^\d+$/, 'with Retry-After')
-  t.equal(allegro.heldGrants.deviceGrants, let_through, 'a device grant only for a request let through')
+  t.equal(allegro.heldGrants.deviceGrants, letThrough, 'a device grant only for a request let through')
   const page = await app.inject({ method: 'GET', url: '/symulator-allegro/skojarz-aplikacje' })
   t.equal(page.statusCode, 429, 'the pages of the same address too')
   t.match(page.body, 'Zbyt wiele żądań')

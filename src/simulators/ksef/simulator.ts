@@ -806,7 +806,7 @@ export class KsefSimulator {
       return semantic('Plik faktury nie jest poprawnie zakodowany w UTF-8.')
     }
     // characters XML 1.0 forbids (controls other than tab/LF/CR, U+FFFE/U+FFFF)
-    const bad = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.exec(xml) // eslint-disable-line no-control-regex
+    const bad = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.exec(xml)  
     if (bad !== null) return semantic(`Plik faktury zawiera niedozwolony znak U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} na pozycji ${bad.index}.`)
     try {
       new DOMParser({ errorHandler: { warning: () => {}, error: (m: string) => { throw new Error(m) }, fatalError: (m: string) => { throw new Error(m) } } }).parseFromString(xml, 'text/xml')
