@@ -61,7 +61,7 @@ export interface AppDeps {
 }
 
 /** What feature modules get besides the Fastify instance. */
-export interface AppContext {
+interface AppContext {
   config: Config
   now: Clock
   fetch: typeof fetch

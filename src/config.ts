@@ -113,7 +113,7 @@ const schema = {
   }
 } as const
 
-export interface AllegroEnvironmentConfig {
+interface AllegroEnvironmentConfig {
   webUrl: string
   apiUrl: string
   clientId: string
@@ -191,7 +191,7 @@ export interface Config {
   }
 }
 
-export type SimulatorSwitch = 'auto' | 'true' | 'false'
+type SimulatorSwitch = 'auto' | 'true' | 'false'
 
 /**
  * The simulators answer without a login and keep state in memory, so they are demo tools, not
@@ -209,7 +209,7 @@ export function isLoopbackHost (host: string): boolean {
   return mapped !== null && mapped[1].startsWith('127.')
 }
 
-export function resolveSimulatorSwitch (value: SimulatorSwitch, host: string): { enabled: boolean, reason: string } {
+function resolveSimulatorSwitch (value: SimulatorSwitch, host: string): { enabled: boolean, reason: string } {
   if (value === 'true') return { enabled: true, reason: 'włączone (ustawione na true)' }
   if (value === 'false') return { enabled: false, reason: 'wyłączone (ustawione na false)' }
   return isLoopbackHost(host)

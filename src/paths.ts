@@ -18,6 +18,5 @@ export const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url
 export const viewsDir = join(projectRoot, 'views')
 export const publicDir = join(projectRoot, 'public')
 export const migrationsDir = join(projectRoot, 'migrations')
-export const assetsDir = join(projectRoot, 'assets')
 /** the official JPK schemas and dictionaries (the JPK files and the tax office list read them) */
 export const JPK_VENDOR_DIR = join(projectRoot, 'vendor', 'jpk')

@@ -7,9 +7,9 @@ import { refreshAccessToken, type AllegroTokens, type OAuthApp } from './allegro
 // 401) and retries what is safe to retry. Response bodies are `unknown`-ish: callers validate.
 
 export { AllegroApiError, AllegroAuthError, isAllegroApiError, RECONNECT_MESSAGE } from './allegro.errors.ts'
-export type { AllegroErrorKind } from './allegro.errors.ts'
+
 export type { AllegroTokens } from './allegro.oauth.ts'
-export type { AllegroLogger } from './allegro.http.ts'
+
 
 /** Where one shop's tokens live; the client never keeps them longer than a call. */
 export interface TokenStore {
@@ -49,7 +49,7 @@ export interface AllegroClientOptions {
   now: () => Date
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   query?: Record<string, string | number | boolean | ReadonlyArray<string | number> | undefined>
   json?: unknown
   body?: Buffer
@@ -70,7 +70,7 @@ export interface RequestOptions {
   conflictOnRetryMeansDone?: boolean
 }
 
-export interface AllegroResponse<T> {
+interface AllegroResponse<T> {
   status: number
   body: T
   headers: Headers
@@ -78,7 +78,7 @@ export interface AllegroResponse<T> {
 }
 
 /** Minimal shapes; fields are optional because Allegro's data is untrusted. */
-export interface AllegroMe {
+interface AllegroMe {
   id?: string
   login?: string
   firstName?: string
@@ -87,15 +87,15 @@ export interface AllegroMe {
   company?: { name?: string, taxId?: string } | null
 }
 
-export interface AllegroEventStats {
+interface AllegroEventStats {
   latestEvent?: { id?: string, occurredAt?: string } | null
 }
 
-export interface AllegroOrderEvents {
+interface AllegroOrderEvents {
   events?: unknown[]
 }
 
-export interface AllegroCheckoutFormList {
+interface AllegroCheckoutFormList {
   checkoutForms?: unknown[]
   count?: number
   totalCount?: number
@@ -107,7 +107,7 @@ export interface AllegroOrderInvoices {
   hasExternalInvoices?: boolean
 }
 
-export interface AllegroOfferList {
+interface AllegroOfferList {
   offers?: unknown[]
   count?: number
   totalCount?: number
@@ -139,7 +139,7 @@ export interface AllegroClient {
 }
 
 /** Refresh this long before the access token expires. */
-export const REFRESH_MARGIN_MS = 5 * 60 * 1000
+const REFRESH_MARGIN_MS = 5 * 60 * 1000
 const BACKOFF_BASE_MS = 500
 /** Allegro's limits are per minute: after a 429 wait longer than after a 5xx */
 const BACKOFF_429_FACTOR = 4

@@ -101,7 +101,6 @@ export function messageForStatus (status: number): string {
 
 export const TIMEOUT_MESSAGE = 'Allegro nie odpowiedziało w wyznaczonym czasie. Spróbuj ponownie za chwilę.'
 export const NETWORK_MESSAGE = 'Nie udało się połączyć z Allegro (błąd sieci). Sprawdź połączenie z internetem i spróbuj ponownie.'
-export const MALFORMED_MESSAGE = 'Allegro zwróciło nieczytelną odpowiedź. Spróbuj ponownie za chwilę.'
 
 const MAX_TEXT = 500
 

@@ -217,7 +217,7 @@ export async function removeShop (db: Database, id: number, now: string): Promis
   })
 }
 /** Replaces any earlier authorisation of the shop; a new shop shows "connecting" meanwhile. */
-export async function startDeviceAuthorization (db: Database, values: Omit<Insertable<AllegroDeviceAuthorizations>, 'id'>): Promise<void> {
+async function startDeviceAuthorization (db: Database, values: Omit<Insertable<AllegroDeviceAuthorizations>, 'id'>): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', values.shop_id).execute()
     await trx.insertInto('allegro_device_authorizations').values(values).execute()
@@ -226,14 +226,14 @@ export async function startDeviceAuthorization (db: Database, values: Omit<Inser
   })
 }
 /** Ends the flow without a connection; a shop that was only "connecting" goes back to not connected. */
-export async function abandonDeviceAuthorization (db: Database, shopId: number): Promise<void> {
+async function abandonDeviceAuthorization (db: Database, shopId: number): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', shopId).execute()
     await trx.updateTable('allegro_shops').set({ connection_status: 'not_connected' })
       .where('id', '=', shopId).where('connection_status', '=', 'connecting').execute()
   })
 }
-export async function completeDeviceAuthorization (db: Database, shopId: number, adoptFromShopIds: number[], values: EncryptedTokens & { allegro_user_id: string, allegro_login: string }, now: string): Promise<void> {
+async function completeDeviceAuthorization (db: Database, shopId: number, adoptFromShopIds: number[], values: EncryptedTokens & { allegro_user_id: string, allegro_login: string }, now: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (adoptFromShopIds.length > 0) {
       await trx.updateTable('transactions').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()

@@ -37,7 +37,7 @@ export function isSimulatorAvailable (app: BackgroundContext): boolean {
  * Base URL of the simulator for server-side calls: SIMULATOR_URL when set, otherwise this very
  * process (its listening address, so no proxy or public hostname is involved), otherwise PUBLIC_URL.
  */
-export function simulatorServerUrl (app: BackgroundContext): string {
+function simulatorServerUrl (app: BackgroundContext): string {
   const config = app.ctx.config
   if (config.simulator.url !== '') return config.simulator.url
   const address = app.server.listening ? app.server.address() : null
@@ -51,7 +51,7 @@ export function simulatorServerUrl (app: BackgroundContext): string {
 }
 
 /** Client credentials for production/sandbox: config wins, then the ones saved in settings. */
-export async function appCredentials (app: BackgroundContext, environment: AppEnvironment): Promise<{ clientId: string, clientSecret: string, appName: string, source: 'config' | 'settings' } | null> {
+async function appCredentials (app: BackgroundContext, environment: AppEnvironment): Promise<{ clientId: string, clientSecret: string, appName: string, source: 'config' | 'settings' } | null> {
   const configured = app.ctx.config.allegro[environment]
   if (configured.clientId !== '' && configured.clientSecret !== '') {
     return { clientId: configured.clientId, clientSecret: configured.clientSecret, appName: 'Biurko', source: 'config' }
@@ -95,7 +95,7 @@ function isConnectionProblem (error: AllegroApiError): boolean {
 const SUCCESS_RECORD_INTERVAL_MS = 60_000
 
 /** The shop's tokens in allegro_shops, AES-256-GCM encrypted with the app's secrets key. */
-export function shopTokenStore (app: BackgroundContext, shopId: number): TokenStore {
+function shopTokenStore (app: BackgroundContext, shopId: number): TokenStore {
   const key = app.ctx.secretsKey
   const now = (): string => toStoredTimestamp(app.ctx.now())
   let lastErrorSeen = false

@@ -1,5 +1,5 @@
 import { type FormResult, Validator, checkbox, text } from '../shared/form.ts'
-import { ENVIRONMENTS, type AllegroEnvironment, type AppEnvironment, type ShopRow } from './shops.queries.ts'
+import { type AllegroEnvironment, type AppEnvironment, type ShopRow } from './shops.queries.ts'
 
 export const ENVIRONMENT_LABELS: Record<AllegroEnvironment, string> = {
   production: 'Allegro',
@@ -13,12 +13,12 @@ export const BUYER_DATA_SOURCE_LABELS: Record<typeof BUYER_DATA_SOURCES[number],
   account_owner: 'Dane właściciela konta'
 }
 
-export const DEFAULT_BACKFILL_DAYS = 30
+const DEFAULT_BACKFILL_DAYS = 30
 /** Allegro guarantees only the last 12 months of orders. */
-export const MAX_BACKFILL_DAYS = 365
+const MAX_BACKFILL_DAYS = 365
 /** The seed's rule: new transactions at most every 10 minutes. */
 export const MIN_AUTO_IMPORT_MINUTES = 10
-export const MAX_AUTO_IMPORT_MINUTES = 24 * 60
+const MAX_AUTO_IMPORT_MINUTES = 24 * 60
 
 export interface ShopValues {
   name: string
@@ -98,10 +98,6 @@ export function parseShopForm (body: unknown, opts: { environments: readonly All
 
 function wholeNumber (value: string): number | null {
   return /^\d{1,6}$/.test(value) ? Number(value) : null
-}
-
-export function isEnvironment (value: string): value is AllegroEnvironment {
-  return (ENVIRONMENTS as readonly string[]).includes(value)
 }
 
 // --- Allegro app credentials -----------------------------------------------------------------

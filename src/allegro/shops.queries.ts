@@ -10,9 +10,6 @@ export const ENVIRONMENTS = ['production', 'sandbox', 'simulator'] as const
 export type AllegroEnvironment = typeof ENVIRONMENTS[number]
 export type AppEnvironment = Exclude<AllegroEnvironment, 'simulator'>
 
-export const CONNECTION_STATUSES = ['not_connected', 'connecting', 'connected', 'reconnect_required'] as const
-export type ConnectionStatus = typeof CONNECTION_STATUSES[number]
-
 /** Shops that were not removed, oldest first. */
 export async function listShops (db: Queryable): Promise<ShopRow[]> {
   return await db.selectFrom('allegro_shops').selectAll().where('removed_at', 'is', null).orderBy('id').execute()
@@ -42,12 +39,6 @@ export async function insertShop (db: Queryable, values: Insertable<AllegroShops
 
 export async function updateShop (db: Queryable, id: number, changes: Partial<Omit<ShopRow, 'id' | 'created_at'>>): Promise<void> {
   await db.updateTable('allegro_shops').set(changes).where('id', '=', id).execute()
-}
-
-/** How many transactions were imported for the shop (kept after removal). */
-export async function countShopTransactions (db: Queryable, shopId: number): Promise<number> {
-  const row = await db.selectFrom('transactions').select((eb) => eb.fn.countAll<number>().as('n')).where('shop_id', '=', shopId).executeTakeFirstOrThrow()
-  return Number(row.n)
 }
 
 // --- tokens -------------------------------------------------------------------------------

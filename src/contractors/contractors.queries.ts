@@ -48,10 +48,6 @@ export async function getContractor (db: Queryable, id: number): Promise<Contrac
   return await db.selectFrom('contractors').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 }
 
-export async function findContractor (db: Queryable, id: number): Promise<ContractorRow | undefined> {
-  return await db.selectFrom('contractors').selectAll().where('id', '=', id).executeTakeFirst()
-}
-
 export async function findContractorByNip (db: Queryable, nip: string, exceptId: number | null = null): Promise<ContractorRow | undefined> {
   let query = db.selectFrom('contractors').selectAll().where('nip', '=', nip)
   if (exceptId !== null) query = query.where('id', '!=', exceptId)

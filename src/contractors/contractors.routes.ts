@@ -13,7 +13,7 @@ import { idParam, pageParam } from '../shared/params.ts'
 const contractorId = (request: FastifyRequest): number => idParam(request, 'Nie ma takiego kontrahenta.')
 
 /** A document as the contractor's page lists it. */
-export interface ContractorDocument {
+interface ContractorDocument {
   id: number
   type: string
   number: string

@@ -36,12 +36,12 @@ export interface CorrectionRequest {
   refundDelivery: boolean
 }
 
-export interface CorrectedLine {
+interface CorrectedLine {
   before: LineState
   after: { quantityMilli: number, unitPriceGross: number, gross: number }
 }
 
-export interface CorrectionPlan {
+interface CorrectionPlan {
   /** only the lines that change, in the invoice's order */
   lines: CorrectedLine[]
   /** per rate: what the correction adds to (negative: takes off) the invoice */
@@ -112,7 +112,7 @@ export function planCorrection (current: readonly LineState[], declared: readonl
  * difference is the change of the corrected lines (what KSeF checks against the lines).
  * 1 of 2 × 124,49 at 23 % returned from 268,97: VAT 50,30 → 27,02, difference −23,28.
  */
-export function correctionDifferences (current: readonly LineState[], declared: readonly VatTotal[], changes: readonly CorrectedLine[]): VatTotal[] {
+function correctionDifferences (current: readonly LineState[], declared: readonly VatTotal[], changes: readonly CorrectedLine[]): VatTotal[] {
   const changedGross = new Map(changes.map((change) => [change.before.originalLineId, change.after.gross]))
   const grossAfter = new Map<VatRate, number>()
   for (const line of current) grossAfter.set(line.vatRate, (grossAfter.get(line.vatRate) ?? 0) + (changedGross.get(line.originalLineId) ?? line.gross))
@@ -178,7 +178,7 @@ export function settlementLabel (totalGross: number): 'Do zwrotu' | 'Do zapłaty
 export const COMMON_REASONS = ['Zwrot towaru', 'Zwrot kosztów dostawy', 'Rabat po sprzedaży', 'Błędna cena', 'Błędna ilość', 'Zwrot całości – korekta do zera'] as const
 
 /** The types a correction may be issued for: invoices, with or without VAT. */
-export const CORRECTABLE_TYPES = ['faktura', 'faktura_bez_vat'] as const
+const CORRECTABLE_TYPES = ['faktura', 'faktura_bez_vat'] as const
 
 export function isCorrectable (doc: { type: string, status: string }): boolean {
   return (CORRECTABLE_TYPES as readonly string[]).includes(doc.type) && doc.status === 'issued'

@@ -33,12 +33,6 @@ async function activeCorrections (db: Queryable, originalId: number): Promise<Ar
   return rows
 }
 
-/** The latest issued correction of the invoice (null: none); the form carries it to notice a newer one. */
-export async function latestCorrectionId (db: Queryable, originalId: number): Promise<number | null> {
-  const all = await activeCorrections(db, originalId)
-  return all.at(-1)?.correctionId ?? null
-}
-
 function asKind (kind: string): LineState['kind'] {
   return kind === 'service' || kind === 'delivery' ? kind : 'item'
 }

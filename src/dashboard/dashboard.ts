@@ -13,14 +13,14 @@ const MONTHS_IN = ['styczniu', 'lutym', 'marcu', 'kwietniu', 'maju', 'czerwcu', 
 const MONTHS_FULL = ['styczeń', 'luty', 'marzec', 'kwiecień', 'maj', 'czerwiec', 'lipiec', 'sierpień', 'wrzesień', 'październik', 'listopad', 'grudzień']
 /** distinguishable colours with at least 3:1 contrast to the white card (WCAG 1.4.11) */
 const PALETTE = ['#1f5fbf', '#b35c00', '#176b32', '#8b2f9e', '#9a1f3f', '#3d5a73']
-export const OTHER_SALES = 'Poza Allegro'
+const OTHER_SALES = 'Poza Allegro'
 
 /**
  * Sums the rows per category (a day of the month, or a month of the year) and per shop; a shop
  * that sold nothing in the period gets no series. `shopNames` names the shops; documents issued
  * outside Allegro form one more series.
  */
-export function salesSeries (rows: SaleRow[], categoryOf: (day: string) => number, categories: number, shopNames: Map<number, string>): Series[] {
+function salesSeries (rows: SaleRow[], categoryOf: (day: string) => number, categories: number, shopNames: Map<number, string>): Series[] {
   const byKey = new Map<string, Series>()
   for (const row of rows) {
     const index = categoryOf(row.day)
@@ -38,16 +38,16 @@ export function salesSeries (rows: SaleRow[], categoryOf: (day: string) => numbe
   return [...byKey.values()].sort((a, b) => a.key === 'other' ? 1 : b.key === 'other' ? -1 : a.name.localeCompare(b.name, 'pl'))
 }
 
-export function dayOfMonthIndex (month: string): (day: string) => number {
+function dayOfMonthIndex (month: string): (day: string) => number {
   return (day) => day.startsWith(`${month}-`) ? Number(day.slice(8, 10)) - 1 : -1
 }
 
-export function monthOfYearIndex (year: string): (day: string) => number {
+function monthOfYearIndex (year: string): (day: string) => number {
   return (day) => day.startsWith(`${year}-`) ? Number(day.slice(5, 7)) - 1 : -1
 }
 
-export interface BarSegment { y: number, height: number, color: string }
-export interface Bar { x: number, width: number, segments: BarSegment[], title: string, label: string | null }
+interface BarSegment { y: number, height: number, color: string }
+interface Bar { x: number, width: number, segments: BarSegment[], title: string, label: string | null }
 export interface BarChart {
   width: number
   height: number

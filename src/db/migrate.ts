@@ -35,7 +35,7 @@ class SqlFileMigrationProvider implements MigrationProvider {
  * after 0700 gives the same schema as running them in order. They are the only exceptions;
  * every other new migration must sort after every applied one (see checkMigrationOrder).
  */
-export const HISTORIC_OUT_OF_ORDER = new Set([
+const HISTORIC_OUT_OF_ORDER = new Set([
   '0210_transactions_search_deferred',
   '0450_offer_stock_pushes'
 ])

@@ -188,7 +188,7 @@ export async function refreshDeliveryStatus (app: BackgroundContext, documentId:
 
 // The background sender -------------------------------------------------------------------------
 
-export const DELIVERY_CHECK_MS = 60_000
+const DELIVERY_CHECK_MS = 60_000
 /** Documents one round sends at most; the rest wait for the next round. */
 const BATCH = 20
 /** How often a document Allegro is still checking is asked about again. */

@@ -5,7 +5,7 @@ import type { AllegroApiError, AllegroOrderInvoices } from '../allegro/allegro.c
 import { fa3FileName } from '../ksef/fa3-zip.ts'
 import { type DocumentType } from '../shared/document-types.ts'
 
-export const DELIVERY_STATES = ['do_wyslania', 'wyslano', 'w_weryfikacji', 'odrzucono', 'widoczna', 'blad'] as const
+const DELIVERY_STATES = ['do_wyslania', 'wyslano', 'w_weryfikacji', 'odrzucono', 'widoczna', 'blad'] as const
 export type DeliveryState = typeof DELIVERY_STATES[number]
 
 export const DELIVERY_STATE_LABELS: Record<DeliveryState, string> = {

@@ -8,7 +8,7 @@ import { type PaymentMethod } from './document.ts'
 import type { ContractorData } from '../contractors/contractors.queries.ts'
 import { highestRate, isVatRate, lineGross, type VatRate } from '../shared/vat.ts'
 
-export type LineKind = 'item' | 'service' | 'delivery'
+type LineKind = 'item' | 'service' | 'delivery'
 
 export interface DraftLine {
   kind: LineKind
@@ -107,7 +107,7 @@ export function draftLinesFromOrder (order: CheckoutFormData, opts: { vatExempt:
 }
 
 /** The buyer as the document prints it and as KONTRAHENCI stores it. */
-export type BuyerData = ContractorData
+type BuyerData = ContractorData
 
 export type BuyerDataSource = 'delivery' | 'account_owner'
 
@@ -195,7 +195,7 @@ export function buyerFromOrder (order: CheckoutFormData, source: BuyerDataSource
   }
 }
 
-export function warsawDate (timestamp: string): string {
+function warsawDate (timestamp: string): string {
   return DateTime.fromISO(timestamp, { zone: ZONE }).setZone(ZONE).toISODate()!
 }
 

@@ -116,8 +116,8 @@ export function paymentDay (paidAt: string | null): string | null {
 
 // Numbering ---------------------------------------------------------------------------------
 
-export const NUMBER_TOKENS = ['{n}', '{mm}', '{yyyy}'] as const
-export const PATTERN_MAX_LENGTH = 40
+const NUMBER_TOKENS = ['{n}', '{mm}', '{yyyy}'] as const
+const PATTERN_MAX_LENGTH = 40
 
 /** Why a numbering pattern cannot be used (Polish), or null when it is fine. */
 export function patternProblem (pattern: string): string | null {

@@ -1,6 +1,5 @@
-import { sql, type Selectable } from 'kysely'
+import { sql } from 'kysely'
 import type { Queryable, Trx } from '../db/database.ts'
-import type { Documents } from '../db/schema.gen.ts'
 import { caseVariants, likePattern } from '../contractors/contractors.queries.ts'
 import { normalizeNip } from '../shared/nip.ts'
 import { convertToPln } from '../nbp/nbp.ts'
@@ -13,8 +12,6 @@ import { vatInPln, type DocumentExchangeRate } from './exchange-rates.ts'
 import { exemptionBasisProblem, exemptionExcludedProblem, splitPaymentRequired } from './document.ts'
 import { documentTypeLabel, isProforma, type DocumentKind, type DocumentType } from '../shared/document-types.ts'
 import { splitGross, sumAmounts, vatTotals, type ExemptionBasisKind, type VatRate, type VatTotal } from '../shared/vat.ts'
-
-export type DocumentRow = Selectable<Documents>
 
 // Storing an issued document ----------------------------------------------------------------
 
@@ -85,7 +82,7 @@ export interface NewDocument {
   createdAt: string
 }
 
-export function formatAddress (street: string, postalCode: string, city: string, countryCode = 'PL'): string {
+function formatAddress (street: string, postalCode: string, city: string, countryCode = 'PL'): string {
   const place = [postalCode, city].filter((part) => part !== '').join(' ')
   return [street, place, countryCode === 'PL' ? '' : countryCode].filter((part) => part !== '').join(', ')
 }
@@ -285,7 +282,7 @@ export function isUniqueViolation (error: unknown): boolean {
 
 // Lists and details -------------------------------------------------------------------------
 
-export const DOCUMENTS_PER_PAGE = 50
+const DOCUMENTS_PER_PAGE = 50
 
 export interface DocumentFilters {
   type: DocumentType | ''
@@ -300,7 +297,7 @@ export interface DocumentFilters {
 }
 
 export const DOCUMENT_SORTS = ['data', 'numer', 'nabywca', 'brutto'] as const
-export type DocumentSort = typeof DOCUMENT_SORTS[number]
+type DocumentSort = typeof DOCUMENT_SORTS[number]
 export const DEFAULT_DOCUMENT_ORDER = { column: 'data', direction: 'desc' } as const
 
 /** What the filtered documents total: gross in PLN, a foreign one at its own rate (as in the ledger). */

@@ -14,7 +14,7 @@ export interface DocumentExchangeRate {
   effectiveDate: string
 }
 
-export type RateResult = { ok: true, rate: DocumentExchangeRate } | { ok: false, problem: string }
+type RateResult = { ok: true, rate: DocumentExchangeRate } | { ok: false, problem: string }
 
 /** What issuing asks for a document in `currency` sold on `saleDate`. */
 export type RateLookup = (currency: string, saleDate: string) => RateResult

@@ -84,7 +84,7 @@ export function pkpirTotals (rows: PkpirRow[], stockStart: number, stockEnd: num
 }
 
 /** Ryczałt rates JPK_EWP(4) knows (TStawkaPodatku), by basis points. */
-export const EWP_RATES: Record<number, string> = { 1700: '17', 1500: '15', 1400: '14', 1250: '12.5', 1200: '12', 1000: '10', 850: '8.5', 550: '5.5', 300: '3' }
+const EWP_RATES: Record<number, string> = { 1700: '17', 1500: '15', 1400: '14', 1250: '12.5', 1200: '12', 1000: '10', 850: '8.5', 550: '5.5', 300: '3' }
 
 /**
  * One EWP row per entry and ryczałt rate (the structure has one amount and one rate per row);

@@ -22,7 +22,7 @@ export const SCHEMA_FILES: Record<JpkKind, string> = {
 const DICTIONARY_BASE = 'http://crd.gov.pl/xml/schematy/dziedzinowe/mf'
 
 /** The address a schema imports → the local copy under vendor/jpk (as in catalog.xml). */
-export const DICTIONARY_FILES: Record<string, string> = {
+const DICTIONARY_FILES: Record<string, string> = {
   [`${DICTIONARY_BASE}/2022/01/05/eD/DefinicjeTypy/StrukturyDanych_v10-0E.xsd`]: 'dziedzinowe-2022-01-05/StrukturyDanych_v10-0E.xsd',
   [`${DICTIONARY_BASE}/2022/01/05/eD/DefinicjeTypy/ElementarneTypyDanych_v10-0E.xsd`]: 'dziedzinowe-2022-01-05/ElementarneTypyDanych_v10-0E.xsd',
   [`${DICTIONARY_BASE}/2022/01/05/eD/DefinicjeTypy/KodyKrajow_v10-0E.xsd`]: 'dziedzinowe-2022-01-05/KodyKrajow_v10-0E.xsd',

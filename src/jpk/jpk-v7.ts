@@ -8,7 +8,7 @@ export type VatPeriod = 'miesiac' | 'kwartal'
 
 // ---------- KSeF markers ----------
 
-export interface KsefFacts {
+interface KsefFacts {
   documentType: string
   /** documents.ksef_number, or the number KSeF gave the submission */
   ksefNumber: string | null
@@ -18,7 +18,7 @@ export interface KsefFacts {
   offlineMode: string | null
 }
 
-export type KsefMarker = { kind: 'NrKSeF', number: string } | { kind: 'OFF' | 'BFK' | 'DI' }
+type KsefMarker = { kind: 'NrKSeF', number: string } | { kind: 'OFF' | 'BFK' | 'DI' }
 
 export interface RowProblem {
   /** an error stops the download; a warning is shown next to the row */
@@ -27,7 +27,7 @@ export interface RowProblem {
 }
 
 /** Documents other than invoices (JPK DI): receipts (RO rows) and internal documents (WEW). */
-export const NON_INVOICE_TYPES: readonly string[] = ['paragon', 'inny_przychod']
+const NON_INVOICE_TYPES: readonly string[] = ['paragon', 'inny_przychod']
 
 /**
  * The marker a row carries on the day of filing (reference/jpk/README.md, MF explanations 2026):
@@ -36,7 +36,7 @@ export const NON_INVOICE_TYPES: readonly string[] = ['paragon', 'inny_przychod']
  * invoice without a number yet is DI and the JPK must be corrected once it has one; an invoice
  * of a total failure (art. 106nh: never sent to KSeF) or one never queued for KSeF is BFK.
  */
-export function ksefMarker (facts: KsefFacts): { marker: KsefMarker, problem: RowProblem | null } {
+function ksefMarker (facts: KsefFacts): { marker: KsefMarker, problem: RowProblem | null } {
   if (facts.ksefNumber) return { marker: { kind: 'NrKSeF', number: facts.ksefNumber }, problem: null }
   if (NON_INVOICE_TYPES.includes(facts.documentType)) return { marker: { kind: 'DI' }, problem: null }
   if (facts.submissionState === 'offline' || facts.offlineMode !== null) {
@@ -62,7 +62,7 @@ export function ksefMarker (facts: KsefFacts): { marker: KsefMarker, problem: Ro
 // ---------- rows ----------
 
 /** Register rate → the row's fields (net, tax). np: supplies outside the country (K_11). */
-export const RATE_FIELDS: Record<string, { net: string, vat?: string }> = {
+const RATE_FIELDS: Record<string, { net: string, vat?: string }> = {
   zw: { net: 'K_10' },
   np: { net: 'K_11' },
   0: { net: 'K_13' },
@@ -167,7 +167,7 @@ export const PROCEDURE_LABELS: Record<string, string> = {
  * The buyer as JPK wants it: a Polish NIP as digits; a foreign tax number without its country
  * prefix and with the country code; BRAK when the buyer has no tax number (consumers, receipts).
  */
-export function counterpartyId (nip: string | null, foreignTaxId: string | null, countryCode: string): { countryCode: string | null, id: string } {
+function counterpartyId (nip: string | null, foreignTaxId: string | null, countryCode: string): { countryCode: string | null, id: string } {
   const polish = nip?.replace(/\D/g, '') ?? ''
   if (polish !== '') return { countryCode: null, id: polish }
   const foreign = (foreignTaxId ?? '').replace(/[\s.-]/g, '').toUpperCase()
@@ -278,7 +278,7 @@ export function controls (sales: SalesRow[], purchases: PurchaseRow[]): Controls
 // ---------- declaration ----------
 
 /** Grosze → whole złoty: below 50 gr dropped, 50 gr and more up (Ordynacja podatkowa art. 63 § 1). */
-export function toWholeZloty (grosze: number): number {
+function toWholeZloty (grosze: number): number {
   return divideRoundHalfUp(grosze, 100)
 }
 
@@ -295,7 +295,7 @@ export interface Declaration {
  * P_58 180 days.
  */
 export const REFUND_TERMS = ['P_540', 'P_55', 'P_56', 'P_560', 'P_58'] as const
-export type RefundTerm = typeof REFUND_TERMS[number]
+type RefundTerm = typeof REFUND_TERMS[number]
 
 export interface Refund {
   /** P_54, whole złoty, > 0 */

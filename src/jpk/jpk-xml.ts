@@ -3,7 +3,7 @@ import { element, leaf, renderDocument, tokenText, type XmlElement } from '../sh
 import { formatDecimal } from '../shared/money.ts'
 import { orderedSalesFields, type Controls, type Declaration, type PurchaseRow, type SalesRow } from './jpk-v7.ts'
 
-export const NAMESPACES = {
+const NAMESPACES = {
   V7M: 'http://crd.gov.pl/wzor/2025/12/19/14090/',
   V7K: 'http://crd.gov.pl/wzor/2025/12/19/14089/',
   PKPIR: 'http://jpk.mf.gov.pl/wzor/2024/10/30/10302/',
@@ -13,7 +13,7 @@ export const NAMESPACES = {
 const ETD_V7 = 'http://crd.gov.pl/xml/schematy/dziedzinowe/mf/2022/09/13/eD/DefinicjeTypy/'
 const ETD_2022 = 'http://crd.gov.pl/xml/schematy/dziedzinowe/mf/2022/01/05/eD/DefinicjeTypy/'
 
-export const SYSTEM_NAME = 'Biurko'
+const SYSTEM_NAME = 'Biurko'
 
 export interface Taxpayer {
   kind: 'fizyczna' | 'niefizyczna'
@@ -41,7 +41,7 @@ export function taxpayerProblems (taxpayer: Taxpayer, emailRequired: boolean): s
 }
 
 /** Generation time as the schemas want it: UTC, whole seconds. */
-export function generatedAt (iso: string): string {
+function generatedAt (iso: string): string {
   return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
@@ -190,7 +190,7 @@ export function v7Xml (file: V7File): string {
 
 // ---------- annual files ----------
 
-export interface AnnualHeader {
+interface AnnualHeader {
   purpose: 1 | 2
   generatedAt: string
   year: number

@@ -22,7 +22,7 @@ import type { Queryable } from '../db/database.ts'
 /** The XSD verdict for a built file: a fresh check (download, filing) or a remembered one (page), null if none. */
 export type SchemaLookup = (kind: JpkKind, xml: string) => Promise<SchemaCheck | null> | SchemaCheck | null
 
-export interface Problem extends RowProblem {
+interface Problem extends RowProblem {
   /** the document the problem is about, when it is about one */
   documentNumber?: string
   documentId?: number
@@ -73,7 +73,7 @@ export interface V7Prepared extends Prepared {
 }
 
 /** The declaration period after the one ending in this month: the next month, or the next quarter's last month. */
-export function nextDeclarationMonth (month: string, vatPeriod: 'miesiac' | 'kwartal'): string {
+function nextDeclarationMonth (month: string, vatPeriod: 'miesiac' | 'kwartal'): string {
   return addMonths(month, vatPeriod === 'kwartal' ? 3 : 1)
 }
 

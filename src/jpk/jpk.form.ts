@@ -9,7 +9,7 @@ import { GTU_CODES, PROCEDURE_MARKS } from './jpk-v7.ts'
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /** P_ORDZU is etd:TTekstowy: 1 to 3500 characters. */
-export const REASON_MAX = 3500
+const REASON_MAX = 3500
 
 // ---------- JPK_V7 ----------
 

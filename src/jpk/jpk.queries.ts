@@ -112,7 +112,7 @@ export async function documentMarks (db: Queryable, documentIds: number[]): Prom
 }
 
 /** The marks a document's sales row carries: its lines' GTU, TP for a related buyer, and the hand-set ones. */
-export function rowMarks (m: DocumentMarks | undefined): { gtu: string[], procedures: string[] } {
+function rowMarks (m: DocumentMarks | undefined): { gtu: string[], procedures: string[] } {
   if (!m) return { gtu: [], procedures: [] }
   const all = new Set([...m.lineGtu, ...m.manual, ...(m.relatedParty ? ['TP'] : [])])
   return { gtu: GTU_CODES.filter((c) => all.has(c)), procedures: PROCEDURE_MARKS.filter((c) => all.has(c)) }
@@ -306,7 +306,7 @@ export async function insertFiling (db: Queryable, values: {
 
 // ---------- stock counts ----------
 
-export interface StockCount { date: string, value: number }
+interface StockCount { date: string, value: number }
 
 export interface StockCounts {
   start: StockCount | null
@@ -354,7 +354,7 @@ export const correctionNeededMessage = (month: string) =>
 const XML_ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" }
 
 /** The document numbers (DowodSprzedazy) of the sales rows of a filed JPK_V7 file. */
-export function filedDocumentNumbers (xml: string): Set<string> {
+function filedDocumentNumbers (xml: string): Set<string> {
   const numbers = new Set<string>()
   for (const m of xml.matchAll(/<(?:[\w-]+:)?DowodSprzedazy>([^<]*)<\/(?:[\w-]+:)?DowodSprzedazy>/g)) {
     numbers.add(m[1].replace(/&(?:amp|lt|gt|quot|apos);/g, (e) => XML_ENTITIES[e]))

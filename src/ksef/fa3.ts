@@ -29,7 +29,7 @@ import { characterCount, element, leaf, renderDocument, tokenText, type XmlEleme
 export const FA3_NAMESPACE = 'http://crd.gov.pl/wzor/2025/06/25/13775/'
 
 /** VAT rates as the documents store them. */
-export const FA3_RATES = ['23', '8', '5', '0', 'zw', 'np'] as const
+const FA3_RATES = ['23', '8', '5', '0', 'zw', 'np'] as const
 export type Fa3Rate = typeof FA3_RATES[number]
 
 interface RateFields {
@@ -64,7 +64,7 @@ export interface Fa3Address {
   line2: string | null
 }
 
-export interface Fa3Seller {
+interface Fa3Seller {
   nip: string
   name: string
   address: Fa3Address
@@ -79,7 +79,7 @@ export type Fa3BuyerId =
   /** a consumer: BrakID */
   | { kind: 'none' }
 
-export interface Fa3Buyer {
+interface Fa3Buyer {
   id: Fa3BuyerId
   name: string
   address: Fa3Address | null
@@ -103,14 +103,14 @@ export interface Fa3Line {
   gtu?: string | null
 }
 
-export interface Fa3RateTotal {
+interface Fa3RateTotal {
   rate: Fa3Rate
   net: number
   vat: number
   gross: number
 }
 
-export interface Fa3ExchangeRate {
+interface Fa3ExchangeRate {
   /** NBP table A mid rate as published, '4.2103' (PLN for 1 unit) */
   mid: string
   /** '012/A/NBP/2026'; null for a rate entered by hand without it */
@@ -136,7 +136,7 @@ export interface Fa3Payment {
 /** TypKorekty: 1 in the period of the original, 2 in the period of the correction, 3 another date. */
 export type Fa3CorrectionEffect = 1 | 2 | 3
 
-export interface Fa3Correction {
+interface Fa3Correction {
   reason: string | null
   effect: Fa3CorrectionEffect | null
   /** the corrected invoice; for a further correction still the original invoice */
@@ -293,7 +293,7 @@ function grossByRate (lines: Fa3Line[]): Map<Fa3Rate, number> {
 }
 
 /** Everything that keeps the invoice from being a valid, consistent FA(3) file; empty when fine. */
-export function fa3Problems (invoice: Fa3Invoice): string[] {
+function fa3Problems (invoice: Fa3Invoice): string[] {
   const check = new Checker()
   check.text(invoice.number, { label: 'numer faktury', max: 256, required: true })
   check.date(invoice.issueDate, 'data wystawienia', '2006-01-01')

@@ -55,7 +55,7 @@ export interface MonthExport {
   skipped: Array<{ number: string, problems: string[] }>
 }
 
-export const SKIPPED_FILE_NAME = 'POMINIETE.txt'
+const SKIPPED_FILE_NAME = 'POMINIETE.txt'
 
 /**
  * Every issued (not cancelled) invoice with an issue date in the month, one XML each; invoices

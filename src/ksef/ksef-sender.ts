@@ -49,7 +49,7 @@ const MAX_UPO_BYTES = 2_000_000
 
 const defaultSleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
 
-export function apiUrlOf (deps: KsefDeps, environment: string): string {
+function apiUrlOf (deps: KsefDeps, environment: string): string {
   const env = deps.config.environments[environment as keyof Config['ksef']['environments']]
   if (env === undefined) throw new Error(`unknown KSeF environment ${environment}`)
   return environment === 'symulator' && env.apiUrl === '' ? deps.simulatorUrl() : env.apiUrl
@@ -75,7 +75,7 @@ export class KsefAuthError extends Error {
 
 // Public keys -------------------------------------------------------------------------------------
 
-export async function publicKeyFor (deps: KsefDeps, client: KsefClient, environment: string, usage: KeyUsage): Promise<PublicKey> {
+async function publicKeyFor (deps: KsefDeps, client: KsefClient, environment: string, usage: KeyUsage): Promise<PublicKey> {
   const at = toStoredTimestamp(deps.now())
   const cached = await cachedPublicKey(deps.db, environment, usage, at)
   if (cached !== undefined) return cached

@@ -11,7 +11,7 @@ import { fetchMissingUpos, queueNewlyIssued, releaseClaimsOfEarlierRun, ROUND_SI
 export const KSEF_SIMULATOR_PREFIX = '/symulator-ksef'
 
 /** Where this process reaches its own KSeF simulator (its listening address, else PUBLIC_URL). */
-export function ksefSimulatorApiUrl (app: FastifyInstance): string {
+function ksefSimulatorApiUrl (app: FastifyInstance): string {
   const address = app.server.listening ? app.server.address() : null
   if (address !== null && typeof address === 'object') {
     const { address: host, port, family } = address as AddressInfo

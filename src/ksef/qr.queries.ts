@@ -25,11 +25,11 @@ export type DocumentKsefCodes =
 // KSeF 2.0 takes invoices from 1 February 2026 (obligatory from then for the largest taxpayers,
 // from 1 April 2026 for the rest, ustawa z 5 sierpnia 2025 r.): an earlier invoice reprinted now is
 // not in it, so it gets no code and no file is fixed for it.
-export const KSEF_FIRST_DAY = '2026-02-01'
+const KSEF_FIRST_DAY = '2026-02-01'
 
 const ENVIRONMENTS: readonly string[] = ['produkcja', 'demo', 'test', 'symulator'] satisfies KsefEnvironment[]
 
-export const HAND_TYPED_NUMBER = 'Numer KSeF tej faktury wpisano ręcznie, a Biurko nie ma pliku, który trafił do KSeF – bez tego pliku nie da się wyliczyć jego skrótu, więc PDF nie ma kodu QR KSeF. Kod QR tej faktury pokaże aplikacja, z której ją wysłano.'
+const HAND_TYPED_NUMBER = 'Numer KSeF tej faktury wpisano ręcznie, a Biurko nie ma pliku, który trafił do KSeF – bez tego pliku nie da się wyliczyć jego skrótu, więc PDF nie ma kodu QR KSeF. Kod QR tej faktury pokaże aplikacja, z której ją wysłano.'
 
 async function offlineSignerOf (db: Database, deps: QrDeps, at: Date): Promise<OfflineSignerResult | null> {
   const connection = await db.selectFrom('ksef_connection').select(['offline_certificate_pem', 'offline_private_key_enc']).where('id', '=', 1).executeTakeFirst()

@@ -11,12 +11,12 @@ import { isValidNip, normalizeNip } from '../shared/nip.ts'
 import { FA3_NAMESPACE } from './fa3.ts'
 
 /** Under KOD I while the invoice has no KSeF number yet (offline, or online waiting for it). */
-export const OFFLINE_LABEL = 'OFFLINE'
+const OFFLINE_LABEL = 'OFFLINE'
 /** Under KOD II. */
-export const CERTIFICATE_LABEL = 'CERTYFIKAT'
+const CERTIFICATE_LABEL = 'CERTYFIKAT'
 
 /** Where the built-in simulator answers the QR links when KSEF_SIMULATOR_QR_URL is not set. */
-export const SIMULATOR_QR_PATH = '/symulator-ksef/qr'
+const SIMULATOR_QR_PATH = '/symulator-ksef/qr'
 
 export type OfflineMode = 'offline24' | 'awaria' | 'awaria_calkowita'
 
@@ -94,7 +94,7 @@ export function invoiceFileFacts (xml: Uint8Array): InvoiceFileFacts {
 // KOD II ---------------------------------------------------------------------------------------
 
 /** ContextIdentifier types the link allows (kody-qr.md, "Generowanie linku"). */
-export type ContextIdentifierType = 'Nip' | 'InternalId' | 'NipVatUe' | 'PeppolId'
+type ContextIdentifierType = 'Nip' | 'InternalId' | 'NipVatUe' | 'PeppolId'
 
 /** An Offline-type KSeF certificate with its private key, ready to sign KOD II. */
 export interface OfflineSigner {
@@ -294,7 +294,7 @@ function children (bytes: Buffer, parent: Der): Der[] {
 const KEY_USAGE_OID = Buffer.from([0x55, 0x1d, 0x0f])
 
 /** digitalSignature (bit 0) and nonRepudiation (bit 1) of the keyUsage extension; null without one. */
-export function keyUsageOf (certificate: X509Certificate): { digitalSignature: boolean, nonRepudiation: boolean } | null {
+function keyUsageOf (certificate: X509Certificate): { digitalSignature: boolean, nonRepudiation: boolean } | null {
   const der = certificate.raw
   try {
     const tbs = children(der, readDer(der, 0))[0]

@@ -11,8 +11,7 @@ import { formatDate } from '../shared/dates.ts'
 import { readPrivateKey } from './client/xades.ts'
 
 export const KSEF_ENVIRONMENTS: readonly KsefEnvironment[] = ['produkcja', 'demo', 'test', 'symulator']
-export const AUTH_METHODS = ['token', 'certyfikat'] as const
-export type AuthMethod = typeof AUTH_METHODS[number]
+const AUTH_METHODS = ['token', 'certyfikat'] as const
 
 export interface SettingsValues {
   environment: string
@@ -21,7 +20,7 @@ export interface SettingsValues {
   autoSend: boolean
 }
 
-export interface CheckedCertificate {
+interface CheckedCertificate {
   certificatePem: string
   /** unencrypted PKCS#8 PEM, to be sealed with the app's secrets key */
   privateKeyPem: string
@@ -45,7 +44,7 @@ export interface StoredSecrets {
 const MAX_PEM = 20_000
 
 /** The NIP a KSeF certificate names in its subject (organizationIdentifier VATPL-…, or NIP-…), if any. */
-export function certificateNip (cert: X509Certificate): string | null {
+function certificateNip (cert: X509Certificate): string | null {
   const match = /(?:VATPL-|NIP-|2\.5\.4\.97=VATPL-)(\d{10})/.exec(cert.subject)
   return match ? match[1]! : null
 }

@@ -12,7 +12,7 @@ import { ksefHealth, testKsefConnection } from './ksef-sender.ts'
 import { KSEF_SIMULATOR_PREFIX, ksefDepsOf } from './ksef-worker.ts'
 import { KSEF_ENVIRONMENTS, parseSettingsForm, type SettingsValues } from './settings.form.ts'
 
-export const KSEF_SETTINGS_PATH = '/ustawienia/integracje/ksef'
+const KSEF_SETTINGS_PATH = '/ustawienia/integracje/ksef'
 
 export default async function ksefSettingsRoutes (app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requireAdministration)

@@ -10,7 +10,7 @@ import { sha256Base64 } from './client/ksef-crypto.ts'
 import { fa3ForDocument } from './ksef-export.ts'
 
 export type SubmissionState = 'do_wyslania' | 'wysylanie' | 'przyjeta' | 'odrzucona' | 'offline' | 'blad'
-export type OfflineMode = 'offline24' | 'awaria' | 'awaria_calkowita'
+type OfflineMode = 'offline24' | 'awaria' | 'awaria_calkowita'
 
 export interface InvoiceFile {
   documentId: number
@@ -27,7 +27,7 @@ export interface InvoiceFile {
 export type SubmissionRow = Selectable<KsefSubmissions>
 
 // faktury/weryfikacja-faktury.md: 1 MB without attachments (FA(3) from Biurko has none)
-export const MAX_INVOICE_BYTES = 1_000_000
+const MAX_INVOICE_BYTES = 1_000_000
 
 // faktury/weryfikacja-faktury.md (enforced by production since 16 July 2026): XML 1.0 characters
 // only, and none of the W3C "discouraged" ones: controls, U+7F–U+84, U+86–U+9F, U+FDD0–U+FDEF
@@ -57,7 +57,7 @@ export function invoiceFileProblems (bytes: Uint8Array): string[] {
   return problems
 }
 
-export function toInvoiceFile (row: SubmissionRow): InvoiceFile {
+function toInvoiceFile (row: SubmissionRow): InvoiceFile {
   const xml = row.xml as unknown as Uint8Array
   return {
     documentId: row.document_id,

@@ -5,8 +5,8 @@
 import { DateTime } from 'luxon'
 import { formatMoney } from '../shared/money.ts'
 
-export const EXEMPTION_LIMIT_GROSZE = 24_000_000
-export const EXEMPTION_WARNING_PERCENT = 80
+const EXEMPTION_LIMIT_GROSZE = 24_000_000
+const EXEMPTION_WARNING_PERCENT = 80
 
 export interface ExemptionLimitState {
   year: string

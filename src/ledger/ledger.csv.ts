@@ -16,7 +16,7 @@ export function csvAmount (minor: number): string {
   return `${sign}${Math.floor(abs / 100)},${String(abs % 100).padStart(2, '0')}`
 }
 
-export function csvDate (isoDate: string): string {
+function csvDate (isoDate: string): string {
   return formatDate(isoDate)
 }
 

@@ -2,7 +2,7 @@ import { asArray, parseId, text, type FieldErrors } from '../shared/form.ts'
 import { parseMonth, RYCZALT_RATES_BP } from './ledger.ts'
 
 /** At most this many documents are booked in one bulk action. */
-export const BULK_LIMIT = 500
+const BULK_LIMIT = 500
 
 /** The ?miesiac= of a register page; the current month when absent. */
 export function parseMonthQuery (query: unknown, currentMonth: string): { month: string, value: string, error: string | null } {

@@ -347,7 +347,7 @@ export async function listMonthEntries (db: Queryable, register: Register, month
 }
 
 /** Sums of a register over the months from..to (inclusive). FP rows do not count: their tax is already in the receipt's RO row. */
-export async function totalsBetween (db: Queryable, register: Register, from: string, to: string): Promise<RegisterTotals> {
+async function totalsBetween (db: Queryable, register: Register, from: string, to: string): Promise<RegisterTotals> {
   if (from > to) return emptyTotals()
   const counted = (eb: ExpressionBuilder<DB, 'ledger_entries'>) => eb.or([eb('ledger_entries.document_mark', 'is', null), eb('ledger_entries.document_mark', '!=', 'FP')])
   const sums = await db.selectFrom('ledger_entries')

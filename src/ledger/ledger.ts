@@ -5,7 +5,7 @@ import { convertToPln, isValidMidRate } from '../nbp/nbp.ts'
 import { formatAmount } from '../shared/money.ts'
 
 export type Register = 'kpir' | 'ryczalt' | 'vat'
-export type BookRegister = Exclude<Register, 'vat'>
+type BookRegister = Exclude<Register, 'vat'>
 
 export const REGISTER_NAMES = {
   kpir: 'Podatkowa księga przychodów i rozchodów',
@@ -21,11 +21,9 @@ export const REGISTER_PATHS = {
 
 /** VAT register columns, in JPK_V7 order of importance: K_19/20, K_17/18, K_15/16, K_13, K_10, K_11. */
 export const VAT_REGISTER_RATES = ['23', '8', '5', '0', 'zw', 'np'] as const
-export type VatRegisterRate = typeof VAT_REGISTER_RATES[number]
 export const VAT_RATES_WITH_TAX: readonly string[] = ['23', '8', '5']
 
 export { RYCZALT_RATES_BP, ryczaltRateLabel }
-
 
 /** Sales document types that go into the registers (pro forma never does). */
 export const BOOKABLE_TYPES: readonly string[] = ['faktura', 'faktura_bez_vat', 'paragon', 'inny_przychod', 'korekta']
@@ -86,7 +84,7 @@ export interface RateAmounts {
   gross: number
 }
 
-export interface EntryAmount {
+interface EntryAmount {
   rate: string
   net: number
   vat: number

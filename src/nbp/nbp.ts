@@ -45,7 +45,7 @@ export function easterSunday (year: number): string {
  * Public holidays of the Act of 18 January 1951 on non-working days, as amended: Epiphany since
  * 2011, Christmas Eve since 2025. Pentecost is listed although it always falls on a Sunday.
  */
-export function polishPublicHolidays (year: number): Set<string> {
+function polishPublicHolidays (year: number): Set<string> {
   const fixed = ['01-01', '05-01', '05-03', '08-15', '11-01', '11-11', '12-25', '12-26']
   if (year >= 2011) fixed.push('01-06')
   if (year >= 2025) fixed.push('12-24')

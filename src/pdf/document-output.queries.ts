@@ -20,7 +20,7 @@ export interface OutputLine {
   gross: number
 }
 
-export interface LinkedTransaction {
+interface LinkedTransaction {
   id: number
   checkoutFormId: string
   buyerLogin: string

@@ -19,7 +19,7 @@ export interface CurrentUser {
 /** Where a user the owner requires to enrol may go (and the code step of a login). */
 export const TOTP_ENROL_PATH = '/konto/weryfikacja-dwuetapowa'
 /** The password step of a login with TOTP is good for this long before the code must come. */
-export const PENDING_TOTP_MS = 5 * 60_000
+const PENDING_TOTP_MS = 5 * 60_000
 
 /** What the navigation needs to know about the company on every page. */
 export interface NavCompany {

@@ -1,7 +1,7 @@
 import secureSession from '@fastify/secure-session'
 import fp from 'fastify-plugin'
 
-export type FlashKind = 'success' | 'error' | 'info' | 'warning'
+type FlashKind = 'success' | 'error' | 'info' | 'warning'
 export interface Flash { kind: FlashKind, message: string }
 
 declare module '@fastify/secure-session' {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Queryable } from '../db/database.ts'
 
 /** The database keeps only a hash of the token, so a copy of the database opens no session. */
-export function hashSessionToken (token: string): string {
+function hashSessionToken (token: string): string {
   return createHash('sha256').update(token).digest('base64url')
 }
 

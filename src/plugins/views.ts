@@ -8,7 +8,7 @@ import { viewsDir } from '../paths.ts'
 import type { Flash } from './session.ts'
 import type { CurrentUser, NavCompany } from './auth.ts'
 
-export interface PageLocals {
+interface PageLocals {
   user: CurrentUser | null
   company: NavCompany | null
   csrfToken: string
@@ -23,7 +23,7 @@ declare module 'fastify' {
 }
 
 /** Formatting helpers every template reaches as `it.fmt`. */
-export const templateHelpers = {
+const templateHelpers = {
   money: formatMoney,
   amount: formatAmount,
   decimal: formatDecimal,

@@ -2,7 +2,7 @@
 import { divideRoundHalfUp } from '../shared/money.ts'
 import { VAT_RATES } from '../shared/vat.ts'
 
-export { VAT_RATES }
+
 export type VatRate = typeof VAT_RATES[number]
 
 export const UNITS = ['szt.', 'kpl.', 'opak.', 'para', 'kg', 'g', 'l', 'm', 'mb', 'm²', 'usł.'] as const
@@ -13,7 +13,7 @@ export const MAX_SKU_LENGTH = 100
 export const MAX_REASON_LENGTH = 300
 
 /** The percentage of a VAT rate code; 'zw' (exempt) and '0' carry no VAT. */
-export function vatPercent (rate: string): number {
+function vatPercent (rate: string): number {
   const percent = Number(rate)
   return Number.isInteger(percent) && percent > 0 ? percent : 0
 }

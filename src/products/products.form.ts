@@ -6,7 +6,7 @@ import type { ProductData, StockCorrection } from './products.queries.ts'
 import { VAT_RATES } from '../shared/vat.ts'
 import { parseQuantity } from '../shared/quantity.ts'
 
-export const PRICE_BASES = ['brutto', 'netto'] as const
+const PRICE_BASES = ['brutto', 'netto'] as const
 
 /** What the product form shows, as typed. */
 export interface ProductValues {
@@ -86,7 +86,7 @@ export function parseProductForm (body: unknown, opts: { isNew: boolean }): Form
   }
 }
 
-export const CORRECTION_KINDS = ['przyjecie', 'korekta'] as const
+const CORRECTION_KINDS = ['przyjecie', 'korekta'] as const
 
 export interface CorrectionValues {
   kind: string

@@ -117,10 +117,6 @@ export async function getWz (db: Queryable, id: number): Promise<{ wz: WzRow, li
   return { wz: { ...row, line_count: lines.length }, lines }
 }
 
-export async function listWzForDocument (db: Queryable, documentId: number): Promise<Array<{ id: number, number: string, status: string }>> {
-  return await db.selectFrom('wz_documents').select(['id', 'number', 'status']).where('document_id', '=', documentId).orderBy('id').execute()
-}
-
 export interface ProductTaxMarks {
   annex15: boolean
   gtu: string

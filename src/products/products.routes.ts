@@ -16,13 +16,13 @@ import { idParam, pageParam } from '../shared/params.ts'
 
 const PER_PAGE = 50
 
-export interface ProductsMount {
+interface ProductsMount {
   base: string
   /** true for MAGAZYN » PRODUKTY (package with a warehouse), false for PRZYCHODY » PRODUKTY */
   warehouse: boolean
 }
 
-export const formOptions = {
+const formOptions = {
   units: UNITS.map((unit) => ({ value: unit, label: unit })),
   vatRates: VAT_RATES.map((rate) => ({ value: rate, label: rate === 'zw' ? 'zw.' : `${rate} %` })),
   priceBases: [{ value: 'brutto', label: 'brutto' }, { value: 'netto', label: 'netto' }],

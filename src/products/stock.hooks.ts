@@ -19,13 +19,13 @@ import { changeStock } from './stock.queries.ts'
 // Both are also unique indexes on stock_movements (migration 0400), so no race can break them.
 
 /** Sales documents that take goods out of stock. Pro forma never does. */
-export const STOCK_MOVING_TYPES = ['faktura', 'faktura_bez_vat', 'paragon', 'inny_przychod'] as const
+const STOCK_MOVING_TYPES = ['faktura', 'faktura_bez_vat', 'paragon', 'inny_przychod'] as const
 /**
  * A correction of a sale (faktura korygująca) lists its lines as they stand after it, next to
  * what they were before (src/corrections). What the quantity went down by comes back to stock
  * ('zwrot'), for the product the sale took out; a price change moves nothing.
  */
-export const STOCK_CORRECTION_TYPES = ['korekta'] as const
+const STOCK_CORRECTION_TYPES = ['korekta'] as const
 
 export interface LineForMatching {
   name: string
@@ -415,7 +415,7 @@ export async function unmatchedLinesForTransaction (db: Queryable, transactionId
 
 // Corrections that return goods -------------------------------------------------------------
 
-export interface ReturnedGoods {
+interface ReturnedGoods {
   /** the correction's line the 'zwrot' movement belongs to */
   lineId: number
   productId: number
@@ -427,7 +427,7 @@ export interface ReturnedGoods {
  * for products the sale actually took out of stock (the original line's sale, or its Allegro
  * cart item's sale through another document such as a receipt). A price change returns nothing.
  */
-export async function returnedGoods (db: Queryable, correctionDocumentId: number): Promise<ReturnedGoods[]> {
+async function returnedGoods (db: Queryable, correctionDocumentId: number): Promise<ReturnedGoods[]> {
   const lines = await db.selectFrom('correction_lines as cl')
     .innerJoin('corrections as c', 'c.id', 'cl.correction_id')
     .innerJoin('document_lines as after', 'after.id', 'cl.document_line_id')

@@ -1,9 +1,6 @@
-import type { Selectable } from 'kysely'
 import type { Queryable, Trx } from '../db/database.ts'
-import type { StockMovements } from '../db/schema.gen.ts'
 
-export type StockMovementRow = Selectable<StockMovements>
-export type MovementKind = 'initial' | 'przyjecie' | 'korekta' | 'sprzedaz' | 'anulowanie' | 'zwrot'
+type MovementKind = 'initial' | 'przyjecie' | 'korekta' | 'sprzedaz' | 'anulowanie' | 'zwrot'
 
 export const MOVEMENT_LABELS: Record<string, string> = {
   initial: 'Stan początkowy',

@@ -5,9 +5,9 @@ import { isIsoDate } from '../shared/dates.ts'
 import { checkbox, text, Validator, type FieldErrors } from '../shared/form.ts'
 import { KPIR_COST_COLUMN_KEYS, NO_KPIR_COLUMN, SELF_ASSESSMENT, SELF_ASSESSMENT_RATES, VAT_KINDS, type SelfAssessmentKind, type BookingChoice, type KpirCostColumn, type VatKind } from './booking.ts'
 
-export const BOOKING_FIELDS = ['kolumna', 'data', 'odliczenie', 'okres', 'rodzaj', 'opis', 'zapamietaj', 'potwierdzenie', 'samochod', 'samonaliczenie', 'stawka_nabywcy'] as const
+const BOOKING_FIELDS = ['kolumna', 'data', 'odliczenie', 'okres', 'rodzaj', 'opis', 'zapamietaj', 'potwierdzenie', 'samochod', 'samonaliczenie', 'stawka_nabywcy'] as const
 
-export function bookingValues (body: unknown): Record<string, string> {
+function bookingValues (body: unknown): Record<string, string> {
   const values: Record<string, string> = {}
   for (const name of BOOKING_FIELDS) values[name] = text(body, name)
   values.zapamietaj = checkbox(body, 'zapamietaj') ? '1' : ''

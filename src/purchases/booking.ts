@@ -24,7 +24,7 @@ export const NO_KPIR_COLUMN = 'brak'
 export const VAT_KINDS = { pozostale: 'pozostałe nabycia towarów i usług', srodki_trwale: 'nabycie środków trwałych' } as const
 export type VatKind = keyof typeof VAT_KINDS
 
-export const DEFAULT_DESCRIPTIONS: Record<KpirCostColumn, string> = {
+const DEFAULT_DESCRIPTIONS: Record<KpirCostColumn, string> = {
   12: 'Zakup towarów i materiałów',
   13: 'Koszty uboczne zakupu',
   14: 'Wynagrodzenia',

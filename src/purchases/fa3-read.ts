@@ -11,7 +11,7 @@ import { isIsoDate } from '../shared/dates.ts'
 import { formatDecimal } from '../shared/money.ts'
 import { isValidNip } from '../shared/nip.ts'
 
-export const FA3_NAMESPACE = 'http://crd.gov.pl/wzor/2025/06/25/13775/'
+const FA3_NAMESPACE = 'http://crd.gov.pl/wzor/2025/06/25/13775/'
 
 /** An amount beyond this (100 mln zł) on a small shop's purchase invoice is not plausible. */
 export const PLAUSIBLE_MAX = 10_000_000_000
@@ -33,7 +33,7 @@ const RATE_FIELDS: Array<[string, string | null, string | null, string, number |
   ['P_13_11', null, null, 'marża', null]
 ]
 
-export const PAYMENT_FORMS: Record<string, string> = {
+const PAYMENT_FORMS: Record<string, string> = {
   1: 'gotówka', 2: 'karta', 3: 'bon', 4: 'czek', 5: 'kredyt', 6: 'przelew', 7: 'płatność mobilna'
 }
 
@@ -44,7 +44,7 @@ export const INVOICE_KINDS: Record<string, string> = {
 
 export interface PurchaseRate { rate: string, net: number, vat: number, vatPln: number }
 
-export interface PurchaseLine {
+interface PurchaseLine {
   number: string
   name: string
   unit: string
@@ -58,7 +58,7 @@ export interface PurchaseLine {
   before: boolean
 }
 
-export interface PurchasePayment {
+interface PurchasePayment {
   paid: boolean
   paidOn: string | null
   dueDates: string[]
@@ -66,7 +66,7 @@ export interface PurchasePayment {
   accounts: Array<{ number: string, bank: string | null }>
 }
 
-export interface PurchaseCorrection {
+interface PurchaseCorrection {
   reason: string | null
   originals: Array<{ number: string, issueDate: string | null, ksefNumber: string | null }>
 }
@@ -281,7 +281,7 @@ export function readPurchaseFile (bytes: Buffer): ReadResult {
 }
 
 /** What does not add up in a file that did parse. Sentences in Polish. */
-export function plausibilityProblems (invoice: ParsedPurchase): string[] {
+function plausibilityProblems (invoice: ParsedPurchase): string[] {
   const problems: string[] = []
   if (invoice.sellerNip === null || !isValidNip(invoice.sellerNip)) problems.push('NIP sprzedawcy jest nieprawidłowy albo go brak.')
   if (invoice.sellerName === null) problems.push('Brak nazwy sprzedawcy.')

@@ -9,7 +9,7 @@ import { isValidNip, normalizeNip } from '../shared/nip.ts'
 import { PLAUSIBLE_MAX } from './fa3-read.ts'
 import { MANUAL_RATES, ratesInPln, vatOf, type ManualInvoice } from './manual.ts'
 
-export const MANUAL_FIELDS = ['kraj', 'nip', 'nazwa', 'adres', 'numer', 'data_wystawienia', 'data_sprzedazy', 'data_otrzymania', 'waluta', 'kurs',
+const MANUAL_FIELDS = ['kraj', 'nip', 'nazwa', 'adres', 'numer', 'data_wystawienia', 'data_sprzedazy', 'data_otrzymania', 'waluta', 'kurs',
   ...MANUAL_RATES.flatMap((r) => r.percent === null ? [`netto_${r.field}`] : [`netto_${r.field}`, `vat_${r.field}`])] as const
 
 export function manualValues (body: unknown): Record<string, string> {

@@ -7,7 +7,7 @@ import { PAYMENT_METHODS, type PaymentMethod } from './payments.ts'
 
 export interface PaymentInput { paidOn: string, amount: number, method: PaymentMethod, account: string, splitPayment: boolean }
 
-export function paymentValues (body: unknown): Record<string, string> {
+function paymentValues (body: unknown): Record<string, string> {
   return { zaplata_data: text(body, 'zaplata_data'), zaplata_kwota: text(body, 'zaplata_kwota'), sposob: text(body, 'sposob'), rachunek: text(body, 'rachunek'), mpp: checkbox(body, 'mpp') ? '1' : '' }
 }
 

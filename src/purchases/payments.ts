@@ -16,7 +16,7 @@ import { convertToPln } from '../nbp/nbp.ts'
 import type { WhiteListLookup } from '../whitelist/whitelist.ts'
 import { formatMoney } from '../shared/money.ts'
 
-export const WHITE_LIST_LIMIT = 1_500_000
+const WHITE_LIST_LIMIT = 1_500_000
 export const PAYMENT_METHODS = { przelew: 'przelew', gotowka: 'gotówka', karta: 'karta płatnicza', inna: 'inna' } as const
 export type PaymentMethod = keyof typeof PAYMENT_METHODS
 export type WhiteListStatus = 'na_liscie' | 'poza_lista' | 'brak_podmiotu' | 'nie_sprawdzono' | 'nie_dotyczy'

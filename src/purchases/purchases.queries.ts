@@ -1,11 +1,9 @@
 // Purchase invoices and the download's high-water mark. Query functions take `db | trx` first.
-import { sql, type Insertable, type Selectable } from 'kysely'
+import { sql, type Insertable } from 'kysely'
 import type { Queryable } from '../db/database.ts'
-import type { PurchaseInvoices, PurchasePayments } from '../db/schema.gen.ts'
+import type { PurchasePayments } from '../db/schema.gen.ts'
 import type { PreparedPurchase } from './purchases.ts'
 import { totalsOf, type ManualInvoice } from './manual.ts'
-
-export type PurchaseRow = Selectable<PurchaseInvoices>
 
 /** Which of these KSeF numbers are stored already (read before downloading, so no file is fetched twice). */
 export async function storedKsefNumbers (db: Queryable, numbers: string[]): Promise<Set<string>> {
@@ -94,7 +92,7 @@ export async function storePage (db: Queryable, opts: { environment: string, nip
 }
 
 export interface PurchaseListFilters { review: boolean, page: number }
-export const PAGE_SIZE = 50
+const PAGE_SIZE = 50
 
 export async function listPurchases (db: Queryable, filters: PurchaseListFilters) {
   let query = db.selectFrom('purchase_invoices as p').leftJoin('purchase_bookings as b', 'b.purchase_invoice_id', 'p.id')

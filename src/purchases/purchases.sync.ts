@@ -22,7 +22,7 @@ import { claimSync, releaseSync, storedKsefNumbers, storePage, syncStateOf } fro
 
 const ZONE = 'Europe/Warsaw'
 /** open-api.json: pageSize 10–250 */
-export const METADATA_PAGE_SIZE = 100
+const METADATA_PAGE_SIZE = 100
 /** pages per run: the metadata query allows 20 an hour (x-rate-limits), a run must leave some */
 const MAX_PAGES_PER_RUN = 10
 const CLAIM_MINUTES = 15
@@ -44,7 +44,7 @@ export interface SyncResult {
 }
 
 /** Where a company's first download starts: the first day of the month two months back (still inside one 3-month window). */
-export function initialFrom (now: DateTime): string {
+function initialFrom (now: DateTime): string {
   const start = now.setZone(ZONE).startOf('month').minus({ months: 2 })
   return (start < KSEF_START ? KSEF_START : start).toUTC().toISO()!
 }

@@ -21,7 +21,7 @@ export interface PreparedPurchase {
   reviewReasons: string[]
 }
 
-export function sha256Base64 (bytes: Buffer): string {
+function sha256Base64 (bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('base64')
 }
 

@@ -9,7 +9,7 @@ import { parseUserAmount } from '../shared/money.ts'
 import { isSettlement, lineProblem, type LineState, type RequestedLine, type Settlement } from '../corrections/correction.ts'
 import type { CorrectionIssueRequest } from './correction-issuing.ts'
 
-export interface CorrectionLineValues {
+interface CorrectionLineValues {
   lineId: string
   quantity: string
   price: string

@@ -13,7 +13,7 @@ import { EXEMPTION_BASIS_KINDS, isVatRate, type ExemptionBasisKind } from '../sh
 import { parseQuantity } from '../shared/quantity.ts'
 
 /** Most transactions one Wystaw click may cover. */
-export const MAX_ISSUE_BATCH = 200
+const MAX_ISSUE_BATCH = 200
 
 export function parseDocumentFilters (query: unknown): DocumentFilters {
   const type = text(query, 'typ')
@@ -101,7 +101,7 @@ export interface ManualDocumentValues {
 }
 
 export const MANUAL_EMPTY_ROWS = 5
-export const INVOICE_BEFORE_SUPPLY_DAYS = 60
+const INVOICE_BEFORE_SUPPLY_DAYS = 60
 
 function addDays (isoDate: string, days: number): string {
   return DateTime.fromISO(isoDate, { zone: 'utc' }).plus({ days }).toISODate()!

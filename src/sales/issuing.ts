@@ -35,7 +35,7 @@ export type SkipReason =
   | { code: 'refused', problem: string }
   | { code: 'no_rate', currency: string, saleDate: string, problem: string }
 
-export type IssueWarning = 'unpaid'
+type IssueWarning = 'unpaid'
 
 export type IssueOutcome =
   | { transactionId: number, status: 'issued', documentId: number, number: string, warnings: IssueWarning[] }
@@ -352,7 +352,7 @@ export async function issueManualDocument (db: Database, request: ManualDocument
 export type CancelOutcome = { ok: true, number: string } | { ok: false, problem: string }
 
 /** An invoice KSeF has accepted can only be corrected, never cancelled (MF-H2 §1.6.2). */
-export function ksefCancelBlocker (doc: { number: string, ksef_number: string | null }): string | null {
+function ksefCancelBlocker (doc: { number: string, ksef_number: string | null }): string | null {
   return doc.ksef_number === null ? null : `Faktura ${doc.number} ma numer KSeF ${doc.ksef_number} – faktury przyjętej w KSeF nie można anulować, można ją tylko skorygować.`
 }
 
@@ -360,7 +360,7 @@ export function ksefCancelBlocker (doc: { number: string, ksef_number: string | 
  * An invoice the buyer already received through Allegro is in circulation: it is corrected
  * (art. 106j), never cancelled. Pro formas and receipts have no correction and keep the warning.
  */
-export async function deliveredCancelBlocker (db: Queryable, doc: { id: number, number: string, type: string }): Promise<string | null> {
+async function deliveredCancelBlocker (db: Queryable, doc: { id: number, number: string, type: string }): Promise<string | null> {
   if (doc.type !== 'faktura' && doc.type !== 'faktura_bez_vat') return null
   const sent = await db.selectFrom('document_allegro_deliveries').select('id').where('document_id', '=', doc.id).where('allegro_invoice_id', 'is not', null).executeTakeFirst()
   return sent === undefined ? null : `Faktura ${doc.number} została wysłana do Allegro i kupujący ją otrzymał – faktury doręczonej nabywcy nie anuluje się, tylko koryguje. Wystaw korektę.`

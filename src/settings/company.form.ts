@@ -1,5 +1,5 @@
 import { isIsoDate } from '../shared/dates.ts'
-import { type FieldErrors, type FormResult, Validator, checkbox, text } from '../shared/form.ts'
+import { type FormResult, Validator, checkbox, text } from '../shared/form.ts'
 import { isValidBankAccount, isValidNip, normalizeBankAccount, normalizeNip } from '../shared/nip.ts'
 import { RYCZALT_RATES_BP } from '../shared/tax-codes.ts'
 import { DEFAULT_EXEMPTION_BASIS, VAT_RATES } from '../shared/vat.ts'
@@ -192,4 +192,4 @@ export function jpkHeaderColumns (values: JpkHeaderValues) {
   }
 }
 
-export type { FieldErrors }
+

@@ -8,10 +8,6 @@ export async function getCompany (db: Queryable): Promise<CompanyRow> {
   return await db.selectFrom('company').selectAll().where('id', '=', 1).executeTakeFirstOrThrow()
 }
 
-export async function findCompany (db: Queryable): Promise<CompanyRow | undefined> {
-  return await db.selectFrom('company').selectAll().where('id', '=', 1).executeTakeFirst()
-}
-
 export async function updateCompany (db: Queryable, changes: Partial<Omit<CompanyRow, 'id' | 'created_at'>>, updatedAt: string): Promise<void> {
   await db.updateTable('company').set({ ...changes, updated_at: updatedAt }).where('id', '=', 1).execute()
 }

@@ -24,7 +24,7 @@ const CURRENCIES: Record<string, CurrencyWords> = {
   HUF: { forms: ['forint', 'forinty', 'forintów'], feminine: false }
 }
 
-export function pluralForm (n: number, forms: Forms): string {
+function pluralForm (n: number, forms: Forms): string {
   if (n === 1) return forms[0]
   const lastTwo = n % 100
   const last = n % 10

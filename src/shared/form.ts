@@ -1,7 +1,7 @@
 // Form bodies arrive as strings, or arrays of strings when a field repeats (formbody);
 // anything else (a hostile JSON body, say) is treated as missing.
 
-export type FormBody = Record<string, unknown>
+type FormBody = Record<string, unknown>
 export type FieldErrors = Record<string, string>
 
 export interface FormResult<V> {
@@ -9,7 +9,7 @@ export interface FormResult<V> {
   errors: FieldErrors
 }
 
-export function isFormBody (body: unknown): body is FormBody {
+function isFormBody (body: unknown): body is FormBody {
   return typeof body === 'object' && body !== null && !Array.isArray(body)
 }
 

@@ -14,8 +14,8 @@ export interface ListOrder<K extends string> {
   query: { sort: string, 'na-stronie': string }
 }
 
-export const PAGE_SIZES = [25, 50, 100] as const
-export const DEFAULT_PAGE_SIZE = 50
+const PAGE_SIZES = [25, 50, 100] as const
+const DEFAULT_PAGE_SIZE = 50
 
 /** `sort` is "kwota" (ascending) or "-kwota" (descending); `na-stronie` one of PAGE_SIZES. */
 export function parseListOrder<K extends string> (query: unknown, columns: readonly K[], fallback: { column: K, direction: SortDirection }): ListOrder<K> {

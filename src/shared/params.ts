@@ -11,7 +11,7 @@ export function idParam (request: FastifyRequest, notFound: string, name = 'id')
 }
 
 /** The highest page any list offers: beyond it a URL is a typo or a probe, not a page. */
-export const MAX_PAGE = 100_000
+const MAX_PAGE = 100_000
 
 /** ?strona=N: a whole number from 1 to MAX_PAGE; anything else is the first page. */
 export function pageParam (query: unknown, name = 'strona'): number {

@@ -3,8 +3,8 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 // The database holds password hashes, tax records and buyers' personal data: only the server's
 // own user may read it, whatever the umask (ASVS 8.3.x, 14.1.x). SQLite creates the -wal and -shm
 // files with the database file's permissions, so a 0600 database keeps them 0600 too.
-export const PRIVATE_DIR_MODE = 0o700
-export const PRIVATE_FILE_MODE = 0o600
+const PRIVATE_DIR_MODE = 0o700
+const PRIVATE_FILE_MODE = 0o600
 
 /** Creates the folder (and missing parents) and makes it 0700, also when it existed more open. */
 export function ensurePrivateDir (dir: string): void {

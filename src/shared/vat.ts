@@ -10,7 +10,7 @@ export function isVatRate (value: string): value is VatRate {
 }
 
 /** The rate as a percentage for the arithmetic; exempt ('zw') carries no VAT. */
-export function vatPercent (rate: VatRate): number {
+function vatPercent (rate: VatRate): number {
   return rate === 'zw' ? 0 : Number(rate)
 }
 

@@ -26,7 +26,7 @@ export function characterCount (value: string): number {
   return [...value].length
 }
 
-export function escapeXml (value: string): string {
+function escapeXml (value: string): string {
   return value.replace(NOT_XML_CHARACTERS, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -6,11 +6,11 @@ import { DateTime } from 'luxon'
 import { parseAmount } from '../shared/money.ts'
 import { statusFromAllegro, type TransactionStatus } from './transaction-status.ts'
 
-export const CHECKOUT_FORM_STATUSES = ['BOUGHT', 'FILLED_IN', 'READY_FOR_PROCESSING', 'CANCELLED'] as const
-export type CheckoutFormStatus = typeof CHECKOUT_FORM_STATUSES[number]
+const CHECKOUT_FORM_STATUSES = ['BOUGHT', 'FILLED_IN', 'READY_FOR_PROCESSING', 'CANCELLED'] as const
+type CheckoutFormStatus = typeof CHECKOUT_FORM_STATUSES[number]
 
-export const PAYMENT_TYPES = ['CASH_ON_DELIVERY', 'WIRE_TRANSFER', 'ONLINE', 'SPLIT_PAYMENT', 'EXTENDED_TERM'] as const
-export type PaymentType = typeof PAYMENT_TYPES[number]
+const PAYMENT_TYPES = ['CASH_ON_DELIVERY', 'WIRE_TRANSFER', 'ONLINE', 'SPLIT_PAYMENT', 'EXTENDED_TERM'] as const
+type PaymentType = typeof PAYMENT_TYPES[number]
 
 const VAT_PAYER_STATUSES = ['ACTIVE', 'NON_ACTIVE', 'NOT_APPLICABLE'] as const
 
@@ -47,14 +47,14 @@ const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const MAX_LINE_ITEMS = 1000
 const MAX_QUANTITY = 1_000_000
 
-export interface Address {
+interface Address {
   street: string
   city: string
   zipCode: string
   countryCode: string
 }
 
-export interface PaymentData {
+interface PaymentData {
   id: string
   type: PaymentType
   provider: string | null
@@ -62,7 +62,7 @@ export interface PaymentData {
   paidAmount: number | null
 }
 
-export interface AdditionalServiceData {
+interface AdditionalServiceData {
   /** "Usługa dodatkowa" when Allegro names none */
   name: string
   /** total over all units, in minor units (reference §3) */
@@ -83,7 +83,7 @@ export interface LineItemData {
   services: AdditionalServiceData[]
 }
 
-export interface InvoiceCompanyData {
+interface InvoiceCompanyData {
   name: string
   vatPayerStatus: string
   ids: { type: string, value: string }[]
@@ -500,7 +500,7 @@ export function parseCheckoutForm (json: unknown): ParseResult {
 }
 
 /** Paid for the local status: money arrived (cash on delivery is "ready" long before it pays). */
-export function isPaid (form: CheckoutFormData): boolean {
+function isPaid (form: CheckoutFormData): boolean {
   return form.payment !== null && form.payment.finishedAt !== null && form.payment.paidAmount !== null && form.payment.paidAmount > 0
 }
 
@@ -508,7 +508,7 @@ export function impliedStatus (form: CheckoutFormData): TransactionStatus {
   return statusFromAllegro({ allegroStatus: form.status, paid: isPaid(form) })
 }
 
-export function buyerDisplayName (form: CheckoutFormData): string {
+function buyerDisplayName (form: CheckoutFormData): string {
   const person = [form.buyer.firstName, form.buyer.lastName].filter((part) => part !== null && part !== '').join(' ')
   return form.buyer.companyName || person || form.invoice.company?.name || form.buyer.login
 }

@@ -13,8 +13,8 @@ import { indexPendingSearch } from './search-index.ts'
 import { startIntervalWorker } from '../shared/interval-worker.ts'
 
 /** The seed's rule; the server's own minimum comes from IMPORT_MIN_INTERVAL_MINUTES (config). */
-export const IMPORT_GAP_MINUTES = 10
-export const AUTO_IMPORT_CHECK_MS = 60_000
+const IMPORT_GAP_MINUTES = 10
+const AUTO_IMPORT_CHECK_MS = 60_000
 
 export type ClientFactory = (app: BackgroundContext, shopId: number) => Promise<OrdersApi>
 

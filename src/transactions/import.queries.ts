@@ -6,7 +6,7 @@ import { impliedStatus, toItemColumns, toTransactionColumns, type CheckoutFormDa
 export type ImportStateRow = Selectable<TransactionImports>
 export type WindowField = 'lineItems.boughtAt' | 'updatedAt'
 
-export class CursorMovedError extends Error {
+class CursorMovedError extends Error {
   override name = 'CursorMovedError'
   constructor () { super('another import of this shop moved the events cursor') }
 }

@@ -21,7 +21,7 @@ export interface OrdersApi {
   getCheckoutForm: (id: string) => Promise<unknown>
 }
 
-export interface ImportLogger {
+interface ImportLogger {
   warn: (obj: object, msg: string) => void
 }
 
@@ -33,7 +33,7 @@ export interface ImportLimits {
   maxMs: number
 }
 
-export const DEFAULT_IMPORT_LIMITS: ImportLimits = { maxRequests: 20_000, maxMs: 30 * 60_000 }
+const DEFAULT_IMPORT_LIMITS: ImportLimits = { maxRequests: 20_000, maxMs: 30 * 60_000 }
 
 export interface ImportDeps {
   db: Database
@@ -58,18 +58,18 @@ export interface ImportOutcome {
   completed: boolean
 }
 
-export const LIST_PAGE_SIZE = 100
+const LIST_PAGE_SIZE = 100
 /** Allegro refuses offset + limit above 10 000 on /order/checkout-forms (reference §3). */
-export const LIST_OFFSET_LIMIT = 10_000
-export const EVENTS_PAGE_SIZE = 1000
+const LIST_OFFSET_LIMIT = 10_000
+const EVENTS_PAGE_SIZE = 1000
 /** Checkout forms fetched (and then written) per batch while following events. */
-export const EVENTS_BATCH_FORMS = 100
+const EVENTS_BATCH_FORMS = 100
 /** Events are kept for 60 days; past that the cursor is useless and orders are re-read by updatedAt. */
 const EVENTS_RETENTION_MARGIN_DAYS = 55
 const FETCH_CONCURRENCY = 4
 const MIN_WINDOW_MS = 1000
 
-export class ImportAbortedError extends Error {
+class ImportAbortedError extends Error {
   override name = 'ImportAbortedError'
   constructor () { super('import aborted') }
 }
@@ -84,7 +84,7 @@ class BadResponseError extends Error {
   }
 }
 
-export class ImportLimitError extends Error {
+class ImportLimitError extends Error {
   override name = 'ImportLimitError'
   readonly limit: 'requests' | 'time'
   readonly value: number
@@ -126,7 +126,7 @@ function isObject (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-export function parseEventStats (json: unknown): { latestEventId: string | null } {
+function parseEventStats (json: unknown): { latestEventId: string | null } {
   if (!isObject(json)) throw new BadResponseError('event-stats', 'not an object')
   const latest = json.latestEvent
   if (latest === undefined || latest === null) return { latestEventId: null }
@@ -142,7 +142,7 @@ export interface OrderEventRef {
 
 const CHECKOUT_FORM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-export interface SkippedEvent {
+interface SkippedEvent {
   /** null when the event's own id is unusable */
   id: string | null
   /** Polish, names the field */
@@ -186,7 +186,7 @@ export function parseOrderEvents (json: unknown): OrderEventsPage {
   return page
 }
 
-export function parseCheckoutFormList (json: unknown): { forms: unknown[], totalCount: number } {
+function parseCheckoutFormList (json: unknown): { forms: unknown[], totalCount: number } {
   if (!isObject(json) || !Array.isArray(json.checkoutForms)) throw new BadResponseError('checkoutForms', 'no checkoutForms array')
   const total = json.totalCount
   if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) throw new BadResponseError('totalCount', 'not a whole number')

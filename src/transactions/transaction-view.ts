@@ -46,12 +46,12 @@ function label (labels: Record<string, string>, value: string | null): string {
 }
 
 /** The number people see: the start of Allegro's checkout-form id, enough to tell orders apart. */
-export function shortId (checkoutFormId: string): string {
+function shortId (checkoutFormId: string): string {
   return checkoutFormId.slice(0, 8).toUpperCase()
 }
 
 /** Shortens text for a table cell (by characters, not UTF-16 units, so emoji stay whole). */
-export function shorten (text: string | null, max = 90): string {
+function shorten (text: string | null, max = 90): string {
   if (text === null) return ''
   const chars = [...text]
   return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…'

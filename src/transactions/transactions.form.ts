@@ -5,7 +5,7 @@ import { isTransactionStatus, type TransactionStatus } from './transaction-statu
 import { NO_FILTERS, type TransactionFilters } from './transactions.queries.ts'
 
 /** The list's query string as typed (Polish names), kept to refill the filter form. */
-export interface FilterValues {
+interface FilterValues {
   sklep: string
   status: string
   faktura: string
@@ -26,7 +26,7 @@ const MAX_SEARCH = 100
 const MAX_WORDS = 8
 const MAX_PAGE = 100_000
 /** more at once would make one request (and one DB transaction) too long */
-export const MAX_SELECTED = 500
+const MAX_SELECTED = 500
 
 function yesNo (value: string): boolean | null {
   if (value === 'tak') return true
@@ -85,7 +85,7 @@ export function parseSelection (body: unknown): { ids: number[], error: string |
   return { ids: ids as number[], error: null }
 }
 
-export const STATUS_ACTIONS = ['oplacona', 'zamknieta', 'anulowana'] as const satisfies readonly TransactionStatus[]
+const STATUS_ACTIONS = ['oplacona', 'zamknieta', 'anulowana'] as const satisfies readonly TransactionStatus[]
 
 export function parseStatusAction (body: unknown): TransactionStatus | null {
   const value = text(body, 'status')

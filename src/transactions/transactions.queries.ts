@@ -23,7 +23,6 @@ export const PAGE_SIZE = 50
 /** The trigram index needs three characters; shorter words fall back to a scan. */
 const MIN_INDEXED_WORD = 3
 
-
 /**
  * How a page of text-search matches is found, newest purchase first. 'lookup' reads every
  * matching row and sorts them; 'walk' goes down the purchase-date index, keeps the entries that
@@ -251,8 +250,6 @@ export async function getTransaction (db: Queryable, id: number) {
     .where('t.id', '=', id)
     .executeTakeFirstOrThrow()
 }
-
-export type TransactionDetailRow = Awaited<ReturnType<typeof getTransaction>>
 
 export async function transactionItems (db: Queryable, transactionId: number) {
   return await db.selectFrom('transaction_items').selectAll().where('transaction_id', '=', transactionId).orderBy('position').execute()

@@ -54,7 +54,7 @@ export function checkTotpCode (secretBase32: string, input: string, nowMs: numbe
 // adds nothing, and SHA-256 lets a login compare against all ten without a scrypt each.
 const RECOVERY_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'
 const RECOVERY_LENGTH = 16
-export const RECOVERY_CODE_COUNT = 10
+const RECOVERY_CODE_COUNT = 10
 
 export function newRecoveryCodes (count = RECOVERY_CODE_COUNT): string[] {
   return Array.from({ length: count }, () => {

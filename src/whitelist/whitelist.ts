@@ -5,7 +5,7 @@ import { formatSeconds } from '../shared/duration.ts'
 import { getText } from '../shared/http.ts'
 import { isValidNip, normalizeNip } from '../shared/nip.ts'
 
-export type VatStatus = 'Czynny' | 'Zwolniony' | 'Niezarejestrowany'
+type VatStatus = 'Czynny' | 'Zwolniony' | 'Niezarejestrowany'
 
 export interface WhiteListSubject {
   name: string

@@ -53,8 +53,8 @@ export async function migratedMemoryDb (): Promise<Database> {
 // test/users/passwords.test.ts, which builds its app with it, and in test/shared/money-nip.test.ts.
 // Every other app gets TEST_PASSWORD_COST, and users seeded straight into the database are hashed
 // at it: a login checks the password for real, only cheaper, and no login rehashes.
-export const TEST_PASSWORD_COST: ScryptCost = { N: 1024, r: 8, p: 1 }
-export function seedPasswordHash (password: string): string {
+const TEST_PASSWORD_COST: ScryptCost = { N: 1024, r: 8, p: 1 }
+function seedPasswordHash (password: string): string {
   const salt = randomBytes(16)
   const { N, r, p } = TEST_PASSWORD_COST
   const hash = scryptSync(password, salt, 32, { N, r, p })

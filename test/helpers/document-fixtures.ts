@@ -72,7 +72,7 @@ export async function insertTransaction (db: Queryable, shopId: number, items: I
   return { transactionId: transaction.id, itemIds }
 }
 
-export interface LineFixture {
+interface LineFixture {
   name: string
   sku?: string | null
   quantityMilli: number

@@ -15,7 +15,7 @@ const TYPE_PREFIX: Record<string, string> = {
   korekta: 'KOR'
 }
 
-export interface LineFixture {
+interface LineFixture {
   name?: string
   vatRate: string
   /** line gross in minor units */

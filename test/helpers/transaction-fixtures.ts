@@ -5,7 +5,7 @@ import type { Database, Queryable } from '../../src/db/database.ts'
 import { formatDecimal, parseAmount } from '../../src/shared/money.ts'
 import { parseCheckoutForm, toItemColumns, toTransactionColumns } from '../../src/transactions/checkout-form.ts'
 
-export interface ItemSpec {
+interface ItemSpec {
   name?: string
   /** unit price actually paid, "124.49" */
   price: string

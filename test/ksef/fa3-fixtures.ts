@@ -6,7 +6,7 @@ import { DateTime } from 'luxon'
 import type { Test } from 'tap'
 import type { DocumentLines, Documents, DocumentVatTotals } from '../../src/db/schema.gen.ts'
 
-export const SCHEMA = fileURLToPath(new URL('../../vendor/ksef-fa3/schemat_FA3_v1-0E.xsd', import.meta.url))
+const SCHEMA = fileURLToPath(new URL('../../vendor/ksef-fa3/schemat_FA3_v1-0E.xsd', import.meta.url))
 export const GENERATED_AT = DateTime.fromISO('2026-04-10T14:30:05.250', { zone: 'Europe/Warsaw' })
 export const OPTIONS = { generatedAt: GENERATED_AT, systemInfo: 'Biurko' } as const
 

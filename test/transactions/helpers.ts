@@ -12,7 +12,7 @@ interface Tap {
   teardown: (fn: () => unknown) => void
 }
 
-export type TestClock = ReturnType<typeof fixedClock>
+type TestClock = ReturnType<typeof fixedClock>
 
 export interface ImportSetup extends Built {
   sim: StandaloneSimulator

@@ -48,14 +48,6 @@ export function limitGroup (method: string, path: string): LimitGroup {
   return 'other'
 }
 
-export class RateLimitWait extends Error {
-  readonly waitMs: number
-  constructor (waitMs: number) {
-    super(`KSeF rate limit: next slot in ${waitMs} ms`)
-    this.waitMs = waitMs
-  }
-}
-
 /**
  * Sliding windows of request start times. `reserve` either takes a slot now, or tells how long
  * until one is free; a hold set from a 429's Retry-After blocks every group until it ends.

@@ -7,7 +7,6 @@ import { SignedXml } from 'xml-crypto'
 
 const AUTH_NS = 'http://ksef.mf.gov.pl/auth/token/2.0'
 const XADES_NS = 'http://uri.etsi.org/01903/v1.3.2#'
-const DS_NS = 'http://www.w3.org/2000/09/xmldsig#'
 const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256'
 const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#'
 
@@ -80,4 +79,4 @@ export function signAuthTokenRequest (xml: string, credentials: SigningCredentia
   return sig.getSignedXml()
 }
 
-export { DS_NS, XADES_NS }
+export {  XADES_NS }

@@ -4,7 +4,7 @@
  * "/order/checkout-forms" targets the API and "/auth/oauth/token" the web host.
  */
 
-export type FaultKind = 'status' | 'delay' | 'reset' | 'malformed' | 'expiredToken' | 'shortPages' | 'transform'
+type FaultKind = 'status' | 'delay' | 'reset' | 'malformed' | 'expiredToken' | 'shortPages' | 'transform'
 
 interface FaultBase {
   /** HTTP method to match; any method when omitted. */
@@ -100,7 +100,7 @@ export class FaultRegistry {
   }
 }
 
-export function validateFaultSpec (spec: unknown): asserts spec is FaultSpec {
+function validateFaultSpec (spec: unknown): asserts spec is FaultSpec {
   if (typeof spec !== 'object' || spec === null) throw new TypeError('fault: expected an object')
   const s = spec as Record<string, unknown>
   if (typeof s.path !== 'string' || !s.path.startsWith('/')) throw new TypeError('fault: path must start with "/"')

@@ -172,7 +172,7 @@ function uniqueNip (rng: Rng, reg: Registries): string {
   }
 }
 
-export function makeBuyer (rng: Rng, reg: Registries, country: 'PL' | 'CZ', companyShare = 0.22): BuyerProfile {
+function makeBuyer (rng: Rng, reg: Registries, country: 'PL' | 'CZ', companyShare = 0.22): BuyerProfile {
   const female = rng.chance(0.5)
   let first: string
   let last: string

@@ -8,11 +8,11 @@ import { MAX_INVOICE_FILE_BYTES } from './types.ts'
 export const ALLEGRO_MEDIA_TYPE = 'application/vnd.allegro.public.v1+json'
 
 /** Uploads beyond this are cut off instead of read to the end. */
-export const PDF_HARD_LIMIT = 20 * 1024 * 1024
+const PDF_HARD_LIMIT = 20 * 1024 * 1024
 export const JSON_BODY_LIMIT = 1024 * 1024
 export const FORM_BODY_LIMIT = 64 * 1024
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-export const DATE_TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/
+const DATE_TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/
 export const CHECKOUT_FORM_SORTS = ['lineItems.boughtAt', '-lineItems.boughtAt', 'updatedAt', '-updatedAt'] as const
 export const OFFER_SORTS = ['sellingMode.price.amount', 'stock.sold', 'stock.available']
 

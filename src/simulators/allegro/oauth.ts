@@ -45,7 +45,7 @@ function randomUserCode (): string {
 }
 
 /** "abc 123xyz" → "ABC-123-XYZ"; users retype codes loosely. */
-export function normalizeUserCode (input: string): string {
+function normalizeUserCode (input: string): string {
   const raw = input.toUpperCase().replace(/[^A-Z0-9]/g, '')
   if (raw.length !== 9) return raw
   return `${raw.slice(0, 3)}-${raw.slice(3, 6)}-${raw.slice(6)}`
@@ -57,9 +57,9 @@ export const DEVICE_GRANT_GRACE_MS = 15 * 60 * 1000
 /** Device grants held at most at once. */
 export const MAX_DEVICE_GRANTS = 10_000
 /** Authorization codes held at most at once (each lives authCodeTtlSeconds, but a flood is faster). */
-export const MAX_AUTH_CODES = 10_000
+const MAX_AUTH_CODES = 10_000
 
-export interface OAuthOptions {
+interface OAuthOptions {
   accessTokenTtlSeconds: number
   refreshTokenTtlSeconds: number
   refreshTokenGraceSeconds: number

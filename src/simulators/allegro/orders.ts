@@ -14,7 +14,7 @@ import type { CheckoutForm, CheckoutFormStatus, OrderEvent, OrderEventType } fro
 
 const SECOND = 1000
 const MINUTE = 60 * SECOND
-export const HOUR = 60 * MINUTE
+const HOUR = 60 * MINUTE
 export const DAY = 24 * HOUR
 const EVENT_RETENTION_MS = 60 * DAY
 const ORDER_RETENTION_MS = 365 * DAY

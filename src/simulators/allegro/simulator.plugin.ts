@@ -24,7 +24,7 @@ import { registerOAuthRoutes } from './oauth.routes.ts'
 import { registerOfferRoutes } from './offers.routes.ts'
 import { registerOrderRoutes } from './orders.routes.ts'
 
-export { ALLEGRO_MEDIA_TYPE } from './http.ts'
+
 
 export interface AllegroSimulatorPluginOptions {
   simulator: AllegroSimulator

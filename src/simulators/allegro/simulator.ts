@@ -33,13 +33,13 @@ import type {
 import type { CheckoutFormQuery } from './orders.ts'
 
 export type * from './types.ts'
-export type { Fault, FaultSpec, FaultFiring, FaultKind } from './faults.ts'
-export { FaultRegistry } from './faults.ts'
+export type {  FaultSpec,   } from './faults.ts'
+
 
 export type { CheckoutFormQuery } from './orders.ts'
-export { normalizeUserCode } from './oauth.ts'
+
 export type { AuthCodeGrant } from './oauth.ts'
-export { DEFAULT_SCOPES, MAX_INVOICE_FILE_BYTES, MAX_INVOICES_PER_ORDER } from './types.ts'
+
 
 export interface AllegroSimulatorOptions {
   /** Seed of all generated data; default 1. */

@@ -10,7 +10,7 @@ export const DEFAULT_SCOPES: readonly string[] = [
 export const MAX_INVOICES_PER_ORDER = 10
 export const MAX_INVOICE_FILE_BYTES = 3 * 1024 * 1024
 
-export interface Price {
+interface Price {
   amount: string
   currency: string
 }
@@ -38,7 +38,7 @@ export type MarketplaceId = 'allegro-pl' | 'allegro-cz'
 
 export type PaymentType = 'CASH_ON_DELIVERY' | 'WIRE_TRANSFER' | 'ONLINE' | 'SPLIT_PAYMENT' | 'EXTENDED_TERM'
 
-export interface Buyer {
+interface Buyer {
   id: string
   email: string
   login: string
@@ -52,7 +52,7 @@ export interface Buyer {
   address: { street: string, city: string, postCode: string, countryCode: string } | null
 }
 
-export interface Payment {
+interface Payment {
   id: string
   type: PaymentType
   provider: 'PAYU' | 'P24' | 'AF' | 'OFFLINE' | 'EPT' | null
@@ -62,7 +62,7 @@ export interface Payment {
   features: string[]
 }
 
-export interface DeliveryAddress {
+interface DeliveryAddress {
   firstName: string
   lastName: string
   companyName: string | null
@@ -74,7 +74,7 @@ export interface DeliveryAddress {
   modifiedAt: string | null
 }
 
-export interface PickupPoint {
+interface PickupPoint {
   id: string
   name: string
   description: string | null
@@ -96,7 +96,7 @@ export interface Delivery {
   calculatedNumberOfPackages: number
 }
 
-export type TaxIdType = 'PL_NIP' | 'CZ_ICO' | 'CZ_DIC' | 'HU_ADOSZAM' | 'SK_ICO' | 'SK_IC_DPH' | 'VAT_EU' | 'OTHER'
+type TaxIdType = 'PL_NIP' | 'CZ_ICO' | 'CZ_DIC' | 'HU_ADOSZAM' | 'SK_ICO' | 'SK_IC_DPH' | 'VAT_EU' | 'OTHER'
 
 export interface InvoiceCompany {
   name: string
@@ -119,7 +119,7 @@ export interface Invoice {
   features: string[]
 }
 
-export interface OfferRef {
+interface OfferRef {
   id: string
   name: string
   external: { id: string } | null
@@ -188,7 +188,7 @@ export interface OrderEvent {
   }
 }
 
-export type PublicationStatus = 'INACTIVE' | 'ACTIVATING' | 'ACTIVE' | 'ENDED'
+type PublicationStatus = 'INACTIVE' | 'ACTIVATING' | 'ACTIVE' | 'ENDED'
 
 /** The simulator's own record of an offer; routes render it into Allegro's shape. */
 export interface SimOffer {

@@ -11,7 +11,7 @@ x509.cryptoProvider.set(webcrypto as unknown as Crypto)
 
 const SIGN_ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const
 /** organizationIdentifier (2.5.4.97): how KSeF certificates of a company carry its NIP ("VATPL-…"). */
-export const OID_ORGANIZATION_IDENTIFIER = '2.5.4.97'
+const OID_ORGANIZATION_IDENTIFIER = '2.5.4.97'
 
 export interface RsaPair { privateKey: KeyObject, publicKey: KeyObject }
 

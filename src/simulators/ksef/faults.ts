@@ -29,7 +29,7 @@ export type FaultSpec = FaultBase & (
 export interface Fault { readonly id: number, readonly spec: FaultSpec, remaining: number, fired: number, skipping: number }
 export interface FaultFiring { faultId: number, kind: FaultKind, method: string, path: string }
 
-export function normalizeSimPath (path: string): string {
+function normalizeSimPath (path: string): string {
   let p = path.split('?')[0]
   if (p === '/v2' || p.startsWith('/v2/')) p = p.slice(3)
   if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1)
@@ -81,7 +81,7 @@ export class FaultRegistry {
   }
 }
 
-export function validateFaultSpec (spec: unknown): asserts spec is FaultSpec {
+function validateFaultSpec (spec: unknown): asserts spec is FaultSpec {
   if (typeof spec !== 'object' || spec === null) throw new TypeError('fault: expected an object')
   const s = spec as Record<string, unknown>
   if (typeof s.path !== 'string' || !s.path.startsWith('/')) throw new TypeError('fault: path must start with "/"')

@@ -6,7 +6,7 @@ import ksefSimulatorPlugin from './plugin.ts'
 import { KsefSimulator } from './simulator.ts'
 
 /** Where the app mounts the built-in KSeF simulator: API at `${prefix}/v2`, QR pages at `${prefix}/qr`. */
-export const KSEF_SIMULATOR_PREFIX = '/symulator-ksef'
+const KSEF_SIMULATOR_PREFIX = '/symulator-ksef'
 
 declare module 'fastify' {
   interface FastifyInstance {

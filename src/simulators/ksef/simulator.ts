@@ -120,7 +120,7 @@ function referenceNumber (ms: number, kind: string): string {
  * faktury/numer-ksef.md: NIP-YYYYMMDD-12 hex-CRC-8 of the first 32 characters. The checksum is
  * found with the app's own checker (one of 256 values fits), so the two cannot drift apart.
  */
-export function newKsefNumber (nip: string, ms: number): string {
+function newKsefNumber (nip: string, ms: number): string {
   const head = `${nip}-${warsawDate(ms)}-${hex(6)}`
   for (let crc = 0; crc < 256; crc++) {
     const candidate = `${head}-${crc.toString(16).toUpperCase().padStart(2, '0')}`

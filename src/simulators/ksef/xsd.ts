@@ -35,7 +35,7 @@ function fa3Schema (): { schema: XMLFileInfo, preload: XMLFileInfo[] } {
   return fa3
 }
 
-export async function validateFa3 (xml: string): Promise<XsdResult> {
+async function validateFa3 (xml: string): Promise<XsdResult> {
   const { schema, preload } = fa3Schema()
   return await run(xml, schema, preload)
 }
@@ -69,7 +69,7 @@ export async function validateFa3Batch (xmls: string[]): Promise<XsdResult[]> {
 const IPV4 = '((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])'
 const BROKEN_IPV4 = '((25[0-5]|(2[0-4]|1\\d|[1-9]|)\\d)\\.?\\b){4}'
 
-export function xsdCompatibleAuthSchema (contents: string): string {
+function xsdCompatibleAuthSchema (contents: string): string {
   return contents.replace(/<xsd:pattern value="\^([^"]*)\$"\/>/g, (whole, body: string) => {
     if (!body.includes(BROKEN_IPV4)) return whole
     return `<xsd:pattern value="${body.split(BROKEN_IPV4).join(IPV4).replace('\\/', '/')}"/>`
@@ -86,4 +86,3 @@ export async function validateAuthRequest (xml: string, namespace: string): Prom
   return run(xml, auth[name], [])
 }
 
-export const UPO_SCHEMA_FILE = join(OWN_DIR, 'upo-v4-3.xsd')

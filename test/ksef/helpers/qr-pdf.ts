@@ -15,7 +15,7 @@ const jsQR = jsQRModule.default
 export interface FoundCode { page: number, data: string, /** top-left corner in pixels */ x: number, y: number, width: number, height: number }
 
 /** Rasterises each page (PNG at `dpi`); pages in order. Fails plainly when pdftoppm is missing. */
-export async function rasterisePdf (pdf: Buffer, dpi = 200): Promise<PNG[]> {
+async function rasterisePdf (pdf: Buffer, dpi = 200): Promise<PNG[]> {
   const dir = await mkdtemp(join(tmpdir(), 'biurko-qr-'))
   try {
     await writeFile(join(dir, 'doc.pdf'), pdf)
@@ -39,7 +39,7 @@ const MARGIN = 16
  * and decodes it; jsQR alone reads only one symbol per image and may miss both when two sit side
  * by side.
  */
-export function decodeQrCodes (image: PNG, page = 1): FoundCode[] {
+function decodeQrCodes (image: PNG, page = 1): FoundCode[] {
   const columns = Math.ceil(image.width / CELL)
   const rows = Math.ceil(image.height / CELL)
   const dark = new Uint8Array(columns * rows)
@@ -92,7 +92,3 @@ export async function qrCodesInPdf (pdf: Buffer, dpi = 200): Promise<FoundCode[]
   return pages.flatMap((image, index) => decodeQrCodes(image, index + 1).sort((a, b) => a.x - b.x))
 }
 
-export async function savePagePng (pdf: Buffer, file: string, page = 1, dpi = 110): Promise<void> {
-  const pages = await rasterisePdf(pdf, dpi)
-  await writeFile(file, PNG.sync.write(pages[page - 1]))
-}

@@ -49,7 +49,7 @@ function stripUntypedNullable (node: unknown): void {
   for (const value of Object.values(record)) stripUntypedNullable(value)
 }
 
-export interface ReceivedInvoice {
+interface ReceivedInvoice {
   sessionReference: string
   invoiceReference: string
   xml: Buffer
@@ -59,7 +59,7 @@ export interface ReceivedInvoice {
 }
 
 /** What an invoice's status answers, in turn; the last one repeats. */
-export type StatusScript = Array<{ code: number, description?: string, details?: string[], originalKsefNumber?: string }>
+type StatusScript = Array<{ code: number, description?: string, details?: string[], originalKsefNumber?: string }>
 
 export interface SpecServer {
   baseUrl: string
