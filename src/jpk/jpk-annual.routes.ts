@@ -8,7 +8,8 @@ import { formatAmount } from '../shared/money.ts'
 import { ewpRateTotals, monthlySummary } from './jpk-annual.ts'
 import { prepareEwp, preparePkpir, type EwpPrepared, type PkpirPrepared } from './jpk.files.ts'
 import { parseStockForm, type StockFormValues } from './jpk.form.ts'
-import { getJpkCompany, insertFiling, replaceStockCounts, stockCounts, type StockCounts } from './jpk.queries.ts'
+import { getJpkCompany, insertFiling, stockCounts, type StockCounts } from './jpk.queries.ts'
+import { saveStockCounts } from './jpk-saving.ts'
 
 /** JPK_PKPIR(3) and JPK_EWP(4) are the files of the 2026 book and record (new regulations from 1 January 2026). */
 const FIRST_YEAR = 2026
@@ -134,7 +135,7 @@ export default async function jpkAnnualRoutes (app: FastifyInstance): Promise<vo
     if (Object.keys(form.errors).length > 0) return await page(reply, picked, 422, await prepare(picked.year), { stock: form.values, stockErrors: form.errors })
     const at = toStoredTimestamp(app.ctx.now())
     const userId = currentUser(request).id
-    await app.db.transaction().execute(async (trx) => { await replaceStockCounts(trx, picked.year, form.counts, at, userId) })
+    await saveStockCounts(app.db, picked.year, form.counts, at, userId)
     reply.flash('success', `Spis z natury za ${picked.year} zapisany.`)
     return reply.redirect(`${PAGE}?rok=${picked.year}`, 303)
   })

@@ -7,7 +7,7 @@ import { NotFoundError } from '../shared/errors.ts'
 import { prepareV7, v7YearStatesWithChanges, type V7Prepared } from './jpk.files.ts'
 import { correctionErrors, EMPTY_V7_VALUES, parseMarksForm, parseV7Form, type V7Form, type V7FormValues } from './jpk.form.ts'
 import { documentMarks, filedXml, insertFiling, periodLabel, vatSalesDocument } from './jpk.queries.ts'
-import { saveDocumentMarks } from './jpk-marks.ts'
+import { saveDocumentMarks } from './jpk-saving.ts'
 import { GTU_LABELS } from '../shared/tax-codes.ts'
 import { GTU_CODES, PROCEDURE_LABELS, PROCEDURE_MARKS, quarterOf, REFUND_TERMS } from './jpk-v7.ts'
 

@@ -1,6 +1,6 @@
 // Booking, unbooking and closing months: one call per user action, run inside the caller's
 // transaction so the registers and their numbering change all at once or not at all.
-import type { Trx } from '../db/database.ts'
+import type { Database, Trx } from '../db/database.ts'
 import {
   addMonths, eventDate, isProforma, monthLabel, monthOf, planBooking, requiredRegisters, yearOf, type Register
 } from './ledger.ts'
@@ -60,7 +60,7 @@ export async function bookDocument (trx: Trx, documentId: number, actor: Actor, 
 }
 
 /** Removes all of a document's entries; later entries of each register move one number down. */
-export async function unbookDocument (trx: Trx, documentId: number, actor: Actor): Promise<Outcome> {
+async function unbookDocument (trx: Trx, documentId: number, actor: Actor): Promise<Outcome> {
   const entries = await entriesOfDocument(trx, documentId)
   if (entries.length === 0) return { ok: false, reason: 'Dokument nie jest zaksięgowany.' }
   for (const month of new Set(entries.map((e) => e.month))) {
@@ -78,7 +78,7 @@ export async function unbookDocument (trx: Trx, documentId: number, actor: Actor
  * a year are always January..N and renumbering never reaches into them. Refused while documents
  * of those months wait for booking.
  */
-export async function closeMonth (trx: Trx, month: string, currentMonth: string, actor: Actor): Promise<Outcome> {
+async function closeMonth (trx: Trx, month: string, currentMonth: string, actor: Actor): Promise<Outcome> {
   if (month > currentMonth) return { ok: false, reason: `Miesiąc ${monthLabel(month)} jeszcze się nie zaczął – nie można go zamknąć.` }
   if (await isMonthClosed(trx, month)) return { ok: false, reason: `Miesiąc ${monthLabel(month)} jest już zamknięty.` }
   const yearStart = `${yearOf(month)}-01`
@@ -101,7 +101,7 @@ export async function closeMonth (trx: Trx, month: string, currentMonth: string,
 }
 
 /** Reopens the last closed month of a year (one at a time, newest first). */
-export async function reopenMonth (trx: Trx, month: string, actor: Actor): Promise<Outcome> {
+async function reopenMonth (trx: Trx, month: string, actor: Actor): Promise<Outcome> {
   if (!await isMonthClosed(trx, month)) return { ok: false, reason: `Miesiąc ${monthLabel(month)} nie jest zamknięty.` }
   const later = await closedMonthsBetween(trx, addMonths(month, 1), `${yearOf(month)}-12`)
   if (later.length > 0) return { ok: false, reason: `Najpierw otwórz ${monthLabel(later[later.length - 1])} – miesiące otwiera się od najpóźniejszego.` }
@@ -110,7 +110,7 @@ export async function reopenMonth (trx: Trx, month: string, actor: Actor): Promi
   return { ok: true }
 }
 
-export async function setRyczaltLineRates (trx: Trx, documentId: number, rates: Array<{ lineId: number, rateBp: number | null }>, actor: Actor): Promise<Outcome> {
+async function setRyczaltLineRates (trx: Trx, documentId: number, rates: Array<{ lineId: number, rateBp: number | null }>, actor: Actor): Promise<Outcome> {
   const booked = await entriesOfDocument(trx, documentId)
   if (booked.some((e) => e.register === 'ryczalt')) {
     return { ok: false, reason: 'Dokument jest już zaksięgowany w ewidencji przychodów – odksięguj go, aby zmienić stawki ryczałtu.' }
@@ -135,4 +135,34 @@ export async function cancellationBlocker (trx: Trx, documentId: number): Promis
   const month = monthOf(eventDate(input.doc))
   if (await isMonthClosed(trx, month)) return `Miesiąc ${monthLabel(month)} jest zamknięty w księgowości – nie można anulować dokumentu z tego miesiąca.`
   return null
+}
+
+// From the pages: each action in one transaction of its own (issuing calls the functions above
+// inside the transaction that issues the document).
+
+/** Zaksięguj, one document or a bulk selection: each outcome in the order of the ids. */
+export async function bookDocuments (db: Database, documentIds: readonly number[], actor: Actor): Promise<BookOutcome[]> {
+  return await db.transaction().execute(async (trx) => {
+    const outcomes: BookOutcome[] = []
+    for (const id of documentIds) outcomes.push(await bookDocument(trx, id, actor))
+    return outcomes
+  })
+}
+
+/** Odksięguj. */
+export async function cancelBooking (db: Database, documentId: number, actor: Actor): Promise<Outcome> {
+  return await db.transaction().execute(async (trx) => await unbookDocument(trx, documentId, actor))
+}
+
+export async function setRyczaltRates (db: Database, documentId: number, rates: Array<{ lineId: number, rateBp: number | null }>, actor: Actor): Promise<Outcome> {
+  return await db.transaction().execute(async (trx) => await setRyczaltLineRates(trx, documentId, rates, actor))
+}
+
+/** Zamknij miesiąc: the month and the year's earlier ones. */
+export async function closeMonths (db: Database, month: string, currentMonth: string, actor: Actor): Promise<Outcome> {
+  return await db.transaction().execute(async (trx) => await closeMonth(trx, month, currentMonth, actor))
+}
+
+export async function openMonthAgain (db: Database, month: string, actor: Actor): Promise<Outcome> {
+  return await db.transaction().execute(async (trx) => await reopenMonth(trx, month, actor))
 }

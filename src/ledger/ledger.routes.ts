@@ -6,7 +6,7 @@ import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { checkbox, parseId, type FieldErrors } from '../shared/form.ts'
 import { emptyCostTotals, kpirCostEntries, kpirCostTotals, kpirIncome } from './kpir-costs.queries.ts'
-import { bookDocument, closeMonth, reopenMonth, setRyczaltLineRates, unbookDocument, type Actor } from './ledger.booking.ts'
+import { bookDocuments, cancelBooking, closeMonths, openMonthAgain, setRyczaltRates, type Actor } from './ledger.booking.ts'
 import { kpirCsv, ryczaltCsv, vatCsv } from './ledger.csv.ts'
 import { parseBulkSelection, parseMonthQuery, parsePage, parseRyczaltRates, safeReturnPath } from './ledger.form.ts'
 import {
@@ -190,11 +190,7 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     const form = parseBulkSelection(request.body)
     if (Object.keys(form.errors).length > 0) return await pendingPage(request, reply, 422, form.errors, form.ids)
     const actor = actorOf(request)
-    const outcomes = await app.db.transaction().execute(async (trx) => {
-      const results = []
-      for (const id of form.ids) results.push(await bookDocument(trx, id, actor))
-      return results
-    })
+    const outcomes = await bookDocuments(app.db, form.ids, actor)
     const booked = outcomes.filter((o) => o.status === 'booked').length
     const refused = outcomes.flatMap((o) => o.status === 'refused' ? [`${o.documentNumber ?? 'brak dokumentu'}: ${o.reason}`] : [])
     if (booked > 0) reply.flash('success', `Zaksięgowano dokumenty: ${booked}.`)
@@ -243,7 +239,7 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
   app.post('/ksiegowosc/dokumenty/:id/ksiegowanie', async (request, reply) => {
     const id = documentIdParam(request)
     const actor = actorOf(request)
-    const outcome = await app.db.transaction().execute(async (trx) => await bookDocument(trx, id, actor))
+    const [outcome] = await bookDocuments(app.db, [id], actor)
     if (outcome.status === 'refused' && outcome.documentNumber === null) throw new NotFoundError('Nie ma takiego dokumentu.')
     if (outcome.status === 'booked') {
       reply.flash('success', `Zaksięgowano ${outcome.documentNumber}: ${outcome.entries.map((e) => `${REGISTER_NAMES[e.register]}, Lp. ${e.entryNumber}`).join('; ')}.`)
@@ -260,7 +256,7 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     const input = await loadBookingInput(app.db, id)
     if (!input) throw new NotFoundError('Nie ma takiego dokumentu.')
     const actor = actorOf(request)
-    const outcome = await app.db.transaction().execute(async (trx) => await unbookDocument(trx, id, actor))
+    const outcome = await cancelBooking(app.db, id, actor)
     if (outcome.ok) reply.flash('success', `Odksięgowano ${input.doc.number}. Numeracja (Lp.) późniejszych wpisów została przesunięta.`)
     else reply.flash('error', outcome.reason)
     return reply.redirect(`/ksiegowosc/dokumenty/${id}`, 303)
@@ -277,7 +273,7 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     const form = parseRyczaltRates(request.body, lines.map((l) => l.id))
     if (Object.keys(form.errors).length > 0) return await documentPage(request, reply, id, 422, form)
     const actor = actorOf(request)
-    const outcome = await app.db.transaction().execute(async (trx) => await setRyczaltLineRates(trx, id, form.rates, actor))
+    const outcome = await setRyczaltRates(app.db, id, form.rates, actor)
     if (outcome.ok) reply.flash('success', 'Zapisano stawki ryczałtu pozycji dokumentu.')
     else reply.flash('error', outcome.reason)
     return reply.redirect(`/ksiegowosc/dokumenty/${id}`, 303)
@@ -294,7 +290,7 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
   app.post('/ksiegowosc/miesiace/:miesiac/zamkniecie', async (request, reply) => {
     const month = monthParam(request)
     const actor = actorOf(request)
-    const outcome = await app.db.transaction().execute(async (trx) => await closeMonth(trx, month, currentMonth(), actor))
+    const outcome = await closeMonths(app.db, month, currentMonth(), actor)
     if (outcome.ok) reply.flash('success', `Zamknięto miesiąc ${monthLabel(month)} (i wcześniejsze miesiące roku ${yearOf(month)}). Nie można w nim księgować, odksięgowywać ani anulować dokumentów.`)
     else reply.flash('error', outcome.reason)
     return reply.redirect(safeReturnPath(request.body, `/ksiegowosc?miesiac=${month}`), 303)
@@ -303,7 +299,7 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
   app.post('/ksiegowosc/miesiace/:miesiac/otwarcie', { preHandler: requireOwner }, async (request, reply) => {
     const month = monthParam(request)
     const actor = actorOf(request)
-    const outcome = await app.db.transaction().execute(async (trx) => await reopenMonth(trx, month, actor))
+    const outcome = await openMonthAgain(app.db, month, actor)
     if (outcome.ok) reply.flash('warning', `Otwarto ponownie miesiąc ${monthLabel(month)}. Zmiany w nim zmieniają numerację wpisów – po poprawkach zamknij go ponownie.`)
     else reply.flash('error', outcome.reason)
     return reply.redirect(safeReturnPath(request.body, `/ksiegowosc?miesiac=${month}`), 303)

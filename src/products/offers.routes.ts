@@ -1,21 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { isAllegroApiError, type AllegroApiError, type AllegroClient } from '../allegro/allegro.client.ts'
+import { isAllegroApiError, type AllegroClient } from '../allegro/allegro.client.ts'
 import { allegroClientForShop } from '../allegro/shop-client.ts'
 import { requireAllegroModule } from '../plugins/auth.ts'
-import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { checkbox, parseId, text } from '../shared/form.ts'
 import {
-  ENDS_OFFER_WARNING, PUBLICATION_LABELS, PUSH_OUTCOME_LABELS, endsOffer, parseOfferList, pushFailed, pushSucceeded, stockForAllegro,
+  ENDS_OFFER_WARNING, PUBLICATION_LABELS, PUSH_OUTCOME_LABELS, endsOffer, parseOfferList, stockForAllegro,
   type AllegroOfferSummary, type ParsedOfferList, type PushResult
 } from './offers.ts'
-import { lastStockPushes, recordStockPush } from './offers.queries.ts'
+import { lastStockPushes } from './offers.queries.ts'
+import { pushOfferStocks, SHOP_WIDE_FAILURES } from './offer-stock-push.ts'
 import { matchProducts, type MatchedProduct } from './stock.hooks.ts'
 
 const OFFERS_PER_PAGE = 100
 const OFFER_ID = /^[0-9A-Za-z-]{1,40}$/
-/** Failures that hold for every offer of the shop: pushing the rest of a bulk click would only fail the same way. */
-const SHOP_WIDE_FAILURES = new Set(['reconnect_required', 'not_connected', 'not_configured'])
 /** Flash at most this many per-offer failures after a bulk push; the rest are on the page. */
 const MAX_FAILURE_FLASHES = 5
 
@@ -168,25 +166,9 @@ export default async function offersRoutes (app: FastifyInstance, opts: { base: 
       })
     }
 
-    const results: Array<{ row: OfferRow, result: PushResult }> = []
-    let stoppedBy: AllegroApiError | null = null
-    for (const row of targets) {
-      let result: PushResult
-      try {
-        const answer = await client.changeOfferStock(row.offer.id, row.target)
-        result = pushSucceeded(answer.status, row.target)
-      } catch (failure) {
-        if (!isAllegroApiError(failure)) throw failure
-        request.log.warn({ shopId: shop.id, offerId: row.offer.id, code: failure.code, status: failure.status, attempts: failure.attempts }, 'setting Allegro offer stock failed')
-        result = pushFailed(failure)
-        if (SHOP_WIDE_FAILURES.has(failure.kind)) stoppedBy = failure
-      }
-      await recordStockPush(app.db, {
-        shopId: shop.id, offerId: row.offer.id, productId: row.product.id, available: row.target, userId: request.user?.id ?? null, at: toStoredTimestamp(app.ctx.now())
-      }, result)
-      results.push({ row, result })
-      if (stoppedBy !== null) break
-    }
+    const results = await pushOfferStocks({ db: app.db, log: request.log, now: app.ctx.now }, client, {
+      shopId: shop.id, targets, userId: request.user?.id ?? null
+    })
 
     flashResults(reply, results, single !== null)
     const notTried = targets.length - results.length

@@ -11,7 +11,7 @@ import type { FieldErrors } from '../shared/form.ts'
 import { deductionWindow, KPIR_COST_COLUMNS, prefill, receivedDateOf, SELF_ASSESSMENT, VAT_KINDS } from './booking.ts'
 import { parseBookingForm } from './booking.form.ts'
 import { bookingOfPurchase, parsedOf, purchaseLog, purchaseRegister, sellerRuleOf } from './booking.queries.ts'
-import { bookPurchase, unbookPurchase } from './purchases.booking.ts'
+import { bookPurchaseInvoice, saveManualPurchase, unbookPurchaseInvoice } from './purchases.booking.ts'
 import { registerTotals } from './purchase-register.ts'
 import { ENVIRONMENT_LABELS, connectionOf, contextNipOf } from '../ksef/connection.queries.ts'
 import { ksefDepsOf } from '../ksef/ksef-worker.ts'
@@ -29,7 +29,7 @@ import { grossInPln, needsWhiteListCheck, PAYMENT_METHODS, whiteListVerdict } fr
 import { parsePaymentForm } from './payments.form.ts'
 import { formatAmount, formatMoney } from '../shared/money.ts'
 import { completeManual, emptyManualValues, manualValues, parseManualForm } from './manual.form.ts'
-import { findBySellerAndNumber, insertManualPurchase, insertPayment, paymentsOf, listPurchases, purchaseById, syncStateOf } from './purchases.queries.ts'
+import { findBySellerAndNumber, insertPayment, paymentsOf, listPurchases, purchaseById, syncStateOf } from './purchases.queries.ts'
 import { downloadPurchases } from './purchases.sync.ts'
 
 /** Per request to api.nbp.pl (as for sales documents). */
@@ -127,7 +127,7 @@ export default async function purchasesRoutes (app: FastifyInstance): Promise<vo
     const invoice = completeManual(draft, rate)
     const at = toStoredTimestamp(app.ctx.now())
     const receivedAt = toStoredTimestamp(DateTime.fromISO(invoice.receivedDate, { zone: ZONE }))
-    const id = await app.db.transaction().execute(async (trx) => await insertManualPurchase(trx, invoice, { at, receivedAt, userId: currentUser(request).id }))
+    const id = await saveManualPurchase(app.db, invoice, { at, receivedAt, userId: currentUser(request).id })
     reply.flash('success', `Zapisano fakturę ${invoice.number}${rate !== null ? ` (kurs ${rate.mid.replace('.', ',')}${rate.tableNo !== null ? `, tabela ${rate.tableNo}` : ''})` : ''} – możesz ją zaksięgować.`)
     return reply.redirect(`/koszty/faktury-zakupowe/${id}`, 303)
   })
@@ -195,15 +195,7 @@ export default async function purchasesRoutes (app: FastifyInstance): Promise<vo
     if (form.choice === null) return await showPage(request, reply, request.params.id, 422, form)
     const choice = form.choice
     const actor = { userId: currentUser(request).id, at: toStoredTimestamp(app.ctx.now()) }
-    // a refusal throws out of the transaction, so nothing it wrote stays
-    const outcome = await app.db.transaction().execute(async (trx) => {
-      const result = await bookPurchase(trx, row.id, choice, actor)
-      if (!result.ok) throw new BookingRefused(result.errors)
-      return result
-    }).catch((error: unknown) => {
-      if (error instanceof BookingRefused) return { ok: false as const, errors: error.errors }
-      throw error
-    })
+    const outcome = await bookPurchaseInvoice(app.db, row.id, choice, actor)
     if (!outcome.ok) return await showPage(request, reply, request.params.id, 422, { values: form.values, errors: outcome.errors })
     const where = [outcome.entryNumber !== null ? `KPiR, Lp. ${outcome.entryNumber} (${monthLabel(outcome.month)})` : null,
       outcome.vatMonth !== null ? `rejestr zakupu VAT za ${monthLabel(outcome.vatMonth)}` : null].filter((p) => p !== null)
@@ -245,7 +237,7 @@ export default async function purchasesRoutes (app: FastifyInstance): Promise<vo
   app.post<{ Params: { id: string } }>('/koszty/faktury-zakupowe/:id/odksiegowanie', async (request, reply) => {
     const { row } = await load(request.params.id)
     const actor = { userId: currentUser(request).id, at: toStoredTimestamp(app.ctx.now()) }
-    const result = await app.db.transaction().execute(async (trx) => await unbookPurchase(trx, row.id, actor))
+    const result = await unbookPurchaseInvoice(app.db, row.id, actor)
     reply.flash(result.ok ? 'success' : 'error', result.ok ? 'Odksięgowano fakturę – można ją zaksięgować ponownie.' : result.reason)
     return reply.redirect(`/koszty/faktury-zakupowe/${row.id}`, 303)
   })
@@ -286,12 +278,4 @@ export default async function purchasesRoutes (app: FastifyInstance): Promise<vo
       .header('x-content-type-options', 'nosniff')
       .send(row.xml)
   })
-}
-
-class BookingRefused extends Error {
-  readonly errors: FieldErrors
-  constructor (errors: FieldErrors) {
-    super('booking refused')
-    this.errors = errors
-  }
 }

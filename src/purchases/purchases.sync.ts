@@ -18,7 +18,10 @@ import { accessTokenFor, clientFor, KsefAuthError, type KsefDeps } from '../ksef
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { fa3SchemaErrors } from './fa3-schema.ts'
 import { preparePurchase, type FileOutcome } from './purchases.ts'
-import { claimSync, releaseSync, storedKsefNumbers, storePage, syncStateOf } from './purchases.queries.ts'
+import { claimSync, releaseSync, storedKsefNumbers, syncStateOf } from './purchases.queries.ts'
+import { sql } from 'kysely'
+import type { Queryable } from '../db/database.ts'
+import type { PreparedPurchase } from './purchases.ts'
 
 const ZONE = 'Europe/Warsaw'
 /** open-api.json: pageSize 10–250 */
@@ -179,4 +182,60 @@ async function fetchFile (client: ReturnType<typeof clientFor>, token: string, m
     if (error.kind === 'invalid') return { kind: 'missing', reason: 'KSeF przysłał plik faktury większy niż 8 MB – nie został zapisany.' }
     return { kind: 'missing', reason: `KSeF nie wydał pliku faktury (błąd ${error.status ?? '?'}${error.details.length > 0 ? `: ${error.details[0]}` : ''}).` }
   }
+}
+
+/**
+ * One page of the download: its invoices (each once: a KSeF number already stored is left as it
+ * is) and the high-water mark after them, in one transaction. The mark only moves forward.
+ * Returns how many invoices were new.
+ */
+async function storePage (db: Queryable, opts: { environment: string, nip: string, invoices: PreparedPurchase[], continueFrom: string, at: string }): Promise<number> {
+  const work = async (trx: Queryable): Promise<number> => {
+    let inserted = 0
+    for (const p of opts.invoices) {
+      const row = await trx.insertInto('purchase_invoices').values({
+        ksef_number: p.ksefNumber,
+        environment: opts.environment,
+        xml: p.xml,
+        xml_sha256: p.xmlSha256,
+        ksef_hash: p.ksefHash,
+        permanent_storage_date: p.permanentStorageDate,
+        acquisition_date: p.acquisitionDate,
+        meta_invoice_number: p.meta.invoiceNumber,
+        meta_seller_nip: p.meta.sellerNip,
+        meta_seller_name: p.meta.sellerName,
+        meta_gross: p.meta.gross,
+        meta_vat_pln: p.meta.vatPln,
+        meta_currency: p.meta.currency,
+        meta_invoice_type: p.meta.invoiceType,
+        seller_nip: p.parsed?.sellerNip ?? null,
+        seller_name: p.parsed?.sellerName ?? null,
+        invoice_number: p.parsed?.number ?? null,
+        invoice_kind: p.parsed?.kind ?? null,
+        issue_date: p.parsed?.issueDate ?? p.meta.issueDate,
+        sale_date: p.parsed?.saleDate ?? null,
+        currency: p.parsed?.currency ?? null,
+        net: p.parsed?.net ?? null,
+        vat: p.parsed?.vat ?? null,
+        gross: p.parsed?.gross ?? null,
+        vat_pln: p.parsed?.vatPln ?? null,
+        needs_review: p.reviewReasons.length > 0 ? 1 : 0,
+        review_reasons: p.reviewReasons.join('\n'),
+        downloaded_at: opts.at
+      }).onConflict((oc) => oc.column('ksef_number').doNothing()).returning('id').executeTakeFirst()
+      if (row === undefined) continue
+      inserted++
+      for (const r of p.rates) {
+        await trx.insertInto('purchase_invoice_rates').values({ purchase_invoice_id: row.id, rate: r.rate, net: r.net, vat: r.vat, vat_pln: r.vatPln })
+          .onConflict((oc) => oc.columns(['purchase_invoice_id', 'rate']).doNothing()).execute()
+      }
+    }
+    await trx.updateTable('purchase_sync')
+      .set({ continue_from: sql<string>`max(continue_from, ${opts.continueFrom})`, updated_at: opts.at })
+      .where('environment', '=', opts.environment).where('context_nip', '=', opts.nip).execute()
+    return inserted
+  }
+  return 'transaction' in db && typeof db.transaction === 'function' && !db.isTransaction
+    ? await db.transaction().execute(work)
+    : await work(db)
 }
