@@ -50,7 +50,7 @@ t.test('a returned item: KOR 1/11/2026 with the differences, goods back in stock
   const kinds = await built.db.selectFrom('transaction_document_kinds').select('kind').where('transaction_id', '=', transactionId).execute()
   t.same(kinds, [{ kind: 'faktura' }], 'a correction is not a second invoice of the order')
   const details = await built.owner.get(`/przychody/allegro/${transactionId}`)
-  t.match(details.body, `href="/przychody/dokumenty/${id}"`, 'listed on the transaction')
+  t.match(details.body, `href="/przychody/dokumenty/${id}?transakcja=${transactionId}"`, 'listed on the transaction, its link leading back to it')
 })
 
 t.test('a price change moves no stock; a refunded delivery; both booked to the grosz', async (t) => {
