@@ -25,10 +25,20 @@ if (explicit !== undefined) {
 } else {
   const { db, sqlite } = openDatabase(config.databaseFile)
   try {
-    if (sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'backup_runs'").get() === undefined) {
-      throw new Error('Baza danych nie ma jeszcze tabeli kopii zapasowych: uruchom raz serwer (npm start), aby zaktualizować bazę, albo podaj plik docelowy: npm run backup -- plik.sqlite')
+    if (
+      sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'backup_runs'").get() === undefined
+    ) {
+      throw new Error(
+        'Baza danych nie ma jeszcze tabeli kopii zapasowych: uruchom raz serwer (npm start), aby zaktualizować bazę, albo podaj plik docelowy: npm run backup -- plik.sqlite'
+      )
     }
-    const run = await runBackup({ db, now: systemClock, dir: backupDir(config.backup.dir, config.databaseFile), keep: config.backup.keep, origin: 'script' })
+    const run = await runBackup({
+      db,
+      now: systemClock,
+      dir: backupDir(config.backup.dir, config.databaseFile),
+      keep: config.backup.keep,
+      origin: 'script'
+    })
     if (run.status !== 'ok') {
       console.error(`Kopia zapasowa nie powiodła się: ${run.error ?? ''}`)
       process.exitCode = 1

@@ -15,7 +15,7 @@ const inputs = ['src', 'scripts', 'tsconfig.json', 'tsconfig.build.json', 'packa
 // outputs the start and the scripts need: if one is gone, tsc (which trusts its stamp) must rewrite all
 const outputs = ['dist/src/server.js', 'dist/scripts/backup.js', 'dist/scripts/bench.js']
 
-function newestMtime (path) {
+function newestMtime(path) {
   const stats = statSync(path)
   let newest = stats.mtimeMs
   if (stats.isDirectory()) {
@@ -26,10 +26,16 @@ function newestMtime (path) {
 
 /** tsc still emits when a file has a type error; it keeps the diagnostics (or the files it has yet
  * to check or emit) in its stamp, and then `npm start` must run it again to report them. */
-function lastBuildFailed () {
+function lastBuildFailed() {
   const info = JSON.parse(readFileSync(stamp, 'utf8'))
-  return ['errors', 'semanticDiagnosticsPerFile', 'emitDiagnosticsPerFile', 'affectedFilesPendingEmit', 'changeFileSet', 'checkPending']
-    .some((key) => info[key] !== undefined && info[key] !== false)
+  return [
+    'errors',
+    'semanticDiagnosticsPerFile',
+    'emitDiagnosticsPerFile',
+    'affectedFilesPendingEmit',
+    'changeFileSet',
+    'checkPending'
+  ].some((key) => info[key] !== undefined && info[key] !== false)
 }
 
 const built = existsSync(stamp) ? statSync(stamp).mtimeMs : -Infinity

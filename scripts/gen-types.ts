@@ -13,8 +13,17 @@ try {
   const { db, sqlite } = openDatabase(file)
   await migrateToLatest(db, sqlite)
   await db.destroy()
-  const args = ['kysely-codegen', '--dialect', 'sqlite', '--url', file,
-    '--out-file', 'src/db/schema.gen.ts', '--exclude-pattern', 'kysely_*']
+  const args = [
+    'kysely-codegen',
+    '--dialect',
+    'sqlite',
+    '--url',
+    file,
+    '--out-file',
+    'src/db/schema.gen.ts',
+    '--exclude-pattern',
+    'kysely_*'
+  ]
   if (process.argv.includes('--verify')) args.push('--verify')
   execFileSync('npx', args, { cwd: projectRoot, stdio: 'inherit' })
 } finally {

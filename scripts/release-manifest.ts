@@ -10,10 +10,16 @@ import { projectRoot } from '../src/paths.ts'
 const [commit, note] = process.argv.slice(2)
 if (commit === undefined || note === undefined) throw new Error('usage: release-manifest.ts <commit> "<note>"')
 const git = (...args: string[]): Buffer => execFileSync('git', args, { cwd: projectRoot })
-const files = git('ls-tree', '--name-only', commit, 'migrations/').toString().split('\n').filter((f) => f.endsWith('.sql')).sort()
+const files = git('ls-tree', '--name-only', commit, 'migrations/')
+  .toString()
+  .split('\n')
+  .filter((f) => f.endsWith('.sql'))
+  .sort()
 const migrations = files.map((file) => ({
   name: file.slice('migrations/'.length, -'.sql'.length),
-  sha256: createHash('sha256').update(git('show', `${commit}:${file}`)).digest('hex')
+  sha256: createHash('sha256')
+    .update(git('show', `${commit}:${file}`))
+    .digest('hex')
 }))
 const manifestFile = join(projectRoot, 'test/fixtures/releases.json')
 const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { releases: Array<{ commit: string }> }

@@ -76,7 +76,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext
     /** every method + URL the app serves; the security tests walk it instead of a hand-kept list */
-    routeTable: Array<{ method: string, url: string }>
+    routeTable: Array<{ method: string; url: string }>
     /** the background KSeF sender (null before onReady and after close) */
     ksefWorker: KsefWorker | null
     /** the purchase download (Pobierz z KSeF queues a run on it); null before ready and after close */
@@ -86,7 +86,7 @@ declare module 'fastify' {
   }
 }
 
-export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     trustProxy: config.trustProxy,
@@ -94,7 +94,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     routerOptions: { ignoreTrailingSlash: true }
   })
 
-  const routeTable: Array<{ method: string, url: string }> = []
+  const routeTable: Array<{ method: string; url: string }> = []
   app.decorate('routeTable', routeTable)
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routeTable.push({ method, url: route.url })
@@ -126,12 +126,18 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   await mountAllegroSimulator(app, config, { appSecret: deps.appSecret, now: app.ctx.now })
   await mountKsefSimulator(app, config, { appSecret: deps.appSecret, now: app.ctx.now })
   // one line at start says whether the login-free demo endpoints are exposed, and why (ASVS 14.1.3)
-  app.log.info({ allegroSimulator: config.simulator.enabled, ksefSimulator: config.ksefSimulator.enabled }, `Symulatory: ${config.simulatorReason}`)
+  app.log.info(
+    { allegroSimulator: config.simulator.enabled, ksefSimulator: config.ksefSimulator.enabled },
+    `Symulatory: ${config.simulatorReason}`
+  )
 
   // set before any route module registers, so every scope inherits it
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     if (error instanceof NotFoundError || error instanceof NoResultError) {
-      return reply.code(404).viewAsync('errors/not-found', { title: 'Nie znaleziono', message: error instanceof NotFoundError ? error.message : 'Nie znaleziono takiej strony ani rekordu.' })
+      return reply.code(404).viewAsync('errors/not-found', {
+        title: 'Nie znaleziono',
+        message: error instanceof NotFoundError ? error.message : 'Nie znaleziono takiej strony ani rekordu.'
+      })
     }
     if (error instanceof ForbiddenError) {
       return reply.code(403).viewAsync('errors/forbidden', { title: 'Brak dostępu', message: error.message })
@@ -143,10 +149,16 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
       return reply.code(403).viewAsync('errors/form-expired', { title: 'Formularz wygasł' })
     }
     if (error.statusCode === 429) {
-      return reply.code(429).viewAsync('errors/error', { title: 'Zbyt wiele prób', message: 'Zbyt wiele prób w krótkim czasie. Odczekaj chwilę i spróbuj ponownie.' })
+      return reply.code(429).viewAsync('errors/error', {
+        title: 'Zbyt wiele prób',
+        message: 'Zbyt wiele prób w krótkim czasie. Odczekaj chwilę i spróbuj ponownie.'
+      })
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.code(error.statusCode).viewAsync('errors/error', { title: 'Nieprawidłowe żądanie', message: 'Serwer nie mógł przetworzyć tego żądania. Sprawdź dane i spróbuj ponownie.' })
+      return reply.code(error.statusCode).viewAsync('errors/error', {
+        title: 'Nieprawidłowe żądanie',
+        message: 'Serwer nie mógł przetworzyć tego żądania. Sprawdź dane i spróbuj ponownie.'
+      })
     }
     request.log.error({ err: error, method: request.method, url: request.url }, 'request failed')
     return reply.code(500).viewAsync('errors/server-error', { title: 'Błąd serwera' })
@@ -177,7 +189,7 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   })
 
   /** Everything behind the login. */
-  async function pageRoutes (pages: FastifyInstance): Promise<void> {
+  async function pageRoutes(pages: FastifyInstance): Promise<void> {
     pages.addHook('preHandler', requireUser)
     await pages.register(homeRoutes)
     await pages.register(settingsRoutes)
@@ -187,7 +199,8 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
     await pages.register(documentsRoutes)
     await pages.register(correctionsRoutes)
     await pages.register(contractorsRoutes, {
-      documentsOf: async (db, contractorId, page) => await listDocuments(db, { type: '', month: '', contractorId, q: '', page })
+      documentsOf: async (db, contractorId, page) =>
+        await listDocuments(db, { type: '', month: '', contractorId, q: '', page })
     })
     await pages.register(emailRoutes)
     await pages.register(productsRoutes)
@@ -200,20 +213,43 @@ export async function buildApp (config: Config, deps: AppDeps): Promise<FastifyI
   }
 
   let autoImport: AutoImport | null = null
-  app.addHook('onReady', async () => { autoImport = startAutoImport(app) })
-  app.addHook('onClose', async () => { await autoImport?.stop() })
+  app.addHook('onReady', async () => {
+    autoImport = startAutoImport(app)
+  })
+  app.addHook('onClose', async () => {
+    await autoImport?.stop()
+  })
   let deliveries: AllegroDeliveryWorker | null = null
-  app.addHook('onReady', async () => { deliveries = startAllegroDeliveryWorker(app) })
-  app.addHook('preClose', async () => { await deliveries?.stop() })
+  app.addHook('onReady', async () => {
+    deliveries = startAllegroDeliveryWorker(app)
+  })
+  app.addHook('preClose', async () => {
+    await deliveries?.stop()
+  })
   app.decorate('ksefWorker', null)
-  app.addHook('onReady', async () => { app.ksefWorker = startKsefWorker(app) })
-  app.addHook('preClose', async () => { await app.ksefWorker?.stop(); app.ksefWorker = null })
+  app.addHook('onReady', async () => {
+    app.ksefWorker = startKsefWorker(app)
+  })
+  app.addHook('preClose', async () => {
+    await app.ksefWorker?.stop()
+    app.ksefWorker = null
+  })
   app.decorate('purchaseWorker', null)
-  app.addHook('onReady', async () => { app.purchaseWorker = startPurchaseWorker(app) })
-  app.addHook('preClose', async () => { await app.purchaseWorker?.stop(); app.purchaseWorker = null })
+  app.addHook('onReady', async () => {
+    app.purchaseWorker = startPurchaseWorker(app)
+  })
+  app.addHook('preClose', async () => {
+    await app.purchaseWorker?.stop()
+    app.purchaseWorker = null
+  })
   app.decorate('backups', null)
-  app.addHook('onReady', async () => { app.backups = startBackupWorker(app) })
-  app.addHook('preClose', async () => { await app.backups?.stop(); app.backups = null })
+  app.addHook('onReady', async () => {
+    app.backups = startBackupWorker(app)
+  })
+  app.addHook('preClose', async () => {
+    await app.backups?.stop()
+    app.backups = null
+  })
 
   return app
 }

@@ -71,7 +71,11 @@ const schema = {
     APP_SECRET: { type: 'string', default: '', pattern: '^([0-9a-fA-F]{64})?$' },
     COOKIE_SECURE: { type: 'boolean', default: false },
     TRUST_PROXY: { type: 'string', default: '' },
-    LOG_LEVEL: { type: 'string', default: 'info', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    LOG_LEVEL: {
+      type: 'string',
+      default: 'info',
+      enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+    },
     TEMPLATE_CACHE: { type: 'boolean', default: true },
     LOGIN_RATE_LIMIT_MAX: { type: 'integer', default: 10, minimum: 1 },
     LOGIN_ACCOUNT_RATE_LIMIT_MAX: { type: 'integer', default: 10, minimum: 1 },
@@ -132,7 +136,7 @@ export interface Config {
    * beside the database file; every `intervalHours` (0: only by hand), the newest `keep` checked
    * copies are kept.
    */
-  backup: { dir: string, intervalHours: number, keep: number }
+  backup: { dir: string; intervalHours: number; keep: number }
   /** 64 hex characters, or '' to use (or create) the key file in dataDir. */
   appSecret: string
   cookieSecure: boolean
@@ -145,7 +149,7 @@ export interface Config {
   loginRateLimitMax: number
   loginAccountRateLimitMax: number
   /** a session ends after this long without a request, and this long after login at the latest */
-  session: { idleMs: number, absoluteMs: number }
+  session: { idleMs: number; absoluteMs: number }
   /**
    * Least time between the starts of two imports of one shop (POBIERZ NOWE TRANSAKCJE).
    * The seed's rule is 10; lower only for tests and demos that cannot wait.
@@ -155,7 +159,7 @@ export interface Config {
    * The built-in Allegro simulator. `url` is where the server reaches it (web base, API at
    * `${url}/api`); '' means the one mounted in this process at /symulator-allegro.
    */
-  simulator: { enabled: boolean, seed: number, url: string }
+  simulator: { enabled: boolean; seed: number; url: string }
   /** The built-in KSeF simulator, mounted at /symulator-ksef (API /v2, QR pages /qr) when enabled. */
   ksefSimulator: { enabled: boolean }
   /** why the simulators are (not) mounted, for the start-up log line */
@@ -172,7 +176,7 @@ export interface Config {
   }
   nbpApiUrl: string
   /** The Ministry's VAT white list (Wykaz podatników VAT), for filling a contractor from a NIP. */
-  whiteList: { apiUrl: string, timeoutMs: number }
+  whiteList: { apiUrl: string; timeoutMs: number }
   /** each step of an SMTP conversation (connect, greeting, every command) may take this long */
   smtpTimeoutMs: number
   /**
@@ -180,7 +184,7 @@ export interface Config {
    * The simulator's '' means the one mounted in this process at /symulator-ksef.
    */
   ksef: {
-    environments: Record<KsefEnvironment, { apiUrl: string, qrUrl: string }>
+    environments: Record<KsefEnvironment, { apiUrl: string; qrUrl: string }>
     timeoutMs: number
     /** first backoff step between retries, doubling per attempt */
     retryBaseMs: number
@@ -200,8 +204,11 @@ type SimulatorSwitch = 'auto' | 'true' | 'false'
  * while a server listening on 0.0.0.0 (the Docker image) or a public address does not expose
  * them. `true`/`false` decide explicitly.
  */
-export function isLoopbackHost (host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '')
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
   if (h === 'localhost' || h.endsWith('.localhost')) return true
   if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true
   if (isIP(h) === 4) return h.startsWith('127.')
@@ -209,12 +216,15 @@ export function isLoopbackHost (host: string): boolean {
   return mapped !== null && mapped[1].startsWith('127.')
 }
 
-function resolveSimulatorSwitch (value: SimulatorSwitch, host: string): { enabled: boolean, reason: string } {
+function resolveSimulatorSwitch(value: SimulatorSwitch, host: string): { enabled: boolean; reason: string } {
   if (value === 'true') return { enabled: true, reason: 'włączone (ustawione na true)' }
   if (value === 'false') return { enabled: false, reason: 'wyłączone (ustawione na false)' }
   return isLoopbackHost(host)
     ? { enabled: true, reason: `włączone (auto: serwer słucha tylko na adresie lokalnym ${host})` }
-    : { enabled: false, reason: `wyłączone (auto: serwer słucha na ${host}, nie tylko lokalnie; ustaw true, aby włączyć)` }
+    : {
+        enabled: false,
+        reason: `wyłączone (auto: serwer słucha na ${host}, nie tylko lokalnie; ustaw true, aby włączyć)`
+      }
 }
 
 export type KsefEnvironment = 'produkcja' | 'demo' | 'test' | 'symulator'
@@ -225,20 +235,29 @@ const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal'])
  * Only named proxies are trusted: `true` (trust whatever X-Forwarded-For says) would let anyone
  * pick their own address and walk past the per-address login limit, so it is refused.
  */
-export function parseTrustProxy (value: string): false | string[] {
+export function parseTrustProxy(value: string): false | string[] {
   const trimmed = value.trim()
   if (trimmed === '' || trimmed === 'false') return false
-  const entries = trimmed.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '')
+  const entries = trimmed
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
   for (const entry of entries) {
     const [address, bits, extra] = entry.split('/')
-    const ok = PROXY_KEYWORDS.has(entry) || (isIP(address) !== 0 && extra === undefined &&
-      (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128))))
-    if (!ok) throw new Error(`TRUST_PROXY: "${entry}" is not an address, a CIDR range or loopback/linklocal/uniquelocal; list the proxies' addresses, comma-separated (true is not accepted)`)
+    const ok =
+      PROXY_KEYWORDS.has(entry) ||
+      (isIP(address) !== 0 &&
+        extra === undefined &&
+        (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128))))
+    if (!ok)
+      throw new Error(
+        `TRUST_PROXY: "${entry}" is not an address, a CIDR range or loopback/linklocal/uniquelocal; list the proxies' addresses, comma-separated (true is not accepted)`
+      )
   }
   return entries
 }
 
-export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const e = envSchema<Env>({ schema, data: env, dotenv: false, env: false })
   const dataDir = e.DATA_DIR
   const allegroSim = resolveSimulatorSwitch(e.SIMULATOR_ENABLED, e.HOST)
@@ -263,8 +282,18 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     ksefSimulator: { enabled: ksefSim.enabled },
     simulatorReason: `symulator Allegro: ${allegroSim.reason}; symulator KSeF: ${ksefSim.reason}`,
     allegro: {
-      production: { webUrl: e.ALLEGRO_WEB_URL, apiUrl: e.ALLEGRO_API_URL, clientId: e.ALLEGRO_CLIENT_ID, clientSecret: e.ALLEGRO_CLIENT_SECRET },
-      sandbox: { webUrl: e.ALLEGRO_SANDBOX_WEB_URL, apiUrl: e.ALLEGRO_SANDBOX_API_URL, clientId: e.ALLEGRO_SANDBOX_CLIENT_ID, clientSecret: e.ALLEGRO_SANDBOX_CLIENT_SECRET },
+      production: {
+        webUrl: e.ALLEGRO_WEB_URL,
+        apiUrl: e.ALLEGRO_API_URL,
+        clientId: e.ALLEGRO_CLIENT_ID,
+        clientSecret: e.ALLEGRO_CLIENT_SECRET
+      },
+      sandbox: {
+        webUrl: e.ALLEGRO_SANDBOX_WEB_URL,
+        apiUrl: e.ALLEGRO_SANDBOX_API_URL,
+        clientId: e.ALLEGRO_SANDBOX_CLIENT_ID,
+        clientSecret: e.ALLEGRO_SANDBOX_CLIENT_SECRET
+      },
       timeoutMs: e.ALLEGRO_TIMEOUT_MS,
       retryBaseMs: e.ALLEGRO_RETRY_BASE_MS,
       importMaxRequests: e.ALLEGRO_IMPORT_MAX_REQUESTS,
@@ -288,6 +317,6 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   }
 }
 
-function trimSlash (url: string): string {
+function trimSlash(url: string): string {
   return url.replace(/\/+$/, '')
 }

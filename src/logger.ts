@@ -18,6 +18,6 @@ const REDACT_PATHS = [
   'headers.Authorization'
 ]
 
-export function loggerOptions (level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   return { level, redact: { paths: REDACT_PATHS, censor: '[ukryte]' } }
 }

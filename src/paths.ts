@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 
 // The code runs from src/ under tests and from dist/src/ in production; views,
 // migrations and public files stay at the project root in both cases.
-function findProjectRoot (start: string): string {
+function findProjectRoot(start: string): string {
   let dir = start
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir)

@@ -4,7 +4,8 @@ document.addEventListener('DOMContentLoaded', () => {
   for (const master of document.querySelectorAll('input[data-select-all]')) {
     master.addEventListener('change', () => {
       const form = master.closest('form') || document
-      for (const box of form.querySelectorAll(`input[type=checkbox][name="${master.dataset.selectAll}"]`)) box.checked = master.checked
+      for (const box of form.querySelectorAll(`input[type=checkbox][name="${master.dataset.selectAll}"]`))
+        box.checked = master.checked
     })
   }
   // buttons that ask before doing something irreversible
@@ -22,7 +23,10 @@ document.addEventListener('DOMContentLoaded', () => {
     picker.setAttribute('aria-label', 'Wybierz plik')
     picker.addEventListener('change', () => {
       const file = picker.files && picker.files[0]
-      if (file) file.text().then((content) => { area.value = content })
+      if (file)
+        file.text().then((content) => {
+          area.value = content
+        })
     })
     area.parentNode.insertBefore(picker, area)
   }
@@ -33,7 +37,8 @@ document.addEventListener('DOMContentLoaded', () => {
     const country = countryName && input.form ? input.form.elements.namedItem(countryName) : null
     const code = country && 'value' in country ? country.value.trim().toUpperCase() : 'PL'
     const digits = input.value.trim()
-    if ((code === 'PL' || code === '') && /^\d{5}$/.test(digits)) input.value = `${digits.slice(0, 2)}-${digits.slice(2)}`
+    if ((code === 'PL' || code === '') && /^\d{5}$/.test(digits))
+      input.value = `${digits.slice(0, 2)}-${digits.slice(2)}`
   }
   for (const input of document.querySelectorAll('input[data-postal-code]')) {
     input.addEventListener('blur', () => postalFormat(input))
@@ -50,21 +55,26 @@ document.addEventListener('DOMContentLoaded', () => {
       button.textContent = button.dataset.busyLabel
       delete button.dataset.busyLabel
     }
-    for (const button of form.querySelectorAll('button[type=submit], button:not([type]), input[type=submit]')) button.disabled = false
+    for (const button of form.querySelectorAll('button[type=submit], button:not([type]), input[type=submit]'))
+      button.disabled = false
     form.removeAttribute('aria-busy')
     delete form.dataset.submitting
   }
   document.addEventListener('submit', (event) => {
     const form = event.target
     if (event.defaultPrevented || !(form instanceof HTMLFormElement) || form.method.toLowerCase() !== 'post') return
-    if (form.dataset.submitting) { event.preventDefault(); return }
+    if (form.dataset.submitting) {
+      event.preventDefault()
+      return
+    }
     const clicked = event.submitter
     // a button answered with a file (Pobierz XML) leaves the page as it is: nothing to wait for
     if (clicked && clicked.hasAttribute('data-download')) return
     form.dataset.submitting = '1'
     form.setAttribute('aria-busy', 'true')
     setTimeout(() => {
-      for (const button of form.querySelectorAll('button[type=submit], button:not([type]), input[type=submit]')) button.disabled = true
+      for (const button of form.querySelectorAll('button[type=submit], button:not([type]), input[type=submit]'))
+        button.disabled = true
       if (clicked instanceof HTMLButtonElement) {
         clicked.dataset.busyLabel = clicked.textContent
         clicked.textContent = clicked.dataset.busy || 'Trwa…'
@@ -77,9 +87,14 @@ document.addEventListener('DOMContentLoaded', () => {
   })
   // the USTAWIENIA menu (a <details>) closes on a click elsewhere or on Escape, as menus do
   for (const menu of document.querySelectorAll('details[data-navmenu]')) {
-    document.addEventListener('click', (event) => { if (menu.open && !menu.contains(event.target)) menu.open = false })
+    document.addEventListener('click', (event) => {
+      if (menu.open && !menu.contains(event.target)) menu.open = false
+    })
     document.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape' && menu.open) { menu.open = false; menu.querySelector('summary').focus() }
+      if (event.key === 'Escape' && menu.open) {
+        menu.open = false
+        menu.querySelector('summary').focus()
+      }
     })
   }
   // pages that wait for something (e.g. Allegro device authorisation) reload themselves

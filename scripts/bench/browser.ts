@@ -13,16 +13,16 @@ export class Browser {
   private readonly cookies = new Map<string, string>()
   private csrfToken = ''
 
-  constructor (baseUrl: string) {
+  constructor(baseUrl: string) {
     this.baseUrl = baseUrl
   }
 
   /** The Cookie header a logged-in browser sends; the load generator reuses it. */
-  cookieHeader (): string {
+  cookieHeader(): string {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
   }
 
-  private remember (response: Response, body: string): void {
+  private remember(response: Response, body: string): void {
     for (const line of response.headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(';')
       const eq = pair.indexOf('=')
@@ -36,7 +36,7 @@ export class Browser {
     if (token) this.csrfToken = token[1]
   }
 
-  private async send (method: 'GET' | 'POST', path: string, form?: URLSearchParams): Promise<Page> {
+  private async send(method: 'GET' | 'POST', path: string, form?: URLSearchParams): Promise<Page> {
     const response = await fetch(this.baseUrl + path, {
       method,
       redirect: 'manual',
@@ -51,12 +51,12 @@ export class Browser {
     return { status: response.status, location: response.headers.get('location'), body }
   }
 
-  async get (path: string): Promise<Page> {
+  async get(path: string): Promise<Page> {
     return await this.send('GET', path)
   }
 
   /** Posts a form with the CSRF token of the last page, as the page's own form would. */
-  async post (path: string, fields: Record<string, string | string[]>): Promise<Page> {
+  async post(path: string, fields: Record<string, string | string[]>): Promise<Page> {
     const form = new URLSearchParams()
     form.append('_csrf', this.csrfToken)
     for (const [name, value] of Object.entries(fields)) {
@@ -66,7 +66,7 @@ export class Browser {
   }
 
   /** GET the page with the form, then POST it; throws unless the app answers 303. */
-  async submit (pagePath: string, actionPath: string, fields: Record<string, string | string[]>): Promise<Page> {
+  async submit(pagePath: string, actionPath: string, fields: Record<string, string | string[]>): Promise<Page> {
     const page = await this.get(pagePath)
     if (page.status !== 200) throw new Error(`GET ${pagePath}: ${page.status}`)
     const answer = await this.post(actionPath, fields)

@@ -11,7 +11,7 @@ const SINGLE_FORM = /^\/order\/checkout-forms\/[^/?]+$/
 const SINGLE_FORM_CONCURRENCY = 4
 
 /** Connects to the simulator as the seller, through its confirmation page (login and password). */
-export async function connectSeller (webUrl: string, login: string, password: string): Promise<AllegroTokens> {
+export async function connectSeller(webUrl: string, login: string, password: string): Promise<AllegroTokens> {
   const oauth = { webUrl, clientId: SIMULATOR_CLIENT_ID, clientSecret: SIMULATOR_CLIENT_ID }
   const deps = { fetch: globalThis.fetch, timeoutMs: 10_000, now: () => new Date() }
   const device = await requestDeviceAuthorization(oauth, deps)
@@ -20,12 +20,13 @@ export async function connectSeller (webUrl: string, login: string, password: st
     await new Promise((resolve) => setTimeout(resolve, device.intervalSeconds * 1000 + 50))
     const result = await pollDeviceAuthorization(oauth, deps, device.deviceCode)
     if (result.status === 'approved') return result.tokens
-    if (result.status !== 'pending' && result.status !== 'slow_down') throw new Error(`device flow ended with ${result.status}`)
+    if (result.status !== 'pending' && result.status !== 'slow_down')
+      throw new Error(`device flow ended with ${result.status}`)
   }
 }
 
 /** What the seller does on Allegro's page: types the code, login and password. */
-export async function approveDevice (webUrl: string, userCode: string, login: string, password: string): Promise<void> {
+export async function approveDevice(webUrl: string, userCode: string, login: string, password: string): Promise<void> {
   const response = await fetch(`${webUrl}/skojarz-aplikacje`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -35,7 +36,7 @@ export async function approveDevice (webUrl: string, userCode: string, login: st
   if (response.status !== 200) throw new Error(`approving the device code failed: ${response.status}`)
 }
 
-export function benchClient (apiUrl: string, webUrl: string, tokens: AllegroTokens): AllegroClient {
+export function benchClient(apiUrl: string, webUrl: string, tokens: AllegroTokens): AllegroClient {
   return createAllegroClient({
     apiUrl,
     webUrl,
@@ -60,14 +61,14 @@ interface ApiCall {
 }
 
 /** "GET /api/order/checkout-forms?offset=100&…" as logged by the simulator → path and query. */
-export function parseLoggedRequest (line: string): ApiCall | null {
+export function parseLoggedRequest(line: string): ApiCall | null {
   const match = /^GET \/api(\/[^?]*)(?:\?(.*))?$/.exec(line)
   if (!match) return null
   return { path: match[1], query: Object.fromEntries(new URLSearchParams(match[2] ?? '')) }
 }
 
 /** Sends the calls in order; runs of single-order GETs go four at a time, like the import. */
-export async function replay (client: AllegroClient, calls: ApiCall[]): Promise<{ ms: number, forms: number }> {
+export async function replay(client: AllegroClient, calls: ApiCall[]): Promise<{ ms: number; forms: number }> {
   let forms = 0
   const get = async (call: ApiCall): Promise<void> => {
     const body = await client.request<{ checkoutForms?: unknown[] }>('GET', call.path, { query: call.query })

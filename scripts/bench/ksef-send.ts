@@ -17,18 +17,38 @@ import { issueAndQueue, setup } from '../../test/ksef/helpers/sim-setup.ts'
 
 const COUNT = Number(process.argv[2] ?? process.env.BENCH_KSEF_INVOICES ?? 1000)
 
-interface SendFigures { invoices: number, wallSeconds: number, ksefHours: number, requests: number, tooMany: number, accepted: number }
+interface SendFigures {
+  invoices: number
+  wallSeconds: number
+  ksefHours: number
+  requests: number
+  tooMany: number
+  accepted: number
+}
 
-async function sendAll (realLimits: boolean): Promise<SendFigures> {
+async function sendAll(realLimits: boolean): Promise<SendFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'biurko-bench-ksef-'))
   const teardowns: Array<() => unknown> = []
   try {
     const opened = openDatabase(join(dir, 'biurko.sqlite'))
     await migrateToLatest(opened.db, opened.sqlite)
-    const s = await setup({ teardown: (fn: () => unknown) => { teardowns.push(fn) } } as never, { rateLimits: realLimits, db: opened.db })
+    const s = await setup(
+      {
+        teardown: (fn: () => unknown) => {
+          teardowns.push(fn)
+        }
+      } as never,
+      { rateLimits: realLimits, db: opened.db }
+    )
     if (realLimits) s.sim.setRateClock(() => s.built.clock().toMillis())
     // waiting for a slot moves the clock; KSeF checks files in the background meanwhile
-    const deps = { ...s.deps, sleep: async (ms: number) => { s.built.clock.advance(ms); await new Promise((resolve) => setImmediate(resolve)) } }
+    const deps = {
+      ...s.deps,
+      sleep: async (ms: number) => {
+        s.built.clock.advance(ms)
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    }
     for (let i = 0; i < COUNT; i++) await issueAndQueue(s.built)
     const clockStarted = s.built.clock().toMillis()
     const started = performance.now()
@@ -36,12 +56,24 @@ async function sendAll (realLimits: boolean): Promise<SendFigures> {
       await s.sim.idle()
       const result = await runKsefRound(deps)
       if (result.claimed > 0) continue
-      const left = await s.built.db.selectFrom('ksef_submissions').select('id').where('state', '!=', 'przyjeta').execute()
+      const left = await s.built.db
+        .selectFrom('ksef_submissions')
+        .select('id')
+        .where('state', '!=', 'przyjeta')
+        .execute()
       if (left.length === 0) break
       s.built.clock.advance(60_000)
     }
     const wallSeconds = (performance.now() - started) / 1000
-    const accepted = Number((await s.built.db.selectFrom('ksef_submissions').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'przyjeta').executeTakeFirstOrThrow()).n)
+    const accepted = Number(
+      (
+        await s.built.db
+          .selectFrom('ksef_submissions')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('state', '=', 'przyjeta')
+          .executeTakeFirstOrThrow()
+      ).n
+    )
     return {
       invoices: COUNT,
       wallSeconds,
@@ -60,7 +92,11 @@ const off = await sendAll(false)
 const real = await sendAll(true)
 const figures = {
   limitsOff: { ...off, perSecond: off.invoices / off.wallSeconds },
-  realLimits: { ...real, perHourOfKsefTime: real.invoices / real.ksefHours, wallPerSecond: real.invoices / real.wallSeconds }
+  realLimits: {
+    ...real,
+    perHourOfKsefTime: real.invoices / real.ksefHours,
+    wallPerSecond: real.invoices / real.wallSeconds
+  }
 }
 process.stdout.write(JSON.stringify(figures) + '\n')
 if (off.accepted !== COUNT || real.accepted !== COUNT) process.exitCode = 1

@@ -7,22 +7,30 @@ interface AutocannonResult {
   /** seconds the run really took */
   duration: number
   requests: { total: number }
-  latency: { p50: number, p99: number }
+  latency: { p50: number; p99: number }
   non2xx: number
   errors: number
   timeouts: number
 }
-type Autocannon = (opts: { url: string, connections: number, duration: number, headers: Record<string, string> }) => Promise<AutocannonResult>
+type Autocannon = (opts: {
+  url: string
+  connections: number
+  duration: number
+  headers: Record<string, string>
+}) => Promise<AutocannonResult>
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
 
-export function percentile (sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
   return sorted[index]
 }
 
-export function median (values: number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50)
+export function median(values: number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50
+  )
 }
 
 export interface Latency {
@@ -32,7 +40,7 @@ export interface Latency {
 }
 
 /** `count` GETs in a row with the session cookie; every answer must be a 200. */
-export async function sequentialLatency (url: string, cookie: string, count: number): Promise<Latency> {
+export async function sequentialLatency(url: string, cookie: string, count: number): Promise<Latency> {
   const times: number[] = []
   for (let i = 0; i < count; i++) {
     const started = performance.now()
@@ -53,10 +61,22 @@ export interface Throughput {
 }
 
 /** autocannon for `seconds` with `connections` connections; any non-2xx answer or error fails the run. */
-export async function throughput (url: string, cookie: string, connections: number, seconds: number): Promise<Throughput> {
+export async function throughput(
+  url: string,
+  cookie: string,
+  connections: number,
+  seconds: number
+): Promise<Throughput> {
   const result = await autocannon({ url, connections, duration: seconds, headers: { cookie } })
   if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
-    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts under load`)
+    throw new Error(
+      `${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts under load`
+    )
   }
-  return { requestsPerSecond: result.requests.total / result.duration, medianMs: result.latency.p50, p99Ms: result.latency.p99, requests: result.requests.total }
+  return {
+    requestsPerSecond: result.requests.total / result.duration,
+    medianMs: result.latency.p50,
+    p99Ms: result.latency.p99,
+    requests: result.requests.total
+  }
 }

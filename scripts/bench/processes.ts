@@ -8,20 +8,22 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { SimulatorReply, SimulatorRequest } from './simulator-child.ts'
 
-export async function freePort (): Promise<number> {
+export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
       const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => { resolve(port) })
+      server.close(() => {
+        resolve(port)
+      })
     })
   })
 }
 
 /** Kibibytes from /proc/<pid>/status: VmRSS now, VmHWM the peak since the process started. */
-export function memoryOf (pid: number): { rssKb: number, peakKb: number } {
+export function memoryOf(pid: number): { rssKb: number; peakKb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
   const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
   return { rssKb: field('VmRSS'), peakKb: field('VmHWM') }
@@ -36,7 +38,11 @@ export interface ServerProcess {
   stop: () => Promise<void>
 }
 
-export async function startServer (opts: { distDir: string, dataDir: string, simulatorUrl: string }): Promise<ServerProcess> {
+export async function startServer(opts: {
+  distDir: string
+  dataDir: string
+  simulatorUrl: string
+}): Promise<ServerProcess> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const started = performance.now()
@@ -80,8 +86,12 @@ export async function startServer (opts: { distDir: string, dataDir: string, sim
   }
 }
 
-function exitOf (child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => { child.once('exit', () => { resolve() }) })
+function exitOf(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => {
+      resolve()
+    })
+  })
 }
 
 export interface SimulatorProcess {
@@ -93,21 +103,33 @@ export interface SimulatorProcess {
   stop: () => Promise<void>
 }
 
-export async function startSimulator (opts: { distDir: string, orders: number, seed: number }): Promise<SimulatorProcess> {
-  const child = fork(join(opts.distDir, 'scripts', 'bench', 'simulator-child.js'), [String(opts.orders), String(opts.seed)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-  })
+export async function startSimulator(opts: {
+  distDir: string
+  orders: number
+  seed: number
+}): Promise<SimulatorProcess> {
+  const child = fork(
+    join(opts.distDir, 'scripts', 'bench', 'simulator-child.js'),
+    [String(opts.orders), String(opts.seed)],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+    }
+  )
   const exited = exitOf(child)
   const pending: Array<(reply: SimulatorReply) => void> = []
-  const ready = new Promise<{ url: string, apiUrl: string }>((resolve, reject) => {
-    child.once('exit', (code) => { reject(new Error(`the simulator exited with ${code}`)) })
+  const ready = new Promise<{ url: string; apiUrl: string }>((resolve, reject) => {
+    child.once('exit', (code) => {
+      reject(new Error(`the simulator exited with ${code}`))
+    })
     child.on('message', (reply: SimulatorReply) => {
       if (reply.type === 'ready') resolve(reply)
       else pending.shift()?.(reply)
     })
   })
   const ask = async (request: SimulatorRequest): Promise<SimulatorReply> => {
-    const answer = new Promise<SimulatorReply>((resolve) => { pending.push(resolve) })
+    const answer = new Promise<SimulatorReply>((resolve) => {
+      pending.push(resolve)
+    })
     child.send(request)
     return await answer
   }

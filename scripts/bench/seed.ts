@@ -6,7 +6,13 @@
 import SQLite from 'better-sqlite3'
 
 /** Columns holding a point in time; the copies move them back by whole 31-day months. */
-const TIMESTAMP_COLUMNS = new Set(['bought_at', 'allegro_updated_at', 'payment_finished_at', 'imported_at', 'updated_at'])
+const TIMESTAMP_COLUMNS = new Set([
+  'bought_at',
+  'allegro_updated_at',
+  'payment_finished_at',
+  'imported_at',
+  'updated_at'
+])
 
 export interface SeedOutcome {
   copied: number
@@ -14,16 +20,19 @@ export interface SeedOutcome {
   ms: number
 }
 
-function columnsOf (sqlite: SQLite.Database, table: string): string[] {
+function columnsOf(sqlite: SQLite.Database, table: string): string[] {
   return (sqlite.pragma(`table_info(${table})`) as Array<{ name: string }>).map((column) => column.name)
 }
 
-export function seedTransactions (databaseFile: string, target: number): SeedOutcome {
+export function seedTransactions(databaseFile: string, target: number): SeedOutcome {
   const sqlite = new SQLite(databaseFile, { fileMustExist: true })
   sqlite.pragma('busy_timeout = 10000')
   try {
     const started = performance.now()
-    const base = sqlite.prepare('SELECT count(*) AS count, max(id) AS maxId FROM transactions').get() as { count: number, maxId: number }
+    const base = sqlite.prepare('SELECT count(*) AS count, max(id) AS maxId FROM transactions').get() as {
+      count: number
+      maxId: number
+    }
     if (base.count === 0) throw new Error('nothing to copy: the import stored no transactions')
     // ids of copy k are the originals' plus k × stride, so items follow their transaction by arithmetic
     const stride = base.maxId + 1
@@ -32,8 +41,9 @@ export function seedTransactions (databaseFile: string, target: number): SeedOut
     const transactionColumns = columnsOf(sqlite, 'transactions')
     const selectList = transactionColumns.map((column) => {
       if (column === 'id') return 'id + @offset'
-      if (column === 'checkout_form_id') return 'printf(\'%08x\', @prefix) || substr(checkout_form_id, 9)'
-      if (column === 'raw_json' || column === 'search_text') return `replace(${column}, checkout_form_id, printf('%08x', @prefix) || substr(checkout_form_id, 9))`
+      if (column === 'checkout_form_id') return "printf('%08x', @prefix) || substr(checkout_form_id, 9)"
+      if (column === 'raw_json' || column === 'search_text')
+        return `replace(${column}, checkout_form_id, printf('%08x', @prefix) || substr(checkout_form_id, 9))`
       if (TIMESTAMP_COLUMNS.has(column)) return `strftime('%Y-%m-%dT%H:%M:%fZ', ${column}, @shift)`
       return column
     })
@@ -55,7 +65,13 @@ export function seedTransactions (databaseFile: string, target: number): SeedOut
       for (let k = 1; k <= copies; k++) {
         const offset = k * stride
         const shift = `-${31 * k} days`
-        copied += copyTransactions.run({ offset, stride, shift, prefix: 0xbe000000 + k, limit: Math.min(base.count, target - base.count - copied) }).changes
+        copied += copyTransactions.run({
+          offset,
+          stride,
+          shift,
+          prefix: 0xbe000000 + k,
+          limit: Math.min(base.count, target - base.count - copied)
+        }).changes
         copyItems.run({ offset, stride, shift })
       }
     })()

@@ -4,9 +4,7 @@
 import { startStandaloneSimulator } from '../../src/simulators/allegro/simulator.ts'
 
 export type SimulatorRequest = { type: 'take-requests' }
-export type SimulatorReply =
-  | { type: 'ready', url: string, apiUrl: string }
-  | { type: 'requests', requests: string[] }
+export type SimulatorReply = { type: 'ready'; url: string; apiUrl: string } | { type: 'requests'; requests: string[] }
 
 const orders = Number(process.argv[2])
 const seed = Number(process.argv[3])
@@ -23,7 +21,7 @@ const sim = await startStandaloneSimulator({
 
 let requests: string[] = []
 // a second 'request' listener only observes; Fastify's own handler answers
-sim.app.server.on('request', (request: { method?: string, url?: string }) => {
+sim.app.server.on('request', (request: { method?: string; url?: string }) => {
   if (request.url?.startsWith('/api/') === true) requests.push(`${request.method ?? ''} ${request.url}`)
 })
 
@@ -36,9 +34,14 @@ process.on('message', (message: SimulatorRequest) => {
 })
 
 // the benchmark died without stopping us: do not linger as an orphan holding a port
-process.once('disconnect', () => { process.exit(0) })
+process.once('disconnect', () => {
+  process.exit(0)
+})
 process.once('SIGTERM', () => {
-  sim.close().then(() => process.exit(0), () => process.exit(1))
+  sim.close().then(
+    () => process.exit(0),
+    () => process.exit(1)
+  )
 })
 
 // materialise the generated orders now, not during the first request of the import

@@ -1,5 +1,21 @@
-import { AllegroApiError, AllegroAuthError, NOT_CONNECTED_MESSAGE, messageForStatus, parseErrorBody } from './allegro.errors.ts'
-import { ALLEGRO_INVOICE_LANGUAGE, ALLEGRO_LANGUAGE, ALLEGRO_MEDIA_TYPE, exchange, parseJsonBody, parseRetryAfter, silentLogger, type AllegroLogger, type HttpAnswer } from './allegro.http.ts'
+import {
+  AllegroApiError,
+  AllegroAuthError,
+  NOT_CONNECTED_MESSAGE,
+  messageForStatus,
+  parseErrorBody
+} from './allegro.errors.ts'
+import {
+  ALLEGRO_INVOICE_LANGUAGE,
+  ALLEGRO_LANGUAGE,
+  ALLEGRO_MEDIA_TYPE,
+  exchange,
+  parseJsonBody,
+  parseRetryAfter,
+  silentLogger,
+  type AllegroLogger,
+  type HttpAnswer
+} from './allegro.http.ts'
 import { refreshAccessToken, type AllegroTokens, type OAuthApp } from './allegro.oauth.ts'
 
 // The REST client every Allegro feature uses (reference §2, §8). It owns the access token's
@@ -9,7 +25,6 @@ import { refreshAccessToken, type AllegroTokens, type OAuthApp } from './allegro
 export { AllegroApiError, AllegroAuthError, isAllegroApiError, RECONNECT_MESSAGE } from './allegro.errors.ts'
 
 export type { AllegroTokens } from './allegro.oauth.ts'
-
 
 /** Where one shop's tokens live; the client never keeps them longer than a call. */
 export interface TokenStore {
@@ -84,11 +99,11 @@ interface AllegroMe {
   firstName?: string
   lastName?: string
   email?: string
-  company?: { name?: string, taxId?: string } | null
+  company?: { name?: string; taxId?: string } | null
 }
 
 interface AllegroEventStats {
-  latestEvent?: { id?: string, occurredAt?: string } | null
+  latestEvent?: { id?: string; occurredAt?: string } | null
 }
 
 interface AllegroOrderEvents {
@@ -102,7 +117,7 @@ interface AllegroCheckoutFormList {
 }
 
 export interface AllegroOrderInvoices {
-  invoices?: Array<{ id?: string, invoiceNumber?: string | null, createdAt?: string, file?: unknown }>
+  invoices?: Array<{ id?: string; invoiceNumber?: string | null; createdAt?: string; file?: unknown }>
   links?: unknown[]
   hasExternalInvoices?: boolean
 }
@@ -119,7 +134,7 @@ export interface AllegroClient {
   send: <T = unknown>(method: string, path: string, opts?: RequestOptions) => Promise<AllegroResponse<T>>
   getMe: () => Promise<AllegroMe>
   getEventStats: () => Promise<AllegroEventStats>
-  getOrderEvents: (opts?: { from?: string, limit?: number }) => Promise<AllegroOrderEvents>
+  getOrderEvents: (opts?: { from?: string; limit?: number }) => Promise<AllegroOrderEvents>
   listCheckoutForms: (query: Record<string, string | number>) => Promise<AllegroCheckoutFormList>
   getCheckoutForm: (id: string) => Promise<unknown>
   listOrderInvoices: (orderId: string) => Promise<AllegroOrderInvoices>
@@ -129,7 +144,7 @@ export interface AllegroClient {
    * listOrderInvoices() first and match on invoiceNumber before posting (and again after a
    * failure) to never attach the same document twice.
    */
-  createOrderInvoice: (orderId: string, invoice: { fileName: string, invoiceNumber: string }) => Promise<{ id: string }>
+  createOrderInvoice: (orderId: string, invoice: { fileName: string; invoiceNumber: string }) => Promise<{ id: string }>
   /** PUT the PDF for metadata created above; a 409 on a repeated attempt means our earlier attempt landed. */
   uploadOrderInvoiceFile: (orderId: string, invoiceId: string, pdf: Buffer) => Promise<void>
   listOffers: (query: Record<string, string | number | ReadonlyArray<string>>) => Promise<AllegroOfferList>
@@ -150,10 +165,12 @@ const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'])
 // tokens and refreshes only if nobody did in the meantime, so concurrent callers share one refresh.
 const refreshQueues = new Map<string, Promise<void>>()
 
-async function withRefreshLock<T> (key: string, fn: () => Promise<T>): Promise<T> {
+async function withRefreshLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
   const previous = refreshQueues.get(key) ?? Promise.resolve()
   let release!: () => void
-  const mine = new Promise<void>((resolve) => { release = resolve })
+  const mine = new Promise<void>((resolve) => {
+    release = resolve
+  })
   const tail = previous.then(() => mine)
   refreshQueues.set(key, tail)
   await previous
@@ -167,7 +184,7 @@ async function withRefreshLock<T> (key: string, fn: () => Promise<T>): Promise<T
 
 const defaultSleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
 
-export function createAllegroClient (opts: AllegroClientOptions): AllegroClient {
+export function createAllegroClient(opts: AllegroClientOptions): AllegroClient {
   const apiUrl = opts.apiUrl.replace(/\/+$/, '')
   const log = opts.log ?? silentLogger
   const sleep = opts.sleep ?? defaultSleep
@@ -178,17 +195,23 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
   const oauthApp: OAuthApp = { webUrl: opts.webUrl, clientId: opts.clientId, clientSecret: opts.clientSecret }
   const oauthDeps = { fetch: opts.fetch, timeoutMs: opts.timeoutMs, now: opts.now, userAgent: opts.userAgent }
 
-  async function loadTokens (): Promise<AllegroTokens> {
+  async function loadTokens(): Promise<AllegroTokens> {
     const tokens = await opts.tokens.load()
-    if (tokens === null) throw new AllegroApiError({ kind: 'not_connected', status: null, code: 'NOT_CONNECTED', userMessage: NOT_CONNECTED_MESSAGE })
+    if (tokens === null)
+      throw new AllegroApiError({
+        kind: 'not_connected',
+        status: null,
+        code: 'NOT_CONNECTED',
+        userMessage: NOT_CONNECTED_MESSAGE
+      })
     return tokens
   }
 
-  function isFresh (tokens: AllegroTokens): boolean {
+  function isFresh(tokens: AllegroTokens): boolean {
     return tokens.expiresAt.getTime() - opts.now().getTime() > REFRESH_MARGIN_MS
   }
 
-  async function refresh (tokens: AllegroTokens): Promise<AllegroTokens> {
+  async function refresh(tokens: AllegroTokens): Promise<AllegroTokens> {
     try {
       const next = await refreshAccessToken(oauthApp, oauthDeps, tokens.refreshToken)
       await opts.tokens.save(next)
@@ -196,7 +219,10 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
       return next
     } catch (error) {
       if (error instanceof AllegroAuthError) {
-        log.warn({ shop: opts.tokens.key, traceId: error.traceId }, 'allegro refresh token rejected, reconnect required')
+        log.warn(
+          { shop: opts.tokens.key, traceId: error.traceId },
+          'allegro refresh token rejected, reconnect required'
+        )
         await opts.tokens.markReconnectRequired(error.userMessage)
       }
       throw error
@@ -204,7 +230,7 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
   }
 
   /** A usable access token, refreshed first when it is about to expire. */
-  async function currentTokens (): Promise<AllegroTokens> {
+  async function currentTokens(): Promise<AllegroTokens> {
     const tokens = await loadTokens()
     if (isFresh(tokens)) return tokens
     return await withRefreshLock(opts.tokens.key, async () => {
@@ -214,14 +240,14 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
   }
 
   /** Allegro said 401 to `rejected`: refresh, unless another call already replaced it. */
-  async function tokensAfterRejection (rejected: string): Promise<AllegroTokens> {
+  async function tokensAfterRejection(rejected: string): Promise<AllegroTokens> {
     return await withRefreshLock(opts.tokens.key, async () => {
       const latest = await loadTokens()
       return latest.accessToken !== rejected ? latest : await refresh(latest)
     })
   }
 
-  function buildUrl (path: string, query: RequestOptions['query']): string {
+  function buildUrl(path: string, query: RequestOptions['query']): string {
     const url = new URL(apiUrl + (path.startsWith('/') ? path : '/' + path))
     for (const [name, value] of Object.entries(query ?? {})) {
       if (value === undefined) continue
@@ -231,7 +257,7 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
     return url.toString()
   }
 
-  function httpError (answer: HttpAnswer, attempts: number): AllegroApiError {
+  function httpError(answer: HttpAnswer, attempts: number): AllegroApiError {
     let body: unknown
     try {
       body = parseJsonBody(answer)
@@ -252,20 +278,20 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
     })
   }
 
-  function mayRetry (error: AllegroApiError, idempotent: boolean, sent: boolean): boolean {
+  function mayRetry(error: AllegroApiError, idempotent: boolean, sent: boolean): boolean {
     if (!error.retryable) return false
     // 429 means Allegro did not act on the request; anything else may have been half done
     if (error.kind === 'http' && error.status === 429) return true
     return idempotent || !sent
   }
 
-  function backoffMs (error: AllegroApiError, retry: number): number {
+  function backoffMs(error: AllegroApiError, retry: number): number {
     const base = error.status === 429 ? backoffBaseMs * BACKOFF_429_FACTOR : backoffBaseMs
     // full jitter: anywhere between 0 and the exponential ceiling
     return Math.floor(random() * Math.min(BACKOFF_CAP_MS, base * 2 ** (retry - 1)))
   }
 
-  function gaveUp (error: AllegroApiError, attempts: number): AllegroApiError {
+  function gaveUp(error: AllegroApiError, attempts: number): AllegroApiError {
     if (attempts <= 1) return error
     return new AllegroApiError({
       kind: error.kind,
@@ -280,7 +306,7 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
     })
   }
 
-  async function send<T> (method: string, path: string, ro: RequestOptions = {}): Promise<AllegroResponse<T>> {
+  async function send<T>(method: string, path: string, ro: RequestOptions = {}): Promise<AllegroResponse<T>> {
     const verb = method.toUpperCase()
     const idempotent = ro.idempotent ?? IDEMPOTENT_METHODS.has(verb)
     const url = buildUrl(path, ro.query)
@@ -313,8 +339,27 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
         const started = performance.now()
         for (;;) {
           sent = true
-          answer = await exchange(opts.fetch, { method: verb, url, headers: { ...headers, Authorization: `Bearer ${tokens.accessToken}` }, body: payload }, opts.timeoutMs)
-          log.debug({ method: verb, path: logPath, status: answer.status, traceId: answer.traceId, attempt: attempts, ms: Math.round(performance.now() - started) }, 'allegro call')
+          answer = await exchange(
+            opts.fetch,
+            {
+              method: verb,
+              url,
+              headers: { ...headers, Authorization: `Bearer ${tokens.accessToken}` },
+              body: payload
+            },
+            opts.timeoutMs
+          )
+          log.debug(
+            {
+              method: verb,
+              path: logPath,
+              status: answer.status,
+              traceId: answer.traceId,
+              attempt: attempts,
+              ms: Math.round(performance.now() - started)
+            },
+            'allegro call'
+          )
           if (answer.status !== 401 || refreshedAfter401) break
           // an expired or revoked access token: one refresh, then the same request once more
           refreshedAfter401 = true
@@ -336,7 +381,10 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
       }
 
       if (ro.conflictOnRetryMeansDone === true && failure.kind === 'http' && failure.status === 409 && attempts > 1) {
-        log.info({ method: verb, path: logPath, traceId: failure.traceId }, 'allegro 409 on a repeated PUT: earlier attempt landed')
+        log.info(
+          { method: verb, path: logPath, traceId: failure.traceId },
+          'allegro 409 on a repeated PUT: earlier attempt landed'
+        )
         await opts.tokens.recordSuccess?.()
         return { status: 409, body: undefined as T, headers: new Headers(), traceId: failure.traceId }
       }
@@ -344,17 +392,40 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
       const delay = retryAfterMs ?? backoffMs(failure, attempts)
       if (!mayRetry(failure, idempotent, sent) || attempts > maxRetries || waitedMs + delay > maxRetryWaitMs) {
         const final = gaveUp(failure, attempts)
-        log.warn({ method: verb, path: logPath, status: final.status, code: final.code, kind: final.kind, traceId: final.traceId, attempts }, 'allegro call failed')
+        log.warn(
+          {
+            method: verb,
+            path: logPath,
+            status: final.status,
+            code: final.code,
+            kind: final.kind,
+            traceId: final.traceId,
+            attempts
+          },
+          'allegro call failed'
+        )
         await opts.tokens.recordFailure?.(final)
         throw final
       }
-      log.warn({ method: verb, path: logPath, status: failure.status, code: failure.code, kind: failure.kind, traceId: failure.traceId, attempt: attempts, retryInMs: delay }, 'allegro call failed, retrying')
+      log.warn(
+        {
+          method: verb,
+          path: logPath,
+          status: failure.status,
+          code: failure.code,
+          kind: failure.kind,
+          traceId: failure.traceId,
+          attempt: attempts,
+          retryInMs: delay
+        },
+        'allegro call failed, retrying'
+      )
       waitedMs += delay
       await sleep(delay)
     }
   }
 
-  async function request<T> (method: string, path: string, ro?: RequestOptions): Promise<T> {
+  async function request<T>(method: string, path: string, ro?: RequestOptions): Promise<T> {
     return (await send<T>(method, path, ro)).body
   }
 
@@ -365,10 +436,15 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
     send,
     getMe: async () => await request<AllegroMe>('GET', '/me'),
     getEventStats: async () => await request<AllegroEventStats>('GET', '/order/event-stats'),
-    getOrderEvents: async (q = {}) => await request<AllegroOrderEvents>('GET', '/order/events', { query: { from: q.from, limit: q.limit } }),
-    listCheckoutForms: async (query) => await request<AllegroCheckoutFormList>('GET', '/order/checkout-forms', { query }),
+    getOrderEvents: async (q = {}) =>
+      await request<AllegroOrderEvents>('GET', '/order/events', { query: { from: q.from, limit: q.limit } }),
+    listCheckoutForms: async (query) =>
+      await request<AllegroCheckoutFormList>('GET', '/order/checkout-forms', { query }),
     getCheckoutForm: async (id) => await request<unknown>('GET', `/order/checkout-forms/${segment(id)}`),
-    listOrderInvoices: async (orderId) => await request<AllegroOrderInvoices>('GET', `/order/checkout-forms/${segment(orderId)}/invoices`, { acceptLanguage: ALLEGRO_INVOICE_LANGUAGE }),
+    listOrderInvoices: async (orderId) =>
+      await request<AllegroOrderInvoices>('GET', `/order/checkout-forms/${segment(orderId)}/invoices`, {
+        acceptLanguage: ALLEGRO_INVOICE_LANGUAGE
+      }),
     createOrderInvoice: async (orderId, invoice) => {
       const body = await request<unknown>('POST', `/order/checkout-forms/${segment(orderId)}/invoices`, {
         json: { file: { name: invoice.fileName }, invoiceNumber: invoice.invoiceNumber },
@@ -376,17 +452,30 @@ export function createAllegroClient (opts: AllegroClientOptions): AllegroClient 
       })
       const id = (body as { id?: unknown } | undefined)?.id
       if (typeof id !== 'string' || id === '' || id.length > 200) {
-        throw new AllegroApiError({ kind: 'malformed', status: 201, code: 'MISSING_INVOICE_ID', userMessage: 'Allegro nie podało identyfikatora faktury – sprawdź faktury zamówienia przed ponowną próbą.' })
+        throw new AllegroApiError({
+          kind: 'malformed',
+          status: 201,
+          code: 'MISSING_INVOICE_ID',
+          userMessage: 'Allegro nie podało identyfikatora faktury – sprawdź faktury zamówienia przed ponowną próbą.'
+        })
       }
       return { id }
     },
     uploadOrderInvoiceFile: async (orderId, invoiceId, pdf) => {
-      await send('PUT', `/order/checkout-forms/${segment(orderId)}/invoices/${segment(invoiceId)}/file`, { body: pdf, contentType: 'application/pdf', acceptLanguage: ALLEGRO_INVOICE_LANGUAGE, conflictOnRetryMeansDone: true })
+      await send('PUT', `/order/checkout-forms/${segment(orderId)}/invoices/${segment(invoiceId)}/file`, {
+        body: pdf,
+        contentType: 'application/pdf',
+        acceptLanguage: ALLEGRO_INVOICE_LANGUAGE,
+        conflictOnRetryMeansDone: true
+      })
     },
     listOffers: async (query) => await request<AllegroOfferList>('GET', '/sale/offers', { query }),
     changeOfferStock: async (offerId, available) => {
       // setting an absolute value: repeating it is harmless, so it is retried like a read
-      const answer = await send('PATCH', `/sale/product-offers/${segment(offerId)}`, { json: { stock: { available } }, idempotent: true })
+      const answer = await send('PATCH', `/sale/product-offers/${segment(offerId)}`, {
+        json: { stock: { available } },
+        idempotent: true
+      })
       return { status: answer.status }
     }
   }

@@ -18,8 +18,10 @@ export type AllegroErrorKind =
 
 /** Shown on the health panel and wherever an Allegro call fails because of an expired grant. */
 export const RECONNECT_MESSAGE = 'Allegro odrzuciło token – połącz sklep ponownie'
-export const NOT_CONNECTED_MESSAGE = 'Sklep nie jest połączony z kontem Allegro – połącz go w USTAWIENIA » INTEGRACJE » ALLEGRO.'
-export const NOT_CONFIGURED_MESSAGE = 'Brak danych aplikacji Allegro (Client ID i Client Secret) – uzupełnij je w USTAWIENIA » INTEGRACJE » ALLEGRO.'
+export const NOT_CONNECTED_MESSAGE =
+  'Sklep nie jest połączony z kontem Allegro – połącz go w USTAWIENIA » INTEGRACJE » ALLEGRO.'
+export const NOT_CONFIGURED_MESSAGE =
+  'Brak danych aplikacji Allegro (Client ID i Client Secret) – uzupełnij je w USTAWIENIA » INTEGRACJE » ALLEGRO.'
 
 export interface AllegroErrorDetail {
   code: string
@@ -56,7 +58,7 @@ export class AllegroApiError extends Error {
   readonly attempts: number
   readonly details: AllegroErrorDetail[]
 
-  constructor (init: AllegroApiErrorInit) {
+  constructor(init: AllegroApiErrorInit) {
     super(`Allegro ${init.kind}${init.status === null ? '' : ' ' + init.status} ${init.code}`, { cause: init.cause })
     this.kind = init.kind
     this.status = init.status
@@ -72,49 +74,64 @@ export class AllegroApiError extends Error {
 /** The refresh token is gone (invalid_grant): nothing works until the seller connects again. */
 export class AllegroAuthError extends AllegroApiError {
   override name = 'AllegroAuthError'
-  constructor (init: Omit<AllegroApiErrorInit, 'kind' | 'userMessage'> & { userMessage?: string }) {
+  constructor(init: Omit<AllegroApiErrorInit, 'kind' | 'userMessage'> & { userMessage?: string }) {
     super({ ...init, kind: 'reconnect_required', userMessage: init.userMessage ?? RECONNECT_MESSAGE, retryable: false })
   }
 }
 
-export function isAllegroApiError (error: unknown): error is AllegroApiError {
+export function isAllegroApiError(error: unknown): error is AllegroApiError {
   return error instanceof AllegroApiError
 }
 
 /** Our own text per status, used when Allegro sent no userMessage. */
-export function messageForStatus (status: number): string {
+export function messageForStatus(status: number): string {
   switch (status) {
-    case 400: return 'Allegro odrzuciło żądanie jako nieprawidłowe.'
-    case 401: return 'Allegro nie przyjęło tokenu dostępu. Spróbuj ponownie, a jeśli błąd wróci – połącz sklep ponownie.'
-    case 403: return 'Allegro odmówiło dostępu: aplikacja nie ma potrzebnych uprawnień albo zasób należy do innego konta.'
-    case 404: return 'Allegro nie znalazło tego zasobu (zamówienia, oferty lub faktury).'
-    case 406: return 'Allegro nie przyjęło formatu zapytania (błąd 406). To błąd Biurka – zgłoś go.'
-    case 409: return 'Allegro zgłosiło konflikt: zasób zmienił się w międzyczasie albo już istnieje.'
-    case 413: return 'Plik jest za duży dla Allegro (najwyżej 3 MB).'
-    case 415: return 'Allegro nie przyjęło rodzaju przesłanego pliku.'
-    case 422: return 'Allegro odrzuciło przesłane dane jako nieprawidłowe.'
-    case 429: return 'Allegro chwilowo ogranicza liczbę zapytań. Spróbuj ponownie za minutę.'
+    case 400:
+      return 'Allegro odrzuciło żądanie jako nieprawidłowe.'
+    case 401:
+      return 'Allegro nie przyjęło tokenu dostępu. Spróbuj ponownie, a jeśli błąd wróci – połącz sklep ponownie.'
+    case 403:
+      return 'Allegro odmówiło dostępu: aplikacja nie ma potrzebnych uprawnień albo zasób należy do innego konta.'
+    case 404:
+      return 'Allegro nie znalazło tego zasobu (zamówienia, oferty lub faktury).'
+    case 406:
+      return 'Allegro nie przyjęło formatu zapytania (błąd 406). To błąd Biurka – zgłoś go.'
+    case 409:
+      return 'Allegro zgłosiło konflikt: zasób zmienił się w międzyczasie albo już istnieje.'
+    case 413:
+      return 'Plik jest za duży dla Allegro (najwyżej 3 MB).'
+    case 415:
+      return 'Allegro nie przyjęło rodzaju przesłanego pliku.'
+    case 422:
+      return 'Allegro odrzuciło przesłane dane jako nieprawidłowe.'
+    case 429:
+      return 'Allegro chwilowo ogranicza liczbę zapytań. Spróbuj ponownie za minutę.'
   }
   if (status >= 500) return `Allegro ma chwilowe problemy (błąd serwera ${status}). Spróbuj ponownie za kilka minut.`
   return `Allegro zwróciło nieoczekiwany błąd (${status}).`
 }
 
 export const TIMEOUT_MESSAGE = 'Allegro nie odpowiedziało w wyznaczonym czasie. Spróbuj ponownie za chwilę.'
-export const NETWORK_MESSAGE = 'Nie udało się połączyć z Allegro (błąd sieci). Sprawdź połączenie z internetem i spróbuj ponownie.'
+export const NETWORK_MESSAGE =
+  'Nie udało się połączyć z Allegro (błąd sieci). Sprawdź połączenie z internetem i spróbuj ponownie.'
 
 const MAX_TEXT = 500
 
 /** Text from Allegro is untrusted: single line, bounded length. */
-export function cleanText (value: unknown): string | null {
+export function cleanText(value: unknown): string | null {
   if (typeof value !== 'string') return null
-   
+
   const text = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
   if (text === '') return null
   return [...text].length > MAX_TEXT ? [...text].slice(0, MAX_TEXT).join('') + '…' : text
 }
 
 /** Reads Allegro's `{"errors":[…]}` or OAuth's `{"error":…}` body, whichever it is. */
-export function parseErrorBody (body: unknown): { code: string | null, userMessage: string | null, details: AllegroErrorDetail[] } {
+export function parseErrorBody(body: unknown): {
+  code: string | null
+  userMessage: string | null
+  details: AllegroErrorDetail[]
+} {
   if (typeof body !== 'object' || body === null) return { code: null, userMessage: null, details: [] }
   const record = body as Record<string, unknown>
   if (Array.isArray(record.errors)) {

@@ -16,14 +16,19 @@ export const ALLEGRO_MEDIA_TYPE = 'application/vnd.allegro.public.v1+json'
 export const ALLEGRO_LANGUAGE = 'pl-PL'
 export const ALLEGRO_INVOICE_LANGUAGE = 'en-US'
 
-const packageVersion = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version
+const packageVersion = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { version: string })
+  .version
 
 /**
  * Allegro wants `AppName/1.2.3 (+https://info-page)` on every API call, AppName being the name
  * registered at apps.developer.allegro.pl with spaces replaced by dashes.
  */
-export function allegroUserAgent (appName = 'Biurko'): string {
-  const name = appName.trim().replace(/\s+/g, '-').replace(/[^A-Za-z0-9._-]/g, '') || 'Biurko'
+export function allegroUserAgent(appName = 'Biurko'): string {
+  const name =
+    appName
+      .trim()
+      .replace(/\s+/g, '-')
+      .replace(/[^A-Za-z0-9._-]/g, '') || 'Biurko'
   return `${name}/${packageVersion} (+https://github.com/biurko)`
 }
 
@@ -53,7 +58,7 @@ export interface HttpCall {
 /** Biggest answer we read into memory; Allegro pages are far smaller. */
 const MAX_RESPONSE_BYTES = 20 * 1024 * 1024
 
-export async function exchange (fetchFn: typeof fetch, call: HttpCall, timeoutMs: number): Promise<HttpAnswer> {
+export async function exchange(fetchFn: typeof fetch, call: HttpCall, timeoutMs: number): Promise<HttpAnswer> {
   let response: Response
   try {
     response = await fetchFn(call.url, {
@@ -72,22 +77,42 @@ export async function exchange (fetchFn: typeof fetch, call: HttpCall, timeoutMs
   } catch (error) {
     if (error instanceof AllegroApiError) throw error
     if (isTimeout(error)) {
-      throw new AllegroApiError({ kind: 'timeout', status: null, code: 'TIMEOUT', userMessage: TIMEOUT_MESSAGE, retryable: true, cause: error })
+      throw new AllegroApiError({
+        kind: 'timeout',
+        status: null,
+        code: 'TIMEOUT',
+        userMessage: TIMEOUT_MESSAGE,
+        retryable: true,
+        cause: error
+      })
     }
-    throw new AllegroApiError({ kind: 'network', status: null, code: networkCode(error), userMessage: NETWORK_MESSAGE, retryable: true, cause: error })
+    throw new AllegroApiError({
+      kind: 'network',
+      status: null,
+      code: networkCode(error),
+      userMessage: NETWORK_MESSAGE,
+      retryable: true,
+      cause: error
+    })
   }
 }
 
-function tooLarge (status: number, traceId: string | null): AllegroApiError {
-  return new AllegroApiError({ kind: 'malformed', status, code: 'RESPONSE_TOO_LARGE', userMessage: 'Allegro zwróciło zbyt dużą odpowiedź.', traceId })
+function tooLarge(status: number, traceId: string | null): AllegroApiError {
+  return new AllegroApiError({
+    kind: 'malformed',
+    status,
+    code: 'RESPONSE_TOO_LARGE',
+    userMessage: 'Allegro zwróciło zbyt dużą odpowiedź.',
+    traceId
+  })
 }
 
-function isTimeout (error: unknown): boolean {
+function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
 }
 
 /** ECONNRESET, ECONNREFUSED… from undici's `cause`, for the logs. */
-function networkCode (error: unknown): string {
+function networkCode(error: unknown): string {
   let current: unknown = error
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const code = (current as Error & { code?: unknown }).code
@@ -98,7 +123,7 @@ function networkCode (error: unknown): string {
 }
 
 /** JSON body or undefined for an empty one; throws 'malformed' when it is not JSON. */
-export function parseJsonBody (answer: HttpAnswer): unknown {
+export function parseJsonBody(answer: HttpAnswer): unknown {
   const text = answer.bytes.toString('utf8')
   if (text.trim() === '') return undefined
   try {
@@ -117,7 +142,7 @@ export function parseJsonBody (answer: HttpAnswer): unknown {
 }
 
 /** Retry-After in milliseconds (seconds or an HTTP date), or null when absent or unreadable. */
-export function parseRetryAfter (value: string | null, now: Date): number | null {
+export function parseRetryAfter(value: string | null, now: Date): number | null {
   if (value === null || value.trim() === '') return null
   const trimmed = value.trim()
   if (/^\d{1,7}$/.test(trimmed)) return Number(trimmed) * 1000
@@ -126,6 +151,6 @@ export function parseRetryAfter (value: string | null, now: Date): number | null
   return Math.max(0, at - now.getTime())
 }
 
-export function basicAuth (clientId: string, clientSecret: string): string {
+export function basicAuth(clientId: string, clientSecret: string): string {
   return 'Basic ' + Buffer.from(`${clientId}:${clientSecret}`, 'utf8').toString('base64')
 }

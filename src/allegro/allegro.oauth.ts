@@ -1,5 +1,12 @@
 import { AllegroApiError, AllegroAuthError, messageForStatus, parseErrorBody } from './allegro.errors.ts'
-import { ALLEGRO_LANGUAGE, allegroUserAgent, basicAuth, exchange, parseJsonBody, type HttpAnswer } from './allegro.http.ts'
+import {
+  ALLEGRO_LANGUAGE,
+  allegroUserAgent,
+  basicAuth,
+  exchange,
+  parseJsonBody,
+  type HttpAnswer
+} from './allegro.http.ts'
 
 // OAuth2 on Allegro's web host (reference §1): the device flow and the refresh grant. These
 // calls carry secrets in their bodies and answers; nothing here logs them.
@@ -41,11 +48,11 @@ export type DevicePollResult =
   | { status: 'slow_down' }
   | { status: 'denied' }
   | { status: 'expired' }
-  | { status: 'approved', tokens: AllegroTokens }
+  | { status: 'approved'; tokens: AllegroTokens }
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
-export async function requestDeviceAuthorization (app: OAuthApp, deps: OAuthDeps): Promise<DeviceAuthorization> {
+export async function requestDeviceAuthorization(app: OAuthApp, deps: OAuthDeps): Promise<DeviceAuthorization> {
   const answer = await post(app, deps, '/auth/oauth/device', { client_id: app.clientId })
   const body = parseJsonBody(answer)
   if (answer.status !== 200) throw oauthError(answer, body)
@@ -56,26 +63,48 @@ export async function requestDeviceAuthorization (app: OAuthApp, deps: OAuthDeps
   const verificationUriComplete = webLink(b.verification_uri_complete) ?? verificationUri
   const expiresIn = positiveInt(b.expires_in, 7 * 24 * 3600)
   const interval = positiveInt(b.interval ?? 5, 600)
-  if (deviceCode === null || userCode === null || verificationUri === null || verificationUriComplete === null || expiresIn === null || interval === null) {
+  if (
+    deviceCode === null ||
+    userCode === null ||
+    verificationUri === null ||
+    verificationUriComplete === null ||
+    expiresIn === null ||
+    interval === null
+  ) {
     throw malformed(answer)
   }
-  return { deviceCode, userCode, verificationUri, verificationUriComplete, expiresInSeconds: expiresIn, intervalSeconds: interval }
+  return {
+    deviceCode,
+    userCode,
+    verificationUri,
+    verificationUriComplete,
+    expiresInSeconds: expiresIn,
+    intervalSeconds: interval
+  }
 }
 
 /** One look at the token endpoint; the caller decides when to look again. */
-export async function pollDeviceAuthorization (app: OAuthApp, deps: OAuthDeps, deviceCode: string): Promise<DevicePollResult> {
+export async function pollDeviceAuthorization(
+  app: OAuthApp,
+  deps: OAuthDeps,
+  deviceCode: string
+): Promise<DevicePollResult> {
   const answer = await post(app, deps, '/auth/oauth/token', { grant_type: DEVICE_GRANT, device_code: deviceCode })
   const body = parseJsonBody(answer)
   if (answer.status === 200) return { status: 'approved', tokens: readTokens(answer, body, deps.now()) }
   const { code } = parseErrorBody(body)
   if (answer.status === 400 || answer.status === 401) {
     switch (code) {
-      case 'authorization_pending': return { status: 'pending' }
-      case 'slow_down': return { status: 'slow_down' }
-      case 'access_denied': return { status: 'denied' }
+      case 'authorization_pending':
+        return { status: 'pending' }
+      case 'slow_down':
+        return { status: 'slow_down' }
+      case 'access_denied':
+        return { status: 'denied' }
       // an unknown or used device code is as final as an expired one
       case 'expired_token':
-      case 'invalid_grant': return { status: 'expired' }
+      case 'invalid_grant':
+        return { status: 'expired' }
     }
   }
   throw oauthError(answer, body)
@@ -86,8 +115,11 @@ export async function pollDeviceAuthorization (app: OAuthApp, deps: OAuthDeps, d
  * store the returned one (atomically, with the access token) before using it. Repeating the call
  * with the same refresh token is safe for 60 s, so transient failures may be retried.
  */
-export async function refreshAccessToken (app: OAuthApp, deps: OAuthDeps, refreshToken: string): Promise<AllegroTokens> {
-  const answer = await post(app, deps, '/auth/oauth/token', { grant_type: 'refresh_token', refresh_token: refreshToken })
+export async function refreshAccessToken(app: OAuthApp, deps: OAuthDeps, refreshToken: string): Promise<AllegroTokens> {
+  const answer = await post(app, deps, '/auth/oauth/token', {
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken
+  })
   const body = parseJsonBody(answer)
   if (answer.status === 200) return readTokens(answer, body, deps.now())
   const { code } = parseErrorBody(body)
@@ -95,22 +127,26 @@ export async function refreshAccessToken (app: OAuthApp, deps: OAuthDeps, refres
   throw oauthError(answer, body)
 }
 
-async function post (app: OAuthApp, deps: OAuthDeps, path: string, form: Record<string, string>): Promise<HttpAnswer> {
-  return await exchange(deps.fetch, {
-    method: 'POST',
-    url: app.webUrl.replace(/\/+$/, '') + path,
-    headers: {
-      Authorization: basicAuth(app.clientId, app.clientSecret),
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Accept: 'application/json',
-      'Accept-Language': ALLEGRO_LANGUAGE,
-      'User-Agent': deps.userAgent ?? allegroUserAgent()
+async function post(app: OAuthApp, deps: OAuthDeps, path: string, form: Record<string, string>): Promise<HttpAnswer> {
+  return await exchange(
+    deps.fetch,
+    {
+      method: 'POST',
+      url: app.webUrl.replace(/\/+$/, '') + path,
+      headers: {
+        Authorization: basicAuth(app.clientId, app.clientSecret),
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+        'Accept-Language': ALLEGRO_LANGUAGE,
+        'User-Agent': deps.userAgent ?? allegroUserAgent()
+      },
+      body: new URLSearchParams(form).toString()
     },
-    body: new URLSearchParams(form).toString()
-  }, deps.timeoutMs)
+    deps.timeoutMs
+  )
 }
 
-function readTokens (answer: HttpAnswer, body: unknown, now: Date): AllegroTokens {
+function readTokens(answer: HttpAnswer, body: unknown, now: Date): AllegroTokens {
   const b = asRecord(body)
   const accessToken = boundedString(b.access_token, 8192)
   const refreshToken = boundedString(b.refresh_token, 8192)
@@ -119,7 +155,7 @@ function readTokens (answer: HttpAnswer, body: unknown, now: Date): AllegroToken
   return { accessToken, refreshToken, expiresAt: new Date(now.getTime() + expiresIn * 1000) }
 }
 
-function oauthError (answer: HttpAnswer, body: unknown): AllegroApiError {
+function oauthError(answer: HttpAnswer, body: unknown): AllegroApiError {
   const { code, userMessage } = parseErrorBody(body)
   const status = answer.status
   const retryable = status === 429 || status >= 500
@@ -128,32 +164,47 @@ function oauthError (answer: HttpAnswer, body: unknown): AllegroApiError {
       kind: 'http',
       status,
       code: code ?? 'invalid_client',
-      userMessage: 'Allegro nie przyjęło danych aplikacji (Client ID lub Client Secret). Sprawdź je w USTAWIENIA » INTEGRACJE » ALLEGRO.',
+      userMessage:
+        'Allegro nie przyjęło danych aplikacji (Client ID lub Client Secret). Sprawdź je w USTAWIENIA » INTEGRACJE » ALLEGRO.',
       traceId: answer.traceId
     })
   }
-  return new AllegroApiError({ kind: 'http', status, code: code ?? `HTTP_${status}`, userMessage: userMessage ?? messageForStatus(status), traceId: answer.traceId, retryable })
+  return new AllegroApiError({
+    kind: 'http',
+    status,
+    code: code ?? `HTTP_${status}`,
+    userMessage: userMessage ?? messageForStatus(status),
+    traceId: answer.traceId,
+    retryable
+  })
 }
 
-function malformed (answer: HttpAnswer): AllegroApiError {
-  return new AllegroApiError({ kind: 'malformed', status: answer.status, code: 'MALFORMED_OAUTH_RESPONSE', userMessage: 'Allegro zwróciło niepełną odpowiedź przy logowaniu. Spróbuj ponownie.', traceId: answer.traceId, retryable: true })
+function malformed(answer: HttpAnswer): AllegroApiError {
+  return new AllegroApiError({
+    kind: 'malformed',
+    status: answer.status,
+    code: 'MALFORMED_OAUTH_RESPONSE',
+    userMessage: 'Allegro zwróciło niepełną odpowiedź przy logowaniu. Spróbuj ponownie.',
+    traceId: answer.traceId,
+    retryable: true
+  })
 }
 
-function asRecord (body: unknown): Record<string, unknown> {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? body as Record<string, unknown> : {}
+function asRecord(body: unknown): Record<string, unknown> {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {}
 }
 
-function boundedString (value: unknown, max: number): string | null {
+function boundedString(value: unknown, max: number): string | null {
   return typeof value === 'string' && value.length > 0 && value.length <= max && !/[\s]/.test(value) ? value : null
 }
 
-function positiveInt (value: unknown, max: number): number | null {
+function positiveInt(value: unknown, max: number): number | null {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
   return typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= max ? n : null
 }
 
 /** Only http(s) links are ever rendered as href (the value comes from the network). */
-function webLink (value: unknown): string | null {
+function webLink(value: unknown): string | null {
   if (typeof value !== 'string' || value.length > 2048) return null
   try {
     const url = new URL(value)

@@ -9,10 +9,34 @@ import { AllegroApiError } from './allegro.errors.ts'
 import { advanceConnection, cancelConnection, startConnection, removeShop } from './connection.ts'
 import { ALLEGRO_DEFAULT_URLS, allegroClientForShop, isSimulatorAvailable } from './shop-client.ts'
 import {
-  APP_ENVIRONMENTS, BUYER_DATA_SOURCES, BUYER_DATA_SOURCE_LABELS, ENVIRONMENT_LABELS, MIN_AUTO_IMPORT_MINUTES,
-  emptyShopValues, parseAppForm, parseShopForm, shopToValues, type AppValues, type ShopValues
+  APP_ENVIRONMENTS,
+  BUYER_DATA_SOURCES,
+  BUYER_DATA_SOURCE_LABELS,
+  ENVIRONMENT_LABELS,
+  MIN_AUTO_IMPORT_MINUTES,
+  emptyShopValues,
+  parseAppForm,
+  parseShopForm,
+  shopToValues,
+  type AppValues,
+  type ShopValues
 } from './shops.form.ts'
-import { ENVIRONMENTS, deleteAllegroApp, findAllegroApp, findDeviceAuthorization, getShop, insertShop, listDeviceAuthorizationShopIds, listShops, shopNameTaken, updateShop, upsertAllegroApp, type AllegroEnvironment, type AppEnvironment, type ShopRow } from './shops.queries.ts'
+import {
+  ENVIRONMENTS,
+  deleteAllegroApp,
+  findAllegroApp,
+  findDeviceAuthorization,
+  getShop,
+  insertShop,
+  listDeviceAuthorizationShopIds,
+  listShops,
+  shopNameTaken,
+  updateShop,
+  upsertAllegroApp,
+  type AllegroEnvironment,
+  type AppEnvironment,
+  type ShopRow
+} from './shops.queries.ts'
 
 const BASE = '/ustawienia/integracje/allegro'
 
@@ -26,36 +50,38 @@ const STATUS_VIEW = {
   reconnect_required: { label: 'wymaga ponownego połączenia', badge: 'err' }
 } as const
 
-type AppFormState = Partial<Record<AppEnvironment, { values: AppValues, errors: FieldErrors }>>
+type AppFormState = Partial<Record<AppEnvironment, { values: AppValues; errors: FieldErrors }>>
 
-function shopIdFrom (params: unknown): number {
+function shopIdFrom(params: unknown): number {
   const id = parseId((params as Record<string, unknown>).id)
   if (id === null) throw new NotFoundError('Nie ma takiego sklepu Allegro.')
   return id
 }
 
 /** A shop that was ever connected keeps its environment: its account and tokens live there. */
-function lockedEnvironment (shop: ShopRow): AllegroEnvironment | null {
-  return shop.allegro_user_id !== null || shop.access_token_enc !== null ? shop.environment as AllegroEnvironment : null
+function lockedEnvironment(shop: ShopRow): AllegroEnvironment | null {
+  return shop.allegro_user_id !== null || shop.access_token_enc !== null
+    ? (shop.environment as AllegroEnvironment)
+    : null
 }
 
-export default async function allegroRoutes (app: FastifyInstance): Promise<void> {
+export default async function allegroRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requirePermission('allegro'))
   // every route here is a company-wide setting: apps, shops, the module switch
   app.addHook('preHandler', requireAdministration)
 
   const now = (): string => toStoredTimestamp(app.ctx.now())
 
-  function offeredEnvironments (): AllegroEnvironment[] {
+  function offeredEnvironments(): AllegroEnvironment[] {
     return ENVIRONMENTS.filter((env) => env !== 'simulator' || isSimulatorAvailable(app))
   }
 
-  function environmentOptions (): Array<{ value: string, label: string }> {
+  function environmentOptions(): Array<{ value: string; label: string }> {
     return offeredEnvironments().map((value) => ({ value, label: ENVIRONMENT_LABELS[value] }))
   }
 
   /** The web and API address a shop's calls go to, when the configuration moved them off Allegro's own. */
-  function serversOf (environment: string): { webUrl: string, apiUrl: string } | null {
+  function serversOf(environment: string): { webUrl: string; apiUrl: string } | null {
     if (environment !== 'production' && environment !== 'sandbox') return null
     const urls = app.ctx.config.allegro[environment]
     const webUrl = urls.webUrl.replace(/\/+$/, '')
@@ -64,7 +90,7 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
     return webUrl === usual.webUrl && apiUrl === usual.apiUrl ? null : { webUrl, apiUrl }
   }
 
-  async function renderSettings (reply: FastifyReply, status: number, appForms: AppFormState = {}): Promise<unknown> {
+  async function renderSettings(reply: FastifyReply, status: number, appForms: AppFormState = {}): Promise<unknown> {
     const company = await getCompany(app.db)
     const connecting = new Set(await listDeviceAuthorizationShopIds(app.db))
     const shops = (await listShops(app.db)).map((shop) => {
@@ -84,7 +110,9 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
         lastError: shop.last_error,
         lastErrorAt: shop.last_error_at,
         waitingForApproval: connecting.has(shop.id),
-        buyerDataSource: BUYER_DATA_SOURCE_LABELS[shop.buyer_data_source as keyof typeof BUYER_DATA_SOURCE_LABELS] ?? shop.buyer_data_source,
+        buyerDataSource:
+          BUYER_DATA_SOURCE_LABELS[shop.buyer_data_source as keyof typeof BUYER_DATA_SOURCE_LABELS] ??
+          shop.buyer_data_source,
         backfillDays: shop.backfill_days,
         autoImportMinutes: shop.auto_import_minutes
       }
@@ -101,7 +129,10 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
         fromConfig: configured.clientId !== '' && configured.clientSecret !== '',
         configClientId: configured.clientId,
         saved: saved !== undefined,
-        registerUrl: environment === 'production' ? 'https://apps.developer.allegro.pl' : 'https://apps.developer.allegro.pl.allegrosandbox.pl',
+        registerUrl:
+          environment === 'production'
+            ? 'https://apps.developer.allegro.pl'
+            : 'https://apps.developer.allegro.pl.allegrosandbox.pl',
         values: form?.values ?? { clientId: saved?.client_id ?? '', appName: saved?.app_name ?? 'Biurko' },
         errors: form?.errors ?? {}
       })
@@ -116,7 +147,11 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
     })
   }
 
-  function renderShopForm (reply: FastifyReply, status: number, data: { shop: ShopRow | null, values: ShopValues, errors: FieldErrors }): Promise<unknown> {
+  function renderShopForm(
+    reply: FastifyReply,
+    status: number,
+    data: { shop: ShopRow | null; values: ShopValues; errors: FieldErrors }
+  ): Promise<unknown> {
     const locked = data.shop === null ? null : lockedEnvironment(data.shop)
     return reply.code(status).viewAsync('allegro/shop-form', {
       title: data.shop === null ? 'Dodaj sklep Allegro' : `Sklep ${data.shop.name}`,
@@ -137,14 +172,23 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
 
   app.post(`${BASE}/modul`, async (request, reply) => {
     const enabled = checkbox(request.body, 'allegroEnabled')
-    await updateCompany(app.db, { allegro_enabled: enabled ? 1 : 0, allegro_auto_close: checkbox(request.body, 'allegroAutoClose') ? 1 : 0 }, now())
-    reply.flash('success', enabled ? 'Zapisano ustawienia modułu Allegro.' : 'Moduł Allegro jest wyłączony – zakładka PRZYCHODY » ALLEGRO jest ukryta.')
+    await updateCompany(
+      app.db,
+      { allegro_enabled: enabled ? 1 : 0, allegro_auto_close: checkbox(request.body, 'allegroAutoClose') ? 1 : 0 },
+      now()
+    )
+    reply.flash(
+      'success',
+      enabled
+        ? 'Zapisano ustawienia modułu Allegro.'
+        : 'Moduł Allegro jest wyłączony – zakładka PRZYCHODY » ALLEGRO jest ukryta.'
+    )
     return reply.redirect(BASE, 303)
   })
 
   // --- Allegro app credentials (production, sandbox) ---------------------------------------
 
-  function appEnvironmentFrom (params: unknown): AppEnvironment {
+  function appEnvironmentFrom(params: unknown): AppEnvironment {
     const slug = (params as Record<string, unknown>).environment
     const environment = APP_ENVIRONMENTS.find((env) => APP_SLUGS[env] === slug)
     if (environment === undefined) throw new NotFoundError('Nie ma takiego środowiska Allegro.')
@@ -158,12 +202,16 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
     if (Object.keys(form.errors).length > 0) {
       return await renderSettings(reply, 422, { [environment]: { values: form.values, errors: form.errors } })
     }
-    await upsertAllegroApp(app.db, {
-      environment,
-      client_id: form.values.clientId,
-      client_secret_enc: form.clientSecret === '' ? null : encryptSecret(app.ctx.secretsKey, form.clientSecret),
-      app_name: form.values.appName
-    }, now())
+    await upsertAllegroApp(
+      app.db,
+      {
+        environment,
+        client_id: form.values.clientId,
+        client_secret_enc: form.clientSecret === '' ? null : encryptSecret(app.ctx.secretsKey, form.clientSecret),
+        app_name: form.values.appName
+      },
+      now()
+    )
     reply.flash('success', `Zapisano dane aplikacji dla środowiska ${ENVIRONMENT_LABELS[environment]}.`)
     return reply.redirect(`${BASE}#aplikacja-${APP_SLUGS[environment]}`, 303)
   })
@@ -184,7 +232,8 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
 
   app.post(`${BASE}/sklepy`, async (request, reply) => {
     const form = parseShopForm(request.body, { environments: offeredEnvironments(), lockedEnvironment: null })
-    if (form.columns !== null && await shopNameTaken(app.db, form.columns.name, null)) form.errors.name = 'Sklep o tej nazwie już jest w Biurku.'
+    if (form.columns !== null && (await shopNameTaken(app.db, form.columns.name, null)))
+      form.errors.name = 'Sklep o tej nazwie już jest w Biurku.'
     if (form.columns === null || Object.keys(form.errors).length > 0) {
       return await renderShopForm(reply, 422, { shop: null, values: form.values, errors: form.errors })
     }
@@ -201,8 +250,12 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
 
   app.post(`${BASE}/sklepy/:id`, async (request, reply) => {
     const shop = await getShop(app.db, shopIdFrom(request.params))
-    const form = parseShopForm(request.body, { environments: [...new Set([...offeredEnvironments(), shop.environment as AllegroEnvironment])], lockedEnvironment: lockedEnvironment(shop) })
-    if (form.columns !== null && await shopNameTaken(app.db, form.columns.name, shop.id)) form.errors.name = 'Sklep o tej nazwie już jest w Biurku.'
+    const form = parseShopForm(request.body, {
+      environments: [...new Set([...offeredEnvironments(), shop.environment as AllegroEnvironment])],
+      lockedEnvironment: lockedEnvironment(shop)
+    })
+    if (form.columns !== null && (await shopNameTaken(app.db, form.columns.name, shop.id)))
+      form.errors.name = 'Sklep o tej nazwie już jest w Biurku.'
     if (form.columns === null || Object.keys(form.errors).length > 0) {
       return await renderShopForm(reply, 422, { shop, values: form.values, errors: form.errors })
     }
@@ -214,7 +267,10 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
   app.post(`${BASE}/sklepy/:id/usuniecie`, async (request, reply) => {
     const shop = await getShop(app.db, shopIdFrom(request.params))
     await removeShop(app.db, shop.id, now())
-    reply.flash('success', `Usunięto sklep ${shop.name}. Pobrane z niego transakcje i wystawione dokumenty zostają w Biurku.`)
+    reply.flash(
+      'success',
+      `Usunięto sklep ${shop.name}. Pobrane z niego transakcje i wystawione dokumenty zostają w Biurku.`
+    )
     return reply.redirect(BASE, 303)
   })
 
@@ -223,7 +279,10 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
     try {
       const client = await allegroClientForShop(app, shop.id)
       const me = await client.getMe()
-      reply.flash('success', `Połączenie ze sklepem ${shop.name} działa (konto Allegro: ${typeof me.login === 'string' ? me.login : '?'}).`)
+      reply.flash(
+        'success',
+        `Połączenie ze sklepem ${shop.name} działa (konto Allegro: ${typeof me.login === 'string' ? me.login : '?'}).`
+      )
     } catch (error) {
       if (!(error instanceof AllegroApiError)) throw error
       reply.flash('error', `Sklep ${shop.name}: ${error.userMessage}`)
@@ -248,12 +307,18 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
         reply.flash('error', 'Połączenie zostało odrzucone na stronie Allegro. Możesz spróbować ponownie.')
         return reply.redirect(self, 303)
       case 'account_mismatch':
-        reply.flash('error', `Zalogowano się w Allegro na konto ${step.actualLogin}, a ten sklep jest połączony z kontem ${step.expectedLogin}. ` +
-          `Połączenia nie zmieniono. Aby pobierać transakcje z konta ${step.actualLogin}, dodaj je jako nowy sklep.`)
+        reply.flash(
+          'error',
+          `Zalogowano się w Allegro na konto ${step.actualLogin}, a ten sklep jest połączony z kontem ${step.expectedLogin}. ` +
+            `Połączenia nie zmieniono. Aby pobierać transakcje z konta ${step.actualLogin}, dodaj je jako nowy sklep.`
+        )
         return reply.redirect(BASE, 303)
       case 'account_in_use':
-        reply.flash('error', `Konto Allegro ${step.login} jest już połączone ze sklepem „${step.shopName}”. ` +
-          'Jedno konto może zasilać tylko jeden sklep w Biurku – inaczej każda transakcja zostałaby pobrana dwa razy.')
+        reply.flash(
+          'error',
+          `Konto Allegro ${step.login} jest już połączone ze sklepem „${step.shopName}”. ` +
+            'Jedno konto może zasilać tylko jeden sklep w Biurku – inaczej każda transakcja zostałaby pobrana dwa razy.'
+        )
         return reply.redirect(BASE, 303)
       case 'waiting':
         return await reply.viewAsync('allegro/waiting', {
@@ -265,7 +330,14 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
       case 'idle':
         return await reply.viewAsync('allegro/connect', {
           title: `Połącz sklep ${shop.name} z Allegro`,
-          shop: { id: shop.id, name: shop.name, login: shop.allegro_login, status: shop.connection_status, environment: ENVIRONMENT_LABELS[shop.environment as AllegroEnvironment] ?? shop.environment, isSimulator: shop.environment === 'simulator' }
+          shop: {
+            id: shop.id,
+            name: shop.name,
+            login: shop.allegro_login,
+            status: shop.connection_status,
+            environment: ENVIRONMENT_LABELS[shop.environment as AllegroEnvironment] ?? shop.environment,
+            isSimulator: shop.environment === 'simulator'
+          }
         })
     }
   })
@@ -276,9 +348,15 @@ export default async function allegroRoutes (app: FastifyInstance): Promise<void
       await startConnection(app, shop.id)
     } catch (error) {
       if (!(error instanceof AllegroApiError)) throw error
-      request.log.warn({ shopId: shop.id, code: error.code, traceId: error.traceId }, 'allegro device authorisation failed to start')
+      request.log.warn(
+        { shopId: shop.id, code: error.code, traceId: error.traceId },
+        'allegro device authorisation failed to start'
+      )
       reply.flash('error', error.userMessage)
-      return reply.redirect(error.kind === 'not_configured' ? `${BASE}#aplikacje` : `${BASE}/sklepy/${shop.id}/polaczenie`, 303)
+      return reply.redirect(
+        error.kind === 'not_configured' ? `${BASE}#aplikacje` : `${BASE}/sklepy/${shop.id}/polaczenie`,
+        303
+      )
     }
     return reply.redirect(`${BASE}/sklepy/${shop.id}/polaczenie`, 303)
   })

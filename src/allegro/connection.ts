@@ -4,9 +4,24 @@ import { toStoredTimestamp } from '../shared/dates.ts'
 import { createAllegroClient, type TokenStore } from './allegro.client.ts'
 import { AllegroApiError, cleanText } from './allegro.errors.ts'
 import { allegroUserAgent } from './allegro.http.ts'
-import { pollDeviceAuthorization, requestDeviceAuthorization, type AllegroTokens, type OAuthDeps } from './allegro.oauth.ts'
+import {
+  pollDeviceAuthorization,
+  requestDeviceAuthorization,
+  type AllegroTokens,
+  type OAuthDeps
+} from './allegro.oauth.ts'
 import { resolveAllegroEnvironment, type ResolvedEnvironment } from './shop-client.ts'
-import { claimDevicePoll, findDeviceAuthorization, getShop, shopsOfAccount, updateDeviceAuthorization, type AllegroEnvironment, type DeviceAuthorizationRow, type ShopRow, type EncryptedTokens } from './shops.queries.ts'
+import {
+  claimDevicePoll,
+  findDeviceAuthorization,
+  getShop,
+  shopsOfAccount,
+  updateDeviceAuthorization,
+  type AllegroEnvironment,
+  type DeviceAuthorizationRow,
+  type ShopRow,
+  type EncryptedTokens
+} from './shops.queries.ts'
 import { type Insertable } from 'kysely'
 import type { Database } from '../db/database.ts'
 import type { AllegroDeviceAuthorizations } from '../db/schema.gen.ts'
@@ -17,17 +32,25 @@ import type { AllegroDeviceAuthorizations } from '../db/schema.gen.ts'
 
 export type ConnectionStep =
   | { state: 'idle' }
-  | { state: 'waiting', userCode: string, verificationUri: string, verificationUriComplete: string, expiresAt: string, intervalSeconds: number, problem: string | null }
-  | { state: 'connected', login: string }
+  | {
+      state: 'waiting'
+      userCode: string
+      verificationUri: string
+      verificationUriComplete: string
+      expiresAt: string
+      intervalSeconds: number
+      problem: string | null
+    }
+  | { state: 'connected'; login: string }
   | { state: 'expired' }
   | { state: 'denied' }
   /** a different Allegro account came back: refused, the shop keeps its old account and tokens */
-  | { state: 'account_mismatch', expectedLogin: string, actualLogin: string }
+  | { state: 'account_mismatch'; expectedLogin: string; actualLogin: string }
   /** the account already feeds another shop: two shops would import every order twice */
-  | { state: 'account_in_use', login: string, shopName: string }
+  | { state: 'account_in_use'; login: string; shopName: string }
 
 /** Asks Allegro for a device code; throws AllegroApiError with a Polish userMessage on failure. */
-export async function startConnection (app: BackgroundContext, shopId: number): Promise<void> {
+export async function startConnection(app: BackgroundContext, shopId: number): Promise<void> {
   const shop = await getShop(app.db, shopId)
   const env = await resolveAllegroEnvironment(app, shop.environment as AllegroEnvironment)
   const device = await requestDeviceAuthorization(env, oauthDeps(app, env))
@@ -45,12 +68,12 @@ export async function startConnection (app: BackgroundContext, shopId: number): 
   })
 }
 
-export async function cancelConnection (app: BackgroundContext, shopId: number): Promise<void> {
+export async function cancelConnection(app: BackgroundContext, shopId: number): Promise<void> {
   await abandonDeviceAuthorization(app.db, shopId)
 }
 
 /** Moves the flow on by at most one look at Allegro's token endpoint. */
-export async function advanceConnection (app: BackgroundContext, shopId: number): Promise<ConnectionStep> {
+export async function advanceConnection(app: BackgroundContext, shopId: number): Promise<ConnectionStep> {
   const shop = await getShop(app.db, shopId)
   const row = await findDeviceAuthorization(app.db, shopId)
   if (!row) return { state: 'idle' }
@@ -62,14 +85,23 @@ export async function advanceConnection (app: BackgroundContext, shopId: number)
     await abandonDeviceAuthorization(app.db, shopId)
     return { state: 'expired' }
   }
-  const claimed = await claimDevicePoll(app.db, shopId, nowText, toStoredTimestamp(now.plus({ seconds: row.interval_seconds })))
+  const claimed = await claimDevicePoll(
+    app.db,
+    shopId,
+    nowText,
+    toStoredTimestamp(now.plus({ seconds: row.interval_seconds }))
+  )
   if (!claimed) return waiting(row, null)
 
   let env: ResolvedEnvironment
   let result: Awaited<ReturnType<typeof pollDeviceAuthorization>>
   try {
     env = await resolveAllegroEnvironment(app, shop.environment as AllegroEnvironment)
-    result = await pollDeviceAuthorization(env, oauthDeps(app, env), decryptSecret(app.ctx.secretsKey, row.device_code_enc))
+    result = await pollDeviceAuthorization(
+      env,
+      oauthDeps(app, env),
+      decryptSecret(app.ctx.secretsKey, row.device_code_enc)
+    )
   } catch (error) {
     if (!(error instanceof AllegroApiError)) throw error
     app.log.warn({ shopId, code: error.code, traceId: error.traceId }, 'allegro device poll failed')
@@ -81,7 +113,10 @@ export async function advanceConnection (app: BackgroundContext, shopId: number)
       return waiting(row, null)
     case 'slow_down': {
       const interval = Math.min(row.interval_seconds + 5, 60)
-      await updateDeviceAuthorization(app.db, shopId, { interval_seconds: interval, next_poll_at: toStoredTimestamp(now.plus({ seconds: interval })) })
+      await updateDeviceAuthorization(app.db, shopId, {
+        interval_seconds: interval,
+        next_poll_at: toStoredTimestamp(now.plus({ seconds: interval }))
+      })
       return waiting({ ...row, interval_seconds: interval }, null)
     }
     case 'denied':
@@ -103,7 +138,7 @@ export async function advanceConnection (app: BackgroundContext, shopId: number)
   }
 }
 
-function waiting (row: DeviceAuthorizationRow, problem: string | null): ConnectionStep {
+function waiting(row: DeviceAuthorizationRow, problem: string | null): ConnectionStep {
   return {
     state: 'waiting',
     userCode: row.user_code,
@@ -116,7 +151,7 @@ function waiting (row: DeviceAuthorizationRow, problem: string | null): Connecti
 }
 
 /** Tokens are in hand: learn whose account it is, then connect (or refuse a different account). */
-async function finish (app: BackgroundContext, shop: ShopRow, row: DeviceAuthorizationRow): Promise<ConnectionStep> {
+async function finish(app: BackgroundContext, shop: ShopRow, row: DeviceAuthorizationRow): Promise<ConnectionStep> {
   const key = app.ctx.secretsKey
   let tokens: AllegroTokens | null = {
     accessToken: decryptSecret(key, row.access_token_enc!),
@@ -127,10 +162,14 @@ async function finish (app: BackgroundContext, shop: ShopRow, row: DeviceAuthori
   const pending: TokenStore = {
     key: `device:${shop.id}`,
     load: async () => tokens,
-    save: async (next) => { tokens = next },
-    markReconnectRequired: async () => { tokens = null }
+    save: async (next) => {
+      tokens = next
+    },
+    markReconnectRequired: async () => {
+      tokens = null
+    }
   }
-  let me: { id: string, login: string }
+  let me: { id: string; login: string }
   try {
     const env = await resolveAllegroEnvironment(app, shop.environment as AllegroEnvironment)
     const client = createAllegroClient({
@@ -150,7 +189,10 @@ async function finish (app: BackgroundContext, shop: ShopRow, row: DeviceAuthori
       await abandonDeviceAuthorization(app.db, shop.id)
       return { state: 'expired' }
     }
-    app.log.warn({ shopId: shop.id, code: error.code, traceId: error.traceId }, 'allegro /me after device approval failed')
+    app.log.warn(
+      { shopId: shop.id, code: error.code, traceId: error.traceId },
+      'allegro /me after device approval failed'
+    )
     return waiting(row, `Połączenie zatwierdzone, ale nie udało się pobrać danych konta: ${error.userMessage}`)
   }
   if (tokens === null) {
@@ -161,96 +203,157 @@ async function finish (app: BackgroundContext, shop: ShopRow, row: DeviceAuthori
   if (shop.allegro_user_id !== null && shop.allegro_user_id !== me.id) {
     await abandonDeviceAuthorization(app.db, shop.id)
     app.log.warn({ shopId: shop.id }, 'allegro reconnect returned a different account, refused')
-    return { state: 'account_mismatch', expectedLogin: shop.allegro_login ?? shop.allegro_user_id, actualLogin: me.login }
+    return {
+      state: 'account_mismatch',
+      expectedLogin: shop.allegro_login ?? shop.allegro_user_id,
+      actualLogin: me.login
+    }
   }
 
   const sameAccount = await shopsOfAccount(app.db, shop.environment, me.id, shop.id)
   const active = sameAccount.find((other) => other.removed_at === null)
   if (active) {
     await abandonDeviceAuthorization(app.db, shop.id)
-    app.log.warn({ shopId: shop.id, otherShopId: active.id }, 'allegro account already connected to another shop, refused')
+    app.log.warn(
+      { shopId: shop.id, otherShopId: active.id },
+      'allegro account already connected to another shop, refused'
+    )
     return { state: 'account_in_use', login: me.login, shopName: active.name }
   }
 
   // A removed shop of the same account hands over its transactions and deletions, so re-adding
   // a shop neither imports its orders twice nor brings deleted transactions back.
-  await completeDeviceAuthorization(app.db, shop.id, sameAccount.map((other) => other.id), {
-    access_token_enc: encryptSecret(key, tokens.accessToken),
-    refresh_token_enc: encryptSecret(key, tokens.refreshToken),
-    access_token_expires_at: tokens.expiresAt.toISOString(),
-    allegro_user_id: me.id,
-    allegro_login: me.login
-  }, toStoredTimestamp(app.ctx.now()))
+  await completeDeviceAuthorization(
+    app.db,
+    shop.id,
+    sameAccount.map((other) => other.id),
+    {
+      access_token_enc: encryptSecret(key, tokens.accessToken),
+      refresh_token_enc: encryptSecret(key, tokens.refreshToken),
+      access_token_expires_at: tokens.expiresAt.toISOString(),
+      allegro_user_id: me.id,
+      allegro_login: me.login
+    },
+    toStoredTimestamp(app.ctx.now())
+  )
   app.log.info({ shopId: shop.id }, 'allegro shop connected')
   return { state: 'connected', login: me.login }
 }
 
-function readAccount (body: unknown): { id: string, login: string } {
+function readAccount(body: unknown): { id: string; login: string } {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
   const id = typeof b.id === 'string' || typeof b.id === 'number' ? String(b.id) : ''
   const login = cleanText(b.login) ?? ''
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(id) || login === '' || [...login].length > 100) {
-    throw new AllegroApiError({ kind: 'malformed', status: 200, code: 'MALFORMED_ME', userMessage: 'Allegro zwróciło niepełne dane konta.' })
+    throw new AllegroApiError({
+      kind: 'malformed',
+      status: 200,
+      code: 'MALFORMED_ME',
+      userMessage: 'Allegro zwróciło niepełne dane konta.'
+    })
   }
   return { id, login }
 }
 
-function oauthDeps (app: BackgroundContext, env: ResolvedEnvironment): OAuthDeps {
-  return { fetch: app.ctx.fetch, timeoutMs: app.ctx.config.allegro.timeoutMs, now: () => app.ctx.now().toJSDate(), userAgent: allegroUserAgent(env.appName) }
+function oauthDeps(app: BackgroundContext, env: ResolvedEnvironment): OAuthDeps {
+  return {
+    fetch: app.ctx.fetch,
+    timeoutMs: app.ctx.config.allegro.timeoutMs,
+    now: () => app.ctx.now().toJSDate(),
+    userAgent: allegroUserAgent(env.appName)
+  }
 }
 
 /**
  * Removal keeps the row (imported transactions and documents point at it) but forgets the
  * tokens, so a removed shop can never reach Allegro again.
  */
-export async function removeShop (db: Database, id: number, now: string): Promise<void> {
+export async function removeShop(db: Database, id: number, now: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', id).execute()
-    await trx.updateTable('allegro_shops').set({
-      removed_at: now,
-      updated_at: now,
-      access_token_enc: null,
-      refresh_token_enc: null,
-      access_token_expires_at: null,
-      connection_status: 'not_connected'
-    }).where('id', '=', id).where('removed_at', 'is', null).execute()
+    await trx
+      .updateTable('allegro_shops')
+      .set({
+        removed_at: now,
+        updated_at: now,
+        access_token_enc: null,
+        refresh_token_enc: null,
+        access_token_expires_at: null,
+        connection_status: 'not_connected'
+      })
+      .where('id', '=', id)
+      .where('removed_at', 'is', null)
+      .execute()
   })
 }
 /** Replaces any earlier authorisation of the shop; a new shop shows "connecting" meanwhile. */
-async function startDeviceAuthorization (db: Database, values: Omit<Insertable<AllegroDeviceAuthorizations>, 'id'>): Promise<void> {
+async function startDeviceAuthorization(
+  db: Database,
+  values: Omit<Insertable<AllegroDeviceAuthorizations>, 'id'>
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', values.shop_id).execute()
     await trx.insertInto('allegro_device_authorizations').values(values).execute()
-    await trx.updateTable('allegro_shops').set({ connection_status: 'connecting' })
-      .where('id', '=', values.shop_id).where('connection_status', '=', 'not_connected').execute()
+    await trx
+      .updateTable('allegro_shops')
+      .set({ connection_status: 'connecting' })
+      .where('id', '=', values.shop_id)
+      .where('connection_status', '=', 'not_connected')
+      .execute()
   })
 }
 /** Ends the flow without a connection; a shop that was only "connecting" goes back to not connected. */
-async function abandonDeviceAuthorization (db: Database, shopId: number): Promise<void> {
+async function abandonDeviceAuthorization(db: Database, shopId: number): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', shopId).execute()
-    await trx.updateTable('allegro_shops').set({ connection_status: 'not_connected' })
-      .where('id', '=', shopId).where('connection_status', '=', 'connecting').execute()
+    await trx
+      .updateTable('allegro_shops')
+      .set({ connection_status: 'not_connected' })
+      .where('id', '=', shopId)
+      .where('connection_status', '=', 'connecting')
+      .execute()
   })
 }
-async function completeDeviceAuthorization (db: Database, shopId: number, adoptFromShopIds: number[], values: EncryptedTokens & { allegro_user_id: string, allegro_login: string }, now: string): Promise<void> {
+async function completeDeviceAuthorization(
+  db: Database,
+  shopId: number,
+  adoptFromShopIds: number[],
+  values: EncryptedTokens & { allegro_user_id: string; allegro_login: string },
+  now: string
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     if (adoptFromShopIds.length > 0) {
       await trx.updateTable('transactions').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
-      await trx.updateTable('transaction_tombstones').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
+      await trx
+        .updateTable('transaction_tombstones')
+        .set({ shop_id: shopId })
+        .where('shop_id', 'in', adoptFromShopIds)
+        .execute()
       await trx.updateTable('documents').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
-      await trx.updateTable('document_allegro_deliveries').set({ shop_id: shopId }).where('shop_id', 'in', adoptFromShopIds).execute()
+      await trx
+        .updateTable('document_allegro_deliveries')
+        .set({ shop_id: shopId })
+        .where('shop_id', 'in', adoptFromShopIds)
+        .execute()
       // the removed shops stay as records but no longer claim the account
-      await trx.updateTable('allegro_shops').set({ allegro_user_id: null, updated_at: now }).where('id', 'in', adoptFromShopIds).execute()
+      await trx
+        .updateTable('allegro_shops')
+        .set({ allegro_user_id: null, updated_at: now })
+        .where('id', 'in', adoptFromShopIds)
+        .execute()
     }
     await trx.deleteFrom('allegro_device_authorizations').where('shop_id', '=', shopId).execute()
-    await trx.updateTable('allegro_shops').set({
-      ...values,
-      connection_status: 'connected',
-      last_success_at: now,
-      last_error: null,
-      last_error_at: null,
-      updated_at: now
-    }).where('id', '=', shopId).execute()
+    await trx
+      .updateTable('allegro_shops')
+      .set({
+        ...values,
+        connection_status: 'connected',
+        last_success_at: now,
+        last_error: null,
+        last_error_at: null,
+        updated_at: now
+      })
+      .where('id', '=', shopId)
+      .execute()
   })
 }

@@ -9,7 +9,17 @@ import type { Clock } from '../shared/dates.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { ensurePrivateDir, ensurePrivateFile } from '../shared/private-files.ts'
 import { backupFileName, copiesToDelete, type BackupOrigin } from './backups.ts'
-import { databaseFileOf, failStaleRuns, finishRun, getRun, keptCopies, markFileDeleted, setRunFile, startRun, type BackupRunRow } from './backups.queries.ts'
+import {
+  databaseFileOf,
+  failStaleRuns,
+  finishRun,
+  getRun,
+  keptCopies,
+  markFileDeleted,
+  setRunFile,
+  startRun,
+  type BackupRunRow
+} from './backups.queries.ts'
 
 /** Writes by other connections restart SQLite's backup; after this many restarts the rest is copied in one step. */
 const MAX_RESTARTS = 3
@@ -26,7 +36,7 @@ export interface CopyOptions {
  * and writing meanwhile. The copy is switched to a rollback journal: one self-contained file
  * that opens anywhere without -wal/-shm beside it.
  */
-export async function copyDatabase (source: string, target: string, opts: CopyOptions = {}): Promise<void> {
+export async function copyDatabase(source: string, target: string, opts: CopyOptions = {}): Promise<void> {
   const step = opts.pagesPerStep ?? 100
   ensurePrivateFile(target)
   const connection = new SQLite(source, { readonly: true, fileMustExist: true })
@@ -53,13 +63,18 @@ export async function copyDatabase (source: string, target: string, opts: CopyOp
 }
 
 /** null when the copy is a sound Biurko database, else why not (in Polish, for the page). */
-export function verifyCopy (file: string): string | null {
+export function verifyCopy(file: string): string | null {
   let copy: SQLite.Database | undefined
   try {
     copy = new SQLite(file, { readonly: true, fileMustExist: true })
-    const problems = (copy.pragma('integrity_check') as Array<{ integrity_check: string }>).map((row) => row.integrity_check)
-    if (problems.length !== 1 || problems[0] !== 'ok') return `PRAGMA integrity_check: ${problems.slice(0, 3).join('; ')}`
-    const migrations = copy.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'").get() as { n: number }
+    const problems = (copy.pragma('integrity_check') as Array<{ integrity_check: string }>).map(
+      (row) => row.integrity_check
+    )
+    if (problems.length !== 1 || problems[0] !== 'ok')
+      return `PRAGMA integrity_check: ${problems.slice(0, 3).join('; ')}`
+    const migrations = copy
+      .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'")
+      .get() as { n: number }
     if (migrations.n !== 1) return 'Kopia nie ma tabeli migracji – to nie jest baza Biurka.'
     const applied = copy.prepare('SELECT count(*) AS n FROM kysely_migration').get() as { n: number }
     if (applied.n === 0) return 'Kopia nie ma zapisanych migracji – to nie jest baza Biurka.'
@@ -90,11 +105,15 @@ export class BackupUnavailableError extends Error {}
  * must not be mistaken for one when restoring); after a good copy, retention removes the good
  * copies beyond the newest `keep`. Returns the finished run.
  */
-export async function runBackup (deps: BackupDeps): Promise<BackupRunRow> {
+export async function runBackup(deps: BackupDeps): Promise<BackupRunRow> {
   const source = await databaseFileOf(deps.db)
   if (source === '') throw new BackupUnavailableError('Baza danych jest w pamięci (bez pliku) – nie ma czego kopiować.')
   const startedAt = deps.now()
-  await failStaleRuns(deps.db, toStoredTimestamp(startedAt.minus({ milliseconds: STALE_RUN_MS })), toStoredTimestamp(startedAt))
+  await failStaleRuns(
+    deps.db,
+    toStoredTimestamp(startedAt.minus({ milliseconds: STALE_RUN_MS })),
+    toStoredTimestamp(startedAt)
+  )
   const id = await startRun(deps.db, deps.origin, toStoredTimestamp(startedAt))
   const file = join(deps.dir, backupFileName(startedAt, id))
   await setRunFile(deps.db, id, file)
@@ -116,7 +135,7 @@ export async function runBackup (deps: BackupDeps): Promise<BackupRunRow> {
   return await getRun(deps.db, id)
 }
 
-async function applyRetention (db: Database, keep: number, at: string): Promise<void> {
+async function applyRetention(db: Database, keep: number, at: string): Promise<void> {
   const copies = await keptCopies(db)
   const files = new Map(copies.map((copy) => [copy.id, copy.file]))
   for (const id of copiesToDelete(copies, keep)) {

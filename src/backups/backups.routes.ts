@@ -8,7 +8,7 @@ import { lastGoodRun, recentRuns, type BackupRunRow } from './backups.queries.ts
 
 const PAGE = '/ustawienia/kopie-zapasowe'
 
-function view (row: BackupRunRow) {
+function view(row: BackupRunRow) {
   return {
     id: row.id,
     startedAt: row.started_at,
@@ -22,7 +22,7 @@ function view (row: BackupRunRow) {
 }
 
 // Company-wide like the other settings: the owner, or a user with "Administracja".
-export default async function backupsRoutes (app: FastifyInstance): Promise<void> {
+export default async function backupsRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requireAdministration)
 
   app.get(PAGE, async (_request, reply) => {
@@ -30,7 +30,7 @@ export default async function backupsRoutes (app: FastifyInstance): Promise<void
     const { backup } = app.ctx.config
     return reply.viewAsync('settings/backups', {
       title: 'Ustawienia » Kopie zapasowe',
-      dir: await app.backups?.dir() ?? '',
+      dir: (await app.backups?.dir()) ?? '',
       intervalHours: backup.intervalHours,
       keep: backup.keep,
       // a checked copy whose file someone removed by hand is no backup any more
@@ -43,7 +43,11 @@ export default async function backupsRoutes (app: FastifyInstance): Promise<void
     if (app.backups === null) throw new Error('backup service not started')
     try {
       const run = await app.backups.runNow()
-      if (run.status === 'ok') reply.flash('success', `Kopia zapasowa wykonana i sprawdzona: ${basename(run.file)} (${formatSize(run.size_bytes ?? 0)}).`)
+      if (run.status === 'ok')
+        reply.flash(
+          'success',
+          `Kopia zapasowa wykonana i sprawdzona: ${basename(run.file)} (${formatSize(run.size_bytes ?? 0)}).`
+        )
       else reply.flash('error', `Kopia zapasowa nie powiodła się: ${run.error ?? ''}`)
     } catch (error) {
       if (!(error instanceof BackupUnavailableError)) throw error

@@ -13,12 +13,12 @@ export const BACKUP_ORIGIN_LABELS: Record<BackupOrigin, string> = {
 }
 
 /** The folder of the copies: BACKUP_DIR, or "backups" beside the database file. */
-export function backupDir (configured: string, databaseFile: string): string {
+export function backupDir(configured: string, databaseFile: string): string {
   return resolve(configured !== '' ? configured : join(dirname(databaseFile), 'backups'))
 }
 
 /** biurko-20261208-031500-17.sqlite: sorts by time; the run's id keeps two copies in one second apart. */
-export function backupFileName (at: DateTime, runId: number): string {
+export function backupFileName(at: DateTime, runId: number): string {
   return `biurko-${at.toFormat('yyyyLLdd-HHmmss')}-${runId}.sqlite`
 }
 
@@ -27,7 +27,12 @@ export function backupFileName (at: DateTime, runId: number): string {
  * next one waits an hour (or the interval, if shorter), so a broken disk is retried the same day
  * without a copy attempt every few minutes.
  */
-export function isBackupDue (opts: { lastOkAt: number | null, lastAttemptAt: number | null, now: number, intervalMs: number }): boolean {
+export function isBackupDue(opts: {
+  lastOkAt: number | null
+  lastAttemptAt: number | null
+  now: number
+  intervalMs: number
+}): boolean {
   if (opts.intervalMs <= 0) return false
   if (opts.lastOkAt !== null && opts.now - opts.lastOkAt < opts.intervalMs) return false
   const retryMs = Math.min(opts.intervalMs, 3_600_000)
@@ -45,17 +50,20 @@ export interface RetainedCopy {
  * the last good copy is never deleted). Copies still running are not touched; failed copies are
  * not backups and their files are removed when their check fails.
  */
-export function copiesToDelete (copies: RetainedCopy[], keep: number): number[] {
+export function copiesToDelete(copies: RetainedCopy[], keep: number): number[] {
   const good = copies.filter((copy) => copy.status === 'ok' && !copy.fileDeleted).sort((a, b) => b.id - a.id)
   return good.slice(Math.max(1, keep)).map((copy) => copy.id)
 }
 
 /** 1 234 567 bytes → "1,2 MB" (the page shows the size of each copy). */
-export function formatSize (bytes: number): string {
+export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`
   const units = ['kB', 'MB', 'GB', 'TB']
   let value = bytes / 1024
   let unit = 0
-  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++ }
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
   return `${value.toFixed(1).replace('.', ',')} ${units[unit]}`
 }

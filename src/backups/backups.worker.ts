@@ -21,7 +21,10 @@ export interface BackupService {
   dir: () => Promise<string>
 }
 
-export function startBackupWorker (app: FastifyInstance, opts: CopyOptions & { checkMs?: number, afterCopy?: (file: string) => void } = {}): BackupService {
+export function startBackupWorker(
+  app: FastifyInstance,
+  opts: CopyOptions & { checkMs?: number; afterCopy?: (file: string) => void } = {}
+): BackupService {
   const { config } = app.ctx
   const dir = async (): Promise<string> => {
     const file = await databaseFileOf(app.db)
@@ -35,23 +38,41 @@ export function startBackupWorker (app: FastifyInstance, opts: CopyOptions & { c
     return await result
   }
   const backup = async (origin: BackupOrigin): Promise<BackupRunRow> => {
-    const row = await runBackup({ db: app.db, now: app.ctx.now, dir: await dir(), keep: config.backup.keep, origin, pagesPerStep: opts.pagesPerStep, afterCopy: opts.afterCopy })
+    const row = await runBackup({
+      db: app.db,
+      now: app.ctx.now,
+      dir: await dir(),
+      keep: config.backup.keep,
+      origin,
+      pagesPerStep: opts.pagesPerStep,
+      afterCopy: opts.afterCopy
+    })
     if (row.status === 'ok') app.log.info({ file: row.file, bytes: row.size_bytes }, 'backup done and verified')
     else app.log.error({ file: row.file, error: row.error }, 'backup failed')
     return row
   }
   const scheduled = async (): Promise<BackupRunRow | null> => {
-    if (await databaseFileOf(app.db) === '') return null
+    if ((await databaseFileOf(app.db)) === '') return null
     const last = await lastAttempts(app.db)
-    const millis = (iso: string | null): number | null => iso === null ? null : DateTime.fromISO(iso).toMillis()
-    if (!isBackupDue({ lastOkAt: millis(last.lastOkAt), lastAttemptAt: millis(last.lastAttemptAt), now: app.ctx.now().toMillis(), intervalMs: config.backup.intervalHours * 3_600_000 })) return null
+    const millis = (iso: string | null): number | null => (iso === null ? null : DateTime.fromISO(iso).toMillis())
+    if (
+      !isBackupDue({
+        lastOkAt: millis(last.lastOkAt),
+        lastAttemptAt: millis(last.lastAttemptAt),
+        now: app.ctx.now().toMillis(),
+        intervalMs: config.backup.intervalHours * 3_600_000
+      })
+    )
+      return null
     return await backup('schedule')
   }
   const worker: IntervalWorker<BackupRunRow | null> = startIntervalWorker({
     intervalMs: opts.checkMs ?? BACKUP_CHECK_MS,
     run: async () => await exclusive(scheduled),
     idle: null,
-    onError: (error) => { app.log.error({ err: error }, 'backup run failed') }
+    onError: (error) => {
+      app.log.error({ err: error }, 'backup run failed')
+    }
   })
   return {
     tick: worker.tick,

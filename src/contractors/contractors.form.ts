@@ -19,11 +19,25 @@ export interface ContractorValues {
 }
 
 export const EMPTY_CONTRACTOR: ContractorValues = {
-  name: '', isCompany: true, relatedParty: false, nip: '', foreignTaxId: '', street: '', postalCode: '', city: '', countryCode: 'PL', email: '', phone: ''
+  name: '',
+  isCompany: true,
+  relatedParty: false,
+  nip: '',
+  foreignTaxId: '',
+  street: '',
+  postalCode: '',
+  city: '',
+  countryCode: 'PL',
+  email: '',
+  phone: ''
 }
 
 /** Shared by the contractor form and the buyer part of a hand-made document. */
-export function checkAddress (v: Validator, values: { street: string, postalCode: string, city: string, countryCode: string }, fields: { street: string, postalCode: string, city: string, countryCode: string }): void {
+export function checkAddress(
+  v: Validator,
+  values: { street: string; postalCode: string; city: string; countryCode: string },
+  fields: { street: string; postalCode: string; city: string; countryCode: string }
+): void {
   v.maxLength(fields.street, values.street, 200)
   v.maxLength(fields.city, values.city, 100)
   if (v.check(/^[A-Z]{2}$/.test(values.countryCode), fields.countryCode, 'Kod kraju: dwie litery, np. PL, DE, CZ.')) {
@@ -35,11 +49,11 @@ export function checkAddress (v: Validator, values: { street: string, postalCode
   }
 }
 
-export function checkNip (v: Validator, field: string, nip: string): void {
+export function checkNip(v: Validator, field: string, nip: string): void {
   if (nip !== '') v.check(isValidNip(nip), field, 'NIP jest nieprawidłowy (błędna cyfra kontrolna albo nie 10 cyfr).')
 }
 
-export function parseContractorForm (body: unknown): FormResult<ContractorValues> {
+export function parseContractorForm(body: unknown): FormResult<ContractorValues> {
   const values: ContractorValues = {
     name: text(body, 'name'),
     isCompany: checkbox(body, 'isCompany'),
@@ -56,15 +70,21 @@ export function parseContractorForm (body: unknown): FormResult<ContractorValues
   const v = new Validator()
   if (v.required('name', values.name, 'Podaj nazwę firmy albo imię i nazwisko.')) v.maxLength('name', values.name, 250)
   checkNip(v, 'nip', values.nip)
-  if (values.nip !== '' && !values.isCompany) v.add('isCompany', 'Kontrahent z NIP-em to firma – zaznacz to pole albo usuń NIP.')
+  if (values.nip !== '' && !values.isCompany)
+    v.add('isCompany', 'Kontrahent z NIP-em to firma – zaznacz to pole albo usuń NIP.')
   v.maxLength('foreignTaxId', values.foreignTaxId, 40)
   checkAddress(v, values, { street: 'street', postalCode: 'postalCode', city: 'city', countryCode: 'countryCode' })
-  if (values.email !== '') v.check(values.email.length <= 200 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email), 'email', 'Adres e-mail jest nieprawidłowy.')
+  if (values.email !== '')
+    v.check(
+      values.email.length <= 200 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email),
+      'email',
+      'Adres e-mail jest nieprawidłowy.'
+    )
   v.maxLength('phone', values.phone, 40)
   return { values, errors: v.errors }
 }
 
-export function contractorToValues (row: ContractorRow): ContractorValues {
+export function contractorToValues(row: ContractorRow): ContractorValues {
   return {
     name: row.name,
     isCompany: row.is_company === 1,
@@ -80,7 +100,7 @@ export function contractorToValues (row: ContractorRow): ContractorValues {
   }
 }
 
-export function contractorColumns (values: ContractorValues) {
+export function contractorColumns(values: ContractorValues) {
   return {
     name: values.name,
     is_company: values.isCompany ? 1 : 0,
@@ -97,7 +117,8 @@ export function contractorColumns (values: ContractorValues) {
 }
 
 /** The register's name and address over what was typed; e-mail and phone stay as typed. */
-export function fillFromWhiteList (values: ContractorValues, subject: WhiteListSubject): ContractorValues {
-  const address = subject.address === '' ? {} : { street: subject.street, postalCode: subject.postalCode, city: subject.city }
+export function fillFromWhiteList(values: ContractorValues, subject: WhiteListSubject): ContractorValues {
+  const address =
+    subject.address === '' ? {} : { street: subject.street, postalCode: subject.postalCode, city: subject.city }
   return { ...values, ...address, name: subject.name, nip: subject.nip, isCompany: true, countryCode: 'PL' }
 }

@@ -13,7 +13,7 @@ export interface OpenedDatabase {
   sqlite: SQLite.Database
 }
 
-export function openDatabase (file: string): OpenedDatabase {
+export function openDatabase(file: string): OpenedDatabase {
   const onDisk = file !== ':memory:' && file !== ''
   if (onDisk) ensurePrivateFile(file)
   const sqlite = new SQLite(file)

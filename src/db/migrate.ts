@@ -10,17 +10,19 @@ class SqlFileMigrationProvider implements MigrationProvider {
   private readonly sqlite: SQLite.Database
   private readonly folder: string
 
-  constructor (sqlite: SQLite.Database, folder: string) {
+  constructor(sqlite: SQLite.Database, folder: string) {
     this.sqlite = sqlite
     this.folder = folder
   }
 
-  async getMigrations (): Promise<Record<string, Migration>> {
+  async getMigrations(): Promise<Record<string, Migration>> {
     const migrations: Record<string, Migration> = {}
     for (const name of migrationNames(this.folder)) {
       const text = readFileSync(join(this.folder, `${name}.sql`), 'utf8')
       migrations[name] = {
-        up: async () => { this.sqlite.exec(text) }
+        up: async () => {
+          this.sqlite.exec(text)
+        }
       }
     }
     return migrations
@@ -35,16 +37,16 @@ class SqlFileMigrationProvider implements MigrationProvider {
  * after 0700 gives the same schema as running them in order. They are the only exceptions;
  * every other new migration must sort after every applied one (see checkMigrationOrder).
  */
-const HISTORIC_OUT_OF_ORDER = new Set([
-  '0210_transactions_search_deferred',
-  '0450_offer_stock_pushes'
-])
+const HISTORIC_OUT_OF_ORDER = new Set(['0210_transactions_search_deferred', '0450_offer_stock_pushes'])
 
-function migrationNames (folder: string): string[] {
-  return readdirSync(folder).filter((f) => f.endsWith('.sql')).map((f) => f.replace(/\.sql$/, '')).sort()
+function migrationNames(folder: string): string[] {
+  return readdirSync(folder)
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => f.replace(/\.sql$/, ''))
+    .sort()
 }
 
-function executedMigrationNames (sqlite: SQLite.Database): string[] {
+function executedMigrationNames(sqlite: SQLite.Database): string[] {
   const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'").get()
   if (table === undefined) return []
   return (sqlite.prepare('SELECT name FROM kysely_migration').all() as Array<{ name: string }>).map((r) => r.name)
@@ -55,22 +57,34 @@ function executedMigrationNames (sqlite: SQLite.Database): string[] {
  * database but before it on a fresh one: two schemas from one release. Refuse it, so whoever
  * adds it renumbers it above the last released migration.
  */
-export function checkMigrationOrder (available: string[], executed: string[]): void {
+export function checkMigrationOrder(available: string[], executed: string[]): void {
   const done = new Set(executed)
   const lastExecuted = [...executed].sort().at(-1)
   if (lastExecuted === undefined) return
-  const misplaced = available.filter((name) => !done.has(name) && name < lastExecuted && !HISTORIC_OUT_OF_ORDER.has(name))
+  const misplaced = available.filter(
+    (name) => !done.has(name) && name < lastExecuted && !HISTORIC_OUT_OF_ORDER.has(name)
+  )
   if (misplaced.length > 0) {
-    throw new Error(`Migration ${misplaced.join(', ')} sorts before the already applied migration ${lastExecuted}; ` +
-      'a new migration must have a number above every applied one (rename the file, never edit an applied one)')
+    throw new Error(
+      `Migration ${misplaced.join(', ')} sorts before the already applied migration ${lastExecuted}; ` +
+        'a new migration must have a number above every applied one (rename the file, never edit an applied one)'
+    )
   }
 }
 
-export async function migrateToLatest (db: Kysely<any>, sqlite: SQLite.Database, folder = migrationsDir): Promise<string[]> {
+export async function migrateToLatest(
+  db: Kysely<any>,
+  sqlite: SQLite.Database,
+  folder = migrationsDir
+): Promise<string[]> {
   checkMigrationOrder(migrationNames(folder), executedMigrationNames(sqlite))
   // Order is enforced by checkMigrationOrder (with the two historic exceptions) instead of
   // Kysely's all-or-nothing check; pending migrations still run in name order.
-  const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(sqlite, folder), allowUnorderedMigrations: true })
+  const migrator = new Migrator({
+    db,
+    provider: new SqlFileMigrationProvider(sqlite, folder),
+    allowUnorderedMigrations: true
+  })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName

@@ -11,7 +11,7 @@ const OVERVIEW = '/przychody/dokumenty/wysylka-allegro'
 const documentId = (request: FastifyRequest): number => idParam(request, 'Nie ma takiego dokumentu.')
 
 /** Wyślij do Allegro, Odśwież status, and the page of all deliveries with the per-shop setting. */
-export default async function allegroDeliveryRoutes (app: FastifyInstance): Promise<void> {
+export default async function allegroDeliveryRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requireAllegroModule)
 
   app.post('/przychody/dokumenty/:id/allegro', async (request, reply) => {
@@ -29,9 +29,12 @@ export default async function allegroDeliveryRoutes (app: FastifyInstance): Prom
         reply.flash('error', outcome.message)
         break
       case 'failed':
-        reply.flash('error', outcome.retryAt === null
-          ? `Nie wysłano dokumentu do Allegro: ${outcome.message}`
-          : `Nie wysłano dokumentu do Allegro: ${outcome.message} Biurko spróbuje ponownie samo.`)
+        reply.flash(
+          'error',
+          outcome.retryAt === null
+            ? `Nie wysłano dokumentu do Allegro: ${outcome.message}`
+            : `Nie wysłano dokumentu do Allegro: ${outcome.message} Biurko spróbuje ponownie samo.`
+        )
         break
     }
     return reply.redirect(`/przychody/dokumenty/${id}`, 303)
@@ -40,7 +43,8 @@ export default async function allegroDeliveryRoutes (app: FastifyInstance): Prom
   app.post('/przychody/dokumenty/:id/allegro/status', async (request, reply) => {
     const id = documentId(request)
     const outcome = await refreshDeliveryStatus(app, id)
-    if (outcome.kind === 'checked') reply.flash(outcome.state === 'odrzucono' || outcome.state === 'blad' ? 'error' : 'success', outcome.message)
+    if (outcome.kind === 'checked')
+      reply.flash(outcome.state === 'odrzucono' || outcome.state === 'blad' ? 'error' : 'success', outcome.message)
     else if (outcome.kind === 'busy') reply.flash('info', outcome.message)
     else reply.flash('error', outcome.message)
     return reply.redirect(`/przychody/dokumenty/${id}`, 303)
@@ -53,7 +57,12 @@ export default async function allegroDeliveryRoutes (app: FastifyInstance): Prom
       shops,
       deliveries: deliveries.map((row) => {
         const state = isDeliveryState(row.state) ? row.state : 'blad'
-        return { ...row, typeLabel: documentTypeLabel(row.type), stateLabel: DELIVERY_STATE_LABELS[state], badge: DELIVERY_STATE_BADGES[state] }
+        return {
+          ...row,
+          typeLabel: documentTypeLabel(row.type),
+          stateLabel: DELIVERY_STATE_LABELS[state],
+          badge: DELIVERY_STATE_BADGES[state]
+        }
       })
     })
   })

@@ -31,7 +31,7 @@ export interface ProductForLine {
 }
 
 /** Allegro's tax.rate ('23.00', '8', '5.00', '0.00') as one of our rates; null for none or a foreign rate. */
-export function allegroVatRate (rate: string | null): VatRate | null {
+export function allegroVatRate(rate: string | null): VatRate | null {
   if (rate === null) return null
   // the seller marked the offer VAT-exempt ("ZW", zwolniony; art. 43 ustawy o VAT)
   if (rate.trim().toUpperCase() === 'ZW') return 'zw'
@@ -47,13 +47,16 @@ export function allegroVatRate (rate: string | null): VatRate | null {
  * take their item's rate and delivery the goods' (the highest when mixed). A non-VAT payer's
  * lines are all exempt.
  */
-export function draftLinesFromOrder (order: CheckoutFormData, opts: { vatExempt: boolean, defaultRate: VatRate, products: ReadonlyArray<ProductForLine | null> }): DraftLine[] {
+export function draftLinesFromOrder(
+  order: CheckoutFormData,
+  opts: { vatExempt: boolean; defaultRate: VatRate; products: ReadonlyArray<ProductForLine | null> }
+): DraftLine[] {
   const lines: DraftLine[] = []
   const itemRates: VatRate[] = []
   order.lineItems.forEach((item, i) => {
     const product = opts.products[i] ?? null
     const productRate = product && isVatRate(product.vatRate) ? product.vatRate : null
-    const rate: VatRate = opts.vatExempt ? 'zw' : allegroVatRate(item.taxRate) ?? productRate ?? opts.defaultRate
+    const rate: VatRate = opts.vatExempt ? 'zw' : (allegroVatRate(item.taxRate) ?? productRate ?? opts.defaultRate)
     itemRates.push(rate)
     lines.push({
       kind: 'item',
@@ -111,12 +114,12 @@ type BuyerData = ContractorData
 
 export type BuyerDataSource = 'delivery' | 'account_owner'
 
-export type BuyerResult = { ok: true, buyer: BuyerData } | { ok: false, problem: string }
+export type BuyerResult = { ok: true; buyer: BuyerData } | { ok: false; problem: string }
 
 // A VAT number is what an invoice needs; company registry numbers only when nothing better exists.
 const FOREIGN_ID_PREFERENCE = ['VAT_EU', 'CZ_DIC', 'SK_IC_DPH', 'HU_ADOSZAM', 'CZ_ICO', 'SK_ICO', 'OTHER']
 
-function personName (first: string | null, last: string | null): string {
+function personName(first: string | null, last: string | null): string {
   return [first, last].filter((part) => part !== null && part !== '').join(' ')
 }
 
@@ -124,7 +127,7 @@ function personName (first: string | null, last: string | null): string {
  * The buyer (S10, S11): the invoice data when the buyer gave it (a company with its tax id, or
  * a person); otherwise the delivery data or the account owner's data, per the shop's setting.
  */
-export function buyerFromOrder (order: CheckoutFormData, source: BuyerDataSource): BuyerResult {
+export function buyerFromOrder(order: CheckoutFormData, source: BuyerDataSource): BuyerResult {
   const allegro = { email: order.buyer.email, allegroBuyerId: order.buyer.id, allegroLogin: order.buyer.login }
   const invoice = order.invoice
   const invoiceAddress = {
@@ -137,25 +140,48 @@ export function buyerFromOrder (order: CheckoutFormData, source: BuyerDataSource
     const company = invoice.company
     const plNip = company.ids.find((id) => id.type === 'PL_NIP')?.value ?? null
     let nip: string | null = null
-    let foreign: { type: string, value: string } | null = null
+    let foreign: { type: string; value: string } | null = null
     if (plNip !== null) {
-      if (!isValidNip(plNip)) return { ok: false, problem: `NIP nabywcy podany w Allegro (${plNip}) jest nieprawidłowy` }
+      if (!isValidNip(plNip))
+        return { ok: false, problem: `NIP nabywcy podany w Allegro (${plNip}) jest nieprawidłowy` }
       nip = normalizeNip(plNip)
     } else if (company.nip !== null && invoiceAddress.countryCode === 'PL' && isValidNip(company.nip)) {
       // older orders carry the NIP only in the deprecated taxId
       nip = company.nip
     } else {
-      foreign = FOREIGN_ID_PREFERENCE.map((type) => company.ids.find((id) => id.type === type)).find((id) => id !== undefined) ?? null
+      foreign =
+        FOREIGN_ID_PREFERENCE.map((type) => company.ids.find((id) => id.type === type)).find(
+          (id) => id !== undefined
+        ) ?? null
     }
     return {
       ok: true,
-      buyer: { name: company.name, isCompany: true, nip, foreignTaxId: foreign?.value ?? null, foreignTaxIdType: foreign?.type ?? null, ...invoiceAddress, ...allegro }
+      buyer: {
+        name: company.name,
+        isCompany: true,
+        nip,
+        foreignTaxId: foreign?.value ?? null,
+        foreignTaxIdType: foreign?.type ?? null,
+        ...invoiceAddress,
+        ...allegro
+      }
     }
   }
   if (invoice.naturalPerson) {
     const name = personName(invoice.naturalPerson.firstName, invoice.naturalPerson.lastName)
     if (name === '') return { ok: false, problem: 'dane do faktury z Allegro nie mają imienia ani nazwiska' }
-    return { ok: true, buyer: { name, isCompany: false, nip: null, foreignTaxId: null, foreignTaxIdType: null, ...invoiceAddress, ...allegro } }
+    return {
+      ok: true,
+      buyer: {
+        name,
+        isCompany: false,
+        nip: null,
+        foreignTaxId: null,
+        foreignTaxIdType: null,
+        ...invoiceAddress,
+        ...allegro
+      }
+    }
   }
   const delivery = order.delivery.address
   const noTaxId = { nip: null, foreignTaxId: null, foreignTaxIdType: null }
@@ -195,12 +221,12 @@ export function buyerFromOrder (order: CheckoutFormData, source: BuyerDataSource
   }
 }
 
-function warsawDate (timestamp: string): string {
+function warsawDate(timestamp: string): string {
   return DateTime.fromISO(timestamp, { zone: ZONE }).setZone(ZONE).toISODate()!
 }
 
 /** Sale date: when the payment finished, else when the items were bought (Warsaw calendar day). */
-export function saleDateOf (order: CheckoutFormData): string {
+export function saleDateOf(order: CheckoutFormData): string {
   return warsawDate(order.payment?.finishedAt ?? order.boughtAt)
 }
 
@@ -211,9 +237,14 @@ export interface OrderPayment {
   paidAt: string | null
 }
 
-export function paymentOf (order: CheckoutFormData): OrderPayment {
+export function paymentOf(order: CheckoutFormData): OrderPayment {
   const payment = order.payment
-  const method: PaymentMethod = payment?.type === 'CASH_ON_DELIVERY' ? 'pobranie' : payment?.type === 'WIRE_TRANSFER' ? 'przelew' : 'online'
-  const paid = payment !== null && payment.finishedAt !== null && payment.paidAmount !== null && payment.paidAmount >= order.totalToPay
+  const method: PaymentMethod =
+    payment?.type === 'CASH_ON_DELIVERY' ? 'pobranie' : payment?.type === 'WIRE_TRANSFER' ? 'przelew' : 'online'
+  const paid =
+    payment !== null &&
+    payment.finishedAt !== null &&
+    payment.paidAmount !== null &&
+    payment.paidAmount >= order.totalToPay
   return { method, paid, paidAt: paid ? payment.finishedAt : null }
 }

@@ -17,12 +17,12 @@ export interface OutgoingEmail {
   to: string
   subject: string
   text: string
-  attachment?: { fileName: string, content: Buffer }
+  attachment?: { fileName: string; content: Buffer }
 }
 
-export type SendOutcome = { ok: true, messageId: string } | { ok: false, error: string }
+export type SendOutcome = { ok: true; messageId: string } | { ok: false; error: string }
 
-export async function sendEmail (account: SmtpAccount, message: OutgoingEmail, timeoutMs: number): Promise<SendOutcome> {
+export async function sendEmail(account: SmtpAccount, message: OutgoingEmail, timeoutMs: number): Promise<SendOutcome> {
   const transport = nodemailer.createTransport({
     host: account.host,
     port: account.port,
@@ -42,27 +42,52 @@ export async function sendEmail (account: SmtpAccount, message: OutgoingEmail, t
       to: message.to,
       subject: message.subject,
       text: message.text,
-      attachments: message.attachment === undefined ? [] : [{ filename: message.attachment.fileName, content: message.attachment.content, contentType: 'application/pdf' }]
+      attachments:
+        message.attachment === undefined
+          ? []
+          : [
+              {
+                filename: message.attachment.fileName,
+                content: message.attachment.content,
+                contentType: 'application/pdf'
+              }
+            ]
     })
     return { ok: true, messageId: String(info.messageId ?? '').slice(0, 200) }
   } catch (error) {
-    return { ok: false, error: polishSmtpError(error as { code?: string, responseCode?: number, response?: string }, timeoutMs) }
+    return {
+      ok: false,
+      error: polishSmtpError(error as { code?: string; responseCode?: number; response?: string }, timeoutMs)
+    }
   } finally {
     transport.close()
   }
 }
 
-function polishSmtpError (error: { code?: string, responseCode?: number, response?: string }, timeoutMs: number): string {
+function polishSmtpError(
+  error: { code?: string; responseCode?: number; response?: string },
+  timeoutMs: number
+): string {
   // the server's own words, one line and short: they help the user and cannot carry a secret
-  const said = typeof error.response === 'string' ? ` Serwer odpowiedział: „${error.response.replace(/[\r\n]+/g, ' ').slice(0, 160)}”.` : ''
+  const said =
+    typeof error.response === 'string'
+      ? ` Serwer odpowiedział: „${error.response.replace(/[\r\n]+/g, ' ').slice(0, 160)}”.`
+      : ''
   switch (error.code) {
-    case 'EAUTH': return `Serwer poczty odrzucił login lub hasło – sprawdź je w ustawieniach e-maila.${said}`
-    case 'ETIMEDOUT': return `Serwer poczty nie odpowiedział w ciągu ${timeoutMs / 1000} s – spróbuj ponownie albo sprawdź adres i port.`
-    case 'EDNS': return 'Nie ma serwera poczty o takiej nazwie – sprawdź adres serwera SMTP.'
+    case 'EAUTH':
+      return `Serwer poczty odrzucił login lub hasło – sprawdź je w ustawieniach e-maila.${said}`
+    case 'ETIMEDOUT':
+      return `Serwer poczty nie odpowiedział w ciągu ${timeoutMs / 1000} s – spróbuj ponownie albo sprawdź adres i port.`
+    case 'EDNS':
+      return 'Nie ma serwera poczty o takiej nazwie – sprawdź adres serwera SMTP.'
     case 'ECONNECTION':
-    case 'ESOCKET': return `Nie udało się połączyć z serwerem poczty – sprawdź adres, port i szyfrowanie w ustawieniach e-maila.${said}`
-    case 'ETLS': return 'Nie udało się nawiązać szyfrowanego połączenia z serwerem poczty – sprawdź port i rodzaj szyfrowania.'
-    case 'EENVELOPE': return `Serwer poczty odrzucił adres nadawcy albo odbiorcy.${said}`
-    default: return `Serwer poczty odrzucił wiadomość${error.responseCode === undefined ? '' : ` (kod ${error.responseCode})`}.${said}`
+    case 'ESOCKET':
+      return `Nie udało się połączyć z serwerem poczty – sprawdź adres, port i szyfrowanie w ustawieniach e-maila.${said}`
+    case 'ETLS':
+      return 'Nie udało się nawiązać szyfrowanego połączenia z serwerem poczty – sprawdź port i rodzaj szyfrowania.'
+    case 'EENVELOPE':
+      return `Serwer poczty odrzucił adres nadawcy albo odbiorcy.${said}`
+    default:
+      return `Serwer poczty odrzucił wiadomość${error.responseCode === undefined ? '' : ` (kod ${error.responseCode})`}.${said}`
   }
 }

@@ -17,7 +17,7 @@ const FIRST_YEAR = 2026
 const PAGE = '/ksiegowosc/jpk-roczny'
 
 /** The form's fields from what is stored; dates default to 1 January and 31 December. */
-function stockValues (year: number, stored: StockCounts, previousEnd: StockCounts['end']): StockFormValues {
+function stockValues(year: number, stored: StockCounts, previousEnd: StockCounts['end']): StockFormValues {
   const amount = (grosze: number) => formatAmount(grosze).replace(/\u00a0/g, ' ')
   return {
     poczatekData: stored.start?.date ?? `${year}-01-01`,
@@ -29,7 +29,7 @@ function stockValues (year: number, stored: StockCounts, previousEnd: StockCount
   }
 }
 
-export default async function jpkAnnualRoutes (app: FastifyInstance): Promise<void> {
+export default async function jpkAnnualRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requirePermission('ksiegowosc'))
 
   const nowIso = () => app.ctx.now().toUTC().toISO() ?? ''
@@ -38,31 +38,57 @@ export default async function jpkAnnualRoutes (app: FastifyInstance): Promise<vo
     const now = app.ctx.now()
     return now.month <= 4 ? now.year - 1 : now.year
   }
-  const yearOf = (source: unknown): { year: number, value: string, error: string | null } => {
+  const yearOf = (source: unknown): { year: number; value: string; error: string | null } => {
     const value = text(source, 'rok')
     if (value === '') return { year: defaultYear(), value: '', error: null }
     if (!/^20\d{2}$/.test(value)) return { year: defaultYear(), value, error: 'Podaj rok w formacie RRRR, np. 2026.' }
     const year = Number(value)
-    if (year < FIRST_YEAR) return { year: defaultYear(), value, error: `Pliki JPK_PKPIR(3) i JPK_EWP(4) dotyczą ksiąg od roku ${FIRST_YEAR}.` }
+    if (year < FIRST_YEAR)
+      return {
+        year: defaultYear(),
+        value,
+        error: `Pliki JPK_PKPIR(3) i JPK_EWP(4) dotyczą ksiąg od roku ${FIRST_YEAR}.`
+      }
     return { year, value, error: null }
   }
 
-  /** The year's file; `forFile` (download, filing) runs the XSD check, a page view shows an earlier verdict (jpk-schema.ts). */
-  async function prepare (year: number, forFile = false): Promise<PkpirPrepared | EwpPrepared> {
+  /**
+   * The year's file; `forFile` (download, filing) runs the XSD check, a page view shows an earlier verdict
+   * (jpk-schema.ts).
+   */
+  async function prepare(year: number, forFile = false): Promise<PkpirPrepared | EwpPrepared> {
     const company = await getJpkCompany(app.db)
     const schema = forFile ? app.ctx.jpkSchema.check : app.ctx.jpkSchema.known
-    return company.taxForm === 'ryczalt' ? await prepareEwp(app.db, year, nowIso(), schema) : await preparePkpir(app.db, year, nowIso(), schema)
+    return company.taxForm === 'ryczalt'
+      ? await prepareEwp(app.db, year, nowIso(), schema)
+      : await preparePkpir(app.db, year, nowIso(), schema)
   }
 
-  interface Shown { stock?: StockFormValues, stockErrors?: FieldErrors, message?: string | null }
+  interface Shown {
+    stock?: StockFormValues
+    stockErrors?: FieldErrors
+    message?: string | null
+  }
 
-  async function page (reply: FastifyReply, picked: ReturnType<typeof yearOf>, status: number, p: PkpirPrepared | EwpPrepared, shown: Shown = {}) {
+  async function page(
+    reply: FastifyReply,
+    picked: ReturnType<typeof yearOf>,
+    status: number,
+    p: PkpirPrepared | EwpPrepared,
+    shown: Shown = {}
+  ) {
     const year = picked.year
-    const pkpir = p.kind === 'PKPIR' ? p as PkpirPrepared : null
-    const ewp = p.kind === 'EWP' ? p as EwpPrepared : null
+    const pkpir = p.kind === 'PKPIR' ? (p as PkpirPrepared) : null
+    const ewp = p.kind === 'EWP' ? (p as EwpPrepared) : null
     const summary = pkpir
-      ? monthlySummary(pkpir.rows.map((r) => ({ date: r.eventDate, revenue: r.columns.K_9 ?? 0 })), year)
-      : monthlySummary(ewp!.rows.map((r) => ({ date: r.revenueDate, revenue: r.amount })), year)
+      ? monthlySummary(
+          pkpir.rows.map((r) => ({ date: r.eventDate, revenue: r.columns.K_9 ?? 0 })),
+          year
+        )
+      : monthlySummary(
+          ewp!.rows.map((r) => ({ date: r.revenueDate, revenue: r.amount })),
+          year
+        )
     const stockErrors = shown.stockErrors ?? {}
     return reply.code(status).viewAsync('jpk/roczny', {
       title: `JPK_${p.kind} – ${year}`,
@@ -75,7 +101,11 @@ export default async function jpkAnnualRoutes (app: FastifyInstance): Promise<vo
       rates: ewp ? ewpRateTotals(ewp.rows) : [],
       stock: shown.stock ?? (pkpir ? stockValues(year, pkpir.stock, (await stockCounts(app.db, year - 1)).end) : null),
       stockErrors,
-      message: shown.message ?? (Object.keys(stockErrors).length > 0 ? 'Popraw zaznaczone pola spisu z natury – nic nie zostało zapisane.' : null)
+      message:
+        shown.message ??
+        (Object.keys(stockErrors).length > 0
+          ? 'Popraw zaznaczone pola spisu z natury – nic nie zostało zapisane.'
+          : null)
     })
   }
 
@@ -105,8 +135,12 @@ export default async function jpkAnnualRoutes (app: FastifyInstance): Promise<vo
   app.post(`${PAGE}/zlozenie`, async (request, reply) => {
     const picked = yearOf(request.body)
     const prepared = await prepare(picked.year, true)
-    if (picked.error || picked.value === '') return await page(reply, { ...picked, error: picked.error ?? 'Wybierz rok.' }, 422, prepared)
-    if (!prepared.ready) return await page(reply, picked, 422, prepared, { message: 'Nie można oznaczyć jako złożony pliku z błędami – popraw je najpierw.' })
+    if (picked.error || picked.value === '')
+      return await page(reply, { ...picked, error: picked.error ?? 'Wybierz rok.' }, 422, prepared)
+    if (!prepared.ready)
+      return await page(reply, picked, 422, prepared, {
+        message: 'Nie można oznaczyć jako złożony pliku z błędami – popraw je najpierw.'
+      })
     await insertFiling(app.db, {
       kind: prepared.kind,
       period: String(picked.year),
@@ -119,20 +153,30 @@ export default async function jpkAnnualRoutes (app: FastifyInstance): Promise<vo
       filedAt: toStoredTimestamp(app.ctx.now()),
       filedBy: currentUser(request).id
     })
-    reply.flash('success', `${prepared.purpose === 2 ? 'Korekta JPK' : 'JPK'}_${prepared.kind} za ${picked.year} oznaczon${prepared.purpose === 2 ? 'a jako złożona' : 'y jako złożony'}.`)
+    reply.flash(
+      'success',
+      `${prepared.purpose === 2 ? 'Korekta JPK' : 'JPK'}_${prepared.kind} za ${picked.year} oznaczon${prepared.purpose === 2 ? 'a jako złożona' : 'y jako złożony'}.`
+    )
     return reply.redirect(`${PAGE}?rok=${picked.year}`, 303)
   })
 
   // spis z natury: the year's counts replaced by the form's
   app.post(`${PAGE}/spis`, async (request, reply) => {
     const picked = yearOf(request.body)
-    if (picked.error || picked.value === '') return await page(reply, { ...picked, error: picked.error ?? 'Wybierz rok.' }, 422, await prepare(picked.year))
+    if (picked.error || picked.value === '')
+      return await page(reply, { ...picked, error: picked.error ?? 'Wybierz rok.' }, 422, await prepare(picked.year))
     const company = await getJpkCompany(app.db)
     const form = parseStockForm(request.body, picked.year)
     if (company.taxForm !== 'kpir') {
-      return await page(reply, picked, 422, await prepare(picked.year), { message: 'Spis z natury wpisuje się do KPiR – firma rozlicza się ryczałtem, jej plik JPK_EWP go nie zawiera.' })
+      return await page(reply, picked, 422, await prepare(picked.year), {
+        message: 'Spis z natury wpisuje się do KPiR – firma rozlicza się ryczałtem, jej plik JPK_EWP go nie zawiera.'
+      })
     }
-    if (Object.keys(form.errors).length > 0) return await page(reply, picked, 422, await prepare(picked.year), { stock: form.values, stockErrors: form.errors })
+    if (Object.keys(form.errors).length > 0)
+      return await page(reply, picked, 422, await prepare(picked.year), {
+        stock: form.values,
+        stockErrors: form.errors
+      })
     const at = toStoredTimestamp(app.ctx.now())
     const userId = currentUser(request).id
     await saveStockCounts(app.db, picked.year, form.counts, at, userId)

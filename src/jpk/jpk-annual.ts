@@ -18,7 +18,7 @@ export interface BookEntryInput {
   revenueOther: number
   remarks: string
   /** KPiR cost entry (a purchase invoice): its 2026-layout column ('12'…'15') and amount */
-  cost?: { column: string, amount: number }
+  cost?: { column: string; amount: number }
   /** ryczałt: basis points → revenue */
   amounts: Record<string, number>
 }
@@ -27,7 +27,7 @@ export interface BookEntryInput {
 // empty (receipts, internal documents: KPiR 2026 cols. 6–7); BRAK as JPK_V7 does for a buyer
 const NONE = 'BRAK'
 
-function taxId (entry: BookEntryInput): { countryCode: string | null, taxId: string | null } {
+function taxId(entry: BookEntryInput): { countryCode: string | null; taxId: string | null } {
   const id = entry.counterpartyTaxId.replace(/[\s-]/g, '').toUpperCase()
   if (id === '') return { countryCode: null, taxId: null }
   const country = /^[A-Z]{2}$/.test(entry.counterpartyCountryCode) ? entry.counterpartyCountryCode : null
@@ -38,7 +38,7 @@ function taxId (entry: BookEntryInput): { countryCode: string | null, taxId: str
 /** KPiR 2026 cost column → JPK_PKPIR(3) field. */
 const COST_FIELDS: Record<string, string> = { 12: 'K_10', 13: 'K_11', 14: 'K_12', 15: 'K_13' }
 
-export function pkpirRows (entries: BookEntryInput[]): PkpirRow[] {
+export function pkpirRows(entries: BookEntryInput[]): PkpirRow[] {
   return entries.map((e) => {
     const columns: Record<string, number> = {}
     if (e.cost !== undefined) {
@@ -76,21 +76,37 @@ export interface PkpirTotals {
   income: number
 }
 
-export function pkpirTotals (rows: PkpirRow[], stockStart: number, stockEnd: number): PkpirTotals {
+export function pkpirTotals(rows: PkpirRow[], stockStart: number, stockEnd: number): PkpirTotals {
   const revenue = rows.reduce((acc, r) => acc + (r.columns.K_9 ?? 0), 0)
-  const expenses = rows.reduce((acc, r) => acc + (r.columns.K_10 ?? 0) + (r.columns.K_11 ?? 0) + (r.columns.K_14 ?? 0), 0)
+  const expenses = rows.reduce(
+    (acc, r) => acc + (r.columns.K_10 ?? 0) + (r.columns.K_11 ?? 0) + (r.columns.K_14 ?? 0),
+    0
+  )
   const costs = stockStart + expenses - stockEnd
   return { revenue, expenses, costs, income: revenue - costs }
 }
 
 /** Ryczałt rates JPK_EWP(4) knows (TStawkaPodatku), by basis points. */
-const EWP_RATES: Record<number, string> = { 1700: '17', 1500: '15', 1400: '14', 1250: '12.5', 1200: '12', 1000: '10', 850: '8.5', 550: '5.5', 300: '3' }
+const EWP_RATES: Record<number, string> = {
+  1700: '17',
+  1500: '15',
+  1400: '14',
+  1250: '12.5',
+  1200: '12',
+  1000: '10',
+  850: '8.5',
+  550: '5.5',
+  300: '3'
+}
 
 /**
  * One EWP row per entry and ryczałt rate (the structure has one amount and one rate per row);
  * an entry split over two rates gives two rows with the entry's Lp.
  */
-export function ewpRows (entries: BookEntryInput[]): { rows: EwpRow[], problems: Array<RowProblem & { documentNumber: string }> } {
+export function ewpRows(entries: BookEntryInput[]): {
+  rows: EwpRow[]
+  problems: Array<RowProblem & { documentNumber: string }>
+} {
   const rows: EwpRow[] = []
   const problems: Array<RowProblem & { documentNumber: string }> = []
   for (const e of entries) {
@@ -99,7 +115,11 @@ export function ewpRows (entries: BookEntryInput[]): { rows: EwpRow[], problems:
     for (const [bp, amount] of parts) {
       const rate = EWP_RATES[Number(bp)]
       if (rate === undefined) {
-        problems.push({ level: 'error', documentNumber: e.documentNumber, message: `Stawki ryczałtu ${bp === '' ? '(brak)' : `${Number(bp) / 100} %`} nie ma w strukturze JPK_EWP(4).` })
+        problems.push({
+          level: 'error',
+          documentNumber: e.documentNumber,
+          message: `Stawki ryczałtu ${bp === '' ? '(brak)' : `${Number(bp) / 100} %`} nie ma w strukturze JPK_EWP(4).`
+        })
         continue
       }
       rows.push({
@@ -128,8 +148,12 @@ export interface MonthSummary {
 }
 
 /** Rows and revenue by month of the event (KPiR col. 2) or of the revenue (EWP K_3). */
-export function monthlySummary (items: Array<{ date: string, revenue: number }>, year: number): MonthSummary[] {
-  const months = Array.from({ length: 12 }, (_, i) => ({ month: `${year}-${String(i + 1).padStart(2, '0')}`, rows: 0, revenue: 0 }))
+export function monthlySummary(items: Array<{ date: string; revenue: number }>, year: number): MonthSummary[] {
+  const months = Array.from({ length: 12 }, (_, i) => ({
+    month: `${year}-${String(i + 1).padStart(2, '0')}`,
+    rows: 0,
+    revenue: 0
+  }))
   for (const item of items) {
     const m = months.find((x) => x.month === item.date.slice(0, 7))
     if (!m) continue
@@ -140,7 +164,7 @@ export function monthlySummary (items: Array<{ date: string, revenue: number }>,
 }
 
 /** EWP revenue by ryczałt rate, in the order of the rates' values. */
-export function ewpRateTotals (rows: EwpRow[]): Array<{ rate: string, revenue: number }> {
+export function ewpRateTotals(rows: EwpRow[]): Array<{ rate: string; revenue: number }> {
   const byRate = new Map<string, number>()
   for (const row of rows) byRate.set(row.rate, (byRate.get(row.rate) ?? 0) + row.amount)
   return [...byRate].map(([rate, revenue]) => ({ rate, revenue })).sort((a, b) => Number(b.rate) - Number(a.rate))

@@ -11,7 +11,6 @@ import { JPK_VENDOR_DIR } from '../paths.ts'
 
 export type JpkKind = 'V7M' | 'V7K' | 'PKPIR' | 'EWP'
 
-
 export const SCHEMA_FILES: Record<JpkKind, string> = {
   V7M: 'Schemat_JPK_V7M_3_v1-0E.xsd',
   V7K: 'Schemat_JPK_V7K_3_v1-0E.xsd',
@@ -23,22 +22,31 @@ const DICTIONARY_BASE = 'http://crd.gov.pl/xml/schematy/dziedzinowe/mf'
 
 /** The address a schema imports → the local copy under vendor/jpk (as in catalog.xml). */
 const DICTIONARY_FILES: Record<string, string> = {
-  [`${DICTIONARY_BASE}/2022/01/05/eD/DefinicjeTypy/StrukturyDanych_v10-0E.xsd`]: 'dziedzinowe-2022-01-05/StrukturyDanych_v10-0E.xsd',
-  [`${DICTIONARY_BASE}/2022/01/05/eD/DefinicjeTypy/ElementarneTypyDanych_v10-0E.xsd`]: 'dziedzinowe-2022-01-05/ElementarneTypyDanych_v10-0E.xsd',
-  [`${DICTIONARY_BASE}/2022/01/05/eD/DefinicjeTypy/KodyKrajow_v10-0E.xsd`]: 'dziedzinowe-2022-01-05/KodyKrajow_v10-0E.xsd',
-  [`${DICTIONARY_BASE}/2022/01/05/eD/KodyUrzedowSkarbowych/KodyUrzedowSkarbowych_v8-0E.xsd`]: 'dziedzinowe-2022-01-05/KodyUrzedowSkarbowych_v8-0E.xsd',
+  [`${DICTIONARY_BASE}/2022/01/05/eD/DefinicjeTypy/StrukturyDanych_v10-0E.xsd`]:
+    'dziedzinowe-2022-01-05/StrukturyDanych_v10-0E.xsd',
+  [`${DICTIONARY_BASE}/2022/01/05/eD/DefinicjeTypy/ElementarneTypyDanych_v10-0E.xsd`]:
+    'dziedzinowe-2022-01-05/ElementarneTypyDanych_v10-0E.xsd',
+  [`${DICTIONARY_BASE}/2022/01/05/eD/DefinicjeTypy/KodyKrajow_v10-0E.xsd`]:
+    'dziedzinowe-2022-01-05/KodyKrajow_v10-0E.xsd',
+  [`${DICTIONARY_BASE}/2022/01/05/eD/KodyUrzedowSkarbowych/KodyUrzedowSkarbowych_v8-0E.xsd`]:
+    'dziedzinowe-2022-01-05/KodyUrzedowSkarbowych_v8-0E.xsd',
   // approximations of the newer dictionaries JPK_V7M(3)/V7K(3) import (README.md)
-  [`${DICTIONARY_BASE}/2022/09/13/eD/DefinicjeTypy/StrukturyDanych_v12-0E.xsd`]: 'przyblizone/StrukturyDanych_v12-0E.xsd',
-  [`${DICTIONARY_BASE}/2022/09/13/eD/DefinicjeTypy/ElementarneTypyDanych_v10-0E.xsd`]: 'przyblizone/ElementarneTypyDanych_v10-0E.xsd',
+  [`${DICTIONARY_BASE}/2022/09/13/eD/DefinicjeTypy/StrukturyDanych_v12-0E.xsd`]:
+    'przyblizone/StrukturyDanych_v12-0E.xsd',
+  [`${DICTIONARY_BASE}/2022/09/13/eD/DefinicjeTypy/ElementarneTypyDanych_v10-0E.xsd`]:
+    'przyblizone/ElementarneTypyDanych_v10-0E.xsd',
   [`${DICTIONARY_BASE}/2022/09/13/eD/DefinicjeTypy/KodyKrajow_v10-0E.xsd`]: 'przyblizone/KodyKrajow_v10-0E.xsd',
   [`${DICTIONARY_BASE}/2023/09/06/eD/KodyKrajow/KodyKrajow_v13-0E.xsd`]: 'przyblizone/KodyKrajow_v13-0E.xsd'
 }
 
-interface Loaded { schema: { fileName: string, contents: string }, preload: Array<{ fileName: string, contents: string }> }
+interface Loaded {
+  schema: { fileName: string; contents: string }
+  preload: Array<{ fileName: string; contents: string }>
+}
 
 const flatName = (path: string) => path.replace(/[/]/g, '__')
 
-function rewriteLocations (xsd: string): string {
+function rewriteLocations(xsd: string): string {
   return xsd.replace(/schemaLocation="([^"]+)"/g, (whole, location: string) => {
     const local = DICTIONARY_FILES[location]
     return local ? `schemaLocation="${flatName(local)}"` : whole
@@ -47,7 +55,7 @@ function rewriteLocations (xsd: string): string {
 
 let cache: Map<JpkKind, Loaded> | undefined
 
-function loaded (kind: JpkKind): Loaded {
+function loaded(kind: JpkKind): Loaded {
   cache ??= new Map()
   let entry = cache.get(kind)
   if (!entry) {
@@ -64,10 +72,10 @@ function loaded (kind: JpkKind): Loaded {
 export interface SchemaCheck {
   valid: boolean
   /** xmllint's messages, with the line of the file they point at */
-  errors: Array<{ line: number | null, message: string }>
+  errors: Array<{ line: number | null; message: string }>
 }
 
-export async function validateJpk (kind: JpkKind, xml: string): Promise<SchemaCheck> {
+export async function validateJpk(kind: JpkKind, xml: string): Promise<SchemaCheck> {
   const { schema, preload } = loaded(kind)
   const result = await validateXML({ xml: [{ fileName: 'jpk.xml', contents: xml }], schema: [schema], preload })
   return {
@@ -83,7 +91,7 @@ export type JpkValidator = (kind: JpkKind, xml: string) => Promise<SchemaCheck>
  * period differ only there, and any timestamp the builder writes has the same shape (TDataCzas),
  * so the schema's verdict on one holds for the other.
  */
-export function schemaKey (kind: JpkKind, xml: string): string {
+export function schemaKey(kind: JpkKind, xml: string): string {
   const stable = xml.replace(/<((?:[\w-]+:)?DataWytworzeniaJPK)>[^<]*<\/\1>/, '<$1></$1>')
   return `${kind}:${createHash('sha256').update(stable, 'utf8').digest('base64')}`
 }
@@ -102,10 +110,10 @@ export interface JpkSchemaChecker {
 /** Verdicts kept per app; a small bound, the pages show a handful of periods. */
 const KNOWN_MAX = 256
 
-export function createJpkSchemaChecker (validate: JpkValidator = validateJpk): JpkSchemaChecker {
+export function createJpkSchemaChecker(validate: JpkValidator = validateJpk): JpkSchemaChecker {
   const verdicts = new Map<string, SchemaCheck>()
   return {
-    async check (kind, xml) {
+    async check(kind, xml) {
       const result = await validate(kind, xml)
       const key = schemaKey(kind, xml)
       verdicts.delete(key)
@@ -113,7 +121,7 @@ export function createJpkSchemaChecker (validate: JpkValidator = validateJpk): J
       if (verdicts.size > KNOWN_MAX) verdicts.delete(verdicts.keys().next().value as string)
       return result
     },
-    known (kind, xml) {
+    known(kind, xml) {
       return verdicts.get(schemaKey(kind, xml)) ?? null
     }
   }

@@ -18,7 +18,7 @@ interface KsefFacts {
   offlineMode: string | null
 }
 
-type KsefMarker = { kind: 'NrKSeF', number: string } | { kind: 'OFF' | 'BFK' | 'DI' }
+type KsefMarker = { kind: 'NrKSeF'; number: string } | { kind: 'OFF' | 'BFK' | 'DI' }
 
 export interface RowProblem {
   /** an error stops the download; a warning is shown next to the row */
@@ -36,7 +36,7 @@ const NON_INVOICE_TYPES: readonly string[] = ['paragon', 'inny_przychod']
  * invoice without a number yet is DI and the JPK must be corrected once it has one; an invoice
  * of a total failure (art. 106nh: never sent to KSeF) or one never queued for KSeF is BFK.
  */
-function ksefMarker (facts: KsefFacts): { marker: KsefMarker, problem: RowProblem | null } {
+function ksefMarker(facts: KsefFacts): { marker: KsefMarker; problem: RowProblem | null } {
   if (facts.ksefNumber) return { marker: { kind: 'NrKSeF', number: facts.ksefNumber }, problem: null }
   if (NON_INVOICE_TYPES.includes(facts.documentType)) return { marker: { kind: 'DI' }, problem: null }
   if (facts.submissionState === 'offline' || facts.offlineMode !== null) {
@@ -44,25 +44,36 @@ function ksefMarker (facts: KsefFacts): { marker: KsefMarker, problem: RowProble
     if (facts.offlineMode === 'awaria_calkowita') return { marker: { kind: 'BFK' }, problem: null }
     return {
       marker: { kind: 'DI' },
-      problem: { level: 'warning', message: 'Faktura offline bez numeru KSeF – oznaczona DI; po nadaniu numeru trzeba złożyć korektę JPK.' }
+      problem: {
+        level: 'warning',
+        message: 'Faktura offline bez numeru KSeF – oznaczona DI; po nadaniu numeru trzeba złożyć korektę JPK.'
+      }
     }
   }
   if (facts.submissionState !== null && facts.submissionState !== 'przyjeta') {
     return {
       marker: { kind: 'BFK' },
-      problem: { level: 'error', message: 'Faktura wysłana do KSeF nie ma jeszcze numeru KSeF (nie została przyjęta) – wyjaśnij to przed złożeniem JPK.' }
+      problem: {
+        level: 'error',
+        message:
+          'Faktura wysłana do KSeF nie ma jeszcze numeru KSeF (nie została przyjęta) – wyjaśnij to przed złożeniem JPK.'
+      }
     }
   }
   return {
     marker: { kind: 'BFK' },
-    problem: { level: 'warning', message: 'Brak numeru KSeF – oznaczona BFK (faktura wystawiona poza KSeF). Jeśli jest w KSeF, wpisz jej numer na stronie dokumentu.' }
+    problem: {
+      level: 'warning',
+      message:
+        'Brak numeru KSeF – oznaczona BFK (faktura wystawiona poza KSeF). Jeśli jest w KSeF, wpisz jej numer na stronie dokumentu.'
+    }
   }
 }
 
 // ---------- rows ----------
 
 /** Register rate → the row's fields (net, tax). np: supplies outside the country (K_11). */
-const RATE_FIELDS: Record<string, { net: string, vat?: string }> = {
+const RATE_FIELDS: Record<string, { net: string; vat?: string }> = {
   zw: { net: 'K_10' },
   np: { net: 'K_11' },
   0: { net: 'K_13' },
@@ -87,7 +98,7 @@ export interface SalesRowInput {
   buyerCountryCode: string
   buyerName: string
   /** by register rate, grosze */
-  amounts: Record<string, { net: number, vat: number }>
+  amounts: Record<string, { net: number; vat: number }>
   ksef: KsefFacts
   /** GTU_01…GTU_13 of the row: the lines' products, or set by hand on the JPK page */
   gtu: string[]
@@ -144,8 +155,24 @@ export interface PurchaseRow {
 }
 
 export const GTU_CODES: readonly string[] = SHARED_GTU_CODES
-/** The procedure marks of SprzedazWiersz in JPK_V7M(3)/V7K(3), in schema order. MPP is not among them (dropped from JPK_V7 in 2022). */
-export const PROCEDURE_MARKS = ['WSTO_EE', 'IED', 'TP', 'TT_WNT', 'TT_D', 'MR_T', 'MR_UZ', 'I_42', 'I_63', 'B_SPV', 'B_SPV_DOSTAWA', 'B_MPV_PROWIZJA']
+/**
+ * The procedure marks of SprzedazWiersz in JPK_V7M(3)/V7K(3), in schema order. MPP is not among them (dropped from
+ * JPK_V7 in 2022).
+ */
+export const PROCEDURE_MARKS = [
+  'WSTO_EE',
+  'IED',
+  'TP',
+  'TT_WNT',
+  'TT_D',
+  'MR_T',
+  'MR_UZ',
+  'I_42',
+  'I_63',
+  'B_SPV',
+  'B_SPV_DOSTAWA',
+  'B_MPV_PROWIZJA'
+]
 
 /** What each mark means, for the marks page (rozporządzenie MF w sprawie JPK_V7, § 10 ust. 4). */
 export const PROCEDURE_LABELS: Record<string, string> = {
@@ -167,7 +194,11 @@ export const PROCEDURE_LABELS: Record<string, string> = {
  * The buyer as JPK wants it: a Polish NIP as digits; a foreign tax number without its country
  * prefix and with the country code; BRAK when the buyer has no tax number (consumers, receipts).
  */
-function counterpartyId (nip: string | null, foreignTaxId: string | null, countryCode: string): { countryCode: string | null, id: string } {
+function counterpartyId(
+  nip: string | null,
+  foreignTaxId: string | null,
+  countryCode: string
+): { countryCode: string | null; id: string } {
   const polish = nip?.replace(/\D/g, '') ?? ''
   if (polish !== '') return { countryCode: null, id: polish }
   const foreign = (foreignTaxId ?? '').replace(/[\s.-]/g, '').toUpperCase()
@@ -181,7 +212,7 @@ function counterpartyId (nip: string | null, foreignTaxId: string | null, countr
   return { countryCode: null, id: 'BRAK' }
 }
 
-export function buildSalesRows (inputs: SalesRowInput[]): SalesRow[] {
+export function buildSalesRows(inputs: SalesRowInput[]): SalesRow[] {
   return inputs.map((input, index) => {
     const problems: RowProblem[] = []
     const { marker, problem } = ksefMarker(input.ksef)
@@ -206,7 +237,8 @@ export function buildSalesRows (inputs: SalesRowInput[]): SalesRow[] {
     const buyer = NON_INVOICE_TYPES.includes(input.documentType)
       ? { countryCode: null, id: 'BRAK' }
       : counterpartyId(input.buyerNip, input.buyerForeignTaxId, input.buyerCountryCode)
-    const name = NON_INVOICE_TYPES.includes(input.documentType) || input.buyerName.trim() === '' ? 'BRAK' : input.buyerName
+    const name =
+      NON_INVOICE_TYPES.includes(input.documentType) || input.buyerName.trim() === '' ? 'BRAK' : input.buyerName
     return {
       lp: index + 1,
       entryNumber: input.entryNumber,
@@ -228,7 +260,7 @@ export function buildSalesRows (inputs: SalesRowInput[]): SalesRow[] {
   })
 }
 
-export function buildPurchaseRows (inputs: PurchaseRowInput[]): PurchaseRow[] {
+export function buildPurchaseRows(inputs: PurchaseRowInput[]): PurchaseRow[] {
   return inputs.map((input, index) => {
     const { marker, problem } = ksefMarker(input.ksef)
     const supplier = counterpartyId(input.supplierNip, input.supplierForeignTaxId, input.supplierCountryCode)
@@ -248,7 +280,7 @@ export function buildPurchaseRows (inputs: PurchaseRowInput[]): PurchaseRow[] {
   })
 }
 
-export function orderedSalesFields (fields: Record<string, number>): Array<[string, number]> {
+export function orderedSalesFields(fields: Record<string, number>): Array<[string, number]> {
   return SALES_AMOUNT_ORDER.filter((name) => name in fields).map((name) => [name, fields[name]])
 }
 
@@ -265,11 +297,13 @@ export interface Controls {
 
 const OUTPUT_TAX_FIELDS = ['K_16', 'K_18', 'K_20']
 
-export function controls (sales: SalesRow[], purchases: PurchaseRow[]): Controls {
+export function controls(sales: SalesRow[], purchases: PurchaseRow[]): Controls {
   return {
     salesCount: sales.length,
     // FP rows (an invoice to a receipt) stay out: their tax is in the RO row already
-    outputVat: sales.filter((r) => r.documentMark !== 'FP').reduce((acc, r) => acc + OUTPUT_TAX_FIELDS.reduce((s, f) => s + (r.fields[f] ?? 0), 0), 0),
+    outputVat: sales
+      .filter((r) => r.documentMark !== 'FP')
+      .reduce((acc, r) => acc + OUTPUT_TAX_FIELDS.reduce((s, f) => s + (r.fields[f] ?? 0), 0), 0),
     purchaseCount: purchases.length,
     inputVat: purchases.reduce((acc, r) => acc + (r.fields.K_41 ?? 0) + (r.fields.K_43 ?? 0), 0)
   }
@@ -278,7 +312,7 @@ export function controls (sales: SalesRow[], purchases: PurchaseRow[]): Controls
 // ---------- declaration ----------
 
 /** Grosze → whole złoty: below 50 gr dropped, 50 gr and more up (Ordynacja podatkowa art. 63 § 1). */
-function toWholeZloty (grosze: number): number {
+function toWholeZloty(grosze: number): number {
   return divideRoundHalfUp(grosze, 100)
 }
 
@@ -295,18 +329,18 @@ export interface Declaration {
  * P_58 180 days.
  */
 export const REFUND_TERMS = ['P_540', 'P_55', 'P_56', 'P_560', 'P_58'] as const
-type RefundTerm = typeof REFUND_TERMS[number]
+type RefundTerm = (typeof REFUND_TERMS)[number]
 
 export interface Refund {
   /** P_54, whole złoty, > 0 */
   amount: number
   term: RefundTerm
   /** P_59–P_61: part of the refund credited against future tax liabilities (art. 76 § 1, 76b § 1 OP) */
-  offset: { amount: number, liability: string } | null
+  offset: { amount: number; liability: string } | null
 }
 
 /** Sums of the rows' K_ fields over the declaration's period (FP rows excluded), grosze. */
-export function sumFields (sales: SalesRow[], purchases: PurchaseRow[]): Record<string, number> {
+export function sumFields(sales: SalesRow[], purchases: PurchaseRow[]): Record<string, number> {
   const sums: Record<string, number> = {}
   for (const row of sales) {
     if (row.documentMark === 'FP') continue
@@ -325,7 +359,11 @@ export function sumFields (sales: SalesRow[], purchases: PurchaseRow[]): Record<
  * note "od kwoty wykazanej w P_53 należy odjąć kwotę z P_54". The refund is checked first
  * (refundErrors); here it is taken as valid.
  */
-export function computeDeclaration (sums: Record<string, number>, carriedSurplus: number, refund: Refund | null = null): Declaration {
+export function computeDeclaration(
+  sums: Record<string, number>,
+  carriedSurplus: number,
+  refund: Refund | null = null
+): Declaration {
   const r = (field: string) => toWholeZloty(sums[field] ?? 0)
   const f: Record<string, number> = {
     P_10: r('K_10'),
@@ -367,23 +405,38 @@ export function computeDeclaration (sums: Record<string, number>, carriedSurplus
  * VAT-7(23) and its schema: P_54 only out of a surplus (P_53 > 0) and at most P_53; with exactly
  * one term (P_540/P_55/P_56/P_560/P_58); P_59 with P_60 > 0 and P_61; P_60 at most P_54.
  */
-export function refundErrors (p53: number | null, refund: { amount: number | null, term: string, offset: number | null, liability: string }): Record<string, string> {
+export function refundErrors(
+  p53: number | null,
+  refund: { amount: number | null; term: string; offset: number | null; liability: string }
+): Record<string, string> {
   const errors: Record<string, string> = {}
   const asked = refund.amount !== null && refund.amount > 0
   if (p53 === null) {
-    if (asked || refund.term !== '' || refund.offset !== null) errors.zwrot = 'Zwrot nadwyżki wpisuje się w deklaracji – ten plik JPK_V7K (pierwszy lub drugi miesiąc kwartału) jej nie ma.'
+    if (asked || refund.term !== '' || refund.offset !== null)
+      errors.zwrot =
+        'Zwrot nadwyżki wpisuje się w deklaracji – ten plik JPK_V7K (pierwszy lub drugi miesiąc kwartału) jej nie ma.'
     return errors
   }
-  if (asked && p53 === 0) errors.zwrot = 'W tym okresie nie ma nadwyżki podatku naliczonego nad należnym (P_53 = 0) – nie ma czego zwrócić.'
-  else if (asked && refund.amount! > p53) errors.zwrot = `Kwota zwrotu (P_54) nie może być wyższa niż nadwyżka podatku naliczonego nad należnym (P_53 = ${p53} zł).`
+  if (asked && p53 === 0)
+    errors.zwrot = 'W tym okresie nie ma nadwyżki podatku naliczonego nad należnym (P_53 = 0) – nie ma czego zwrócić.'
+  else if (asked && refund.amount! > p53)
+    errors.zwrot = `Kwota zwrotu (P_54) nie może być wyższa niż nadwyżka podatku naliczonego nad należnym (P_53 = ${p53} zł).`
   if (asked && refund.term === '') errors.terminZwrotu = 'Wybierz termin zwrotu (P_540, P_55, P_56, P_560 albo P_58).'
   if (!asked && refund.term !== '') errors.zwrot = 'Podaj kwotę zwrotu (P_54) albo nie wybieraj terminu zwrotu.'
-  if (refund.term !== '' && !(REFUND_TERMS as readonly string[]).includes(refund.term)) errors.terminZwrotu = 'Wybierz termin zwrotu z listy.'
+  if (refund.term !== '' && !(REFUND_TERMS as readonly string[]).includes(refund.term))
+    errors.terminZwrotu = 'Wybierz termin zwrotu z listy.'
   if (refund.offset !== null) {
-    if (!asked) errors.zaliczenie = 'Zaliczyć na poczet przyszłych zobowiązań można tylko część zwrotu – najpierw podaj kwotę zwrotu (P_54).'
-    else if (refund.offset === 0) errors.zaliczenie = 'Kwota zaliczenia (P_60) musi być większa od zera – zostaw pole puste, jeśli nic nie zaliczasz.'
-    else if (refund.offset > refund.amount!) errors.zaliczenie = `Kwota zaliczenia (P_60) nie może być wyższa niż kwota zwrotu (P_54 = ${refund.amount} zł).`
-    if (refund.liability.trim() === '') errors.zaliczenieNa = 'Podaj rodzaj przyszłego zobowiązania podatkowego (P_61), np. „podatek dochodowy od osób fizycznych”.'
+    if (!asked)
+      errors.zaliczenie =
+        'Zaliczyć na poczet przyszłych zobowiązań można tylko część zwrotu – najpierw podaj kwotę zwrotu (P_54).'
+    else if (refund.offset === 0)
+      errors.zaliczenie =
+        'Kwota zaliczenia (P_60) musi być większa od zera – zostaw pole puste, jeśli nic nie zaliczasz.'
+    else if (refund.offset > refund.amount!)
+      errors.zaliczenie = `Kwota zaliczenia (P_60) nie może być wyższa niż kwota zwrotu (P_54 = ${refund.amount} zł).`
+    if (refund.liability.trim() === '')
+      errors.zaliczenieNa =
+        'Podaj rodzaj przyszłego zobowiązania podatkowego (P_61), np. „podatek dochodowy od osób fizycznych”.'
   } else if (refund.liability.trim() !== '') {
     errors.zaliczenie = 'Podaj kwotę zaliczenia (P_60) albo usuń rodzaj zobowiązania (P_61).'
   }
@@ -391,13 +444,13 @@ export function refundErrors (p53: number | null, refund: { amount: number | nul
 }
 
 /** Which declaration a month's file carries: V7M every month; V7K the quarter's, in its last month. */
-export function declarationMonths (month: string, period: VatPeriod): string[] | null {
+export function declarationMonths(month: string, period: VatPeriod): string[] | null {
   if (period === 'miesiac') return [month]
   const [year, m] = month.split('-').map(Number)
   if (m % 3 !== 0) return null
   return [m - 2, m - 1, m].map((n) => `${year}-${String(n).padStart(2, '0')}`)
 }
 
-export function quarterOf (month: string): number {
+export function quarterOf(month: string): number {
   return Math.ceil(Number(month.slice(5, 7)) / 3)
 }

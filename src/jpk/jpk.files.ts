@@ -7,13 +7,49 @@ import { addMonths, monthsOfYear } from '../ledger/ledger.ts'
 import { ewpRows, pkpirRows, pkpirTotals } from './jpk-annual.ts'
 import type { JpkKind, SchemaCheck } from './jpk-schema.ts'
 import {
-  buildPurchaseRows, buildSalesRows, computeDeclaration, controls, declarationMonths, quarterOf, refundErrors, sumFields,
-  type Controls, type Declaration, type PurchaseRow, type Refund, type RowProblem, type SalesRow
+  buildPurchaseRows,
+  buildSalesRows,
+  computeDeclaration,
+  controls,
+  declarationMonths,
+  quarterOf,
+  refundErrors,
+  sumFields,
+  type Controls,
+  type Declaration,
+  type PurchaseRow,
+  type Refund,
+  type RowProblem,
+  type SalesRow
 } from './jpk-v7.ts'
-import { ewpXml, filedV7Options, pkpirXml, taxpayerProblems, v7Differences, v7Xml, type EwpRow, type PkpirRow, type V7File } from './jpk-xml.ts'
+import {
+  ewpXml,
+  filedV7Options,
+  pkpirXml,
+  taxpayerProblems,
+  v7Differences,
+  v7Xml,
+  type EwpRow,
+  type PkpirRow,
+  type V7File
+} from './jpk-xml.ts'
 import type { V7Form } from './jpk.form.ts'
 import {
-  bookEntries, closedMonthsOf, correctionNeededMessage, filedXml, filingsOf, latestFiledV7, getJpkCompany, periodLabel, salesMissingFromFiledV7, stockCounts, surplusCarriedFrom, unbookedDocuments, v7YearStates, vatPurchaseInputs, vatSalesInputs,
+  bookEntries,
+  closedMonthsOf,
+  correctionNeededMessage,
+  filedXml,
+  filingsOf,
+  latestFiledV7,
+  getJpkCompany,
+  periodLabel,
+  salesMissingFromFiledV7,
+  stockCounts,
+  surplusCarriedFrom,
+  unbookedDocuments,
+  v7YearStates,
+  vatPurchaseInputs,
+  vatSalesInputs,
   type V7MonthState,
   type StockCounts
 } from './jpk.queries.ts'
@@ -46,7 +82,7 @@ interface Prepared {
 export interface V7Prepared extends Prepared {
   variant: 'V7M' | 'V7K'
   /** sales the latest filed file of the month does not carry: the filed return needs a correction (art. 81 OP) */
-  missingFromFiled: Array<{ id: number, number: string }>
+  missingFromFiled: Array<{ id: number; number: string }>
   month: string
   quarter: number | null
   declarationMonths: string[] | null
@@ -58,7 +94,12 @@ export interface V7Prepared extends Prepared {
    * P_39: typed on the page, else the P_62 of the last file filed for the previous period
    * (the month, or the quarter, before the declaration's), else 0
    */
-  carried: { value: number, source: 'wpisana' | 'zlozona' | 'ten_okres' | 'brak', filed: number | null, fromPeriod: string | null }
+  carried: {
+    value: number
+    source: 'wpisana' | 'zlozona' | 'ten_okres' | 'brak'
+    filed: number | null
+    fromPeriod: string | null
+  }
   /** the refund as typed does not fit the declaration: field → Polish message (a 422) */
   refundErrors: Record<string, string>
   /**
@@ -67,17 +108,17 @@ export interface V7Prepared extends Prepared {
    */
   changedSinceFiling: string[]
   /** a correction here changes the P_62 that the next period's filed declaration took as its P_39 */
-  surplusUsedLater: { period: string, usedP39: number, nowP62: number } | null
+  surplusUsedLater: { period: string; usedP39: number; nowP62: number } | null
   /** this period's filed P_39 is not the P_62 of the previous period's latest filing (a correction there) */
-  carriedMismatch: { period: string, filedP39: number, previousP62: number } | null
+  carriedMismatch: { period: string; filedP39: number; previousP62: number } | null
 }
 
 /** The declaration period after the one ending in this month: the next month, or the next quarter's last month. */
-function nextDeclarationMonth (month: string, vatPeriod: 'miesiac' | 'kwartal'): string {
+function nextDeclarationMonth(month: string, vatPeriod: 'miesiac' | 'kwartal'): string {
   return addMonths(month, vatPeriod === 'kwartal' ? 3 : 1)
 }
 
-function finish<T extends Omit<Prepared, 'ready' | 'sha256'>> (p: T): T & Pick<Prepared, 'ready' | 'sha256'> {
+function finish<T extends Omit<Prepared, 'ready' | 'sha256'>>(p: T): T & Pick<Prepared, 'ready' | 'sha256'> {
   return {
     ...p,
     ready: p.schema?.valid !== false && !p.problems.some((x) => x.level === 'error'),
@@ -85,25 +126,46 @@ function finish<T extends Omit<Prepared, 'ready' | 'sha256'>> (p: T): T & Pick<P
   }
 }
 
-async function unbookedProblems (db: Queryable, register: 'vat' | 'kpir' | 'ryczalt', months: string[]): Promise<Problem[]> {
+async function unbookedProblems(
+  db: Queryable,
+  register: 'vat' | 'kpir' | 'ryczalt',
+  months: string[]
+): Promise<Problem[]> {
   const docs = await unbookedDocuments(db, register, months)
-  return docs.map((d) => ({ level: 'error' as const, documentNumber: d.number, documentId: d.id, message: 'Dokument nie jest zaksięgowany w rejestrze – zaksięguj go w KSIĘGOWOŚĆ » Do zaksięgowania.' }))
+  return docs.map((d) => ({
+    level: 'error' as const,
+    documentNumber: d.number,
+    documentId: d.id,
+    message: 'Dokument nie jest zaksięgowany w rejestrze – zaksięguj go w KSIĘGOWOŚĆ » Do zaksięgowania.'
+  }))
 }
 
-async function closedProblem (db: Queryable, months: string[]): Promise<Problem[]> {
+async function closedProblem(db: Queryable, months: string[]): Promise<Problem[]> {
   const closed = new Set(await closedMonthsOf(db, months))
   const open = months.filter((m) => !closed.has(m))
-  return open.length === 0 ? [] : [{ level: 'warning', message: `Niezamknięte miesiące: ${open.join(', ')} – rejestr może się jeszcze zmienić. Zamknij miesiąc przed złożeniem pliku.` }]
+  return open.length === 0
+    ? []
+    : [
+        {
+          level: 'warning',
+          message: `Niezamknięte miesiące: ${open.join(', ')} – rejestr może się jeszcze zmienić. Zamknij miesiąc przed złożeniem pliku.`
+        }
+      ]
 }
 
-export async function prepareV7 (db: Queryable, month: string, opts: { carried: number | null, reason: string, refund?: V7Form['refund'], now: string, schema: SchemaLookup }): Promise<V7Prepared> {
+export async function prepareV7(
+  db: Queryable,
+  month: string,
+  opts: { carried: number | null; reason: string; refund?: V7Form['refund']; now: string; schema: SchemaLookup }
+): Promise<V7Prepared> {
   const company = await getJpkCompany(db)
   const variant: 'V7M' | 'V7K' = company.vatPeriod === 'kwartal' ? 'V7K' : 'V7M'
   const filings = await filingsOf(db, variant, month)
   const purpose = filings.length > 0 ? 2 : 1
   const declMonths = declarationMonths(month, company.vatPeriod)
   const problems: Problem[] = taxpayerProblems(company.taxpayer, true).map((message) => ({ level: 'error', message }))
-  if (!company.vatPayer) problems.push({ level: 'error', message: 'Firma nie jest czynnym podatnikiem VAT – nie składa JPK_V7.' })
+  if (!company.vatPayer)
+    problems.push({ level: 'error', message: 'Firma nie jest czynnym podatnikiem VAT – nie składa JPK_V7.' })
 
   const sales = buildSalesRows(await vatSalesInputs(db, [month]))
   const purchases = buildPurchaseRows(await vatPurchaseInputs(db, [month]))
@@ -125,24 +187,40 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
     const filed = await surplusCarriedFrom(db, ['V7M', 'V7K'], previous)
     // a correction without a filed previous period keeps the P_39 its own period was filed with
     const ownFiled = filed === null && filedOptions ? filedOptions.carried : null
-    const source = opts.carried !== null ? 'wpisana' : filed !== null ? 'zlozona' : ownFiled !== null ? 'ten_okres' : 'brak'
+    const source =
+      opts.carried !== null ? 'wpisana' : filed !== null ? 'zlozona' : ownFiled !== null ? 'ten_okres' : 'brak'
     carried = { value: opts.carried ?? filed ?? ownFiled ?? 0, source, filed, fromPeriod: previous }
     const declSales = declMonths.length === 1 ? sales : buildSalesRows(await vatSalesInputs(db, declMonths))
-    const declPurchases = declMonths.length === 1 ? purchases : buildPurchaseRows(await vatPurchaseInputs(db, declMonths))
+    const declPurchases =
+      declMonths.length === 1 ? purchases : buildPurchaseRows(await vatPurchaseInputs(db, declMonths))
     sums = sumFields(declSales, declPurchases)
     const plain = computeDeclaration(sums, carried.value)
     refundProblems = refundErrors(plain.fields.P_53, typedRefund)
-    const refund: Refund | null = Object.keys(refundProblems).length === 0 && typedRefund.amount !== null && typedRefund.amount > 0
-      ? { amount: typedRefund.amount, term: typedRefund.term as Refund['term'], offset: typedRefund.offset !== null ? { amount: typedRefund.offset, liability: typedRefund.liability.trim() } : null }
-      : null
+    const refund: Refund | null =
+      Object.keys(refundProblems).length === 0 && typedRefund.amount !== null && typedRefund.amount > 0
+        ? {
+            amount: typedRefund.amount,
+            term: typedRefund.term as Refund['term'],
+            offset:
+              typedRefund.offset !== null
+                ? { amount: typedRefund.offset, liability: typedRefund.liability.trim() }
+                : null
+          }
+        : null
     declaration = refund ? computeDeclaration(sums, carried.value, refund) : plain
   } else {
     refundProblems = refundErrors(null, typedRefund)
   }
   const months = declMonths ?? [month]
-  problems.push(...await unbookedProblems(db, 'vat', months), ...await closedProblem(db, months))
+  problems.push(...(await unbookedProblems(db, 'vat', months)), ...(await closedProblem(db, months)))
   const missingFromFiled = filings.length > 0 ? await salesMissingFromFiledV7(db, [month]) : []
-  for (const d of missingFromFiled) problems.push({ level: 'warning', documentNumber: d.number, documentId: d.id, message: `${correctionNeededMessage(month)}.` })
+  for (const d of missingFromFiled)
+    problems.push({
+      level: 'warning',
+      documentNumber: d.number,
+      documentId: d.id,
+      message: `${correctionNeededMessage(month)}.`
+    })
 
   const quarter = variant === 'V7K' ? quarterOf(month) : null
   const file: V7File = {
@@ -180,16 +258,26 @@ export async function prepareV7 (db: Queryable, month: string, opts: { carried: 
     const next = nextDeclarationMonth(month, company.vatPeriod)
     const used = await latestFiledV7(db, next)
     const usedP39 = used ? filedV7Options(Buffer.from(used.xml).toString('utf8')).carried : null
-    if (usedP39 !== null && usedP39 !== (declaration.fields.P_62 ?? 0)) surplusUsedLater = { period: next, usedP39, nowP62: declaration.fields.P_62 ?? 0 }
+    if (usedP39 !== null && usedP39 !== (declaration.fields.P_62 ?? 0))
+      surplusUsedLater = { period: next, usedP39, nowP62: declaration.fields.P_62 ?? 0 }
   }
   if (changedSinceFiling.length > 0 && missingFromFiled.length === 0) {
-    problems.push({ level: 'warning', message: `Dane zmieniły się od złożenia pliku za ${periodLabel(month)} – złożony plik wymaga korekty (CelZlozenia 2). Zmiany: ${changedSinceFiling.slice(0, 10).join('; ')}${changedSinceFiling.length > 10 ? '…' : ''}.` })
+    problems.push({
+      level: 'warning',
+      message: `Dane zmieniły się od złożenia pliku za ${periodLabel(month)} – złożony plik wymaga korekty (CelZlozenia 2). Zmiany: ${changedSinceFiling.slice(0, 10).join('; ')}${changedSinceFiling.length > 10 ? '…' : ''}.`
+    })
   }
   if (surplusUsedLater) {
-    problems.push({ level: 'warning', message: `P_62 tej deklaracji wynosi teraz ${surplusUsedLater.nowP62} zł, a złożona deklaracja za ${periodLabel(surplusUsedLater.period)} przyjęła w P_39 ${surplusUsedLater.usedP39} zł – po złożeniu tej korekty skoryguj także deklarację za ${periodLabel(surplusUsedLater.period)}.` })
+    problems.push({
+      level: 'warning',
+      message: `P_62 tej deklaracji wynosi teraz ${surplusUsedLater.nowP62} zł, a złożona deklaracja za ${periodLabel(surplusUsedLater.period)} przyjęła w P_39 ${surplusUsedLater.usedP39} zł – po złożeniu tej korekty skoryguj także deklarację za ${periodLabel(surplusUsedLater.period)}.`
+    })
   }
   if (carriedMismatch) {
-    problems.push({ level: 'warning', message: `Złożona deklaracja przyjęła w P_39 ${carriedMismatch.filedP39} zł, a ostatni złożony plik za ${periodLabel(carriedMismatch.period)} ma P_62 ${carriedMismatch.previousP62} zł (korekta) – złóż korektę tej deklaracji z P_39 ${carriedMismatch.previousP62} zł.` })
+    problems.push({
+      level: 'warning',
+      message: `Złożona deklaracja przyjęła w P_39 ${carriedMismatch.filedP39} zł, a ostatni złożony plik za ${periodLabel(carriedMismatch.period)} ma P_62 ${carriedMismatch.previousP62} zł (korekta) – złóż korektę tej deklaracji z P_39 ${carriedMismatch.previousP62} zł.`
+    })
   }
   return finish({
     kind: variant,
@@ -224,19 +312,33 @@ export interface PkpirPrepared extends Prepared {
   totals: ReturnType<typeof pkpirTotals>
 }
 
-export async function preparePkpir (db: Queryable, year: number, now: string, schema: SchemaLookup): Promise<PkpirPrepared> {
+export async function preparePkpir(
+  db: Queryable,
+  year: number,
+  now: string,
+  schema: SchemaLookup
+): Promise<PkpirPrepared> {
   const company = await getJpkCompany(db)
   const filings = await filingsOf(db, 'PKPIR', String(year))
   const purpose = filings.length > 0 ? 2 : 1
   const problems: Problem[] = taxpayerProblems(company.taxpayer, false).map((message) => ({ level: 'error', message }))
-  if (company.taxForm !== 'kpir') problems.push({ level: 'warning', message: 'Firma rozlicza się ryczałtem – jej plikiem rocznym jest JPK_EWP.' })
+  if (company.taxForm !== 'kpir')
+    problems.push({ level: 'warning', message: 'Firma rozlicza się ryczałtem – jej plikiem rocznym jest JPK_EWP.' })
   const rows = pkpirRows(await bookEntries(db, 'kpir', year))
-  if (rows.length === 0) problems.push({ level: 'error', message: `W księdze nie ma wpisów z roku ${year} – pliku JPK_PKPIR nie da się utworzyć bez wierszy.` })
+  if (rows.length === 0)
+    problems.push({
+      level: 'error',
+      message: `W księdze nie ma wpisów z roku ${year} – pliku JPK_PKPIR nie da się utworzyć bez wierszy.`
+    })
   const stock = await stockCounts(db, year)
-  if (stock.start === null || stock.end === null) problems.push({ level: 'error', message: 'Wpisz spis z natury na początek i na koniec roku (formularz poniżej) – plik JPK_PKPIR go wymaga.' })
+  if (stock.start === null || stock.end === null)
+    problems.push({
+      level: 'error',
+      message: 'Wpisz spis z natury na początek i na koniec roku (formularz poniżej) – plik JPK_PKPIR go wymaga.'
+    })
   const totals = pkpirTotals(rows, stock.start?.value ?? 0, stock.end?.value ?? 0)
   const months = monthsOfYear(year)
-  problems.push(...await unbookedProblems(db, 'kpir', months), ...await closedProblem(db, months))
+  problems.push(...(await unbookedProblems(db, 'kpir', months)), ...(await closedProblem(db, months)))
   const xml = pkpirXml({
     purpose,
     generatedAt: now,
@@ -273,19 +375,32 @@ export interface EwpPrepared extends Prepared {
   revenueTotal: number
 }
 
-export async function prepareEwp (db: Queryable, year: number, now: string, schema: SchemaLookup): Promise<EwpPrepared> {
+export async function prepareEwp(db: Queryable, year: number, now: string, schema: SchemaLookup): Promise<EwpPrepared> {
   const company = await getJpkCompany(db)
   const filings = await filingsOf(db, 'EWP', String(year))
   const purpose = filings.length > 0 ? 2 : 1
   const problems: Problem[] = taxpayerProblems(company.taxpayer, false).map((message) => ({ level: 'error', message }))
-  if (company.taxForm !== 'ryczalt') problems.push({ level: 'warning', message: 'Firma prowadzi KPiR – jej plikiem rocznym jest JPK_PKPIR.' })
+  if (company.taxForm !== 'ryczalt')
+    problems.push({ level: 'warning', message: 'Firma prowadzi KPiR – jej plikiem rocznym jest JPK_PKPIR.' })
   const built = ewpRows(await bookEntries(db, 'ryczalt', year))
   problems.push(...built.problems)
-  if (built.rows.length === 0) problems.push({ level: 'error', message: `W ewidencji nie ma wpisów z roku ${year} – pliku JPK_EWP nie da się utworzyć bez wierszy.` })
+  if (built.rows.length === 0)
+    problems.push({
+      level: 'error',
+      message: `W ewidencji nie ma wpisów z roku ${year} – pliku JPK_EWP nie da się utworzyć bez wierszy.`
+    })
   const revenueTotal = built.rows.reduce((acc, r) => acc + r.amount, 0)
   const months = monthsOfYear(year)
-  problems.push(...await unbookedProblems(db, 'ryczalt', months), ...await closedProblem(db, months))
-  const xml = ewpXml({ purpose, generatedAt: now, year, taxpayer: company.taxpayer, pitCashMethod: company.pitCashMethod, rows: built.rows, revenueTotal })
+  problems.push(...(await unbookedProblems(db, 'ryczalt', months)), ...(await closedProblem(db, months)))
+  const xml = ewpXml({
+    purpose,
+    generatedAt: now,
+    year,
+    taxpayer: company.taxpayer,
+    pitCashMethod: company.pitCashMethod,
+    rows: built.rows,
+    revenueTotal
+  })
   return finish({
     kind: 'EWP',
     period: String(year),
@@ -307,14 +422,21 @@ export async function prepareEwp (db: Queryable, year: number, now: string, sche
  * period's correction changed. For V7K every month is its own file; a change in the quarter's
  * first month also flags its last month, whose declaration covers it.
  */
-export async function v7YearStatesWithChanges (db: Queryable, year: number, now: string): Promise<Array<{ month: string, state: V7MonthState, missing: number, changed: boolean }>> {
+export async function v7YearStatesWithChanges(
+  db: Queryable,
+  year: number,
+  now: string
+): Promise<Array<{ month: string; state: V7MonthState; missing: number; changed: boolean }>> {
   const states = await v7YearStates(db, year)
   const out = []
   for (const s of states) {
-    if (s.state === 'niezlozony') { out.push({ ...s, changed: false }); continue }
+    if (s.state === 'niezlozony') {
+      out.push({ ...s, changed: false })
+      continue
+    }
     const p = await prepareV7(db, s.month, { carried: null, reason: '', now, schema: () => null })
     const changed = p.changedSinceFiling.length > 0 || p.carriedMismatch !== null
-    out.push({ ...s, changed, state: changed ? 'wymaga_korekty' as const : s.state })
+    out.push({ ...s, changed, state: changed ? ('wymaga_korekty' as const) : s.state })
   }
   return out
 }

@@ -6,14 +6,17 @@ import type { KsefConnection } from '../db/schema.gen.ts'
 import { forgetTokens } from './connection.queries.ts'
 import { requeueWaiting } from './ksef-sender.ts'
 
-export async function saveKsefConnection (
+export async function saveKsefConnection(
   db: Database,
   columns: Omit<Insertable<KsefConnection>, 'id' | 'created_at'>,
-  opts: { credentialsChanged: boolean, at: string }
+  opts: { credentialsChanged: boolean; at: string }
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('ksef_connection').values({ id: 1, ...columns, created_at: opts.at })
-      .onConflict((oc) => oc.column('id').doUpdateSet(columns)).execute()
+    await trx
+      .insertInto('ksef_connection')
+      .values({ id: 1, ...columns, created_at: opts.at })
+      .onConflict((oc) => oc.column('id').doUpdateSet(columns))
+      .execute()
     if (opts.credentialsChanged) await forgetTokens(trx, opts.at)
     await requeueWaiting(trx, opts.at)
   })

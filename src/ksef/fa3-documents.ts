@@ -7,8 +7,16 @@ import { isIsoDate, ZONE } from '../shared/dates.ts'
 import { isValidNip, normalizeNip } from '../shared/nip.ts'
 import { FA3_COUNTRY_CODES, FA3_EU_VAT_PREFIXES } from './codes.ts'
 import {
-  Fa3Error, isFa3Rate,
-  type Fa3Address, type Fa3BuyerId, type Fa3CorrectionEffect, type Fa3Invoice, type Fa3Line, type Fa3Payment, type Fa3PaymentForm, type Fa3Rate
+  Fa3Error,
+  isFa3Rate,
+  type Fa3Address,
+  type Fa3BuyerId,
+  type Fa3CorrectionEffect,
+  type Fa3Invoice,
+  type Fa3Line,
+  type Fa3Payment,
+  type Fa3PaymentForm,
+  type Fa3Rate
 } from './fa3.ts'
 import { normalizeKsefNumber } from './ksef-number.ts'
 import { tokenText } from '../shared/xml.ts'
@@ -16,7 +24,7 @@ import { tokenText } from '../shared/xml.ts'
 /** Document types that are invoices in the KSeF sense; pro formas, receipts and internal documents are not. */
 export const FA3_DOCUMENT_TYPES = ['faktura', 'faktura_bez_vat', 'korekta'] as const
 
-export function isFa3DocumentType (type: string): boolean {
+export function isFa3DocumentType(type: string): boolean {
   return (FA3_DOCUMENT_TYPES as readonly string[]).includes(type)
 }
 
@@ -48,7 +56,7 @@ const PAYMENT_FORMS: Record<string, { form: Fa3PaymentForm } | { other: string }
  * them) — and `corrected` says what it corrects. Throws Fa3Error when the document is not an
  * invoice KSeF takes; other problems (bad NIP, sums that do not add up) surface in buildFa3Xml.
  */
-export function fa3InvoiceFromDocumentRows (
+export function fa3InvoiceFromDocumentRows(
   document: Selectable<Documents>,
   lines: ReadonlyArray<Selectable<DocumentLines>>,
   vatTotals: ReadonlyArray<Selectable<DocumentVatTotals>>,
@@ -57,23 +65,35 @@ export function fa3InvoiceFromDocumentRows (
   invoiceToReceipt = false
 ): Fa3Invoice {
   if (!isFa3DocumentType(document.type)) {
-    throw new Fa3Error([`Dokument ${document.number} nie jest fakturą – do KSeF trafiają tylko faktury i faktury korygujące (nie pro formy, paragony ani dokumenty wewnętrzne).`])
+    throw new Fa3Error([
+      `Dokument ${document.number} nie jest fakturą – do KSeF trafiają tylko faktury i faktury korygujące (nie pro formy, paragony ani dokumenty wewnętrzne).`
+    ])
   }
-  if (document.status === 'cancelled') throw new Fa3Error([`Dokument ${document.number} jest anulowany – nie tworzy się dla niego pliku KSeF.`])
+  if (document.status === 'cancelled')
+    throw new Fa3Error([`Dokument ${document.number} jest anulowany – nie tworzy się dla niego pliku KSeF.`])
   const isCorrection = document.type === 'korekta'
-  if (isCorrection && !corrected) throw new Fa3Error([`Do korekty ${document.number} potrzebne są dane faktury korygowanej.`])
+  if (isCorrection && !corrected)
+    throw new Fa3Error([`Do korekty ${document.number} potrzebne są dane faktury korygowanej.`])
   if (!isCorrection && corrected) throw new Fa3Error([`Dokument ${document.number} nie jest korektą.`])
   if (corrected && corrected.original.type === 'korekta') {
     throw new Fa3Error([`Korekta ${document.number} musi wskazywać fakturę pierwotną, a nie inną korektę.`])
   }
   if (corrected && corrected.original.currency !== document.currency) {
-    throw new Fa3Error([`Korekta ${document.number} musi być w walucie faktury korygowanej (${corrected.original.currency}).`])
+    throw new Fa3Error([
+      `Korekta ${document.number} musi być w walucie faktury korygowanej (${corrected.original.currency}).`
+    ])
   }
 
   const after = sortedLines(lines).map(toLine)
   const before = corrected ? sortedLines(corrected.linesBefore).map(toLine) : []
-  const rateTotals = vatTotals.map((total) => ({ rate: rateOf(total.vat_rate), net: total.net, vat: total.vat, gross: total.gross }))
-  const hasExemptSales = [...after, ...before].some((line) => line.rate === 'zw') || rateTotals.some((total) => total.rate === 'zw')
+  const rateTotals = vatTotals.map((total) => ({
+    rate: rateOf(total.vat_rate),
+    net: total.net,
+    vat: total.vat,
+    gross: total.gross
+  }))
+  const hasExemptSales =
+    [...after, ...before].some((line) => line.rate === 'zw') || rateTotals.some((total) => total.rate === 'zw')
   const storedBasis = tokenText(document.vat_exemption_basis ?? '')
 
   return {
@@ -82,9 +102,14 @@ export function fa3InvoiceFromDocumentRows (
     saleDate: document.sale_date,
     place: null,
     currency: document.currency.trim().toUpperCase(),
-    exchangeRate: document.currency.trim().toUpperCase() === 'PLN' || document.exchange_rate === null
-      ? null
-      : { mid: document.exchange_rate.trim(), tableNo: document.exchange_rate_table, effectiveDate: document.exchange_rate_date },
+    exchangeRate:
+      document.currency.trim().toUpperCase() === 'PLN' || document.exchange_rate === null
+        ? null
+        : {
+            mid: document.exchange_rate.trim(),
+            tableNo: document.exchange_rate_table,
+            effectiveDate: document.exchange_rate_date
+          },
     seller: {
       nip: normalizeNip(document.seller_nip),
       name: document.seller_name,
@@ -96,8 +121,17 @@ export function fa3InvoiceFromDocumentRows (
       address: buyerAddress(document)
     },
     sellerVatExempt: document.vat_exempt === 1,
-    exemptionBasis: hasExemptSales ? (storedBasis !== '' ? storedBasis : document.vat_exempt === 1 ? ART_113_BASIS : null) : null,
-    exemptionBasisKind: document.vat_exemption_basis_kind === 'dyrektywa' || document.vat_exemption_basis_kind === 'inna' ? document.vat_exemption_basis_kind : 'ustawa',
+    exemptionBasis: hasExemptSales
+      ? storedBasis !== ''
+        ? storedBasis
+        : document.vat_exempt === 1
+          ? ART_113_BASIS
+          : null
+      : null,
+    exemptionBasisKind:
+      document.vat_exemption_basis_kind === 'dyrektywa' || document.vat_exemption_basis_kind === 'inna'
+        ? document.vat_exemption_basis_kind
+        : 'ustawa',
     cashAccounting: document.cash_accounting === 1,
     splitPayment: document.split_payment === 1,
     lines: after,
@@ -112,26 +146,29 @@ export function fa3InvoiceFromDocumentRows (
           effect: corrected.effect ?? null,
           originalNumber: corrected.original.number,
           originalIssueDate: corrected.original.issue_date,
-          originalKsefNumber: corrected.original.ksef_number !== null && corrected.original.ksef_number.trim() !== ''
-            ? normalizeKsefNumber(corrected.original.ksef_number)
-            : null,
+          originalKsefNumber:
+            corrected.original.ksef_number !== null && corrected.original.ksef_number.trim() !== ''
+              ? normalizeKsefNumber(corrected.original.ksef_number)
+              : null,
           linesBefore: before,
-          originalExchangeRate: document.currency.trim().toUpperCase() === 'PLN' ? null : corrected.original.exchange_rate
+          originalExchangeRate:
+            document.currency.trim().toUpperCase() === 'PLN' ? null : corrected.original.exchange_rate
         }
       : null
   }
 }
 
-function sortedLines (lines: ReadonlyArray<Selectable<DocumentLines>>): Array<Selectable<DocumentLines>> {
+function sortedLines(lines: ReadonlyArray<Selectable<DocumentLines>>): Array<Selectable<DocumentLines>> {
   return [...lines].sort((a, b) => a.position - b.position || a.id - b.id)
 }
 
-function rateOf (stored: string): Fa3Rate {
-  if (!isFa3Rate(stored)) throw new Fa3Error([`Nieobsługiwana stawka VAT „${stored}” – KSeF przyjmuje 23, 8, 5, 0, zw lub np.`])
+function rateOf(stored: string): Fa3Rate {
+  if (!isFa3Rate(stored))
+    throw new Fa3Error([`Nieobsługiwana stawka VAT „${stored}” – KSeF przyjmuje 23, 8, 5, 0, zw lub np.`])
   return stored
 }
 
-function toLine (row: Selectable<DocumentLines>): Fa3Line {
+function toLine(row: Selectable<DocumentLines>): Fa3Line {
   return {
     name: row.name,
     unit: row.unit,
@@ -148,8 +185,11 @@ function toLine (row: Selectable<DocumentLines>): Fa3Line {
 }
 
 /** The seller's address is stored as one text, "ul. Prosta 1, 00-001 Warszawa[, CZ]". */
-export function sellerAddress (text: string): Fa3Address {
-  const parts = text.split(/\r?\n|,/).map((part) => part.trim()).filter((part) => part !== '')
+export function sellerAddress(text: string): Fa3Address {
+  const parts = text
+    .split(/\r?\n|,/)
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
   let countryCode = 'PL'
   const last = parts.at(-1)
   if (parts.length > 1 && last !== undefined && /^[A-Z]{2}$/.test(last) && FA3_COUNTRY_CODES.has(last)) {
@@ -157,23 +197,28 @@ export function sellerAddress (text: string): Fa3Address {
     parts.pop()
   }
   const postal = parts.findIndex((part, i) => i > 0 && /^\d{2}-\d{3}\b/.test(part))
-  if (postal > 0) return { countryCode, line1: parts.slice(0, postal).join(', '), line2: parts.slice(postal).join(', ') }
+  if (postal > 0)
+    return { countryCode, line1: parts.slice(0, postal).join(', '), line2: parts.slice(postal).join(', ') }
   return { countryCode, line1: parts.join(', '), line2: null }
 }
 
-function buyerAddress (document: Selectable<Documents>): Fa3Address | null {
+function buyerAddress(document: Selectable<Documents>): Fa3Address | null {
   const street = tokenText(document.buyer_street)
   const place = tokenText(`${document.buyer_postal_code} ${document.buyer_city}`)
   const countryCode = document.buyer_country_code.trim().toUpperCase()
   if (street === '' && place === '') return null
-  return street === '' ? { countryCode, line1: place, line2: null } : { countryCode, line1: street, line2: place === '' ? null : place }
+  return street === ''
+    ? { countryCode, line1: place, line2: null }
+    : { countryCode, line1: street, line2: place === '' ? null : place }
 }
 
 /**
  * NIP first; a foreign tax id with an EU VAT prefix becomes KodUE + NrVatUE (Greece: EL, also
  * when typed GR); any other id is NrID with the buyer's country; no id at all: a consumer.
  */
-export function buyerId (document: Pick<Selectable<Documents>, 'buyer_nip' | 'buyer_foreign_tax_id' | 'buyer_country_code'>): Fa3BuyerId {
+export function buyerId(
+  document: Pick<Selectable<Documents>, 'buyer_nip' | 'buyer_foreign_tax_id' | 'buyer_country_code'>
+): Fa3BuyerId {
   const nip = normalizeNip(document.buyer_nip ?? '')
   if (nip !== '') return { kind: 'nip', nip }
   const foreign = tokenText(document.buyer_foreign_tax_id ?? '')
@@ -189,7 +234,7 @@ export function buyerId (document: Pick<Selectable<Documents>, 'buyer_nip' | 'bu
   return { kind: 'foreign', countryCode: FA3_COUNTRY_CODES.has(country) ? country : null, taxId: foreign }
 }
 
-function payment (document: Selectable<Documents>): Fa3Payment {
+function payment(document: Selectable<Documents>): Fa3Payment {
   const method = PAYMENT_FORMS[document.payment_method]
   const methodText = tokenText(document.payment_method)
   const paid = document.paid === 1
@@ -198,14 +243,15 @@ function payment (document: Selectable<Documents>): Fa3Payment {
     paidOn: paid ? (dateOf(document.paid_at) ?? document.issue_date) : null,
     dueDate: paid ? null : document.due_date,
     form: method && 'form' in method ? method.form : null,
-    otherForm: method && 'other' in method ? method.other : method === undefined && methodText !== '' ? methodText : null,
+    otherForm:
+      method && 'other' in method ? method.other : method === undefined && methodText !== '' ? methodText : null,
     // the account only matters while a transfer is still due
     bankAccount: !paid && document.payment_method === 'przelew' && account !== '' ? account : null
   }
 }
 
 /** paid_at may be a date or a stored UTC timestamp; the payment date is the day in Poland. */
-function dateOf (value: string | null): string | null {
+function dateOf(value: string | null): string | null {
   if (value === null || value.trim() === '') return null
   if (isIsoDate(value)) return value
   try {

@@ -30,7 +30,7 @@ export const FA3_NAMESPACE = 'http://crd.gov.pl/wzor/2025/06/25/13775/'
 
 /** VAT rates as the documents store them. */
 const FA3_RATES = ['23', '8', '5', '0', 'zw', 'np'] as const
-export type Fa3Rate = typeof FA3_RATES[number]
+export type Fa3Rate = (typeof FA3_RATES)[number]
 
 interface RateFields {
   /** P_12 code */
@@ -51,7 +51,7 @@ const RATE_FIELDS: Record<Fa3Rate, RateFields> = {
   np: { code: 'np I', net: 'P_13_8', vat: null, vatPln: null }
 }
 
-export function isFa3Rate (value: string): value is Fa3Rate {
+export function isFa3Rate(value: string): value is Fa3Rate {
   return (FA3_RATES as readonly string[]).includes(value)
 }
 
@@ -71,11 +71,11 @@ interface Fa3Seller {
 }
 
 export type Fa3BuyerId =
-  | { kind: 'nip', nip: string }
+  | { kind: 'nip'; nip: string }
   /** an EU VAT number: prefix (EL for Greece) and the number without it */
-  | { kind: 'eu', countryCode: string, vatNumber: string }
+  | { kind: 'eu'; countryCode: string; vatNumber: string }
   /** any other tax id, e.g. a Czech IČO or a non-EU number */
-  | { kind: 'foreign', countryCode: string | null, taxId: string }
+  | { kind: 'foreign'; countryCode: string | null; taxId: string }
   /** a consumer: BrakID */
   | { kind: 'none' }
 
@@ -193,7 +193,7 @@ export interface Fa3Options {
 export class Fa3Error extends Error {
   override name = 'Fa3Error'
   readonly problems: string[]
-  constructor (problems: string[]) {
+  constructor(problems: string[]) {
     super(problems.length === 1 ? problems[0] : `Nie można utworzyć pliku KSeF: ${problems.join(' ')}`)
     this.problems = problems
   }
@@ -215,55 +215,64 @@ interface TextRule {
 class Checker {
   readonly problems: string[] = []
 
-  add (problem: string): void {
+  add(problem: string): void {
     if (!this.problems.includes(problem)) this.problems.push(problem)
   }
 
   /** The text as it will be written, or null; records a problem when it does not fit. */
-  text (value: string | null | undefined, rule: TextRule): string | null {
+  text(value: string | null | undefined, rule: TextRule): string | null {
     const token = tokenText(value ?? '')
     if (token === '') {
       if (rule.required) this.add(`Brak: ${rule.label}.`)
       return null
     }
     if (characterCount(token) > rule.max) {
-      this.add(`${capitalize(rule.label)} ma więcej niż ${rule.max} znaków (${characterCount(token)}) – KSeF tego nie przyjmie.`)
+      this.add(
+        `${capitalize(rule.label)} ma więcej niż ${rule.max} znaków (${characterCount(token)}) – KSeF tego nie przyjmie.`
+      )
       return null
     }
     return token
   }
 
-  date (value: string | null | undefined, label: string, earliest: string): void {
+  date(value: string | null | undefined, label: string, earliest: string): void {
     if (!value || !isIsoDate(value)) this.add(`${capitalize(label)}: „${value ?? ''}” nie jest poprawną datą.`)
-    else if (value < earliest || value > '2050-01-01') this.add(`${capitalize(label)} ${value} jest poza zakresem dat KSeF.`)
+    else if (value < earliest || value > '2050-01-01')
+      this.add(`${capitalize(label)} ${value} jest poza zakresem dat KSeF.`)
   }
 
-  integer (value: number, label: string): void {
+  integer(value: number, label: string): void {
     if (!Number.isSafeInteger(value)) this.add(`${capitalize(label)}: kwota musi być liczbą całkowitą groszy.`)
   }
 }
 
-function capitalize (text: string): string {
+function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
-function checkAddress (check: Checker, address: Fa3Address, who: string): void {
-  if (!FA3_COUNTRY_CODES.has(address.countryCode)) check.add(`Nieznany kod kraju w adresie ${who}: „${address.countryCode}”.`)
+function checkAddress(check: Checker, address: Fa3Address, who: string): void {
+  if (!FA3_COUNTRY_CODES.has(address.countryCode))
+    check.add(`Nieznany kod kraju w adresie ${who}: „${address.countryCode}”.`)
   check.text(address.line1, { label: `adres ${who} (ulica)`, max: 512, required: true })
   check.text(address.line2, { label: `adres ${who} (kod i miejscowość)`, max: 512, required: false })
 }
 
-function checkBuyerId (check: Checker, id: Fa3BuyerId): void {
+function checkBuyerId(check: Checker, id: Fa3BuyerId): void {
   switch (id.kind) {
     case 'nip':
       if (!NIP_PATTERN.test(id.nip) || !isValidNip(id.nip)) check.add(`NIP nabywcy „${id.nip}” jest nieprawidłowy.`)
       break
     case 'eu':
-      if (!FA3_EU_VAT_PREFIXES.has(id.countryCode) || id.countryCode === 'PL') check.add(`„${id.countryCode}” nie jest kodem kraju UE dla numeru VAT nabywcy.`)
-      if (!EU_VAT_NUMBER.test(id.vatNumber)) check.add(`Numer VAT UE nabywcy „${id.vatNumber}” jest nieprawidłowy (do 12 cyfr i wielkich liter, bez kodu kraju).`)
+      if (!FA3_EU_VAT_PREFIXES.has(id.countryCode) || id.countryCode === 'PL')
+        check.add(`„${id.countryCode}” nie jest kodem kraju UE dla numeru VAT nabywcy.`)
+      if (!EU_VAT_NUMBER.test(id.vatNumber))
+        check.add(
+          `Numer VAT UE nabywcy „${id.vatNumber}” jest nieprawidłowy (do 12 cyfr i wielkich liter, bez kodu kraju).`
+        )
       break
     case 'foreign':
-      if (id.countryCode !== null && !FA3_COUNTRY_CODES.has(id.countryCode)) check.add(`Nieznany kod kraju identyfikatora podatkowego nabywcy: „${id.countryCode}”.`)
+      if (id.countryCode !== null && !FA3_COUNTRY_CODES.has(id.countryCode))
+        check.add(`Nieznany kod kraju identyfikatora podatkowego nabywcy: „${id.countryCode}”.`)
       check.text(id.taxId, { label: 'identyfikator podatkowy nabywcy', max: 50, required: true })
       break
     case 'none':
@@ -271,10 +280,16 @@ function checkBuyerId (check: Checker, id: Fa3BuyerId): void {
   }
 }
 
-function checkLine (check: Checker, line: Fa3Line, position: string, sellerVatExempt: boolean): void {
+function checkLine(check: Checker, line: Fa3Line, position: string, sellerVatExempt: boolean): void {
   check.text(line.name, { label: `nazwa towaru lub usługi w ${position}`, max: 512, required: true })
   check.text(line.unit, { label: `jednostka miary w ${position}`, max: 256, required: true })
-  for (const [value, label] of [[line.quantityMilli, 'ilość'], [line.unitPriceGross, 'cena'], [line.net, 'netto'], [line.vat, 'VAT'], [line.gross, 'brutto']] as const) {
+  for (const [value, label] of [
+    [line.quantityMilli, 'ilość'],
+    [line.unitPriceGross, 'cena'],
+    [line.net, 'netto'],
+    [line.vat, 'VAT'],
+    [line.gross, 'brutto']
+  ] as const) {
     check.integer(value, `${label} w ${position}`)
   }
   if (!isFa3Rate(line.rate)) {
@@ -282,18 +297,20 @@ function checkLine (check: Checker, line: Fa3Line, position: string, sellerVatEx
     return
   }
   if (line.net + line.vat !== line.gross) check.add(`W ${position} netto + VAT nie równa się brutto.`)
-  if (RATE_FIELDS[line.rate].vat === null && line.vat !== 0) check.add(`W ${position} stawka „${line.rate}” nie może mieć kwoty VAT.`)
-  if (sellerVatExempt && line.rate !== 'zw') check.add(`Sprzedawca zwolniony z VAT: stawka w ${position} musi być „zw”.`)
+  if (RATE_FIELDS[line.rate].vat === null && line.vat !== 0)
+    check.add(`W ${position} stawka „${line.rate}” nie może mieć kwoty VAT.`)
+  if (sellerVatExempt && line.rate !== 'zw')
+    check.add(`Sprzedawca zwolniony z VAT: stawka w ${position} musi być „zw”.`)
 }
 
-function grossByRate (lines: Fa3Line[]): Map<Fa3Rate, number> {
+function grossByRate(lines: Fa3Line[]): Map<Fa3Rate, number> {
   const sums = new Map<Fa3Rate, number>()
   for (const line of lines) sums.set(line.rate, (sums.get(line.rate) ?? 0) + line.gross)
   return sums
 }
 
 /** Everything that keeps the invoice from being a valid, consistent FA(3) file; empty when fine. */
-function fa3Problems (invoice: Fa3Invoice): string[] {
+function fa3Problems(invoice: Fa3Invoice): string[] {
   const check = new Checker()
   check.text(invoice.number, { label: 'numer faktury', max: 256, required: true })
   check.date(invoice.issueDate, 'data wystawienia', '2006-01-01')
@@ -304,14 +321,21 @@ function fa3Problems (invoice: Fa3Invoice): string[] {
   if (invoice.currency === 'PLN') {
     if (invoice.exchangeRate !== null) check.add('Faktura w złotych nie ma kursu waluty.')
   } else if (invoice.exchangeRate === null) {
-    check.add(`Faktura w walucie ${invoice.currency} wymaga kursu NBP (tabela A z ostatniego dnia roboczego przed dniem sprzedaży).`)
+    check.add(
+      `Faktura w walucie ${invoice.currency} wymaga kursu NBP (tabela A z ostatniego dnia roboczego przed dniem sprzedaży).`
+    )
   } else {
-    if (!isValidMidRate(invoice.exchangeRate.mid)) check.add(`Nieprawidłowy kurs waluty: „${invoice.exchangeRate.mid}” (liczba dodatnia, najwyżej 6 miejsc po kropce).`)
+    if (!isValidMidRate(invoice.exchangeRate.mid))
+      check.add(
+        `Nieprawidłowy kurs waluty: „${invoice.exchangeRate.mid}” (liczba dodatnia, najwyżej 6 miejsc po kropce).`
+      )
     check.text(invoice.exchangeRate.tableNo, { label: 'numer tabeli kursów', max: 100, required: false })
-    if (invoice.exchangeRate.effectiveDate !== null) check.date(invoice.exchangeRate.effectiveDate, 'data tabeli kursów', '2006-01-01')
+    if (invoice.exchangeRate.effectiveDate !== null)
+      check.date(invoice.exchangeRate.effectiveDate, 'data tabeli kursów', '2006-01-01')
   }
 
-  if (!NIP_PATTERN.test(invoice.seller.nip) || !isValidNip(invoice.seller.nip)) check.add(`NIP sprzedawcy „${invoice.seller.nip}” jest nieprawidłowy.`)
+  if (!NIP_PATTERN.test(invoice.seller.nip) || !isValidNip(invoice.seller.nip))
+    check.add(`NIP sprzedawcy „${invoice.seller.nip}” jest nieprawidłowy.`)
   check.text(invoice.seller.name, { label: 'nazwa sprzedawcy', max: 512, required: true })
   checkAddress(check, invoice.seller.address, 'sprzedawcy')
 
@@ -336,9 +360,12 @@ function fa3Problems (invoice: Fa3Invoice): string[] {
     if (seenRates.has(total.rate)) check.add(`Stawka „${total.rate}” występuje w podsumowaniu dwa razy.`)
     seenRates.add(total.rate)
     for (const value of [total.net, total.vat, total.gross]) check.integer(value, `podsumowanie stawki ${total.rate}`)
-    if (total.net + total.vat !== total.gross) check.add(`W podsumowaniu stawki ${total.rate} netto + VAT nie równa się brutto.`)
-    if (RATE_FIELDS[total.rate].vat === null && total.vat !== 0) check.add(`Stawka „${total.rate}” nie może mieć kwoty VAT w podsumowaniu.`)
-    if (invoice.sellerVatExempt && total.rate !== 'zw') check.add('Sprzedawca zwolniony z VAT: podsumowanie może mieć tylko stawkę „zw”.')
+    if (total.net + total.vat !== total.gross)
+      check.add(`W podsumowaniu stawki ${total.rate} netto + VAT nie równa się brutto.`)
+    if (RATE_FIELDS[total.rate].vat === null && total.vat !== 0)
+      check.add(`Stawka „${total.rate}” nie może mieć kwoty VAT w podsumowaniu.`)
+    if (invoice.sellerVatExempt && total.rate !== 'zw')
+      check.add('Sprzedawca zwolniony z VAT: podsumowanie może mieć tylko stawkę „zw”.')
   }
   check.integer(invoice.totalGross, 'kwota należności')
   if (invoice.rateTotals.reduce((sum, total) => sum + total.gross, 0) !== invoice.totalGross) {
@@ -351,46 +378,59 @@ function fa3Problems (invoice: Fa3Invoice): string[] {
     const expected = invoice.rateTotals.find((total) => total.rate === rate)?.gross ?? 0
     const fromLines = (after.get(rate) ?? 0) - (before.get(rate) ?? 0)
     if (fromLines !== expected) {
-      check.add(correction
-        ? `Różnica wartości brutto pozycji przed i po korekcie w stawce ${rate} nie równa się różnicy w podsumowaniu.`
-        : `Suma brutto pozycji w stawce ${rate} nie równa się podsumowaniu tej stawki.`)
+      check.add(
+        correction
+          ? `Różnica wartości brutto pozycji przed i po korekcie w stawce ${rate} nie równa się różnicy w podsumowaniu.`
+          : `Suma brutto pozycji w stawce ${rate} nie równa się podsumowaniu tej stawki.`
+      )
     }
   }
 
-  const hasExemptSales = [...invoice.lines, ...linesBefore].some((line) => line.rate === 'zw') ||
+  const hasExemptSales =
+    [...invoice.lines, ...linesBefore].some((line) => line.rate === 'zw') ||
     invoice.rateTotals.some((total) => total.rate === 'zw')
   check.text(invoice.exemptionBasis, { label: 'podstawa zwolnienia z VAT', max: 256, required: false })
   const basisGiven = tokenText(invoice.exemptionBasis ?? '') !== ''
   if (hasExemptSales && !basisGiven) {
-    check.add(invoice.sellerVatExempt
-      ? 'Sprzedawca zwolniony z VAT: podaj podstawę prawną zwolnienia (np. art. 113 ust. 1 ustawy o VAT).'
-      : 'Faktura ma sprzedaż zwolnioną (zw): podaj podstawę prawną zwolnienia.')
+    check.add(
+      invoice.sellerVatExempt
+        ? 'Sprzedawca zwolniony z VAT: podaj podstawę prawną zwolnienia (np. art. 113 ust. 1 ustawy o VAT).'
+        : 'Faktura ma sprzedaż zwolnioną (zw): podaj podstawę prawną zwolnienia.'
+    )
   }
-  if (!hasExemptSales && basisGiven) check.add('Podano podstawę zwolnienia z VAT, ale żadna pozycja nie ma stawki „zw”.')
+  if (!hasExemptSales && basisGiven)
+    check.add('Podano podstawę zwolnienia z VAT, ale żadna pozycja nie ma stawki „zw”.')
 
   const payment = invoice.payment
   if (payment !== null) {
     if (payment.paidOn !== null) check.date(payment.paidOn, 'data zapłaty', '2016-07-01')
     if (payment.dueDate !== null) check.date(payment.dueDate, 'termin płatności', '2016-07-01')
-    if (payment.form !== null && ![1, 2, 3, 4, 5, 6, 7].includes(payment.form)) check.add(`Nieznana forma płatności: ${payment.form}.`)
-    if (payment.form !== null && payment.otherForm !== null) check.add('Podaj albo kod formy płatności, albo jej opis – nie oba.')
+    if (payment.form !== null && ![1, 2, 3, 4, 5, 6, 7].includes(payment.form))
+      check.add(`Nieznana forma płatności: ${payment.form}.`)
+    if (payment.form !== null && payment.otherForm !== null)
+      check.add('Podaj albo kod formy płatności, albo jej opis – nie oba.')
     check.text(payment.otherForm, { label: 'opis formy płatności', max: 256, required: false })
     if (payment.bankAccount !== null) {
       const account = normalizeBankAccount(payment.bankAccount)
-      if (!isValidBankAccount(account) || account.length > 34) check.add(`Numer rachunku „${payment.bankAccount}” jest nieprawidłowy.`)
+      if (!isValidBankAccount(account) || account.length > 34)
+        check.add(`Numer rachunku „${payment.bankAccount}” jest nieprawidłowy.`)
     }
   }
 
   if (correction !== null) {
     check.text(correction.reason, { label: 'przyczyna korekty', max: 256, required: false })
-    if (correction.effect !== null && ![1, 2, 3].includes(correction.effect)) check.add(`Nieznany typ skutku korekty: ${correction.effect}.`)
+    if (correction.effect !== null && ![1, 2, 3].includes(correction.effect))
+      check.add(`Nieznany typ skutku korekty: ${correction.effect}.`)
     check.text(correction.originalNumber, { label: 'numer faktury korygowanej', max: 256, required: true })
     check.date(correction.originalIssueDate, 'data wystawienia faktury korygowanej', '2006-01-01')
     if (correction.originalKsefNumber !== null && !isValidKsefNumber(correction.originalKsefNumber)) {
       check.add(`Numer KSeF faktury korygowanej „${correction.originalKsefNumber}” jest nieprawidłowy.`)
     }
     if (correction.linesBefore.length === 0) check.add('Korekta nie ma pozycji sprzed korekty.')
-    if (correction.originalExchangeRate !== null && (invoice.currency === 'PLN' || !isValidMidRate(correction.originalExchangeRate))) {
+    if (
+      correction.originalExchangeRate !== null &&
+      (invoice.currency === 'PLN' || !isValidMidRate(correction.originalExchangeRate))
+    ) {
       check.add(`Nieprawidłowy kurs waluty faktury korygowanej: „${correction.originalExchangeRate}”.`)
     }
   }
@@ -400,39 +440,44 @@ function fa3Problems (invoice: Fa3Invoice): string[] {
 // ---------- XML ----------
 
 /** Amounts (TKwotowy): minor units → '1234.50'. */
-function amount (minor: number): string {
+function amount(minor: number): string {
   return formatDecimal(minor)
 }
 
 /** Quantities (TIlosci): thousandths → '1', '1.5', '0.125'. */
-function quantity (milli: number): string {
+function quantity(milli: number): string {
   const sign = milli < 0 ? '-' : ''
   const abs = Math.abs(milli)
-  const fraction = String(abs % 1000).padStart(3, '0').replace(/0+$/, '')
+  const fraction = String(abs % 1000)
+    .padStart(3, '0')
+    .replace(/0+$/, '')
   return `${sign}${Math.floor(abs / 1000)}${fraction === '' ? '' : `.${fraction}`}`
 }
 
-function address (value: Fa3Address): XmlElement {
+function address(value: Fa3Address): XmlElement {
   const line2 = tokenText(value.line2 ?? '')
-  return element('Adres',
+  return element(
+    'Adres',
     leaf('KodKraju', value.countryCode),
     leaf('AdresL1', tokenText(value.line1)),
-    line2 !== '' && leaf('AdresL2', line2))
+    line2 !== '' && leaf('AdresL2', line2)
+  )
 }
 
-function buyerIdentification (buyer: Fa3Buyer): XmlElement {
+function buyerIdentification(buyer: Fa3Buyer): XmlElement {
   const id = buyer.id
-  const identity = id.kind === 'nip'
-    ? [leaf('NIP', id.nip)]
-    : id.kind === 'eu'
-      ? [leaf('KodUE', id.countryCode), leaf('NrVatUE', id.vatNumber)]
-      : id.kind === 'foreign'
-        ? [id.countryCode !== null && leaf('KodKraju', id.countryCode), leaf('NrID', tokenText(id.taxId))]
-        : [leaf('BrakID', 1)]
+  const identity =
+    id.kind === 'nip'
+      ? [leaf('NIP', id.nip)]
+      : id.kind === 'eu'
+        ? [leaf('KodUE', id.countryCode), leaf('NrVatUE', id.vatNumber)]
+        : id.kind === 'foreign'
+          ? [id.countryCode !== null && leaf('KodKraju', id.countryCode), leaf('NrID', tokenText(id.taxId))]
+          : [leaf('BrakID', 1)]
   return element('DaneIdentyfikacyjne', identity, leaf('Nazwa', tokenText(buyer.name)))
 }
 
-function rateTotalElements (invoice: Fa3Invoice): XmlElement[] {
+function rateTotalElements(invoice: Fa3Invoice): XmlElement[] {
   const out: XmlElement[] = []
   for (const rate of FA3_RATES) {
     const total = invoice.rateTotals.find((t) => t.rate === rate)
@@ -441,7 +486,8 @@ function rateTotalElements (invoice: Fa3Invoice): XmlElement[] {
     out.push(leaf(fields.net, amount(total.net)))
     if (fields.vat !== null) {
       out.push(leaf(fields.vat, amount(total.vat)))
-      if (invoice.exchangeRate !== null && fields.vatPln !== null) out.push(leaf(fields.vatPln, amount(convertToPln(total.vat, invoice.exchangeRate.mid))))
+      if (invoice.exchangeRate !== null && fields.vatPln !== null)
+        out.push(leaf(fields.vatPln, amount(convertToPln(total.vat, invoice.exchangeRate.mid))))
     }
   }
   return out
@@ -449,48 +495,66 @@ function rateTotalElements (invoice: Fa3Invoice): XmlElement[] {
 
 const BASIS_FIELDS = { ustawa: 'P_19A', dyrektywa: 'P_19B', inna: 'P_19C' } as const
 
-function annotations (invoice: Fa3Invoice): XmlElement {
+function annotations(invoice: Fa3Invoice): XmlElement {
   const basis = tokenText(invoice.exemptionBasis ?? '')
-  return element('Adnotacje',
+  return element(
+    'Adnotacje',
     leaf('P_16', invoice.cashAccounting ? 1 : 2),
     leaf('P_17', 2),
     leaf('P_18', 2),
     leaf('P_18A', invoice.splitPayment ? 1 : 2),
-    element('Zwolnienie', basis !== '' ? [leaf('P_19', 1), leaf(BASIS_FIELDS[invoice.exemptionBasisKind ?? 'ustawa'], basis)] : [leaf('P_19N', 1)]),
+    element(
+      'Zwolnienie',
+      basis !== ''
+        ? [leaf('P_19', 1), leaf(BASIS_FIELDS[invoice.exemptionBasisKind ?? 'ustawa'], basis)]
+        : [leaf('P_19N', 1)]
+    ),
     element('NoweSrodkiTransportu', leaf('P_22N', 1)),
     leaf('P_23', 2),
-    element('PMarzy', leaf('P_PMarzyN', 1)))
+    element('PMarzy', leaf('P_PMarzyN', 1))
+  )
 }
 
-function correctionElements (correction: Fa3Correction): XmlElement[] {
+function correctionElements(correction: Fa3Correction): XmlElement[] {
   const reason = tokenText(correction.reason ?? '')
   const ksefNumber = correction.originalKsefNumber
   return [
     reason !== '' ? leaf('PrzyczynaKorekty', reason) : null,
     correction.effect !== null ? leaf('TypKorekty', correction.effect) : null,
-    element('DaneFaKorygowanej',
+    element(
+      'DaneFaKorygowanej',
       leaf('DataWystFaKorygowanej', correction.originalIssueDate),
       leaf('NrFaKorygowanej', tokenText(correction.originalNumber)),
-      ksefNumber !== null ? [leaf('NrKSeF', 1), leaf('NrKSeFFaKorygowanej', ksefNumber)] : [leaf('NrKSeFN', 1)])
+      ksefNumber !== null ? [leaf('NrKSeF', 1), leaf('NrKSeFFaKorygowanej', ksefNumber)] : [leaf('NrKSeFN', 1)]
+    )
   ].filter((node): node is XmlElement => node !== null)
 }
 
-function exchangeRateNote (invoice: Fa3Invoice): XmlElement | null {
+function exchangeRateNote(invoice: Fa3Invoice): XmlElement | null {
   const rate = invoice.exchangeRate
   if (rate === null) return null
-  const table = [rate.tableNo !== null ? `tabela A NBP nr ${tokenText(rate.tableNo)}` : null, rate.effectiveDate !== null ? `z dnia ${rate.effectiveDate}` : null]
-    .filter((part) => part !== null).join(' ')
-  return element('DodatkowyOpis',
+  const table = [
+    rate.tableNo !== null ? `tabela A NBP nr ${tokenText(rate.tableNo)}` : null,
+    rate.effectiveDate !== null ? `z dnia ${rate.effectiveDate}` : null
+  ]
+    .filter((part) => part !== null)
+    .join(' ')
+  return element(
+    'DodatkowyOpis',
     leaf('Klucz', 'Kurs waluty'),
-    leaf('Wartosc', `1 ${invoice.currency} = ${rate.mid} PLN${table !== '' ? `, ${table}` : ''}`))
+    leaf('Wartosc', `1 ${invoice.currency} = ${rate.mid} PLN${table !== '' ? `, ${table}` : ''}`)
+  )
 }
 
-function lineElement (invoice: Fa3Invoice, line: Fa3Line, number: number, before: boolean): XmlElement {
+function lineElement(invoice: Fa3Invoice, line: Fa3Line, number: number, before: boolean): XmlElement {
   const code = tokenText(line.code ?? '')
-  const rate = before ? (invoice.correction?.originalExchangeRate ?? invoice.exchangeRate?.mid) : invoice.exchangeRate?.mid
+  const rate = before
+    ? (invoice.correction?.originalExchangeRate ?? invoice.exchangeRate?.mid)
+    : invoice.exchangeRate?.mid
   // a non-VAT seller has no gross method (no VAT at all): net = gross, shown as net
   const priceFields = invoice.sellerVatExempt ? ['P_9A', 'P_11'] : ['P_9B', 'P_11A']
-  return element('FaWiersz',
+  return element(
+    'FaWiersz',
     leaf('NrWierszaFa', number),
     leaf('P_7', tokenText(line.name)),
     code !== '' && characterCount(code) <= 50 && leaf('Indeks', code),
@@ -502,16 +566,25 @@ function lineElement (invoice: Fa3Invoice, line: Fa3Line, number: number, before
     line.annex15 === true && leaf('P_12_Zal_15', 1),
     line.gtu !== undefined && line.gtu !== null && /^GTU_(0[1-9]|1[0-3])$/.test(line.gtu) && leaf('GTU', line.gtu),
     rate !== undefined && leaf('KursWaluty', rate),
-    before && leaf('StanPrzed', 1))
+    before && leaf('StanPrzed', 1)
+  )
 }
 
-function paymentElement (payment: Fa3Payment): XmlElement | null {
+function paymentElement(payment: Fa3Payment): XmlElement | null {
   const other = tokenText(payment.otherForm ?? '')
   const children = [
     payment.paidOn !== null ? [leaf('Zaplacono', 1), leaf('DataZaplaty', payment.paidOn)] : [],
-    payment.paidOn === null && payment.dueDate !== null ? [element('TerminPlatnosci', leaf('Termin', payment.dueDate))] : [],
-    payment.form !== null ? [leaf('FormaPlatnosci', payment.form)] : other !== '' ? [leaf('PlatnoscInna', 1), leaf('OpisPlatnosci', other)] : [],
-    payment.bankAccount !== null ? [element('RachunekBankowy', leaf('NrRB', normalizeBankAccount(payment.bankAccount)))] : []
+    payment.paidOn === null && payment.dueDate !== null
+      ? [element('TerminPlatnosci', leaf('Termin', payment.dueDate))]
+      : [],
+    payment.form !== null
+      ? [leaf('FormaPlatnosci', payment.form)]
+      : other !== ''
+        ? [leaf('PlatnoscInna', 1), leaf('OpisPlatnosci', other)]
+        : [],
+    payment.bankAccount !== null
+      ? [element('RachunekBankowy', leaf('NrRB', normalizeBankAccount(payment.bankAccount)))]
+      : []
   ].flat()
   return children.length > 0 ? element('Platnosc', children) : null
 }
@@ -520,7 +593,7 @@ function paymentElement (payment: Fa3Payment): XmlElement | null {
  * The FA(3) XML of an invoice or correction, valid against schemat_FA3_v1-0E.xsd.
  * Throws Fa3Error listing every problem when the invoice cannot be expressed or does not add up.
  */
-export function buildFa3Xml (invoice: Fa3Invoice, opts: Fa3Options): string {
+export function buildFa3Xml(invoice: Fa3Invoice, opts: Fa3Options): string {
   const problems = fa3Problems(invoice)
   const generatedAt = opts.generatedAt.toUTC().startOf('second').toISO({ suppressMilliseconds: true })!
   if (generatedAt < EARLIEST_GENERATED) problems.push('Data wytworzenia pliku jest wcześniejsza niż 1 września 2025 r.')
@@ -528,22 +601,30 @@ export function buildFa3Xml (invoice: Fa3Invoice, opts: Fa3Options): string {
 
   const place = tokenText(invoice.place ?? '')
   const beforeCount = invoice.correction?.linesBefore.length ?? 0
-  const root = element('Faktura',
-    element('Naglowek',
+  const root = element(
+    'Faktura',
+    element(
+      'Naglowek',
       { name: 'KodFormularza', attributes: { kodSystemowy: 'FA (3)', wersjaSchemy: '1-0E' }, text: 'FA' },
       leaf('WariantFormularza', 3),
       leaf('DataWytworzeniaFa', generatedAt),
-      leaf('SystemInfo', opts.systemInfo)),
-    element('Podmiot1',
+      leaf('SystemInfo', opts.systemInfo)
+    ),
+    element(
+      'Podmiot1',
       element('DaneIdentyfikacyjne', leaf('NIP', invoice.seller.nip), leaf('Nazwa', tokenText(invoice.seller.name))),
-      address(invoice.seller.address)),
-    element('Podmiot2',
+      address(invoice.seller.address)
+    ),
+    element(
+      'Podmiot2',
       buyerIdentification(invoice.buyer),
       invoice.buyer.address !== null && address(invoice.buyer.address),
       // local-government units and VAT groups are not modelled: never such a buyer
       leaf('JST', 2),
-      leaf('GV', 2)),
-    element('Fa',
+      leaf('GV', 2)
+    ),
+    element(
+      'Fa',
       leaf('KodWaluty', invoice.currency),
       leaf('P_1', invoice.issueDate),
       place !== '' && leaf('P_1M', place),
@@ -560,8 +641,9 @@ export function buildFa3Xml (invoice: Fa3Invoice, opts: Fa3Options): string {
       exchangeRateNote(invoice),
       (invoice.correction?.linesBefore ?? []).map((line, i) => lineElement(invoice, line, i + 1, true)),
       invoice.lines.map((line, i) => lineElement(invoice, line, beforeCount + i + 1, false)),
-      invoice.payment !== null && paymentElement(invoice.payment)))
+      invoice.payment !== null && paymentElement(invoice.payment)
+    )
+  )
   root.attributes = { xmlns: FA3_NAMESPACE }
   return renderDocument(root)
 }
-

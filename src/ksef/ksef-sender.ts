@@ -19,8 +19,20 @@ import { KsefApiError, KsefClient, ksefErrorMessage } from './client/ksef.client
 import type { KsefRateLimiter } from './client/rate-limiter.ts'
 import { authTokenRequestXml, readPrivateKey, signAuthTokenRequest } from './client/xades.ts'
 import {
-  cachedPublicKey, cachedTokensOf, connectionOf, contextNipOf, credentialsOf, forgetPublicKeys, forgetTokens, recordConnectionError, recordConnectionSuccess,
-  storePublicKeys, storeTokens, type ConnectionRow, type KeyUsage, type PublicKey
+  cachedPublicKey,
+  cachedTokensOf,
+  connectionOf,
+  contextNipOf,
+  credentialsOf,
+  forgetPublicKeys,
+  forgetTokens,
+  recordConnectionError,
+  recordConnectionSuccess,
+  storePublicKeys,
+  storeTokens,
+  type ConnectionRow,
+  type KeyUsage,
+  type PublicKey
 } from './connection.queries.ts'
 import { MAX_ATTEMPTS, offlineDeadline, retryDelayMs, verdictOf, type Verdict } from './ksef-sending.ts'
 import { fixInvoiceFile, refixRejectedFile, submissionOf, type SubmissionRow } from './submissions.queries.ts'
@@ -33,7 +45,7 @@ export interface KsefDeps {
   fetch: typeof fetch
   /** where this process reaches the built-in simulator (config's '' for symulator) */
   simulatorUrl: () => string
-  log?: { warn: (obj: object, msg: string) => void, info?: (obj: object, msg: string) => void }
+  log?: { warn: (obj: object, msg: string) => void; info?: (obj: object, msg: string) => void }
   sleep?: (ms: number) => Promise<void>
   limiter?: KsefRateLimiter
   /** longest wait for a limiter slot within one call (then the rest of the round is queued) */
@@ -49,13 +61,13 @@ const MAX_UPO_BYTES = 2_000_000
 
 const defaultSleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
 
-function apiUrlOf (deps: KsefDeps, environment: string): string {
+function apiUrlOf(deps: KsefDeps, environment: string): string {
   const env = deps.config.environments[environment as keyof Config['ksef']['environments']]
   if (env === undefined) throw new Error(`unknown KSeF environment ${environment}`)
   return environment === 'symulator' && env.apiUrl === '' ? deps.simulatorUrl() : env.apiUrl
 }
 
-export function clientFor (deps: KsefDeps, environment: string): KsefClient {
+export function clientFor(deps: KsefDeps, environment: string): KsefClient {
   return new KsefClient({
     baseUrl: apiUrlOf(deps, environment),
     fetch: deps.fetch,
@@ -75,17 +87,34 @@ export class KsefAuthError extends Error {
 
 // Public keys -------------------------------------------------------------------------------------
 
-async function publicKeyFor (deps: KsefDeps, client: KsefClient, environment: string, usage: KeyUsage): Promise<PublicKey> {
+async function publicKeyFor(
+  deps: KsefDeps,
+  client: KsefClient,
+  environment: string,
+  usage: KeyUsage
+): Promise<PublicKey> {
   const at = toStoredTimestamp(deps.now())
   const cached = await cachedPublicKey(deps.db, environment, usage, at)
   if (cached !== undefined) return cached
   const listed = await client.publicKeyCertificates()
-  const keys = listed.flatMap((c) => c.usage.filter((u): u is KeyUsage => u === 'KsefTokenEncryption' || u === 'SymmetricKeyEncryption').map((u) => {
-    const from = Date.parse(c.validFrom)
-    const to = Date.parse(c.validTo)
-    if (Number.isNaN(from) || Number.isNaN(to) || !/^[A-Za-z0-9+/=]+$/.test(c.certificate)) return null
-    return { certificate: c.certificate, publicKeyId: /^[A-Za-z0-9+/=]{44}$/.test(c.publicKeyId) ? c.publicKeyId : null, usage: u, validFrom: new Date(from).toISOString(), validTo: new Date(to).toISOString() }
-  })).filter((k) => k !== null)
+  const keys = listed
+    .flatMap((c) =>
+      c.usage
+        .filter((u): u is KeyUsage => u === 'KsefTokenEncryption' || u === 'SymmetricKeyEncryption')
+        .map((u) => {
+          const from = Date.parse(c.validFrom)
+          const to = Date.parse(c.validTo)
+          if (Number.isNaN(from) || Number.isNaN(to) || !/^[A-Za-z0-9+/=]+$/.test(c.certificate)) return null
+          return {
+            certificate: c.certificate,
+            publicKeyId: /^[A-Za-z0-9+/=]{44}$/.test(c.publicKeyId) ? c.publicKeyId : null,
+            usage: u,
+            validFrom: new Date(from).toISOString(),
+            validTo: new Date(to).toISOString()
+          }
+        })
+    )
+    .filter((k) => k !== null)
   await storePublicKeys(deps.db, environment, keys, at)
   const fresh = await cachedPublicKey(deps.db, environment, usage, at)
   if (fresh === undefined) throw new KsefApiError('invalid', 200, `no valid ${usage} key`)
@@ -100,7 +129,13 @@ const WITHDRAWN_KEY = 21470
  * withdrawn (the Ministry rotated it before its validTo, or the simulator was restarted), the
  * cached keys are dropped and the request is made once more with freshly fetched ones.
  */
-async function withCurrentKey<T> (deps: KsefDeps, client: KsefClient, environment: string, usage: KeyUsage, request: (key: PublicKey) => Promise<T>): Promise<T> {
+async function withCurrentKey<T>(
+  deps: KsefDeps,
+  client: KsefClient,
+  environment: string,
+  usage: KeyUsage,
+  request: (key: PublicKey) => Promise<T>
+): Promise<T> {
   try {
     return await request(await publicKeyFor(deps, client, environment, usage))
   } catch (error) {
@@ -114,7 +149,7 @@ async function withCurrentKey<T> (deps: KsefDeps, client: KsefClient, environmen
 
 const TOKEN_MARGIN_MS = 60_000
 
-function authFailureMessage (code: number, description: string): string {
+function authFailureMessage(code: number, description: string): string {
   const why = description === '' ? '' : ` (${description.slice(0, 300)})`
   if (code === 450) return `KSeF odrzucił token KSeF${why} – sprawdź token w USTAWIENIA » INTEGRACJE » KSeF.`
   if (code === 460) return `KSeF odrzucił certyfikat${why} – sprawdź certyfikat KSeF w USTAWIENIA » INTEGRACJE » KSeF.`
@@ -123,17 +158,27 @@ function authFailureMessage (code: number, description: string): string {
 }
 
 /** A valid access token: the cached one, a refreshed one, or a new authentication. */
-export async function accessTokenFor (deps: KsefDeps, client: KsefClient, row: ConnectionRow): Promise<string> {
+export async function accessTokenFor(deps: KsefDeps, client: KsefClient, row: ConnectionRow): Promise<string> {
   const now = deps.now()
   const soon = now.toMillis() + TOKEN_MARGIN_MS
   const stamp = toStoredTimestamp(now)
   const cached = cachedTokensOf(deps.secretsKey, row)
-  if (cached.accessToken !== null && cached.accessExpiresAt !== null && Date.parse(cached.accessExpiresAt) > soon) return cached.accessToken
-  if (cached.refreshToken !== null && (cached.refreshExpiresAt === null || Date.parse(cached.refreshExpiresAt) > soon)) {
+  if (cached.accessToken !== null && cached.accessExpiresAt !== null && Date.parse(cached.accessExpiresAt) > soon)
+    return cached.accessToken
+  if (
+    cached.refreshToken !== null &&
+    (cached.refreshExpiresAt === null || Date.parse(cached.refreshExpiresAt) > soon)
+  ) {
     try {
       const refreshed = await client.refresh(cached.refreshToken)
-      const expires = jwtExpiry(refreshed.accessToken) ?? refreshed.accessValidUntil ?? now.plus({ minutes: 10 }).toUTC().toISO()!
-      await storeTokens(deps.db, deps.secretsKey, { accessToken: refreshed.accessToken, accessExpiresAt: expires }, stamp)
+      const expires =
+        jwtExpiry(refreshed.accessToken) ?? refreshed.accessValidUntil ?? now.plus({ minutes: 10 }).toUTC().toISO()!
+      await storeTokens(
+        deps.db,
+        deps.secretsKey,
+        { accessToken: refreshed.accessToken, accessExpiresAt: expires },
+        stamp
+      )
       return refreshed.accessToken
     } catch (error) {
       if (!(error instanceof KsefApiError) || error.temporary) throw error
@@ -142,19 +187,33 @@ export async function accessTokenFor (deps: KsefDeps, client: KsefClient, row: C
     }
   }
   const credentials = credentialsOf(deps.secretsKey, row)
-  if (credentials === null) throw new KsefAuthError('Połączenie z KSeF nie ma tokena ani certyfikatu – uzupełnij je w USTAWIENIA » INTEGRACJE » KSeF.')
+  if (credentials === null)
+    throw new KsefAuthError(
+      'Połączenie z KSeF nie ma tokena ani certyfikatu – uzupełnij je w USTAWIENIA » INTEGRACJE » KSeF.'
+    )
   const nip = await contextNipOf(deps.db, row)
   const challenge = await client.challenge()
-  let init: { referenceNumber: string, authenticationToken: string }
+  let init: { referenceNumber: string; authenticationToken: string }
   if (credentials.method === 'token') {
-    init = await withCurrentKey(deps, client, row.environment, 'KsefTokenEncryption', async (key) => await client.authWithKsefToken({
-      challenge: challenge.challenge,
-      nip,
-      encryptedToken: encryptKsefToken(key.certificateDerBase64, credentials.token, challenge.timestampMs),
-      ...(key.publicKeyId !== null ? { publicKeyId: key.publicKeyId } : {})
-    }))
+    init = await withCurrentKey(
+      deps,
+      client,
+      row.environment,
+      'KsefTokenEncryption',
+      async (key) =>
+        await client.authWithKsefToken({
+          challenge: challenge.challenge,
+          nip,
+          encryptedToken: encryptKsefToken(key.certificateDerBase64, credentials.token, challenge.timestampMs),
+          ...(key.publicKeyId !== null ? { publicKeyId: key.publicKeyId } : {})
+        })
+    )
   } else {
-    const signed = signAuthTokenRequest(authTokenRequestXml(challenge.challenge, nip), { certificatePem: credentials.certificatePem, privateKey: readPrivateKey(credentials.privateKeyPem, '') }, now.toJSDate())
+    const signed = signAuthTokenRequest(
+      authTokenRequestXml(challenge.challenge, nip),
+      { certificatePem: credentials.certificatePem, privateKey: readPrivateKey(credentials.privateKeyPem, '') },
+      now.toJSDate()
+    )
     init = await client.authWithXades(signed)
   }
   const sleep = deps.sleep ?? defaultSleep
@@ -163,39 +222,71 @@ export async function accessTokenFor (deps: KsefDeps, client: KsefClient, row: C
     if (status.code === 200) break
     if (status.code !== 100) throw new KsefAuthError(authFailureMessage(status.code, status.description))
     if (poll >= 10) throw new KsefApiError('timeout', null, 'authentication still in progress')
-    await sleep(deps.config.retryBaseMs * poll / 2)
+    await sleep((deps.config.retryBaseMs * poll) / 2)
   }
   const tokens = await client.redeem(init.authenticationToken)
-  const accessExpiresAt = jwtExpiry(tokens.accessToken) ?? tokens.accessValidUntil ?? now.plus({ minutes: 10 }).toUTC().toISO()!
+  const accessExpiresAt =
+    jwtExpiry(tokens.accessToken) ?? tokens.accessValidUntil ?? now.plus({ minutes: 10 }).toUTC().toISO()!
   const refreshExpiresAt = jwtExpiry(tokens.refreshToken) ?? tokens.refreshValidUntil
-  await storeTokens(deps.db, deps.secretsKey, { accessToken: tokens.accessToken, accessExpiresAt, refreshToken: tokens.refreshToken, refreshExpiresAt }, toStoredTimestamp(deps.now()))
+  await storeTokens(
+    deps.db,
+    deps.secretsKey,
+    { accessToken: tokens.accessToken, accessExpiresAt, refreshToken: tokens.refreshToken, refreshExpiresAt },
+    toStoredTimestamp(deps.now())
+  )
   return tokens.accessToken
 }
 
 // Queueing ----------------------------------------------------------------------------------------
 
-export type QueueOutcome = { ok: true, message: string, queued: boolean } | { ok: false, problems: string[] }
+export type QueueOutcome = { ok: true; message: string; queued: boolean } | { ok: false; problems: string[] }
 
 /**
  * Wyślij do KSeF (and auto-send after issuing): fixes the file when it is not yet, and puts the
  * document in the queue. Nothing is sent here; the worker (or the caller) runs a round.
  */
-export async function queueSubmission (db: Database, documentId: number, now: DateTime): Promise<QueueOutcome> {
-  const doc = await db.selectFrom('documents').select(['number', 'status', 'ksef_number', 'type']).where('id', '=', documentId).executeTakeFirst()
-  if (doc === undefined) return { ok: false, problems: ['Nie ma takiego dokumentu.'] }
-  if (doc.status !== 'issued') return { ok: false, problems: [`Dokument ${doc.number} jest anulowany – nie wysyła się go do KSeF.`] }
-  const existing = await submissionOf(db, documentId)
-  if (doc.ksef_number !== null && existing?.state !== 'przyjeta') return { ok: false, problems: [`Faktura ${doc.number} ma już numer KSeF ${doc.ksef_number} – nie wysyła się jej ponownie.`] }
-  const at = toStoredTimestamp(now)
-  if (existing?.state === 'przyjeta') return { ok: true, queued: false, message: `Faktura ${doc.number} jest już w KSeF (numer ${existing.ksef_number ?? ''}).` }
-  if (existing?.state === 'wysylanie') return { ok: true, queued: false, message: `Faktura ${doc.number} jest właśnie wysyłana do KSeF.` }
-  const fixed = existing?.state === 'odrzucona' || existing?.state === 'blad' ? await refixRejectedFile(db, documentId, now) : await fixInvoiceFile(db, documentId, now)
-  if (!fixed.ok) return fixed
-  const queued = await db.updateTable('ksef_submissions')
-    .set((eb) => ({ next_attempt_at: at, attempts: eb.case().when('state', '=', 'blad').then(0).else(eb.ref('attempts')).end(), state: eb.case().when('state', '=', 'blad').then('do_wyslania').else(eb.ref('state')).end(), updated_at: at }))
-    .where('document_id', '=', documentId).where('state', 'in', ['do_wyslania', 'offline', 'blad'])
+export async function queueSubmission(db: Database, documentId: number, now: DateTime): Promise<QueueOutcome> {
+  const doc = await db
+    .selectFrom('documents')
+    .select(['number', 'status', 'ksef_number', 'type'])
+    .where('id', '=', documentId)
     .executeTakeFirst()
-  if (Number(queued.numUpdatedRows) === 0) return { ok: true, queued: false, message: `Faktura ${doc.number} jest już w drodze do KSeF.` }
+  if (doc === undefined) return { ok: false, problems: ['Nie ma takiego dokumentu.'] }
+  if (doc.status !== 'issued')
+    return { ok: false, problems: [`Dokument ${doc.number} jest anulowany – nie wysyła się go do KSeF.`] }
+  const existing = await submissionOf(db, documentId)
+  if (doc.ksef_number !== null && existing?.state !== 'przyjeta')
+    return {
+      ok: false,
+      problems: [`Faktura ${doc.number} ma już numer KSeF ${doc.ksef_number} – nie wysyła się jej ponownie.`]
+    }
+  const at = toStoredTimestamp(now)
+  if (existing?.state === 'przyjeta')
+    return {
+      ok: true,
+      queued: false,
+      message: `Faktura ${doc.number} jest już w KSeF (numer ${existing.ksef_number ?? ''}).`
+    }
+  if (existing?.state === 'wysylanie')
+    return { ok: true, queued: false, message: `Faktura ${doc.number} jest właśnie wysyłana do KSeF.` }
+  const fixed =
+    existing?.state === 'odrzucona' || existing?.state === 'blad'
+      ? await refixRejectedFile(db, documentId, now)
+      : await fixInvoiceFile(db, documentId, now)
+  if (!fixed.ok) return fixed
+  const queued = await db
+    .updateTable('ksef_submissions')
+    .set((eb) => ({
+      next_attempt_at: at,
+      attempts: eb.case().when('state', '=', 'blad').then(0).else(eb.ref('attempts')).end(),
+      state: eb.case().when('state', '=', 'blad').then('do_wyslania').else(eb.ref('state')).end(),
+      updated_at: at
+    }))
+    .where('document_id', '=', documentId)
+    .where('state', 'in', ['do_wyslania', 'offline', 'blad'])
+    .executeTakeFirst()
+  if (Number(queued.numUpdatedRows) === 0)
+    return { ok: true, queued: false, message: `Faktura ${doc.number} jest już w drodze do KSeF.` }
   return { ok: true, queued: true, message: `Faktura ${doc.number} czeka na wysłanie do KSeF.` }
 }
 
@@ -211,29 +302,54 @@ interface Claimed extends SubmissionRow {
 }
 
 /** Rows due now (or the given documents), each claimed by a conditional update. */
-async function claimDue (deps: KsefDeps, opts: { documentIds?: number[], limit: number }): Promise<Claimed[]> {
+async function claimDue(deps: KsefDeps, opts: { documentIds?: number[]; limit: number }): Promise<Claimed[]> {
   const now = deps.now()
   const at = toStoredTimestamp(now)
   const claim = toStoredTimestamp(now.plus({ minutes: CLAIM_MINUTES }))
-  let query = deps.db.selectFrom('ksef_submissions').select('document_id')
+  let query = deps.db
+    .selectFrom('ksef_submissions')
+    .select('document_id')
     .where('state', 'in', ['do_wyslania', 'offline', 'wysylanie'])
     .where('next_attempt_at', 'is not', null)
     .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', at)]))
-  if (opts.documentIds !== undefined) query = query.where('document_id', 'in', opts.documentIds.length > 0 ? opts.documentIds : [-1])
+  if (opts.documentIds !== undefined)
+    query = query.where('document_id', 'in', opts.documentIds.length > 0 ? opts.documentIds : [-1])
   else query = query.where('next_attempt_at', '<=', at)
   const candidates = await query.orderBy('next_attempt_at').orderBy('id').limit(opts.limit).execute()
   const claimed: Claimed[] = []
   for (const { document_id: documentId } of candidates) {
-    const result = await deps.db.updateTable('ksef_submissions').set({ claimed_until: claim })
-      .where('document_id', '=', documentId).where('state', 'in', ['do_wyslania', 'offline', 'wysylanie'])
+    const result = await deps.db
+      .updateTable('ksef_submissions')
+      .set({ claimed_until: claim })
+      .where('document_id', '=', documentId)
+      .where('state', 'in', ['do_wyslania', 'offline', 'wysylanie'])
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', at)]))
       .executeTakeFirst()
     if (Number(result.numUpdatedRows) === 0) continue
-    const row = await deps.db.selectFrom('ksef_submissions as s').innerJoin('documents as d', 'd.id', 's.document_id')
-      .selectAll('s').select(['d.seller_nip', 'd.number', 'd.status', 'd.ksef_number as doc_ksef_number', 'd.issue_date'])
-      .where('s.document_id', '=', documentId).executeTakeFirstOrThrow()
-    const { seller_nip: sellerNip, number, status, doc_ksef_number: docKsef, issue_date: issueDate, ...submission } = row
-    claimed.push({ ...submission, claim, sellerNip, documentNumber: number, documentStatus: status, documentKsefNumber: docKsef, issueDate })
+    const row = await deps.db
+      .selectFrom('ksef_submissions as s')
+      .innerJoin('documents as d', 'd.id', 's.document_id')
+      .selectAll('s')
+      .select(['d.seller_nip', 'd.number', 'd.status', 'd.ksef_number as doc_ksef_number', 'd.issue_date'])
+      .where('s.document_id', '=', documentId)
+      .executeTakeFirstOrThrow()
+    const {
+      seller_nip: sellerNip,
+      number,
+      status,
+      doc_ksef_number: docKsef,
+      issue_date: issueDate,
+      ...submission
+    } = row
+    claimed.push({
+      ...submission,
+      claim,
+      sellerNip,
+      documentNumber: number,
+      documentStatus: status,
+      documentKsefNumber: docKsef,
+      issueDate
+    })
   }
   return claimed
 }
@@ -244,22 +360,29 @@ async function claimDue (deps: KsefDeps, opts: { documentIds?: number[], limit: 
  * died mid-round (SIGKILL, power cut). Released, its rows are recovered at once (polled, or found
  * in their session by hash before anything is sent again) instead of when the claim lapses.
  */
-export async function releaseClaimsOfEarlierRun (db: Queryable, now: DateTime): Promise<number> {
-  const result = await db.updateTable('ksef_submissions').set({ claimed_until: null, updated_at: toStoredTimestamp(now) })
-    .where('claimed_until', 'is not', null).executeTakeFirst()
+export async function releaseClaimsOfEarlierRun(db: Queryable, now: DateTime): Promise<number> {
+  const result = await db
+    .updateTable('ksef_submissions')
+    .set({ claimed_until: null, updated_at: toStoredTimestamp(now) })
+    .where('claimed_until', 'is not', null)
+    .executeTakeFirst()
   return Number(result.numUpdatedRows)
 }
 
 type Update = Partial<Omit<SubmissionRow, 'id' | 'document_id' | 'created_at'>>
 
 /** Writes only while our claim holds (a lapsed claim taken by another sender wins). */
-async function update (db: Queryable, row: Claimed, set: Update, at: string): Promise<boolean> {
-  const result = await db.updateTable('ksef_submissions').set({ ...set, updated_at: at })
-    .where('id', '=', row.id).where('claimed_until', '=', row.claim).executeTakeFirst()
+async function update(db: Queryable, row: Claimed, set: Update, at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('ksef_submissions')
+    .set({ ...set, updated_at: at })
+    .where('id', '=', row.id)
+    .where('claimed_until', '=', row.claim)
+    .executeTakeFirst()
   return Number(result.numUpdatedRows) > 0
 }
 
-async function release (deps: KsefDeps, row: Claimed, set: Update): Promise<void> {
+async function release(deps: KsefDeps, row: Claimed, set: Update): Promise<void> {
   await update(deps.db, row, { ...set, claimed_until: null }, toStoredTimestamp(deps.now()))
 }
 
@@ -274,7 +397,7 @@ export interface RoundResult {
 }
 
 /** State while waiting again: an offline invoice stays offline. */
-function waitingState (row: Claimed): 'do_wyslania' | 'offline' {
+function waitingState(row: Claimed): 'do_wyslania' | 'offline' {
   return row.offline_mode !== null ? 'offline' : 'do_wyslania'
 }
 
@@ -284,24 +407,52 @@ function waitingState (row: Claimed): 'do_wyslania' | 'offline' {
  * other temporary failures back off; after MAX_ATTEMPTS (or a permanent failure) the row stops
  * as 'blad' for the user — an offline invoice never stops, its deadline is shown instead.
  */
-async function recordFailure (deps: KsefDeps, row: Claimed, error: unknown, result: RoundResult, opts: { attempted: boolean }): Promise<void> {
+async function recordFailure(
+  deps: KsefDeps,
+  row: Claimed,
+  error: unknown,
+  result: RoundResult,
+  opts: { attempted: boolean }
+): Promise<void> {
   const now = deps.now()
-  const message = error instanceof KsefApiError ? ksefErrorMessage(error) : error instanceof KsefAuthError ? error.message : 'Nieoczekiwany błąd podczas wysyłania do KSeF.'
-  if (!(error instanceof KsefApiError) && !(error instanceof KsefAuthError)) deps.log?.warn({ documentId: row.document_id, err: error instanceof Error ? error.message : String(error) }, 'ksef send failed unexpectedly')
+  const message =
+    error instanceof KsefApiError
+      ? ksefErrorMessage(error)
+      : error instanceof KsefAuthError
+        ? error.message
+        : 'Nieoczekiwany błąd podczas wysyłania do KSeF.'
+  if (!(error instanceof KsefApiError) && !(error instanceof KsefAuthError))
+    deps.log?.warn(
+      { documentId: row.document_id, err: error instanceof Error ? error.message : String(error) },
+      'ksef send failed unexpectedly'
+    )
   const attempts = row.attempts + (opts.attempted ? 0 : 1)
   if (error instanceof KsefApiError && error.status === 429) {
     const after = error.retryAfterMs ?? retryDelayMs(1, deps.config.retryBaseMs)
-    await release(deps, row, { state: waitingState(row), last_error: 'Limit zapytań KSeF – faktura czeka w kolejce.', next_attempt_at: toStoredTimestamp(now.plus({ milliseconds: after })) })
+    await release(deps, row, {
+      state: waitingState(row),
+      last_error: 'Limit zapytań KSeF – faktura czeka w kolejce.',
+      next_attempt_at: toStoredTimestamp(now.plus({ milliseconds: after }))
+    })
     result.waiting++
     return
   }
   // credentials the user must fix: the documents wait, the connection shows why
-  if (error instanceof KsefAuthError || (error instanceof KsefApiError && (error.status === 401 || error.status === 403))) {
-    await release(deps, row, { state: waitingState(row), last_error: message, next_attempt_at: toStoredTimestamp(now.plus({ hours: 1 })) })
+  if (
+    error instanceof KsefAuthError ||
+    (error instanceof KsefApiError && (error.status === 401 || error.status === 403))
+  ) {
+    await release(deps, row, {
+      state: waitingState(row),
+      last_error: message,
+      next_attempt_at: toStoredTimestamp(now.plus({ hours: 1 }))
+    })
     result.failed++
     return
   }
-  const unreachable = error instanceof KsefApiError && (error.kind === 'network' || error.kind === 'timeout' || (error.status !== null && error.status >= 500))
+  const unreachable =
+    error instanceof KsefApiError &&
+    (error.kind === 'network' || error.kind === 'timeout' || (error.status !== null && error.status >= 500))
   const offline = row.offline_mode !== null || unreachable
   const set: Update = { attempts }
   if (row.offline_mode === null && unreachable) {
@@ -310,11 +461,23 @@ async function recordFailure (deps: KsefDeps, row: Claimed, error: unknown, resu
   }
   const temporary = error instanceof KsefApiError ? error.temporary : false
   if ((temporary && attempts < MAX_ATTEMPTS) || offline) {
-    await release(deps, row, { ...set, state: offline ? 'offline' : 'do_wyslania', last_error: message, next_attempt_at: toStoredTimestamp(now.plus({ milliseconds: retryDelayMs(Math.min(attempts, 8), deps.config.retryBaseMs) })) })
+    await release(deps, row, {
+      ...set,
+      state: offline ? 'offline' : 'do_wyslania',
+      last_error: message,
+      next_attempt_at: toStoredTimestamp(
+        now.plus({ milliseconds: retryDelayMs(Math.min(attempts, 8), deps.config.retryBaseMs) })
+      )
+    })
     result.waiting++
     return
   }
-  await release(deps, row, { ...set, state: 'blad', last_error: temporary ? `${message} Nie udało się po ${attempts} próbach – wyślij ponownie.` : message, next_attempt_at: null })
+  await release(deps, row, {
+    ...set,
+    state: 'blad',
+    last_error: temporary ? `${message} Nie udało się po ${attempts} próbach – wyślij ponownie.` : message,
+    next_attempt_at: null
+  })
   result.failed++
 }
 
@@ -323,22 +486,39 @@ async function recordFailure (deps: KsefDeps, row: Claimed, error: unknown, resu
  * happened to rows a dead process left in flight, sends the rest in one online session, closes
  * it and polls every status. Never throws for KSeF's sake: every row ends with a clear state.
  */
-export async function runKsefRound (deps: KsefDeps, opts: { documentIds?: number[], limit?: number } = {}): Promise<RoundResult> {
+export async function runKsefRound(
+  deps: KsefDeps,
+  opts: { documentIds?: number[]; limit?: number } = {}
+): Promise<RoundResult> {
   const result: RoundResult = { claimed: 0, accepted: 0, rejected: 0, waiting: 0, failed: 0 }
   const rows = await claimDue(deps, { documentIds: opts.documentIds, limit: opts.limit ?? ROUND_SIZE })
   result.claimed = rows.length
   if (rows.length === 0) return result
   const connection = await connectionOf(deps.db)
   if (connection === undefined) {
-    for (const row of rows) await release(deps, row, { last_error: 'Nie skonfigurowano połączenia z KSeF (USTAWIENIA » INTEGRACJE » KSeF).', next_attempt_at: toStoredTimestamp(deps.now().plus({ hours: 1 })) })
+    for (const row of rows)
+      await release(deps, row, {
+        last_error: 'Nie skonfigurowano połączenia z KSeF (USTAWIENIA » INTEGRACJE » KSeF).',
+        next_attempt_at: toStoredTimestamp(deps.now().plus({ hours: 1 }))
+      })
     result.waiting += rows.length
     return result
   }
   // documents that must not go (cancelled meanwhile, a number typed in by hand)
   const live: Claimed[] = []
   for (const row of rows) {
-    if (row.documentStatus !== 'issued') await release(deps, row, { state: 'blad', last_error: `Dokument ${row.documentNumber} jest anulowany – nie wysłano go do KSeF.`, next_attempt_at: null })
-    else if (row.documentKsefNumber !== null && row.ksef_number === null && row.invoice_reference === null) await release(deps, row, { state: 'blad', last_error: `Faktura ma już numer KSeF ${row.documentKsefNumber} wpisany ręcznie – nie wysłano jej ponownie.`, next_attempt_at: null })
+    if (row.documentStatus !== 'issued')
+      await release(deps, row, {
+        state: 'blad',
+        last_error: `Dokument ${row.documentNumber} jest anulowany – nie wysłano go do KSeF.`,
+        next_attempt_at: null
+      })
+    else if (row.documentKsefNumber !== null && row.ksef_number === null && row.invoice_reference === null)
+      await release(deps, row, {
+        state: 'blad',
+        last_error: `Faktura ma już numer KSeF ${row.documentKsefNumber} wpisany ręcznie – nie wysłano jej ponownie.`,
+        next_attempt_at: null
+      })
     else live.push(row)
   }
   if (live.length === 0) return result
@@ -357,18 +537,39 @@ export async function runKsefRound (deps: KsefDeps, opts: { documentIds?: number
   const toPoll: Claimed[] = []
   const toSend: Claimed[] = []
   for (const row of live) {
-    if (row.invoice_reference !== null && row.session_reference !== null) { toPoll.push(row); continue }
-    if (row.session_reference === null) { toSend.push(row); continue }
+    if (row.invoice_reference !== null && row.session_reference !== null) {
+      toPoll.push(row)
+      continue
+    }
+    if (row.session_reference === null) {
+      toSend.push(row)
+      continue
+    }
     try {
-      const found = (await client.sessionInvoices(token, row.session_reference)).find((i) => i.invoiceHash === row.xml_sha256)
+      const found = (await client.sessionInvoices(token, row.session_reference)).find(
+        (i) => i.invoiceHash === row.xml_sha256
+      )
       if (found !== undefined) {
-        await update(deps.db, row, { invoice_reference: found.referenceNumber, state: 'wysylanie' }, toStoredTimestamp(deps.now()))
+        await update(
+          deps.db,
+          row,
+          { invoice_reference: found.referenceNumber, state: 'wysylanie' },
+          toStoredTimestamp(deps.now())
+        )
         toPoll.push({ ...row, invoice_reference: found.referenceNumber })
       } else {
         toSend.push(row)
       }
     } catch (error) {
-      if (error instanceof KsefApiError && error.status !== null && error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 401) toSend.push(row)
+      if (
+        error instanceof KsefApiError &&
+        error.status !== null &&
+        error.status >= 400 &&
+        error.status < 500 &&
+        error.status !== 429 &&
+        error.status !== 401
+      )
+        toSend.push(row)
       else await recordFailure(deps, row, error, result, { attempted: false })
     }
   }
@@ -379,12 +580,25 @@ export async function runKsefRound (deps: KsefDeps, opts: { documentIds?: number
   return result
 }
 
-async function noteConnectionError (deps: KsefDeps, error: unknown): Promise<void> {
-  const message = error instanceof KsefAuthError ? error.message : error instanceof KsefApiError ? ksefErrorMessage(error) : 'Nieoczekiwany błąd połączenia z KSeF.'
+async function noteConnectionError(deps: KsefDeps, error: unknown): Promise<void> {
+  const message =
+    error instanceof KsefAuthError
+      ? error.message
+      : error instanceof KsefApiError
+        ? ksefErrorMessage(error)
+        : 'Nieoczekiwany błąd połączenia z KSeF.'
   await recordConnectionError(deps.db, message, toStoredTimestamp(deps.now()))
 }
 
-async function sendInSession (deps: KsefDeps, client: KsefClient, token: string, environment: string, rows: Claimed[], toPoll: Claimed[], result: RoundResult): Promise<void> {
+async function sendInSession(
+  deps: KsefDeps,
+  client: KsefClient,
+  token: string,
+  environment: string,
+  rows: Claimed[],
+  toPoll: Claimed[],
+  result: RoundResult
+): Promise<void> {
   let sessionReference: string
   let session: ReturnType<typeof newSessionKey>
   try {
@@ -408,24 +622,57 @@ async function sendInSession (deps: KsefDeps, client: KsefClient, token: string,
     const row = rows[i] as Claimed
     const at = toStoredTimestamp(deps.now())
     // written before the request: a crash from here on finds the session and looks the hash up
-    const marked = await update(deps.db, row, { state: 'wysylanie', session_reference: sessionReference, invoice_reference: null, attempts: row.attempts + 1, environment, last_error: null }, at)
+    const marked = await update(
+      deps.db,
+      row,
+      {
+        state: 'wysylanie',
+        session_reference: sessionReference,
+        invoice_reference: null,
+        attempts: row.attempts + 1,
+        environment,
+        last_error: null
+      },
+      at
+    )
     if (!marked) continue
-    const inFlight: Claimed = { ...row, state: 'wysylanie', session_reference: sessionReference, attempts: row.attempts + 1 }
+    const inFlight: Claimed = {
+      ...row,
+      state: 'wysylanie',
+      session_reference: sessionReference,
+      attempts: row.attempts + 1
+    }
     const xml = row.xml as unknown as Uint8Array
     const encrypted = encryptInvoice(session, xml)
     try {
-      const invoiceReference = await client.sendInvoice(token, sessionReference, { ...encrypted, offlineMode: row.offline_mode !== null })
+      const invoiceReference = await client.sendInvoice(token, sessionReference, {
+        ...encrypted,
+        offlineMode: row.offline_mode !== null
+      })
       await update(deps.db, row, { invoice_reference: invoiceReference }, toStoredTimestamp(deps.now()))
       toPoll.push({ ...inFlight, invoice_reference: invoiceReference })
     } catch (error) {
       if (error instanceof KsefApiError && error.status === 429) {
         // the hour's limit is reached: this one and the rest wait their turn, visibly queued
-        for (const rest of [inFlight, ...rows.slice(i + 1)]) await recordFailure(deps, rest, error, result, { attempted: true })
+        for (const rest of [inFlight, ...rows.slice(i + 1)])
+          await recordFailure(deps, rest, error, result, { attempted: true })
         break
       }
-      if (error instanceof KsefApiError && error.kind === 'http' && error.status !== null && error.status >= 400 && error.status < 500 && error.status !== 401) {
+      if (
+        error instanceof KsefApiError &&
+        error.kind === 'http' &&
+        error.status !== null &&
+        error.status >= 400 &&
+        error.status < 500 &&
+        error.status !== 401
+      ) {
         // KSeF refused the request itself: it took nothing, so nothing can be found in the session
-        await release(deps, inFlight, { state: 'blad', session_reference: null, last_error: ksefErrorMessage(error), next_attempt_at: null })
+        await release(deps, inFlight, {
+          state: 'blad',
+          session_reference: null,
+          last_error: ksefErrorMessage(error),
+          next_attempt_at: null
+        })
         result.failed++
         continue
       }
@@ -440,21 +687,41 @@ async function sendInSession (deps: KsefDeps, client: KsefClient, token: string,
   }
 }
 
-async function pollStatuses (deps: KsefDeps, client: KsefClient, token: string, rows: Claimed[], result: RoundResult): Promise<void> {
+async function pollStatuses(
+  deps: KsefDeps,
+  client: KsefClient,
+  token: string,
+  rows: Claimed[],
+  result: RoundResult
+): Promise<void> {
   const sleep = deps.sleep ?? defaultSleep
   let pending = rows
   for (let poll = 1; poll <= STATUS_POLLS && pending.length > 0; poll++) {
-    if (poll > 1) await sleep(deps.config.retryBaseMs * (poll - 1) / 2)
+    if (poll > 1) await sleep((deps.config.retryBaseMs * (poll - 1)) / 2)
     const still: Claimed[] = []
     for (const row of pending) {
       let verdict: Verdict
       try {
-        verdict = verdictOf(await client.invoiceStatus(token, row.session_reference!, row.invoice_reference!), row.sellerNip)
+        verdict = verdictOf(
+          await client.invoiceStatus(token, row.session_reference!, row.invoice_reference!),
+          row.sellerNip
+        )
       } catch (error) {
         if (error instanceof KsefApiError && error.kind === 'invalid') verdict = { kind: 'pending' }
-        else { await leaveInFlight(deps, row, error instanceof KsefApiError ? ksefErrorMessage(error) : 'Nie udało się sprawdzić statusu faktury w KSeF.', result); continue }
+        else {
+          await leaveInFlight(
+            deps,
+            row,
+            error instanceof KsefApiError ? ksefErrorMessage(error) : 'Nie udało się sprawdzić statusu faktury w KSeF.',
+            result
+          )
+          continue
+        }
       }
-      if (verdict.kind === 'pending') { still.push(row); continue }
+      if (verdict.kind === 'pending') {
+        still.push(row)
+        continue
+      }
       await applyVerdict(deps, client, token, row, verdict, result)
     }
     pending = still
@@ -463,16 +730,32 @@ async function pollStatuses (deps: KsefDeps, client: KsefClient, token: string, 
 }
 
 /** KSeF has the invoice but no verdict yet: the row stays in flight and is polled again later. */
-async function leaveInFlight (deps: KsefDeps, row: Claimed, message: string | null, result: RoundResult): Promise<void> {
-  await release(deps, row, { state: 'wysylanie', last_error: message, next_attempt_at: toStoredTimestamp(deps.now().plus({ milliseconds: retryDelayMs(1, deps.config.retryBaseMs) })) })
+async function leaveInFlight(deps: KsefDeps, row: Claimed, message: string | null, result: RoundResult): Promise<void> {
+  await release(deps, row, {
+    state: 'wysylanie',
+    last_error: message,
+    next_attempt_at: toStoredTimestamp(deps.now().plus({ milliseconds: retryDelayMs(1, deps.config.retryBaseMs) }))
+  })
   result.waiting++
 }
 
-async function applyVerdict (deps: KsefDeps, client: KsefClient, token: string, row: Claimed, verdict: Exclude<Verdict, { kind: 'pending' }>, result: RoundResult): Promise<void> {
+async function applyVerdict(
+  deps: KsefDeps,
+  client: KsefClient,
+  token: string,
+  row: Claimed,
+  verdict: Exclude<Verdict, { kind: 'pending' }>,
+  result: RoundResult
+): Promise<void> {
   const now = deps.now()
   const at = toStoredTimestamp(now)
   if (verdict.kind === 'rejected') {
-    await release(deps, row, { state: 'odrzucona', status_description: verdict.reason, last_error: verdict.reason, next_attempt_at: null })
+    await release(deps, row, {
+      state: 'odrzucona',
+      status_description: verdict.reason,
+      last_error: verdict.reason,
+      next_attempt_at: null
+    })
     result.rejected++
     return
   }
@@ -488,14 +771,25 @@ async function applyVerdict (deps: KsefDeps, client: KsefClient, token: string, 
       state: final ? 'blad' : waitingState(row),
       session_reference: null,
       invoice_reference: null,
-      last_error: final ? `${verdict.reason.replace(/ – zostanie wysłana ponownie\.$/, '.')} Nie udało się po ${row.attempts} próbach – wyślij ponownie.` : verdict.reason,
-      next_attempt_at: final ? null : toStoredTimestamp(now.plus({ milliseconds: retryDelayMs(row.attempts, deps.config.retryBaseMs) }))
+      last_error: final
+        ? `${verdict.reason.replace(/ – zostanie wysłana ponownie\.$/, '.')} Nie udało się po ${row.attempts} próbach – wyślij ponownie.`
+        : verdict.reason,
+      next_attempt_at: final
+        ? null
+        : toStoredTimestamp(now.plus({ milliseconds: retryDelayMs(row.attempts, deps.config.retryBaseMs) }))
     })
     if (final) result.failed++
     else result.waiting++
     return
   }
-  const stored = await recordAcceptance(deps.db, row, verdict.ksefNumber, verdict.kind === 'accepted' ? (verdict.acceptedAt ?? at) : at, verdict.kind === 'duplicate' ? 440 : 200, at)
+  const stored = await recordAcceptance(
+    deps.db,
+    row,
+    verdict.ksefNumber,
+    verdict.kind === 'accepted' ? (verdict.acceptedAt ?? at) : at,
+    verdict.kind === 'duplicate' ? 440 : 200,
+    at
+  )
   if (!stored.ok) {
     await release(deps, row, { state: 'blad', last_error: stored.problem, next_attempt_at: null })
     result.failed++
@@ -504,20 +798,32 @@ async function applyVerdict (deps: KsefDeps, client: KsefClient, token: string, 
   result.accepted++
   // the UPO after the number is safe: a missing one is fetched by a later round
   try {
-    const upo = verdict.kind === 'accepted'
-      ? await client.invoiceUpo(token, row.session_reference!, row.invoice_reference!)
-      : verdict.originalSessionReference !== null ? await client.invoiceUpoByKsefNumber(token, verdict.originalSessionReference, verdict.ksefNumber) : null
+    const upo =
+      verdict.kind === 'accepted'
+        ? await client.invoiceUpo(token, row.session_reference!, row.invoice_reference!)
+        : verdict.originalSessionReference !== null
+          ? await client.invoiceUpoByKsefNumber(token, verdict.originalSessionReference, verdict.ksefNumber)
+          : null
     if (upo !== null) await storeUpo(deps.db, row.document_id, upo, toStoredTimestamp(deps.now()))
   } catch (error) {
-    deps.log?.warn({ documentId: row.document_id, status: error instanceof KsefApiError ? error.status : null }, 'fetching the KSeF UPO failed')
+    deps.log?.warn(
+      { documentId: row.document_id, status: error instanceof KsefApiError ? error.status : null },
+      'fetching the KSeF UPO failed'
+    )
   }
 }
 
-async function storeUpo (db: Queryable, documentId: number, upo: string, at: string): Promise<boolean> {
+async function storeUpo(db: Queryable, documentId: number, upo: string, at: string): Promise<boolean> {
   const text = upo.trim()
   // untrusted: keep only what looks like an XML document of sensible size
   if (!text.startsWith('<') || text.length > MAX_UPO_BYTES) return false
-  const result = await db.updateTable('ksef_submissions').set({ upo_xml: text, updated_at: at }).where('document_id', '=', documentId).where('state', '=', 'przyjeta').where('upo_xml', 'is', null).executeTakeFirst()
+  const result = await db
+    .updateTable('ksef_submissions')
+    .set({ upo_xml: text, updated_at: at })
+    .where('document_id', '=', documentId)
+    .where('state', '=', 'przyjeta')
+    .where('upo_xml', 'is', null)
+    .executeTakeFirst()
   return Number(result.numUpdatedRows) > 0
 }
 
@@ -525,29 +831,75 @@ async function storeUpo (db: Queryable, documentId: number, upo: string, at: str
  * The KSeF number on the submission, the document and its ledger entries (the KPiR and VAT
  * register carry it), in one transaction, as the manual entry does.
  */
-async function recordAcceptance (db: Database, row: Claimed, ksefNumber: string, acceptedAt: string, statusCode: number, at: string): Promise<{ ok: true } | { ok: false, problem: string }> {
+async function recordAcceptance(
+  db: Database,
+  row: Claimed,
+  ksefNumber: string,
+  acceptedAt: string,
+  statusCode: number,
+  at: string
+): Promise<{ ok: true } | { ok: false; problem: string }> {
   return await db.transaction().execute(async (trx) => {
-    const other = await trx.selectFrom('documents').select('number').where('ksef_number', '=', ksefNumber).where('id', '!=', row.document_id).executeTakeFirst()
-    if (other !== undefined) return { ok: false, problem: `KSeF podał numer ${ksefNumber}, który ma już dokument ${other.number}. Sprawdź faktury w aplikacji KSeF.` }
-    const doc = await trx.selectFrom('documents').select(['ksef_number']).where('id', '=', row.document_id).executeTakeFirstOrThrow()
-    if (doc.ksef_number !== null && doc.ksef_number !== ksefNumber) return { ok: false, problem: `KSeF podał numer ${ksefNumber}, a faktura ma już wpisany numer ${doc.ksef_number}. Sprawdź ją w aplikacji KSeF.` }
-    const done = await update(trx, row, {
-      state: 'przyjeta', ksef_number: ksefNumber, accepted_at: acceptedAt, status_code: statusCode,
-      status_description: statusCode === 440 ? 'Duplikat – KSeF ma już tę fakturę; zapisano numer KSeF oryginału.' : 'Przyjęta',
-      last_error: null, next_attempt_at: null, claimed_until: null
-    }, at)
+    const other = await trx
+      .selectFrom('documents')
+      .select('number')
+      .where('ksef_number', '=', ksefNumber)
+      .where('id', '!=', row.document_id)
+      .executeTakeFirst()
+    if (other !== undefined)
+      return {
+        ok: false,
+        problem: `KSeF podał numer ${ksefNumber}, który ma już dokument ${other.number}. Sprawdź faktury w aplikacji KSeF.`
+      }
+    const doc = await trx
+      .selectFrom('documents')
+      .select(['ksef_number'])
+      .where('id', '=', row.document_id)
+      .executeTakeFirstOrThrow()
+    if (doc.ksef_number !== null && doc.ksef_number !== ksefNumber)
+      return {
+        ok: false,
+        problem: `KSeF podał numer ${ksefNumber}, a faktura ma już wpisany numer ${doc.ksef_number}. Sprawdź ją w aplikacji KSeF.`
+      }
+    const done = await update(
+      trx,
+      row,
+      {
+        state: 'przyjeta',
+        ksef_number: ksefNumber,
+        accepted_at: acceptedAt,
+        status_code: statusCode,
+        status_description:
+          statusCode === 440 ? 'Duplikat – KSeF ma już tę fakturę; zapisano numer KSeF oryginału.' : 'Przyjęta',
+        last_error: null,
+        next_attempt_at: null,
+        claimed_until: null
+      },
+      at
+    )
     if (!done) return { ok: false, problem: 'Wysyłkę tej faktury przejął inny proces.' }
     await trx.updateTable('documents').set({ ksef_number: ksefNumber }).where('id', '=', row.document_id).execute()
-    await trx.updateTable('ledger_entries').set({ ksef_number: ksefNumber }).where('document_id', '=', row.document_id).execute()
+    await trx
+      .updateTable('ledger_entries')
+      .set({ ksef_number: ksefNumber })
+      .where('document_id', '=', row.document_id)
+      .execute()
     return { ok: true }
   })
 }
 
 /** Accepted invoices whose UPO a previous round could not fetch. */
-export async function fetchMissingUpos (deps: KsefDeps, limit = 20): Promise<number> {
-  const rows = await deps.db.selectFrom('ksef_submissions').select(['document_id', 'session_reference', 'invoice_reference', 'environment'])
-    .where('state', '=', 'przyjeta').where('upo_xml', 'is', null).where('invoice_reference', 'is not', null).where('session_reference', 'is not', null)
-    .where('status_code', '=', 200).limit(limit).execute()
+export async function fetchMissingUpos(deps: KsefDeps, limit = 20): Promise<number> {
+  const rows = await deps.db
+    .selectFrom('ksef_submissions')
+    .select(['document_id', 'session_reference', 'invoice_reference', 'environment'])
+    .where('state', '=', 'przyjeta')
+    .where('upo_xml', 'is', null)
+    .where('invoice_reference', 'is not', null)
+    .where('session_reference', 'is not', null)
+    .where('status_code', '=', 200)
+    .limit(limit)
+    .execute()
   if (rows.length === 0) return 0
   const connection = await connectionOf(deps.db)
   if (connection === undefined) return 0
@@ -569,7 +921,7 @@ export async function fetchMissingUpos (deps: KsefDeps, limit = 20): Promise<num
  * The connection test: authenticates anew (not from the cache) and reads the Ministry's keys.
  * Returns a Polish sentence either way and records it on the connection's health.
  */
-export async function testKsefConnection (deps: KsefDeps): Promise<{ ok: boolean, message: string }> {
+export async function testKsefConnection(deps: KsefDeps): Promise<{ ok: boolean; message: string }> {
   const connection = await connectionOf(deps.db)
   if (connection === undefined) return { ok: false, message: 'Najpierw zapisz ustawienia połączenia z KSeF.' }
   const at = toStoredTimestamp(deps.now())
@@ -580,19 +932,36 @@ export async function testKsefConnection (deps: KsefDeps): Promise<{ ok: boolean
     await accessTokenFor(deps, client, fresh!)
     await publicKeyFor(deps, client, connection.environment, 'SymmetricKeyEncryption')
     await recordConnectionSuccess(deps.db, toStoredTimestamp(deps.now()))
-    return { ok: true, message: 'Połączenie z KSeF działa: uwierzytelnienie powiodło się i pobrano klucze publiczne Ministerstwa Finansów.' }
+    return {
+      ok: true,
+      message:
+        'Połączenie z KSeF działa: uwierzytelnienie powiodło się i pobrano klucze publiczne Ministerstwa Finansów.'
+    }
   } catch (error) {
     await noteConnectionError(deps, error)
-    const message = error instanceof KsefAuthError ? error.message : error instanceof KsefApiError ? ksefErrorMessage(error) : 'Nieoczekiwany błąd połączenia z KSeF.'
-    if (!(error instanceof KsefAuthError) && !(error instanceof KsefApiError)) deps.log?.warn({ err: error instanceof Error ? error.message : String(error) }, 'ksef connection test failed unexpectedly')
+    const message =
+      error instanceof KsefAuthError
+        ? error.message
+        : error instanceof KsefApiError
+          ? ksefErrorMessage(error)
+          : 'Nieoczekiwany błąd połączenia z KSeF.'
+    if (!(error instanceof KsefAuthError) && !(error instanceof KsefApiError))
+      deps.log?.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'ksef connection test failed unexpectedly'
+      )
     return { ok: false, message: `Test połączenia z KSeF nie powiódł się: ${message}` }
   }
 }
 
 /** After the settings change: everything waiting may go now with the new connection. */
-export async function requeueWaiting (db: Queryable, at: string): Promise<void> {
-  await db.updateTable('ksef_submissions').set({ next_attempt_at: at, updated_at: at })
-    .where('state', 'in', ['do_wyslania', 'offline', 'wysylanie']).where('next_attempt_at', 'is not', null).execute()
+export async function requeueWaiting(db: Queryable, at: string): Promise<void> {
+  await db
+    .updateTable('ksef_submissions')
+    .set({ next_attempt_at: at, updated_at: at })
+    .where('state', 'in', ['do_wyslania', 'offline', 'wysylanie'])
+    .where('next_attempt_at', 'is not', null)
+    .execute()
 }
 
 export interface KsefHealth {
@@ -605,12 +974,27 @@ export interface KsefHealth {
   accepted: number
 }
 
-export async function ksefHealth (db: Queryable): Promise<KsefHealth> {
-  const rows = await db.selectFrom('ksef_submissions')
-    .select(['state', sql<string | null>`min(next_attempt_at)`.as('next_attempt_at'), sql<number>`count(*)`.as('n'), sql<string | null>`min(offline_deadline)`.as('deadline')])
+export async function ksefHealth(db: Queryable): Promise<KsefHealth> {
+  const rows = await db
+    .selectFrom('ksef_submissions')
+    .select([
+      'state',
+      sql<string | null>`min(next_attempt_at)`.as('next_attempt_at'),
+      sql<number>`count(*)`.as('n'),
+      sql<string | null>`min(offline_deadline)`.as('deadline')
+    ])
     .where((eb) => eb.or([eb('state', '!=', 'do_wyslania'), eb('next_attempt_at', 'is not', null)]))
-    .groupBy('state').execute()
-  const health: KsefHealth = { queued: 0, inFlight: 0, offline: 0, nearestOfflineDeadline: null, rejected: 0, failed: 0, accepted: 0 }
+    .groupBy('state')
+    .execute()
+  const health: KsefHealth = {
+    queued: 0,
+    inFlight: 0,
+    offline: 0,
+    nearestOfflineDeadline: null,
+    rejected: 0,
+    failed: 0,
+    accepted: 0
+  }
   for (const row of rows) {
     const n = Number(row.n)
     if (row.state === 'do_wyslania' && row.next_attempt_at !== null) health.queued += n
@@ -618,7 +1002,8 @@ export async function ksefHealth (db: Queryable): Promise<KsefHealth> {
     else if (row.state === 'offline') {
       health.offline += n
       const deadline = row.deadline
-      if (deadline !== null && (health.nearestOfflineDeadline === null || deadline < health.nearestOfflineDeadline)) health.nearestOfflineDeadline = deadline
+      if (deadline !== null && (health.nearestOfflineDeadline === null || deadline < health.nearestOfflineDeadline))
+        health.nearestOfflineDeadline = deadline
     } else if (row.state === 'odrzucona') health.rejected += n
     else if (row.state === 'blad') health.failed += n
     else if (row.state === 'przyjeta') health.accepted += n
@@ -631,10 +1016,11 @@ export async function ksefHealth (db: Queryable): Promise<KsefHealth> {
  * in KSeF and never queued, are queued. Done by the worker rather than in the issuing code, so
  * an invoice issued just before a crash is still picked up.
  */
-export async function queueNewlyIssued (deps: KsefDeps, limit = 200): Promise<number> {
+export async function queueNewlyIssued(deps: KsefDeps, limit = 200): Promise<number> {
   const connection = await connectionOf(deps.db)
   if (connection === undefined || connection.auto_send !== 1) return 0
-  const rows = await deps.db.selectFrom('documents as d')
+  const rows = await deps.db
+    .selectFrom('documents as d')
     .leftJoin('ksef_submissions as s', 's.document_id', 'd.id')
     .select(['d.id'])
     .where('d.type', 'in', ['faktura', 'faktura_bez_vat', 'korekta'])
@@ -642,7 +1028,9 @@ export async function queueNewlyIssued (deps: KsefDeps, limit = 200): Promise<nu
     .where('d.ksef_number', 'is', null)
     .where('s.id', 'is', null)
     .where('d.created_at', '>=', connection.created_at)
-    .orderBy('d.id').limit(limit).execute()
+    .orderBy('d.id')
+    .limit(limit)
+    .execute()
   let queued = 0
   for (const { id } of rows) {
     const result = await queueSubmission(deps.db, id, deps.now())

@@ -6,12 +6,20 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { startIntervalWorker, type IntervalWorker } from '../shared/interval-worker.ts'
-import { fetchMissingUpos, queueNewlyIssued, releaseClaimsOfEarlierRun, ROUND_SIZE, runKsefRound, type KsefDeps, type RoundResult } from './ksef-sender.ts'
+import {
+  fetchMissingUpos,
+  queueNewlyIssued,
+  releaseClaimsOfEarlierRun,
+  ROUND_SIZE,
+  runKsefRound,
+  type KsefDeps,
+  type RoundResult
+} from './ksef-sender.ts'
 
 export const KSEF_SIMULATOR_PREFIX = '/symulator-ksef'
 
 /** Where this process reaches its own KSeF simulator (its listening address, else PUBLIC_URL). */
-function ksefSimulatorApiUrl (app: FastifyInstance): string {
+function ksefSimulatorApiUrl(app: FastifyInstance): string {
   const address = app.server.listening ? app.server.address() : null
   if (address !== null && typeof address === 'object') {
     const { address: host, port, family } = address as AddressInfo
@@ -22,7 +30,7 @@ function ksefSimulatorApiUrl (app: FastifyInstance): string {
   return `${app.ctx.config.publicUrl}${KSEF_SIMULATOR_PREFIX}/v2`
 }
 
-export function ksefDepsOf (app: FastifyInstance): KsefDeps {
+export function ksefDepsOf(app: FastifyInstance): KsefDeps {
   return {
     db: app.db,
     config: app.ctx.config.ksef,
@@ -40,13 +48,21 @@ export type KsefWorker = IntervalWorker<RoundResult[]>
 /** At most this many rounds per tick, so one tick cannot run for ever. */
 const ROUNDS_PER_TICK = 8
 
-export function startKsefWorker (app: FastifyInstance, opts: { intervalMs?: number, deps?: Partial<KsefDeps> } = {}): KsefWorker {
+export function startKsefWorker(
+  app: FastifyInstance,
+  opts: { intervalMs?: number; deps?: Partial<KsefDeps> } = {}
+): KsefWorker {
   const deps = (): KsefDeps => ({ ...ksefDepsOf(app), ...opts.deps })
-  let recovery: Promise<void> | null = releaseClaimsOfEarlierRun(app.db, app.ctx.now()).then((released) => {
-    if (released > 0) app.log.info({ released }, 'ksef: claims left by an earlier run released')
-  }, (error: unknown) => { app.log.error({ err: error }, 'ksef: releasing claims of an earlier run failed') })
+  let recovery: Promise<void> | null = releaseClaimsOfEarlierRun(app.db, app.ctx.now()).then(
+    (released) => {
+      if (released > 0) app.log.info({ released }, 'ksef: claims left by an earlier run released')
+    },
+    (error: unknown) => {
+      app.log.error({ err: error }, 'ksef: releasing claims of an earlier run failed')
+    }
+  )
 
-  async function pass (): Promise<RoundResult[]> {
+  async function pass(): Promise<RoundResult[]> {
     if (recovery !== null) {
       await recovery
       recovery = null
@@ -67,7 +83,9 @@ export function startKsefWorker (app: FastifyInstance, opts: { intervalMs?: numb
     intervalMs: opts.intervalMs ?? app.ctx.config.ksef.workerIntervalMs,
     run: pass,
     idle: [],
-    onError: (error) => { app.log.error({ err: error }, 'sending invoices to ksef failed') }
+    onError: (error) => {
+      app.log.error({ err: error }, 'sending invoices to ksef failed')
+    }
   })
   return worker
 }

@@ -44,15 +44,33 @@ export interface StoredSecrets {
 const MAX_PEM = 20_000
 
 /** The NIP a KSeF certificate names in its subject (organizationIdentifier VATPL-…, or NIP-…), if any. */
-function certificateNip (cert: X509Certificate): string | null {
+function certificateNip(cert: X509Certificate): string | null {
   const match = /(?:VATPL-|NIP-|2\.5\.4\.97=VATPL-)(\d{10})/.exec(cert.subject)
   return match ? match[1]! : null
 }
 
-function checkCertificate (v: Validator, field: string, keyField: string, certificatePem: string, keyPem: string, passphrase: string, nip: string, now: DateTime): CheckedCertificate | null {
-  if (certificatePem.length > MAX_PEM) { v.add(field, 'Plik certyfikatu jest za duży.'); return null }
-  if (keyPem.length > MAX_PEM) { v.add(keyField, 'Plik klucza jest za duży.'); return null }
-  if (keyPem === '') { v.add(keyField, 'Wgraj klucz prywatny certyfikatu (plik .key lub .pem).'); return null }
+function checkCertificate(
+  v: Validator,
+  field: string,
+  keyField: string,
+  certificatePem: string,
+  keyPem: string,
+  passphrase: string,
+  nip: string,
+  now: DateTime
+): CheckedCertificate | null {
+  if (certificatePem.length > MAX_PEM) {
+    v.add(field, 'Plik certyfikatu jest za duży.')
+    return null
+  }
+  if (keyPem.length > MAX_PEM) {
+    v.add(keyField, 'Plik klucza jest za duży.')
+    return null
+  }
+  if (keyPem === '') {
+    v.add(keyField, 'Wgraj klucz prywatny certyfikatu (plik .key lub .pem).')
+    return null
+  }
   let cert: X509Certificate
   try {
     cert = new X509Certificate(certificatePem)
@@ -61,23 +79,55 @@ function checkCertificate (v: Validator, field: string, keyField: string, certif
     return null
   }
   const at = now.toJSDate()
-  if (new Date(cert.validTo) < at) { v.add(field, `Certyfikat wygasł ${formatDate(new Date(cert.validTo).toISOString().slice(0, 10))} – pobierz nowy w aplikacji KSeF.`); return null }
-  if (new Date(cert.validFrom) > at) { v.add(field, `Certyfikat jest ważny dopiero od ${formatDate(new Date(cert.validFrom).toISOString().slice(0, 10))}.`); return null }
+  if (new Date(cert.validTo) < at) {
+    v.add(
+      field,
+      `Certyfikat wygasł ${formatDate(new Date(cert.validTo).toISOString().slice(0, 10))} – pobierz nowy w aplikacji KSeF.`
+    )
+    return null
+  }
+  if (new Date(cert.validFrom) > at) {
+    v.add(field, `Certyfikat jest ważny dopiero od ${formatDate(new Date(cert.validFrom).toISOString().slice(0, 10))}.`)
+    return null
+  }
   const named = certificateNip(cert)
-  if (named !== null && nip !== '' && named !== nip) { v.add(field, `Ten certyfikat wystawiono dla NIP ${named}, a połączenie działa w kontekście NIP ${nip}.`); return null }
+  if (named !== null && nip !== '' && named !== nip) {
+    v.add(field, `Ten certyfikat wystawiono dla NIP ${named}, a połączenie działa w kontekście NIP ${nip}.`)
+    return null
+  }
   let key: KeyObject
   try {
     key = readPrivateKey(keyPem, passphrase)
   } catch {
-    v.add(keyField, passphrase === '' ? 'Nie udało się odczytać klucza prywatnego – jeśli jest zaszyfrowany, podaj jego hasło.' : 'Nie udało się odczytać klucza prywatnego – sprawdź hasło.')
+    v.add(
+      keyField,
+      passphrase === ''
+        ? 'Nie udało się odczytać klucza prywatnego – jeśli jest zaszyfrowany, podaj jego hasło.'
+        : 'Nie udało się odczytać klucza prywatnego – sprawdź hasło.'
+    )
     return null
   }
-  if (key.asymmetricKeyType !== 'rsa') { v.add(keyField, 'Obsługiwane są klucze RSA – ten klucz jest innego typu.'); return null }
-  if (!cert.checkPrivateKey(key)) { v.add(keyField, 'Ten klucz prywatny nie pasuje do certyfikatu.'); return null }
-  return { certificatePem: cert.toString(), privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(), validTo: new Date(cert.validTo).toISOString() }
+  if (key.asymmetricKeyType !== 'rsa') {
+    v.add(keyField, 'Obsługiwane są klucze RSA – ten klucz jest innego typu.')
+    return null
+  }
+  if (!cert.checkPrivateKey(key)) {
+    v.add(keyField, 'Ten klucz prywatny nie pasuje do certyfikatu.')
+    return null
+  }
+  return {
+    certificatePem: cert.toString(),
+    privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    validTo: new Date(cert.validTo).toISOString()
+  }
 }
 
-export function parseSettingsForm (body: unknown, stored: StoredSecrets, companyNip: string, now: DateTime): ParsedSettings {
+export function parseSettingsForm(
+  body: unknown,
+  stored: StoredSecrets,
+  companyNip: string,
+  now: DateTime
+): ParsedSettings {
   const v = new Validator()
   const values: SettingsValues = {
     environment: text(body, 'environment'),
@@ -89,7 +139,8 @@ export function parseSettingsForm (body: unknown, stored: StoredSecrets, company
   const nipText = normalizeNip(values.contextNip)
   if (nipText !== '') v.check(isValidNip(nipText), 'contextNip', 'To nie jest poprawny NIP (10 cyfr z sumą kontrolną).')
   const nip = nipText !== '' ? nipText : normalizeNip(companyNip)
-  if (nipText === '' && !isValidNip(nip)) v.add('contextNip', 'Podaj NIP, w którego imieniu wystawiasz faktury (w danych firmy brak poprawnego NIP).')
+  if (nipText === '' && !isValidNip(nip))
+    v.add('contextNip', 'Podaj NIP, w którego imieniu wystawiasz faktury (w danych firmy brak poprawnego NIP).')
   v.oneOf('authMethod', values.authMethod, AUTH_METHODS, 'Wybierz sposób uwierzytelnienia.')
 
   let token: string | null = null
@@ -97,7 +148,11 @@ export function parseSettingsForm (body: unknown, stored: StoredSecrets, company
   if (values.authMethod === 'token') {
     const typed = text(body, 'token')
     if (typed !== '') {
-      if (typed.length > 1000 || /[\s\u0000-\u001F\u007F]/.test(typed)) v.add('token', 'Token KSeF to jeden ciąg znaków bez spacji (najwyżej 1000 znaków) – skopiuj go z aplikacji KSeF.')
+      if (typed.length > 1000 || /[\s\u0000-\u001F\u007F]/.test(typed))
+        v.add(
+          'token',
+          'Token KSeF to jeden ciąg znaków bez spacji (najwyżej 1000 znaków) – skopiuj go z aplikacji KSeF.'
+        )
       else token = typed
     } else if (!(stored.hasToken && stored.authMethod === 'token')) {
       v.add('token', 'Wklej token KSeF wygenerowany w aplikacji KSeF (uprawnienie do wystawiania faktur).')
@@ -106,7 +161,16 @@ export function parseSettingsForm (body: unknown, stored: StoredSecrets, company
     const certPem = text(body, 'certificatePem')
     const keyPem = text(body, 'privateKeyPem')
     if (certPem !== '' || keyPem !== '') {
-      certificate = checkCertificate(v, 'certificatePem', 'privateKeyPem', certPem, keyPem, text(body, 'passphrase'), nip, now)
+      certificate = checkCertificate(
+        v,
+        'certificatePem',
+        'privateKeyPem',
+        certPem,
+        keyPem,
+        text(body, 'passphrase'),
+        nip,
+        now
+      )
     } else if (!(stored.hasCertificate && stored.authMethod === 'certyfikat')) {
       v.add('certificatePem', 'Wgraj certyfikat KSeF (typ: uwierzytelnianie) i jego klucz prywatny.')
     }
@@ -116,7 +180,17 @@ export function parseSettingsForm (body: unknown, stored: StoredSecrets, company
   const offlineKey = text(body, 'offlinePrivateKeyPem')
   if (offlinePem !== '' || offlineKey !== '') {
     if (offlinePem === '') v.add('offlineCertificatePem', 'Wgraj certyfikat Offline razem z jego kluczem.')
-    else offline = checkCertificate(v, 'offlineCertificatePem', 'offlinePrivateKeyPem', offlinePem, offlineKey, text(body, 'offlinePassphrase'), nip, now)
+    else
+      offline = checkCertificate(
+        v,
+        'offlineCertificatePem',
+        'offlinePrivateKeyPem',
+        offlinePem,
+        offlineKey,
+        text(body, 'offlinePassphrase'),
+        nip,
+        now
+      )
   }
   return { values, errors: v.errors, token, certificate, offline }
 }

@@ -32,16 +32,18 @@ const MAX_INVOICE_BYTES = 1_000_000
 // faktury/weryfikacja-faktury.md (enforced by production since 16 July 2026): XML 1.0 characters
 // only, and none of the W3C "discouraged" ones: controls, U+7F–U+84, U+86–U+9F, U+FDD0–U+FDEF
 // and the last two code points of every plane; unpaired surrogates are not characters at all.
- 
-const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFDD0-\uFDEF\uFEFF\uFFFE\uFFFF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+const FORBIDDEN =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F\uFDD0-\uFDEF\uFEFF\uFFFE\uFFFF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /**
  * Why these bytes cannot go to KSeF as an invoice file (Polish), or [] when they can: UTF-8
  * without a BOM, well-formed UTF-8, no forbidden characters, within the size limit.
  */
-export function invoiceFileProblems (bytes: Uint8Array): string[] {
+export function invoiceFileProblems(bytes: Uint8Array): string[] {
   const problems: string[] = []
-  if (bytes.byteLength >= 3 && bytes[0] === 0xEF && bytes[1] === 0xBB && bytes[2] === 0xBF) problems.push('Plik faktury zaczyna się znacznikiem BOM – KSeF przyjmuje tylko UTF-8 bez BOM.')
+  if (bytes.byteLength >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    problems.push('Plik faktury zaczyna się znacznikiem BOM – KSeF przyjmuje tylko UTF-8 bez BOM.')
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes)
@@ -51,13 +53,16 @@ export function invoiceFileProblems (bytes: Uint8Array): string[] {
   const forbidden = FORBIDDEN.exec(text)
   if (forbidden) {
     const code = forbidden[0].codePointAt(0) ?? 0
-    problems.push(`Plik faktury zawiera znak niedozwolony w KSeF (U+${code.toString(16).toUpperCase().padStart(4, '0')}) – usuń go z danych faktury (nazwy, adresu lub opisu pozycji).`)
+    problems.push(
+      `Plik faktury zawiera znak niedozwolony w KSeF (U+${code.toString(16).toUpperCase().padStart(4, '0')}) – usuń go z danych faktury (nazwy, adresu lub opisu pozycji).`
+    )
   }
-  if (bytes.byteLength > MAX_INVOICE_BYTES) problems.push(`Plik faktury ma ${bytes.byteLength} bajtów – KSeF przyjmuje najwyżej ${MAX_INVOICE_BYTES} bajtów.`)
+  if (bytes.byteLength > MAX_INVOICE_BYTES)
+    problems.push(`Plik faktury ma ${bytes.byteLength} bajtów – KSeF przyjmuje najwyżej ${MAX_INVOICE_BYTES} bajtów.`)
   return problems
 }
 
-function toInvoiceFile (row: SubmissionRow): InvoiceFile {
+function toInvoiceFile(row: SubmissionRow): InvoiceFile {
   const xml = row.xml as unknown as Uint8Array
   return {
     documentId: row.document_id,
@@ -72,16 +77,16 @@ function toInvoiceFile (row: SubmissionRow): InvoiceFile {
   }
 }
 
-export async function submissionOf (db: Queryable, documentId: number): Promise<SubmissionRow | undefined> {
+export async function submissionOf(db: Queryable, documentId: number): Promise<SubmissionRow | undefined> {
   return await db.selectFrom('ksef_submissions').selectAll().where('document_id', '=', documentId).executeTakeFirst()
 }
 
-export async function invoiceFileOf (db: Queryable, documentId: number): Promise<InvoiceFile | undefined> {
+export async function invoiceFileOf(db: Queryable, documentId: number): Promise<InvoiceFile | undefined> {
   const row = await submissionOf(db, documentId)
   return row === undefined ? undefined : toInvoiceFile(row)
 }
 
-async function currentEnvironment (db: Queryable): Promise<string> {
+async function currentEnvironment(db: Queryable): Promise<string> {
   const connection = await db.selectFrom('ksef_connection').select('environment').where('id', '=', 1).executeTakeFirst()
   return connection?.environment ?? 'produkcja'
 }
@@ -91,7 +96,11 @@ async function currentEnvironment (db: Queryable): Promise<string> {
  * document, UNIQUE), the stored bytes ever after. A new row waits in 'do_wyslania' with no
  * next_attempt_at: fixed, but not queued for sending until someone asks (queueSubmission).
  */
-export async function fixInvoiceFile (db: Database, documentId: number, now: DateTime): Promise<{ ok: true, file: InvoiceFile } | { ok: false, problems: string[] }> {
+export async function fixInvoiceFile(
+  db: Database,
+  documentId: number,
+  now: DateTime
+): Promise<{ ok: true; file: InvoiceFile } | { ok: false; problems: string[] }> {
   const existing = await invoiceFileOf(db, documentId)
   if (existing !== undefined) return { ok: true, file: existing }
   const waiting = await correctedInvoiceWaiting(db, documentId)
@@ -104,17 +113,21 @@ export async function fixInvoiceFile (db: Database, documentId: number, now: Dat
   const stamp = toStoredTimestamp(now)
   const environment = await currentEnvironment(db)
   // two first calls at once (two tabs, the worker): the UNIQUE document_id keeps the first file
-  await db.insertInto('ksef_submissions').values({
-    document_id: documentId,
-    state: 'do_wyslania',
-    xml: Buffer.from(bytes),
-    xml_sha256: sha256Base64(bytes),
-    xml_size: bytes.byteLength,
-    generated_at: stamp,
-    environment,
-    created_at: stamp,
-    updated_at: stamp
-  }).onConflict((oc) => oc.column('document_id').doNothing()).execute()
+  await db
+    .insertInto('ksef_submissions')
+    .values({
+      document_id: documentId,
+      state: 'do_wyslania',
+      xml: Buffer.from(bytes),
+      xml_sha256: sha256Base64(bytes),
+      xml_size: bytes.byteLength,
+      generated_at: stamp,
+      environment,
+      created_at: stamp,
+      updated_at: stamp
+    })
+    .onConflict((oc) => oc.column('document_id').doNothing())
+    .execute()
   const stored = await invoiceFileOf(db, documentId)
   if (stored === undefined) throw new Error(`ksef_submissions row for document ${documentId} vanished`)
   return { ok: true, file: stored }
@@ -125,14 +138,22 @@ export async function fixInvoiceFile (db: Database, documentId: number, now: Dat
  * so while that invoice is on its way to KSeF the correction cannot be fixed yet. An invoice that
  * never went to KSeF (issued before it, or outside it) is corrected without one (NrKSeFN).
  */
-export async function correctedInvoiceWaiting (db: Queryable, documentId: number): Promise<string | null> {
-  const row = await db.selectFrom('documents as d')
+export async function correctedInvoiceWaiting(db: Queryable, documentId: number): Promise<string | null> {
+  const row = await db
+    .selectFrom('documents as d')
     .innerJoin('documents as o', 'o.id', 'd.corrects_document_id')
     .leftJoin('ksef_submissions as s', 's.document_id', 'o.id')
     .select(['d.type', 'o.number', 'o.ksef_number', 's.state'])
     .where('d.id', '=', documentId)
     .executeTakeFirst()
-  if (row === undefined || row.type !== 'korekta' || row.ksef_number !== null || row.state === null || row.state === undefined) return null
+  if (
+    row === undefined ||
+    row.type !== 'korekta' ||
+    row.ksef_number !== null ||
+    row.state === null ||
+    row.state === undefined
+  )
+    return null
   return `Korekta trafi do KSeF dopiero, gdy faktura korygowana ${row.number} otrzyma numer KSeF.`
 }
 
@@ -141,31 +162,43 @@ export async function correctedInvoiceWaiting (db: Queryable, documentId: number
  * anew (same invoice number, new bytes and hash). Only from 'odrzucona' or 'blad' without a KSeF
  * number; in any other state the stored file stays.
  */
-export async function refixRejectedFile (db: Database, documentId: number, now: DateTime): Promise<{ ok: true, file: InvoiceFile } | { ok: false, problems: string[] }> {
+export async function refixRejectedFile(
+  db: Database,
+  documentId: number,
+  now: DateTime
+): Promise<{ ok: true; file: InvoiceFile } | { ok: false; problems: string[] }> {
   const row = await submissionOf(db, documentId)
   if (row === undefined) return await fixInvoiceFile(db, documentId, now)
-  if (!(row.state === 'odrzucona' || row.state === 'blad') || row.ksef_number !== null) return { ok: true, file: toInvoiceFile(row) }
+  if (!(row.state === 'odrzucona' || row.state === 'blad') || row.ksef_number !== null)
+    return { ok: true, file: toInvoiceFile(row) }
   const made = await fa3ForDocument(db, documentId, now)
   if (!made.ok) return { ok: false, problems: made.problems }
   const bytes = new TextEncoder().encode(made.xml)
   const problems = invoiceFileProblems(bytes)
   if (problems.length > 0) return { ok: false, problems }
   const stamp = toStoredTimestamp(now)
-  await db.updateTable('ksef_submissions').set({
-    state: 'do_wyslania',
-    xml: Buffer.from(bytes),
-    xml_sha256: sha256Base64(bytes),
-    xml_size: bytes.byteLength,
-    generated_at: stamp,
-    session_reference: null,
-    invoice_reference: null,
-    status_code: null,
-    status_description: null,
-    last_error: null,
-    next_attempt_at: null,
-    claimed_until: null,
-    updated_at: stamp
-  }).where('document_id', '=', documentId).where('state', '=', row.state).where('updated_at', '=', row.updated_at).where('ksef_number', 'is', null).execute()
+  await db
+    .updateTable('ksef_submissions')
+    .set({
+      state: 'do_wyslania',
+      xml: Buffer.from(bytes),
+      xml_sha256: sha256Base64(bytes),
+      xml_size: bytes.byteLength,
+      generated_at: stamp,
+      session_reference: null,
+      invoice_reference: null,
+      status_code: null,
+      status_description: null,
+      last_error: null,
+      next_attempt_at: null,
+      claimed_until: null,
+      updated_at: stamp
+    })
+    .where('document_id', '=', documentId)
+    .where('state', '=', row.state)
+    .where('updated_at', '=', row.updated_at)
+    .where('ksef_number', 'is', null)
+    .execute()
   const stored = await invoiceFileOf(db, documentId)
   if (stored === undefined) throw new Error(`ksef_submissions row for document ${documentId} vanished`)
   return { ok: true, file: stored }

@@ -16,7 +16,7 @@ export interface ExemptionLimitState {
   percent: number
   level: 'ok' | 'warning' | 'reached'
   /** a business started during the year (art. 113 ust. 9): its days of activity of the year's days */
-  proportional: { since: string, days: number, daysInYear: number } | null
+  proportional: { since: string; days: number; daysInYear: number } | null
 }
 
 /**
@@ -26,29 +26,45 @@ export interface ExemptionLimitState {
  * within the law's amount. From 1 July 2026: 184 of 365 days → 24 000 000 × 184 / 365 =
  * 12 098 630,13… → 120 986,30 zł.
  */
-export function exemptionLimitFor (year: string, activityStart: string | null): { limitGrosze: number, proportional: ExemptionLimitState['proportional'] } {
-  if (activityStart === null || !activityStart.startsWith(`${year}-`)) return { limitGrosze: EXEMPTION_LIMIT_GROSZE, proportional: null }
+export function exemptionLimitFor(
+  year: string,
+  activityStart: string | null
+): { limitGrosze: number; proportional: ExemptionLimitState['proportional'] } {
+  if (activityStart === null || !activityStart.startsWith(`${year}-`))
+    return { limitGrosze: EXEMPTION_LIMIT_GROSZE, proportional: null }
   const start = DateTime.fromISO(activityStart, { zone: 'utc' })
   const yearEnd = DateTime.fromISO(`${year}-12-31`, { zone: 'utc' })
   if (!start.isValid) return { limitGrosze: EXEMPTION_LIMIT_GROSZE, proportional: null }
   const days = Math.round(yearEnd.diff(start, 'days').days) + 1
   const daysInYear = start.daysInYear
-  return { limitGrosze: Math.floor(EXEMPTION_LIMIT_GROSZE * days / daysInYear), proportional: { since: activityStart, days, daysInYear } }
+  return {
+    limitGrosze: Math.floor((EXEMPTION_LIMIT_GROSZE * days) / daysInYear),
+    proportional: { since: activityStart, days, daysInYear }
+  }
 }
 
-export function exemptionLimitState (year: string, salesGrosze: number, activityStart: string | null = null): ExemptionLimitState {
+export function exemptionLimitState(
+  year: string,
+  salesGrosze: number,
+  activityStart: string | null = null
+): ExemptionLimitState {
   const { limitGrosze, proportional } = exemptionLimitFor(year, activityStart)
-  const percent = limitGrosze === 0 ? 100 : Math.floor(Math.max(0, salesGrosze) * 100 / limitGrosze)
+  const percent = limitGrosze === 0 ? 100 : Math.floor((Math.max(0, salesGrosze) * 100) / limitGrosze)
   const level = salesGrosze >= limitGrosze ? 'reached' : percent >= EXEMPTION_WARNING_PERCENT ? 'warning' : 'ok'
   return { year, salesGrosze, limitGrosze, percent, level, proportional }
 }
 
 /** Why an exempt document of this value may not be issued, or null when it stays within the limit. */
-export function exemptionLimitBlocker (state: ExemptionLimitState, documentGrosze: number): string | null {
+export function exemptionLimitBlocker(state: ExemptionLimitState, documentGrosze: number): string | null {
   if (documentGrosze <= 0 || state.salesGrosze + documentGrosze <= state.limitGrosze) return null
-  const share = state.proportional === null ? '' : ` (proporcjonalnie do ${state.proportional.days} z ${state.proportional.daysInYear} dni działalności od ${state.proportional.since}, art. 113 ust. 9)`
-  return `ta sprzedaż przekroczyłaby limit zwolnienia z VAT ${formatMoney(state.limitGrosze, 'PLN')}${share} w ${state.year} r. ` +
+  const share =
+    state.proportional === null
+      ? ''
+      : ` (proporcjonalnie do ${state.proportional.days} z ${state.proportional.daysInYear} dni działalności od ${state.proportional.since}, art. 113 ust. 9)`
+  return (
+    `ta sprzedaż przekroczyłaby limit zwolnienia z VAT ${formatMoney(state.limitGrosze, 'PLN')}${share} w ${state.year} r. ` +
     `(sprzedaż w roku: ${formatMoney(state.salesGrosze, 'PLN')}, ten dokument: ${formatMoney(documentGrosze, 'PLN')}); ` +
     'zwolnienie traci moc już od tej sprzedaży (art. 113 ust. 5 ustawy o VAT) – zarejestruj firmę jako czynnego podatnika VAT, ' +
     'zmień status VAT w USTAWIENIA » Firma i wystaw fakturę z VAT'
+  )
 }

@@ -5,7 +5,10 @@ import { parseMonth, RYCZALT_RATES_BP } from './ledger.ts'
 const BULK_LIMIT = 500
 
 /** The ?miesiac= of a register page; the current month when absent. */
-export function parseMonthQuery (query: unknown, currentMonth: string): { month: string, value: string, error: string | null } {
+export function parseMonthQuery(
+  query: unknown,
+  currentMonth: string
+): { month: string; value: string; error: string | null } {
   const value = text(query, 'miesiac')
   if (value === '') return { month: currentMonth, value: currentMonth, error: null }
   const month = parseMonth(value)
@@ -13,30 +16,31 @@ export function parseMonthQuery (query: unknown, currentMonth: string): { month:
   return { month, value, error: null }
 }
 
-export function parsePage (query: unknown): number {
+export function parsePage(query: unknown): number {
   const page = Number(text(query, 'strona'))
   return Number.isInteger(page) && page > 0 && page < 100_000 ? page : 1
 }
 
-export function parseBulkSelection (body: unknown): { ids: number[], errors: FieldErrors } {
+export function parseBulkSelection(body: unknown): { ids: number[]; errors: FieldErrors } {
   const raw = asArray(body, 'dokumenty')
   const ids = [...new Set(raw.map(parseId).filter((id): id is number => id !== null))]
   const errors: FieldErrors = {}
   if (raw.length > BULK_LIMIT) errors.dokumenty = `Najwyżej ${BULK_LIMIT} dokumentów naraz.`
   else if (ids.length === 0) errors.dokumenty = 'Zaznacz co najmniej jeden dokument do zaksięgowania.'
-  else if (ids.length !== raw.length) errors.dokumenty = 'Lista dokumentów jest nieprawidłowa – odśwież stronę i zaznacz je ponownie.'
+  else if (ids.length !== raw.length)
+    errors.dokumenty = 'Lista dokumentów jest nieprawidłowa – odśwież stronę i zaznacz je ponownie.'
   return { ids, errors }
 }
 
 export interface RyczaltRatesForm {
   /** line id → the chosen value as sent ('' = the company's rate) */
   values: Record<number, string>
-  rates: Array<{ lineId: number, rateBp: number | null }>
+  rates: Array<{ lineId: number; rateBp: number | null }>
   errors: FieldErrors
 }
 
 /** One select per document line, named stawka_<line id>; '' keeps the company's rate. */
-export function parseRyczaltRates (body: unknown, lineIds: number[]): RyczaltRatesForm {
+export function parseRyczaltRates(body: unknown, lineIds: number[]): RyczaltRatesForm {
   const values: Record<number, string> = {}
   const rates: RyczaltRatesForm['rates'] = []
   const errors: FieldErrors = {}
@@ -58,7 +62,7 @@ export function parseRyczaltRates (body: unknown, lineIds: number[]): RyczaltRat
 }
 
 /** Only our own ledger pages are valid places to come back to after a form. */
-export function safeReturnPath (body: unknown, fallback: string): string {
+export function safeReturnPath(body: unknown, fallback: string): string {
   const path = text(body, 'wroc')
   return /^\/ksiegowosc(\/[a-z-]+)?(\?miesiac=20\d{2}-(0[1-9]|1[0-2]))?$/.test(path) ? path : fallback
 }

@@ -11,7 +11,7 @@ import { isProforma, REGISTER_NAMES, REGISTER_PATHS, type Register } from './led
  * automatically. Never fails the issue: a document that cannot be booked now (closed month,
  * no exchange rate) stays on KSIĘGOWOŚĆ » Do zaksięgowania with the reason.
  */
-export async function autoBookIssuedDocument (trx: Trx, documentId: number): Promise<void> {
+export async function autoBookIssuedDocument(trx: Trx, documentId: number): Promise<void> {
   const company = await getBookingCompany(trx)
   if (!company.autoBook) return
   const input = await loadBookingInput(trx, documentId)
@@ -21,7 +21,7 @@ export async function autoBookIssuedDocument (trx: Trx, documentId: number): Pro
 }
 
 /** A booked document cannot be cancelled; returns the Polish reason, or null when cancelling is allowed. */
-export async function whyDocumentCannotBeCancelled (trx: Trx, documentId: number): Promise<string | null> {
+export async function whyDocumentCannotBeCancelled(trx: Trx, documentId: number): Promise<string | null> {
   return await cancellationBlocker(trx, documentId)
 }
 
@@ -39,7 +39,7 @@ export interface BookingStatus {
  * Where a document is booked, one item per register (empty when it is not booked). The ledger's
  * own page for the document, with Zaksięguj / Odksięguj, is `/ksiegowosc/dokumenty/:id`.
  */
-export async function bookingStatusForDocument (db: Queryable, documentId: number): Promise<BookingStatus[]> {
+export async function bookingStatusForDocument(db: Queryable, documentId: number): Promise<BookingStatus[]> {
   const entries = await entriesOfDocument(db, documentId)
   return entries.map((e) => {
     const register = e.register as Register

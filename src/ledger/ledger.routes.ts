@@ -6,35 +6,73 @@ import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
 import { checkbox, parseId, type FieldErrors } from '../shared/form.ts'
 import { emptyCostTotals, kpirCostEntries, kpirCostTotals, kpirIncome } from './kpir-costs.queries.ts'
-import { bookDocuments, cancelBooking, closeMonths, openMonthAgain, setRyczaltRates, type Actor } from './ledger.booking.ts'
+import {
+  bookDocuments,
+  cancelBooking,
+  closeMonths,
+  openMonthAgain,
+  setRyczaltRates,
+  type Actor
+} from './ledger.booking.ts'
 import { kpirCsv, ryczaltCsv, vatCsv } from './ledger.csv.ts'
 import { parseBulkSelection, parseMonthQuery, parsePage, parseRyczaltRates, safeReturnPath } from './ledger.form.ts'
 import {
-  closedMonthsBetween, countPendingDocuments, documentLog, entriesOfDocument, getBookingCompany, isMonthClosed, linesWithRyczaltRates,
-  listMonthEntries, listPendingDocuments, loadBookingInput, monthSummaries, pageTotals, registersOfDocuments, setAutoBook
+  closedMonthsBetween,
+  countPendingDocuments,
+  documentLog,
+  entriesOfDocument,
+  getBookingCompany,
+  isMonthClosed,
+  linesWithRyczaltRates,
+  listMonthEntries,
+  listPendingDocuments,
+  loadBookingInput,
+  monthSummaries,
+  pageTotals,
+  registersOfDocuments,
+  setAutoBook
 } from './ledger.queries.ts'
 import type { PageTotals } from './ledger.queries.ts'
 import {
-  addMonths, eventDate, isInvoiceToReceipt, isProforma, ksefMarker, monthLabel, monthOf, monthsOfYear, parseMonth,
-  REGISTER_NAMES, REGISTER_PATHS, requiredRegisters, RYCZALT_RATES_BP, ryczaltRateLabel, VAT_RATES_WITH_TAX, VAT_REGISTER_RATES, yearOf,
+  addMonths,
+  eventDate,
+  isInvoiceToReceipt,
+  isProforma,
+  ksefMarker,
+  monthLabel,
+  monthOf,
+  monthsOfYear,
+  parseMonth,
+  REGISTER_NAMES,
+  REGISTER_PATHS,
+  requiredRegisters,
+  RYCZALT_RATES_BP,
+  ryczaltRateLabel,
+  VAT_RATES_WITH_TAX,
+  VAT_REGISTER_RATES,
+  yearOf,
   type Register
 } from './ledger.ts'
 
 const PAGE_SIZE = 100
 
 /** The KPiR's cost side (purchase invoices, columns 12–16): the month's entries and its three sums. */
-async function kpirCosts (db: FastifyInstance['db'], month: string) {
+async function kpirCosts(db: FastifyInstance['db'], month: string) {
   const yearStart = `${month.slice(0, 4)}-01`
   const monthTotals = await kpirCostTotals(db, month, month)
-  const carried = month.slice(5) === '01' ? emptyCostTotals() : await kpirCostTotals(db, yearStart, addMonths(month, -1))
+  const carried =
+    month.slice(5) === '01' ? emptyCostTotals() : await kpirCostTotals(db, yearStart, addMonths(month, -1))
   const yearToDate = await kpirCostTotals(db, yearStart, month)
   return { entries: await kpirCostEntries(db, month), totals: { month: monthTotals, carried, yearToDate } }
 }
 
 /** The income of the month and of the year to date: revenue (col. 11) less the costs. */
-function kpirIncomes (totals: PageTotals, costs: Awaited<ReturnType<typeof kpirCosts>>) {
+function kpirIncomes(totals: PageTotals, costs: Awaited<ReturnType<typeof kpirCosts>>) {
   const revenue = (t: PageTotals['month']) => t.revenueSales + t.revenueOther
-  return { month: kpirIncome(revenue(totals.month), costs.totals.month), yearToDate: kpirIncome(revenue(totals.yearToDate), costs.totals.yearToDate) }
+  return {
+    month: kpirIncome(revenue(totals.month), costs.totals.month),
+    yearToDate: kpirIncome(revenue(totals.yearToDate), costs.totals.yearToDate)
+  }
 }
 
 const helpers = {
@@ -53,12 +91,15 @@ const vatColumns = VAT_REGISTER_RATES.map((rate) => ({
   hasVat: VAT_RATES_WITH_TAX.includes(rate)
 }))
 
-export default async function ledgerRoutes (app: FastifyInstance): Promise<void> {
+export default async function ledgerRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requirePermission('ksiegowosc'))
   // `it.company` belongs to the layout (navigation); ledger pages pass `books` or `firm` instead
 
   const currentMonth = () => app.ctx.now().toFormat('yyyy-MM')
-  const actorOf = (request: FastifyRequest): Actor => ({ userId: currentUser(request).id, at: toStoredTimestamp(app.ctx.now()) })
+  const actorOf = (request: FastifyRequest): Actor => ({
+    userId: currentUser(request).id,
+    at: toStoredTimestamp(app.ctx.now())
+  })
   const documentIdParam = (request: FastifyRequest) => {
     const id = parseId((request.params as Record<string, unknown>).id)
     if (id === null) throw new NotFoundError('Nie ma takiego dokumentu.')
@@ -98,13 +139,18 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
   app.post('/ksiegowosc/automatyczne-ksiegowanie', { preHandler: requireOwner }, async (request, reply) => {
     const on = checkbox(request.body, 'autoBook')
     await setAutoBook(app.db, on, toStoredTimestamp(app.ctx.now()))
-    reply.flash('success', on ? 'Wystawiane dokumenty będą księgowane automatycznie.' : 'Automatyczne księgowanie wyłączone – dokumenty trafią do listy „Do zaksięgowania”.')
+    reply.flash(
+      'success',
+      on
+        ? 'Wystawiane dokumenty będą księgowane automatycznie.'
+        : 'Automatyczne księgowanie wyłączone – dokumenty trafią do listy „Do zaksięgowania”.'
+    )
     return reply.redirect('/ksiegowosc', 303)
   })
 
   // ---------- registers ----------
 
-  async function registerPage (request: FastifyRequest, reply: FastifyReply, register: Register) {
+  async function registerPage(request: FastifyRequest, reply: FastifyReply, register: Register) {
     const picked = parseMonthQuery(request.query, currentMonth())
     const month = picked.month
     const company = await getCompany(app.db)
@@ -133,12 +179,17 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     })
   }
 
-  async function registerCsv (request: FastifyRequest, reply: FastifyReply, register: Register) {
+  async function registerCsv(request: FastifyRequest, reply: FastifyReply, register: Register) {
     const picked = parseMonthQuery(request.query, currentMonth())
     if (picked.error) return await registerPage(request, reply, register)
     const entries = await listMonthEntries(app.db, register, picked.month)
     const totals = await pageTotals(app.db, register, picked.month)
-    const csv = register === 'kpir' ? kpirCsv(entries, totals, await kpirCosts(app.db, picked.month)) : register === 'ryczalt' ? ryczaltCsv(entries, totals) : vatCsv(entries, totals)
+    const csv =
+      register === 'kpir'
+        ? kpirCsv(entries, totals, await kpirCosts(app.db, picked.month))
+        : register === 'ryczalt'
+          ? ryczaltCsv(entries, totals)
+          : vatCsv(entries, totals)
     const name = { kpir: 'kpir', ryczalt: 'ewidencja-przychodow', vat: 'rejestr-sprzedazy-vat' }[register]
     return reply
       .header('content-type', 'text/csv; charset=utf-8')
@@ -153,23 +204,61 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
 
   // ---------- documents waiting for booking ----------
 
-  async function pendingPage (request: FastifyRequest, reply: FastifyReply, status: number, errors: FieldErrors, selected: number[]) {
+  async function pendingPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    errors: FieldErrors,
+    selected: number[]
+  ) {
     const company = await getBookingCompany(app.db)
     const page = parsePage(request.query)
     const total = await countPendingDocuments(app.db, company)
     const rows = await listPendingDocuments(app.db, company, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })
-    const booked = await registersOfDocuments(app.db, rows.map((r) => r.id))
-    const months = [...new Set(rows.map((r) => monthOf(eventDate({ type: r.type, issueDate: r.issue_date, saleDate: r.sale_date, settlementDate: r.settlement_date }))))]
+    const booked = await registersOfDocuments(
+      app.db,
+      rows.map((r) => r.id)
+    )
+    const months = [
+      ...new Set(
+        rows.map((r) =>
+          monthOf(
+            eventDate({
+              type: r.type,
+              issueDate: r.issue_date,
+              saleDate: r.sale_date,
+              settlementDate: r.settlement_date
+            })
+          )
+        )
+      )
+    ]
     const closed = new Set<string>()
     for (const month of months) if (await isMonthClosed(app.db, month)) closed.add(month)
     const documents = rows.map((r) => {
-      const date = eventDate({ type: r.type, issueDate: r.issue_date, saleDate: r.sale_date, settlementDate: r.settlement_date })
-      const required = requiredRegisters({ type: r.type, status: 'issued', receiptNumber: r.receipt_number ?? null }, company)
+      const date = eventDate({
+        type: r.type,
+        issueDate: r.issue_date,
+        saleDate: r.sale_date,
+        settlementDate: r.settlement_date
+      })
+      const required = requiredRegisters(
+        { type: r.type, status: 'issued', receiptNumber: r.receipt_number ?? null },
+        company
+      )
       const have = booked.get(r.id) ?? []
       const problem = closed.has(monthOf(date))
         ? `miesiąc ${monthLabel(monthOf(date))} zamknięty`
-        : r.currency !== 'PLN' && !r.exchange_rate ? `brak kursu ${r.currency}` : null
-      return { ...r, eventDate: date, month: monthOf(date), missing: required.filter((reg) => !have.includes(reg)), problem }
+        : r.currency !== 'PLN' && !r.exchange_rate
+          ? `brak kursu ${r.currency}`
+          : null
+      return {
+        ...r,
+        eventDate: date,
+        month: monthOf(date),
+        missing: required.filter((reg) => !have.includes(reg)),
+        problem
+      }
     })
     return reply.code(status).viewAsync('ledger/pending', {
       title: 'Do zaksięgowania',
@@ -192,7 +281,9 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     const actor = actorOf(request)
     const outcomes = await bookDocuments(app.db, form.ids, actor)
     const booked = outcomes.filter((o) => o.status === 'booked').length
-    const refused = outcomes.flatMap((o) => o.status === 'refused' ? [`${o.documentNumber ?? 'brak dokumentu'}: ${o.reason}`] : [])
+    const refused = outcomes.flatMap((o) =>
+      o.status === 'refused' ? [`${o.documentNumber ?? 'brak dokumentu'}: ${o.reason}`] : []
+    )
     if (booked > 0) reply.flash('success', `Zaksięgowano dokumenty: ${booked}.`)
     if (booked === 0 && refused.length === 0) reply.flash('info', 'Zaznaczone dokumenty były już zaksięgowane.')
     // flash messages live in the session cookie: keep them few
@@ -203,7 +294,13 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
 
   // ---------- one document ----------
 
-  async function documentPage (request: FastifyRequest, reply: FastifyReply, documentId: number, status: number, rateForm?: { values: Record<number, string>, errors: FieldErrors }) {
+  async function documentPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    documentId: number,
+    status: number,
+    rateForm?: { values: Record<number, string>; errors: FieldErrors }
+  ) {
     const input = await loadBookingInput(app.db, documentId)
     if (!input) throw new NotFoundError('Nie ma takiego dokumentu.')
     const company = await getBookingCompany(app.db)
@@ -211,7 +308,8 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     const required = requiredRegisters(input.doc, company)
     const date = eventDate(input.doc)
     const lines = company.taxForm === 'ryczalt' ? await linesWithRyczaltRates(app.db, documentId) : []
-    const values = rateForm?.values ?? Object.fromEntries(lines.map((l) => [l.id, l.rate_bp === null ? '' : String(l.rate_bp)]))
+    const values =
+      rateForm?.values ?? Object.fromEntries(lines.map((l) => [l.id, l.rate_bp === null ? '' : String(l.rate_bp)]))
     return reply.code(status).viewAsync('ledger/document', {
       title: `Księgowanie dokumentu ${input.doc.number}`,
       doc: input.doc,
@@ -234,15 +332,22 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     })
   }
 
-  app.get('/ksiegowosc/dokumenty/:id', async (request, reply) => await documentPage(request, reply, documentIdParam(request), 200))
+  app.get(
+    '/ksiegowosc/dokumenty/:id',
+    async (request, reply) => await documentPage(request, reply, documentIdParam(request), 200)
+  )
 
   app.post('/ksiegowosc/dokumenty/:id/ksiegowanie', async (request, reply) => {
     const id = documentIdParam(request)
     const actor = actorOf(request)
     const [outcome] = await bookDocuments(app.db, [id], actor)
-    if (outcome.status === 'refused' && outcome.documentNumber === null) throw new NotFoundError('Nie ma takiego dokumentu.')
+    if (outcome.status === 'refused' && outcome.documentNumber === null)
+      throw new NotFoundError('Nie ma takiego dokumentu.')
     if (outcome.status === 'booked') {
-      reply.flash('success', `Zaksięgowano ${outcome.documentNumber}: ${outcome.entries.map((e) => `${REGISTER_NAMES[e.register]}, Lp. ${e.entryNumber}`).join('; ')}.`)
+      reply.flash(
+        'success',
+        `Zaksięgowano ${outcome.documentNumber}: ${outcome.entries.map((e) => `${REGISTER_NAMES[e.register]}, Lp. ${e.entryNumber}`).join('; ')}.`
+      )
     } else if (outcome.status === 'already') {
       reply.flash('info', `Dokument ${outcome.documentNumber} jest już zaksięgowany.`)
     } else {
@@ -257,7 +362,11 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     if (!input) throw new NotFoundError('Nie ma takiego dokumentu.')
     const actor = actorOf(request)
     const outcome = await cancelBooking(app.db, id, actor)
-    if (outcome.ok) reply.flash('success', `Odksięgowano ${input.doc.number}. Numeracja (Lp.) późniejszych wpisów została przesunięta.`)
+    if (outcome.ok)
+      reply.flash(
+        'success',
+        `Odksięgowano ${input.doc.number}. Numeracja (Lp.) późniejszych wpisów została przesunięta.`
+      )
     else reply.flash('error', outcome.reason)
     return reply.redirect(`/ksiegowosc/dokumenty/${id}`, 303)
   })
@@ -270,7 +379,10 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
       reply.flash('error', 'Firma nie rozlicza się ryczałtem – stawek ryczałtu się nie ustawia.')
       return reply.redirect(`/ksiegowosc/dokumenty/${id}`, 303)
     }
-    const form = parseRyczaltRates(request.body, lines.map((l) => l.id))
+    const form = parseRyczaltRates(
+      request.body,
+      lines.map((l) => l.id)
+    )
     if (Object.keys(form.errors).length > 0) return await documentPage(request, reply, id, 422, form)
     const actor = actorOf(request)
     const outcome = await setRyczaltRates(app.db, id, form.rates, actor)
@@ -291,7 +403,11 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     const month = monthParam(request)
     const actor = actorOf(request)
     const outcome = await closeMonths(app.db, month, currentMonth(), actor)
-    if (outcome.ok) reply.flash('success', `Zamknięto miesiąc ${monthLabel(month)} (i wcześniejsze miesiące roku ${yearOf(month)}). Nie można w nim księgować, odksięgowywać ani anulować dokumentów.`)
+    if (outcome.ok)
+      reply.flash(
+        'success',
+        `Zamknięto miesiąc ${monthLabel(month)} (i wcześniejsze miesiące roku ${yearOf(month)}). Nie można w nim księgować, odksięgowywać ani anulować dokumentów.`
+      )
     else reply.flash('error', outcome.reason)
     return reply.redirect(safeReturnPath(request.body, `/ksiegowosc?miesiac=${month}`), 303)
   })
@@ -300,7 +416,11 @@ export default async function ledgerRoutes (app: FastifyInstance): Promise<void>
     const month = monthParam(request)
     const actor = actorOf(request)
     const outcome = await openMonthAgain(app.db, month, actor)
-    if (outcome.ok) reply.flash('warning', `Otwarto ponownie miesiąc ${monthLabel(month)}. Zmiany w nim zmieniają numerację wpisów – po poprawkach zamknij go ponownie.`)
+    if (outcome.ok)
+      reply.flash(
+        'warning',
+        `Otwarto ponownie miesiąc ${monthLabel(month)}. Zmiany w nim zmieniają numerację wpisów – po poprawkach zamknij go ponownie.`
+      )
     else reply.flash('error', outcome.reason)
     return reply.redirect(safeReturnPath(request.body, `/ksiegowosc?miesiac=${month}`), 303)
   })

@@ -28,7 +28,7 @@ export { RYCZALT_RATES_BP, ryczaltRateLabel }
 /** Sales document types that go into the registers (pro forma never does). */
 export const BOOKABLE_TYPES: readonly string[] = ['faktura', 'faktura_bez_vat', 'paragon', 'inny_przychod', 'korekta']
 
-export function isProforma (type: string): boolean {
+export function isProforma(type: string): boolean {
   return type === 'proforma' || type === 'proforma_bez_vat'
 }
 
@@ -112,7 +112,7 @@ export interface EntryDraft {
   amounts: EntryAmount[]
 }
 
-export type BookingPlan = { ok: true, entries: EntryDraft[] } | { ok: false, reason: string }
+export type BookingPlan = { ok: true; entries: EntryDraft[] } | { ok: false; reason: string }
 
 export interface BookingOptions {
   /** ryczałt rate chosen per document line (line id → basis points) */
@@ -122,12 +122,15 @@ export interface BookingOptions {
 }
 
 /** An invoice issued to a receipt adds no revenue: the receipt already did (art. 109 ust. 3d, JPK FP). */
-export function isInvoiceToReceipt (doc: Pick<BookingDocument, 'type' | 'receiptNumber'>): boolean {
+export function isInvoiceToReceipt(doc: Pick<BookingDocument, 'type' | 'receiptNumber'>): boolean {
   return (doc.type === 'faktura' || doc.type === 'faktura_bez_vat') && doc.receiptNumber !== null
 }
 
 /** The registers a document belongs in; empty for pro forma and cancelled documents. */
-export function requiredRegisters (doc: Pick<BookingDocument, 'type' | 'status' | 'receiptNumber'>, company: BookingCompany): Register[] {
+export function requiredRegisters(
+  doc: Pick<BookingDocument, 'type' | 'status' | 'receiptNumber'>,
+  company: BookingCompany
+): Register[] {
   if (doc.status !== 'issued' || !BOOKABLE_TYPES.includes(doc.type)) return []
   const registers: Register[] = []
   if (!isInvoiceToReceipt(doc)) registers.push(company.taxForm)
@@ -140,41 +143,56 @@ export function requiredRegisters (doc: Pick<BookingDocument, 'type' | 'status' 
  * A correction is booked on its settlement date (art. 29a ustawy o VAT, chosen when it is issued:
  * src/corrections correctionSettlement), or when it is issued if it has none.
  */
-export function eventDate (doc: Pick<BookingDocument, 'type' | 'issueDate' | 'saleDate'> & { settlementDate?: string | null }): string {
+export function eventDate(
+  doc: Pick<BookingDocument, 'type' | 'issueDate' | 'saleDate'> & { settlementDate?: string | null }
+): string {
   if (doc.type === 'korekta') return doc.settlementDate ?? doc.issueDate
   return doc.saleDate < doc.issueDate ? doc.saleDate : doc.issueDate
 }
 
-export function monthOf (isoDate: string): string {
+export function monthOf(isoDate: string): string {
   return isoDate.slice(0, 7)
 }
 
 // ---------- months ----------
 
 const MONTH_PATTERN = /^(20\d{2})-(0[1-9]|1[0-2])$/
-const MONTH_NAMES = ['styczeń', 'luty', 'marzec', 'kwiecień', 'maj', 'czerwiec', 'lipiec', 'sierpień', 'wrzesień', 'październik', 'listopad', 'grudzień']
+const MONTH_NAMES = [
+  'styczeń',
+  'luty',
+  'marzec',
+  'kwiecień',
+  'maj',
+  'czerwiec',
+  'lipiec',
+  'sierpień',
+  'wrzesień',
+  'październik',
+  'listopad',
+  'grudzień'
+]
 
 /** '2026-11' → '2026-11'; anything else → null. */
-export function parseMonth (text: string): string | null {
+export function parseMonth(text: string): string | null {
   return MONTH_PATTERN.test(text) ? text : null
 }
 
-export function monthLabel (month: string): string {
+export function monthLabel(month: string): string {
   const [year, m] = month.split('-')
   return `${MONTH_NAMES[Number(m) - 1]} ${year}`
 }
 
-export function addMonths (month: string, delta: number): string {
+export function addMonths(month: string, delta: number): string {
   const [year, m] = month.split('-').map(Number)
   const index = year * 12 + (m - 1) + delta
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`
 }
 
-export function yearOf (month: string): number {
+export function yearOf(month: string): number {
   return Number(month.slice(0, 4))
 }
 
-export function monthsOfYear (year: number): string[] {
+export function monthsOfYear(year: number): string[] {
   return Array.from({ length: 12 }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}`)
 }
 
@@ -184,19 +202,19 @@ export function monthsOfYear (year: number): string[] {
  * Converts minor units of a foreign currency to grosze at a stored decimal rate ('4.2345'), half
  * up: the NBP module's arithmetic, so the registers, the document and FA(3) convert alike.
  */
-export function toPln (minor: number, exchangeRate: string): number {
+export function toPln(minor: number, exchangeRate: string): number {
   if (!isValidMidRate(exchangeRate)) throw new RangeError(`invalid exchange rate ${exchangeRate}`)
   return convertToPln(minor, exchangeRate)
 }
 
-function isUsableExchangeRate (text: string | null): text is string {
+function isUsableExchangeRate(text: string | null): text is string {
   return text !== null && isValidMidRate(text)
 }
 
 // ---------- amounts ----------
 
 /** Adds `difference` to the part with the largest absolute value, so the parts sum to a target. */
-function settleRemainder<K> (parts: Map<K, number>, difference: number): void {
+function settleRemainder<K>(parts: Map<K, number>, difference: number): void {
   if (difference === 0 || parts.size === 0) return
   let largest: K | undefined
   for (const [key, value] of parts) {
@@ -205,7 +223,7 @@ function settleRemainder<K> (parts: Map<K, number>, difference: number): void {
   parts.set(largest!, parts.get(largest!)! + difference)
 }
 
-function rateTotalsFrom (lines: BookingLine[]): RateAmounts[] {
+function rateTotalsFrom(lines: BookingLine[]): RateAmounts[] {
   const byRate = new Map<string, RateAmounts>()
   for (const line of lines) {
     const total = byRate.get(line.vatRate) ?? { vatRate: line.vatRate, net: 0, vat: 0, gross: 0 }
@@ -217,38 +235,51 @@ function rateTotalsFrom (lines: BookingLine[]): RateAmounts[] {
   return [...byRate.values()]
 }
 
-function describe (doc: BookingDocument, lines: BookingLine[]): string {
+function describe(doc: BookingDocument, lines: BookingLine[]): string {
   switch (doc.type) {
-    case 'paragon': return 'Sprzedaż – paragon'
-    case 'inny_przychod': return 'Sprzedaż – inny przychód'
-    case 'korekta': return doc.correctedNumber ? `Korekta sprzedaży do ${doc.correctedNumber}` : 'Korekta sprzedaży'
+    case 'paragon':
+      return 'Sprzedaż – paragon'
+    case 'inny_przychod':
+      return 'Sprzedaż – inny przychód'
+    case 'korekta':
+      return doc.correctedNumber ? `Korekta sprzedaży do ${doc.correctedNumber}` : 'Korekta sprzedaży'
   }
   const services = lines.filter((l) => l.kind === 'service').length
   if (services === 0) return 'Sprzedaż towarów'
   return services === lines.length ? 'Sprzedaż usług' : 'Sprzedaż towarów i usług'
 }
 
-function counterparty (doc: BookingDocument): Pick<EntryDraft, 'counterpartyTaxId' | 'counterpartyName' | 'counterpartyAddress'> {
+function counterparty(
+  doc: BookingDocument
+): Pick<EntryDraft, 'counterpartyTaxId' | 'counterpartyName' | 'counterpartyAddress'> {
   // KPiR 2026: cols. 5–7 stay empty for revenue from internal documents and cash-register sales
-  if (doc.type === 'paragon' || doc.type === 'inny_przychod') return { counterpartyTaxId: '', counterpartyName: '', counterpartyAddress: '' }
+  if (doc.type === 'paragon' || doc.type === 'inny_przychod')
+    return { counterpartyTaxId: '', counterpartyName: '', counterpartyAddress: '' }
   const taxId = doc.buyerNip ?? doc.buyerForeignTaxId ?? ''
   const place = [doc.buyerPostalCode, doc.buyerCity].filter((p) => p !== '').join(' ')
-  const address = [doc.buyerStreet, place, doc.buyerCountryCode !== 'PL' ? doc.buyerCountryCode : ''].filter((p) => p !== '').join(', ')
+  const address = [doc.buyerStreet, place, doc.buyerCountryCode !== 'PL' ? doc.buyerCountryCode : '']
+    .filter((p) => p !== '')
+    .join(', ')
   return { counterpartyTaxId: taxId, counterpartyName: doc.buyerName, counterpartyAddress: address }
 }
 
-function remarksFor (doc: BookingDocument, register: Register): string {
+function remarksFor(doc: BookingDocument, register: Register): string {
   const notes: string[] = []
   if (doc.currency !== 'PLN' && doc.exchangeRate) {
-    const table = doc.exchangeRateTable ? ` (tabela ${doc.exchangeRateTable}${doc.exchangeRateDate ? ` z ${doc.exchangeRateDate}` : ''})` : ''
-    notes.push(`${formatAmount(doc.totalGross)} ${doc.currency} brutto, kurs ${doc.exchangeRate.replace('.', ',')}${table}`)
+    const table = doc.exchangeRateTable
+      ? ` (tabela ${doc.exchangeRateTable}${doc.exchangeRateDate ? ` z ${doc.exchangeRateDate}` : ''})`
+      : ''
+    notes.push(
+      `${formatAmount(doc.totalGross)} ${doc.currency} brutto, kurs ${doc.exchangeRate.replace('.', ',')}${table}`
+    )
   }
   if (doc.type === 'korekta' && doc.correctedNumber) notes.push(`Korekta dokumentu ${doc.correctedNumber}`)
-  if (register === 'vat' && isInvoiceToReceipt(doc)) notes.push(`Faktura do paragonu ${doc.receiptNumber} – poza sumami rejestru`)
+  if (register === 'vat' && isInvoiceToReceipt(doc))
+    notes.push(`Faktura do paragonu ${doc.receiptNumber} – poza sumami rejestru`)
   return notes.join('; ')
 }
 
-function documentMark (doc: BookingDocument): EntryDraft['documentMark'] {
+function documentMark(doc: BookingDocument): EntryDraft['documentMark'] {
   if (doc.type === 'paragon') return 'RO'
   if (doc.type === 'inny_przychod') return 'WEW'
   if (isInvoiceToReceipt(doc)) return 'FP'
@@ -260,7 +291,7 @@ function documentMark (doc: BookingDocument): EntryDraft['documentMark'] {
  * be booked. Revenue is net for VAT payers and gross for exempt ones; foreign amounts are
  * converted per VAT rate at the document's rate, half up, so every register adds up the same.
  */
-export function planBooking (
+export function planBooking(
   doc: BookingDocument,
   lines: BookingLine[],
   storedRateTotals: RateAmounts[],
@@ -268,32 +299,52 @@ export function planBooking (
   registers: Register[],
   options: BookingOptions = {}
 ): BookingPlan {
-  if (isProforma(doc.type)) return { ok: false, reason: 'Pro forma nie jest dokumentem księgowym – nie księguje się jej.' }
-  if (doc.status === 'cancelled') return { ok: false, reason: 'Dokument jest anulowany – anulowanych dokumentów się nie księguje.' }
-  if (!BOOKABLE_TYPES.includes(doc.type)) return { ok: false, reason: `Dokumentów rodzaju „${doc.type}” nie księguje się w rejestrach sprzedaży.` }
+  if (isProforma(doc.type))
+    return { ok: false, reason: 'Pro forma nie jest dokumentem księgowym – nie księguje się jej.' }
+  if (doc.status === 'cancelled')
+    return { ok: false, reason: 'Dokument jest anulowany – anulowanych dokumentów się nie księguje.' }
+  if (!BOOKABLE_TYPES.includes(doc.type))
+    return { ok: false, reason: `Dokumentów rodzaju „${doc.type}” nie księguje się w rejestrach sprzedaży.` }
 
   const rateTotals = storedRateTotals.length > 0 ? storedRateTotals : rateTotalsFrom(lines)
   const sum = (pick: (r: RateAmounts) => number) => rateTotals.reduce((acc, r) => acc + pick(r), 0)
-  if (sum((r) => r.net) !== doc.totalNet || sum((r) => r.vat) !== doc.totalVat || sum((r) => r.gross) !== doc.totalGross) {
-    return { ok: false, reason: `Sumy dokumentu ${doc.number} nie zgadzają się z sumami według stawek VAT – nie można go zaksięgować.` }
+  if (
+    sum((r) => r.net) !== doc.totalNet ||
+    sum((r) => r.vat) !== doc.totalVat ||
+    sum((r) => r.gross) !== doc.totalGross
+  ) {
+    return {
+      ok: false,
+      reason: `Sumy dokumentu ${doc.number} nie zgadzają się z sumami według stawek VAT – nie można go zaksięgować.`
+    }
   }
   const unknownRate = rateTotals.find((r) => !(VAT_REGISTER_RATES as readonly string[]).includes(r.vatRate))
-  if (unknownRate) return { ok: false, reason: `Nieobsługiwana stawka VAT „${unknownRate.vatRate}” w dokumencie ${doc.number}.` }
+  if (unknownRate)
+    return { ok: false, reason: `Nieobsługiwana stawka VAT „${unknownRate.vatRate}” w dokumencie ${doc.number}.` }
 
   let convert = (minor: number) => minor
   if (doc.currency !== 'PLN') {
     if (!isUsableExchangeRate(doc.exchangeRate)) {
-      return { ok: false, reason: `Dokument ${doc.number} jest w walucie ${doc.currency} i nie ma kursu wymiany – uzupełnij kurs NBP, aby go zaksięgować w złotych.` }
+      return {
+        ok: false,
+        reason: `Dokument ${doc.number} jest w walucie ${doc.currency} i nie ma kursu wymiany – uzupełnij kurs NBP, aby go zaksięgować w złotych.`
+      }
     }
     const rate = doc.exchangeRate
     convert = (minor) => toPln(minor, rate)
   } else if (doc.totalVatPln !== doc.totalVat) {
-    return { ok: false, reason: `VAT w złotych dokumentu ${doc.number} różni się od jego VAT – nie można go zaksięgować.` }
+    return {
+      ok: false,
+      reason: `VAT w złotych dokumentu ${doc.number} różni się od jego VAT – nie można go zaksięgować.`
+    }
   }
 
-  const bookBase = (amounts: { net: number, gross: number }) => company.vatPayer ? amounts.net : amounts.gross
+  const bookBase = (amounts: { net: number; gross: number }) => (company.vatPayer ? amounts.net : amounts.gross)
   const date = eventDate(doc)
-  const base: Omit<EntryDraft, 'register' | 'description' | 'documentMark' | 'revenueSales' | 'revenueOther' | 'totalVat' | 'remarks' | 'amounts'> = {
+  const base: Omit<
+    EntryDraft,
+    'register' | 'description' | 'documentMark' | 'revenueSales' | 'revenueOther' | 'totalVat' | 'remarks' | 'amounts'
+  > = {
     year: Number(date.slice(0, 4)),
     month: monthOf(date),
     eventDate: date,
@@ -310,12 +361,32 @@ export function planBooking (
   for (const register of registers) {
     if (register === 'kpir') {
       const revenue = rateTotals.reduce((acc, r) => acc + convert(bookBase(r)), 0)
-      entries.push({ ...base, register, description, documentMark: null, revenueSales: revenue, revenueOther: 0, totalVat: 0, remarks: remarksFor(doc, register), amounts: [] })
+      entries.push({
+        ...base,
+        register,
+        description,
+        documentMark: null,
+        revenueSales: revenue,
+        revenueOther: 0,
+        totalVat: 0,
+        remarks: remarksFor(doc, register),
+        amounts: []
+      })
     } else if (register === 'ryczalt') {
       const amounts = ryczaltAmounts(doc, lines, rateTotals, company, options, convert, bookBase)
       if (!amounts.ok) return amounts
       const revenue = amounts.parts.reduce((acc, p) => acc + p.net, 0)
-      entries.push({ ...base, register, description, documentMark: null, revenueSales: revenue, revenueOther: 0, totalVat: 0, remarks: remarksFor(doc, register), amounts: amounts.parts })
+      entries.push({
+        ...base,
+        register,
+        description,
+        documentMark: null,
+        revenueSales: revenue,
+        revenueOther: 0,
+        totalVat: 0,
+        remarks: remarksFor(doc, register),
+        amounts: amounts.parts
+      })
     } else {
       const vat = vatAmounts(doc, rateTotals, convert)
       if (!vat.ok) return vat
@@ -335,12 +406,19 @@ export function planBooking (
   return { ok: true, entries }
 }
 
-function vatAmounts (doc: BookingDocument, rateTotals: RateAmounts[], convert: (minor: number) => number): { ok: true, parts: EntryAmount[] } | { ok: false, reason: string } {
+function vatAmounts(
+  doc: BookingDocument,
+  rateTotals: RateAmounts[],
+  convert: (minor: number) => number
+): { ok: true; parts: EntryAmount[] } | { ok: false; reason: string } {
   const vatByRate = new Map(rateTotals.map((r) => [r.vatRate, convert(r.vat)]))
   const difference = doc.totalVatPln - [...vatByRate.values()].reduce((a, b) => a + b, 0)
   // per-rate conversion may differ by a grosz per rate from the document's own PLN VAT, which wins
   if (Math.abs(difference) > rateTotals.length) {
-    return { ok: false, reason: `VAT w złotych dokumentu ${doc.number} nie zgadza się z kwotami według stawek – nie można go zaksięgować.` }
+    return {
+      ok: false,
+      reason: `VAT w złotych dokumentu ${doc.number} nie zgadza się z kwotami według stawek – nie można go zaksięgować.`
+    }
   }
   settleRemainder(vatByRate, difference)
   const parts = VAT_REGISTER_RATES.flatMap((rate) => {
@@ -350,18 +428,19 @@ function vatAmounts (doc: BookingDocument, rateTotals: RateAmounts[], convert: (
   return { ok: true, parts }
 }
 
-function ryczaltAmounts (
+function ryczaltAmounts(
   doc: BookingDocument,
   lines: BookingLine[],
   rateTotals: RateAmounts[],
   company: BookingCompany,
   options: BookingOptions,
   convert: (minor: number) => number,
-  bookBase: (amounts: { net: number, gross: number }) => number
-): { ok: true, parts: EntryAmount[] } | { ok: false, reason: string } {
+  bookBase: (amounts: { net: number; gross: number }) => number
+): { ok: true; parts: EntryAmount[] } | { ok: false; reason: string } {
   const companyRate = company.ryczaltRateBp
   const fixedRate = doc.type === 'korekta' ? (options.correctedRyczaltRateBp ?? companyRate) : null
-  if (companyRate === null) return { ok: false, reason: 'Firma nie ma ustawionej stawki ryczałtu – ustaw ją w USTAWIENIA » FIRMA.' }
+  if (companyRate === null)
+    return { ok: false, reason: 'Firma nie ma ustawionej stawki ryczałtu – ustaw ją w USTAWIENIA » FIRMA.' }
   const lineRate = (line: BookingLine) => options.lineRates?.get(line.id) ?? companyRate
 
   const byRyczaltRate = new Map<number, number>()
@@ -398,27 +477,35 @@ export interface RegisterTotals {
   revenueOther: number
   totalVat: number
   /** by rate key: VAT rate or ryczałt basis points */
-  byRate: Record<string, { net: number, vat: number }>
+  byRate: Record<string, { net: number; vat: number }>
 }
 
-export function emptyTotals (): RegisterTotals {
+export function emptyTotals(): RegisterTotals {
   return { revenueSales: 0, revenueOther: 0, totalVat: 0, byRate: {} }
 }
 
-export function addTotals (a: RegisterTotals, b: RegisterTotals): RegisterTotals {
+export function addTotals(a: RegisterTotals, b: RegisterTotals): RegisterTotals {
   const byRate: RegisterTotals['byRate'] = {}
   for (const key of new Set([...Object.keys(a.byRate), ...Object.keys(b.byRate)])) {
-    byRate[key] = { net: (a.byRate[key]?.net ?? 0) + (b.byRate[key]?.net ?? 0), vat: (a.byRate[key]?.vat ?? 0) + (b.byRate[key]?.vat ?? 0) }
+    byRate[key] = {
+      net: (a.byRate[key]?.net ?? 0) + (b.byRate[key]?.net ?? 0),
+      vat: (a.byRate[key]?.vat ?? 0) + (b.byRate[key]?.vat ?? 0)
+    }
   }
-  return { revenueSales: a.revenueSales + b.revenueSales, revenueOther: a.revenueOther + b.revenueOther, totalVat: a.totalVat + b.totalVat, byRate }
+  return {
+    revenueSales: a.revenueSales + b.revenueSales,
+    revenueOther: a.revenueOther + b.revenueOther,
+    totalVat: a.totalVat + b.totalVat,
+    byRate
+  }
 }
 
-export function rateAmount (totals: RegisterTotals, rate: string): { net: number, vat: number } {
+export function rateAmount(totals: RegisterTotals, rate: string): { net: number; vat: number } {
   return totals.byRate[rate] ?? { net: 0, vat: 0 }
 }
 
 /** JPK_V7 KSeF marker of a VAT register row: the KSeF number, DI for documents other than invoices, else BFK. */
-export function ksefMarker (entry: { ksef_number: string | null, document_type: string }): string {
+export function ksefMarker(entry: { ksef_number: string | null; document_type: string }): string {
   if (entry.ksef_number) return entry.ksef_number
   return entry.document_type === 'paragon' || entry.document_type === 'inny_przychod' ? 'DI' : 'BFK'
 }

@@ -29,22 +29,28 @@ const CURRENCY_NAMES: Record<string, string> = {
   USD: 'dolar amerykański'
 }
 
-export async function startNbpStandIn (rates: StandInRates): Promise<NbpStandIn> {
+export async function startNbpStandIn(rates: StandInRates): Promise<NbpStandIn> {
   const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } })
   const requests: string[] = []
   let failure: number | null = null
 
-  app.get<{ Params: { table: string, code: string, date: string } }>('/api/exchangerates/rates/:table/:code/:date', async (request, reply) => {
-    requests.push(request.url.split('?')[0])
-    if (failure !== null) return await reply.code(failure).type('text/plain; charset=utf-8').send(`${failure} Błąd serwera`)
-    const code = request.params.code.toUpperCase()
-    const entry = request.params.table.toLowerCase() === 'a' ? rates[code]?.[request.params.date] : undefined
-    // NBP's own wording for a day without a table
-    if (!entry) return await reply.code(404).type('text/plain; charset=utf-8').send('404 NotFound - Not Found - Brak danych')
-    const body = `{"table":"A","currency":${JSON.stringify(CURRENCY_NAMES[code] ?? code.toLowerCase())},"code":${JSON.stringify(code)},` +
-      `"rates":[{"no":${JSON.stringify(entry.no)},"effectiveDate":${JSON.stringify(request.params.date)},"mid":${entry.mid}}]}`
-    return await reply.type('application/json; charset=utf-8').send(body)
-  })
+  app.get<{ Params: { table: string; code: string; date: string } }>(
+    '/api/exchangerates/rates/:table/:code/:date',
+    async (request, reply) => {
+      requests.push(request.url.split('?')[0])
+      if (failure !== null)
+        return await reply.code(failure).type('text/plain; charset=utf-8').send(`${failure} Błąd serwera`)
+      const code = request.params.code.toUpperCase()
+      const entry = request.params.table.toLowerCase() === 'a' ? rates[code]?.[request.params.date] : undefined
+      // NBP's own wording for a day without a table
+      if (!entry)
+        return await reply.code(404).type('text/plain; charset=utf-8').send('404 NotFound - Not Found - Brak danych')
+      const body =
+        `{"table":"A","currency":${JSON.stringify(CURRENCY_NAMES[code] ?? code.toLowerCase())},"code":${JSON.stringify(code)},` +
+        `"rates":[{"no":${JSON.stringify(entry.no)},"effectiveDate":${JSON.stringify(request.params.date)},"mid":${entry.mid}}]}`
+      return await reply.type('application/json; charset=utf-8').send(body)
+    }
+  )
 
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
@@ -52,7 +58,11 @@ export async function startNbpStandIn (rates: StandInRates): Promise<NbpStandIn>
   return {
     baseUrl: `http://127.0.0.1:${address.port}/api`,
     requests,
-    failWith: (status) => { failure = status },
-    close: async () => { await app.close() }
+    failWith: (status) => {
+      failure = status
+    },
+    close: async () => {
+      await app.close()
+    }
   }
 }

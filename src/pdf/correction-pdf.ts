@@ -25,13 +25,16 @@ interface Column {
   value: (figures: LineFigures, vatRate: string) => string
 }
 
-function quantity (milli: number): string {
-  const text = Math.abs(milli) % 1000 === 0 ? String(Math.abs(milli) / 1000) : (Math.abs(milli) / 1000).toFixed(3).replace(/0+$/, '').replace('.', ',')
+function quantity(milli: number): string {
+  const text =
+    Math.abs(milli) % 1000 === 0
+      ? String(Math.abs(milli) / 1000)
+      : (Math.abs(milli) / 1000).toFixed(3).replace(/0+$/, '').replace('.', ',')
   return `${milli < 0 ? '-' : ''}${text}`
 }
 
 /** "Do faktury FV 1/11/2026 z dnia 16.11.2026", its KSeF number and the reason, under the heading. */
-export function drawCorrectionReference (pdf: PDFKit.PDFDocument, correction: CorrectionForOutput, box: Box): void {
+export function drawCorrectionReference(pdf: PDFKit.PDFDocument, correction: CorrectionForOutput, box: Box): void {
   const lines = [
     `Korygowana faktura: ${correction.original.number} z dnia ${formatDate(correction.original.issueDate)}, data sprzedaży ${formatDate(correction.original.saleDate)}`,
     ...(correction.original.ksefNumber ? [`Numer KSeF faktury korygowanej: ${correction.original.ksefNumber}`] : []),
@@ -42,7 +45,7 @@ export function drawCorrectionReference (pdf: PDFKit.PDFDocument, correction: Co
 }
 
 /** Each corrected line: its name across the table, then before, after and the difference. */
-export function drawCorrectionLines (pdf: PDFKit.PDFDocument, doc: DocumentForOutput, box: Box): void {
+export function drawCorrectionLines(pdf: PDFKit.PDFDocument, doc: DocumentForOutput, box: Box): void {
   const correction = doc.correction
   if (!correction) return
   const money = (pick: (f: LineFigures) => number) => (f: LineFigures) => formatAmount(pick(f))
@@ -70,7 +73,10 @@ export function drawCorrectionLines (pdf: PDFKit.PDFDocument, doc: DocumentForOu
     pdf.font('bold').fontSize(7.5).fillColor('black')
     let x = box.x
     for (const [i, column] of columns.entries()) {
-      pdf.text(i === 0 ? 'Lp. / nazwa towaru lub usługi' : column.title, x + 3, top + 4, { width: column.width - 6, align: i === 0 ? 'left' : 'right' })
+      pdf.text(i === 0 ? 'Lp. / nazwa towaru lub usługi' : column.title, x + 3, top + 4, {
+        width: column.width - 6,
+        align: i === 0 ? 'left' : 'right'
+      })
       x += column.width
     }
     pdf.y = top + 16
@@ -94,19 +100,36 @@ export function drawCorrectionLines (pdf: PDFKit.PDFDocument, doc: DocumentForOu
     figures.forEach((f, i) => {
       const top = pdf.y
       const isDifference = i === 2
-      pdf.font(isDifference ? 'bold' : 'regular').fontSize(8.5).fillColor(isDifference ? 'black' : GREY)
+      pdf
+        .font(isDifference ? 'bold' : 'regular')
+        .fontSize(8.5)
+        .fillColor(isDifference ? 'black' : GREY)
       let x = box.x
       for (const [c, column] of columns.entries()) {
         const value = c === 0 ? STATE_LABELS[i] : column.value(f, row.vatRate)
-        pdf.text(value, x + 3 + (c === 0 ? 12 : 0), top + 2, { width: column.width - 6 - (c === 0 ? 12 : 0), align: c === 0 ? 'left' : 'right' })
+        pdf.text(value, x + 3 + (c === 0 ? 12 : 0), top + 2, {
+          width: column.width - 6 - (c === 0 ? 12 : 0),
+          align: c === 0 ? 'left' : 'right'
+        })
         x += column.width
       }
       pdf.y = top + 14
     })
-    pdf.moveTo(box.x, pdf.y + 1).lineTo(box.x + box.width, pdf.y + 1).strokeColor(LINE).lineWidth(0.5).stroke()
+    pdf
+      .moveTo(box.x, pdf.y + 1)
+      .lineTo(box.x + box.width, pdf.y + 1)
+      .strokeColor(LINE)
+      .lineWidth(0.5)
+      .stroke()
     pdf.y += 3
   }
   pdf.moveDown(0.5)
-  pdf.font('regular').fontSize(8.5).fillColor(GREY).text('Kwoty poniżej to różnica: o tyle korekta zmienia wartość faktury w każdej stawce.', box.x, pdf.y, { width: box.width })
+  pdf
+    .font('regular')
+    .fontSize(8.5)
+    .fillColor(GREY)
+    .text('Kwoty poniżej to różnica: o tyle korekta zmienia wartość faktury w każdej stawce.', box.x, pdf.y, {
+      width: box.width
+    })
   pdf.fillColor('black')
 }

@@ -14,7 +14,11 @@ export interface DocumentPdfFile {
   asciiName: string
 }
 
-export async function documentPdfFile (db: Database, deps: QrDeps & { now: () => DateTime }, documentId: number): Promise<DocumentPdfFile> {
+export async function documentPdfFile(
+  db: Database,
+  deps: QrDeps & { now: () => DateTime },
+  documentId: number
+): Promise<DocumentPdfFile> {
   const { doc, pdf } = await renderStoredDocumentPdf(db, deps, documentId, deps.now())
   const fileName = `${doc.number.replace(/[^\p{L}\p{N}_-]+/gu, '_')}.pdf`
   const asciiName = fileName.normalize('NFD').replace(/[^\x20-\x7e]/g, '')

@@ -3,8 +3,21 @@ import type { Queryable } from '../db/database.ts'
 import { correctionInfo, type CorrectionInfo } from '../corrections/corrections.queries.ts'
 import { amountInWords } from '../shared/amount-in-words.ts'
 import { paymentDay, paymentMethodLabel } from '../documents/document.ts'
-import { DOCUMENT_TYPE_INFO, documentTypeLabel, isDocumentType, isProforma, type DocumentType } from '../shared/document-types.ts'
-import { compareVatRates, isExemptionBasisKind, isVatRate, type ExemptionBasisKind, type VatRate, type VatTotal } from '../shared/vat.ts'
+import {
+  DOCUMENT_TYPE_INFO,
+  documentTypeLabel,
+  isDocumentType,
+  isProforma,
+  type DocumentType
+} from '../shared/document-types.ts'
+import {
+  compareVatRates,
+  isExemptionBasisKind,
+  isVatRate,
+  type ExemptionBasisKind,
+  type VatRate,
+  type VatTotal
+} from '../shared/vat.ts'
 import { receiptOfInvoice, type PartySnapshot, type SellerSnapshot } from '../documents/documents.queries.ts'
 
 export interface OutputLine {
@@ -62,10 +75,10 @@ export interface DocumentForOutput {
   /** "metoda kasowa" (art. 106e ust. 1 pkt 16) */
   cashAccounting: boolean
   seller: SellerSnapshot
-  buyer: PartySnapshot & { foreignTaxId: string | null, contractorId: number | null }
+  buyer: PartySnapshot & { foreignTaxId: string | null; contractorId: number | null }
   lines: OutputLine[]
   vatTotals: VatTotal[]
-  totals: { net: number, vat: number, gross: number }
+  totals: { net: number; vat: number; gross: number }
   amountInWords: string
   notes: string
   ksefNumber: string | null
@@ -81,16 +94,18 @@ export interface DocumentForOutput {
   receiptDate?: string | null
 }
 
-export async function loadDocumentForOutput (db: Queryable, id: number): Promise<DocumentForOutput> {
+export async function loadDocumentForOutput(db: Queryable, id: number): Promise<DocumentForOutput> {
   const doc = await db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
   const [lines, rates, transactions] = await Promise.all([
     db.selectFrom('document_lines').selectAll().where('document_id', '=', id).orderBy('position').execute(),
     db.selectFrom('document_vat_totals').selectAll().where('document_id', '=', id).execute(),
-    db.selectFrom('document_transactions as dt')
+    db
+      .selectFrom('document_transactions as dt')
       .innerJoin('transactions as t', 't.id', 'dt.transaction_id')
       .select(['t.id', 't.checkout_form_id', 't.buyer_login', 'dt.link_kind'])
       .where('dt.document_id', '=', id)
-      .orderBy('dt.created_at').orderBy('t.id')
+      .orderBy('dt.created_at')
+      .orderBy('t.id')
       .execute()
   ])
   const type: DocumentType = isDocumentType(doc.type) ? doc.type : 'faktura'
@@ -126,7 +141,12 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
     vatExemptionBasisKind: isExemptionBasisKind(doc.vat_exemption_basis_kind) ? doc.vat_exemption_basis_kind : 'ustawa',
     splitPayment: doc.split_payment === 1,
     cashAccounting: doc.cash_accounting === 1,
-    seller: { name: doc.seller_name, nip: doc.seller_nip, address: doc.seller_address, bankAccount: doc.seller_bank_account },
+    seller: {
+      name: doc.seller_name,
+      nip: doc.seller_nip,
+      address: doc.seller_address,
+      bankAccount: doc.seller_bank_account
+    },
     buyer: {
       name: doc.buyer_name,
       nip: doc.buyer_nip,
@@ -154,7 +174,12 @@ export async function loadDocumentForOutput (db: Queryable, id: number): Promise
     amountInWords: amountInWords(doc.total_gross, doc.currency),
     notes: doc.notes,
     ksefNumber: doc.ksef_number,
-    transactions: transactions.map((t) => ({ id: t.id, checkoutFormId: t.checkout_form_id, buyerLogin: t.buyer_login, linkKind: t.link_kind === 'linked' ? 'linked' : 'issued' })),
+    transactions: transactions.map((t) => ({
+      id: t.id,
+      checkoutFormId: t.checkout_form_id,
+      buyerLogin: t.buyer_login,
+      linkKind: t.link_kind === 'linked' ? 'linked' : 'issued'
+    })),
     receiptNumber: receipt?.number ?? null,
     receiptDate: receipt?.issue_date ?? null,
     ...corrections

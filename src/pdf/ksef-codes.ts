@@ -20,14 +20,18 @@ const OFFLINE_MODE_TEXT: Record<OfflineMode, string> = {
   awaria_calkowita: 'w czasie awarii całkowitej KSeF'
 }
 
-interface Box { x: number, width: number, bottom: number }
+interface Box {
+  x: number
+  width: number
+  bottom: number
+}
 
 /** Height the block needs, so the caller can start a new page instead of splitting it. */
-export function ksefCodesHeight (codes: KsefCodes): number {
+export function ksefCodesHeight(codes: KsefCodes): number {
   return codes.invoice === null ? 40 : 22 + SYMBOL + 2 * PAD + LABEL_SIZE + 40
 }
 
-function drawSymbol (pdf: PDFKit.PDFDocument, code: QrCode, x: number, y: number): void {
+function drawSymbol(pdf: PDFKit.PDFDocument, code: QrCode, x: number, y: number): void {
   const matrix = qrMatrix(code.url)
   const module = SYMBOL / matrix.size
   // the quiet zone (ISO/IEC 18004: 4 modules) stays white whatever surrounds the block
@@ -36,7 +40,10 @@ function drawSymbol (pdf: PDFKit.PDFDocument, code: QrCode, x: number, y: number
   for (let row = 0; row < matrix.size; row++) {
     let column = 0
     while (column < matrix.size) {
-      if (!matrix.dark(row, column)) { column++; continue }
+      if (!matrix.dark(row, column)) {
+        column++
+        continue
+      }
       const start = column
       while (column < matrix.size && matrix.dark(row, column)) column++
       // a hair of overlap, so rasterisers leave no light seams between neighbouring runs
@@ -47,34 +54,58 @@ function drawSymbol (pdf: PDFKit.PDFDocument, code: QrCode, x: number, y: number
   pdf.link(x, y, SYMBOL, SYMBOL, code.url)
 }
 
-function drawCode (pdf: PDFKit.PDFDocument, code: QrCode, cellX: number, top: number): void {
+function drawCode(pdf: PDFKit.PDFDocument, code: QrCode, cellX: number, top: number): void {
   const x = cellX + (CELL - SYMBOL) / 2
   drawSymbol(pdf, code, x, top + PAD)
   pdf.font('bold')
   // a KSeF number (35 characters) must stay on one line under its code
   let size = LABEL_SIZE
   while (size > 5 && pdf.fontSize(size).widthOfString(code.label) > CELL - 4) size -= 0.25
-  pdf.fontSize(size).fillColor('black').text(code.label, cellX, top + SYMBOL + PAD + 2, { width: CELL, align: 'center', lineBreak: false })
+  pdf
+    .fontSize(size)
+    .fillColor('black')
+    .text(code.label, cellX, top + SYMBOL + PAD + 2, { width: CELL, align: 'center', lineBreak: false })
 }
 
-function drawMissingCertificate (pdf: PDFKit.PDFDocument, cellX: number, top: number): void {
+function drawMissingCertificate(pdf: PDFKit.PDFDocument, cellX: number, top: number): void {
   const x = cellX + (CELL - SYMBOL) / 2
   const y = top + PAD
   pdf.save().dash(3, { space: 2 }).rect(x, y, SYMBOL, SYMBOL).lineWidth(0.7).strokeColor(GREY).stroke().restore()
-  pdf.font('regular').fontSize(7.5).fillColor(GREY).text('KOD II\nniedostępny', x, y + SYMBOL / 2 - 10, { width: SYMBOL, align: 'center' })
+  pdf
+    .font('regular')
+    .fontSize(7.5)
+    .fillColor(GREY)
+    .text('KOD II\nniedostępny', x, y + SYMBOL / 2 - 10, { width: SYMBOL, align: 'center' })
 }
 
 /** Draws the block at pdf.y (the caller made room with ksefCodesHeight) and leaves pdf.y under it. */
-export function drawKsefCodes (pdf: PDFKit.PDFDocument, codes: KsefCodes, box: Box): void {
+export function drawKsefCodes(pdf: PDFKit.PDFDocument, codes: KsefCodes, box: Box): void {
   const top = pdf.y + 6
-  pdf.font('bold').fontSize(8.5).fillColor(GREY).text('KRAJOWY SYSTEM E-FAKTUR (KSeF)', box.x, top, { width: box.width })
-  pdf.moveTo(box.x, pdf.y + 1).lineTo(box.x + box.width, pdf.y + 1).strokeColor(LINE).lineWidth(0.5).stroke()
+  pdf
+    .font('bold')
+    .fontSize(8.5)
+    .fillColor(GREY)
+    .text('KRAJOWY SYSTEM E-FAKTUR (KSeF)', box.x, top, { width: box.width })
+  pdf
+    .moveTo(box.x, pdf.y + 1)
+    .lineTo(box.x + box.width, pdf.y + 1)
+    .strokeColor(LINE)
+    .lineWidth(0.5)
+    .stroke()
   const codesTop = pdf.y + 2
 
   if (codes.invoice === null) {
     // a declared total failure: the invoice is outside KSeF for good (tryby-offline.md)
-    pdf.font('regular').fontSize(8.5).fillColor('black')
-      .text('Faktura wystawiona w czasie ogłoszonej awarii całkowitej KSeF – bez kodów QR; nie jest przesyłana do KSeF.', box.x, codesTop + 4, { width: box.width })
+    pdf
+      .font('regular')
+      .fontSize(8.5)
+      .fillColor('black')
+      .text(
+        'Faktura wystawiona w czasie ogłoszonej awarii całkowitej KSeF – bez kodów QR; nie jest przesyłana do KSeF.',
+        box.x,
+        codesTop + 4,
+        { width: box.width }
+      )
     pdf.y = Math.max(pdf.y, codesTop + 18)
     return
   }
@@ -90,20 +121,34 @@ export function drawKsefCodes (pdf: PDFKit.PDFDocument, codes: KsefCodes, box: B
   const textWidth = box.x + box.width - textX
   const paragraphs: string[] = []
   if (offline && codes.offlineMode !== null) {
-    paragraphs.push(codes.ksefNumber === null
-      ? `Faktura wystawiona ${OFFLINE_MODE_TEXT[codes.offlineMode]}; numer KSeF otrzyma po przesłaniu do KSeF.`
-      : `Faktura wystawiona ${OFFLINE_MODE_TEXT[codes.offlineMode]} i przesłana do KSeF.`)
+    paragraphs.push(
+      codes.ksefNumber === null
+        ? `Faktura wystawiona ${OFFLINE_MODE_TEXT[codes.offlineMode]}; numer KSeF otrzyma po przesłaniu do KSeF.`
+        : `Faktura wystawiona ${OFFLINE_MODE_TEXT[codes.offlineMode]} i przesłana do KSeF.`
+    )
   } else if (codes.ksefNumber === null) {
     paragraphs.push('Faktura czeka na nadanie numeru KSeF.')
   }
-  paragraphs.push(offline
-    ? 'KOD I (po lewej): sprawdzenie faktury w KSeF i pobranie jej pliku. KOD II (CERTYFIKAT): potwierdzenie wystawcy certyfikatem KSeF.'
-    : 'Zeskanuj kod QR, aby sprawdzić fakturę w KSeF i pobrać jej plik.')
+  paragraphs.push(
+    offline
+      ? 'KOD I (po lewej): sprawdzenie faktury w KSeF i pobranie jej pliku. KOD II (CERTYFIKAT): potwierdzenie wystawcy certyfikatem KSeF.'
+      : 'Zeskanuj kod QR, aby sprawdzić fakturę w KSeF i pobrać jej plik.'
+  )
   if (offline && codes.certificate === null) {
-    paragraphs.push('KOD II nie został dołączony: wystawca nie ma ważnego certyfikatu KSeF typu Offline. Fakturę sprawdzisz KODEM I po jej przesłaniu do KSeF.')
+    paragraphs.push(
+      'KOD II nie został dołączony: wystawca nie ma ważnego certyfikatu KSeF typu Offline. Fakturę sprawdzisz KODEM I po jej przesłaniu do KSeF.'
+    )
   }
-  pdf.font('regular').fontSize(8).fillColor('black').text(paragraphs.join('\n'), textX, codesTop + 2, { width: textWidth, paragraphGap: 3 })
-  pdf.font('regular').fontSize(6.5).fillColor(GREY).text(codes.invoice.url, textX, pdf.y + 2, { width: textWidth, link: codes.invoice.url })
+  pdf
+    .font('regular')
+    .fontSize(8)
+    .fillColor('black')
+    .text(paragraphs.join('\n'), textX, codesTop + 2, { width: textWidth, paragraphGap: 3 })
+  pdf
+    .font('regular')
+    .fontSize(6.5)
+    .fillColor(GREY)
+    .text(codes.invoice.url, textX, pdf.y + 2, { width: textWidth, link: codes.invoice.url })
   pdf.fillColor('black')
   pdf.y = Math.max(pdf.y, codesTop + SYMBOL + PAD + 2 + LABEL_SIZE + 6)
 }

@@ -8,12 +8,18 @@ declare module 'fastify' {
   }
 }
 
-export default fp<{ db: Database, closeOnShutdown: boolean }>(async (app, opts) => {
-  app.decorate('db', opts.db)
-  if (opts.closeOnShutdown) app.addHook('onClose', async () => { await opts.db.destroy() })
-}, { name: 'database' })
+export default fp<{ db: Database; closeOnShutdown: boolean }>(
+  async (app, opts) => {
+    app.decorate('db', opts.db)
+    if (opts.closeOnShutdown)
+      app.addHook('onClose', async () => {
+        await opts.db.destroy()
+      })
+  },
+  { name: 'database' }
+)
 
-export async function isDatabaseReachable (db: Database): Promise<boolean> {
+export async function isDatabaseReachable(db: Database): Promise<boolean> {
   try {
     await sql`select 1`.execute(db)
     return true

@@ -2,7 +2,10 @@ import secureSession from '@fastify/secure-session'
 import fp from 'fastify-plugin'
 
 type FlashKind = 'success' | 'error' | 'info' | 'warning'
-export interface Flash { kind: FlashKind, message: string }
+export interface Flash {
+  kind: FlashKind
+  message: string
+}
 
 declare module '@fastify/secure-session' {
   interface SessionData {
@@ -25,22 +28,25 @@ declare module 'fastify' {
   }
 }
 
-export default fp<{ key: Buffer, secure: boolean }>(async (app, opts) => {
-  await app.register(secureSession, {
-    key: opts.key,
-    cookieName: 'biurko_session',
-    expiry: 12 * 60 * 60,
-    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.secure }
-  })
+export default fp<{ key: Buffer; secure: boolean }>(
+  async (app, opts) => {
+    await app.register(secureSession, {
+      key: opts.key,
+      cookieName: 'biurko_session',
+      expiry: 12 * 60 * 60,
+      cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: opts.secure }
+    })
 
-  app.decorateReply('flash', function (kind: FlashKind, message: string) {
-    const current = this.request.session.get('flash') ?? []
-    this.request.session.set('flash', [...current, { kind, message }])
-  })
+    app.decorateReply('flash', function (kind: FlashKind, message: string) {
+      const current = this.request.session.get('flash') ?? []
+      this.request.session.set('flash', [...current, { kind, message }])
+    })
 
-  app.decorateRequest('takeFlash', function () {
-    const messages = this.session.get('flash') ?? []
-    if (messages.length > 0) this.session.set('flash', undefined)
-    return messages
-  })
-}, { name: 'session' })
+    app.decorateRequest('takeFlash', function () {
+      const messages = this.session.get('flash') ?? []
+      if (messages.length > 0) this.session.set('flash', undefined)
+      return messages
+    })
+  },
+  { name: 'session' }
+)

@@ -32,7 +32,8 @@ const templateHelpers = {
   dateTimeSeconds: formatDateTimeSeconds,
   nip: formatNip,
   bankAccount: formatBankAccount,
-  quantity: (milli: number) => (milli % 1000 === 0 ? String(milli / 1000) : (milli / 1000).toFixed(3).replace(/0+$/, '').replace('.', ',')),
+  quantity: (milli: number) =>
+    milli % 1000 === 0 ? String(milli / 1000) : (milli / 1000).toFixed(3).replace(/0+$/, '').replace('.', ','),
   /** builds a query string from the current filters with some values replaced */
   query: (base: Record<string, unknown>, changes: Record<string, unknown> = {}) => {
     const params = new URLSearchParams()
@@ -49,15 +50,18 @@ const templateHelpers = {
 // the same templates again.
 const eta = new Eta({ autoEscape: true, autoTrim: false })
 
-export default fp<{ cache: boolean }>(async (app, opts) => {
-  await app.register(view, {
-    engine: { eta },
-    root: viewsDir,
-    production: opts.cache,
-    defaultContext: { fmt: templateHelpers }
-  })
+export default fp<{ cache: boolean }>(
+  async (app, opts) => {
+    await app.register(view, {
+      engine: { eta },
+      root: viewsDir,
+      production: opts.cache,
+      defaultContext: { fmt: templateHelpers }
+    })
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.locals = { user: null, company: null, csrfToken: '', flash: [], path: request.url.split('?')[0] }
-  })
-}, { name: 'views' })
+    app.addHook('onRequest', async (request, reply) => {
+      reply.locals = { user: null, company: null, csrfToken: '', flash: [], path: request.url.split('?')[0] }
+    })
+  },
+  { name: 'views' }
+)

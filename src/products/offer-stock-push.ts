@@ -18,12 +18,12 @@ export interface StockPushTarget {
 }
 
 /** The results in the order tried; offers after a shop-wide failure are not tried. */
-export async function pushOfferStocks<T extends StockPushTarget> (
-  deps: { db: Queryable, log: FastifyBaseLogger, now: Clock },
+export async function pushOfferStocks<T extends StockPushTarget>(
+  deps: { db: Queryable; log: FastifyBaseLogger; now: Clock },
   client: AllegroClient,
-  push: { shopId: number, targets: readonly T[], userId: number | null }
-): Promise<Array<{ row: T, result: PushResult }>> {
-  const results: Array<{ row: T, result: PushResult }> = []
+  push: { shopId: number; targets: readonly T[]; userId: number | null }
+): Promise<Array<{ row: T; result: PushResult }>> {
+  const results: Array<{ row: T; result: PushResult }> = []
   for (const row of push.targets) {
     let result: PushResult
     let shopWide = false
@@ -32,13 +32,31 @@ export async function pushOfferStocks<T extends StockPushTarget> (
       result = pushSucceeded(answer.status, row.target)
     } catch (failure) {
       if (!isAllegroApiError(failure)) throw failure
-      deps.log.warn({ shopId: push.shopId, offerId: row.offer.id, code: failure.code, status: failure.status, attempts: failure.attempts }, 'setting Allegro offer stock failed')
+      deps.log.warn(
+        {
+          shopId: push.shopId,
+          offerId: row.offer.id,
+          code: failure.code,
+          status: failure.status,
+          attempts: failure.attempts
+        },
+        'setting Allegro offer stock failed'
+      )
       result = pushFailed(failure)
       shopWide = SHOP_WIDE_FAILURES.has(failure.kind)
     }
-    await recordStockPush(deps.db, {
-      shopId: push.shopId, offerId: row.offer.id, productId: row.product.id, available: row.target, userId: push.userId, at: toStoredTimestamp(deps.now())
-    }, result)
+    await recordStockPush(
+      deps.db,
+      {
+        shopId: push.shopId,
+        offerId: row.offer.id,
+        productId: row.product.id,
+        available: row.target,
+        userId: push.userId,
+        at: toStoredTimestamp(deps.now())
+      },
+      result
+    )
     results.push({ row, result })
     if (shopWide) break
   }

@@ -30,7 +30,10 @@ const MAX_PRICE_MINOR = 10_000_000_00
 /** Largest stock quantity: a billion units in thousandths. */
 const MAX_QUANTITY_MILLI = 1_000_000_000_000
 
-export function parseProductForm (body: unknown, opts: { isNew: boolean }): FormResult<ProductValues> & { data: ProductData | null, initialStockMilli: number } {
+export function parseProductForm(
+  body: unknown,
+  opts: { isNew: boolean }
+): FormResult<ProductValues> & { data: ProductData | null; initialStockMilli: number } {
   const values: ProductValues = {
     name: text(body, 'name'),
     sku: text(body, 'sku'),
@@ -68,7 +71,9 @@ export function parseProductForm (body: unknown, opts: { isNew: boolean }): Form
   let initialStockMilli = 0
   if (opts.isNew && values.initialStock !== '') {
     const parsed = values.initialStock.length <= 20 ? parseQuantity(values.initialStock) : null
-    if (v.check(parsed !== null, 'initialStock', 'Ilość liczbą, np. 10 albo 1,5 (najwyżej trzy miejsca po przecinku).')) {
+    if (
+      v.check(parsed !== null, 'initialStock', 'Ilość liczbą, np. 10 albo 1,5 (najwyżej trzy miejsca po przecinku).')
+    ) {
       v.check(parsed! >= 0, 'initialStock', 'Stan początkowy nie może być ujemny.')
       v.check(parsed! <= MAX_QUANTITY_MILLI, 'initialStock', 'Ilość jest zbyt duża.')
       initialStockMilli = parsed!
@@ -81,7 +86,17 @@ export function parseProductForm (body: unknown, opts: { isNew: boolean }): Form
   return {
     values,
     errors: v.errors,
-    data: { name: values.name, sku: values.sku === '' ? null : values.sku, unit: values.unit, vatRate: values.vatRate, priceNet, priceGross, annex15: values.annex15, gtu: values.gtu, exemptionExcluded: values.exemptionExcluded },
+    data: {
+      name: values.name,
+      sku: values.sku === '' ? null : values.sku,
+      unit: values.unit,
+      vatRate: values.vatRate,
+      priceNet,
+      priceGross,
+      annex15: values.annex15,
+      gtu: values.gtu,
+      exemptionExcluded: values.exemptionExcluded
+    },
     initialStockMilli
   }
 }
@@ -94,8 +109,14 @@ export interface CorrectionValues {
   reason: string
 }
 
-export function parseStockCorrection (body: unknown): FormResult<CorrectionValues> & { correction: StockCorrection | null } {
-  const values: CorrectionValues = { kind: text(body, 'kind'), quantity: text(body, 'quantity'), reason: text(body, 'reason') }
+export function parseStockCorrection(
+  body: unknown
+): FormResult<CorrectionValues> & { correction: StockCorrection | null } {
+  const values: CorrectionValues = {
+    kind: text(body, 'kind'),
+    quantity: text(body, 'quantity'),
+    reason: text(body, 'reason')
+  }
   const v = new Validator()
   const kindOk = v.oneOf('kind', values.kind, CORRECTION_KINDS, 'Wybierz przyjęcie albo korektę inwentaryzacyjną.')
   const quantity = values.quantity.length <= 20 ? parseQuantity(values.quantity) : null
@@ -109,8 +130,9 @@ export function parseStockCorrection (body: unknown): FormResult<CorrectionValue
   v.maxLength('reason', values.reason, MAX_REASON_LENGTH)
   if (values.kind === 'korekta') v.required('reason', values.reason, 'Podaj powód korekty (np. spis z natury 31.12).')
   if (!v.ok || !kindOk || quantity === null) return { values, errors: v.errors, correction: null }
-  const correction: StockCorrection = values.kind === 'przyjecie'
-    ? { kind: 'przyjecie', quantityMilli: quantity, reason: values.reason }
-    : { kind: 'korekta', countedMilli: quantity, reason: values.reason }
+  const correction: StockCorrection =
+    values.kind === 'przyjecie'
+      ? { kind: 'przyjecie', quantityMilli: quantity, reason: values.reason }
+      : { kind: 'korekta', countedMilli: quantity, reason: values.reason }
   return { values, errors: v.errors, correction }
 }

@@ -7,7 +7,20 @@ import { parseAmount, amountInput } from '../shared/money.ts'
 import { MAX_NAME_LENGTH, MAX_SKU_LENGTH, PRODUCTS_PATH, UNITS, vatRateFromAllegro } from './product.ts'
 import { GTU_CODES, GTU_LABELS } from '../shared/tax-codes.ts'
 import { parseProductForm, parseStockCorrection, type CorrectionValues, type ProductValues } from './products.form.ts'
-import { companyDefaultVatRate, findProductByName, findProductBySku, findTransactionItem, getProduct, getWz, isNegativeStockBlocked, listProducts, listWz, setBlockNegativeStock, updateProduct, type ProductRow } from './products.queries.ts'
+import {
+  companyDefaultVatRate,
+  findProductByName,
+  findProductBySku,
+  findTransactionItem,
+  getProduct,
+  getWz,
+  isNegativeStockBlocked,
+  listProducts,
+  listWz,
+  setBlockNegativeStock,
+  updateProduct,
+  type ProductRow
+} from './products.queries.ts'
 import { MOVEMENT_LABELS, listMovements } from './stock.queries.ts'
 import offersRoutes from './offers.routes.ts'
 import { VAT_RATES } from '../shared/vat.ts'
@@ -25,25 +38,40 @@ interface ProductsMount {
 const formOptions = {
   units: UNITS.map((unit) => ({ value: unit, label: unit })),
   vatRates: VAT_RATES.map((rate) => ({ value: rate, label: rate === 'zw' ? 'zw.' : `${rate} %` })),
-  priceBases: [{ value: 'brutto', label: 'brutto' }, { value: 'netto', label: 'netto' }],
-  gtuCodes: [{ value: '', label: 'brak' }, ...GTU_CODES.map((code) => ({ value: code, label: `${code} – ${GTU_LABELS[code]}` }))]
+  priceBases: [
+    { value: 'brutto', label: 'brutto' },
+    { value: 'netto', label: 'netto' }
+  ],
+  gtuCodes: [
+    { value: '', label: 'brak' },
+    ...GTU_CODES.map((code) => ({ value: code, label: `${code} – ${GTU_LABELS[code]}` }))
+  ]
 }
 
-
-
-function queryText (request: FastifyRequest, name: string, max = 200): string {
+function queryText(request: FastifyRequest, name: string, max = 200): string {
   const raw = (request.query as Record<string, unknown>)[name]
   return typeof raw === 'string' ? raw.trim().slice(0, max) : ''
 }
 
 const routeId = (request: FastifyRequest): number => idParam(request, 'Nie ma takiego produktu.')
 
-function productValues (row: ProductRow): ProductValues {
-  return { name: row.name, sku: row.sku ?? '', unit: row.unit, vatRate: row.vat_rate, priceBasis: 'brutto', price: amountInput(row.price_gross), initialStock: '', annex15: row.annex15 === 1, gtu: row.gtu, exemptionExcluded: row.exemption_excluded === 1 }
+function productValues(row: ProductRow): ProductValues {
+  return {
+    name: row.name,
+    sku: row.sku ?? '',
+    unit: row.unit,
+    vatRate: row.vat_rate,
+    priceBasis: 'brutto',
+    price: amountInput(row.price_gross),
+    initialStock: '',
+    annex15: row.annex15 === 1,
+    gtu: row.gtu,
+    exemptionExcluded: row.exemption_excluded === 1
+  }
 }
 
 /** A name or SKU taken between our check and the insert: the unique index says which. */
-function uniqueField (error: unknown): 'name' | 'sku' | null {
+function uniqueField(error: unknown): 'name' | 'sku' | null {
   if (!(error instanceof Error) || !('code' in error) || error.code !== 'SQLITE_CONSTRAINT_UNIQUE') return null
   if (error.message.includes('products.name')) return 'name'
   if (error.message.includes('products.sku')) return 'sku'
@@ -55,7 +83,12 @@ const DUPLICATE_MESSAGES = {
   sku: 'Inny produkt ma już tę sygnaturę (SKU).'
 } as const
 
-async function checkDuplicates (app: FastifyInstance, errors: FieldErrors, values: ProductValues, exceptId: number | null): Promise<void> {
+async function checkDuplicates(
+  app: FastifyInstance,
+  errors: FieldErrors,
+  values: ProductValues,
+  exceptId: number | null
+): Promise<void> {
   if (!errors.name && values.name !== '') {
     const same = await findProductByName(app.db, values.name)
     if (same && same.id !== exceptId) errors.name = DUPLICATE_MESSAGES.name
@@ -66,7 +99,7 @@ async function checkDuplicates (app: FastifyInstance, errors: FieldErrors, value
   }
 }
 
-async function productMount (app: FastifyInstance, mount: ProductsMount): Promise<void> {
+async function productMount(app: FastifyInstance, mount: ProductsMount): Promise<void> {
   const { base, warehouse } = mount
   const otherBase = warehouse ? PRODUCTS_PATH.plain : PRODUCTS_PATH.warehouse
   const section = warehouse ? 'Magazyn » Produkty' : 'Przychody » Produkty'
@@ -75,17 +108,39 @@ async function productMount (app: FastifyInstance, mount: ProductsMount): Promis
   app.addHook('preHandler', async (request, reply) => {
     const hasWarehouse = reply.locals.company?.hasWarehouse ?? false
     if (hasWarehouse === warehouse) return
-    if (request.method === 'GET' || request.method === 'HEAD') return reply.redirect(otherBase + request.url.slice(base.length), 303)
-    throw new NotFoundError(warehouse ? 'Magazyn jest dostępny w pakiecie Księgowość online + magazyn.' : 'Produkty są w zakładce MAGAZYN » PRODUKTY.')
+    if (request.method === 'GET' || request.method === 'HEAD')
+      return reply.redirect(otherBase + request.url.slice(base.length), 303)
+    throw new NotFoundError(
+      warehouse
+        ? 'Magazyn jest dostępny w pakiecie Księgowość online + magazyn.'
+        : 'Produkty są w zakładce MAGAZYN » PRODUKTY.'
+    )
   })
   if (warehouse) app.addHook('preHandler', requirePermission('magazyn'))
 
-  const renderForm = async (reply: FastifyReply, status: number, opts: { productId: number | null, values: ProductValues, errors: FieldErrors, fromOffer?: boolean }): Promise<string> => {
+  const renderForm = async (
+    reply: FastifyReply,
+    status: number,
+    opts: { productId: number | null; values: ProductValues; errors: FieldErrors; fromOffer?: boolean }
+  ): Promise<string> => {
     const title = opts.productId === null ? 'Dodaj produkt' : `Edycja produktu ${opts.values.name}`
-    return reply.code(status).viewAsync('products/form', { title, section, base, ...opts, fromOffer: opts.fromOffer ?? false, options: formOptions })
+    return reply.code(status).viewAsync('products/form', {
+      title,
+      section,
+      base,
+      ...opts,
+      fromOffer: opts.fromOffer ?? false,
+      options: formOptions
+    })
   }
 
-  const renderShow = async (request: FastifyRequest, reply: FastifyReply, status: number, product: ProductRow, correction: { values: CorrectionValues, errors: FieldErrors } | null): Promise<string> => {
+  const renderShow = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    product: ProductRow,
+    correction: { values: CorrectionValues; errors: FieldErrors } | null
+  ): Promise<string> => {
     const page = pageParam(request.query)
     const { rows, total } = await listMovements(app.db, product.id, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE })
     return reply.code(status).viewAsync('products/show', {
@@ -108,7 +163,12 @@ async function productMount (app: FastifyInstance, mount: ProductsMount): Promis
     const { rows, total } = await listProducts(app.db, { search, limit: PER_PAGE, offset: (page - 1) * PER_PAGE })
     const showOffers = can(request.user, 'allegro') && reply.locals.company?.allegroEnabled === true
     const shops = showOffers
-      ? await app.db.selectFrom('allegro_shops').select(['id', 'name']).where('removed_at', 'is', null).orderBy('name').execute()
+      ? await app.db
+          .selectFrom('allegro_shops')
+          .select(['id', 'name'])
+          .where('removed_at', 'is', null)
+          .orderBy('name')
+          .execute()
       : []
     return reply.viewAsync('products/index', {
       title: section,
@@ -126,14 +186,28 @@ async function productMount (app: FastifyInstance, mount: ProductsMount): Promis
   app.post(`${base}/blokada-stanow`, { preHandler: requireOwner }, async (request, reply) => {
     const block = checkbox(request.body, 'block')
     await setBlockNegativeStock(app.db, block, toStoredTimestamp(app.ctx.now()))
-    reply.flash('success', block
-      ? 'Włączono blokadę: dokumentu nie wystawisz, jeśli stan produktu spadłby poniżej zera.'
-      : 'Wyłączono blokadę: stan może spaść poniżej zera, dokument pokaże ostrzeżenie.')
+    reply.flash(
+      'success',
+      block
+        ? 'Włączono blokadę: dokumentu nie wystawisz, jeśli stan produktu spadłby poniżej zera.'
+        : 'Wyłączono blokadę: stan może spaść poniżej zera, dokument pokaże ostrzeżenie.'
+    )
     return reply.redirect(base, 303)
   })
 
   app.get(`${base}/nowy`, async (request, reply) => {
-    const values: ProductValues = { name: '', sku: '', unit: 'szt.', vatRate: await companyDefaultVatRate(app.db), priceBasis: 'brutto', price: '', initialStock: '', annex15: false, gtu: '', exemptionExcluded: false }
+    const values: ProductValues = {
+      name: '',
+      sku: '',
+      unit: 'szt.',
+      vatRate: await companyDefaultVatRate(app.db),
+      priceBasis: 'brutto',
+      price: '',
+      initialStock: '',
+      annex15: false,
+      gtu: '',
+      exemptionExcluded: false
+    }
     const itemId = parseId(queryText(request, 'z_oferty', 20))
     let fromOffer = false
     // Cart items are Allegro data: only users of the Allegro module may copy them.
@@ -166,11 +240,21 @@ async function productMount (app: FastifyInstance, mount: ProductsMount): Promis
     }
     let id: number
     try {
-      id = await createProduct(app.db, form.data, form.initialStockMilli, request.user!.id, toStoredTimestamp(app.ctx.now()))
+      id = await createProduct(
+        app.db,
+        form.data,
+        form.initialStockMilli,
+        request.user!.id,
+        toStoredTimestamp(app.ctx.now())
+      )
     } catch (error) {
       const field = uniqueField(error)
       if (field === null) throw error
-      return await renderForm(reply, 422, { productId: null, values: form.values, errors: { [field]: DUPLICATE_MESSAGES[field] } })
+      return await renderForm(reply, 422, {
+        productId: null,
+        values: form.values,
+        errors: { [field]: DUPLICATE_MESSAGES[field] }
+      })
     }
     reply.flash('success', `Dodano produkt „${form.data.name}”.`)
     return reply.redirect(`${base}/${id}`, 303)
@@ -198,7 +282,11 @@ async function productMount (app: FastifyInstance, mount: ProductsMount): Promis
     } catch (error) {
       const field = uniqueField(error)
       if (field === null) throw error
-      return await renderForm(reply, 422, { productId: product.id, values: form.values, errors: { [field]: DUPLICATE_MESSAGES[field] } })
+      return await renderForm(reply, 422, {
+        productId: product.id,
+        values: form.values,
+        errors: { [field]: DUPLICATE_MESSAGES[field] }
+      })
     }
     reply.flash('success', `Zapisano produkt „${form.data.name}”.`)
     return reply.redirect(`${base}/${product.id}`, 303)
@@ -207,26 +295,44 @@ async function productMount (app: FastifyInstance, mount: ProductsMount): Promis
   app.post(`${base}/:id/stan`, async (request, reply) => {
     const product = await getProduct(app.db, routeId(request))
     const form = parseStockCorrection(request.body)
-    if (form.correction === null) return await renderShow(request, reply, 422, product, { values: form.values, errors: form.errors })
-    const stockAfter = await correctStock(app.db, product.id, form.correction, request.user!.id, toStoredTimestamp(app.ctx.now()))
+    if (form.correction === null)
+      return await renderShow(request, reply, 422, product, { values: form.values, errors: form.errors })
+    const stockAfter = await correctStock(
+      app.db,
+      product.id,
+      form.correction,
+      request.user!.id,
+      toStoredTimestamp(app.ctx.now())
+    )
     if (stockAfter === null) reply.flash('info', 'Stan po spisie jest taki sam jak w systemie – nic nie zmieniono.')
-    else reply.flash('success', form.correction.kind === 'przyjecie' ? 'Przyjęto towar na stan.' : 'Zapisano korektę inwentaryzacyjną.')
+    else
+      reply.flash(
+        'success',
+        form.correction.kind === 'przyjecie' ? 'Przyjęto towar na stan.' : 'Zapisano korektę inwentaryzacyjną.'
+      )
     return reply.redirect(`${base}/${product.id}`, 303)
   })
 
   await app.register(offersRoutes, { base, section })
 }
 
-async function wzRoutes (app: FastifyInstance): Promise<void> {
+async function wzRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', async (_request, reply) => {
-    if (!reply.locals.company?.hasWarehouse) throw new NotFoundError('Dokumenty WZ są dostępne w pakiecie Księgowość online + magazyn.')
+    if (!reply.locals.company?.hasWarehouse)
+      throw new NotFoundError('Dokumenty WZ są dostępne w pakiecie Księgowość online + magazyn.')
   })
   app.addHook('preHandler', requirePermission('magazyn'))
 
   app.get('/magazyn/wz', async (request, reply) => {
     const page = pageParam(request.query)
     const { rows, total } = await listWz(app.db, { limit: PER_PAGE, offset: (page - 1) * PER_PAGE })
-    return reply.viewAsync('products/wz-index', { title: 'Magazyn » Wydania (WZ)', documents: rows, page, pages: Math.max(1, Math.ceil(total / PER_PAGE)), query: {} })
+    return reply.viewAsync('products/wz-index', {
+      title: 'Magazyn » Wydania (WZ)',
+      documents: rows,
+      page,
+      pages: Math.max(1, Math.ceil(total / PER_PAGE)),
+      query: {}
+    })
   })
 
   app.get('/magazyn/wz/:id', async (request, reply) => {
@@ -237,7 +343,7 @@ async function wzRoutes (app: FastifyInstance): Promise<void> {
   })
 }
 
-export default async function productsRoutes (app: FastifyInstance): Promise<void> {
+export default async function productsRoutes(app: FastifyInstance): Promise<void> {
   await app.register(productMount, { base: PRODUCTS_PATH.plain, warehouse: false })
   await app.register(productMount, { base: PRODUCTS_PATH.warehouse, warehouse: true })
   await app.register(wzRoutes)

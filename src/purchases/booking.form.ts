@@ -3,11 +3,33 @@
 import { parseMonth } from '../ledger/ledger.ts'
 import { isIsoDate } from '../shared/dates.ts'
 import { checkbox, text, Validator, type FieldErrors } from '../shared/form.ts'
-import { KPIR_COST_COLUMN_KEYS, NO_KPIR_COLUMN, SELF_ASSESSMENT, SELF_ASSESSMENT_RATES, VAT_KINDS, type SelfAssessmentKind, type BookingChoice, type KpirCostColumn, type VatKind } from './booking.ts'
+import {
+  KPIR_COST_COLUMN_KEYS,
+  NO_KPIR_COLUMN,
+  SELF_ASSESSMENT,
+  SELF_ASSESSMENT_RATES,
+  VAT_KINDS,
+  type SelfAssessmentKind,
+  type BookingChoice,
+  type KpirCostColumn,
+  type VatKind
+} from './booking.ts'
 
-const BOOKING_FIELDS = ['kolumna', 'data', 'odliczenie', 'okres', 'rodzaj', 'opis', 'zapamietaj', 'potwierdzenie', 'samochod', 'samonaliczenie', 'stawka_nabywcy'] as const
+const BOOKING_FIELDS = [
+  'kolumna',
+  'data',
+  'odliczenie',
+  'okres',
+  'rodzaj',
+  'opis',
+  'zapamietaj',
+  'potwierdzenie',
+  'samochod',
+  'samonaliczenie',
+  'stawka_nabywcy'
+] as const
 
-function bookingValues (body: unknown): Record<string, string> {
+function bookingValues(body: unknown): Record<string, string> {
   const values: Record<string, string> = {}
   for (const name of BOOKING_FIELDS) values[name] = text(body, name)
   values.zapamietaj = checkbox(body, 'zapamietaj') ? '1' : ''
@@ -16,17 +38,32 @@ function bookingValues (body: unknown): Record<string, string> {
   return values
 }
 
-export function parseBookingForm (body: unknown, taxForm: 'kpir' | 'ryczalt'): { values: Record<string, string>, choice: BookingChoice | null, errors: FieldErrors } {
+export function parseBookingForm(
+  body: unknown,
+  taxForm: 'kpir' | 'ryczalt'
+): { values: Record<string, string>; choice: BookingChoice | null; errors: FieldErrors } {
   const values = bookingValues(body)
   const v = new Validator()
   let kpirColumn: KpirCostColumn | null = null
   // 'brak': not a cost of the KPiR (a fixed asset reaches it through depreciation, a private purchase never)
-  if (taxForm === 'kpir' && v.required('kolumna', values.kolumna, 'Wybierz kolumnę KPiR, w której ująć wydatek.') &&
-    v.oneOf('kolumna', values.kolumna, [...KPIR_COST_COLUMN_KEYS, NO_KPIR_COLUMN], 'Wybierz jedną z kolumn 12–15 KPiR albo „nie księguj w KPiR”.')) {
-    kpirColumn = values.kolumna === NO_KPIR_COLUMN ? null : values.kolumna as KpirCostColumn
+  if (
+    taxForm === 'kpir' &&
+    v.required('kolumna', values.kolumna, 'Wybierz kolumnę KPiR, w której ująć wydatek.') &&
+    v.oneOf(
+      'kolumna',
+      values.kolumna,
+      [...KPIR_COST_COLUMN_KEYS, NO_KPIR_COLUMN],
+      'Wybierz jedną z kolumn 12–15 KPiR albo „nie księguj w KPiR”.'
+    )
+  ) {
+    kpirColumn = values.kolumna === NO_KPIR_COLUMN ? null : (values.kolumna as KpirCostColumn)
   }
   if (v.required('data', values.data, 'Podaj datę zaksięgowania (RRRR-MM-DD).')) {
-    v.check(isIsoDate(values.data) && values.data >= '2000-01-01' && values.data <= '2099-12-31', 'data', 'Podaj prawidłową datę w formacie RRRR-MM-DD, np. 2026-11-16.')
+    v.check(
+      isIsoDate(values.data) && values.data >= '2000-01-01' && values.data <= '2099-12-31',
+      'data',
+      'Podaj prawidłową datę w formacie RRRR-MM-DD, np. 2026-11-16.'
+    )
   }
   v.oneOf('odliczenie', values.odliczenie, ['tak', 'nie'], 'Wybierz, czy odliczasz VAT z tej faktury.')
   const deductVat = values.odliczenie === 'tak'
@@ -39,8 +76,21 @@ export function parseBookingForm (body: unknown, taxForm: 'kpir' | 'ryczalt'): {
   v.oneOf('rodzaj', values.rodzaj, kinds, 'Wybierz: pozostałe nabycia albo środki trwałe.')
   v.maxLength('opis', values.opis, 200)
   let selfAssessment: BookingChoice['selfAssessment'] = null
-  if (values.samonaliczenie !== '' && v.oneOf('samonaliczenie', values.samonaliczenie, Object.keys(SELF_ASSESSMENT) as SelfAssessmentKind[], 'Wybierz rodzaj samonaliczenia VAT albo „brak”.') &&
-    v.oneOf('stawka_nabywcy', values.stawka_nabywcy, SELF_ASSESSMENT_RATES, 'Wybierz stawkę VAT, którą naliczasz: 23, 8 albo 5 %.')) {
+  if (
+    values.samonaliczenie !== '' &&
+    v.oneOf(
+      'samonaliczenie',
+      values.samonaliczenie,
+      Object.keys(SELF_ASSESSMENT) as SelfAssessmentKind[],
+      'Wybierz rodzaj samonaliczenia VAT albo „brak”.'
+    ) &&
+    v.oneOf(
+      'stawka_nabywcy',
+      values.stawka_nabywcy,
+      SELF_ASSESSMENT_RATES,
+      'Wybierz stawkę VAT, którą naliczasz: 23, 8 albo 5 %.'
+    )
+  ) {
     selfAssessment = { kind: values.samonaliczenie as SelfAssessmentKind, percent: Number(values.stawka_nabywcy) }
   }
   if (!v.ok) return { values, choice: null, errors: v.errors }

@@ -21,7 +21,10 @@ export const KPIR_COST_COLUMN_KEYS: readonly KpirCostColumn[] = ['12', '13', '14
 /** The form's choice for a purchase that is no KPiR cost (e.g. a fixed asset: depreciation is). */
 export const NO_KPIR_COLUMN = 'brak'
 
-export const VAT_KINDS = { pozostale: 'pozostałe nabycia towarów i usług', srodki_trwale: 'nabycie środków trwałych' } as const
+export const VAT_KINDS = {
+  pozostale: 'pozostałe nabycia towarów i usług',
+  srodki_trwale: 'nabycie środków trwałych'
+} as const
 export type VatKind = keyof typeof VAT_KINDS
 
 const DEFAULT_DESCRIPTIONS: Record<KpirCostColumn, string> = {
@@ -63,7 +66,7 @@ export interface BookableInvoice {
   /** the stored file as read now; null when it could not be read */
   parsed: ParsedPurchase | null
   /** purchase_invoice_rates: per rate, minor units of the invoice currency and VAT in PLN */
-  rates: Array<{ rate: string, net: number, vat: number, vatPln: number }>
+  rates: Array<{ rate: string; net: number; vat: number; vatPln: number }>
   /** when KSeF gave it to us (acquisitionDate; permanent storage when missing), stored ISO timestamp */
   receivedAt: string
 }
@@ -80,7 +83,7 @@ export interface BookingChoice {
   /** a passenger car used also privately: 50 % of the VAT, 75 % of the expense */
   carMixedUse: boolean
   /** the buyer's own VAT on the purchase (reverse charge) and the rate he applies; null: none */
-  selfAssessment?: { kind: SelfAssessmentKind, percent: number } | null
+  selfAssessment?: { kind: SelfAssessmentKind; percent: number } | null
 }
 
 export interface BookingDraft {
@@ -108,14 +111,14 @@ export interface BookingDraft {
   reviewConfirmed: boolean
   carMixedUse: boolean
   /** JPK_V7: the output side of a self-assessed purchase (see SELF_ASSESSMENT) */
-  output: { kind: SelfAssessmentKind, net: number, vat: number } | null
-  amounts: Array<{ rate: string, net: number, vat: number, deductibleVat: number }>
+  output: { kind: SelfAssessmentKind; net: number; vat: number } | null
+  amounts: Array<{ rate: string; net: number; vat: number; deductibleVat: number }>
 }
 
-export type BookingPlan = { ok: true, draft: BookingDraft } | { ok: false, errors: FieldErrors }
+export type BookingPlan = { ok: true; draft: BookingDraft } | { ok: false; errors: FieldErrors }
 
 /** The day of receipt: for a KSeF invoice the day KSeF assigned it to us (art. 106na ust. 3), in Poland's time. */
-export function receivedDateOf (receivedAt: string): string {
+export function receivedDateOf(receivedAt: string): string {
   return DateTime.fromISO(receivedAt, { zone: 'utc' }).setZone(ZONE).toISODate() ?? receivedAt.slice(0, 10)
 }
 
@@ -126,17 +129,28 @@ export function receivedDateOf (receivedAt: string): string {
  * received, ust. 11: or in one of the three following periods. A correction lowering the tax
  * (art. 86 ust. 19a) lowers it in the period it was received, and only then.
  */
-export function deductionWindow (parsed: Pick<ParsedPurchase, 'issueDate' | 'saleDate' | 'kind'>, receivedDate: string, totalVat: number): { from: string, to: string } {
+export function deductionWindow(
+  parsed: Pick<ParsedPurchase, 'issueDate' | 'saleDate' | 'kind'>,
+  receivedDate: string,
+  totalVat: number
+): { from: string; to: string } {
   const received = monthOf(receivedDate)
   if (totalVat < 0) return { from: received, to: received }
-  const obligationDate = (parsed.kind === 'ZAL' || parsed.kind === 'KOR_ZAL' ? null : parsed.saleDate) ?? parsed.issueDate ?? receivedDate
+  const obligationDate =
+    (parsed.kind === 'ZAL' || parsed.kind === 'KOR_ZAL' ? null : parsed.saleDate) ?? parsed.issueDate ?? receivedDate
   const obligation = monthOf(obligationDate)
   const from = obligation > received ? obligation : received
   return { from, to: addMonths(from, 3) }
 }
 
-function counterpartyOf (parsed: ParsedPurchase): Pick<BookingDraft, 'counterpartyTaxId' | 'counterpartyName' | 'counterpartyAddress'> {
-  return { counterpartyTaxId: parsed.sellerNip ?? '', counterpartyName: parsed.sellerName ?? '', counterpartyAddress: parsed.sellerAddress ?? '' }
+function counterpartyOf(
+  parsed: ParsedPurchase
+): Pick<BookingDraft, 'counterpartyTaxId' | 'counterpartyName' | 'counterpartyAddress'> {
+  return {
+    counterpartyTaxId: parsed.sellerNip ?? '',
+    counterpartyName: parsed.sellerName ?? '',
+    counterpartyAddress: parsed.sellerAddress ?? ''
+  }
 }
 
 /**
@@ -144,23 +158,40 @@ function counterpartyOf (parsed: ParsedPurchase): Pick<BookingDraft, 'counterpar
  * field → Polish message). KPiR takes the net for a VAT payer deducting the tax and the gross
  * otherwise (the VAT not deducted is part of the cost); a ryczałt company has no costs.
  */
-export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingChoice, company: BookingCompany): BookingPlan {
+export function planPurchaseBooking(
+  invoice: BookableInvoice,
+  choice: BookingChoice,
+  company: BookingCompany
+): BookingPlan {
   const parsed = invoice.parsed
-  if (parsed === null) return { ok: false, errors: { faktura: 'Pliku tej faktury nie udało się odczytać – nie można jej zaksięgować. Poproś sprzedawcę o poprawną fakturę.' } }
+  if (parsed === null)
+    return {
+      ok: false,
+      errors: {
+        faktura:
+          'Pliku tej faktury nie udało się odczytać – nie można jej zaksięgować. Poproś sprzedawcę o poprawną fakturę.'
+      }
+    }
   const errors: FieldErrors = {}
-  if (invoice.needsReview && !choice.confirmReview) errors.potwierdzenie = 'Faktura jest oznaczona „do sprawdzenia” – potwierdź, że ją sprawdziłeś, zanim ją zaksięgujesz.'
+  if (invoice.needsReview && !choice.confirmReview)
+    errors.potwierdzenie =
+      'Faktura jest oznaczona „do sprawdzenia” – potwierdź, że ją sprawdziłeś, zanim ją zaksięgujesz.'
   if (invoice.rates.length === 0) errors.faktura = 'Faktura nie ma kwot według stawek VAT – nie można jej zaksięgować.'
   const self = choice.selfAssessment ?? null
   const selfRates: readonly string[] = self === null ? [] : SELF_ASSESSMENT[self.kind].rates
   if (self === null && invoice.rates.some((r) => SELF_ASSESSED_RATES.includes(r.rate))) {
-    errors.samonaliczenie = 'Faktura z odwrotnym obciążeniem (P_13_10, VAT rozlicza nabywca) – wybierz „odwrotne obciążenie” i stawkę, którą naliczasz.'
+    errors.samonaliczenie =
+      'Faktura z odwrotnym obciążeniem (P_13_10, VAT rozlicza nabywca) – wybierz „odwrotne obciążenie” i stawkę, którą naliczasz.'
   }
   if (self !== null && !invoice.rates.some((r) => selfRates.includes(r.rate))) {
     errors.samonaliczenie = `Faktura nie ma kwot, od których nalicza się VAT jako ${SELF_ASSESSMENT[self.kind].label} (stawka ${selfRates.join(' / ')}).`
   }
   // the buyer's output and input VAT go into the same period (art. 86 ust. 10b pkt 2 lit. b and pkt 3), so both need it
-  if (self !== null && company.vatPayer && !choice.deductVat) errors.odliczenie = 'Przy samonaliczeniu VAT należny i naliczony ujmuje się w tym samym okresie – wybierz odliczenie VAT i jego okres.'
-  if (self !== null && !company.vatPayer) errors.samonaliczenie = 'Firma nie jest czynnym podatnikiem VAT – Biurko nie rozlicza u niej VAT nabywcy.'
+  if (self !== null && company.vatPayer && !choice.deductVat)
+    errors.odliczenie =
+      'Przy samonaliczeniu VAT należny i naliczony ujmuje się w tym samym okresie – wybierz odliczenie VAT i jego okres.'
+  if (self !== null && !company.vatPayer)
+    errors.samonaliczenie = 'Firma nie jest czynnym podatnikiem VAT – Biurko nie rozlicza u niej VAT nabywcy.'
 
   let convert = (minor: number) => minor
   if (parsed.currency !== 'PLN') {
@@ -172,7 +203,8 @@ export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingCh
     }
   }
 
-  if (!company.vatPayer && choice.deductVat) errors.odliczenie = 'Firma nie jest czynnym podatnikiem VAT – nie odlicza podatku naliczonego.'
+  if (!company.vatPayer && choice.deductVat)
+    errors.odliczenie = 'Firma nie jest czynnym podatnikiem VAT – nie odlicza podatku naliczonego.'
 
   const receivedDate = receivedDateOf(invoice.receivedAt)
   const totalVat = invoice.rates.reduce((s, r) => s + r.vatPln, 0)
@@ -182,19 +214,21 @@ export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingCh
     if (choice.vatMonth === null) {
       errors.okres = 'Podaj okres odliczenia VAT (RRRR-MM).'
     } else if (choice.vatMonth < window.from) {
-      errors.okres = totalVat < 0
-        ? `Korektę zmniejszającą VAT ujmuje się w okresie jej otrzymania: ${monthLabel(window.from)} (art. 86 ust. 19a ustawy o VAT).`
-        : `VAT można odliczyć najwcześniej za ${monthLabel(window.from)} – okres otrzymania faktury (${receivedDate}) i powstania obowiązku u sprzedawcy (art. 86 ust. 10 i 10b pkt 1 ustawy o VAT).`
+      errors.okres =
+        totalVat < 0
+          ? `Korektę zmniejszającą VAT ujmuje się w okresie jej otrzymania: ${monthLabel(window.from)} (art. 86 ust. 19a ustawy o VAT).`
+          : `VAT można odliczyć najwcześniej za ${monthLabel(window.from)} – okres otrzymania faktury (${receivedDate}) i powstania obowiązku u sprzedawcy (art. 86 ust. 10 i 10b pkt 1 ustawy o VAT).`
     } else if (choice.vatMonth > window.to) {
-      errors.okres = totalVat < 0
-        ? `Korektę zmniejszającą VAT ujmuje się w okresie jej otrzymania: ${monthLabel(window.from)} (art. 86 ust. 19a ustawy o VAT).`
-        : `VAT można odliczyć najpóźniej za ${monthLabel(window.to)} (art. 86 ust. 11: jeden z trzech następnych okresów); później – tylko korektą deklaracji za ${monthLabel(window.from)}.`
+      errors.okres =
+        totalVat < 0
+          ? `Korektę zmniejszającą VAT ujmuje się w okresie jej otrzymania: ${monthLabel(window.from)} (art. 86 ust. 19a ustawy o VAT).`
+          : `VAT można odliczyć najpóźniej za ${monthLabel(window.to)} (art. 86 ust. 11: jeden z trzech następnych okresów); później – tylko korektą deklaracji za ${monthLabel(window.from)}.`
     }
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors }
 
   const deducting = vatMonth !== null
-  const deductible = (vat: number) => !deducting ? 0 : choice.carMixedUse ? carDeductibleVat(vat) : vat
+  const deductible = (vat: number) => (!deducting ? 0 : choice.carMixedUse ? carDeductibleVat(vat) : vat)
   // a self-assessed rate: the buyer's VAT on the net in PLN, rounded half up; deductible like any input VAT
   const amounts = invoice.rates.map((r) => {
     const net = convert(r.net)
@@ -202,7 +236,14 @@ export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingCh
     return { rate: r.rate, net, vat, deductibleVat: deductible(vat) }
   })
   const outputAmounts = amounts.filter((a) => selfRates.includes(a.rate))
-  const output = self === null ? null : { kind: self.kind, net: outputAmounts.reduce((s, a) => s + a.net, 0), vat: outputAmounts.reduce((s, a) => s + a.vat, 0) }
+  const output =
+    self === null
+      ? null
+      : {
+          kind: self.kind,
+          net: outputAmounts.reduce((s, a) => s + a.net, 0),
+          vat: outputAmounts.reduce((s, a) => s + a.vat, 0)
+        }
   const totalNet = amounts.reduce((s, a) => s + a.net, 0)
   const deductibleVat = amounts.reduce((s, a) => s + a.deductibleVat, 0)
   const kpirColumn = company.taxForm === 'kpir' ? choice.kpirColumn : null
@@ -210,15 +251,25 @@ export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingCh
   // the expense is the net and the VAT not deducted (art. 23 ust. 1 pkt 43 lit. a ustawy o PIT)
   const expense = totalNet + (bookedVat - deductibleVat)
   const remarks: string[] = []
-  if (parsed.currency !== 'PLN' && parsed.exchangeRate !== null) remarks.push(`${parsed.currency}, kurs ${parsed.exchangeRate.replace('.', ',')}`)
+  if (parsed.currency !== 'PLN' && parsed.exchangeRate !== null)
+    remarks.push(`${parsed.currency}, kurs ${parsed.exchangeRate.replace('.', ',')}`)
   if (parsed.correction !== null) {
     const originals = parsed.correction.originals.map((o) => o.number).filter((n) => n !== '')
     remarks.push(originals.length > 0 ? `Korekta faktury ${originals.join(', ')}` : 'Faktura korygująca')
   }
-  if (company.vatPayer && !deducting && bookedVat !== 0 && kpirColumn !== null) remarks.push('VAT nieodliczony – w koszcie')
+  if (company.vatPayer && !deducting && bookedVat !== 0 && kpirColumn !== null)
+    remarks.push('VAT nieodliczony – w koszcie')
   if (output !== null) remarks.push(`${SELF_ASSESSMENT[output.kind].label}: VAT należny ${self!.percent} %`)
-  if (choice.carMixedUse) remarks.push(`samochód osobowy: ${deducting ? '50 % VAT (art. 86a ust. 1 VAT), ' : ''}75 % wydatku (art. 23 ust. 1 pkt 46a PIT)`)
-  const description = choice.description.trim() !== '' ? choice.description.trim() : kpirColumn !== null ? DEFAULT_DESCRIPTIONS[kpirColumn] : 'Zakup'
+  if (choice.carMixedUse)
+    remarks.push(
+      `samochód osobowy: ${deducting ? '50 % VAT (art. 86a ust. 1 VAT), ' : ''}75 % wydatku (art. 23 ust. 1 pkt 46a PIT)`
+    )
+  const description =
+    choice.description.trim() !== ''
+      ? choice.description.trim()
+      : kpirColumn !== null
+        ? DEFAULT_DESCRIPTIONS[kpirColumn]
+        : 'Zakup'
 
   return {
     ok: true,
@@ -259,11 +310,11 @@ export function planPurchaseBooking (invoice: BookableInvoice, choice: BookingCh
  *    part above 75 %; the VAT not deducted is part of the expense (art. 23 ust. 1 pkt 43 lit. a).
  * Both rounded half up to the grosz, per rate for the VAT.
  */
-export function carDeductibleVat (vat: number): number {
+export function carDeductibleVat(vat: number): number {
   return divideRoundHalfUp(vat * 50, 100)
 }
 
-export function carCost (expense: number): number {
+export function carCost(expense: number): number {
   return divideRoundHalfUp(expense * 75, 100)
 }
 
@@ -275,7 +326,13 @@ export interface SellerRule {
 }
 
 /** What the form opens with: the seller's rule when there is one, else the plain defaults. */
-export function prefill (parsed: Pick<ParsedPurchase, 'issueDate' | 'saleDate' | 'kind'> | null, receivedAt: string, totalVat: number, company: BookingCompany, rule: SellerRule | null): Record<string, string> {
+export function prefill(
+  parsed: Pick<ParsedPurchase, 'issueDate' | 'saleDate' | 'kind'> | null,
+  receivedAt: string,
+  totalVat: number,
+  company: BookingCompany,
+  rule: SellerRule | null
+): Record<string, string> {
   const receivedDate = receivedDateOf(receivedAt)
   const window = parsed === null ? { from: monthOf(receivedDate) } : deductionWindow(parsed, receivedDate, totalVat)
   return {

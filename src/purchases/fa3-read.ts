@@ -34,15 +34,31 @@ const RATE_FIELDS: Array<[string, string | null, string | null, string, number |
 ]
 
 const PAYMENT_FORMS: Record<string, string> = {
-  1: 'gotówka', 2: 'karta', 3: 'bon', 4: 'czek', 5: 'kredyt', 6: 'przelew', 7: 'płatność mobilna'
+  1: 'gotówka',
+  2: 'karta',
+  3: 'bon',
+  4: 'czek',
+  5: 'kredyt',
+  6: 'przelew',
+  7: 'płatność mobilna'
 }
 
 export const INVOICE_KINDS: Record<string, string> = {
-  VAT: 'Faktura', KOR: 'Faktura korygująca', ZAL: 'Faktura zaliczkowa', ROZ: 'Faktura rozliczeniowa',
-  UPR: 'Faktura uproszczona', KOR_ZAL: 'Korekta faktury zaliczkowej', KOR_ROZ: 'Korekta faktury rozliczeniowej'
+  VAT: 'Faktura',
+  KOR: 'Faktura korygująca',
+  ZAL: 'Faktura zaliczkowa',
+  ROZ: 'Faktura rozliczeniowa',
+  UPR: 'Faktura uproszczona',
+  KOR_ZAL: 'Korekta faktury zaliczkowej',
+  KOR_ROZ: 'Korekta faktury rozliczeniowej'
 }
 
-export interface PurchaseRate { rate: string, net: number, vat: number, vatPln: number }
+export interface PurchaseRate {
+  rate: string
+  net: number
+  vat: number
+  vatPln: number
+}
 
 interface PurchaseLine {
   number: string
@@ -63,12 +79,12 @@ interface PurchasePayment {
   paidOn: string | null
   dueDates: string[]
   form: string | null
-  accounts: Array<{ number: string, bank: string | null }>
+  accounts: Array<{ number: string; bank: string | null }>
 }
 
 interface PurchaseCorrection {
   reason: string | null
-  originals: Array<{ number: string, issueDate: string | null, ksefNumber: string | null }>
+  originals: Array<{ number: string; issueDate: string | null; ksefNumber: string | null }>
 }
 
 export interface ParsedPurchase {
@@ -95,7 +111,7 @@ export interface ParsedPurchase {
   correction: PurchaseCorrection | null
 }
 
-export type ReadResult = { ok: true, invoice: ParsedPurchase, problems: string[] } | { ok: false, problems: string[] }
+export type ReadResult = { ok: true; invoice: ParsedPurchase; problems: string[] } | { ok: false; problems: string[] }
 
 interface El {
   localName: string | null
@@ -104,7 +120,7 @@ interface El {
   childNodes: ArrayLike<unknown>
 }
 
-function children (parent: El | undefined, name: string): El[] {
+function children(parent: El | undefined, name: string): El[] {
   if (parent === undefined) return []
   const out: El[] = []
   for (let i = 0; i < parent.childNodes.length; i++) {
@@ -114,16 +130,16 @@ function children (parent: El | undefined, name: string): El[] {
   return out
 }
 
-function child (parent: El | undefined, name: string): El | undefined {
+function child(parent: El | undefined, name: string): El | undefined {
   return children(parent, name)[0]
 }
 
 /** The text of a nested element, trimmed, control characters out, at most `max` characters. */
-function textAt (parent: El | undefined, path: string[], max = 512): string | null {
+function textAt(parent: El | undefined, path: string[], max = 512): string | null {
   let node = parent
   for (const name of path) node = child(node, name)
   if (node === undefined) return null
-   
+
   const value = (node.textContent ?? '').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim()
   return value === '' ? null : [...value].slice(0, max).join('')
 }
@@ -131,7 +147,7 @@ function textAt (parent: El | undefined, path: string[], max = 512): string | nu
 const AMOUNT = /^(-)?(\d{1,18})(?:\.(\d{1,2}))?$/
 
 /** TKwotowy to minor units; undefined when missing, null when it is not an amount, 'huge' beyond what we hold. */
-function minor (text: string | null): number | null | undefined | 'huge' {
+function minor(text: string | null): number | null | undefined | 'huge' {
   if (text === null) return undefined
   const m = AMOUNT.exec(text)
   if (m === null) return null
@@ -140,7 +156,7 @@ function minor (text: string | null): number | null | undefined | 'huge' {
   return m[1] === '-' ? -Number(value) : Number(value)
 }
 
-function decode (bytes: Buffer): string | null {
+function decode(bytes: Buffer): string | null {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)
   } catch {
@@ -149,25 +165,40 @@ function decode (bytes: Buffer): string | null {
 }
 
 /** Parses the file and lists what is wrong with it (empty: it reads and adds up). */
-export function readPurchaseFile (bytes: Buffer): ReadResult {
+export function readPurchaseFile(bytes: Buffer): ReadResult {
   const text = decode(bytes)
   if (text === null) return { ok: false, problems: ['Plik nie jest poprawnym tekstem UTF-8.'] }
   // FA(3) never has a DTD; one here could only be an attempt to expand entities
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) return { ok: false, problems: ['Plik zawiera deklarację DOCTYPE/ENTITY – niedozwoloną w FA(3); nie został odczytany.'] }
+  if (/<!DOCTYPE|<!ENTITY/i.test(text))
+    return {
+      ok: false,
+      problems: ['Plik zawiera deklarację DOCTYPE/ENTITY – niedozwoloną w FA(3); nie został odczytany.']
+    }
   const errors: string[] = []
-  const report = (message: unknown): void => { errors.push(String(message).split('\n')[0].slice(0, 200)) }
+  const report = (message: unknown): void => {
+    errors.push(String(message).split('\n')[0].slice(0, 200))
+  }
   let doc: { documentElement: El | null } | undefined
   try {
-    doc = new DOMParser({ errorHandler: { warning: () => {}, error: report, fatalError: report } }).parseFromString(text, 'text/xml') as unknown as { documentElement: El | null }
+    doc = new DOMParser({ errorHandler: { warning: () => {}, error: report, fatalError: report } }).parseFromString(
+      text,
+      'text/xml'
+    ) as unknown as { documentElement: El | null }
   } catch (error) {
     report(error instanceof Error ? error.message : error)
   }
   if (doc === undefined || errors.length > 0 || doc.documentElement === null) {
-    return { ok: false, problems: [`Plik nie jest poprawnym dokumentem XML${errors.length > 0 ? ` (${errors[0]})` : ''}.`] }
+    return {
+      ok: false,
+      problems: [`Plik nie jest poprawnym dokumentem XML${errors.length > 0 ? ` (${errors[0]})` : ''}.`]
+    }
   }
   const root = doc.documentElement
   if (root.localName !== 'Faktura' || root.namespaceURI !== FA3_NAMESPACE) {
-    return { ok: false, problems: ['Plik nie jest fakturą w strukturze FA(3) (inny element główny albo przestrzeń nazw).'] }
+    return {
+      ok: false,
+      problems: ['Plik nie jest fakturą w strukturze FA(3) (inny element główny albo przestrzeń nazw).']
+    }
   }
   const problems: string[] = []
   const p1 = child(root, 'Podmiot1')
@@ -179,8 +210,14 @@ export function readPurchaseFile (bytes: Buffer): ReadResult {
   let huge = false
   const amountAt = (parent: El | undefined, name: string, label: string): number | undefined => {
     const value = minor(textAt(parent, [name], 40))
-    if (value === null) { problems.push(`Kwota ${label} (${name}) nie jest poprawną kwotą.`); return undefined }
-    if (value === 'huge') { huge = true; return undefined }
+    if (value === null) {
+      problems.push(`Kwota ${label} (${name}) nie jest poprawną kwotą.`)
+      return undefined
+    }
+    if (value === 'huge') {
+      huge = true
+      return undefined
+    }
     return value
   }
 
@@ -191,7 +228,8 @@ export function readPurchaseFile (bytes: Buffer): ReadResult {
     const pln = plnField === null ? undefined : amountAt(fa, plnField, `VAT w złotych stawki ${rate}`)
     if (net === undefined && vat === undefined) continue
     const vatValue = vat ?? 0
-    if (currency !== 'PLN' && vatValue !== 0 && pln === undefined) problems.push(`Faktura w walucie ${currency} nie podaje VAT stawki ${rate} w złotych (${plnField ?? 'P_14_xW'}).`)
+    if (currency !== 'PLN' && vatValue !== 0 && pln === undefined)
+      problems.push(`Faktura w walucie ${currency} nie podaje VAT stawki ${rate} w złotych (${plnField ?? 'P_14_xW'}).`)
     rates.push({ rate, net: net ?? 0, vat: vatValue, vatPln: currency === 'PLN' ? vatValue : (pln ?? 0) })
   }
   const gross = amountAt(fa, 'P_15', 'należności ogółem')
@@ -199,53 +237,70 @@ export function readPurchaseFile (bytes: Buffer): ReadResult {
   const vat = rates.reduce((s, r) => s + r.vat, 0)
   const vatPln = rates.reduce((s, r) => s + r.vatPln, 0)
 
-  const lines: PurchaseLine[] = children(fa, 'FaWiersz').slice(0, 2000).map((row, i) => {
-    const grossPrice = textAt(row, ['P_9B'], 40)
-    const grossValue = textAt(row, ['P_11A'], 40)
-    const read = minor(grossValue ?? textAt(row, ['P_11'], 40))
-    if (read === null) problems.push(`Wartość w wierszu ${i + 1} nie jest poprawną kwotą.`)
-    if (read === 'huge') huge = true
-    const value = read === 'huge' ? null : read
-    return {
-      number: textAt(row, ['NrWierszaFa'], 20) ?? String(i + 1),
-      name: textAt(row, ['P_7']) ?? '',
-      unit: textAt(row, ['P_8A'], 50) ?? '',
-      quantity: textAt(row, ['P_8B'], 40) ?? '',
-      unitPrice: grossPrice ?? textAt(row, ['P_9A'], 40) ?? '',
-      gross: grossPrice !== null || grossValue !== null,
-      value: value ?? null,
-      rate: textAt(row, ['P_12'], 10) ?? '',
-      before: textAt(row, ['StanPrzed'], 2) === '1'
-    }
-  })
+  const lines: PurchaseLine[] = children(fa, 'FaWiersz')
+    .slice(0, 2000)
+    .map((row, i) => {
+      const grossPrice = textAt(row, ['P_9B'], 40)
+      const grossValue = textAt(row, ['P_11A'], 40)
+      const read = minor(grossValue ?? textAt(row, ['P_11'], 40))
+      if (read === null) problems.push(`Wartość w wierszu ${i + 1} nie jest poprawną kwotą.`)
+      if (read === 'huge') huge = true
+      const value = read === 'huge' ? null : read
+      return {
+        number: textAt(row, ['NrWierszaFa'], 20) ?? String(i + 1),
+        name: textAt(row, ['P_7']) ?? '',
+        unit: textAt(row, ['P_8A'], 50) ?? '',
+        quantity: textAt(row, ['P_8B'], 40) ?? '',
+        unitPrice: grossPrice ?? textAt(row, ['P_9A'], 40) ?? '',
+        gross: grossPrice !== null || grossValue !== null,
+        value: value ?? null,
+        rate: textAt(row, ['P_12'], 10) ?? '',
+        before: textAt(row, ['StanPrzed'], 2) === '1'
+      }
+    })
 
   // a foreign-currency invoice carries its rate per line (KursWaluty); booking needs one rate
-  const lineRates = new Set(children(fa, 'FaWiersz').slice(0, 2000).filter((row) => textAt(row, ['StanPrzed'], 2) !== '1')
-    .map((row) => textAt(row, ['KursWaluty'], 20)).filter((r): r is string => r !== null))
+  const lineRates = new Set(
+    children(fa, 'FaWiersz')
+      .slice(0, 2000)
+      .filter((row) => textAt(row, ['StanPrzed'], 2) !== '1')
+      .map((row) => textAt(row, ['KursWaluty'], 20))
+      .filter((r): r is string => r !== null)
+  )
   const exchangeRate = currency !== 'PLN' && lineRates.size === 1 ? [...lineRates][0] : null
 
   const platnosc = child(fa, 'Platnosc')
-  const payment: PurchasePayment | null = platnosc === undefined
-    ? null
-    : {
-        paid: textAt(platnosc, ['Zaplacono'], 2) === '1',
-        paidOn: textAt(platnosc, ['DataZaplaty'], 10),
-        dueDates: children(platnosc, 'TerminPlatnosci').map((t) => textAt(t, ['Termin'], 10)).filter((d): d is string => d !== null).slice(0, 10),
-        form: PAYMENT_FORMS[textAt(platnosc, ['FormaPlatnosci'], 2) ?? ''] ?? textAt(platnosc, ['OpisPlatnosci'], 256),
-        accounts: children(platnosc, 'RachunekBankowy').slice(0, 10).map((r) => ({ number: textAt(r, ['NrRB'], 34) ?? '', bank: textAt(r, ['NazwaBanku'], 256) }))
-      }
+  const payment: PurchasePayment | null =
+    platnosc === undefined
+      ? null
+      : {
+          paid: textAt(platnosc, ['Zaplacono'], 2) === '1',
+          paidOn: textAt(platnosc, ['DataZaplaty'], 10),
+          dueDates: children(platnosc, 'TerminPlatnosci')
+            .map((t) => textAt(t, ['Termin'], 10))
+            .filter((d): d is string => d !== null)
+            .slice(0, 10),
+          form:
+            PAYMENT_FORMS[textAt(platnosc, ['FormaPlatnosci'], 2) ?? ''] ?? textAt(platnosc, ['OpisPlatnosci'], 256),
+          accounts: children(platnosc, 'RachunekBankowy')
+            .slice(0, 10)
+            .map((r) => ({ number: textAt(r, ['NrRB'], 34) ?? '', bank: textAt(r, ['NazwaBanku'], 256) }))
+        }
 
   const kind = textAt(fa, ['RodzajFaktury'], 10)
-  const correction: PurchaseCorrection | null = kind !== null && kind.startsWith('KOR')
-    ? {
-        reason: textAt(fa, ['PrzyczynaKorekty'], 256),
-        originals: children(fa, 'DaneFaKorygowanej').slice(0, 50).map((d) => ({
-          number: textAt(d, ['NrFaKorygowanej'], 256) ?? '',
-          issueDate: textAt(d, ['DataWystFaKorygowanej'], 10),
-          ksefNumber: textAt(d, ['NrKSeFFaKorygowanej'], 36)
-        }))
-      }
-    : null
+  const correction: PurchaseCorrection | null =
+    kind !== null && kind.startsWith('KOR')
+      ? {
+          reason: textAt(fa, ['PrzyczynaKorekty'], 256),
+          originals: children(fa, 'DaneFaKorygowanej')
+            .slice(0, 50)
+            .map((d) => ({
+              number: textAt(d, ['NrFaKorygowanej'], 256) ?? '',
+              issueDate: textAt(d, ['DataWystFaKorygowanej'], 10),
+              ksefNumber: textAt(d, ['NrKSeFFaKorygowanej'], 36)
+            }))
+        }
+      : null
 
   const address = (party: El | undefined): string | null => {
     const a = child(party, 'Adres')
@@ -281,16 +336,24 @@ export function readPurchaseFile (bytes: Buffer): ReadResult {
 }
 
 /** What does not add up in a file that did parse. Sentences in Polish. */
-function plausibilityProblems (invoice: ParsedPurchase): string[] {
+function plausibilityProblems(invoice: ParsedPurchase): string[] {
   const problems: string[] = []
-  if (invoice.sellerNip === null || !isValidNip(invoice.sellerNip)) problems.push('NIP sprzedawcy jest nieprawidłowy albo go brak.')
+  if (invoice.sellerNip === null || !isValidNip(invoice.sellerNip))
+    problems.push('NIP sprzedawcy jest nieprawidłowy albo go brak.')
   if (invoice.sellerName === null) problems.push('Brak nazwy sprzedawcy.')
   if (invoice.number === null) problems.push('Brak numeru faktury (P_2).')
-  if (invoice.issueDate === null || !isIsoDate(invoice.issueDate)) problems.push('Brak poprawnej daty wystawienia (P_1).')
+  if (invoice.issueDate === null || !isIsoDate(invoice.issueDate))
+    problems.push('Brak poprawnej daty wystawienia (P_1).')
   if (invoice.saleDate !== null && !isIsoDate(invoice.saleDate)) problems.push('Data sprzedaży (P_6) jest niepoprawna.')
-  if (invoice.kind === null || !(invoice.kind in INVOICE_KINDS)) problems.push('Nieznany rodzaj faktury (RodzajFaktury).')
-  const amounts = [invoice.gross ?? 0, ...invoice.rates.flatMap((r) => [r.net, r.vat, r.vatPln]), ...invoice.lines.map((l) => l.value ?? 0)]
-  if (amounts.some((a) => Math.abs(a) > PLAUSIBLE_MAX)) problems.push('Kwoty na fakturze są nieprawdopodobnie wysokie (ponad 100 mln zł).')
+  if (invoice.kind === null || !(invoice.kind in INVOICE_KINDS))
+    problems.push('Nieznany rodzaj faktury (RodzajFaktury).')
+  const amounts = [
+    invoice.gross ?? 0,
+    ...invoice.rates.flatMap((r) => [r.net, r.vat, r.vatPln]),
+    ...invoice.lines.map((l) => l.value ?? 0)
+  ]
+  if (amounts.some((a) => Math.abs(a) > PLAUSIBLE_MAX))
+    problems.push('Kwoty na fakturze są nieprawdopodobnie wysokie (ponad 100 mln zł).')
   // P_15 is the sum of the per-rate net and VAT (for a correction: of the differences)
   if (invoice.gross !== null && invoice.rates.length > 0 && invoice.net + invoice.vat !== invoice.gross) {
     problems.push('Suma netto i VAT według stawek nie równa się kwocie należności ogółem (P_15).')
@@ -298,12 +361,18 @@ function plausibilityProblems (invoice: ParsedPurchase): string[] {
   for (const r of invoice.rates) {
     const percent = RATE_FIELDS.find((f) => f[3] === r.rate)?.[4] ?? null
     if (percent === null || r.rate === '4') continue
-    const linesInRate = invoice.lines.filter((l) => l.rate === r.rate || (r.rate === '23' && l.rate === '22') || (r.rate === '8' && l.rate === '7')).length
+    const linesInRate = invoice.lines.filter(
+      (l) => l.rate === r.rate || (r.rate === '23' && l.rate === '22') || (r.rate === '8' && l.rate === '7')
+    ).length
     // VAT per line or per rate, rounded to the grosz: a grosz per line of difference at most
     const tolerance = Math.max(1, linesInRate)
-    const expected = Math.round(r.net * percent / 100)
-    const expectedAlt = percent === 23 ? Math.round(r.net * 22 / 100) : percent === 8 ? Math.round(r.net * 7 / 100) : expected
-    if (Math.abs(r.vat - expected) > tolerance && Math.abs(r.vat - expectedAlt) > tolerance) problems.push(`VAT stawki ${r.rate} (${formatDecimal(r.vat)}) nie odpowiada kwocie netto ${formatDecimal(r.net)}.`)
+    const expected = Math.round((r.net * percent) / 100)
+    const expectedAlt =
+      percent === 23 ? Math.round((r.net * 22) / 100) : percent === 8 ? Math.round((r.net * 7) / 100) : expected
+    if (Math.abs(r.vat - expected) > tolerance && Math.abs(r.vat - expectedAlt) > tolerance)
+      problems.push(
+        `VAT stawki ${r.rate} (${formatDecimal(r.vat)}) nie odpowiada kwocie netto ${formatDecimal(r.net)}.`
+      )
   }
   return problems
 }

@@ -10,7 +10,7 @@ import type { ParsedPurchase, PurchaseRate } from './fa3-read.ts'
  * The rates the form offers, as the FA(3) P_12 codes the KSeF invoices use: with their percent,
  * or null where the invoice carries no VAT (0 % domestic, exempt, outside Polish VAT).
  */
-export const MANUAL_RATES: Array<{ code: string, field: string, percent: number | null, label: string }> = [
+export const MANUAL_RATES: Array<{ code: string; field: string; percent: number | null; label: string }> = [
   { code: '23', field: '23', percent: 23, label: '23 %' },
   { code: '8', field: '8', percent: 8, label: '8 %' },
   { code: '5', field: '5', percent: 5, label: '5 %' },
@@ -21,7 +21,7 @@ export const MANUAL_RATES: Array<{ code: string, field: string, percent: number 
 ]
 
 /** The VAT a rate's net gives, rounded half up to the grosz (art. 106e ust. 10 and 11 rounding). */
-export function vatOf (net: number, percent: number): number {
+export function vatOf(net: number, percent: number): number {
   return divideRoundHalfUp(net * percent, 100)
 }
 
@@ -44,22 +44,39 @@ export interface ManualInvoice {
 }
 
 /** Per-rate amounts with the VAT in PLN (art. 106e ust. 11: the tax in złoty, at the invoice's rate). */
-export function ratesInPln (rates: Array<{ rate: string, net: number, vat: number }>, exchangeRate: string | null): PurchaseRate[] {
+export function ratesInPln(
+  rates: Array<{ rate: string; net: number; vat: number }>,
+  exchangeRate: string | null
+): PurchaseRate[] {
   return rates.map((r) => ({ ...r, vatPln: exchangeRate === null ? r.vat : convertToPln(r.vat, exchangeRate) }))
 }
 
-export function totalsOf (rates: PurchaseRate[]): { net: number, vat: number, gross: number, vatPln: number } {
+export function totalsOf(rates: PurchaseRate[]): { net: number; vat: number; gross: number; vatPln: number } {
   const net = rates.reduce((s, r) => s + r.net, 0)
   const vat = rates.reduce((s, r) => s + r.vat, 0)
   return { net, vat, gross: net + vat, vatPln: rates.reduce((s, r) => s + r.vatPln, 0) }
 }
 
 /** What the booking and the page read for a hand-entered invoice, from its stored row and rates. */
-export function parsedFromRow (row: {
-  seller_nip: string | null, seller_name: string | null, seller_address: string | null, invoice_number: string | null, invoice_kind: string | null,
-  issue_date: string | null, sale_date: string | null, currency: string | null, exchange_rate: string | null, net: number | null, vat: number | null,
-  gross: number | null, vat_pln: number | null
-}, rates: PurchaseRate[], buyerNip: string | null): ParsedPurchase {
+export function parsedFromRow(
+  row: {
+    seller_nip: string | null
+    seller_name: string | null
+    seller_address: string | null
+    invoice_number: string | null
+    invoice_kind: string | null
+    issue_date: string | null
+    sale_date: string | null
+    currency: string | null
+    exchange_rate: string | null
+    net: number | null
+    vat: number | null
+    gross: number | null
+    vat_pln: number | null
+  },
+  rates: PurchaseRate[],
+  buyerNip: string | null
+): ParsedPurchase {
   return {
     sellerNip: row.seller_nip,
     sellerName: row.seller_name,

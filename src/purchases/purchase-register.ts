@@ -3,9 +3,9 @@
 import type { BookingWithAmounts } from './booking.queries.ts'
 
 export interface PurchaseRegisterTotals {
-  byRate: Array<{ rate: string, net: number, vat: number, deductible: number }>
-  fixedAssets: { net: number, vat: number }
-  other: { net: number, vat: number }
+  byRate: Array<{ rate: string; net: number; vat: number; deductible: number }>
+  fixedAssets: { net: number; vat: number }
+  other: { net: number; vat: number }
   net: number
   vat: number
   deductible: number
@@ -14,9 +14,16 @@ export interface PurchaseRegisterTotals {
 /** Rates in the order of the FA(3) fields (P_13_1…): 23, 8, 5, 4, then the rest as they come. */
 const RATE_ORDER = ['23', '22', '8', '7', '5', '4', '3']
 
-export function registerTotals (entries: BookingWithAmounts[]): PurchaseRegisterTotals {
-  const byRate = new Map<string, { rate: string, net: number, vat: number, deductible: number }>()
-  const totals: PurchaseRegisterTotals = { byRate: [], fixedAssets: { net: 0, vat: 0 }, other: { net: 0, vat: 0 }, net: 0, vat: 0, deductible: 0 }
+export function registerTotals(entries: BookingWithAmounts[]): PurchaseRegisterTotals {
+  const byRate = new Map<string, { rate: string; net: number; vat: number; deductible: number }>()
+  const totals: PurchaseRegisterTotals = {
+    byRate: [],
+    fixedAssets: { net: 0, vat: 0 },
+    other: { net: 0, vat: 0 },
+    net: 0,
+    vat: 0,
+    deductible: 0
+  }
   for (const e of entries) {
     for (const [rate, a] of Object.entries(e.amounts)) {
       const t = byRate.get(rate) ?? { rate, net: 0, vat: 0, deductible: 0 }
@@ -32,7 +39,7 @@ export function registerTotals (entries: BookingWithAmounts[]): PurchaseRegister
     totals.vat += e.total_vat
     totals.deductible += e.deductible_vat
   }
-  const rank = (rate: string) => RATE_ORDER.includes(rate) ? RATE_ORDER.indexOf(rate) : RATE_ORDER.length
+  const rank = (rate: string) => (RATE_ORDER.includes(rate) ? RATE_ORDER.indexOf(rate) : RATE_ORDER.length)
   totals.byRate = [...byRate.values()].sort((a, b) => rank(a.rate) - rank(b.rate))
   return totals
 }

@@ -46,25 +46,28 @@ export interface SyncResult {
   message: string
 }
 
-/** Where a company's first download starts: the first day of the month two months back (still inside one 3-month window). */
-function initialFrom (now: DateTime): string {
+/**
+ * Where a company's first download starts: the first day of the month two months back (still inside one 3-month
+ * window).
+ */
+function initialFrom(now: DateTime): string {
   const start = now.setZone(ZONE).startOf('month').minus({ months: 2 })
   return (start < KSEF_START ? KSEF_START : start).toUTC().toISO()!
 }
 
-function iso (value: string): string {
+function iso(value: string): string {
   return new Date(Date.parse(value)).toISOString()
 }
 
-function later (a: string, b: string): string {
+function later(a: string, b: string): string {
   return Date.parse(a) >= Date.parse(b) ? iso(a) : iso(b)
 }
 
-function earlier (a: string, b: string): string {
+function earlier(a: string, b: string): string {
   return Date.parse(a) <= Date.parse(b) ? iso(a) : iso(b)
 }
 
-function summary (r: Omit<SyncResult, 'message' | 'ok'>): string {
+function summary(r: Omit<SyncResult, 'message' | 'ok'>): string {
   const parts = [`nowych faktur: ${r.stored}`]
   if (r.flagged > 0) parts.push(`do sprawdzenia: ${r.flagged}`)
   if (r.known > 0) parts.push(`pobranych już wcześniej: ${r.known}`)
@@ -79,16 +82,21 @@ export interface DownloadOptions {
   schemaCheck?: (xmls: string[]) => Promise<string[][]>
 }
 
-export async function downloadPurchases (deps: KsefDeps, opts: DownloadOptions = {}): Promise<SyncResult> {
+export async function downloadPurchases(deps: KsefDeps, opts: DownloadOptions = {}): Promise<SyncResult> {
   const counts = { stored: 0, flagged: 0, known: 0, pages: 0, complete: false }
   const fail = (message: string): SyncResult => ({ ok: false, ...counts, message })
   const connection = await connectionOf(deps.db)
-  if (connection === undefined) return fail('Nie skonfigurowano połączenia z KSeF – ustaw je w USTAWIENIA » INTEGRACJE » KSeF.')
+  if (connection === undefined)
+    return fail('Nie skonfigurowano połączenia z KSeF – ustaw je w USTAWIENIA » INTEGRACJE » KSeF.')
   const nip = await contextNipOf(deps.db, connection)
   const environment = connection.environment
   const startedAt = deps.now()
   const claimed = await claimSync(deps.db, {
-    environment, nip, initialFrom: initialFrom(startedAt), at: toStoredTimestamp(startedAt), until: toStoredTimestamp(startedAt.plus({ minutes: CLAIM_MINUTES }))
+    environment,
+    nip,
+    initialFrom: initialFrom(startedAt),
+    at: toStoredTimestamp(startedAt),
+    until: toStoredTimestamp(startedAt.plus({ minutes: CLAIM_MINUTES }))
   })
   if (!claimed) return fail('Pobieranie faktur z KSeF już trwa – odśwież stronę za chwilę.')
   const pageSize = opts.pageSize ?? METADATA_PAGE_SIZE
@@ -108,10 +116,23 @@ export async function downloadPurchases (deps: KsefDeps, opts: DownloadOptions =
         if (counts.pages >= maxPages) break windows
         let page
         try {
-          page = await client.queryInvoiceMetadata(token, { subjectType: 'Subject2', dateType: 'PermanentStorage', from, to, restrictToPermanentStorageHwmDate: true }, { pageOffset, pageSize, sortOrder: 'Asc' })
+          page = await client.queryInvoiceMetadata(
+            token,
+            {
+              subjectType: 'Subject2',
+              dateType: 'PermanentStorage',
+              from,
+              to,
+              restrictToPermanentStorageHwmDate: true
+            },
+            { pageOffset, pageSize, sortOrder: 'Asc' }
+          )
         } catch (caught) {
           // 21183: `from` is past the high-water mark — nothing newer is final yet
-          if (caught instanceof KsefApiError && caught.status === 400 && caught.codes.includes(21183)) { counts.complete = true; break windows }
+          if (caught instanceof KsefApiError && caught.status === 400 && caught.codes.includes(21183)) {
+            counts.complete = true
+            break windows
+          }
           throw caught
         }
         counts.pages++
@@ -125,7 +146,9 @@ export async function downloadPurchases (deps: KsefDeps, opts: DownloadOptions =
         const texts = files.map((f) => (f.kind === 'file' ? decodable(f.bytes) : null))
         const checked = await (opts.schemaCheck ?? fa3SchemaErrors)(texts.filter((t): t is string => t !== null))
         let next = 0
-        const prepared = fresh.map((m, i) => preparePurchase(m, files[i], nip, texts[i] !== null ? checked[next++] : null))
+        const prepared = fresh.map((m, i) =>
+          preparePurchase(m, files[i], nip, texts[i] !== null ? checked[next++] : null)
+        )
         const last = page.invoices.at(-1)?.permanentStorageDate ?? null
         const hwm = page.permanentStorageHwmDate
         // the continuation point (przyrostowe-pobieranie-faktur.md, "Strategia kontynuacji paczek")
@@ -134,33 +157,55 @@ export async function downloadPurchases (deps: KsefDeps, opts: DownloadOptions =
         else if (hwm !== null) continueFrom = to !== null ? earlier(to, hwm) : hwm
         else continueFrom = to ?? last ?? from
         continueFrom = later(continueFrom, from)
-        const inserted = await storePage(deps.db, { environment, nip, invoices: prepared, continueFrom, at: toStoredTimestamp(deps.now()) })
+        const inserted = await storePage(deps.db, {
+          environment,
+          nip,
+          invoices: prepared,
+          continueFrom,
+          at: toStoredTimestamp(deps.now())
+        })
         counts.stored += inserted
         counts.known += prepared.length - inserted
         counts.flagged += prepared.filter((p) => p.reviewReasons.length > 0).length
         if (!page.hasMore || page.invoices.length === 0) break
-        if (page.isTruncated) { from = continueFrom; pageOffset = 0 } else pageOffset++
+        if (page.isTruncated) {
+          from = continueFrom
+          pageOffset = 0
+        } else pageOffset++
       }
-      if (to === null) { counts.complete = true; break }
+      if (to === null) {
+        counts.complete = true
+        break
+      }
       from = later(to, from)
     }
   } catch (caught) {
-    error = caught instanceof KsefAuthError
-      ? caught.message
-      : caught instanceof KsefApiError
-        ? caught.status === 429 ? 'Przekroczono limit zapytań KSeF o faktury – resztę pobierze kolejne uruchomienie za kilka minut.' : ksefErrorMessage(caught).replace(/ – wysyłka zostanie ponowiona\.$/, '.')
-        : 'Nieoczekiwany błąd podczas pobierania faktur z KSeF.'
-    if (!(caught instanceof KsefApiError) && !(caught instanceof KsefAuthError)) deps.log?.warn({ err: caught instanceof Error ? caught.message : String(caught) }, 'downloading purchase invoices failed')
+    error =
+      caught instanceof KsefAuthError
+        ? caught.message
+        : caught instanceof KsefApiError
+          ? caught.status === 429
+            ? 'Przekroczono limit zapytań KSeF o faktury – resztę pobierze kolejne uruchomienie za kilka minut.'
+            : ksefErrorMessage(caught).replace(/ – wysyłka zostanie ponowiona\.$/, '.')
+          : 'Nieoczekiwany błąd podczas pobierania faktur z KSeF.'
+    if (!(caught instanceof KsefApiError) && !(caught instanceof KsefAuthError))
+      deps.log?.warn(
+        { err: caught instanceof Error ? caught.message : String(caught) },
+        'downloading purchase invoices failed'
+      )
   }
   const text = summary(counts)
-  const message = error !== null
-    ? `Pobieranie przerwane: ${error} Zapisano to, co pobrano (${text}); kolejne pobranie zacznie się od tego miejsca.`
-    : counts.complete ? `Pobrano faktury zakupowe z KSeF: ${text}.` : `Pobrano część faktur zakupowych z KSeF (${text}); pozostałe pobierze kolejne uruchomienie.`
+  const message =
+    error !== null
+      ? `Pobieranie przerwane: ${error} Zapisano to, co pobrano (${text}); kolejne pobranie zacznie się od tego miejsca.`
+      : counts.complete
+        ? `Pobrano faktury zakupowe z KSeF: ${text}.`
+        : `Pobrano część faktur zakupowych z KSeF (${text}); pozostałe pobierze kolejne uruchomienie.`
   await releaseSync(deps.db, { environment, nip, at: toStoredTimestamp(deps.now()), result: message, error })
   return { ok: error === null, ...counts, message }
 }
 
-function decodable (bytes: Buffer): string | null {
+function decodable(bytes: Buffer): string | null {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
   } catch {
@@ -173,14 +218,23 @@ function decodable (bytes: Buffer): string | null {
  * the page is stored, so the page comes again; a permanent refusal stores the invoice without
  * its file, flagged, rather than leaving a hole the mark would pass.
  */
-async function fetchFile (client: ReturnType<typeof clientFor>, token: string, meta: InvoiceMetadata): Promise<FileOutcome> {
+async function fetchFile(
+  client: ReturnType<typeof clientFor>,
+  token: string,
+  meta: InvoiceMetadata
+): Promise<FileOutcome> {
   try {
     const file = await client.downloadInvoice(token, meta.ksefNumber)
     return { kind: 'file', bytes: file.bytes, hash: file.hash }
   } catch (error) {
-    if (!(error instanceof KsefApiError) || error.temporary || error.status === 401 || error.codes.includes(21165)) throw error
-    if (error.kind === 'invalid') return { kind: 'missing', reason: 'KSeF przysłał plik faktury większy niż 8 MB – nie został zapisany.' }
-    return { kind: 'missing', reason: `KSeF nie wydał pliku faktury (błąd ${error.status ?? '?'}${error.details.length > 0 ? `: ${error.details[0]}` : ''}).` }
+    if (!(error instanceof KsefApiError) || error.temporary || error.status === 401 || error.codes.includes(21165))
+      throw error
+    if (error.kind === 'invalid')
+      return { kind: 'missing', reason: 'KSeF przysłał plik faktury większy niż 8 MB – nie został zapisany.' }
+    return {
+      kind: 'missing',
+      reason: `KSeF nie wydał pliku faktury (błąd ${error.status ?? '?'}${error.details.length > 0 ? `: ${error.details[0]}` : ''}).`
+    }
   }
 }
 
@@ -189,50 +243,64 @@ async function fetchFile (client: ReturnType<typeof clientFor>, token: string, m
  * is) and the high-water mark after them, in one transaction. The mark only moves forward.
  * Returns how many invoices were new.
  */
-async function storePage (db: Queryable, opts: { environment: string, nip: string, invoices: PreparedPurchase[], continueFrom: string, at: string }): Promise<number> {
+async function storePage(
+  db: Queryable,
+  opts: { environment: string; nip: string; invoices: PreparedPurchase[]; continueFrom: string; at: string }
+): Promise<number> {
   const work = async (trx: Queryable): Promise<number> => {
     let inserted = 0
     for (const p of opts.invoices) {
-      const row = await trx.insertInto('purchase_invoices').values({
-        ksef_number: p.ksefNumber,
-        environment: opts.environment,
-        xml: p.xml,
-        xml_sha256: p.xmlSha256,
-        ksef_hash: p.ksefHash,
-        permanent_storage_date: p.permanentStorageDate,
-        acquisition_date: p.acquisitionDate,
-        meta_invoice_number: p.meta.invoiceNumber,
-        meta_seller_nip: p.meta.sellerNip,
-        meta_seller_name: p.meta.sellerName,
-        meta_gross: p.meta.gross,
-        meta_vat_pln: p.meta.vatPln,
-        meta_currency: p.meta.currency,
-        meta_invoice_type: p.meta.invoiceType,
-        seller_nip: p.parsed?.sellerNip ?? null,
-        seller_name: p.parsed?.sellerName ?? null,
-        invoice_number: p.parsed?.number ?? null,
-        invoice_kind: p.parsed?.kind ?? null,
-        issue_date: p.parsed?.issueDate ?? p.meta.issueDate,
-        sale_date: p.parsed?.saleDate ?? null,
-        currency: p.parsed?.currency ?? null,
-        net: p.parsed?.net ?? null,
-        vat: p.parsed?.vat ?? null,
-        gross: p.parsed?.gross ?? null,
-        vat_pln: p.parsed?.vatPln ?? null,
-        needs_review: p.reviewReasons.length > 0 ? 1 : 0,
-        review_reasons: p.reviewReasons.join('\n'),
-        downloaded_at: opts.at
-      }).onConflict((oc) => oc.column('ksef_number').doNothing()).returning('id').executeTakeFirst()
+      const row = await trx
+        .insertInto('purchase_invoices')
+        .values({
+          ksef_number: p.ksefNumber,
+          environment: opts.environment,
+          xml: p.xml,
+          xml_sha256: p.xmlSha256,
+          ksef_hash: p.ksefHash,
+          permanent_storage_date: p.permanentStorageDate,
+          acquisition_date: p.acquisitionDate,
+          meta_invoice_number: p.meta.invoiceNumber,
+          meta_seller_nip: p.meta.sellerNip,
+          meta_seller_name: p.meta.sellerName,
+          meta_gross: p.meta.gross,
+          meta_vat_pln: p.meta.vatPln,
+          meta_currency: p.meta.currency,
+          meta_invoice_type: p.meta.invoiceType,
+          seller_nip: p.parsed?.sellerNip ?? null,
+          seller_name: p.parsed?.sellerName ?? null,
+          invoice_number: p.parsed?.number ?? null,
+          invoice_kind: p.parsed?.kind ?? null,
+          issue_date: p.parsed?.issueDate ?? p.meta.issueDate,
+          sale_date: p.parsed?.saleDate ?? null,
+          currency: p.parsed?.currency ?? null,
+          net: p.parsed?.net ?? null,
+          vat: p.parsed?.vat ?? null,
+          gross: p.parsed?.gross ?? null,
+          vat_pln: p.parsed?.vatPln ?? null,
+          needs_review: p.reviewReasons.length > 0 ? 1 : 0,
+          review_reasons: p.reviewReasons.join('\n'),
+          downloaded_at: opts.at
+        })
+        .onConflict((oc) => oc.column('ksef_number').doNothing())
+        .returning('id')
+        .executeTakeFirst()
       if (row === undefined) continue
       inserted++
       for (const r of p.rates) {
-        await trx.insertInto('purchase_invoice_rates').values({ purchase_invoice_id: row.id, rate: r.rate, net: r.net, vat: r.vat, vat_pln: r.vatPln })
-          .onConflict((oc) => oc.columns(['purchase_invoice_id', 'rate']).doNothing()).execute()
+        await trx
+          .insertInto('purchase_invoice_rates')
+          .values({ purchase_invoice_id: row.id, rate: r.rate, net: r.net, vat: r.vat, vat_pln: r.vatPln })
+          .onConflict((oc) => oc.columns(['purchase_invoice_id', 'rate']).doNothing())
+          .execute()
       }
     }
-    await trx.updateTable('purchase_sync')
+    await trx
+      .updateTable('purchase_sync')
       .set({ continue_from: sql<string>`max(continue_from, ${opts.continueFrom})`, updated_at: opts.at })
-      .where('environment', '=', opts.environment).where('context_nip', '=', opts.nip).execute()
+      .where('environment', '=', opts.environment)
+      .where('context_nip', '=', opts.nip)
+      .execute()
     return inserted
   }
   return 'transaction' in db && typeof db.transaction === 'function' && !db.isTransaction

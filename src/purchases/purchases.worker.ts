@@ -10,11 +10,13 @@ import { downloadPurchases, type SyncResult } from './purchases.sync.ts'
 
 export type PurchaseWorker = IntervalWorker<SyncResult | null>
 
-export function startPurchaseWorker (app: FastifyInstance, opts: { intervalMs?: number } = {}): PurchaseWorker {
+export function startPurchaseWorker(app: FastifyInstance, opts: { intervalMs?: number } = {}): PurchaseWorker {
   return startIntervalWorker({
     intervalMs: opts.intervalMs ?? app.ctx.config.ksef.purchasesIntervalMs,
-    run: async () => (await connectionOf(app.db)) === undefined ? null : await downloadPurchases(ksefDepsOf(app)),
+    run: async () => ((await connectionOf(app.db)) === undefined ? null : await downloadPurchases(ksefDepsOf(app))),
     idle: null,
-    onError: (error) => { app.log.error({ err: error }, 'downloading purchase invoices failed') }
+    onError: (error) => {
+      app.log.error({ err: error }, 'downloading purchase invoices failed')
+    }
   })
 }

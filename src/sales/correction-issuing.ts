@@ -11,7 +11,14 @@ import { autoBookIssuedDocument } from '../ledger/ledger.hooks.ts'
 import { applyStockForIssuedDocument } from '../products/stock.hooks.ts'
 import { toStoredTimestamp, ZONE } from '../shared/dates.ts'
 import { eventDate } from '../ledger/ledger.ts'
-import { correctionDirection, correctionSettlement, isCorrectable, planCorrection, type RequestedLine, type Settlement } from '../corrections/correction.ts'
+import {
+  correctionDirection,
+  correctionSettlement,
+  isCorrectable,
+  planCorrection,
+  type RequestedLine,
+  type Settlement
+} from '../corrections/correction.ts'
 import { invoiceState } from '../corrections/corrections.queries.ts'
 
 export interface CorrectionIssueRequest {
@@ -31,30 +38,54 @@ export interface CorrectionIssueRequest {
 }
 
 export type CorrectionOutcome =
-  | { ok: true, documentId: number, number: string }
+  | { ok: true; documentId: number; number: string }
   /** `stale`: another correction of the invoice was issued after the form was opened */
-  | { ok: false, errors: Record<string, string>, stale: boolean }
+  | { ok: false; errors: Record<string, string>; stale: boolean }
 
-function refused (errors: Record<string, string>, stale = false): CorrectionOutcome {
+function refused(errors: Record<string, string>, stale = false): CorrectionOutcome {
   return { ok: false, errors, stale }
 }
 
-async function issueInTransaction (trx: Trx, request: CorrectionIssueRequest, now: DateTime): Promise<CorrectionOutcome> {
+async function issueInTransaction(
+  trx: Trx,
+  request: CorrectionIssueRequest,
+  now: DateTime
+): Promise<CorrectionOutcome> {
   const at = toStoredTimestamp(now)
-  const original = await trx.selectFrom('documents').selectAll().where('id', '=', request.originalId).executeTakeFirstOrThrow()
+  const original = await trx
+    .selectFrom('documents')
+    .selectAll()
+    .where('id', '=', request.originalId)
+    .executeTakeFirstOrThrow()
   if (!isCorrectable(original)) {
-    return refused({ form: original.status === 'cancelled' ? `Faktura ${original.number} jest anulowana – anulowanej faktury się nie koryguje.` : `Dokument ${original.number} nie jest fakturą – korektę wystawia się tylko do faktury.` })
+    return refused({
+      form:
+        original.status === 'cancelled'
+          ? `Faktura ${original.number} jest anulowana – anulowanej faktury się nie koryguje.`
+          : `Dokument ${original.number} nie jest fakturą – korektę wystawia się tylko do faktury.`
+    })
   }
   const state = await invoiceState(trx, original.id)
   if (state.latestCorrectionId !== request.basedOnCorrectionId) {
-    return refused({ form: `W międzyczasie wystawiono inną korektę faktury ${original.number}. Sprawdź stan „przed korektą” poniżej i wystaw korektę ponownie.` }, true)
+    return refused(
+      {
+        form: `W międzyczasie wystawiono inną korektę faktury ${original.number}. Sprawdź stan „przed korektą” poniżej i wystaw korektę ponownie.`
+      },
+      true
+    )
   }
-  if (request.issueDate < original.issue_date) return refused({ issueDate: `Korekta nie może być wcześniejsza niż faktura (${original.issue_date}).` })
+  if (request.issueDate < original.issue_date)
+    return refused({ issueDate: `Korekta nie może być wcześniejsza niż faktura (${original.issue_date}).` })
   let exchangeRate = null
   if (original.currency !== 'PLN') {
     // art. 31a ust. 2a: a correction of the base is converted at the rate of the original invoice
-    if (original.exchange_rate === null || original.exchange_rate_date === null) return refused({ form: `Faktura ${original.number} nie ma zapisanego kursu waluty – nie można jej skorygować.` })
-    exchangeRate = { mid: original.exchange_rate, tableNo: original.exchange_rate_table, effectiveDate: original.exchange_rate_date }
+    if (original.exchange_rate === null || original.exchange_rate_date === null)
+      return refused({ form: `Faktura ${original.number} nie ma zapisanego kursu waluty – nie można jej skorygować.` })
+    exchangeRate = {
+      mid: original.exchange_rate,
+      tableNo: original.exchange_rate_table,
+      effectiveDate: original.exchange_rate_date
+    }
   }
 
   const planned = planCorrection(state.lines, state.declared, request)
@@ -70,7 +101,11 @@ async function issueInTransaction (trx: Trx, request: CorrectionIssueRequest, no
   })
   if (!settled.ok) return refused({ [settled.field]: settled.message })
 
-  const originalLines = new Map((await trx.selectFrom('document_lines').selectAll().where('document_id', '=', original.id).execute()).map((line) => [line.id, line]))
+  const originalLines = new Map(
+    (await trx.selectFrom('document_lines').selectAll().where('document_id', '=', original.id).execute()).map(
+      (line) => [line.id, line]
+    )
+  )
   const lines: NewDocumentLine[] = plan.lines.map(({ before, after }) => {
     const source = originalLines.get(before.originalLineId)!
     return {
@@ -93,7 +128,10 @@ async function issueInTransaction (trx: Trx, request: CorrectionIssueRequest, no
     // the correction refers to the original supply (art. 106j ust. 2 pkt 2, FA(3) P_6)
     saleDate: original.sale_date,
     // a lower amount is refunded, a higher one is due like an invoice
-    dueDate: plan.totals.gross > 0 ? DateTime.fromISO(request.issueDate, { zone: ZONE }).plus({ days: DEFAULT_PAYMENT_DAYS }).toISODate()! : null,
+    dueDate:
+      plan.totals.gross > 0
+        ? DateTime.fromISO(request.issueDate, { zone: ZONE }).plus({ days: DEFAULT_PAYMENT_DAYS }).toISODate()!
+        : null,
     paymentMethod: original.payment_method,
     paid: false,
     paidAt: null,
@@ -102,8 +140,15 @@ async function issueInTransaction (trx: Trx, request: CorrectionIssueRequest, no
     vatExempt: original.vat_exempt === 1,
     vatExemptionBasis: original.vat_exemption_basis,
     cashAccounting: original.cash_accounting === 1,
-    vatExemptionBasisKind: isExemptionBasisKind(original.vat_exemption_basis_kind) ? original.vat_exemption_basis_kind : 'ustawa',
-    seller: { name: original.seller_name, nip: original.seller_nip, address: original.seller_address, bankAccount: original.seller_bank_account },
+    vatExemptionBasisKind: isExemptionBasisKind(original.vat_exemption_basis_kind)
+      ? original.vat_exemption_basis_kind
+      : 'ustawa',
+    seller: {
+      name: original.seller_name,
+      nip: original.seller_nip,
+      address: original.seller_address,
+      bankAccount: original.seller_bank_account
+    },
     contractorId: original.contractor_id,
     buyer: {
       name: original.buyer_name,
@@ -125,42 +170,63 @@ async function issueInTransaction (trx: Trx, request: CorrectionIssueRequest, no
   })
   if (!stored.ok) return refused({ form: `Nie wystawiono korekty: ${stored.problem}.` })
 
-  const correction = await trx.insertInto('corrections').values({
-    document_id: stored.id,
-    original_document_id: original.id,
-    follows_correction_id: state.latestCorrectionId,
-    reason: request.reason,
-    effect: settled.effect,
-    settlement,
-    created_at: at
-  }).returning('id').executeTakeFirstOrThrow()
-  const storedLines = await trx.selectFrom('document_lines').select(['id', 'position']).where('document_id', '=', stored.id).orderBy('position').execute()
+  const correction = await trx
+    .insertInto('corrections')
+    .values({
+      document_id: stored.id,
+      original_document_id: original.id,
+      follows_correction_id: state.latestCorrectionId,
+      reason: request.reason,
+      effect: settled.effect,
+      settlement,
+      created_at: at
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const storedLines = await trx
+    .selectFrom('document_lines')
+    .select(['id', 'position'])
+    .where('document_id', '=', stored.id)
+    .orderBy('position')
+    .execute()
   for (const [index, line] of storedLines.entries()) {
     const { before } = plan.lines[index]
-    await trx.insertInto('correction_lines').values({
-      correction_id: correction.id,
-      document_line_id: line.id,
-      original_line_id: before.originalLineId,
-      quantity_before_milli: before.quantityMilli,
-      unit_price_gross_before: before.unitPriceGross,
-      gross_before: before.gross
-    }).execute()
+    await trx
+      .insertInto('correction_lines')
+      .values({
+        correction_id: correction.id,
+        document_line_id: line.id,
+        original_line_id: before.originalLineId,
+        quantity_before_milli: before.quantityMilli,
+        unit_price_gross_before: before.unitPriceGross,
+        gross_before: before.gross
+      })
+      .execute()
   }
 
   // the correction belongs to the invoice's orders: shown there and sent to Allegro like the invoice
-  const transactions = await trx.selectFrom('document_transactions as dt')
+  const transactions = await trx
+    .selectFrom('document_transactions as dt')
     .innerJoin('transactions as t', 't.id', 'dt.transaction_id')
     .innerJoin('allegro_shops as s', 's.id', 't.shop_id')
     .select(['dt.transaction_id', 's.auto_send_documents'])
     .where('dt.document_id', '=', original.id)
-    .orderBy('dt.created_at').orderBy('dt.transaction_id')
+    .orderBy('dt.created_at')
+    .orderBy('dt.transaction_id')
     .execute()
   for (const link of transactions) {
-    await attachToTransaction(trx, { documentId: stored.id, transactionId: link.transaction_id, kind: 'korekta', linkKind: 'issued', at })
+    await attachToTransaction(trx, {
+      documentId: stored.id,
+      transactionId: link.transaction_id,
+      kind: 'korekta',
+      linkKind: 'issued',
+      at
+    })
   }
   await applyStockForIssuedDocument(trx, stored.id)
   await autoBookIssuedDocument(trx, stored.id)
-  if (transactions.some((link) => link.auto_send_documents === 1)) await queueAutomaticDelivery(trx, { documentId: stored.id, type: 'korekta', at })
+  if (transactions.some((link) => link.auto_send_documents === 1))
+    await queueAutomaticDelivery(trx, { documentId: stored.id, type: 'korekta', at })
   return { ok: true, documentId: stored.id, number: stored.number }
 }
 
@@ -169,6 +235,10 @@ async function issueInTransaction (trx: Trx, request: CorrectionIssueRequest, no
  * why not (field errors in Polish). A double click or a second tab cannot issue the same change
  * twice: the form names the correction it was based on, and a newer one refuses it.
  */
-export async function issueCorrection (db: Database, request: CorrectionIssueRequest, now: DateTime): Promise<CorrectionOutcome> {
+export async function issueCorrection(
+  db: Database,
+  request: CorrectionIssueRequest,
+  now: DateTime
+): Promise<CorrectionOutcome> {
   return await db.transaction().execute((trx) => issueInTransaction(trx, request, now))
 }

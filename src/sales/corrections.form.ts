@@ -6,7 +6,13 @@ import { amountInput } from '../shared/money.ts'
 import { isIsoDate } from '../shared/dates.ts'
 import { asArray, checkbox, parseId, text, Validator, type FormResult } from '../shared/form.ts'
 import { parseUserAmount } from '../shared/money.ts'
-import { isSettlement, lineProblem, type LineState, type RequestedLine, type Settlement } from '../corrections/correction.ts'
+import {
+  isSettlement,
+  lineProblem,
+  type LineState,
+  type RequestedLine,
+  type Settlement
+} from '../corrections/correction.ts'
 import type { CorrectionIssueRequest } from './correction-issuing.ts'
 
 interface CorrectionLineValues {
@@ -33,7 +39,10 @@ export interface CorrectionFormValues {
 export const REASON_MAX_LENGTH = 256
 
 /** The form as first shown: every line as it stands now. */
-export function initialCorrectionValues (lines: readonly LineState[], opts: { today: string, basedOn: number | null }): CorrectionFormValues {
+export function initialCorrectionValues(
+  lines: readonly LineState[],
+  opts: { today: string; basedOn: number | null }
+): CorrectionFormValues {
   return {
     basedOn: opts.basedOn === null ? '' : String(opts.basedOn),
     issueDate: opts.today,
@@ -42,12 +51,16 @@ export function initialCorrectionValues (lines: readonly LineState[], opts: { to
     refundDelivery: false,
     settlement: 'wystawienie',
     settlementDate: '',
-    lines: lines.map((line) => ({ lineId: String(line.originalLineId), quantity: quantityInput(line.quantityMilli), price: amountInput(line.unitPriceGross) }))
+    lines: lines.map((line) => ({
+      lineId: String(line.originalLineId),
+      quantity: quantityInput(line.quantityMilli),
+      price: amountInput(line.unitPriceGross)
+    }))
   }
 }
 
 /** "0" is a valid quantity after a correction (everything returned); otherwise as on documents. */
-function parseQuantityAfter (value: string): number | null {
+function parseQuantityAfter(value: string): number | null {
   if (/^0+(?:[.,]0{1,3})?$/.test(value.replace(/[\s\u00a0]/g, ''))) return 0
   return parseLineQuantity(value)
 }
@@ -62,14 +75,26 @@ export type CorrectionForm = FormResult<CorrectionFormValues> & {
  * Whether the numbers make a correction (not above the quantity before, something changes) is
  * the domain's call (correction.ts planCorrection).
  */
-export function parseCorrectionForm (body: unknown, ctx: { lines: readonly LineState[], today: string, originalIssueDate: string }): CorrectionForm {
+export function parseCorrectionForm(
+  body: unknown,
+  ctx: { lines: readonly LineState[]; today: string; originalIssueDate: string }
+): CorrectionForm {
   const ids = asArray(body, 'lineId')
   const quantities = asArray(body, 'quantity')
   const prices = asArray(body, 'price')
   const lines: CorrectionLineValues[] = ctx.lines.map((line) => {
     const index = ids.indexOf(String(line.originalLineId))
-    if (index === -1) return { lineId: String(line.originalLineId), quantity: quantityInput(line.quantityMilli), price: amountInput(line.unitPriceGross) }
-    return { lineId: String(line.originalLineId), quantity: (quantities[index] ?? '').trim().slice(0, 30), price: (prices[index] ?? '').trim().slice(0, 30) }
+    if (index === -1)
+      return {
+        lineId: String(line.originalLineId),
+        quantity: quantityInput(line.quantityMilli),
+        price: amountInput(line.unitPriceGross)
+      }
+    return {
+      lineId: String(line.originalLineId),
+      quantity: (quantities[index] ?? '').trim().slice(0, 30),
+      price: (prices[index] ?? '').trim().slice(0, 30)
+    }
   })
   const values: CorrectionFormValues = {
     basedOn: text(body, 'basedOn').slice(0, 20),
@@ -84,16 +109,25 @@ export function parseCorrectionForm (body: unknown, ctx: { lines: readonly LineS
   }
 
   const v = new Validator()
-  if (v.required('reason', values.reason, 'Podaj przyczynę korekty, np. Zwrot towaru.')) v.maxLength('reason', values.reason, REASON_MAX_LENGTH)
-  if (v.required('issueDate', values.issueDate, 'Podaj datę wystawienia korekty.') && v.check(isIsoDate(values.issueDate), 'issueDate', 'Data w formacie RRRR-MM-DD.')) {
+  if (v.required('reason', values.reason, 'Podaj przyczynę korekty, np. Zwrot towaru.'))
+    v.maxLength('reason', values.reason, REASON_MAX_LENGTH)
+  if (
+    v.required('issueDate', values.issueDate, 'Podaj datę wystawienia korekty.') &&
+    v.check(isIsoDate(values.issueDate), 'issueDate', 'Data w formacie RRRR-MM-DD.')
+  ) {
     if (v.check(values.issueDate <= ctx.today, 'issueDate', 'Data wystawienia nie może być z przyszłości.')) {
-      v.check(values.issueDate >= ctx.originalIssueDate, 'issueDate', 'Korekta nie może być wcześniejsza niż korygowana faktura.')
+      v.check(
+        values.issueDate >= ctx.originalIssueDate,
+        'issueDate',
+        'Korekta nie może być wcześniejsza niż korygowana faktura.'
+      )
     }
   }
   // whether the choice fits a decrease or an increase is the domain's call (correctionSettlement)
   v.check(isSettlement(values.settlement), 'settlement', 'Wybierz, w którym okresie rozliczyć korektę.')
   const needsDate = values.settlement === 'dokumentacja' || values.settlement === 'przyczyna'
-  if (needsDate && values.settlementDate !== '') v.check(isIsoDate(values.settlementDate), 'settlementDate', 'Data w formacie RRRR-MM-DD.')
+  if (needsDate && values.settlementDate !== '')
+    v.check(isIsoDate(values.settlementDate), 'settlementDate', 'Data w formacie RRRR-MM-DD.')
   const basedOn = values.basedOn === '' ? null : parseId(values.basedOn)
   if (values.basedOn !== '' && basedOn === null) v.add('form', 'Formularz jest nieaktualny – otwórz go ponownie.')
 

@@ -31,7 +31,7 @@ export interface CompanyValues {
   package: string
 }
 
-export function parseCompanyForm (body: unknown): FormResult<CompanyValues> & { ryczaltRateBp: number | null } {
+export function parseCompanyForm(body: unknown): FormResult<CompanyValues> & { ryczaltRateBp: number | null } {
   const values: CompanyValues = {
     name: text(body, 'name'),
     nip: text(body, 'nip'),
@@ -53,33 +53,66 @@ export function parseCompanyForm (body: unknown): FormResult<CompanyValues> & { 
   }
   const v = new Validator()
   if (v.required('name', values.name, 'Podaj nazwę firmy.')) v.maxLength('name', values.name, 200)
-  if (v.required('nip', values.nip, 'Podaj NIP.')) v.check(isValidNip(values.nip), 'nip', 'NIP jest nieprawidłowy (błędna cyfra kontrolna albo nie 10 cyfr).')
+  if (v.required('nip', values.nip, 'Podaj NIP.'))
+    v.check(isValidNip(values.nip), 'nip', 'NIP jest nieprawidłowy (błędna cyfra kontrolna albo nie 10 cyfr).')
   if (v.required('street', values.street, 'Podaj ulicę i numer.')) v.maxLength('street', values.street, 200)
-  if (v.required('postalCode', values.postalCode, 'Podaj kod pocztowy.')) v.check(/^\d{2}-\d{3}$/.test(values.postalCode), 'postalCode', 'Kod pocztowy w formacie 00-000.')
+  if (v.required('postalCode', values.postalCode, 'Podaj kod pocztowy.'))
+    v.check(/^\d{2}-\d{3}$/.test(values.postalCode), 'postalCode', 'Kod pocztowy w formacie 00-000.')
   if (v.required('city', values.city, 'Podaj miejscowość.')) v.maxLength('city', values.city, 100)
-  if (values.bankAccount !== '') v.check(isValidBankAccount(values.bankAccount), 'bankAccount', 'Numer rachunku jest nieprawidłowy (sprawdź cyfry NRB/IBAN).')
-  if (values.email !== '') v.check(values.email.length <= 200 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email), 'email', 'Adres e-mail jest nieprawidłowy.')
+  if (values.bankAccount !== '')
+    v.check(
+      isValidBankAccount(values.bankAccount),
+      'bankAccount',
+      'Numer rachunku jest nieprawidłowy (sprawdź cyfry NRB/IBAN).'
+    )
+  if (values.email !== '')
+    v.check(
+      values.email.length <= 200 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email),
+      'email',
+      'Adres e-mail jest nieprawidłowy.'
+    )
   v.maxLength('phone', values.phone, 40)
   v.oneOf('vatStatus', values.vatStatus, VAT_STATUSES, 'Wybierz status VAT.')
   if (values.vatStatus === 'zwolniony') {
     if (values.vatExemptionBasis === '') values.vatExemptionBasis = DEFAULT_EXEMPTION_BASIS
     v.maxLength('vatExemptionBasis', values.vatExemptionBasis, 300)
   }
-  if (values.activityStart !== '') v.check(isIsoDate(values.activityStart) && values.activityStart >= '1900-01-01', 'activityStart', 'Data w formacie RRRR-MM-DD.')
+  if (values.activityStart !== '')
+    v.check(
+      isIsoDate(values.activityStart) && values.activityStart >= '1900-01-01',
+      'activityStart',
+      'Data w formacie RRRR-MM-DD.'
+    )
   v.oneOf('defaultVatRate', values.defaultVatRate, VAT_RATES, 'Wybierz domyślną stawkę VAT.')
   v.oneOf('taxForm', values.taxForm, TAX_FORMS, 'Wybierz formę opodatkowania.')
   let ryczaltRateBp: number | null = null
   if (values.taxForm === 'ryczalt') {
     const bp = Number(values.ryczaltRate)
-    if (v.check((RYCZALT_RATES_BP as readonly number[]).includes(bp), 'ryczaltRate', 'Wybierz stawkę ryczałtu.')) ryczaltRateBp = bp
+    if (v.check((RYCZALT_RATES_BP as readonly number[]).includes(bp), 'ryczaltRate', 'Wybierz stawkę ryczałtu.'))
+      ryczaltRateBp = bp
   }
   v.oneOf('package', values.package, PACKAGES, 'Wybierz pakiet.')
   return { values, errors: v.errors, ryczaltRateBp }
 }
 
-export function companyToValues (row: {
-  name: string, nip: string, street: string, postal_code: string, city: string, bank_account: string, email: string, phone: string,
-  vat_status: string, vat_exemption_basis: string, default_vat_rate: string, tax_form: string, ryczalt_rate_bp: number | null, package: string, cash_accounting?: number, pit_cash_method?: number, activity_start_date?: string | null
+export function companyToValues(row: {
+  name: string
+  nip: string
+  street: string
+  postal_code: string
+  city: string
+  bank_account: string
+  email: string
+  phone: string
+  vat_status: string
+  vat_exemption_basis: string
+  default_vat_rate: string
+  tax_form: string
+  ryczalt_rate_bp: number | null
+  package: string
+  cash_accounting?: number
+  pit_cash_method?: number
+  activity_start_date?: string | null
 }): CompanyValues {
   return {
     name: row.name,
@@ -102,7 +135,7 @@ export function companyToValues (row: {
   }
 }
 
-export function companyColumns (values: CompanyValues, ryczaltRateBp: number | null) {
+export function companyColumns(values: CompanyValues, ryczaltRateBp: number | null) {
   return {
     name: values.name,
     nip: normalizeNip(values.nip),
@@ -140,7 +173,7 @@ export interface JpkHeaderValues {
   vatPeriod: string
 }
 
-export function parseJpkHeaderForm (body: unknown, today: string): FormResult<JpkHeaderValues> {
+export function parseJpkHeaderForm(body: unknown, today: string): FormResult<JpkHeaderValues> {
   const values: JpkHeaderValues = {
     taxOfficeCode: text(body, 'taxOfficeCode'),
     taxpayerKind: text(body, 'taxpayerKind'),
@@ -151,7 +184,8 @@ export function parseJpkHeaderForm (body: unknown, today: string): FormResult<Jp
   }
   const v = new Validator()
   // may stay empty until the first JPK file: the JPK pages say what is missing
-  if (values.taxOfficeCode !== '') v.check(taxOfficeName(values.taxOfficeCode) !== undefined, 'taxOfficeCode', 'Wybierz urząd skarbowy z listy.')
+  if (values.taxOfficeCode !== '')
+    v.check(taxOfficeName(values.taxOfficeCode) !== undefined, 'taxOfficeCode', 'Wybierz urząd skarbowy z listy.')
   v.oneOf('taxpayerKind', values.taxpayerKind, TAXPAYER_KINDS, 'Wybierz, czy podatnik jest osobą fizyczną.')
   if (values.taxpayerKind === 'fizyczna') {
     // the schema's etd:TImie and etd:TNazwisko
@@ -159,16 +193,24 @@ export function parseJpkHeaderForm (body: unknown, today: string): FormResult<Jp
     v.maxLength('lastName', values.lastName, 81)
     // etd:TData accepts 1900-01-01 … 2050-12-31; a birth date is also not in the future
     if (values.birthDate !== '') {
-      v.check(isIsoDate(values.birthDate) && values.birthDate >= '1900-01-01' && values.birthDate <= today,
-        'birthDate', 'Podaj datę urodzenia w formacie RRRR-MM-DD (nie z przyszłości).')
+      v.check(
+        isIsoDate(values.birthDate) && values.birthDate >= '1900-01-01' && values.birthDate <= today,
+        'birthDate',
+        'Podaj datę urodzenia w formacie RRRR-MM-DD (nie z przyszłości).'
+      )
     }
   }
   v.oneOf('vatPeriod', values.vatPeriod, VAT_PERIODS, 'Wybierz okres rozliczenia VAT.')
   return { values, errors: v.errors }
 }
 
-export function jpkHeaderToValues (row: {
-  tax_office_code: string, taxpayer_kind: string, taxpayer_first_name: string, taxpayer_last_name: string, taxpayer_birth_date: string, vat_period: string
+export function jpkHeaderToValues(row: {
+  tax_office_code: string
+  taxpayer_kind: string
+  taxpayer_first_name: string
+  taxpayer_last_name: string
+  taxpayer_birth_date: string
+  vat_period: string
 }): JpkHeaderValues {
   return {
     taxOfficeCode: row.tax_office_code,
@@ -180,7 +222,7 @@ export function jpkHeaderToValues (row: {
   }
 }
 
-export function jpkHeaderColumns (values: JpkHeaderValues) {
+export function jpkHeaderColumns(values: JpkHeaderValues) {
   const person = values.taxpayerKind === 'fizyczna'
   return {
     tax_office_code: values.taxOfficeCode,
@@ -191,5 +233,3 @@ export function jpkHeaderColumns (values: JpkHeaderValues) {
     vat_period: values.vatPeriod
   }
 }
-
-

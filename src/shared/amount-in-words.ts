@@ -2,9 +2,42 @@
 // e.g. "sto dwadzieścia trzy złote 45/100".
 
 const UNITS = ['', 'jeden', 'dwa', 'trzy', 'cztery', 'pięć', 'sześć', 'siedem', 'osiem', 'dziewięć']
-const TEENS = ['dziesięć', 'jedenaście', 'dwanaście', 'trzynaście', 'czternaście', 'piętnaście', 'szesnaście', 'siedemnaście', 'osiemnaście', 'dziewiętnaście']
-const TENS = ['', '', 'dwadzieścia', 'trzydzieści', 'czterdzieści', 'pięćdziesiąt', 'sześćdziesiąt', 'siedemdziesiąt', 'osiemdziesiąt', 'dziewięćdziesiąt']
-const HUNDREDS = ['', 'sto', 'dwieście', 'trzysta', 'czterysta', 'pięćset', 'sześćset', 'siedemset', 'osiemset', 'dziewięćset']
+const TEENS = [
+  'dziesięć',
+  'jedenaście',
+  'dwanaście',
+  'trzynaście',
+  'czternaście',
+  'piętnaście',
+  'szesnaście',
+  'siedemnaście',
+  'osiemnaście',
+  'dziewiętnaście'
+]
+const TENS = [
+  '',
+  '',
+  'dwadzieścia',
+  'trzydzieści',
+  'czterdzieści',
+  'pięćdziesiąt',
+  'sześćdziesiąt',
+  'siedemdziesiąt',
+  'osiemdziesiąt',
+  'dziewięćdziesiąt'
+]
+const HUNDREDS = [
+  '',
+  'sto',
+  'dwieście',
+  'trzysta',
+  'czterysta',
+  'pięćset',
+  'sześćset',
+  'siedemset',
+  'osiemset',
+  'dziewięćset'
+]
 
 /** Singular (1), few (2–4 except 12–14) and many (everything else). */
 type Forms = readonly [one: string, few: string, many: string]
@@ -15,7 +48,10 @@ const GROUPS: readonly Forms[] = [
   ['miliard', 'miliardy', 'miliardów']
 ]
 
-interface CurrencyWords { forms: Forms, feminine: boolean }
+interface CurrencyWords {
+  forms: Forms
+  feminine: boolean
+}
 
 const CURRENCIES: Record<string, CurrencyWords> = {
   PLN: { forms: ['złoty', 'złote', 'złotych'], feminine: false },
@@ -24,7 +60,7 @@ const CURRENCIES: Record<string, CurrencyWords> = {
   HUF: { forms: ['forint', 'forinty', 'forintów'], feminine: false }
 }
 
-function pluralForm (n: number, forms: Forms): string {
+function pluralForm(n: number, forms: Forms): string {
   if (n === 1) return forms[0]
   const lastTwo = n % 100
   const last = n % 10
@@ -33,7 +69,7 @@ function pluralForm (n: number, forms: Forms): string {
 }
 
 /** 1..999 in words; a feminine noun after it takes "dwie" instead of "dwa". */
-function hundredsInWords (n: number, feminine: boolean): string[] {
+function hundredsInWords(n: number, feminine: boolean): string[] {
   const words: string[] = []
   const hundreds = Math.floor(n / 100)
   const rest = n % 100
@@ -49,7 +85,7 @@ function hundredsInWords (n: number, feminine: boolean): string[] {
 }
 
 /** A whole number in Polish words: 0 → "zero", 1200 → "tysiąc dwieście". */
-export function numberInWords (value: number, opts: { feminine?: boolean } = {}): string {
+export function numberInWords(value: number, opts: { feminine?: boolean } = {}): string {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('a non-negative safe integer is required')
   if (value === 0) return 'zero'
   const feminine = opts.feminine ?? false
@@ -71,7 +107,7 @@ export function numberInWords (value: number, opts: { feminine?: boolean } = {})
 }
 
 /** Minor units (grosze) and an ISO currency → "sto dwadzieścia trzy złote 45/100". */
-export function amountInWords (minor: number, currency = 'PLN'): string {
+export function amountInWords(minor: number, currency = 'PLN'): string {
   if (!Number.isSafeInteger(minor)) throw new RangeError('amount must be an integer number of minor units')
   const abs = Math.abs(minor)
   const whole = Math.floor(abs / 100)

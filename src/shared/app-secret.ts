@@ -7,7 +7,7 @@ import { ensurePrivateDir } from './private-files.ts'
  * The key behind sessions and encrypted secrets: from config when set, otherwise a random key
  * kept in the data folder (readable only by the server's user) so it survives restarts.
  */
-export function loadOrCreateAppSecret (configured: string, dataDir: string): Buffer {
+export function loadOrCreateAppSecret(configured: string, dataDir: string): Buffer {
   if (configured !== '') return Buffer.from(configured, 'hex')
   ensurePrivateDir(dataDir)
   const file = join(dataDir, 'secret.key')

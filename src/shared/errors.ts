@@ -3,12 +3,16 @@
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError'
-  constructor (message = 'Nie znaleziono') { super(message) }
+  constructor(message = 'Nie znaleziono') {
+    super(message)
+  }
 }
 
 export class ForbiddenError extends Error {
   override name = 'ForbiddenError'
-  constructor (message = 'Brak dostępu') { super(message) }
+  constructor(message = 'Brak dostępu') {
+    super(message)
+  }
 }
 
 export class ConflictError extends Error {

@@ -9,12 +9,12 @@ export interface FormResult<V> {
   errors: FieldErrors
 }
 
-function isFormBody (body: unknown): body is FormBody {
+function isFormBody(body: unknown): body is FormBody {
   return typeof body === 'object' && body !== null && !Array.isArray(body)
 }
 
 /** The field's text, trimmed; '' when absent or not a string. */
-export function text (body: unknown, name: string): string {
+export function text(body: unknown, name: string): string {
   if (!isFormBody(body)) return ''
   const value = body[name]
   if (typeof value === 'string') return value.trim()
@@ -22,7 +22,7 @@ export function text (body: unknown, name: string): string {
   return ''
 }
 
-export function asArray (body: unknown, name: string): string[] {
+export function asArray(body: unknown, name: string): string[] {
   if (!isFormBody(body)) return []
   const value = body[name]
   if (typeof value === 'string') return [value]
@@ -30,7 +30,7 @@ export function asArray (body: unknown, name: string): string[] {
   return []
 }
 
-export function checkbox (body: unknown, name: string): boolean {
+export function checkbox(body: unknown, name: string): boolean {
   const value = text(body, name)
   return value === 'on' || value === '1' || value === 'true'
 }
@@ -39,34 +39,39 @@ export function checkbox (body: unknown, name: string): boolean {
 export class Validator {
   readonly errors: FieldErrors = {}
 
-  get ok (): boolean {
+  get ok(): boolean {
     return Object.keys(this.errors).length === 0
   }
 
-  add (field: string, message: string): void {
+  add(field: string, message: string): void {
     if (!(field in this.errors)) this.errors[field] = message
   }
 
-  check (condition: boolean, field: string, message: string): boolean {
+  check(condition: boolean, field: string, message: string): boolean {
     if (!condition) this.add(field, message)
     return condition
   }
 
-  required (field: string, value: string, message = 'To pole jest wymagane.'): boolean {
+  required(field: string, value: string, message = 'To pole jest wymagane.'): boolean {
     return this.check(value !== '', field, message)
   }
 
-  maxLength (field: string, value: string, max: number): boolean {
+  maxLength(field: string, value: string, max: number): boolean {
     return this.check([...value].length <= max, field, `Najwyżej ${max} znaków.`)
   }
 
-  oneOf<T extends string> (field: string, value: string, allowed: readonly T[], message = 'Wybierz jedną z opcji.'): value is T {
+  oneOf<T extends string>(
+    field: string,
+    value: string,
+    allowed: readonly T[],
+    message = 'Wybierz jedną z opcji.'
+  ): value is T {
     return this.check((allowed as readonly string[]).includes(value), field, message)
   }
 }
 
 /** Parses a positive integer id from a route param; null when it is not one. */
-export function parseId (value: unknown): number | null {
+export function parseId(value: unknown): number | null {
   if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) return null
   const id = Number(value)
   return id > 0 ? id : null

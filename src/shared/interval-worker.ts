@@ -10,22 +10,37 @@ export interface IntervalWorker<T> {
   readonly stopped: boolean
 }
 
-export function startIntervalWorker<T> (opts: { intervalMs: number, run: () => Promise<T>, idle: T, onError: (error: unknown) => void }): IntervalWorker<T> {
+export function startIntervalWorker<T>(opts: {
+  intervalMs: number
+  run: () => Promise<T>
+  idle: T
+  onError: (error: unknown) => void
+}): IntervalWorker<T> {
   let stopped = false
   let running: Promise<T> | null = null
   const tick = async (): Promise<T> => {
     if (stopped) return opts.idle
     if (running !== null) return await running
-    running = opts.run()
-      .catch((error: unknown) => { opts.onError(error); return opts.idle })
-      .finally(() => { running = null })
+    running = opts
+      .run()
+      .catch((error: unknown) => {
+        opts.onError(error)
+        return opts.idle
+      })
+      .finally(() => {
+        running = null
+      })
     return await running
   }
-  const timer = setInterval(() => { void tick() }, opts.intervalMs)
+  const timer = setInterval(() => {
+    void tick()
+  }, opts.intervalMs)
   timer.unref()
   return {
     tick,
-    get stopped () { return stopped },
+    get stopped() {
+      return stopped
+    },
     stop: async () => {
       stopped = true
       clearInterval(timer)

@@ -11,14 +11,18 @@ export interface ListOrder<K extends string> {
   param: string
   pageSize: number
   /** what the pagination and sort links carry: '' for the defaults, so URLs stay short */
-  query: { sort: string, 'na-stronie': string }
+  query: { sort: string; 'na-stronie': string }
 }
 
 const PAGE_SIZES = [25, 50, 100] as const
 const DEFAULT_PAGE_SIZE = 50
 
 /** `sort` is "kwota" (ascending) or "-kwota" (descending); `na-stronie` one of PAGE_SIZES. */
-export function parseListOrder<K extends string> (query: unknown, columns: readonly K[], fallback: { column: K, direction: SortDirection }): ListOrder<K> {
+export function parseListOrder<K extends string>(
+  query: unknown,
+  columns: readonly K[],
+  fallback: { column: K; direction: SortDirection }
+): ListOrder<K> {
   const raw = (name: string): string => {
     const value = typeof query === 'object' && query !== null ? (query as Record<string, unknown>)[name] : undefined
     return typeof value === 'string' ? value : ''
@@ -27,7 +31,7 @@ export function parseListOrder<K extends string> (query: unknown, columns: reado
   const descending = sortText.startsWith('-')
   const name = descending ? sortText.slice(1) : sortText
   const known = (columns as readonly string[]).includes(name)
-  const column = known ? name as K : fallback.column
+  const column = known ? (name as K) : fallback.column
   const direction: SortDirection = known ? (descending ? 'desc' : 'asc') : fallback.direction
   const param = `${direction === 'desc' ? '-' : ''}${column}`
   const sizeText = raw('na-stronie')

@@ -4,7 +4,7 @@ import { NotFoundError } from './errors.ts'
 import { parseId } from './form.ts'
 
 /** A record id from the path (…/:id): a positive integer, or a 404 saying what was not found. */
-export function idParam (request: FastifyRequest, notFound: string, name = 'id'): number {
+export function idParam(request: FastifyRequest, notFound: string, name = 'id'): number {
   const id = parseId((request.params as Record<string, unknown>)[name])
   if (id === null) throw new NotFoundError(notFound)
   return id
@@ -14,7 +14,7 @@ export function idParam (request: FastifyRequest, notFound: string, name = 'id')
 const MAX_PAGE = 100_000
 
 /** ?strona=N: a whole number from 1 to MAX_PAGE; anything else is the first page. */
-export function pageParam (query: unknown, name = 'strona'): number {
+export function pageParam(query: unknown, name = 'strona'): number {
   const raw = query !== null && typeof query === 'object' ? (query as Record<string, unknown>)[name] : undefined
   if (typeof raw !== 'string' || !/^\d{1,6}$/.test(raw)) return 1
   const page = Number(raw)

@@ -7,19 +7,19 @@ const PRIVATE_DIR_MODE = 0o700
 const PRIVATE_FILE_MODE = 0o600
 
 /** Creates the folder (and missing parents) and makes it 0700, also when it existed more open. */
-export function ensurePrivateDir (dir: string): void {
+export function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE })
   chmodSync(dir, PRIVATE_DIR_MODE)
 }
 
 /** Creates the file empty when missing; either way leaves it 0600. */
-export function ensurePrivateFile (file: string): void {
+export function ensurePrivateFile(file: string): void {
   if (!existsSync(file)) closeSync(openSync(file, 'a', PRIVATE_FILE_MODE))
   chmodSync(file, PRIVATE_FILE_MODE)
 }
 
 /** The database and its journal files, after opening (an older install may have made them 0644). */
-export function tightenDatabaseFiles (file: string): void {
+export function tightenDatabaseFiles(file: string): void {
   for (const path of [file, `${file}-wal`, `${file}-shm`]) {
     if (existsSync(path)) chmodSync(path, PRIVATE_FILE_MODE)
   }

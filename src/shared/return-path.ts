@@ -8,10 +8,14 @@ const SELF = 'http://biurko.invalid'
  * parser, as the browser will read it (tabs and newlines dropped, backslashes as slashes), not by
  * a pattern: `/\t/evil` is `//evil` to a browser, another site.
  */
-export function safeReturnPath (path: string, within: string, fallback: string): string {
+export function safeReturnPath(path: string, within: string, fallback: string): string {
   if (!path.startsWith('/')) return fallback
   let url: URL
-  try { url = new URL(path, SELF) } catch { return fallback }
+  try {
+    url = new URL(path, SELF)
+  } catch {
+    return fallback
+  }
   if (url.origin !== SELF) return fallback
   const inside = within === '/' || url.pathname === within || url.pathname.startsWith(within + '/')
   return inside ? url.pathname + url.search + url.hash : fallback

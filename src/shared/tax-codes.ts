@@ -2,8 +2,22 @@
 // § 10 ust. 3 of the JPK_V7 regulation (Dz.U. 2019 poz. 1988), carried per line in FA(3)
 // FaWiersz/GTU and in JPK_V7 SprzedazWiersz.
 
-export const GTU_CODES = ['GTU_01', 'GTU_02', 'GTU_03', 'GTU_04', 'GTU_05', 'GTU_06', 'GTU_07', 'GTU_08', 'GTU_09', 'GTU_10', 'GTU_11', 'GTU_12', 'GTU_13'] as const
-export type GtuCode = typeof GTU_CODES[number]
+export const GTU_CODES = [
+  'GTU_01',
+  'GTU_02',
+  'GTU_03',
+  'GTU_04',
+  'GTU_05',
+  'GTU_06',
+  'GTU_07',
+  'GTU_08',
+  'GTU_09',
+  'GTU_10',
+  'GTU_11',
+  'GTU_12',
+  'GTU_13'
+] as const
+export type GtuCode = (typeof GTU_CODES)[number]
 
 export const GTU_LABELS: Record<GtuCode, string> = {
   GTU_01: 'napoje alkoholowe',
@@ -21,7 +35,7 @@ export const GTU_LABELS: Record<GtuCode, string> = {
   GTU_13: 'usługi transportowe i magazynowe (PKWiU 49.4, 52.1)'
 }
 
-export function isGtuCode (value: string): value is GtuCode {
+export function isGtuCode(value: string): value is GtuCode {
   return (GTU_CODES as readonly string[]).includes(value)
 }
 
@@ -35,6 +49,6 @@ export const SPLIT_PAYMENT_THRESHOLD_GROSZE = 1_500_000
 /** Ryczałt rates in force in 2026, in basis points. */
 export const RYCZALT_RATES_BP = [1700, 1500, 1400, 1250, 1200, 1000, 850, 550, 300, 200] as const
 
-export function ryczaltRateLabel (bp: number): string {
+export function ryczaltRateLabel(bp: number): string {
   return (bp / 100).toLocaleString('pl-PL') + ' %'
 }

@@ -7,10 +7,10 @@ import { parseAmount } from '../shared/money.ts'
 import { statusFromAllegro, type TransactionStatus } from './transaction-status.ts'
 
 const CHECKOUT_FORM_STATUSES = ['BOUGHT', 'FILLED_IN', 'READY_FOR_PROCESSING', 'CANCELLED'] as const
-type CheckoutFormStatus = typeof CHECKOUT_FORM_STATUSES[number]
+type CheckoutFormStatus = (typeof CHECKOUT_FORM_STATUSES)[number]
 
 const PAYMENT_TYPES = ['CASH_ON_DELIVERY', 'WIRE_TRANSFER', 'ONLINE', 'SPLIT_PAYMENT', 'EXTENDED_TERM'] as const
-type PaymentType = typeof PAYMENT_TYPES[number]
+type PaymentType = (typeof PAYMENT_TYPES)[number]
 
 const VAT_PAYER_STATUSES = ['ACTIVE', 'NON_ACTIVE', 'NOT_APPLICABLE'] as const
 
@@ -86,7 +86,7 @@ export interface LineItemData {
 interface InvoiceCompanyData {
   name: string
   vatPayerStatus: string
-  ids: { type: string, value: string }[]
+  ids: { type: string; value: string }[]
   /** the Polish NIP when one is given (PL_NIP, else the deprecated taxId when it looks like one) */
   nip: string | null
 }
@@ -119,14 +119,15 @@ export interface CheckoutFormData {
     methodName: string | null
     cost: number
     smart: boolean
-    address: (Address & { firstName: string, lastName: string, companyName: string | null, phoneNumber: string | null }) | null
-    pickupPoint: { id: string | null, name: string | null, description: string | null, address: Address | null } | null
+    address:
+      (Address & { firstName: string; lastName: string; companyName: string | null; phoneNumber: string | null }) | null
+    pickupPoint: { id: string | null; name: string | null; description: string | null; address: Address | null } | null
   }
   invoice: {
     required: boolean
     address: Address | null
     company: InvoiceCompanyData | null
-    naturalPerson: { firstName: string, lastName: string } | null
+    naturalPerson: { firstName: string; lastName: string } | null
     dueDate: string | null
   }
   lineItems: LineItemData[]
@@ -134,53 +135,54 @@ export interface CheckoutFormData {
   boughtAt: string
 }
 
-export type ParseResult =
-  | { ok: true, form: CheckoutFormData }
-  | { ok: false, id: string | null, error: string }
+export type ParseResult = { ok: true; form: CheckoutFormData } | { ok: false; id: string | null; error: string }
 
 class InvalidField extends Error {
   override name = 'InvalidField'
   readonly path: string
-  constructor (path: string, reason: string) {
+  constructor(path: string, reason: string) {
     // what the user sees on the import result and when issuing: the field's path and why, in Polish
     super(`pole ${path}: ${reason}`)
     this.path = path
   }
 }
 
-function fail (path: string, reason: string): never {
+function fail(path: string, reason: string): never {
   throw new InvalidField(path, reason)
 }
 
 type Json = Record<string, unknown>
 
-function isObject (value: unknown): value is Json {
+function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function object (value: unknown, path: string): Json {
+function object(value: unknown, path: string): Json {
   if (!isObject(value)) fail(path, 'oczekiwano obiektu')
   return value
 }
 
-function optionalObject (value: unknown, path: string): Json | null {
+function optionalObject(value: unknown, path: string): Json | null {
   if (value === undefined || value === null) return null
   return object(value, path)
 }
 
-function array (value: unknown, path: string): unknown[] {
+function array(value: unknown, path: string): unknown[] {
   if (!Array.isArray(value)) fail(path, 'oczekiwano listy')
   return value
 }
 
-function optionalArray (value: unknown, path: string): unknown[] {
+function optionalArray(value: unknown, path: string): unknown[] {
   if (value === undefined || value === null) return []
   return array(value, path)
 }
 
-interface TextRule { max: number, pattern?: RegExp }
+interface TextRule {
+  max: number
+  pattern?: RegExp
+}
 
-function optionalText (value: unknown, path: string, rule: TextRule): string | null {
+function optionalText(value: unknown, path: string, rule: TextRule): string | null {
   if (value === undefined || value === null) return null
   if (typeof value !== 'string') fail(path, 'oczekiwano tekstu')
   if (value.length > rule.max) fail(path, `dłuższe niż ${rule.max} znaków`)
@@ -190,24 +192,24 @@ function optionalText (value: unknown, path: string, rule: TextRule): string | n
   return value
 }
 
-function requiredText (value: unknown, path: string, rule: TextRule): string {
+function requiredText(value: unknown, path: string, rule: TextRule): string {
   const text = optionalText(value, path, rule)
   if (text === null || text === '') fail(path, 'brak wartości')
   return text
 }
 
-function optionalBoolean (value: unknown, path: string): boolean | null {
+function optionalBoolean(value: unknown, path: string): boolean | null {
   if (value === undefined || value === null) return null
   if (typeof value !== 'boolean') fail(path, 'oczekiwano true albo false')
   return value
 }
 
-function oneOf<T extends string> (value: unknown, path: string, allowed: readonly T[]): T {
+function oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) fail(path, 'nieznana wartość')
   return value as T
 }
 
-function digitsAt (text: string, start: number, count: number): number {
+function digitsAt(text: string, start: number, count: number): number {
   let value = 0
   for (let i = start; i < start + count; i++) value = value * 10 + text.charCodeAt(i) - 48
   return value
@@ -218,19 +220,26 @@ function digitsAt (text: string, start: number, count: number): number {
  * unchanged, checked without Date (four of them in every order made Date a tenth of the import's
  * validation time).
  */
-export function isStoredUtcForm (text: string): boolean {
+export function isStoredUtcForm(text: string): boolean {
   if (!CANONICAL_UTC.test(text)) return false
   const year = digitsAt(text, 0, 4)
   const month = digitsAt(text, 5, 2)
   const day = digitsAt(text, 8, 2)
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
   const monthDays = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
-  return month >= 1 && month <= 12 && day >= 1 && day <= monthDays &&
-    digitsAt(text, 11, 2) < 24 && digitsAt(text, 14, 2) < 60 && digitsAt(text, 17, 2) < 60
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= monthDays &&
+    digitsAt(text, 11, 2) < 24 &&
+    digitsAt(text, 14, 2) < 60 &&
+    digitsAt(text, 17, 2) < 60
+  )
 }
 
 /** ISO date-time with a zone, normalised to the stored form (UTC, milliseconds). */
-function optionalDateTime (value: unknown, path: string): string | null {
+function optionalDateTime(value: unknown, path: string): string | null {
   // Allegro's usual form: digits and separators only, so no other check could fail
   if (typeof value === 'string' && isStoredUtcForm(value)) return value
   const text = optionalText(value, path, { max: 40, pattern: ISO_DATE_TIME })
@@ -243,7 +252,7 @@ function optionalDateTime (value: unknown, path: string): string | null {
 }
 
 /** Luxon throws on invalid dates here (Settings.throwOnInvalid); null instead. */
-function looseDateTime (text: string): DateTime | null {
+function looseDateTime(text: string): DateTime | null {
   try {
     const parsed = DateTime.fromISO(text.replace(' ', 'T'), { zone: 'utc', setZone: true })
     return parsed.isValid ? parsed : null
@@ -253,7 +262,7 @@ function looseDateTime (text: string): DateTime | null {
 }
 
 /** A free-form date-time string (see LOOSE_DATE_TIME): a zone-less one is UTC. */
-function optionalLooseDateTime (value: unknown, path: string): string | null {
+function optionalLooseDateTime(value: unknown, path: string): string | null {
   if (typeof value === 'string' && isStoredUtcForm(value)) return value
   const text = optionalText(value, path, { max: 40, pattern: LOOSE_DATE_TIME })
   if (text === null || text === '') return null
@@ -263,7 +272,7 @@ function optionalLooseDateTime (value: unknown, path: string): string | null {
 }
 
 /** A date, or the Polish calendar day of a date-time. */
-function optionalDate (value: unknown, path: string): string | null {
+function optionalDate(value: unknown, path: string): string | null {
   const text = optionalText(value, path, { max: 40, pattern: LOOSE_DATE_TIME })
   if (text === null || text === '') return null
   const parsed = looseDateTime(text)
@@ -273,20 +282,21 @@ function optionalDate (value: unknown, path: string): string | null {
 }
 
 /** A Price {amount: "123.45", currency}: minor units, non-negative, in the order's currency. */
-function price (value: unknown, path: string, currency: string): number {
+function price(value: unknown, path: string, currency: string): number {
   const p = object(value, path)
   const amount = typeof p.amount === 'string' ? parseAmount(p.amount) : null
-  if (amount === null || !/^\d+(\.\d{1,2})?$/.test(String(p.amount))) fail(`${path}.amount`, 'oczekiwano kwoty w postaci "123.45"')
+  if (amount === null || !/^\d+(\.\d{1,2})?$/.test(String(p.amount)))
+    fail(`${path}.amount`, 'oczekiwano kwoty w postaci "123.45"')
   if (p.currency !== currency) fail(`${path}.currency`, `oczekiwano waluty ${currency}`)
   return amount
 }
 
-function optionalPrice (value: unknown, path: string, currency: string): number | null {
+function optionalPrice(value: unknown, path: string, currency: string): number | null {
   if (value === undefined || value === null) return null
   return price(value, path, currency)
 }
 
-function address (value: unknown, path: string, zipKey: 'zipCode' | 'postCode'): Address | null {
+function address(value: unknown, path: string, zipKey: 'zipCode' | 'postCode'): Address | null {
   const a = optionalObject(value, path)
   if (a === null) return null
   return {
@@ -297,7 +307,7 @@ function address (value: unknown, path: string, zipKey: 'zipCode' | 'postCode'):
   }
 }
 
-function payment (value: unknown, path: string, currency: string): PaymentData {
+function payment(value: unknown, path: string, currency: string): PaymentData {
   const p = object(value, path)
   return {
     id: requiredText(p.id, `${path}.id`, { max: 36, pattern: UUID }),
@@ -309,17 +319,24 @@ function payment (value: unknown, path: string, currency: string): PaymentData {
   }
 }
 
-function additionalService (value: unknown, path: string, currency: string): AdditionalServiceData & { priced: boolean } {
+function additionalService(
+  value: unknown,
+  path: string,
+  currency: string
+): AdditionalServiceData & { priced: boolean } {
   const service = object(value, path)
   const q = service.quantity ?? 1
-  if (typeof q !== 'number' || !Number.isInteger(q) || q < 1 || q > MAX_QUANTITY) fail(`${path}.quantity`, 'oczekiwano liczby całkowitej co najmniej 1')
-  const name = optionalText(service.name, `${path}.name`, { max: LIMIT.name }) ||
-    optionalText(service.definitionId, `${path}.definitionId`, { max: LIMIT.code }) || 'Usługa dodatkowa'
+  if (typeof q !== 'number' || !Number.isInteger(q) || q < 1 || q > MAX_QUANTITY)
+    fail(`${path}.quantity`, 'oczekiwano liczby całkowitej co najmniej 1')
+  const name =
+    optionalText(service.name, `${path}.name`, { max: LIMIT.name }) ||
+    optionalText(service.definitionId, `${path}.definitionId`, { max: LIMIT.code }) ||
+    'Usługa dodatkowa'
   const price = optionalPrice(service.price, `${path}.price`, currency)
   return { name, price: price ?? 0, quantity: q, priced: price !== null }
 }
 
-function lineItem (value: unknown, path: string, currency: string): LineItemData & { unpricedServices: string[] } {
+function lineItem(value: unknown, path: string, currency: string): LineItemData & { unpricedServices: string[] } {
   const item = object(value, path)
   const offer = object(item.offer, `${path}.offer`)
   const external = optionalObject(offer.external, `${path}.offer.external`)
@@ -328,7 +345,10 @@ function lineItem (value: unknown, path: string, currency: string): LineItemData
     fail(`${path}.quantity`, 'oczekiwano liczby całkowitej co najmniej 1')
   }
   const tax = optionalObject(item.tax, `${path}.tax`)
-  const rate = tax === null ? null : optionalText(tax.rate, `${path}.tax.rate`, { max: 6, pattern: TAX_RATE })?.toUpperCase() ?? null
+  const rate =
+    tax === null
+      ? null
+      : (optionalText(tax.rate, `${path}.tax.rate`, { max: 6, pattern: TAX_RATE })?.toUpperCase() ?? null)
   const unpricedServices: string[] = []
   const services = optionalArray(item.selectedAdditionalServices, `${path}.selectedAdditionalServices`).map((s, i) => {
     const sp = `${path}.selectedAdditionalServices[${i}]`
@@ -352,7 +372,9 @@ function lineItem (value: unknown, path: string, currency: string): LineItemData
 }
 
 /** What was asked for in the order: goods and additional services, without delivery. */
-export function goodsAndServicesTotal (lineItems: ReadonlyArray<Pick<LineItemData, 'unitPrice' | 'quantity' | 'services'>>): number {
+export function goodsAndServicesTotal(
+  lineItems: ReadonlyArray<Pick<LineItemData, 'unitPrice' | 'quantity' | 'services'>>
+): number {
   let total = 0
   for (const item of lineItems) {
     total += item.unitPrice * item.quantity
@@ -365,11 +387,11 @@ export function goodsAndServicesTotal (lineItems: ReadonlyArray<Pick<LineItemDat
  * Allegro's own content hash for forms without a revision: the same JSON gives the same one, any
  * change a new one, so the import still tells changed orders from unchanged ones.
  */
-function derivedRevision (json: unknown): string {
+function derivedRevision(json: unknown): string {
   return 'h-' + createHash('sha256').update(JSON.stringify(json)).digest('hex').slice(0, 24)
 }
 
-function invoiceCompany (value: unknown, path: string): InvoiceCompanyData | null {
+function invoiceCompany(value: unknown, path: string): InvoiceCompanyData | null {
   const c = optionalObject(value, path)
   if (c === null) return null
   const ids = optionalArray(c.ids, `${path}.ids`).map((entry, i) => {
@@ -390,7 +412,7 @@ function invoiceCompany (value: unknown, path: string): InvoiceCompanyData | nul
   }
 }
 
-function read (json: unknown): CheckoutFormData {
+function read(json: unknown): CheckoutFormData {
   const form = object(json, 'checkoutForm')
   const id = requiredText(form.id, 'id', { max: 36, pattern: UUID })
   const summary = object(form.summary, 'summary')
@@ -405,7 +427,8 @@ function read (json: unknown): CheckoutFormData {
   const method = deliveryJson === null ? null : optionalObject(deliveryJson.method, 'delivery.method')
   const invoiceJson = optionalObject(form.invoice, 'invoice')
   const invoiceAddress = invoiceJson === null ? null : optionalObject(invoiceJson.address, 'invoice.address')
-  const person = invoiceAddress === null ? null : optionalObject(invoiceAddress.naturalPerson, 'invoice.address.naturalPerson')
+  const person =
+    invoiceAddress === null ? null : optionalObject(invoiceAddress.naturalPerson, 'invoice.address.naturalPerson')
   const fulfillment = optionalObject(form.fulfillment, 'fulfillment')
   const marketplace = optionalObject(form.marketplace, 'marketplace')
 
@@ -414,15 +437,20 @@ function read (json: unknown): CheckoutFormData {
   if (lineItemsJson.length > MAX_LINE_ITEMS) fail('lineItems', 'za dużo pozycji')
   const parsedItems = lineItemsJson.map((item, i) => lineItem(item, `lineItems[${i}]`, currency))
   const lineItems: LineItemData[] = parsedItems.map(({ unpricedServices: _, ...item }) => item)
-  if (new Set(lineItems.map((item) => item.id)).size !== lineItems.length) fail('lineItems', 'powtórzony identyfikator pozycji')
-  const deliveryCost = deliveryJson === null ? 0 : optionalPrice(deliveryJson.cost, 'delivery.cost', currency) ?? 0
+  if (new Set(lineItems.map((item) => item.id)).size !== lineItems.length)
+    fail('lineItems', 'powtórzony identyfikator pozycji')
+  const deliveryCost = deliveryJson === null ? 0 : (optionalPrice(deliveryJson.cost, 'delivery.cost', currency) ?? 0)
   // a service without a price is free only when the order adds up without it; otherwise a
   // document would leave out what the buyer paid for it
   const unpriced = parsedItems.flatMap((item) => item.unpricedServices)
-  if (unpriced.length > 0 && goodsAndServicesTotal(lineItems) + deliveryCost !== totalToPay) fail(unpriced[0], 'brak wartości, a bez niej kwoty zamówienia się nie sumują')
+  if (unpriced.length > 0 && goodsAndServicesTotal(lineItems) + deliveryCost !== totalToPay)
+    fail(unpriced[0], 'brak wartości, a bez niej kwoty zamówienia się nie sumują')
 
   const updatedAt = optionalLooseDateTime(form.updatedAt, 'updatedAt')
-  const itemTimes = lineItems.map((item) => item.boughtAt).filter((t): t is string => t !== null).sort()
+  const itemTimes = lineItems
+    .map((item) => item.boughtAt)
+    .filter((t): t is string => t !== null)
+    .sort()
   const boughtAt = itemTimes[0] ?? updatedAt
   if (boughtAt === null) fail('lineItems[0].boughtAt', 'brak wartości')
 
@@ -431,7 +459,10 @@ function read (json: unknown): CheckoutFormData {
     revision: optionalText(form.revision, 'revision', { max: 64, pattern: REVISION }) || derivedRevision(json),
     status: oneOf(form.status, 'status', CHECKOUT_FORM_STATUSES),
     updatedAt,
-    marketplaceId: marketplace === null ? 'allegro-pl' : requiredText(marketplace.id, 'marketplace.id', { max: 50, pattern: MARKETPLACE }),
+    marketplaceId:
+      marketplace === null
+        ? 'allegro-pl'
+        : requiredText(marketplace.id, 'marketplace.id', { max: 50, pattern: MARKETPLACE }),
     currency,
     totalToPay,
     messageToSeller: optionalText(form.messageToSeller, 'messageToSeller', { max: LIMIT.message }),
@@ -448,39 +479,52 @@ function read (json: unknown): CheckoutFormData {
     },
     payment: form.payment === undefined || form.payment === null ? null : payment(form.payment, 'payment', currency),
     surcharges: optionalArray(form.surcharges, 'surcharges').map((s, i) => payment(s, `surcharges[${i}]`, currency)),
-    fulfillmentStatus: fulfillment === null ? null : optionalText(fulfillment.status, 'fulfillment.status', { max: 50, pattern: ENUM_LIKE }),
+    fulfillmentStatus:
+      fulfillment === null
+        ? null
+        : optionalText(fulfillment.status, 'fulfillment.status', { max: 50, pattern: ENUM_LIKE }),
     delivery: {
       methodName: method === null ? null : optionalText(method.name, 'delivery.method.name', { max: LIMIT.name }),
       cost: deliveryCost,
-      smart: deliveryJson === null ? false : optionalBoolean(deliveryJson.smart, 'delivery.smart') ?? false,
-      address: deliveryAddress === null
-        ? null
-        : {
-            ...address(deliveryAddress, 'delivery.address', 'zipCode')!,
-            firstName: optionalText(deliveryAddress.firstName, 'delivery.address.firstName', { max: LIMIT.name }) ?? '',
-            lastName: optionalText(deliveryAddress.lastName, 'delivery.address.lastName', { max: LIMIT.name }) ?? '',
-            companyName: optionalText(deliveryAddress.companyName, 'delivery.address.companyName', { max: LIMIT.name }),
-            phoneNumber: optionalText(deliveryAddress.phoneNumber, 'delivery.address.phoneNumber', { max: LIMIT.code })
-          },
-      pickupPoint: pickup === null
-        ? null
-        : {
-            id: optionalText(pickup.id, 'delivery.pickupPoint.id', { max: LIMIT.code }) || null,
-            name: optionalText(pickup.name, 'delivery.pickupPoint.name', { max: LIMIT.name }),
-            description: optionalText(pickup.description, 'delivery.pickupPoint.description', { max: LIMIT.address }),
-            address: address(pickup.address, 'delivery.pickupPoint.address', 'zipCode')
-          }
+      smart: deliveryJson === null ? false : (optionalBoolean(deliveryJson.smart, 'delivery.smart') ?? false),
+      address:
+        deliveryAddress === null
+          ? null
+          : {
+              ...address(deliveryAddress, 'delivery.address', 'zipCode')!,
+              firstName:
+                optionalText(deliveryAddress.firstName, 'delivery.address.firstName', { max: LIMIT.name }) ?? '',
+              lastName: optionalText(deliveryAddress.lastName, 'delivery.address.lastName', { max: LIMIT.name }) ?? '',
+              companyName: optionalText(deliveryAddress.companyName, 'delivery.address.companyName', {
+                max: LIMIT.name
+              }),
+              phoneNumber: optionalText(deliveryAddress.phoneNumber, 'delivery.address.phoneNumber', {
+                max: LIMIT.code
+              })
+            },
+      pickupPoint:
+        pickup === null
+          ? null
+          : {
+              id: optionalText(pickup.id, 'delivery.pickupPoint.id', { max: LIMIT.code }) || null,
+              name: optionalText(pickup.name, 'delivery.pickupPoint.name', { max: LIMIT.name }),
+              description: optionalText(pickup.description, 'delivery.pickupPoint.description', { max: LIMIT.address }),
+              address: address(pickup.address, 'delivery.pickupPoint.address', 'zipCode')
+            }
     },
     invoice: {
-      required: invoiceJson === null ? false : optionalBoolean(invoiceJson.required, 'invoice.required') ?? false,
+      required: invoiceJson === null ? false : (optionalBoolean(invoiceJson.required, 'invoice.required') ?? false),
       address: address(invoiceAddress, 'invoice.address', 'zipCode'),
       company: invoiceAddress === null ? null : invoiceCompany(invoiceAddress.company, 'invoice.address.company'),
-      naturalPerson: person === null
-        ? null
-        : {
-            firstName: optionalText(person.firstName, 'invoice.address.naturalPerson.firstName', { max: LIMIT.name }) ?? '',
-            lastName: optionalText(person.lastName, 'invoice.address.naturalPerson.lastName', { max: LIMIT.name }) ?? ''
-          },
+      naturalPerson:
+        person === null
+          ? null
+          : {
+              firstName:
+                optionalText(person.firstName, 'invoice.address.naturalPerson.firstName', { max: LIMIT.name }) ?? '',
+              lastName:
+                optionalText(person.lastName, 'invoice.address.naturalPerson.lastName', { max: LIMIT.name }) ?? ''
+            },
       dueDate: invoiceJson === null ? null : optionalDate(invoiceJson.dueDate, 'invoice.dueDate')
     },
     lineItems,
@@ -489,7 +533,7 @@ function read (json: unknown): CheckoutFormData {
 }
 
 /** Validates an untrusted CheckoutForm; the error names the first offending field. */
-export function parseCheckoutForm (json: unknown): ParseResult {
+export function parseCheckoutForm(json: unknown): ParseResult {
   try {
     return { ok: true, form: read(json) }
   } catch (error) {
@@ -500,20 +544,25 @@ export function parseCheckoutForm (json: unknown): ParseResult {
 }
 
 /** Paid for the local status: money arrived (cash on delivery is "ready" long before it pays). */
-function isPaid (form: CheckoutFormData): boolean {
-  return form.payment !== null && form.payment.finishedAt !== null && form.payment.paidAmount !== null && form.payment.paidAmount > 0
+function isPaid(form: CheckoutFormData): boolean {
+  return (
+    form.payment !== null &&
+    form.payment.finishedAt !== null &&
+    form.payment.paidAmount !== null &&
+    form.payment.paidAmount > 0
+  )
 }
 
-export function impliedStatus (form: CheckoutFormData): TransactionStatus {
+export function impliedStatus(form: CheckoutFormData): TransactionStatus {
   return statusFromAllegro({ allegroStatus: form.status, paid: isPaid(form) })
 }
 
-function buyerDisplayName (form: CheckoutFormData): string {
+function buyerDisplayName(form: CheckoutFormData): string {
   const person = [form.buyer.firstName, form.buyer.lastName].filter((part) => part !== null && part !== '').join(' ')
   return form.buyer.companyName || person || form.invoice.company?.name || form.buyer.login
 }
 
-export function buildSearchText (form: CheckoutFormData): string {
+export function buildSearchText(form: CheckoutFormData): string {
   const parts = [
     form.buyer.login,
     form.buyer.firstName,
@@ -525,7 +574,10 @@ export function buildSearchText (form: CheckoutFormData): string {
     ...form.lineItems.map((item) => item.offerId),
     form.id
   ]
-  return parts.filter((part): part is string => typeof part === 'string' && part !== '').join(' ').toLowerCase()
+  return parts
+    .filter((part): part is string => typeof part === 'string' && part !== '')
+    .join(' ')
+    .toLowerCase()
 }
 
 /** The columns of `transactions` that come from Allegro (local status and bookkeeping excluded). */
@@ -571,7 +623,7 @@ export interface TransactionItemColumns {
   bought_at: string | null
 }
 
-export function toTransactionColumns (form: CheckoutFormData): TransactionColumns {
+export function toTransactionColumns(form: CheckoutFormData): TransactionColumns {
   const first = form.lineItems[0]
   return {
     checkout_form_id: form.id,
@@ -603,7 +655,7 @@ export function toTransactionColumns (form: CheckoutFormData): TransactionColumn
   }
 }
 
-export function toItemColumns (form: CheckoutFormData): TransactionItemColumns[] {
+export function toItemColumns(form: CheckoutFormData): TransactionItemColumns[] {
   return form.lineItems.map((item, index) => ({
     line_item_id: item.id,
     position: index + 1,

@@ -19,10 +19,10 @@ const AUTO_IMPORT_CHECK_MS = 60_000
 export type ClientFactory = (app: BackgroundContext, shopId: number) => Promise<OrdersApi>
 
 export type StartResult =
-  | { kind: 'started', shopId: number, shopName: string, done: Promise<ImportOutcome> }
-  | { kind: 'throttled', shopId: number, shopName: string, nextAllowedAt: DateTime }
-  | { kind: 'running', shopId: number, shopName: string, nextAllowedAt: DateTime | null }
-  | { kind: 'unavailable', shopId: number, shopName: string, message: string }
+  | { kind: 'started'; shopId: number; shopName: string; done: Promise<ImportOutcome> }
+  | { kind: 'throttled'; shopId: number; shopName: string; nextAllowedAt: DateTime }
+  | { kind: 'running'; shopId: number; shopName: string; nextAllowedAt: DateTime | null }
+  | { kind: 'unavailable'; shopId: number; shopName: string; message: string }
 
 interface Running {
   done: Promise<ImportOutcome>
@@ -32,7 +32,7 @@ interface Running {
 // Keyed by the database, which every encapsulated Fastify context shares (the instances differ).
 const registries = new WeakMap<Database, Map<number, Running>>()
 
-function runningImports (app: BackgroundContext): Map<number, Running> {
+function runningImports(app: BackgroundContext): Map<number, Running> {
   let map = registries.get(app.db)
   if (!map) {
     map = new Map()
@@ -41,12 +41,12 @@ function runningImports (app: BackgroundContext): Map<number, Running> {
   return map
 }
 
-export function isImportRunning (app: BackgroundContext, shopId: number): boolean {
+export function isImportRunning(app: BackgroundContext, shopId: number): boolean {
   return runningImports(app).has(shopId)
 }
 
 /** When the next import of a shop may start, given when the last one did. */
-export function nextAllowedAt (lastStartedAt: string | null, gapMinutes = IMPORT_GAP_MINUTES): DateTime | null {
+export function nextAllowedAt(lastStartedAt: string | null, gapMinutes = IMPORT_GAP_MINUTES): DateTime | null {
   if (lastStartedAt === null) return null
   return DateTime.fromISO(lastStartedAt).plus({ minutes: gapMinutes }).setZone(ZONE)
 }
@@ -58,25 +58,42 @@ export interface StartOptions {
   clientFactory?: ClientFactory
 }
 
-const defaultClientFactory = (overrides: ShopClientOverrides = {}): ClientFactory =>
-  async (app, shopId) => await allegroClientForShop(app, shopId, overrides)
+const defaultClientFactory =
+  (overrides: ShopClientOverrides = {}): ClientFactory =>
+  async (app, shopId) =>
+    await allegroClientForShop(app, shopId, overrides)
 
 /**
  * Starts an import of one shop in the background, unless the throttle or a running import says
  * no. The returned `done` never rejects: failures end up in the outcome and on the list page.
  */
-export async function startImport (app: BackgroundContext, shopId: number, opts: StartOptions): Promise<StartResult> {
-  const shop = await app.db.selectFrom('allegro_shops').select(['id', 'name', 'connection_status', 'removed_at']).where('id', '=', shopId).executeTakeFirst()
-  if (!shop || shop.removed_at !== null) return { kind: 'unavailable', shopId, shopName: shop?.name ?? '', message: 'Nie ma takiego sklepu Allegro.' }
+export async function startImport(app: BackgroundContext, shopId: number, opts: StartOptions): Promise<StartResult> {
+  const shop = await app.db
+    .selectFrom('allegro_shops')
+    .select(['id', 'name', 'connection_status', 'removed_at'])
+    .where('id', '=', shopId)
+    .executeTakeFirst()
+  if (!shop || shop.removed_at !== null)
+    return { kind: 'unavailable', shopId, shopName: shop?.name ?? '', message: 'Nie ma takiego sklepu Allegro.' }
   if (shop.connection_status !== 'connected') {
-    return { kind: 'unavailable', shopId, shopName: shop.name, message: `Sklep ${shop.name} nie jest połączony z Allegro – połącz go w USTAWIENIA » INTEGRACJE » ALLEGRO.` }
+    return {
+      kind: 'unavailable',
+      shopId,
+      shopName: shop.name,
+      message: `Sklep ${shop.name} nie jest połączony z Allegro – połącz go w USTAWIENIA » INTEGRACJE » ALLEGRO.`
+    }
   }
   const minimum = app.ctx.config.importMinIntervalMinutes
   const gap = Math.max(opts.gapMinutes ?? minimum, minimum)
   const running = runningImports(app)
   if (running.has(shopId)) {
     const state = await getImportState(app.db, shopId)
-    return { kind: 'running', shopId, shopName: shop.name, nextAllowedAt: nextAllowedAt(state?.last_started_at ?? null, gap) }
+    return {
+      kind: 'running',
+      shopId,
+      shopName: shop.name,
+      nextAllowedAt: nextAllowedAt(state?.last_started_at ?? null, gap)
+    }
   }
 
   const now = app.ctx.now()
@@ -87,7 +104,12 @@ export async function startImport (app: BackgroundContext, shopId: number, opts:
   })
   if (!claimed) {
     const state = await getImportState(app.db, shopId)
-    return { kind: 'throttled', shopId, shopName: shop.name, nextAllowedAt: nextAllowedAt(state?.last_started_at ?? null, gap) ?? now }
+    return {
+      kind: 'throttled',
+      shopId,
+      shopName: shop.name,
+      nextAllowedAt: nextAllowedAt(state?.last_started_at ?? null, gap) ?? now
+    }
   }
 
   const controller = new AbortController()
@@ -96,11 +118,21 @@ export async function startImport (app: BackgroundContext, shopId: number, opts:
     let outcome: ImportOutcome
     try {
       const api = await factory(app, shopId)
-      const limits = { maxRequests: app.ctx.config.allegro.importMaxRequests, maxMs: app.ctx.config.allegro.importMaxMinutes * 60_000 }
-      outcome = await importShop({ db: app.db, api, now: app.ctx.now, log: app.log, signal: controller.signal, limits }, shopId)
+      const limits = {
+        maxRequests: app.ctx.config.allegro.importMaxRequests,
+        maxMs: app.ctx.config.allegro.importMaxMinutes * 60_000
+      }
+      outcome = await importShop(
+        { db: app.db, api, now: app.ctx.now, log: app.log, signal: controller.signal, limits },
+        shopId
+      )
     } catch (error) {
       app.log.warn({ shopId, err: error }, 'allegro import could not start')
-      outcome = { counts: { new: 0, updated: 0, unchanged: 0, deleted: 0, invalid: 0 }, errors: [describeImportError(error)], completed: false }
+      outcome = {
+        counts: { new: 0, updated: 0, unchanged: 0, deleted: 0, invalid: 0 },
+        errors: [describeImportError(error)],
+        completed: false
+      }
     }
     try {
       await recordImportFinished(app.db, shopId, {
@@ -132,7 +164,7 @@ export async function startImport (app: BackgroundContext, shopId: number, opts:
 
 const indexings = new WeakMap<Database, Set<Promise<void>>>()
 
-function indexingAfterImports (app: BackgroundContext): Set<Promise<void>> {
+function indexingAfterImports(app: BackgroundContext): Set<Promise<void>> {
   let set = indexings.get(app.db)
   if (!set) {
     set = new Set()
@@ -142,7 +174,7 @@ function indexingAfterImports (app: BackgroundContext): Set<Promise<void>> {
 }
 
 /** Stops running imports (they keep what they saved) and waits for them: for shutdown. */
-export async function stopRunningImports (app: BackgroundContext): Promise<void> {
+export async function stopRunningImports(app: BackgroundContext): Promise<void> {
   const running = [...runningImports(app).values()]
   for (const entry of running) entry.controller.abort()
   await Promise.all(running.map(async (entry) => await entry.done))
@@ -151,8 +183,9 @@ export async function stopRunningImports (app: BackgroundContext): Promise<void>
 }
 
 /** One round of the automatic import: every connected shop whose own interval has passed. */
-export async function autoImportTick (app: BackgroundContext, clientFactory?: ClientFactory): Promise<StartResult[]> {
-  const shops = await app.db.selectFrom('allegro_shops')
+export async function autoImportTick(app: BackgroundContext, clientFactory?: ClientFactory): Promise<StartResult[]> {
+  const shops = await app.db
+    .selectFrom('allegro_shops')
     .select(['id', 'auto_import_minutes'])
     .where('removed_at', 'is', null)
     .where('connection_status', '=', 'connected')
@@ -161,7 +194,13 @@ export async function autoImportTick (app: BackgroundContext, clientFactory?: Cl
   const results: StartResult[] = []
   for (const shop of shops) {
     if (isImportRunning(app, shop.id)) continue
-    results.push(await startImport(app, shop.id, { trigger: 'auto', gapMinutes: shop.auto_import_minutes ?? IMPORT_GAP_MINUTES, clientFactory }))
+    results.push(
+      await startImport(app, shop.id, {
+        trigger: 'auto',
+        gapMinutes: shop.auto_import_minutes ?? IMPORT_GAP_MINUTES,
+        clientFactory
+      })
+    )
   }
   return results
 }
@@ -176,12 +215,17 @@ export interface AutoImport {
  * minute it starts the imports that are due; the database throttle keeps it from ever
  * starting closer than 10 minutes after any other import of the shop.
  */
-export function startAutoImport (app: BackgroundContext, opts: { intervalMs?: number, clientFactory?: ClientFactory } = {}): AutoImport {
+export function startAutoImport(
+  app: BackgroundContext,
+  opts: { intervalMs?: number; clientFactory?: ClientFactory } = {}
+): AutoImport {
   const worker = startIntervalWorker<StartResult[]>({
     intervalMs: opts.intervalMs ?? AUTO_IMPORT_CHECK_MS,
     run: async () => await autoImportTick(app, opts.clientFactory),
     idle: [],
-    onError: (error) => { app.log.error({ err: error }, 'automatic import round failed') }
+    onError: (error) => {
+      app.log.error({ err: error }, 'automatic import round failed')
+    }
   })
   return {
     tick: worker.tick,

@@ -10,13 +10,23 @@ import type { Database } from '../db/database.ts'
 import type { Clock } from '../shared/dates.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { parseCheckoutForm } from './checkout-form.ts'
-import { ensureImportState, findKnownForms, getImportState, startWindowWalk, type BatchCounts, type BatchProgress, type ImportStateRow, type ValidForm, type WindowField } from './import.queries.ts'
+import {
+  ensureImportState,
+  findKnownForms,
+  getImportState,
+  startWindowWalk,
+  type BatchCounts,
+  type BatchProgress,
+  type ImportStateRow,
+  type ValidForm,
+  type WindowField
+} from './import.queries.ts'
 import { saveBatch } from './import-batch.ts'
 
 /** What the import needs from an Allegro client; answers are untrusted JSON, checked here. */
 export interface OrdersApi {
   getEventStats: () => Promise<unknown>
-  getOrderEvents: (query: { from?: string, limit: number }) => Promise<unknown>
+  getOrderEvents: (query: { from?: string; limit: number }) => Promise<unknown>
   listCheckoutForms: (query: Record<string, string | number>) => Promise<unknown>
   getCheckoutForm: (id: string) => Promise<unknown>
 }
@@ -71,14 +81,16 @@ const MIN_WINDOW_MS = 1000
 
 class ImportAbortedError extends Error {
   override name = 'ImportAbortedError'
-  constructor () { super('import aborted') }
+  constructor() {
+    super('import aborted')
+  }
 }
 
 /** An answer Allegro's description does not allow, where nothing can be skipped; `field` is shown. */
 class BadResponseError extends Error {
   override name = 'BadResponseError'
   readonly field: string
-  constructor (field: string, reason: string) {
+  constructor(field: string, reason: string) {
     super(`${field}: ${reason}`)
     this.field = field
   }
@@ -88,7 +100,7 @@ class ImportLimitError extends Error {
   override name = 'ImportLimitError'
   readonly limit: 'requests' | 'time'
   readonly value: number
-  constructor (limit: 'requests' | 'time', value: number) {
+  constructor(limit: 'requests' | 'time', value: number) {
     super(`import limit reached: ${limit} ${value}`)
     this.limit = limit
     this.value = value
@@ -99,22 +111,31 @@ class ImportLimitError extends Error {
 const MAX_ERRORS = 20
 
 /** Allegro's errors carry a Polish userMessage (allegro.client.ts); anything else gets a general one. */
-export function describeImportError (error: unknown): string {
+export function describeImportError(error: unknown): string {
   if (error instanceof ImportAbortedError) return 'Pobieranie przerwano; kolejne dokończy je od miejsca przerwania.'
-  if (error instanceof BadResponseError) return `Allegro zwróciło odpowiedź w nieoczekiwanym formacie (pole ${error.field}); spróbuj ponownie później.`
+  if (error instanceof BadResponseError)
+    return `Allegro zwróciło odpowiedź w nieoczekiwanym formacie (pole ${error.field}); spróbuj ponownie później.`
   if (error instanceof ImportLimitError) {
-    const what = error.limit === 'requests' ? `${error.value} zapytaniach do Allegro` : `${Math.round(error.value / 60_000)} min`
+    const what =
+      error.limit === 'requests' ? `${error.value} zapytaniach do Allegro` : `${Math.round(error.value / 60_000)} min`
     return `Pobieranie zatrzymano po ${what} (limit jednego pobierania); to, co pobrano, zapisano, a kolejne pobieranie dokończy je od miejsca przerwania.`
   }
-  if (typeof error === 'object' && error !== null && 'userMessage' in error && typeof error.userMessage === 'string' && error.userMessage !== '') {
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    'userMessage' in error &&
+    typeof error.userMessage === 'string' &&
+    error.userMessage !== ''
+  ) {
     return error.userMessage
   }
   return 'Nie udało się pobrać transakcji z Allegro. Spróbuj ponownie później.'
 }
 
-function httpStatus (error: unknown): number | null {
+function httpStatus(error: unknown): number | null {
   if (typeof error !== 'object' || error === null) return null
-  const status = (error as { status?: unknown, statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode
+  const status =
+    (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode
   return typeof status === 'number' ? status : null
 }
 
@@ -122,15 +143,16 @@ function httpStatus (error: unknown): number | null {
 
 const EVENT_ID = /^[0-9A-Za-z_-]{1,64}$/
 
-function isObject (value: unknown): value is Record<string, unknown> {
+function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function parseEventStats (json: unknown): { latestEventId: string | null } {
+function parseEventStats(json: unknown): { latestEventId: string | null } {
   if (!isObject(json)) throw new BadResponseError('event-stats', 'not an object')
   const latest = json.latestEvent
   if (latest === undefined || latest === null) return { latestEventId: null }
-  if (!isObject(latest) || typeof latest.id !== 'string' || !EVENT_ID.test(latest.id)) throw new BadResponseError('latestEvent.id', 'not an event id')
+  if (!isObject(latest) || typeof latest.id !== 'string' || !EVENT_ID.test(latest.id))
+    throw new BadResponseError('latestEvent.id', 'not an event id')
   return { latestEventId: latest.id }
 }
 
@@ -161,7 +183,7 @@ export interface OrderEventsPage {
  * that is not a UUID names no order we could fetch: such an event is skipped with its reason
  * instead of failing the page (which would keep the cursor where it is for ever).
  */
-export function parseOrderEvents (json: unknown): OrderEventsPage {
+export function parseOrderEvents(json: unknown): OrderEventsPage {
   if (!isObject(json) || !Array.isArray(json.events)) throw new BadResponseError('events', 'no events array')
   const page: OrderEventsPage = { refs: [], skipped: [], lastId: null }
   json.events.forEach((event, i) => {
@@ -180,16 +202,19 @@ export function parseOrderEvents (json: unknown): OrderEventsPage {
       page.skipped.push({ id: event.id, reason: 'order.checkoutForm.id nie jest identyfikatorem UUID' })
       return
     }
-    const revision = typeof form.revision === 'string' && form.revision !== '' && form.revision.length <= 64 ? form.revision : null
+    const revision =
+      typeof form.revision === 'string' && form.revision !== '' && form.revision.length <= 64 ? form.revision : null
     page.refs.push({ id: event.id, checkoutFormId: form.id, revision })
   })
   return page
 }
 
-function parseCheckoutFormList (json: unknown): { forms: unknown[], totalCount: number } {
-  if (!isObject(json) || !Array.isArray(json.checkoutForms)) throw new BadResponseError('checkoutForms', 'no checkoutForms array')
+function parseCheckoutFormList(json: unknown): { forms: unknown[]; totalCount: number } {
+  if (!isObject(json) || !Array.isArray(json.checkoutForms))
+    throw new BadResponseError('checkoutForms', 'no checkoutForms array')
   const total = json.totalCount
-  if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) throw new BadResponseError('totalCount', 'not a whole number')
+  if (typeof total !== 'number' || !Number.isInteger(total) || total < 0)
+    throw new BadResponseError('totalCount', 'not a whole number')
   return { forms: json.checkoutForms, totalCount: total }
 }
 
@@ -206,19 +231,19 @@ class Run {
   /** deleted orders already counted: the list pass and the events pass may both meet one */
   private readonly deletedSeen = new Set<string>()
 
-  constructor (deps: ImportDeps, shopId: number) {
+  constructor(deps: ImportDeps, shopId: number) {
     this.deps = deps
     this.shopId = shopId
     this.limits = deps.limits ?? DEFAULT_IMPORT_LIMITS
     this.startedMs = deps.now().toMillis()
   }
 
-  checkAbort (): void {
+  checkAbort(): void {
     if (this.deps.signal?.aborted) throw new ImportAbortedError()
   }
 
   /** Every call to Allegro goes through here: abort, then the import's request and time bounds. */
-  async call<T> (fn: () => Promise<T>): Promise<T> {
+  async call<T>(fn: () => Promise<T>): Promise<T> {
     this.checkAbort()
     if (this.requests >= this.limits.maxRequests) throw new ImportLimitError('requests', this.requests)
     const elapsed = this.deps.now().toMillis() - this.startedMs
@@ -227,27 +252,27 @@ class Run {
     return await fn()
   }
 
-  countDeleted (id: string): void {
+  countDeleted(id: string): void {
     if (this.deletedSeen.has(id)) return
     this.deletedSeen.add(id)
     this.counts.deleted++
   }
 
-  at (): string {
+  at(): string {
     return toStoredTimestamp(this.deps.now())
   }
 
-  addError (message: string): void {
+  addError(message: string): void {
     if (this.errors.length < MAX_ERRORS && !this.errors.includes(message)) this.errors.push(message)
   }
 
   /** Stop errors (limits, Allegro down) are never crowded out by per-order messages. */
-  addStopError (message: string): void {
+  addStopError(message: string): void {
     if (!this.errors.includes(message)) this.errors.push(message)
   }
 
   /** Validates raw forms; invalid ones are counted, logged and left out. */
-  validate (raws: unknown[]): ValidForm[] {
+  validate(raws: unknown[]): ValidForm[] {
     const valid: ValidForm[] = []
     for (const raw of raws) {
       const parsed = parseCheckoutForm(raw)
@@ -255,14 +280,19 @@ class Run {
         valid.push({ form: parsed.form, raw: JSON.stringify(raw) })
       } else {
         this.counts.invalid++
-        this.deps.log?.warn({ shopId: this.shopId, checkoutFormId: parsed.id, reason: parsed.error }, 'skipped an invalid checkout form')
-        this.addError(`Pominięto zamówienie ${parsed.id ?? '(bez numeru)'}: niepoprawne dane z Allegro (${parsed.error}).`)
+        this.deps.log?.warn(
+          { shopId: this.shopId, checkoutFormId: parsed.id, reason: parsed.error },
+          'skipped an invalid checkout form'
+        )
+        this.addError(
+          `Pominięto zamówienie ${parsed.id ?? '(bez numeru)'}: niepoprawne dane z Allegro (${parsed.error}).`
+        )
       }
     }
     return valid
   }
 
-  async save (forms: ValidForm[], progress: BatchProgress): Promise<void> {
+  async save(forms: ValidForm[], progress: BatchProgress): Promise<void> {
     const saved = await saveBatch(this.deps.db, this.shopId, forms, progress, this.at())
     this.counts.new += saved.new
     this.counts.updated += saved.updated
@@ -270,13 +300,13 @@ class Run {
     for (const id of saved.deletedIds) this.countDeleted(id)
   }
 
-  async state (): Promise<ImportStateRow> {
+  async state(): Promise<ImportStateRow> {
     const state = await getImportState(this.deps.db, this.shopId)
     if (!state) throw new Error(`no import state for shop ${this.shopId}`)
     return state
   }
 
-  async prepare (backfillDays: number): Promise<void> {
+  async prepare(backfillDays: number): Promise<void> {
     const state = await this.state()
     const now = this.deps.now()
     if (state.initialised_at === null) {
@@ -306,19 +336,29 @@ class Run {
     }
   }
 
-  async listPage (field: WindowField, from: number, to: number, offset: number): Promise<{ forms: unknown[], totalCount: number }> {
+  async listPage(
+    field: WindowField,
+    from: number,
+    to: number,
+    offset: number
+  ): Promise<{ forms: unknown[]; totalCount: number }> {
     const iso = (ms: number): string => new Date(ms).toISOString()
-    return parseCheckoutFormList(await this.call(async () => await this.deps.api.listCheckoutForms({
-      [`${field}.gte`]: iso(from),
-      [`${field}.lte`]: iso(to),
-      sort: field,
-      offset,
-      limit: LIST_PAGE_SIZE
-    })))
+    return parseCheckoutFormList(
+      await this.call(
+        async () =>
+          await this.deps.api.listCheckoutForms({
+            [`${field}.gte`]: iso(from),
+            [`${field}.lte`]: iso(to),
+            sort: field,
+            offset,
+            limit: LIST_PAGE_SIZE
+          })
+      )
+    )
   }
 
   /** Walks [window_done_until, window_to] in date windows small enough for the offset limit. */
-  async walkWindows (): Promise<void> {
+  async walkWindows(): Promise<void> {
     const state = await this.state()
     if (state.window_to === null || state.window_done_until === null || state.window_field === null) return
     const field = state.window_field as WindowField
@@ -345,11 +385,17 @@ class Run {
         width = Math.max(Math.floor((windowEnd - doneUntil) / 2), MIN_WINDOW_MS)
         continue
       }
-      if (crowded) this.addError('Allegro ma zbyt wiele zamówień z jednej sekundy, by pobrać je wszystkie; część z nich pominięto.')
+      if (crowded)
+        this.addError(
+          'Allegro ma zbyt wiele zamówień z jednej sekundy, by pobrać je wszystkie; część z nich pominięto.'
+        )
       const reachable = Math.min(page.totalCount, capacity)
       let offset = 0
       for (;;) {
-        const pageDone = offset + step >= reachable || page.forms.length < LIST_PAGE_SIZE || offset + step + LIST_PAGE_SIZE > LIST_OFFSET_LIMIT
+        const pageDone =
+          offset + step >= reachable ||
+          page.forms.length < LIST_PAGE_SIZE ||
+          offset + step + LIST_PAGE_SIZE > LIST_OFFSET_LIMIT
         // the next page is on its way while this one is checked and stored; what is stored, and
         // when, stays the same (the import's time was download plus storing, one after the other)
         const nextPage = pageDone ? null : inBackground(this.listPage(field, doneUntil, lte, offset + step))
@@ -362,7 +408,10 @@ class Run {
           break
         }
         // everything sorted before the last form of the page is stored; resume from its key
-        await this.save(forms, lastKey !== null && Date.parse(lastKey) > doneUntil ? { window: { doneUntil: lastKey } } : {})
+        await this.save(
+          forms,
+          lastKey !== null && Date.parse(lastKey) > doneUntil ? { window: { doneUntil: lastKey } } : {}
+        )
         offset += step
         page = await nextPage
       }
@@ -374,12 +423,15 @@ class Run {
   }
 
   /** Events since the cursor → changed checkout forms → upsert, the cursor moving with each batch. */
-  async followEvents (): Promise<void> {
+  async followEvents(): Promise<void> {
     for (;;) {
       this.checkAbort()
       const state = await this.state()
       let cursor = state.event_cursor
-      const raw = await this.call(async () => await this.deps.api.getOrderEvents({ ...(cursor === null ? {} : { from: cursor }), limit: EVENTS_PAGE_SIZE }))
+      const raw = await this.call(
+        async () =>
+          await this.deps.api.getOrderEvents({ ...(cursor === null ? {} : { from: cursor }), limit: EVENTS_PAGE_SIZE })
+      )
       const events = parseOrderEvents(raw)
       const pageLength = (raw as { events: unknown[] }).events.length
       if (pageLength === 0) {
@@ -388,7 +440,10 @@ class Run {
       }
       for (const skipped of events.skipped) {
         this.counts.skippedEvents = (this.counts.skippedEvents ?? 0) + 1
-        this.deps.log?.warn({ shopId: this.shopId, eventId: skipped.id, reason: skipped.reason }, 'skipped an order event')
+        this.deps.log?.warn(
+          { shopId: this.shopId, eventId: skipped.id, reason: skipped.reason },
+          'skipped an order event'
+        )
         this.addError(`Pominięto zdarzenie Allegro ${skipped.id ?? '(bez identyfikatora)'}: ${skipped.reason}.`)
       }
       for (const chunk of chunkByForms(events.refs, EVENTS_BATCH_FORMS)) {
@@ -404,7 +459,10 @@ class Run {
         }
         const fetched = await this.fetchForms(toFetch)
         const next = chunk[chunk.length - 1].id
-        await this.save(this.validate(this.matching(fetched)), { cursor: { from: cursor, to: next }, eventsSyncedAt: this.at() })
+        await this.save(this.validate(this.matching(fetched)), {
+          cursor: { from: cursor, to: next },
+          eventsSyncedAt: this.at()
+        })
         cursor = next
       }
       // skipped events after the last usable one: the cursor still moves past them
@@ -418,7 +476,7 @@ class Run {
   }
 
   /** Forms whose id is the one asked for; another order under this event's id is refused. */
-  matching (fetched: Array<{ id: string, raw: unknown }>): unknown[] {
+  matching(fetched: Array<{ id: string; raw: unknown }>): unknown[] {
     const out: unknown[] = []
     for (const { id, raw } of fetched) {
       const got = isObject(raw) && typeof raw.id === 'string' ? raw.id : null
@@ -427,14 +485,19 @@ class Run {
         continue
       }
       this.counts.invalid++
-      this.deps.log?.warn({ shopId: this.shopId, checkoutFormId: id, returnedId: got?.slice(0, 64) ?? null }, 'allegro returned another order than asked for')
-      this.addError(`Allegro zwróciło dla zamówienia ${id} inne zamówienie (${got === null ? 'bez pola id' : got.slice(0, 40)}); pominięto je.`)
+      this.deps.log?.warn(
+        { shopId: this.shopId, checkoutFormId: id, returnedId: got?.slice(0, 64) ?? null },
+        'allegro returned another order than asked for'
+      )
+      this.addError(
+        `Allegro zwróciło dla zamówienia ${id} inne zamówienie (${got === null ? 'bez pola id' : got.slice(0, 40)}); pominięto je.`
+      )
     }
     return out
   }
 
-  async fetchForms (ids: string[]): Promise<Array<{ id: string, raw: unknown }>> {
-    const results: Array<{ id: string, raw: unknown }> = []
+  async fetchForms(ids: string[]): Promise<Array<{ id: string; raw: unknown }>> {
+    const results: Array<{ id: string; raw: unknown }> = []
     let index = 0
     let failed = false
     const worker = async (): Promise<void> => {
@@ -462,13 +525,13 @@ class Run {
  * A request started ahead of need: if storing the current page fails first, its own failure
  * must not surface as an unhandled rejection. Awaiting the returned promise still throws it.
  */
-function inBackground<T> (promise: Promise<T>): Promise<T> {
+function inBackground<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => {})
   return promise
 }
 
 /** Consecutive events, cut so that each chunk names at most `maxForms` checkout forms. */
-export function chunkByForms (events: OrderEventRef[], maxForms: number): OrderEventRef[][] {
+export function chunkByForms(events: OrderEventRef[], maxForms: number): OrderEventRef[][] {
   const chunks: OrderEventRef[][] = []
   let current: OrderEventRef[] = []
   let forms = new Set<string>()
@@ -486,9 +549,13 @@ export function chunkByForms (events: OrderEventRef[], maxForms: number): OrderE
 }
 
 /** One import of one shop. Errors that stop it are reported in the outcome, not thrown. */
-export async function importShop (deps: ImportDeps, shopId: number): Promise<ImportOutcome> {
+export async function importShop(deps: ImportDeps, shopId: number): Promise<ImportOutcome> {
   const run = new Run(deps, shopId)
-  const shop = await deps.db.selectFrom('allegro_shops').select(['backfill_days']).where('id', '=', shopId).executeTakeFirstOrThrow()
+  const shop = await deps.db
+    .selectFrom('allegro_shops')
+    .select(['backfill_days'])
+    .where('id', '=', shopId)
+    .executeTakeFirstOrThrow()
   await ensureImportState(deps.db, shopId, run.at())
   try {
     await run.prepare(shop.backfill_days)

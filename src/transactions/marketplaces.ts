@@ -17,11 +17,11 @@ const MARKETPLACE_NAMES: Record<string, string> = {
 }
 
 /** The offer's page; null for an id that is not a plain number (never build a link from junk). */
-export function offerUrl (marketplaceId: string, offerId: string | null): string | null {
+export function offerUrl(marketplaceId: string, offerId: string | null): string | null {
   if (offerId === null || !/^\d{1,20}$/.test(offerId)) return null
   return (OFFER_PATHS[marketplaceId] ?? OFFER_PATHS['allegro-pl']) + offerId
 }
 
-export function marketplaceName (marketplaceId: string): string {
+export function marketplaceName(marketplaceId: string): string {
   return MARKETPLACE_NAMES[marketplaceId] ?? marketplaceId
 }

@@ -40,18 +40,18 @@ const FULFILLMENT_STATUSES: Record<string, string> = {
   RETURNED: 'zwrócone'
 }
 
-function label (labels: Record<string, string>, value: string | null): string {
+function label(labels: Record<string, string>, value: string | null): string {
   if (value === null || value === '') return ''
   return labels[value] ?? value
 }
 
 /** The number people see: the start of Allegro's checkout-form id, enough to tell orders apart. */
-function shortId (checkoutFormId: string): string {
+function shortId(checkoutFormId: string): string {
   return checkoutFormId.slice(0, 8).toUpperCase()
 }
 
 /** Shortens text for a table cell (by characters, not UTF-16 units, so emoji stay whole). */
-function shorten (text: string | null, max = 90): string {
+function shorten(text: string | null, max = 90): string {
   if (text === null) return ''
   const chars = [...text]
   return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…'
@@ -63,13 +63,21 @@ export const transactionView = {
   shortId,
   shorten,
   plural,
-  status: (value: string) => isTransactionStatus(value) ? STATUS_LABELS[value] : value,
+  status: (value: string) => (isTransactionStatus(value) ? STATUS_LABELS[value] : value),
   paymentType: (value: string | null) => label(PAYMENT_TYPES, value),
   paymentProvider: (value: string | null) => label(PAYMENT_PROVIDERS, value),
   allegroStatus: (value: string | null) => label(ALLEGRO_STATUSES, value),
   fulfillmentStatus: (value: string | null) => label(FULFILLMENT_STATUSES, value),
   documentType: documentTypeLabel,
   /** Allegro's "23.00" → "23%"; a code such as "ZW" as it is */
-  taxRate: (value: string | null) => value === null ? '' : /^\d/.test(value) ? `${value.replace(/\.0+$/, '').replace(/(\.\d*?)0+$/, '$1').replace('.', ',')}%` : value,
+  taxRate: (value: string | null) =>
+    value === null
+      ? ''
+      : /^\d/.test(value)
+        ? `${value
+            .replace(/\.0+$/, '')
+            .replace(/(\.\d*?)0+$/, '$1')
+            .replace('.', ',')}%`
+        : value,
   goodsAndServicesTotal
 }

@@ -16,7 +16,15 @@ export interface TransactionFilters {
   words: string[]
 }
 
-export const NO_FILTERS: TransactionFilters = { shopId: null, status: null, invoiceRequired: null, hasDocument: null, boughtFrom: null, boughtTo: null, words: [] }
+export const NO_FILTERS: TransactionFilters = {
+  shopId: null,
+  status: null,
+  invoiceRequired: null,
+  hasDocument: null,
+  boughtFrom: null,
+  boughtTo: null,
+  words: []
+}
 
 export const PAGE_SIZE = 50
 
@@ -41,23 +49,30 @@ const WALK_COST_PER_ENTRY = 1
  * passes about tableRows / matches entries per match it keeps, so it wins for broad searches
  * and loses for narrow ones, where looking up the few matches is next to free.
  */
-export function chooseSearchPlan (matches: number, offset: number, tableRows: number): SearchPlan {
+export function chooseSearchPlan(matches: number, offset: number, tableRows: number): SearchPlan {
   if (matches === 0) return 'lookup'
-  const passed = Math.min(tableRows, (offset + PAGE_SIZE) * tableRows / matches)
+  const passed = Math.min(tableRows, ((offset + PAGE_SIZE) * tableRows) / matches)
   return passed * WALK_COST_PER_ENTRY < matches * LOOKUP_COST_PER_MATCH ? 'walk' : 'lookup'
 }
 
 type TransactionQuery<O> = SelectQueryBuilder<DB & { t: DB['transactions'] }, 't', O>
 
-function applyFilters<O> (query: TransactionQuery<O>, filters: TransactionFilters, plan: SearchPlan = 'lookup'): TransactionQuery<O> {
+function applyFilters<O>(
+  query: TransactionQuery<O>,
+  filters: TransactionFilters,
+  plan: SearchPlan = 'lookup'
+): TransactionQuery<O> {
   let q = query
   if (filters.shopId !== null) q = q.where('t.shop_id', '=', filters.shopId)
   if (filters.status !== null) q = q.where('t.local_status', '=', filters.status)
   if (filters.invoiceRequired !== null) q = q.where('t.invoice_required', '=', filters.invoiceRequired ? 1 : 0)
   if (filters.hasDocument !== null) {
     const linked = (eb: ExpressionBuilder<DB & { t: DB['transactions'] }, 't'>) =>
-      eb.selectFrom('document_transactions as dt').select(sql.lit(1).as('one')).whereRef('dt.transaction_id', '=', 't.id')
-    q = q.where((eb) => filters.hasDocument ? eb.exists(linked(eb)) : eb.not(eb.exists(linked(eb))))
+      eb
+        .selectFrom('document_transactions as dt')
+        .select(sql.lit(1).as('one'))
+        .whereRef('dt.transaction_id', '=', 't.id')
+    q = q.where((eb) => (filters.hasDocument ? eb.exists(linked(eb)) : eb.not(eb.exists(linked(eb)))))
   }
   if (filters.boughtFrom !== null) q = q.where('t.bought_at', '>=', filters.boughtFrom)
   if (filters.boughtTo !== null) q = q.where('t.bought_at', '<', filters.boughtTo)
@@ -101,25 +116,39 @@ export interface LinkedDocument {
   status: string
 }
 
-function ftsMatch (words: string[]): string {
+function ftsMatch(words: string[]): string {
   // each word a quoted FTS5 string: no operators or syntax errors from what people type
   return words.map((word) => `"${word.replace(/"/g, '""')}"`).join(' ')
 }
 
 /** Text search alone: the index counts its matches ten times faster than a join over them. */
-function onlyIndexedWords (filters: TransactionFilters): boolean {
-  return filters.words.length > 0 && filters.words.every((word) => [...word].length >= MIN_INDEXED_WORD) &&
-    filters.shopId === null && filters.status === null && filters.invoiceRequired === null && filters.hasDocument === null &&
-    filters.boughtFrom === null && filters.boughtTo === null
+function onlyIndexedWords(filters: TransactionFilters): boolean {
+  return (
+    filters.words.length > 0 &&
+    filters.words.every((word) => [...word].length >= MIN_INDEXED_WORD) &&
+    filters.shopId === null &&
+    filters.status === null &&
+    filters.invoiceRequired === null &&
+    filters.hasDocument === null &&
+    filters.boughtFrom === null &&
+    filters.boughtTo === null
+  )
 }
 
-export async function countTransactions (db: Queryable, filters: TransactionFilters): Promise<number> {
+export async function countTransactions(db: Queryable, filters: TransactionFilters): Promise<number> {
   if (filters.words.length > 0) await indexPendingSearch(db)
   if (onlyIndexedWords(filters)) {
-    const row = await sql<{ count: number }>`SELECT count(*) AS count FROM transactions_search WHERE transactions_search MATCH ${ftsMatch(filters.words)}`.execute(db)
+    const row = await sql<{
+      count: number
+    }>`SELECT count(*) AS count FROM transactions_search WHERE transactions_search MATCH ${ftsMatch(filters.words)}`.execute(
+      db
+    )
     return Number(row.rows[0]?.count ?? 0)
   }
-  const row = await applyFilters(db.selectFrom('transactions as t').select((eb) => eb.fn.countAll<number>().as('count')), filters).executeTakeFirstOrThrow()
+  const row = await applyFilters(
+    db.selectFrom('transactions as t').select((eb) => eb.fn.countAll<number>().as('count')),
+    filters
+  ).executeTakeFirstOrThrow()
   return Number(row.count)
 }
 
@@ -131,19 +160,42 @@ export async function countTransactions (db: Queryable, filters: TransactionFilt
 const BROAD_SEARCH = 1000
 
 const LIST_COLUMNS = [
-  't.id', 't.checkout_form_id', 't.shop_id', 's.name as shop_name', 't.bought_at', 't.buyer_login', 't.buyer_name',
-  't.first_offer_id', 't.first_offer_name', 't.item_count', 't.total_to_pay', 't.currency', 't.marketplace_id',
-  't.invoice_required', 't.local_status', 't.status_manual'
+  't.id',
+  't.checkout_form_id',
+  't.shop_id',
+  's.name as shop_name',
+  't.bought_at',
+  't.buyer_login',
+  't.buyer_name',
+  't.first_offer_id',
+  't.first_offer_name',
+  't.item_count',
+  't.total_to_pay',
+  't.currency',
+  't.marketplace_id',
+  't.invoice_required',
+  't.local_status',
+  't.status_manual'
 ] as const
 
 /** `plan` is for tests: by default the cheaper one is chosen from the number of matches. */
 /** The list's sortable columns (URL keys, see src/shared/list-order.ts) and what each orders by. */
 export const TRANSACTION_SORTS = ['data', 'kwota', 'kupujacy', 'status'] as const
-export type TransactionSort = typeof TRANSACTION_SORTS[number]
-const SORT_COLUMNS = { data: 't.bought_at', kwota: 't.total_to_pay', kupujacy: 't.buyer_login', status: 't.local_status' } as const
+export type TransactionSort = (typeof TRANSACTION_SORTS)[number]
+const SORT_COLUMNS = {
+  data: 't.bought_at',
+  kwota: 't.total_to_pay',
+  kupujacy: 't.buyer_login',
+  status: 't.local_status'
+} as const
 export const DEFAULT_TRANSACTION_ORDER = { column: 'data', direction: 'desc' } as const
 
-export async function listTransactions (db: Queryable, filters: TransactionFilters, page: number, opts: { plan?: SearchPlan, order?: { column: TransactionSort, direction: 'asc' | 'desc' }, pageSize?: number } = {}): Promise<{ rows: TransactionListRow[], total: number }> {
+export async function listTransactions(
+  db: Queryable,
+  filters: TransactionFilters,
+  page: number,
+  opts: { plan?: SearchPlan; order?: { column: TransactionSort; direction: 'asc' | 'desc' }; pageSize?: number } = {}
+): Promise<{ rows: TransactionListRow[]; total: number }> {
   const pageSize = opts.pageSize ?? PAGE_SIZE
   const order = opts.order ?? DEFAULT_TRANSACTION_ORDER
   const newestFirst = order.column === 'data' && order.direction === 'desc'
@@ -167,7 +219,11 @@ export async function listTransactions (db: Queryable, filters: TransactionFilte
   if (filters.words.some((word) => [...word].length >= MIN_INDEXED_WORD)) {
     plan = opts.plan ?? chooseSearchPlan(total, offset, await approximateRowCount(db))
   }
-  let query = applyFilters(db.selectFrom('transactions as t').innerJoin('allegro_shops as s', 's.id', 't.shop_id').select(LIST_COLUMNS), filters, plan)
+  let query = applyFilters(
+    db.selectFrom('transactions as t').innerJoin('allegro_shops as s', 's.id', 't.shop_id').select(LIST_COLUMNS),
+    filters,
+    plan
+  )
   if (!newestFirst) query = query.orderBy(SORT_COLUMNS[order.column], order.direction)
   // ties (and the default order) newest first, so a page boundary never repeats or skips a row
   const rows = await query
@@ -180,19 +236,45 @@ export async function listTransactions (db: Queryable, filters: TransactionFilte
 }
 
 /** What the filtered orders total, per currency (an order's amount is in its shop's currency). */
-export async function sumTransactions (db: Queryable, filters: TransactionFilters): Promise<Array<{ currency: string, total: number, count: number }>> {
+export async function sumTransactions(
+  db: Queryable,
+  filters: TransactionFilters
+): Promise<Array<{ currency: string; total: number; count: number }>> {
   if (filters.words.length > 0) await indexPendingSearch(db)
-  const rows = await applyFilters(db.selectFrom('transactions as t')
-    .select(['t.currency', (eb) => eb.fn.sum<number>('t.total_to_pay').as('total'), (eb) => eb.fn.countAll<number>().as('count')]), filters)
+  const rows = await applyFilters(
+    db
+      .selectFrom('transactions as t')
+      .select([
+        't.currency',
+        (eb) => eb.fn.sum<number>('t.total_to_pay').as('total'),
+        (eb) => eb.fn.countAll<number>().as('count')
+      ]),
+    filters
+  )
     .groupBy('t.currency')
     .execute()
   // złoty first, then the other currencies by code
-  return rows.map((row) => ({ currency: row.currency, total: Number(row.total), count: Number(row.count) }))
-    .sort((a, b) => a.currency === b.currency ? 0 : a.currency === 'PLN' ? -1 : b.currency === 'PLN' ? 1 : a.currency < b.currency ? -1 : 1)
+  return rows
+    .map((row) => ({ currency: row.currency, total: Number(row.total), count: Number(row.count) }))
+    .sort((a, b) =>
+      a.currency === b.currency
+        ? 0
+        : a.currency === 'PLN'
+          ? -1
+          : b.currency === 'PLN'
+            ? 1
+            : a.currency < b.currency
+              ? -1
+              : 1
+    )
 }
 
-async function countMatchesUpTo (db: Queryable, words: string[], limit: number): Promise<number> {
-  const row = await sql<{ count: number }>`SELECT count(*) AS count FROM (SELECT rowid FROM transactions_search WHERE transactions_search MATCH ${ftsMatch(words)} LIMIT ${limit})`.execute(db)
+async function countMatchesUpTo(db: Queryable, words: string[], limit: number): Promise<number> {
+  const row = await sql<{
+    count: number
+  }>`SELECT count(*) AS count FROM (SELECT rowid FROM transactions_search WHERE transactions_search MATCH ${ftsMatch(words)} LIMIT ${limit})`.execute(
+    db
+  )
   return Number(row.rows[0]?.count ?? 0)
 }
 
@@ -201,10 +283,20 @@ async function countMatchesUpTo (db: Queryable, words: string[], limit: number):
  * the matches are collected once, counted, and tested against the purchase-date index as it is
  * walked. Null for a page past the last one (no row carries the count then).
  */
-async function walkBroadSearch (db: Queryable, words: string[], offset: number): Promise<{ rows: TransactionListRow[], total: number } | null> {
+async function walkBroadSearch(
+  db: Queryable,
+  words: string[],
+  offset: number
+): Promise<{ rows: TransactionListRow[]; total: number } | null> {
   const rows = await db
     // Kysely puts a raw CTE body in as it is: the parentheses are part of it
-    .with((cte) => cte('m').materialized(), () => sql<{ id: number }>`(SELECT rowid AS id FROM transactions_search WHERE transactions_search MATCH ${ftsMatch(words)})`)
+    .with(
+      (cte) => cte('m').materialized(),
+      () =>
+        sql<{
+          id: number
+        }>`(SELECT rowid AS id FROM transactions_search WHERE transactions_search MATCH ${ftsMatch(words)})`
+    )
     .selectFrom('transactions as t')
     .innerJoin('allegro_shops as s', 's.id', 't.shop_id')
     .select(LIST_COLUMNS)
@@ -220,15 +312,19 @@ async function walkBroadSearch (db: Queryable, words: string[], offset: number):
 }
 
 /** The largest id: as good as a count for choosing a plan, and one index lookup instead of a scan. */
-async function approximateRowCount (db: Queryable): Promise<number> {
-  const row = await db.selectFrom('transactions').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst()
+async function approximateRowCount(db: Queryable): Promise<number> {
+  const row = await db
+    .selectFrom('transactions')
+    .select((eb) => eb.fn.max('id').as('max'))
+    .executeTakeFirst()
   return Number(row?.max ?? 0)
 }
 
-export async function linkedDocuments (db: Queryable, transactionIds: number[]): Promise<Map<number, LinkedDocument[]>> {
+export async function linkedDocuments(db: Queryable, transactionIds: number[]): Promise<Map<number, LinkedDocument[]>> {
   const byTransaction = new Map<number, LinkedDocument[]>()
   if (transactionIds.length === 0) return byTransaction
-  const rows = await db.selectFrom('document_transactions as dt')
+  const rows = await db
+    .selectFrom('document_transactions as dt')
     .innerJoin('documents as d', 'd.id', 'dt.document_id')
     .select(['dt.transaction_id', 'd.id', 'd.number', 'd.type', 'd.status'])
     .where('dt.transaction_id', 'in', transactionIds)
@@ -242,8 +338,9 @@ export async function linkedDocuments (db: Queryable, transactionIds: number[]):
   return byTransaction
 }
 
-export async function getTransaction (db: Queryable, id: number) {
-  return await db.selectFrom('transactions as t')
+export async function getTransaction(db: Queryable, id: number) {
+  return await db
+    .selectFrom('transactions as t')
     .innerJoin('allegro_shops as s', 's.id', 't.shop_id')
     .selectAll('t')
     .select('s.name as shop_name')
@@ -251,39 +348,68 @@ export async function getTransaction (db: Queryable, id: number) {
     .executeTakeFirstOrThrow()
 }
 
-export async function transactionItems (db: Queryable, transactionId: number) {
-  return await db.selectFrom('transaction_items').selectAll().where('transaction_id', '=', transactionId).orderBy('position').execute()
+export async function transactionItems(db: Queryable, transactionId: number) {
+  return await db
+    .selectFrom('transaction_items')
+    .selectAll()
+    .where('transaction_id', '=', transactionId)
+    .orderBy('position')
+    .execute()
 }
 
-export async function statusHistory (db: Queryable, transactionId: number) {
-  return await db.selectFrom('transaction_status_changes as c')
+export async function statusHistory(db: Queryable, transactionId: number) {
+  return await db
+    .selectFrom('transaction_status_changes as c')
     .leftJoin('users as u', 'u.id', 'c.user_id')
-    .select(['c.id', 'c.from_status', 'c.to_status', 'c.manual', 'c.created_at', 'u.name as user_name', 'u.login as user_login'])
+    .select([
+      'c.id',
+      'c.from_status',
+      'c.to_status',
+      'c.manual',
+      'c.created_at',
+      'u.name as user_name',
+      'u.login as user_login'
+    ])
     .where('c.transaction_id', '=', transactionId)
     .orderBy('c.id', 'desc')
     .execute()
 }
 
 /** Short rows for confirmation pages: only the transactions that exist. */
-export async function findTransactionsBrief (db: Queryable, ids: number[]) {
+export async function findTransactionsBrief(db: Queryable, ids: number[]) {
   if (ids.length === 0) return []
-  return await db.selectFrom('transactions as t')
+  return await db
+    .selectFrom('transactions as t')
     .innerJoin('allegro_shops as s', 's.id', 't.shop_id')
-    .select(['t.id', 't.checkout_form_id', 's.name as shop_name', 't.bought_at', 't.buyer_login', 't.buyer_name', 't.total_to_pay', 't.currency', 't.local_status'])
+    .select([
+      't.id',
+      't.checkout_form_id',
+      's.name as shop_name',
+      't.bought_at',
+      't.buyer_login',
+      't.buyer_name',
+      't.total_to_pay',
+      't.currency',
+      't.local_status'
+    ])
     .where('t.id', 'in', ids)
     .orderBy('t.bought_at', 'desc')
     .execute()
 }
 
-export async function countDocumentsOf (db: Queryable, ids: number[]): Promise<number> {
+export async function countDocumentsOf(db: Queryable, ids: number[]): Promise<number> {
   if (ids.length === 0) return 0
-  const row = await db.selectFrom('document_transactions').select((eb) => eb.fn.count<number>('document_id').distinct().as('count'))
-    .where('transaction_id', 'in', ids).executeTakeFirstOrThrow()
+  const row = await db
+    .selectFrom('document_transactions')
+    .select((eb) => eb.fn.count<number>('document_id').distinct().as('count'))
+    .where('transaction_id', 'in', ids)
+    .executeTakeFirstOrThrow()
   return Number(row.count)
 }
 
-export async function listShopsForTransactions (db: Queryable) {
-  return await db.selectFrom('allegro_shops')
+export async function listShopsForTransactions(db: Queryable) {
+  return await db
+    .selectFrom('allegro_shops')
     .select(['id', 'name', 'environment', 'connection_status', 'auto_import_minutes', 'removed_at'])
     .orderBy('name')
     .execute()

@@ -12,10 +12,26 @@ import { listImportStates } from './import.queries.ts'
 import { plural, summariseImport } from './import-summary.ts'
 import { STATUS_LABELS, TRANSACTION_STATUSES } from './transaction-status.ts'
 import { transactionView } from './transaction-view.ts'
-import { parseBack, parseFilters, parseSelection, parseShopChoice, parseStatusAction, queryOf } from './transactions.form.ts'
 import {
-  countDocumentsOf, findTransactionsBrief, getTransaction, linkedDocuments, listShopsForTransactions,
-  DEFAULT_TRANSACTION_ORDER, listTransactions, statusHistory, sumTransactions, TRANSACTION_SORTS, transactionItems
+  parseBack,
+  parseFilters,
+  parseSelection,
+  parseShopChoice,
+  parseStatusAction,
+  queryOf
+} from './transactions.form.ts'
+import {
+  countDocumentsOf,
+  findTransactionsBrief,
+  getTransaction,
+  linkedDocuments,
+  listShopsForTransactions,
+  DEFAULT_TRANSACTION_ORDER,
+  listTransactions,
+  statusHistory,
+  sumTransactions,
+  TRANSACTION_SORTS,
+  transactionItems
 } from './transactions.queries.ts'
 import { deleteTransactions, setStatusByHand } from './transaction-changes.ts'
 import { parseListOrder } from '../shared/list-order.ts'
@@ -24,15 +40,17 @@ const LIST_URL = '/przychody/allegro'
 /** How long POBIERZ NOWE TRANSAKCJE waits for the result before letting the import finish in the background. */
 const IMPORT_WAIT_MS = 20_000
 
-function idParam (request: FastifyRequest): number {
+function idParam(request: FastifyRequest): number {
   const id = parseId((request.params as Record<string, unknown>).id)
   if (id === null) throw new NotFoundError('Nie ma takiej transakcji.')
   return id
 }
 
-async function waitAtMost<T> (promise: Promise<T>, ms: number): Promise<T | null> {
+async function waitAtMost<T>(promise: Promise<T>, ms: number): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), ms) })
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms)
+  })
   try {
     return await Promise.race([promise, timeout])
   } finally {
@@ -40,55 +58,81 @@ async function waitAtMost<T> (promise: Promise<T>, ms: number): Promise<T | null
   }
 }
 
-function flashStart (reply: FastifyReply, result: StartResult, outcome: ImportOutcome | null): void {
+function flashStart(reply: FastifyReply, result: StartResult, outcome: ImportOutcome | null): void {
   switch (result.kind) {
     case 'throttled':
-      reply.flash('warning', `Kolejne pobranie dla sklepu ${result.shopName} będzie możliwe o ${result.nextAllowedAt.toFormat('HH:mm')}.`)
+      reply.flash(
+        'warning',
+        `Kolejne pobranie dla sklepu ${result.shopName} będzie możliwe o ${result.nextAllowedAt.toFormat('HH:mm')}.`
+      )
       return
     case 'running':
-      reply.flash('info', `Pobieranie transakcji ze sklepu ${result.shopName} już trwa. ${result.nextAllowedAt === null ? '' : `Kolejne pobranie dla sklepu ${result.shopName} będzie możliwe o ${result.nextAllowedAt.toFormat('HH:mm')}.`}`)
+      reply.flash(
+        'info',
+        `Pobieranie transakcji ze sklepu ${result.shopName} już trwa. ${result.nextAllowedAt === null ? '' : `Kolejne pobranie dla sklepu ${result.shopName} będzie możliwe o ${result.nextAllowedAt.toFormat('HH:mm')}.`}`
+      )
       return
     case 'unavailable':
       reply.flash('error', result.message)
       return
     case 'started':
       if (outcome === null) {
-        reply.flash('info', `Pobieranie transakcji ze sklepu ${result.shopName} trwa w tle. Odśwież stronę za chwilę, by zobaczyć wynik.`)
+        reply.flash(
+          'info',
+          `Pobieranie transakcji ze sklepu ${result.shopName} trwa w tle. Odśwież stronę za chwilę, by zobaczyć wynik.`
+        )
       } else if (outcome.errors.length > 0) {
-        reply.flash(outcome.completed ? 'warning' : 'error', `Pobieranie ze sklepu ${result.shopName}: ${summariseImport(outcome.counts)}. ${outcome.errors.slice(0, 3).join(' ')}`)
+        reply.flash(
+          outcome.completed ? 'warning' : 'error',
+          `Pobieranie ze sklepu ${result.shopName}: ${summariseImport(outcome.counts)}. ${outcome.errors.slice(0, 3).join(' ')}`
+        )
       } else {
         reply.flash('success', `Pobrano transakcje ze sklepu ${result.shopName}: ${summariseImport(outcome.counts)}.`)
       }
   }
 }
 
-export default async function transactionsRoutes (app: FastifyInstance): Promise<void> {
+export default async function transactionsRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requireAllegroModule)
-  app.addHook('onClose', async () => { await stopRunningImports(app) })
+  app.addHook('onClose', async () => {
+    await stopRunningImports(app)
+  })
 
   /** The list for `listUrl` (its query string holds the filters), or with a bulk form's problem (422). */
-  async function renderList (reply: FastifyReply, listUrl: string, problem: { code: number, bulkError: string, selected: number[] } | null) {
+  async function renderList(
+    reply: FastifyReply,
+    listUrl: string,
+    problem: { code: number; bulkError: string; selected: number[] } | null
+  ) {
     const parsed = parseFilters(queryOf(listUrl))
     const order = parseListOrder(queryOf(listUrl), TRANSACTION_SORTS, DEFAULT_TRANSACTION_ORDER)
-    const { rows, total } = await listTransactions(app.db, parsed.filters, parsed.page, { order, pageSize: order.pageSize })
+    const { rows, total } = await listTransactions(app.db, parsed.filters, parsed.page, {
+      order,
+      pageSize: order.pageSize
+    })
     const sums = await sumTransactions(app.db, parsed.filters)
-    const documents = await linkedDocuments(app.db, rows.map((row) => row.id))
+    const documents = await linkedDocuments(
+      app.db,
+      rows.map((row) => row.id)
+    )
     const shops = await listShopsForTransactions(app.db)
     const states = new Map((await listImportStates(app.db)).map((state) => [state.shop_id, state]))
     const now = app.ctx.now()
-    const importPanel = shops.filter((shop) => shop.removed_at === null).map((shop) => {
-      const state = states.get(shop.id)
-      const next = nextAllowedAt(state?.last_started_at ?? null, app.ctx.config.importMinIntervalMinutes)
-      return {
-        ...shop,
-        running: isImportRunning(app, shop.id),
-        lastStartedAt: state?.last_started_at ?? null,
-        lastFinishedAt: state?.last_finished_at ?? null,
-        lastResult: state?.last_result ?? null,
-        lastError: state?.last_error ?? null,
-        nextAllowedAt: next !== null && next > now ? next.toFormat('HH:mm') : null
-      }
-    })
+    const importPanel = shops
+      .filter((shop) => shop.removed_at === null)
+      .map((shop) => {
+        const state = states.get(shop.id)
+        const next = nextAllowedAt(state?.last_started_at ?? null, app.ctx.config.importMinIntervalMinutes)
+        return {
+          ...shop,
+          running: isImportRunning(app, shop.id),
+          lastStartedAt: state?.last_started_at ?? null,
+          lastFinishedAt: state?.last_finished_at ?? null,
+          lastResult: state?.last_result ?? null,
+          lastError: state?.last_error ?? null,
+          nextAllowedAt: next !== null && next > now ? next.toFormat('HH:mm') : null
+        }
+      })
     const hasErrors = Object.keys(parsed.errors).length > 0
     const code = problem?.code ?? (hasErrors ? 422 : 200)
     return reply.code(code).viewAsync('transactions/index', {
@@ -130,9 +174,14 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
     if (choice.shopId !== null) {
       shopIds = [choice.shopId]
     } else {
-      shopIds = (await listShopsForTransactions(app.db)).filter((shop) => shop.removed_at === null).map((shop) => shop.id)
+      shopIds = (await listShopsForTransactions(app.db))
+        .filter((shop) => shop.removed_at === null)
+        .map((shop) => shop.id)
       if (shopIds.length === 0) {
-        reply.flash('warning', 'Nie masz jeszcze sklepu Allegro. Dodaj go w USTAWIENIA » INTEGRACJE » ALLEGRO (DODAJ SKLEP).')
+        reply.flash(
+          'warning',
+          'Nie masz jeszcze sklepu Allegro. Dodaj go w USTAWIENIA » INTEGRACJE » ALLEGRO (DODAJ SKLEP).'
+        )
         return reply.redirect(back, 303)
       }
     }
@@ -140,7 +189,8 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
     for (const shopId of shopIds) started.push(await startImport(app, shopId, { trigger: 'manual' }))
     const deadline = Date.now() + IMPORT_WAIT_MS
     for (const result of started) {
-      const outcome = result.kind === 'started' ? await waitAtMost(result.done, Math.max(0, deadline - Date.now())) : null
+      const outcome =
+        result.kind === 'started' ? await waitAtMost(result.done, Math.max(0, deadline - Date.now())) : null
       flashStart(reply, result, outcome)
     }
     return reply.redirect(back, 303)
@@ -154,10 +204,19 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
       const bulkError = selection.error ?? 'Wybierz akcję: Opłać, Zamknij albo Anuluj.'
       return await renderList(reply, back, { code: 422, bulkError, selected: selection.ids })
     }
-    const changed = await setStatusByHand(app.db, selection.ids, status, request.user!.id, toStoredTimestamp(app.ctx.now()))
-    reply.flash('success', changed === 0
-      ? 'Zaznaczone transakcje miały już ten status.'
-      : `Zmieniono status na „${STATUS_LABELS[status]}” (${changed} ${plural(changed, 'transakcja', 'transakcje', 'transakcji')}). Zmiana dotyczy tylko Biurka, nie Allegro.`)
+    const changed = await setStatusByHand(
+      app.db,
+      selection.ids,
+      status,
+      request.user!.id,
+      toStoredTimestamp(app.ctx.now())
+    )
+    reply.flash(
+      'success',
+      changed === 0
+        ? 'Zaznaczone transakcje miały już ten status.'
+        : `Zmieniono status na „${STATUS_LABELS[status]}” (${changed} ${plural(changed, 'transakcja', 'transakcje', 'transakcji')}). Zmiana dotyczy tylko Biurka, nie Allegro.`
+    )
     return reply.redirect(back, 303)
   })
 
@@ -182,7 +241,10 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
       })
     }
     const deleted = await deleteTransactions(app.db, selection.ids, request.user!.id, toStoredTimestamp(app.ctx.now()))
-    reply.flash('success', `Usunięto ${deleted} ${plural(deleted, 'transakcję', 'transakcje', 'transakcji')}. Nie wrócą przy kolejnym pobieraniu z Allegro.`)
+    reply.flash(
+      'success',
+      `Usunięto ${deleted} ${plural(deleted, 'transakcję', 'transakcje', 'transakcji')}. Nie wrócą przy kolejnym pobieraniu z Allegro.`
+    )
     return reply.redirect(back, 303)
   })
 
@@ -201,7 +263,11 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
     const documents = (await linkedDocuments(app.db, [id])).get(id) ?? []
     // what the issuing refuses is not offered: a second document of a kind the order already
     // has, or a receipt after its invoice (issuing.ts); the page links to the existing one instead
-    const kinds = new Set(documents.filter((d) => d.status !== 'cancelled' && isDocumentType(d.type)).map((d) => documentKind(d.type as Parameters<typeof documentKind>[0])))
+    const kinds = new Set(
+      documents
+        .filter((d) => d.status !== 'cancelled' && isDocumentType(d.type))
+        .map((d) => documentKind(d.type as Parameters<typeof documentKind>[0]))
+    )
     const documentChoices = issueTypeOptions(reply.locals.company?.isVatPayer ?? true).filter((choice) => {
       const kind = documentKind(choice.value)
       return !kinds.has(kind) && !(kind === 'paragon' && kinds.has('faktura'))
@@ -229,9 +295,12 @@ export default async function transactionsRoutes (app: FastifyInstance): Promise
       return reply.redirect(`${LIST_URL}/${transaction.id}`, 303)
     }
     const changed = await setStatusByHand(app.db, [id], status, request.user!.id, toStoredTimestamp(app.ctx.now()))
-    reply.flash('success', changed === 0
-      ? `Transakcja ma już status „${STATUS_LABELS[status]}”.`
-      : `Zmieniono status na „${STATUS_LABELS[status]}”. Zmiana dotyczy tylko Biurka, nie Allegro.`)
+    reply.flash(
+      'success',
+      changed === 0
+        ? `Transakcja ma już status „${STATUS_LABELS[status]}”.`
+        : `Zmieniono status na „${STATUS_LABELS[status]}”. Zmiana dotyczy tylko Biurka, nie Allegro.`
+    )
     return reply.redirect(`${LIST_URL}/${id}`, 303)
   })
 

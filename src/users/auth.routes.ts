@@ -18,13 +18,13 @@ declare module '@fastify/secure-session' {
 }
 
 /** Only same-origin paths are followed after login (src/shared/return-path.ts). */
-export function safeNext (next: string): string {
+export function safeNext(next: string): string {
   return safeReturnPath(next, '/', '/')
 }
 
-export default async function authRoutes (app: FastifyInstance): Promise<void> {
+export default async function authRoutes(app: FastifyInstance): Promise<void> {
   app.get('/logowanie', async (request, reply) => {
-    if (await countUsers(app.db) === 0) return reply.redirect('/konfiguracja', 303)
+    if ((await countUsers(app.db)) === 0) return reply.redirect('/konfiguracja', 303)
     if (request.user) return reply.redirect('/', 303)
     const next = safeNext(String((request.query as Record<string, unknown>).next ?? '/'))
     return reply.viewAsync('users/login', { title: 'Logowanie', values: { login: '', next }, error: null })
@@ -45,20 +45,31 @@ export default async function authRoutes (app: FastifyInstance): Promise<void> {
     // checked before the password, so a blocked guesser learns nothing, even with the right one
     if (throttle.blocked(login.slice(0, 100), request.ip)) throw new TooManyAttemptsError()
     const user = login === '' || login.length > 100 ? undefined : await findUserByLogin(app.db, login)
-    const passwordOk = await app.ctx.passwords.verify(password.slice(0, 200), user?.password_hash ?? app.ctx.passwords.dummyHash)
+    const passwordOk = await app.ctx.passwords.verify(
+      password.slice(0, 200),
+      user?.password_hash ?? app.ctx.passwords.dummyHash
+    )
     if (!passwordOk) throttle.fail(login.slice(0, 100), request.ip)
     // with TOTP on, the count is cleared only when the code passes too: otherwise every right
     // password would buy a fresh round of code guesses
     else if (user?.totp_enabled !== 1) throttle.succeed(login.slice(0, 100))
     if (!user || !passwordOk || user.disabled === 1) {
       request.log.info({ login: login.slice(0, 100) }, 'login failed')
-      const error = user?.disabled === 1 && passwordOk ? 'To konto jest wyłączone. Skontaktuj się z właścicielem konta.' : 'Nieprawidłowy login lub hasło.'
+      const error =
+        user?.disabled === 1 && passwordOk
+          ? 'To konto jest wyłączone. Skontaktuj się z właścicielem konta.'
+          : 'Nieprawidłowy login lub hasło.'
       return reply.code(422).viewAsync('users/login', { title: 'Logowanie', values: { login, next }, error })
     }
     // a hash made with an older, cheaper scrypt cost is replaced now that we hold the password
     // (ASVS 2.4.1); the sessions stay, the password itself did not change
     if (app.ctx.passwords.needsRehash(user.password_hash)) {
-      await app.db.updateTable('users').set({ password_hash: await app.ctx.passwords.hash(password.slice(0, 200)) }).where('id', '=', user.id).where('password_hash', '=', user.password_hash).execute()
+      await app.db
+        .updateTable('users')
+        .set({ password_hash: await app.ctx.passwords.hash(password.slice(0, 200)) })
+        .where('id', '=', user.id)
+        .where('password_hash', '=', user.password_hash)
+        .execute()
     }
     const weakPassword = [...password].length < MIN_PASSWORD_LENGTH
     if (user.totp_enabled === 1) {
@@ -71,11 +82,22 @@ export default async function authRoutes (app: FastifyInstance): Promise<void> {
     return await finishLogin(request, reply, user, next, weakPassword)
   })
 
-  async function finishLogin (request: FastifyRequest, reply: FastifyReply, user: UserRow, next: string, weakPassword: boolean, notice?: string): Promise<FastifyReply> {
+  async function finishLogin(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: UserRow,
+    next: string,
+    weakPassword: boolean,
+    notice?: string
+  ): Promise<FastifyReply> {
     await beginSession(app, request, user.id)
     reply.flash('success', `Witaj, ${user.name}!`)
     // ASVS 2.1.1 came after this password was set: it still opens the account, with a nudge
-    if (weakPassword) reply.flash('warning', `Twoje hasło ma mniej niż ${MIN_PASSWORD_LENGTH} znaków. Zmień je na dłuższe w Konto » Zmiana hasła (/konto/haslo).`)
+    if (weakPassword)
+      reply.flash(
+        'warning',
+        `Twoje hasło ma mniej niż ${MIN_PASSWORD_LENGTH} znaków. Zmień je na dłuższe w Konto » Zmiana hasła (/konto/haslo).`
+      )
     if (notice !== undefined) reply.flash('warning', notice)
     return reply.redirect(safeNext(next), 303)
   }

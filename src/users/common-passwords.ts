@@ -9,12 +9,16 @@ import { projectRoot } from '../paths.ts'
 // ones that can pass the length rule), lower-cased.
 let list: Set<string> | null = null
 
-function commonPasswords (): Set<string> {
-  list ??= new Set(readFileSync(join(projectRoot, 'vendor/common-passwords/passwords.txt'), 'utf8').split('\n').filter((line) => line !== ''))
+function commonPasswords(): Set<string> {
+  list ??= new Set(
+    readFileSync(join(projectRoot, 'vendor/common-passwords/passwords.txt'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+  )
   return list
 }
 
 /** case-insensitive: "Password1234" is as guessable as "password1234" */
-export function isCommonPassword (password: string): boolean {
+export function isCommonPassword(password: string): boolean {
   return commonPasswords().has(password.toLowerCase())
 }

@@ -5,19 +5,33 @@ import { isCommonPassword } from './common-passwords.ts'
 export const MIN_PASSWORD_LENGTH = 12
 
 /** for every new password: first-run setup, a new user, a user's password reset, a change */
-export function checkPassword (v: Validator, field: string, password: string): void {
+export function checkPassword(v: Validator, field: string, password: string): void {
   if (v.required(field, password, 'Podaj hasło.')) {
-    if (v.check([...password].length >= MIN_PASSWORD_LENGTH, field, `Hasło musi mieć co najmniej ${MIN_PASSWORD_LENGTH} znaków.`) &&
-      v.maxLength(field, password, 200)) {
+    if (
+      v.check(
+        [...password].length >= MIN_PASSWORD_LENGTH,
+        field,
+        `Hasło musi mieć co najmniej ${MIN_PASSWORD_LENGTH} znaków.`
+      ) &&
+      v.maxLength(field, password, 200)
+    ) {
       // ASVS 2.1.7
-      v.check(!isCommonPassword(password), field, 'To hasło jest na liście popularnych lub wykradzionych haseł i łatwo je odgadnąć. Wybierz inne, np. kilka niepowiązanych słów.')
+      v.check(
+        !isCommonPassword(password),
+        field,
+        'To hasło jest na liście popularnych lub wykradzionych haseł i łatwo je odgadnąć. Wybierz inne, np. kilka niepowiązanych słów.'
+      )
     }
   }
 }
 
-export function checkLogin (v: Validator, login: string): void {
+export function checkLogin(v: Validator, login: string): void {
   if (v.required('login', login, 'Podaj login.')) {
-    v.check(/^[a-zA-Z0-9._@-]{3,50}$/.test(login), 'login', 'Login: 3–50 znaków, litery bez polskich znaków, cyfry, kropka, podkreślnik, @ lub myślnik.')
+    v.check(
+      /^[a-zA-Z0-9._@-]{3,50}$/.test(login),
+      'login',
+      'Login: 3–50 znaków, litery bez polskich znaków, cyfry, kropka, podkreślnik, @ lub myślnik.'
+    )
   }
 }
 
@@ -32,7 +46,10 @@ export interface UserValues {
   disabled: boolean
 }
 
-export function parseUserForm (body: unknown, opts: { withPassword: boolean }): FormResult<UserValues> & { password: string } {
+export function parseUserForm(
+  body: unknown,
+  opts: { withPassword: boolean }
+): FormResult<UserValues> & { password: string } {
   const values: UserValues = {
     login: text(body, 'login'),
     name: text(body, 'name'),
@@ -43,7 +60,10 @@ export function parseUserForm (body: unknown, opts: { withPassword: boolean }): 
     permAdministracja: checkbox(body, 'permAdministracja'),
     disabled: checkbox(body, 'disabled')
   }
-  const password = typeof (body as Record<string, unknown> | null)?.password === 'string' ? String((body as Record<string, unknown>).password) : ''
+  const password =
+    typeof (body as Record<string, unknown> | null)?.password === 'string'
+      ? String((body as Record<string, unknown>).password)
+      : ''
   const v = new Validator()
   checkLogin(v, values.login)
   if (v.required('name', values.name, 'Podaj imię i nazwisko.')) v.maxLength('name', values.name, 100)
@@ -51,7 +71,9 @@ export function parseUserForm (body: unknown, opts: { withPassword: boolean }): 
   return { values, errors: v.errors, password }
 }
 
-export function parsePasswordChange (body: unknown): FormResult<Record<string, never>> & { current: string, next: string } {
+export function parsePasswordChange(
+  body: unknown
+): FormResult<Record<string, never>> & { current: string; next: string } {
   const raw = (name: string): string => {
     const value = (body as Record<string, unknown> | null)?.[name]
     return typeof value === 'string' ? value : ''

@@ -8,7 +8,7 @@ import { companyRequiresTotp, setCompanyRequiresTotp } from './totp.queries.ts'
 import { disableTotp } from './totp-enrolment.ts'
 import { idParam } from '../shared/params.ts'
 
-function toValues (row: UserRow): UserValues {
+function toValues(row: UserRow): UserValues {
   return {
     login: row.login,
     name: row.name,
@@ -21,11 +21,16 @@ function toValues (row: UserRow): UserValues {
   }
 }
 
-export default async function usersRoutes (app: FastifyInstance): Promise<void> {
+export default async function usersRoutes(app: FastifyInstance): Promise<void> {
   app.addHook('preHandler', requireOwner)
 
   app.get('/ustawienia/uzytkownicy', async (_request, reply) => {
-    return reply.viewAsync('users/index', { title: 'Użytkownicy', users: await listUsers(app.db), requireTotp: await companyRequiresTotp(app.db), errors: {} })
+    return reply.viewAsync('users/index', {
+      title: 'Użytkownicy',
+      users: await listUsers(app.db),
+      requireTotp: await companyRequiresTotp(app.db),
+      errors: {}
+    })
   })
 
   // Every user must then have TOTP: one without it is held on the enrolment page at next request.
@@ -33,23 +38,58 @@ export default async function usersRoutes (app: FastifyInstance): Promise<void> 
     const required = (request.body as Record<string, unknown> | undefined)?.requireTotp === 'on'
     // the owner would lock themselves onto the enrolment page mid-click; enrol first, then require
     if (required && !request.user!.totpEnabled) {
-      return reply.code(422).viewAsync('users/index', { title: 'Użytkownicy', users: await listUsers(app.db), requireTotp: false, errors: { requireTotp: 'Najpierw włącz weryfikację dwuetapową na swoim koncie (Konto » Weryfikacja dwuetapowa), potem wymagaj jej od innych.' } })
+      return reply.code(422).viewAsync('users/index', {
+        title: 'Użytkownicy',
+        users: await listUsers(app.db),
+        requireTotp: false,
+        errors: {
+          requireTotp:
+            'Najpierw włącz weryfikację dwuetapową na swoim koncie (Konto » Weryfikacja dwuetapowa), potem wymagaj jej od innych.'
+        }
+      })
     }
     await setCompanyRequiresTotp(app.db, required)
-    reply.flash('success', required ? 'Weryfikacja dwuetapowa jest teraz wymagana od wszystkich użytkowników.' : 'Weryfikacja dwuetapowa nie jest już wymagana; każdy użytkownik decyduje sam.')
+    reply.flash(
+      'success',
+      required
+        ? 'Weryfikacja dwuetapowa jest teraz wymagana od wszystkich użytkowników.'
+        : 'Weryfikacja dwuetapowa nie jest już wymagana; każdy użytkownik decyduje sam.'
+    )
     return reply.redirect('/ustawienia/uzytkownicy', 303)
   })
 
   app.get('/ustawienia/uzytkownicy/nowy', async (_request, reply) => {
-    const values: UserValues = { login: '', name: '', permAllegro: true, permMagazyn: false, permKsiegowosc: false, permDokumenty: true, permAdministracja: false, disabled: false }
-    return reply.viewAsync('users/form', { title: 'Nowy użytkownik', values, errors: {}, userId: null, isOwnerRow: false })
+    const values: UserValues = {
+      login: '',
+      name: '',
+      permAllegro: true,
+      permMagazyn: false,
+      permKsiegowosc: false,
+      permDokumenty: true,
+      permAdministracja: false,
+      disabled: false
+    }
+    return reply.viewAsync('users/form', {
+      title: 'Nowy użytkownik',
+      values,
+      errors: {},
+      userId: null,
+      isOwnerRow: false
+    })
   })
 
   app.post('/ustawienia/uzytkownicy', async (request, reply) => {
     const form = parseUserForm(request.body, { withPassword: true })
-    if (!form.errors.login && await findUserByLogin(app.db, form.values.login)) form.errors.login = 'Ten login jest już zajęty.'
+    if (!form.errors.login && (await findUserByLogin(app.db, form.values.login)))
+      form.errors.login = 'Ten login jest już zajęty.'
     if (Object.keys(form.errors).length > 0) {
-      return reply.code(422).viewAsync('users/form', { title: 'Nowy użytkownik', values: form.values, errors: form.errors, userId: null, isOwnerRow: false })
+      return reply.code(422).viewAsync('users/form', {
+        title: 'Nowy użytkownik',
+        values: form.values,
+        errors: form.errors,
+        userId: null,
+        isOwnerRow: false
+      })
     }
     const now = toStoredTimestamp(app.ctx.now())
     await insertUser(app.db, {
@@ -73,7 +113,15 @@ export default async function usersRoutes (app: FastifyInstance): Promise<void> 
   app.get('/ustawienia/uzytkownicy/:id', async (request, reply) => {
     const id = idParam(request, 'Nie ma takiego użytkownika.')
     const user = await getUser(app.db, id)
-    return reply.viewAsync('users/form', { title: `Użytkownik ${user.login}`, values: toValues(user), errors: {}, userId: user.id, isOwnerRow: user.role === 'owner', totpEnabled: user.totp_enabled === 1, isSelf: user.id === request.user!.id })
+    return reply.viewAsync('users/form', {
+      title: `Użytkownik ${user.login}`,
+      values: toValues(user),
+      errors: {},
+      userId: user.id,
+      isOwnerRow: user.role === 'owner',
+      totpEnabled: user.totp_enabled === 1,
+      isSelf: user.id === request.user!.id
+    })
   })
 
   // A user who lost the phone and the recovery codes: the owner switches TOTP off (the owner's
@@ -97,12 +145,22 @@ export default async function usersRoutes (app: FastifyInstance): Promise<void> 
     const user = await getUser(app.db, id)
     const isOwnerRow = user.role === 'owner'
     const form = parseUserForm(request.body, { withPassword: false })
-    if (!form.errors.login && form.values.login.toLowerCase() !== user.login.toLowerCase() && await findUserByLogin(app.db, form.values.login)) {
+    if (
+      !form.errors.login &&
+      form.values.login.toLowerCase() !== user.login.toLowerCase() &&
+      (await findUserByLogin(app.db, form.values.login))
+    ) {
       form.errors.login = 'Ten login jest już zajęty.'
     }
     if (isOwnerRow && form.values.disabled) form.errors.disabled = 'Nie można wyłączyć konta właściciela.'
     if (Object.keys(form.errors).length > 0) {
-      return reply.code(422).viewAsync('users/form', { title: `Użytkownik ${user.login}`, values: form.values, errors: form.errors, userId: user.id, isOwnerRow })
+      return reply.code(422).viewAsync('users/form', {
+        title: `Użytkownik ${user.login}`,
+        values: form.values,
+        errors: form.errors,
+        userId: user.id,
+        isOwnerRow
+      })
     }
     const disabledNow = form.values.disabled && user.disabled === 0
     await updateUser(app.db, id, {

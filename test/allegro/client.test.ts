@@ -4,7 +4,7 @@ import { connectDemoSeller, memoryTokenStore, startSimulator, testClient } from 
 
 const ALLEGRO_JSON = 'application/vnd.allegro.public.v1+json'
 
-async function rejection (promise: Promise<unknown>): Promise<AllegroApiError> {
+async function rejection(promise: Promise<unknown>): Promise<AllegroApiError> {
   try {
     await promise
   } catch (error) {
@@ -23,7 +23,7 @@ t.test('sends Allegro headers, Bearer token and User-Agent; reads /me and orders
   const list = await client.listCheckoutForms({ limit: 5 })
   t.equal(list.checkoutForms?.length, 5)
   const first = list.checkoutForms![0] as { id: string }
-  const one = await client.getCheckoutForm(first.id) as { id: string }
+  const one = (await client.getCheckoutForm(first.id)) as { id: string }
   t.equal(one.id, first.id)
 
   const request = recorded.requests[0]
@@ -39,7 +39,10 @@ t.test('JSON writes carry the Allegro content type; the invoice PDF goes as appl
   const store = memoryTokenStore(await connectDemoSeller(sim, clock))
   const { client, recorded } = testClient(sim, clock, store)
   const order = sim.simulator.listOrders({ seller: 'demo_sklep' })[0]
-  const created = await client.createOrderInvoice(order.id, { fileName: 'FV_1_11_2026.pdf', invoiceNumber: 'FV 1/11/2026' })
+  const created = await client.createOrderInvoice(order.id, {
+    fileName: 'FV_1_11_2026.pdf',
+    invoiceNumber: 'FV 1/11/2026'
+  })
   t.match(created.id, /^[0-9a-f-]{36}$/)
   const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n')
   await client.uploadOrderInvoiceFile(order.id, created.id, pdf)
@@ -114,7 +117,10 @@ t.test('gives up after a bounded number of attempts with a clear Polish message'
   t.equal(error.attempts, 5)
   t.equal(recorded.requests.length, 5, 'first attempt plus maxRetries (4)')
   t.equal(recorded.sleeps.length, 4)
-  t.ok(recorded.sleeps.every((ms, i) => i === 0 || ms >= recorded.sleeps[i - 1]), 'backoff grows')
+  t.ok(
+    recorded.sleeps.every((ms, i) => i === 0 || ms >= recorded.sleeps[i - 1]),
+    'backoff grows'
+  )
   t.match(error.userMessage, /błąd po stronie Allegro.*\(liczba prób: 5\)/)
   t.equal(error.retryable, true)
 
@@ -135,12 +141,16 @@ t.test('POST is not retried after it may have reached Allegro, but is after 429'
 
   sim.simulator.faults.add({ path, method: 'POST', kind: 'status', status: 503 })
   const { client, recorded } = testClient(sim, clock, store)
-  const error = await rejection(client.createOrderInvoice(order.id, { fileName: 'a.pdf', invoiceNumber: 'FV 1/11/2026' }))
+  const error = await rejection(
+    client.createOrderInvoice(order.id, { fileName: 'a.pdf', invoiceNumber: 'FV 1/11/2026' })
+  )
   t.equal(error.status, 503)
   t.equal(recorded.requests.length, 1, 'one attempt only')
 
   sim.simulator.faults.add({ path, method: 'POST', kind: 'reset' })
-  const reset = await rejection(client.createOrderInvoice(order.id, { fileName: 'a.pdf', invoiceNumber: 'FV 1/11/2026' }))
+  const reset = await rejection(
+    client.createOrderInvoice(order.id, { fileName: 'a.pdf', invoiceNumber: 'FV 1/11/2026' })
+  )
   t.equal(reset.kind, 'network')
   t.equal(recorded.requests.length, 2, 'a reset POST is not repeated either')
   t.equal((await client.listOrderInvoices(order.id)).invoices?.length, 0, 'nothing was created twice (nor at all)')
@@ -158,7 +168,10 @@ t.test('20 concurrent calls with an expired access token make exactly one refres
   const before = sim.simulator.stats.tokenRefreshes
   const clients = Array.from({ length: 20 }, () => testClient(sim, clock, store).client)
   const results = await Promise.all(clients.map(async (c) => await c.getMe()))
-  t.ok(results.every((me) => me.login === 'demo_sklep'), 'all 20 calls succeed')
+  t.ok(
+    results.every((me) => me.login === 'demo_sklep'),
+    'all 20 calls succeed'
+  )
   t.equal(sim.simulator.stats.tokenRefreshes - before, 1, 'one refresh for all of them')
   t.equal(store.saves.length, 1)
 })
@@ -206,13 +219,24 @@ t.test('a 409 on a repeated invoice-file upload means the first attempt landed',
     return response
   }
   const messages: string[] = []
-  const log = { debug: () => {}, info: (_obj: object, msg?: string) => { messages.push(msg ?? '') }, warn: (_obj: object, msg?: string) => { messages.push(msg ?? '') } }
+  const log = {
+    debug: () => {},
+    info: (_obj: object, msg?: string) => {
+      messages.push(msg ?? '')
+    },
+    warn: (_obj: object, msg?: string) => {
+      messages.push(msg ?? '')
+    }
+  }
   const { client } = testClient(sim, clock, store, { fetch: losingFetch, log })
   const order = sim.simulator.listOrders({ seller: 'demo_sklep' })[0]
   const { id } = await client.createOrderInvoice(order.id, { fileName: 'x.pdf', invoiceNumber: 'FV 2/11/2026' })
   await client.uploadOrderInvoiceFile(order.id, id, Buffer.from('%PDF-1.4\n%%EOF\n'))
   t.equal(puts, 2, 'tried twice')
-  t.ok(messages.includes('allegro 409 on a repeated PUT: earlier attempt landed'), 'the second attempt met the first one\'s file (409)')
+  t.ok(
+    messages.includes('allegro 409 on a repeated PUT: earlier attempt landed'),
+    "the second attempt met the first one's file (409)"
+  )
   t.equal(sim.simulator.stats.invoiceFilesUploaded, 1, 'one file on Allegro')
   t.equal((await client.listOrderInvoices(order.id)).invoices?.length, 1)
 })

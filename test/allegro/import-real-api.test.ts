@@ -14,13 +14,21 @@ import { setupImport, simFormIds, storedFormIds, type ImportSetup } from '../tra
 const LIST = 'GET /order/checkout-forms'
 const ONE = 'GET /order/checkout-forms/:id'
 
-async function runImport (s: ImportSetup, limits?: ImportLimits) {
+async function runImport(s: ImportSetup, limits?: ImportLimits) {
   return await importShop({ db: s.db, api: await s.api(), now: s.clock, limits }, s.shopId)
 }
 
 t.test('a huge totalCount with short pages: the import stops paging on a short page and ends', async (t) => {
   const s = await setupImport(t, { initialOrders: 40 })
-  s.sim.simulator.faults.add({ method: 'GET', path: '/order/checkout-forms', exact: true, kind: 'shortPages', pageSize: 3, totalCount: 1_000_000, times: 10_000 })
+  s.sim.simulator.faults.add({
+    method: 'GET',
+    path: '/order/checkout-forms',
+    exact: true,
+    kind: 'shortPages',
+    pageSize: 3,
+    totalCount: 1_000_000,
+    times: 10_000
+  })
   const outcome = await runImport(s)
   t.equal(outcome.completed, true, outcome.errors.join(' '))
   t.same(outcome.errors, [], 'no "too many orders in one second" either: a short page is the whole window')
@@ -35,10 +43,20 @@ t.test('full pages for ever: the request bound stops the import with the progres
   const forms = s.sim.simulator.listOrders({ seller: 'demo_sklep' })
   // every page full of the same hundred orders (copies) and a totalCount past the offset limit
   const hundred = Array.from({ length: 100 }, (_, i) => forms[i % forms.length])
-  s.sim.simulator.faults.add({ method: 'GET', path: '/order/checkout-forms', exact: true, kind: 'transform', times: 100_000, transform: () => ({ checkoutForms: hundred, count: 100, totalCount: 1_000_000 }) })
+  s.sim.simulator.faults.add({
+    method: 'GET',
+    path: '/order/checkout-forms',
+    exact: true,
+    kind: 'transform',
+    times: 100_000,
+    transform: () => ({ checkoutForms: hundred, count: 100, totalCount: 1_000_000 })
+  })
   const outcome = await runImport(s, { maxRequests: 60, maxMs: 3_600_000 })
   t.equal(outcome.completed, false)
-  t.match(outcome.errors.at(-1), /^Pobieranie zatrzymano po 60 zapytaniach do Allegro \(limit jednego pobierania\); to, co pobrano, zapisano/)
+  t.match(
+    outcome.errors.at(-1),
+    /^Pobieranie zatrzymano po 60 zapytaniach do Allegro \(limit jednego pobierania\); to, co pobrano, zapisano/
+  )
   t.equal(s.requests(LIST), 59, 'event-stats and 59 pages, then nothing more')
   const state = await getImportState(s.db, s.shopId)
   t.not(state?.event_cursor, null, 'the cursor from event-stats stays')
@@ -50,10 +68,14 @@ t.test('full pages for ever: the request bound stops the import with the progres
   t.same(await storedFormIds(s), simFormIds(s.sim), 'every order once')
 })
 
-t.test('the time bound: measured on the import\'s clock', async (t) => {
+t.test("the time bound: measured on the import's clock", async (t) => {
   const s = await setupImport(t, { initialOrders: 40 })
   s.sim.simulator.faults.add({
-    method: 'GET', path: '/order/checkout-forms', exact: true, kind: 'transform', times: 100_000,
+    method: 'GET',
+    path: '/order/checkout-forms',
+    exact: true,
+    kind: 'transform',
+    times: 100_000,
     transform: (body: { checkoutForms: unknown[] }) => {
       s.clock.advance(60_000)
       return { ...body, checkoutForms: Array.from({ length: 100 }, () => body.checkoutForms[0]), totalCount: 1_000_000 }
@@ -72,17 +94,31 @@ t.test('events without checkoutForm or with an id that is not a UUID are skipped
   const [changed] = sim.listOrders({ seller: 'demo_sklep' })
   sim.injectEvent({ type: 'BOUGHT', order: { seller: { id: sim.seller('demo_sklep').id }, buyer: { id: '1' } } })
   sim.injectEvent({ type: 'BOUGHT', order: { checkoutForm: { id: '29837493' } } })
-  sim.updateOrder(changed.id, (f) => { f.messageToSeller = 'Proszę o szybką wysyłkę' })
+  sim.updateOrder(changed.id, (f) => {
+    f.messageToSeller = 'Proszę o szybką wysyłkę'
+  })
   const last = sim.injectEvent({ type: 'FILLED_IN', order: { checkoutForm: { id: 'zły' } } })
 
   const outcome = await runImport(s)
   t.equal(outcome.completed, true, 'one odd event does not block the shop')
   t.equal(outcome.counts.skippedEvents, 3)
   t.equal(outcome.counts.updated, 1, 'the valid change next to them is stored')
-  t.match(outcome.errors, [/brak order\.checkoutForm/, /order\.checkoutForm\.id nie jest identyfikatorem UUID/, /order\.checkoutForm\.id nie jest identyfikatorem UUID/])
+  t.match(outcome.errors, [
+    /brak order\.checkoutForm/,
+    /order\.checkoutForm\.id nie jest identyfikatorem UUID/,
+    /order\.checkoutForm\.id nie jest identyfikatorem UUID/
+  ])
   t.match(summariseImport(outcome.counts), /3 zdarzenia pominięte \(niepełne dane\)/)
-  t.equal((await getImportState(s.db, s.shopId))?.event_cursor, last.id, 'the cursor moved past the trailing skipped event')
-  const row = await s.db.selectFrom('transactions').select('message_to_seller').where('checkout_form_id', '=', changed.id).executeTakeFirstOrThrow()
+  t.equal(
+    (await getImportState(s.db, s.shopId))?.event_cursor,
+    last.id,
+    'the cursor moved past the trailing skipped event'
+  )
+  const row = await s.db
+    .selectFrom('transactions')
+    .select('message_to_seller')
+    .where('checkout_form_id', '=', changed.id)
+    .executeTakeFirstOrThrow()
   t.equal(row.message_to_seller, 'Proszę o szybką wysyłkę')
 
   const again = await runImport(s)
@@ -95,16 +131,40 @@ t.test('an order fetched for an event must be the order of that event', async (t
   t.equal((await runImport(s)).completed, true)
   const sim = s.sim.simulator
   const [changed, other] = sim.listOrders({ seller: 'demo_sklep' })
-  const otherBefore = await s.db.selectFrom('transactions').select(['revision', 'raw_json']).where('checkout_form_id', '=', other.id).executeTakeFirstOrThrow()
-  sim.updateOrder(changed.id, (f) => { f.messageToSeller = 'Zmiana' })
-  const otherNow = sim.updateOrder(other.id, (f) => { f.messageToSeller = 'Nie ta' }, { eventType: null })
-  s.sim.simulator.faults.add({ method: 'GET', path: `/order/checkout-forms/${changed.id}`, exact: true, kind: 'transform', transform: () => otherNow })
+  const otherBefore = await s.db
+    .selectFrom('transactions')
+    .select(['revision', 'raw_json'])
+    .where('checkout_form_id', '=', other.id)
+    .executeTakeFirstOrThrow()
+  sim.updateOrder(changed.id, (f) => {
+    f.messageToSeller = 'Zmiana'
+  })
+  const otherNow = sim.updateOrder(
+    other.id,
+    (f) => {
+      f.messageToSeller = 'Nie ta'
+    },
+    { eventType: null }
+  )
+  s.sim.simulator.faults.add({
+    method: 'GET',
+    path: `/order/checkout-forms/${changed.id}`,
+    exact: true,
+    kind: 'transform',
+    transform: () => otherNow
+  })
 
   const outcome = await runImport(s)
   t.equal(outcome.counts.invalid, 1)
   t.equal(outcome.counts.updated, 0, 'nothing stored under the wrong event')
-  t.match(outcome.errors, [new RegExp(`Allegro zwróciło dla zamówienia ${changed.id} inne zamówienie \\(${other.id}\\); pominięto je\\.`)])
-  const otherAfter = await s.db.selectFrom('transactions').select(['revision', 'raw_json']).where('checkout_form_id', '=', other.id).executeTakeFirstOrThrow()
+  t.match(outcome.errors, [
+    new RegExp(`Allegro zwróciło dla zamówienia ${changed.id} inne zamówienie \\(${other.id}\\); pominięto je\\.`)
+  ])
+  const otherAfter = await s.db
+    .selectFrom('transactions')
+    .select(['revision', 'raw_json'])
+    .where('checkout_form_id', '=', other.id)
+    .executeTakeFirstOrThrow()
   t.same(otherAfter, otherBefore, 'the other order is untouched')
   t.equal(s.requests(ONE), 1)
 })
@@ -116,19 +176,34 @@ t.test('a deleted order met by the order list and by the events is counted once'
   const cursor = (await getImportState(s.db, s.shopId))?.event_cursor
   const sim = s.sim.simulator
   const [gone] = sim.listOrders({ seller: 'demo_sklep' })
-  const row = await s.db.selectFrom('transactions').select('id').where('checkout_form_id', '=', gone.id).executeTakeFirstOrThrow()
+  const row = await s.db
+    .selectFrom('transactions')
+    .select('id')
+    .where('checkout_form_id', '=', gone.id)
+    .executeTakeFirstOrThrow()
   const owner = await s.db.selectFrom('users').select('id').executeTakeFirstOrThrow()
   t.equal(await deleteTransactions(s.db, [row.id], owner.id, toStoredTimestamp(s.clock())), 1)
-  sim.updateOrder(gone.id, (f) => { f.messageToSeller = 'Jeszcze jedno' })
+  sim.updateOrder(gone.id, (f) => {
+    f.messageToSeller = 'Jeszcze jedno'
+  })
   // two months without a sync: the import re-reads by updatedAt and takes a fresh cursor, which
   // here lags behind (event-stats still names the old latest event), so both passes meet it
   s.clock.advance(56 * 24 * 3600 * 1000)
-  sim.faults.add({ method: 'GET', path: '/order/event-stats', kind: 'transform', transform: () => ({ latestEvent: { id: cursor, occurredAt: '2026-11-16T09:00:00.000Z' } }) })
+  sim.faults.add({
+    method: 'GET',
+    path: '/order/event-stats',
+    kind: 'transform',
+    transform: () => ({ latestEvent: { id: cursor, occurredAt: '2026-11-16T09:00:00.000Z' } })
+  })
   const outcome = await runImport(s)
   t.equal(outcome.completed, true, outcome.errors.join(' '))
   t.equal(outcome.counts.deleted, 1)
   t.match(summariseImport(outcome.counts), /1 pominięta \(usunięte wcześniej\)/)
-  t.equal(await s.db.selectFrom('transactions').select('id').where('checkout_form_id', '=', gone.id).executeTakeFirst(), undefined, 'still deleted')
+  t.equal(
+    await s.db.selectFrom('transactions').select('id').where('checkout_form_id', '=', gone.id).executeTakeFirst(),
+    undefined,
+    'still deleted'
+  )
 })
 
 t.test('orders the description allows are imported: optional fields missing, services, odd codes', async (t) => {
@@ -151,8 +226,18 @@ t.test('orders the description allows are imported: optional fields missing, ser
   })
   sim.updateOrder(services.id, (f) => {
     f.lineItems[0].selectedAdditionalServices = [
-      { definitionId: 'CARRY_IN', name: 'Wniesienie', price: { amount: '123.45', currency: f.summary.totalToPay.currency }, quantity: 1 },
-      { definitionId: 'ASSEMBLY', name: 'Montaż', price: { amount: '123.45', currency: f.summary.totalToPay.currency }, quantity: 1 }
+      {
+        definitionId: 'CARRY_IN',
+        name: 'Wniesienie',
+        price: { amount: '123.45', currency: f.summary.totalToPay.currency },
+        quantity: 1
+      },
+      {
+        definitionId: 'ASSEMBLY',
+        name: 'Montaż',
+        price: { amount: '123.45', currency: f.summary.totalToPay.currency },
+        quantity: 1
+      }
     ]
   })
   sim.updateOrder(noIds.id, (f) => {
@@ -169,26 +254,50 @@ t.test('orders the description allows are imported: optional fields missing, ser
     // a service the description leaves without name, price and quantity: free, as the total says
     ;(f as any).lineItems[0].selectedAdditionalServices = [{ definitionId: 'GIFT_WRAP' }]
   })
-  sim.updateOrder(taxFree.id, (f) => { f.lineItems[0].tax = { rate: 'ZW', subject: 'GOODS', exemption: 'MONEY_EQUIVALENT' } })
-  sim.updateOrder(noRevision.id, (f) => { f.messageToSeller = 'Bez rewizji' })
-  sim.faults.add({ method: 'GET', path: `/order/checkout-forms/${noRevision.id}`, exact: true, kind: 'transform', transform: (body: Record<string, unknown>) => { delete body.revision; delete body.updatedAt; return body } })
+  sim.updateOrder(taxFree.id, (f) => {
+    f.lineItems[0].tax = { rate: 'ZW', subject: 'GOODS', exemption: 'MONEY_EQUIVALENT' }
+  })
+  sim.updateOrder(noRevision.id, (f) => {
+    f.messageToSeller = 'Bez rewizji'
+  })
+  sim.faults.add({
+    method: 'GET',
+    path: `/order/checkout-forms/${noRevision.id}`,
+    exact: true,
+    kind: 'transform',
+    transform: (body: Record<string, unknown>) => {
+      delete body.revision
+      delete body.updatedAt
+      return body
+    }
+  })
 
   const outcome = await runImport(s)
   t.same(outcome.errors, [], 'nothing rejected')
   t.equal(outcome.counts.invalid, 0)
   t.equal(outcome.counts.updated, 6)
-  const row = async (id: string) => await s.db.selectFrom('transactions').selectAll().where('checkout_form_id', '=', id).executeTakeFirstOrThrow()
+  const row = async (id: string) =>
+    await s.db.selectFrom('transactions').selectAll().where('checkout_form_id', '=', id).executeTakeFirstOrThrow()
   t.equal((await row(noIds.id)).buyer_id, 'guest-8c1f')
   t.match((await row(noRevision.id)).revision, /^h-[0-9a-f]{24}$/, 'a revision derived from the content')
   t.equal((await row(noRevision.id)).message_to_seller, 'Bez rewizji')
-  const item = await s.db.selectFrom('transaction_items').select('tax_rate').where('transaction_id', '=', (await row(taxFree.id)).id).orderBy('position').executeTakeFirstOrThrow()
+  const item = await s.db
+    .selectFrom('transaction_items')
+    .select('tax_rate')
+    .where('transaction_id', '=', (await row(taxFree.id)).id)
+    .orderBy('position')
+    .executeTakeFirstOrThrow()
   t.equal(item.tax_rate, 'ZW')
 
   // the details page adds the services up
   const withServices = await row(services.id)
   const page = await s.owner.get(`/przychody/allegro/${withServices.id}`)
   t.equal(page.statusCode, 200)
-  const items = await s.db.selectFrom('transaction_items').select(['unit_price', 'quantity']).where('transaction_id', '=', withServices.id).execute()
+  const items = await s.db
+    .selectFrom('transaction_items')
+    .select(['unit_price', 'quantity'])
+    .where('transaction_id', '=', withServices.id)
+    .execute()
   const goods = items.reduce((sum, i) => sum + i.unit_price * i.quantity, 0) + 2 * 12345
   // like the mock server of the report: a total that does not hold the services
   t.not(withServices.total_to_pay - withServices.delivery_cost, goods)
@@ -202,10 +311,17 @@ t.test('orders the description allows are imported: optional fields missing, ser
   await s.owner.get('/przychody/dokumenty')
   const issue = async (id: string) => {
     const transaction = await row(id)
-    const response = await s.owner.post('/przychody/dokumenty/wystaw', { transactionIds: [String(transaction.id)], type: 'faktura' })
+    const response = await s.owner.post('/przychody/dokumenty/wystaw', {
+      transactionIds: [String(transaction.id)],
+      type: 'faktura'
+    })
     t.equal(response.statusCode, 303)
     const result = await s.owner.get(String(response.headers.location))
-    const link = await s.db.selectFrom('document_transactions').select('document_id').where('transaction_id', '=', transaction.id).executeTakeFirst()
+    const link = await s.db
+      .selectFrom('document_transactions')
+      .select('document_id')
+      .where('transaction_id', '=', transaction.id)
+      .executeTakeFirst()
     return { transaction, documentId: link?.document_id ?? null, page: result.body }
   }
   const mock = await issue(services.id)
@@ -214,17 +330,52 @@ t.test('orders the description allows are imported: optional fields missing, ser
 
   const paid = await issue(paidServices.id)
   t.not(paid.documentId, null, 'the order with services is invoiced')
-  const doc = await s.db.selectFrom('documents').selectAll().where('id', '=', paid.documentId!).executeTakeFirstOrThrow()
-  const lines = await s.db.selectFrom('document_lines').selectAll().where('document_id', '=', doc.id).orderBy('position').execute()
+  const doc = await s.db
+    .selectFrom('documents')
+    .selectAll()
+    .where('id', '=', paid.documentId!)
+    .executeTakeFirstOrThrow()
+  const lines = await s.db
+    .selectFrom('document_lines')
+    .selectAll()
+    .where('document_id', '=', doc.id)
+    .orderBy('position')
+    .execute()
   // 20,00 over 3 units does not split into whole grosze: one lot of 20,00
-  t.same(lines.filter((l) => l.kind === 'service').map((l) => [l.name, l.quantity_milli, l.unit_price_gross, l.gross]), [['Wniesienie', 1000, 3000, 3000], ['Montaż (3 szt.)', 1000, 2000, 2000]])
-  t.equal(doc.total_gross, paid.transaction.total_to_pay, 'goods, services and delivery: what the buyer paid, to the grosz')
-  t.equal(lines.reduce((sum, l) => sum + l.gross, 0), doc.total_gross)
+  t.same(
+    lines.filter((l) => l.kind === 'service').map((l) => [l.name, l.quantity_milli, l.unit_price_gross, l.gross]),
+    [
+      ['Wniesienie', 1000, 3000, 3000],
+      ['Montaż (3 szt.)', 1000, 2000, 2000]
+    ]
+  )
+  t.equal(
+    doc.total_gross,
+    paid.transaction.total_to_pay,
+    'goods, services and delivery: what the buyer paid, to the grosz'
+  )
+  t.equal(
+    lines.reduce((sum, l) => sum + l.gross, 0),
+    doc.total_gross
+  )
 
   const freeInvoice = await issue(loose.id)
-  const freeDoc = await s.db.selectFrom('documents').selectAll().where('id', '=', freeInvoice.documentId!).executeTakeFirstOrThrow()
-  const freeLines = await s.db.selectFrom('document_lines').selectAll().where('document_id', '=', freeDoc.id).orderBy('position').execute()
-  t.same(freeLines.filter((l) => l.kind === 'service').map((l) => [l.name, l.gross]), [['GIFT_WRAP', 0]], 'the free service is a line of 0,00 zł')
+  const freeDoc = await s.db
+    .selectFrom('documents')
+    .selectAll()
+    .where('id', '=', freeInvoice.documentId!)
+    .executeTakeFirstOrThrow()
+  const freeLines = await s.db
+    .selectFrom('document_lines')
+    .selectAll()
+    .where('document_id', '=', freeDoc.id)
+    .orderBy('position')
+    .execute()
+  t.same(
+    freeLines.filter((l) => l.kind === 'service').map((l) => [l.name, l.gross]),
+    [['GIFT_WRAP', 0]],
+    'the free service is a line of 0,00 zł'
+  )
   t.equal(freeDoc.total_gross, freeInvoice.transaction.total_to_pay, 'and the invoice is what the buyer paid')
   t.equal(freeDoc.buyer_country_code, 'PL', 'the lowercase country code as ours')
 

@@ -33,8 +33,17 @@ t.test('a new user adds a simulator shop and connects it from the UI', async (t)
   const list = await owner.get(BASE)
   t.match(list.body, 'wbudowanym symulatorze')
   const form = await owner.get(`${BASE}/sklepy/nowy`)
-  t.match(form.body, /<option value="simulator" selected>Symulator Allegro \(wbudowany\)<\/option>/, 'the simulator is the default for a first try')
-  const added = await owner.post(`${BASE}/sklepy`, { name: 'Mój sklep', environment: 'simulator', buyerDataSource: 'delivery', backfillDays: '30' })
+  t.match(
+    form.body,
+    /<option value="simulator" selected>Symulator Allegro \(wbudowany\)<\/option>/,
+    'the simulator is the default for a first try'
+  )
+  const added = await owner.post(`${BASE}/sklepy`, {
+    name: 'Mój sklep',
+    environment: 'simulator',
+    buyerDataSource: 'delivery',
+    backfillDays: '30'
+  })
   t.equal(added.statusCode, 303)
   const shop = await db.selectFrom('allegro_shops').selectAll().executeTakeFirstOrThrow()
 
@@ -46,15 +55,29 @@ t.test('a new user adds a simulator shop and connects it from the UI', async (t)
   t.equal(waiting.statusCode, 200)
   const code = /class="device-code"><strong>([A-Z0-9-]+)<\/strong>/.exec(waiting.body)?.[1] ?? ''
   const link = /href="([^"]+)" target="_blank" rel="noopener noreferrer">Otwórz stronę/.exec(waiting.body)?.[1] ?? ''
-  t.match(link, /^http:\/\/localhost\/symulator-allegro\/skojarz-aplikacje\?code=/, 'the link uses the public URL, not the internal address')
+  t.match(
+    link,
+    /^http:\/\/localhost\/symulator-allegro\/skojarz-aplikacje\?code=/,
+    'the link uses the public URL, not the internal address'
+  )
 
   // the seller opens the link in their browser and signs in with login and password
-  const confirmation = await anonymous.get(new URL(link.replace(/&amp;/g, '&')).pathname + new URL(link.replace(/&amp;/g, '&')).search)
+  const confirmation = await anonymous.get(
+    new URL(link.replace(/&amp;/g, '&')).pathname + new URL(link.replace(/&amp;/g, '&')).search
+  )
   t.equal(confirmation.statusCode, 200)
   t.match(confirmation.body, code)
-  const wrong = await anonymous.post('/symulator-allegro/skojarz-aplikacje', { code, login: 'demo_sklep', password: 'zle-haslo' }, { csrf: null })
+  const wrong = await anonymous.post(
+    '/symulator-allegro/skojarz-aplikacje',
+    { code, login: 'demo_sklep', password: 'zle-haslo' },
+    { csrf: null }
+  )
   t.equal(wrong.statusCode, 422)
-  const approved = await anonymous.post('/symulator-allegro/skojarz-aplikacje', { code, login: 'demo_sklep', password: 'demo1234' }, { csrf: null })
+  const approved = await anonymous.post(
+    '/symulator-allegro/skojarz-aplikacje',
+    { code, login: 'demo_sklep', password: 'demo1234' },
+    { csrf: null }
+  )
   t.equal(approved.statusCode, 200)
 
   clock.advance(5000)

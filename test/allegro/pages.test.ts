@@ -4,7 +4,14 @@ import { build, seedUser, TEST_SECRET } from '../helpers/app.ts'
 import { TestClient } from '../helpers/client.ts'
 
 const BASE = '/ustawienia/integracje/allegro'
-const validShop = { name: 'Zabawki Kasi', environment: 'production', buyerDataSource: 'account_owner', backfillDays: '14', autoImportMinutes: '30', autoImport: 'on' }
+const validShop = {
+  name: 'Zabawki Kasi',
+  environment: 'production',
+  buyerDataSource: 'account_owner',
+  backfillDays: '14',
+  autoImportMinutes: '30',
+  autoImport: 'on'
+}
 
 t.test('no session: settings redirect to login, POSTs too', async (t) => {
   const { anonymous } = await build(t)
@@ -60,7 +67,14 @@ t.test('add shop: valid form creates it, the list shows it with its health panel
   t.equal(created.statusCode, 303)
   t.equal(created.headers.location, BASE)
   const shop = await db.selectFrom('allegro_shops').selectAll().executeTakeFirstOrThrow()
-  t.match(shop, { name: 'Zabawki Kasi', environment: 'production', buyer_data_source: 'account_owner', backfill_days: 14, auto_import_minutes: 30, connection_status: 'not_connected' })
+  t.match(shop, {
+    name: 'Zabawki Kasi',
+    environment: 'production',
+    buyer_data_source: 'account_owner',
+    backfill_days: 14,
+    auto_import_minutes: 30,
+    connection_status: 'not_connected'
+  })
 
   const list = await owner.get(BASE)
   t.match(list.body, 'Dodano sklep Zabawki Kasi')
@@ -113,15 +127,31 @@ t.test('edit and remove a shop; removal keeps its transactions', async (t) => {
   await owner.submit(`${BASE}/sklepy/nowy`, `${BASE}/sklepy`, validShop)
   const shop = await db.selectFrom('allegro_shops').selectAll().executeTakeFirstOrThrow()
   const now = new Date().toISOString()
-  await db.insertInto('transactions').values({
-    shop_id: shop.id, checkout_form_id: 'a1b2c3', revision: '1', allegro_status: 'READY_FOR_PROCESSING', total_to_pay: 1000,
-    bought_at: now, buyer_id: '1', buyer_login: 'kupiec', raw_json: '{}', imported_at: now, updated_at: now
-  }).execute()
+  await db
+    .insertInto('transactions')
+    .values({
+      shop_id: shop.id,
+      checkout_form_id: 'a1b2c3',
+      revision: '1',
+      allegro_status: 'READY_FOR_PROCESSING',
+      total_to_pay: 1000,
+      bought_at: now,
+      buyer_id: '1',
+      buyer_login: 'kupiec',
+      raw_json: '{}',
+      imported_at: now,
+      updated_at: now
+    })
+    .execute()
 
   const edit = await owner.get(`${BASE}/sklepy/${shop.id}`)
   t.equal(edit.statusCode, 200)
   t.match(edit.body, 'value="Zabawki Kasi"')
-  const saved = await owner.post(`${BASE}/sklepy/${shop.id}`, { ...validShop, name: 'Zabawki Kasi i Tomka', autoImport: null })
+  const saved = await owner.post(`${BASE}/sklepy/${shop.id}`, {
+    ...validShop,
+    name: 'Zabawki Kasi i Tomka',
+    autoImport: null
+  })
   t.equal(saved.statusCode, 303)
   const updated = await db.selectFrom('allegro_shops').selectAll().executeTakeFirstOrThrow()
   t.equal(updated.name, 'Zabawki Kasi i Tomka')
@@ -175,7 +205,11 @@ t.test('Allegro app credentials: secret stored encrypted, never shown; 422 on ba
   t.match(page.body, 'apps.developer.allegro.pl')
   t.match(page.body, 'User-Agent')
 
-  const bad = await owner.post(`${BASE}/aplikacje/produkcja`, { clientId: 'ab', clientSecret: '', appName: 'Biurko <script>' })
+  const bad = await owner.post(`${BASE}/aplikacje/produkcja`, {
+    clientId: 'ab',
+    clientSecret: '',
+    appName: 'Biurko <script>'
+  })
   t.equal(bad.statusCode, 422)
   t.match(bad.body, 'Client ID to 8–200 znaków')
   t.match(bad.body, 'Podaj Client Secret aplikacji.')
@@ -184,7 +218,11 @@ t.test('Allegro app credentials: secret stored encrypted, never shown; 422 on ba
   t.equal((await db.selectFrom('allegro_apps').selectAll().execute()).length, 0)
 
   const secret = 'Sekret-Aplikacji-0123456789abcdef'
-  const ok = await owner.post(`${BASE}/aplikacje/produkcja`, { clientId: '0123456789abcdef0123456789abcdef', clientSecret: secret, appName: 'Moje Biurko' })
+  const ok = await owner.post(`${BASE}/aplikacje/produkcja`, {
+    clientId: '0123456789abcdef0123456789abcdef',
+    clientSecret: secret,
+    appName: 'Moje Biurko'
+  })
   t.equal(ok.statusCode, 303)
   const row = await db.selectFrom('allegro_apps').selectAll().executeTakeFirstOrThrow()
   t.equal(row.environment, 'production')
@@ -195,7 +233,11 @@ t.test('Allegro app credentials: secret stored encrypted, never shown; 422 on ba
   const after = await owner.get(BASE)
   t.notMatch(after.body, secret, 'the secret is never rendered')
   t.match(after.body, 'Zapisany. Zostaw puste, aby go nie zmieniać.')
-  const keep = await owner.post(`${BASE}/aplikacje/produkcja`, { clientId: '0123456789abcdef0123456789abcdef', clientSecret: '', appName: 'Biurko' })
+  const keep = await owner.post(`${BASE}/aplikacje/produkcja`, {
+    clientId: '0123456789abcdef0123456789abcdef',
+    clientSecret: '',
+    appName: 'Biurko'
+  })
   t.equal(keep.statusCode, 303, 'an empty secret keeps the saved one')
   const kept = await db.selectFrom('allegro_apps').selectAll().executeTakeFirstOrThrow()
   t.equal(decryptSecret(deriveKey(TEST_SECRET, 'secrets'), kept.client_secret_enc), secret)
@@ -227,14 +269,27 @@ t.test('which server: the shop shows the Allegro address only when the configura
   const plain = await usual.owner.get(BASE)
   t.equal(plain.statusCode, 200)
   t.match(plain.body, 'Zabawki Kasi')
-  t.notMatch(plain.body, 'Adres Allegro', 'Allegro\'s own addresses are not worth a line')
+  t.notMatch(plain.body, 'Adres Allegro', "Allegro's own addresses are not worth a line")
 
-  const moved = await build(t, { config: { ALLEGRO_API_URL: 'https://allegro-mock.internal:8443/', ALLEGRO_WEB_URL: 'https://allegro.pl' } })
+  const moved = await build(t, {
+    config: { ALLEGRO_API_URL: 'https://allegro-mock.internal:8443/', ALLEGRO_WEB_URL: 'https://allegro.pl' }
+  })
   await moved.owner.get(`${BASE}/sklepy/nowy`)
   t.equal((await moved.owner.post(`${BASE}/sklepy`, validShop)).statusCode, 303)
   await moved.owner.get(`${BASE}/sklepy/nowy`)
-  t.equal((await moved.owner.post(`${BASE}/sklepy`, { ...validShop, name: 'Testowy', environment: 'sandbox' })).statusCode, 303)
+  t.equal(
+    (await moved.owner.post(`${BASE}/sklepy`, { ...validShop, name: 'Testowy', environment: 'sandbox' })).statusCode,
+    303
+  )
   const page = await moved.owner.get(BASE)
-  t.match(page.body, /<dt>Adres Allegro<\/dt><dd>strona <code>https:\/\/allegro\.pl<\/code>, API <code>https:\/\/allegro-mock\.internal:8443<\/code>/, 'the effective address, as the client uses it')
-  t.equal(page.body.split('<dt>Adres Allegro</dt>').length - 1, 1, 'the sandbox shop keeps its default addresses and no line')
+  t.match(
+    page.body,
+    /<dt>Adres Allegro<\/dt><dd>strona <code>https:\/\/allegro\.pl<\/code>, API <code>https:\/\/allegro-mock\.internal:8443<\/code>/,
+    'the effective address, as the client uses it'
+  )
+  t.equal(
+    page.body.split('<dt>Adres Allegro</dt>').length - 1,
+    1,
+    'the sandbox shop keeps its default addresses and no line'
+  )
 })

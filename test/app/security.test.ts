@@ -3,7 +3,11 @@ import { build, seedUser } from '../helpers/app.ts'
 import { TestClient } from '../helpers/client.ts'
 
 const PUBLIC = new Set(['/logowanie', '/konfiguracja', '/healthz', '/wyloguj'])
-const isPublic = (url: string): boolean => PUBLIC.has(url) || url.startsWith('/public/') || url.startsWith('/symulator-allegro') || url.startsWith('/symulator-ksef')
+const isPublic = (url: string): boolean =>
+  PUBLIC.has(url) ||
+  url.startsWith('/public/') ||
+  url.startsWith('/symulator-allegro') ||
+  url.startsWith('/symulator-ksef')
 
 /** Fills route params with an id that exists nowhere, so the guard (not the handler) must answer. */
 const concrete = (url: string): string => url.replace(/:[a-zA-Z]+/g, '1').replace(/\*$/, 'x')
@@ -13,15 +17,22 @@ t.test('every page but login, setup and health needs a session', async (t) => {
   const pages = app.routeTable.filter((r) => !isPublic(r.url) && (r.method === 'GET' || r.method === 'POST'))
   t.ok(pages.length >= 10, `walks ${pages.length} routes`)
   for (const route of pages) {
-    const response = route.method === 'GET' ? await anonymous.get(concrete(route.url)) : await anonymous.post(concrete(route.url), {}, { csrf: null })
-    const refused = (response.statusCode === 303 && String(response.headers.location).startsWith('/logowanie')) || response.statusCode === 403
+    const response =
+      route.method === 'GET'
+        ? await anonymous.get(concrete(route.url))
+        : await anonymous.post(concrete(route.url), {}, { csrf: null })
+    const refused =
+      (response.statusCode === 303 && String(response.headers.location).startsWith('/logowanie')) ||
+      response.statusCode === 403
     t.ok(refused, `${route.method} ${route.url} refused without a session (got ${response.statusCode})`)
   }
 })
 
 t.test('every unsafe request without a CSRF token is refused', async (t) => {
   const { app, owner, db } = await build(t)
-  const posts = app.routeTable.filter((r) => r.method === 'POST' && !r.url.startsWith('/symulator-allegro') && !r.url.startsWith('/symulator-ksef'))
+  const posts = app.routeTable.filter(
+    (r) => r.method === 'POST' && !r.url.startsWith('/symulator-allegro') && !r.url.startsWith('/symulator-ksef')
+  )
   t.ok(posts.length >= 5)
   const before = await db.selectFrom('users').select(['id', 'updated_at', 'session_version']).execute()
   for (const route of posts) {
@@ -31,7 +42,11 @@ t.test('every unsafe request without a CSRF token is refused', async (t) => {
   }
   const wrongToken = await owner.post('/ustawienia/firma', { name: 'Hack' }, { csrf: 'not-a-token' })
   t.equal(wrongToken.statusCode, 403, 'a forged token is refused too')
-  t.same(await db.selectFrom('users').select(['id', 'updated_at', 'session_version']).execute(), before, 'nothing changed')
+  t.same(
+    await db.selectFrom('users').select(['id', 'updated_at', 'session_version']).execute(),
+    before,
+    'nothing changed'
+  )
 })
 
 t.test('security headers: strict CSP without inline scripts, no framing', async (t) => {
@@ -56,7 +71,12 @@ t.test('module permissions: a user without Allegro access neither sees nor reach
   t.notMatch(home.body, 'href="/przychody/allegro"', 'no Allegro tab')
   t.match(home.body, 'href="/ksiegowosc"')
   t.notMatch(home.body, 'href="/ustawienia/uzytkownicy"', 'users are for the owner')
-  for (const url of app.routeTable.filter((r) => r.method === 'GET' && (r.url.startsWith('/przychody/allegro') || r.url.startsWith('/ustawienia/integracje'))).map((r) => concrete(r.url))) {
+  for (const url of app.routeTable
+    .filter(
+      (r) =>
+        r.method === 'GET' && (r.url.startsWith('/przychody/allegro') || r.url.startsWith('/ustawienia/integracje'))
+    )
+    .map((r) => concrete(r.url))) {
     t.equal((await user.get(url)).statusCode, 403, `GET ${url} → 403`)
   }
   const settings = await user.get('/ustawienia/uzytkownicy')

@@ -56,7 +56,14 @@ t.test('first run: every page leads to setup, setup creates owner and company', 
 t.test('setup rejects bad NIP, bank account and short password with 422 and keeps values', async (t) => {
   const { anonymous: browser, db } = await build(t, { state: 'none' })
   await browser.get('/konfiguracja')
-  const response = await browser.post('/konfiguracja', { ...validSetup, nip: '5261040829', bankAccount: '61109010140000071219812875', password: 'krotkie', passwordRepeat: 'krotkie', name: 'Firma <b>X</b>' })
+  const response = await browser.post('/konfiguracja', {
+    ...validSetup,
+    nip: '5261040829',
+    bankAccount: '61109010140000071219812875',
+    password: 'krotkie',
+    passwordRepeat: 'krotkie',
+    name: 'Firma <b>X</b>'
+  })
   t.equal(response.statusCode, 422)
   t.match(response.body, 'NIP jest nieprawidłowy')
   t.match(response.body, 'Numer rachunku jest nieprawidłowy')
@@ -72,7 +79,12 @@ t.test('ryczałt needs a rate; zwolniony gets the art. 113 basis', async (t) => 
   const missing = await browser.post('/konfiguracja', { ...validSetup, taxForm: 'ryczalt', ryczaltRate: '' })
   t.equal(missing.statusCode, 422)
   t.match(missing.body, 'Wybierz stawkę ryczałtu')
-  const ok = await browser.post('/konfiguracja', { ...validSetup, taxForm: 'ryczalt', ryczaltRate: '850', vatStatus: 'zwolniony' })
+  const ok = await browser.post('/konfiguracja', {
+    ...validSetup,
+    taxForm: 'ryczalt',
+    ryczaltRate: '850',
+    vatStatus: 'zwolniony'
+  })
   t.equal(ok.statusCode, 303)
   const company = await db.selectFrom('company').selectAll().executeTakeFirstOrThrow()
   t.equal(company.ryczalt_rate_bp, 850)

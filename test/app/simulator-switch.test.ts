@@ -8,8 +8,10 @@ import { build } from '../helpers/app.ts'
 // #16: the simulators answer without a login (ASVS 14.1.3: no demo/test endpoints in
 // production); `auto` mounts them only on a loopback listener.
 t.test('loopback addresses are recognised, others are not', async (t) => {
-  for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', 'LOCALHOST', '::ffff:127.0.0.1']) t.ok(isLoopbackHost(host), host)
-  for (const host of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', '128.0.0.1', '']) t.notOk(isLoopbackHost(host), host)
+  for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', 'LOCALHOST', '::ffff:127.0.0.1'])
+    t.ok(isLoopbackHost(host), host)
+  for (const host of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', '128.0.0.1', ''])
+    t.notOk(isLoopbackHost(host), host)
 })
 
 t.test('auto is the default: on for a local npm start, off on 0.0.0.0', async (t) => {
@@ -36,7 +38,10 @@ t.test('true and false decide explicitly; other values are refused', async (t) =
 
 t.test('the Docker image switches both simulators off', async (t) => {
   const dockerfile = readFileSync(join(projectRoot, 'Dockerfile'), 'utf8')
-  const envLine = dockerfile.split('\n').filter((line) => line.startsWith('ENV ')).join(' ')
+  const envLine = dockerfile
+    .split('\n')
+    .filter((line) => line.startsWith('ENV '))
+    .join(' ')
   t.match(envLine, /SIMULATOR_ENABLED=false/)
   t.match(envLine, /KSEF_SIMULATOR_ENABLED=false/)
   t.match(envLine, /HOST=0\.0\.0\.0/)
@@ -47,7 +52,9 @@ t.test('the Docker image switches both simulators off', async (t) => {
 })
 
 t.test('a server on 0.0.0.0 with auto serves no simulator route', async (t) => {
-  const { app } = await build(t, { config: { HOST: '0.0.0.0', SIMULATOR_ENABLED: 'auto', KSEF_SIMULATOR_ENABLED: 'auto' } })
+  const { app } = await build(t, {
+    config: { HOST: '0.0.0.0', SIMULATOR_ENABLED: 'auto', KSEF_SIMULATOR_ENABLED: 'auto' }
+  })
   for (const url of ['/symulator-allegro/auth/oauth/device', '/symulator-ksef/v2/security/public-key-certificates']) {
     const res = await app.inject({ method: 'GET', url })
     t.equal(res.statusCode, 404, url)
@@ -55,7 +62,9 @@ t.test('a server on 0.0.0.0 with auto serves no simulator route', async (t) => {
 })
 
 t.test('on loopback with auto the simulators are mounted', async (t) => {
-  const { app } = await build(t, { config: { HOST: '127.0.0.1', SIMULATOR_ENABLED: 'auto', KSEF_SIMULATOR_ENABLED: 'auto' } })
+  const { app } = await build(t, {
+    config: { HOST: '127.0.0.1', SIMULATOR_ENABLED: 'auto', KSEF_SIMULATOR_ENABLED: 'auto' }
+  })
   const res = await app.inject({ method: 'GET', url: '/symulator-ksef/v2/security/public-key-certificates' })
   t.equal(res.statusCode, 200)
 })

@@ -2,7 +2,17 @@
 // each copy with its size and result and marks the last checked one; a copy damaged between the
 // copy and its check is reported as failed and never counts as the last good one; retention
 // keeps BACKUP_KEEP good copies and never the last good one; the daily schedule.
-import { existsSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeSync, closeSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeSync,
+  closeSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
@@ -16,13 +26,13 @@ import { fixedClock } from '../../src/shared/dates.ts'
 import { build, seedUser, TEST_NOW } from '../helpers/app.ts'
 import { TestClient } from '../helpers/client.ts'
 
-function scratch (t: { teardown: (fn: () => void) => void }): string {
+function scratch(t: { teardown: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'biurko-backups-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   return dir
 }
 
-async function fileDb (dir: string): Promise<{ db: Database, file: string }> {
+async function fileDb(dir: string): Promise<{ db: Database; file: string }> {
   const file = join(dir, 'biurko.sqlite')
   const { db, sqlite } = openDatabase(file)
   await migrateToLatest(db, sqlite)
@@ -31,8 +41,10 @@ async function fileDb (dir: string): Promise<{ db: Database, file: string }> {
 
 const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8)
 
-/** Damages the copy as a failing disk would: the headers of its b-tree pages (every page after the first) are inverted. */
-function flipBytes (file: string): void {
+/**
+ * Damages the copy as a failing disk would: the headers of its b-tree pages (every page after the first) are inverted.
+ */
+function flipBytes(file: string): void {
   const pages = Math.floor(statSync(file).size / 4096)
   const fd = openSync(file, 'r+')
   const buffer = Buffer.alloc(8)
@@ -53,10 +65,26 @@ t.test('the rules: names, when a copy is due, what retention removes, sizes', as
   const day = 24 * 3_600_000
   const now = Date.parse('2026-12-08T12:00:00Z')
   t.equal(isBackupDue({ lastOkAt: null, lastAttemptAt: null, now, intervalMs: day }), true, 'never backed up: due')
-  t.equal(isBackupDue({ lastOkAt: now - day + 60_000, lastAttemptAt: now - day + 60_000, now, intervalMs: day }), false, 'a good copy within the day: not due')
-  t.equal(isBackupDue({ lastOkAt: now - day, lastAttemptAt: now - day, now, intervalMs: day }), true, 'a day later: due')
-  t.equal(isBackupDue({ lastOkAt: now - 2 * day, lastAttemptAt: now - 30 * 60_000, now, intervalMs: day }), false, 'a failed attempt half an hour ago: wait')
-  t.equal(isBackupDue({ lastOkAt: now - 2 * day, lastAttemptAt: now - 3_600_000, now, intervalMs: day }), true, 'an hour after a failed attempt: retry')
+  t.equal(
+    isBackupDue({ lastOkAt: now - day + 60_000, lastAttemptAt: now - day + 60_000, now, intervalMs: day }),
+    false,
+    'a good copy within the day: not due'
+  )
+  t.equal(
+    isBackupDue({ lastOkAt: now - day, lastAttemptAt: now - day, now, intervalMs: day }),
+    true,
+    'a day later: due'
+  )
+  t.equal(
+    isBackupDue({ lastOkAt: now - 2 * day, lastAttemptAt: now - 30 * 60_000, now, intervalMs: day }),
+    false,
+    'a failed attempt half an hour ago: wait'
+  )
+  t.equal(
+    isBackupDue({ lastOkAt: now - 2 * day, lastAttemptAt: now - 3_600_000, now, intervalMs: day }),
+    true,
+    'an hour after a failed attempt: retry'
+  )
   t.equal(isBackupDue({ lastOkAt: null, lastAttemptAt: null, now, intervalMs: 0 }), false, 'interval 0: only by hand')
 
   const copies = [
@@ -78,18 +106,27 @@ t.test('the rules: names, when a copy is due, what retention removes, sizes', as
 t.test('a copy is 0600, self-contained, checked; a damaged copy is reported and removed', async (t) => {
   const dir = scratch(t)
   const { db, file } = await fileDb(dir)
-  t.teardown(async () => { await db.destroy() })
+  t.teardown(async () => {
+    await db.destroy()
+  })
   const clock = fixedClock(TEST_NOW)
   const good = await runBackup({ db, now: clock, dir: join(dir, 'kopie'), keep: 3, origin: 'manual' })
   t.equal(good.status, 'ok', good.error ?? '')
   t.equal(good.error, null)
   t.equal(mode(join(dir, 'kopie')), '700', 'folder 0700')
   t.equal(mode(good.file), '600', 'copy 0600')
-  t.equal(good.size_bytes, statSync(good.file).size, 'the size recorded is the file\'s')
+  t.equal(good.size_bytes, statSync(good.file).size, "the size recorded is the file's")
   t.same(readdirSync(join(dir, 'kopie')), [good.file.split('/').at(-1)], 'one file, no -wal/-shm beside it')
   t.equal(verifyCopy(good.file), null)
 
-  const damaged = await runBackup({ db, now: clock, dir: join(dir, 'kopie'), keep: 3, origin: 'manual', afterCopy: flipBytes })
+  const damaged = await runBackup({
+    db,
+    now: clock,
+    dir: join(dir, 'kopie'),
+    keep: 3,
+    origin: 'manual',
+    afterCopy: flipBytes
+  })
   t.equal(damaged.status, 'failed')
   t.match(damaged.error, /integrity_check|Kopia jest uszkodzona albo nieczytelna/, 'the reason is the check')
   t.notOk(existsSync(damaged.file), 'the damaged copy is not left to be mistaken for a backup')
@@ -104,32 +141,48 @@ t.test('a copy is 0600, self-contained, checked; a damaged copy is reported and 
   t.ok(existsSync(file))
 })
 
-t.test('retention keeps BACKUP_KEEP good copies, the newest ones; failures never push out the last good one', async (t) => {
-  const dir = scratch(t)
-  const { db } = await fileDb(dir)
-  t.teardown(async () => { await db.destroy() })
-  const clock = fixedClock(TEST_NOW)
-  const target = join(dir, 'kopie')
-  const runs = []
-  for (let i = 0; i < 5; i++) {
-    runs.push(await runBackup({ db, now: clock, dir: target, keep: 2, origin: 'schedule' }))
-    clock.advance(24 * 3_600_000)
-  }
-  t.ok(runs.every((run) => run.status === 'ok'))
-  const kept = readdirSync(target).sort()
-  t.same(kept, runs.slice(3).map((run) => run.file.split('/').at(-1)).sort(), 'the newest two files are left')
-  const rows = await db.selectFrom('backup_runs').select(['id', 'file_deleted_at']).orderBy('id').execute()
-  t.same(rows.map((row) => row.file_deleted_at !== null), [true, true, true, false, false], 'the older three are marked removed')
+t.test(
+  'retention keeps BACKUP_KEEP good copies, the newest ones; failures never push out the last good one',
+  async (t) => {
+    const dir = scratch(t)
+    const { db } = await fileDb(dir)
+    t.teardown(async () => {
+      await db.destroy()
+    })
+    const clock = fixedClock(TEST_NOW)
+    const target = join(dir, 'kopie')
+    const runs = []
+    for (let i = 0; i < 5; i++) {
+      runs.push(await runBackup({ db, now: clock, dir: target, keep: 2, origin: 'schedule' }))
+      clock.advance(24 * 3_600_000)
+    }
+    t.ok(runs.every((run) => run.status === 'ok'))
+    const kept = readdirSync(target).sort()
+    t.same(
+      kept,
+      runs
+        .slice(3)
+        .map((run) => run.file.split('/').at(-1))
+        .sort(),
+      'the newest two files are left'
+    )
+    const rows = await db.selectFrom('backup_runs').select(['id', 'file_deleted_at']).orderBy('id').execute()
+    t.same(
+      rows.map((row) => row.file_deleted_at !== null),
+      [true, true, true, false, false],
+      'the older three are marked removed'
+    )
 
-  // three failed copies in a row: more than keep, and the last good one stays
-  for (let i = 0; i < 3; i++) {
-    const failed = await runBackup({ db, now: clock, dir: target, keep: 1, origin: 'schedule', afterCopy: flipBytes })
-    t.equal(failed.status, 'failed')
+    // three failed copies in a row: more than keep, and the last good one stays
+    for (let i = 0; i < 3; i++) {
+      const failed = await runBackup({ db, now: clock, dir: target, keep: 1, origin: 'schedule', afterCopy: flipBytes })
+      t.equal(failed.status, 'failed')
+    }
+    t.same(readdirSync(target).sort(), kept, 'failed runs delete no good copy')
+    const next = await runBackup({ db, now: clock, dir: target, keep: 1, origin: 'schedule' })
+    t.same(readdirSync(target), [next.file.split('/').at(-1)], 'the next good copy with keep 1 leaves only itself')
   }
-  t.same(readdirSync(target).sort(), kept, 'failed runs delete no good copy')
-  const next = await runBackup({ db, now: clock, dir: target, keep: 1, origin: 'schedule' })
-  t.same(readdirSync(target), [next.file.split('/').at(-1)], 'the next good copy with keep 1 leaves only itself')
-})
+)
 
 t.test('USTAWIENIA » Kopie zapasowe: the list, the last checked copy, a damaged copy, the button', async (t) => {
   const dir = scratch(t)
@@ -150,34 +203,68 @@ t.test('USTAWIENIA » Kopie zapasowe: the list, the last checked copy, a damaged
   const listed = await owner.get('/ustawienia/kopie-zapasowe')
   t.match(listed.body, 'Kopia zapasowa wykonana i sprawdzona', 'flash')
   const name = first.file.split('/').at(-1) ?? ''
-  t.match(listed.body, new RegExp(`Ostatnia sprawdzona kopia: <strong>16\\.11\\.2026 10:00</strong>, ${formatSize(first.size_bytes ?? 0)} – <code>${name}</code>`), 'the last checked copy with date, size and file')
+  t.match(
+    listed.body,
+    new RegExp(
+      `Ostatnia sprawdzona kopia: <strong>16\\.11\\.2026 10:00</strong>, ${formatSize(first.size_bytes ?? 0)} – <code>${name}</code>`
+    ),
+    'the last checked copy with date, size and file'
+  )
   t.match(listed.body, /<span class="badge ok">OK<\/span>/)
 
   // the next copy is damaged on its way to the disk
   const service = app.backups
   if (service === null) throw new Error('no service')
   const damaging = startBackupWorker(app, { afterCopy: flipBytes })
-  t.teardown(async () => { await damaging.stop() })
+  t.teardown(async () => {
+    await damaging.stop()
+  })
   const failed = await damaging.runNow()
   t.equal(failed.status, 'failed')
   const after = await owner.get('/ustawienia/kopie-zapasowe')
-  t.match(after.body, /<span class="badge err">błąd<\/span> <span class="backup-error">PRAGMA integrity_check|<span class="badge err">błąd<\/span> <span class="backup-error">Kopia jest uszkodzona albo nieczytelna/, 'the failure with its reason')
+  t.match(
+    after.body,
+    /<span class="badge err">błąd<\/span> <span class="backup-error">PRAGMA integrity_check|<span class="badge err">błąd<\/span> <span class="backup-error">Kopia jest uszkodzona albo nieczytelna/,
+    'the failure with its reason'
+  )
   t.match(after.body, `<code>${name}</code></div>`, 'the last checked copy is still the first one')
-  t.match(after.body, new RegExp(`<tr class="selected" aria-current="true">\\s*<td>[^<]+<br><span class="muted">na żądanie</span></td>\\s*<td class="wrap"><code>${name}`), 'and its row is the highlighted one')
+  t.match(
+    after.body,
+    new RegExp(
+      `<tr class="selected" aria-current="true">\\s*<td>[^<]+<br><span class="muted">na żądanie</span></td>\\s*<td class="wrap"><code>${name}`
+    ),
+    'and its row is the highlighted one'
+  )
 
   // CSRF, and who may
-  t.equal((await owner.post('/ustawienia/kopie-zapasowe', {}, { csrf: 'zly-token' })).statusCode, 403, 'a POST without a valid token')
+  t.equal(
+    (await owner.post('/ustawienia/kopie-zapasowe', {}, { csrf: 'zly-token' })).statusCode,
+    403,
+    'a POST without a valid token'
+  )
   await seedUser(db, { login: 'ksiegowa', password: 'haslo-testowe-123', ksiegowosc: true })
   const clerk = new TestClient(app)
   await clerk.login('ksiegowa', 'haslo-testowe-123')
-  t.equal((await clerk.get('/ustawienia/kopie-zapasowe')).statusCode, 403, 'a user without "Administracja" does not see it')
+  t.equal(
+    (await clerk.get('/ustawienia/kopie-zapasowe')).statusCode,
+    403,
+    'a user without "Administracja" does not see it'
+  )
   t.equal((await clerk.post('/ustawienia/kopie-zapasowe', {})).statusCode, 403, 'nor makes copies')
   t.notMatch((await clerk.get('/')).body, 'href="/ustawienia/kopie-zapasowe"', 'nor gets the link')
   await seedUser(db, { login: 'admin', password: 'haslo-testowe-123', administracja: true })
   const admin = new TestClient(app)
   await admin.login('admin', 'haslo-testowe-123')
   t.equal((await admin.get('/ustawienia/kopie-zapasowe')).statusCode, 200, 'a user with "Administracja" does')
-  t.equal(await db.selectFrom('backup_runs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow().then((r) => r.n), 2, 'the refused POSTs made no copy')
+  t.equal(
+    await db
+      .selectFrom('backup_runs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+      .then((r) => r.n),
+    2,
+    'the refused POSTs made no copy'
+  )
 })
 
 t.test('an in-memory database: the button says there is nothing to copy', async (t) => {
@@ -192,7 +279,9 @@ t.test('the schedule: the first check makes a copy, the next one within the inte
   const { db } = await fileDb(dir)
   const { app, clock } = await build(t, { db, config: { BACKUP_INTERVAL_HOURS: '24' } })
   const worker = startBackupWorker(app, { checkMs: 3_600_000 })
-  t.teardown(async () => { await worker.stop() })
+  t.teardown(async () => {
+    await worker.stop()
+  })
   const first = await worker.tick()
   t.equal(first?.status, 'ok')
   t.equal(first?.origin, 'schedule')

@@ -9,16 +9,36 @@ import { TestClient } from '../helpers/client.ts'
 import { insertDocument } from '../helpers/document-fixtures.ts'
 import { insertShop, insertTransaction } from '../helpers/transaction-fixtures.ts'
 
-async function sale (db: Database, doc: { type: string, day: string, gross: number, shopId?: number | null, rate?: string, currency?: string, paid?: boolean, status?: string }): Promise<number> {
-  const { documentId } = await insertDocument(db, { type: doc.type, issueDate: doc.day, lines: [{ name: 'Towar', quantityMilli: 1000 }] })
-  await db.updateTable('documents').set({
-    total_gross: doc.gross,
-    shop_id: doc.shopId ?? null,
-    exchange_rate: doc.rate ?? null,
-    currency: doc.currency ?? 'PLN',
-    paid: doc.paid === true ? 1 : 0,
-    status: doc.status ?? 'issued'
-  }).where('id', '=', documentId).execute()
+async function sale(
+  db: Database,
+  doc: {
+    type: string
+    day: string
+    gross: number
+    shopId?: number | null
+    rate?: string
+    currency?: string
+    paid?: boolean
+    status?: string
+  }
+): Promise<number> {
+  const { documentId } = await insertDocument(db, {
+    type: doc.type,
+    issueDate: doc.day,
+    lines: [{ name: 'Towar', quantityMilli: 1000 }]
+  })
+  await db
+    .updateTable('documents')
+    .set({
+      total_gross: doc.gross,
+      shop_id: doc.shopId ?? null,
+      exchange_rate: doc.rate ?? null,
+      currency: doc.currency ?? 'PLN',
+      paid: doc.paid === true ? 1 : 0,
+      status: doc.status ?? 'issued'
+    })
+    .where('id', '=', documentId)
+    .execute()
   return documentId
 }
 
@@ -50,12 +70,35 @@ t.test('sales per day of the month and per month of the year, by shop, and what 
   const order = await insertTransaction(db, alfa, { id: randomUUID(), invoice: 'company' })
   const receipt = await sale(db, { type: 'paragon', day: '2026-11-12', gross: 8_000, shopId: alfa, paid: true })
   const invoiceToReceipt = await sale(db, { type: 'faktura', day: '2026-11-12', gross: 8_000, shopId: alfa })
-  for (const documentId of [receipt, invoiceToReceipt]) await db.insertInto('document_transactions').values({ document_id: documentId, transaction_id: order, link_kind: 'issued', created_at: '2026-11-12T10:00:00.000Z' }).execute()
+  for (const documentId of [receipt, invoiceToReceipt])
+    await db
+      .insertInto('document_transactions')
+      .values({
+        document_id: documentId,
+        transaction_id: order,
+        link_kind: 'issued',
+        created_at: '2026-11-12T10:00:00.000Z'
+      })
+      .execute()
   // two buyers asked for an invoice; one has it (the order above), one waits; one did not ask
   await insertTransaction(db, beta, { id: randomUUID(), invoice: 'company' })
   await insertTransaction(db, beta, { id: randomUUID(), invoice: 'none' })
-  for (const [state, documentId] of [['blad', receipt], ['odrzucono', invoiceToReceipt], ['widoczna', first]] as const) {
-    await db.insertInto('document_allegro_deliveries').values({ document_id: documentId, shop_id: alfa, checkout_form_id: randomUUID(), state, created_at: '2026-11-12T10:00:00.000Z', updated_at: '2026-11-12T10:00:00.000Z' }).execute()
+  for (const [state, documentId] of [
+    ['blad', receipt],
+    ['odrzucono', invoiceToReceipt],
+    ['widoczna', first]
+  ] as const) {
+    await db
+      .insertInto('document_allegro_deliveries')
+      .values({
+        document_id: documentId,
+        shop_id: alfa,
+        checkout_form_id: randomUUID(),
+        state,
+        created_at: '2026-11-12T10:00:00.000Z',
+        updated_at: '2026-11-12T10:00:00.000Z'
+      })
+      .execute()
   }
 
   const page = await owner.get('/')
@@ -76,21 +119,46 @@ t.test('sales per day of the month and per month of the year, by shop, and what 
   const months = barTitles(page.body, 'wykres-rok')
   t.equal(months.length, 12)
   t.match(months[2], /^marzec 2026: 300,00\s*zł$/)
-  t.match(months[10], /^listopad 2026: 1\s855,00\s*zł \(Sklep Alfa: 1\s230,00\s*zł, Sklep Beta: 425,00\s*zł, Poza Allegro: 200,00\s*zł\)$/)
+  t.match(
+    months[10],
+    /^listopad 2026: 1\s855,00\s*zł \(Sklep Alfa: 1\s230,00\s*zł, Sklep Beta: 425,00\s*zł, Poza Allegro: 200,00\s*zł\)$/
+  )
   t.match(page.body, /Sprzedaż brutto w 2026 r\. miesiąc po miesiącu: <strong>2\s155,00\s*zł<\/strong>/)
 
   // unpaid: 123 + 1 000 + 425 + 300 + 80 (the invoices; receipts are paid, the correction goes with its invoice)
-  t.match(page.body, /<li id="do-zaplaty"><a href="\/przychody\/dokumenty">5 dokumentów do zapłaty na 1\s928,00\s*zł<\/a><\/li>/)
-  t.match(page.body, /<li id="chca-faktury"><a href="\/przychody\/allegro\?faktura=tak&amp;dokument=nie">1 zamówienie Allegro czeka na fakturę/)
-  t.match(page.body, /<li id="allegro-niedostarczone"><a href="\/przychody\/dokumenty\/wysylka-allegro">2 dokumentów nie dotarło do Allegro<\/a>/)
+  t.match(
+    page.body,
+    /<li id="do-zaplaty"><a href="\/przychody\/dokumenty">5 dokumentów do zapłaty na 1\s928,00\s*zł<\/a><\/li>/
+  )
+  t.match(
+    page.body,
+    /<li id="chca-faktury"><a href="\/przychody\/allegro\?faktura=tak&amp;dokument=nie">1 zamówienie Allegro czeka na fakturę/
+  )
+  t.match(
+    page.body,
+    /<li id="allegro-niedostarczone"><a href="\/przychody\/dokumenty\/wysylka-allegro">2 dokumentów nie dotarło do Allegro<\/a>/
+  )
   t.match(page.body, 'id="jak-zaczac"', 'no import yet: the guide is shown')
   t.notMatch(page.body, 'id="nastepne-pobranie"')
 
   await db.updateTable('allegro_shops').set({ auto_import_minutes: 30 }).where('id', '=', beta).execute()
-  await db.insertInto('transaction_imports').values({ shop_id: beta, last_started_at: '2026-11-16T08:50:00.000Z', last_finished_at: '2026-11-16T08:51:00.000Z', created_at: '2026-11-16T08:50:00.000Z', updated_at: '2026-11-16T08:51:00.000Z' }).execute()
+  await db
+    .insertInto('transaction_imports')
+    .values({
+      shop_id: beta,
+      last_started_at: '2026-11-16T08:50:00.000Z',
+      last_finished_at: '2026-11-16T08:51:00.000Z',
+      created_at: '2026-11-16T08:50:00.000Z',
+      updated_at: '2026-11-16T08:51:00.000Z'
+    })
+    .execute()
   const later = await owner.get('/')
   t.notMatch(later.body, 'id="jak-zaczac"', 'after the first import the guide is gone')
-  t.match(later.body, /id="nastepne-pobranie">Następne automatyczne pobranie transakcji: Sklep Beta, 16\.11\.2026 10:20/, '30 minutes after the last start, in Warsaw time')
+  t.match(
+    later.body,
+    /id="nastepne-pobranie">Następne automatyczne pobranie transakcji: Sklep Beta, 16\.11\.2026 10:20/,
+    '30 minutes after the last start, in Warsaw time'
+  )
 
   // someone without the documents permission sees neither sales nor unpaid documents
   await seedUser(db, { login: 'magazynier', password: 'magazyn-haslo-123', magazyn: true, dokumenty: false })
@@ -102,21 +170,37 @@ t.test('sales per day of the month and per month of the year, by shop, and what 
   t.notMatch(theirs.body, 'do-zaplaty')
 })
 
-t.test('the chart geometry: stacked segments in proportion, a round axis, a month of corrections drawn as zero', async (t) => {
-  const chart = stackedBarChart({
-    caption: 'Test',
-    categoryLabels: ['a', 'b', 'c'],
-    categoryTitles: ['A', 'B', 'C'],
-    series: [{ key: 'x', name: 'X', values: [30_000, 0, -5_000] }, { key: 'y', name: 'Y', values: [10_000, 20_000, 0] }],
-    width: 364,
-    height: 232
-  })
-  // plot: 200 px high (232 − 8 − 24); the tallest stack is 400 zł, ticks of 100 zł up to 400
-  t.same(chart.ticks.map((tick) => tick.label.replace(/\s/g, ' ')), ['0 zł', '100 zł', '200 zł', '300 zł', '400 zł'])
-  t.same(chart.bars[0]?.segments.map((s) => s.height), [150, 50], '300 zł and 100 zł of 400 zł in 200 px')
-  t.same(chart.bars[1]?.segments.map((s) => s.height), [100])
-  t.same(chart.bars[2]?.segments, [], 'a negative sum draws nothing')
-  t.match(chart.bars[2]?.title, /^C: -50,00\s*zł$/, 'but its figure is in the title')
-  t.equal(chart.bars[0]?.segments[1]?.y, 8, 'the stack starts at the top of the plot')
-  t.equal(chart.empty, false)
-})
+t.test(
+  'the chart geometry: stacked segments in proportion, a round axis, a month of corrections drawn as zero',
+  async (t) => {
+    const chart = stackedBarChart({
+      caption: 'Test',
+      categoryLabels: ['a', 'b', 'c'],
+      categoryTitles: ['A', 'B', 'C'],
+      series: [
+        { key: 'x', name: 'X', values: [30_000, 0, -5_000] },
+        { key: 'y', name: 'Y', values: [10_000, 20_000, 0] }
+      ],
+      width: 364,
+      height: 232
+    })
+    // plot: 200 px high (232 − 8 − 24); the tallest stack is 400 zł, ticks of 100 zł up to 400
+    t.same(
+      chart.ticks.map((tick) => tick.label.replace(/\s/g, ' ')),
+      ['0 zł', '100 zł', '200 zł', '300 zł', '400 zł']
+    )
+    t.same(
+      chart.bars[0]?.segments.map((s) => s.height),
+      [150, 50],
+      '300 zł and 100 zł of 400 zł in 200 px'
+    )
+    t.same(
+      chart.bars[1]?.segments.map((s) => s.height),
+      [100]
+    )
+    t.same(chart.bars[2]?.segments, [], 'a negative sum draws nothing')
+    t.match(chart.bars[2]?.title, /^C: -50,00\s*zł$/, 'but its figure is in the title')
+    t.equal(chart.bars[0]?.segments[1]?.y, 8, 'the stack starts at the top of the plot')
+    t.equal(chart.empty, false)
+  }
+)

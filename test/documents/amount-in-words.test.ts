@@ -28,7 +28,10 @@ t.test('thousands and millions', async (t) => {
   t.equal(numberInWords(5_000_000_000), 'pięć miliardów')
   t.equal(amountInWords(100_000_000), 'jeden milion złotych 00/100')
   t.equal(amountInWords(26897), 'dwieście sześćdziesiąt osiem złotych 97/100')
-  t.equal(amountInWords(99999999), 'dziewięćset dziewięćdziesiąt dziewięć tysięcy dziewięćset dziewięćdziesiąt dziewięć złotych 99/100')
+  t.equal(
+    amountInWords(99999999),
+    'dziewięćset dziewięćdziesiąt dziewięć tysięcy dziewięćset dziewięćdziesiąt dziewięć złotych 99/100'
+  )
 })
 
 t.test('other currencies decline too', async (t) => {

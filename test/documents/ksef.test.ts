@@ -15,12 +15,17 @@ const KSEF_17_11 = '5261040828-20261117-00AABBCCDDEE-DE'
 const KSEF_OTHER_SELLER = '6762468259-20261116-3F0A12BC45DE-C9'
 const KSEF_13_11 = '5261040828-20261113-3F0A12BC45DE-37'
 
-async function issue (built: Built, spec: OrderSpec, type = 'faktura'): Promise<number> {
-  const shop = (await built.db.selectFrom('allegro_shops').select('id').executeTakeFirst())?.id ?? await insertShop(built.db)
+async function issue(built: Built, spec: OrderSpec, type = 'faktura'): Promise<number> {
+  const shop =
+    (await built.db.selectFrom('allegro_shops').select('id').executeTakeFirst())?.id ?? (await insertShop(built.db))
   const transactionId = await insertTransaction(built.db, shop, spec)
   await built.owner.get('/przychody/dokumenty')
   await built.owner.post('/przychody/dokumenty/wystaw', { transactionIds: [String(transactionId)], type })
-  const link = await built.db.selectFrom('document_transactions').select('document_id').where('transaction_id', '=', transactionId).executeTakeFirstOrThrow()
+  const link = await built.db
+    .selectFrom('document_transactions')
+    .select('document_id')
+    .where('transaction_id', '=', transactionId)
+    .executeTakeFirstOrThrow()
   return link.document_id
 }
 
@@ -49,11 +54,18 @@ t.test('a CZK invoice carries the NBP rate and the PLN VAT per rate that the doc
   const id = await issue(built, {
     currency: 'CZK',
     invoice: 'foreign_company',
-    items: [{ price: '1230.00', taxRate: '23.00' }, { price: '108.00', taxRate: '8.00' }],
+    items: [
+      { price: '1230.00', taxRate: '23.00' },
+      { price: '108.00', taxRate: '8.00' }
+    ],
     deliveryCost: '99.00',
     paidAt: '2026-11-16T07:30:00.000Z'
   })
-  const doc = await built.db.selectFrom('documents').select(['total_vat_pln', 'exchange_rate']).where('id', '=', id).executeTakeFirstOrThrow()
+  const doc = await built.db
+    .selectFrom('documents')
+    .select(['total_vat_pln', 'exchange_rate'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow()
   t.same(doc, { total_vat_pln: 4451, exchange_rate: '0.1735' })
   const xml = (await built.owner.get(`/przychody/dokumenty/${id}/ksef.xml`)).body
   assertValidFa3(t, xml)
@@ -71,7 +83,11 @@ t.test('what cannot be exported is explained on a page instead of a file', async
   const notInvoice = await built.owner.get(`/przychody/dokumenty/${receipt}/ksef.xml`)
   t.equal(notInvoice.statusCode, 422)
   t.match(notInvoice.body, 'nie jest fakturą – do KSeF trafiają tylko faktury i faktury korygujące')
-  t.notMatch((await built.owner.get(`/przychody/dokumenty/${receipt}`)).body, 'Pobierz XML KSeF', 'no download offered for a receipt')
+  t.notMatch(
+    (await built.owner.get(`/przychody/dokumenty/${receipt}`)).body,
+    'Pobierz XML KSeF',
+    'no download offered for a receipt'
+  )
 
   const broken = await issue(built, { invoice: 'company' })
   // data stored before a validation existed: a NIP with a wrong check digit
@@ -113,10 +129,22 @@ t.test('the monthly zip: every invoice of the month, the problematic ones listed
   t.equal(response.headers['content-type'], 'application/zip')
   t.equal(response.headers['content-disposition'], 'attachment; filename="KSeF_FA3_2026-11.zip"')
   const files = unzipSync(new Uint8Array(response.rawPayload))
-  t.same(Object.keys(files).sort(), ['FV_1_11_2026.xml', 'FV_2_11_2026.xml', 'POMINIETE.txt'], 'October, cancelled, receipt and pro forma left out')
+  t.same(
+    Object.keys(files).sort(),
+    ['FV_1_11_2026.xml', 'FV_2_11_2026.xml', 'POMINIETE.txt'],
+    'October, cancelled, receipt and pro forma left out'
+  )
   for (const name of ['FV_1_11_2026.xml', 'FV_2_11_2026.xml']) assertValidFa3(t, strFromU8(files[name]))
-  const numbers = await built.db.selectFrom('documents').select(['id', 'number']).where('id', 'in', [first, second, broken]).orderBy('id').execute()
-  t.same(numbers.map((n) => n.number), ['FV 1/11/2026', 'FV 2/11/2026', 'FV 3/11/2026'])
+  const numbers = await built.db
+    .selectFrom('documents')
+    .select(['id', 'number'])
+    .where('id', 'in', [first, second, broken])
+    .orderBy('id')
+    .execute()
+  t.same(
+    numbers.map((n) => n.number),
+    ['FV 1/11/2026', 'FV 2/11/2026', 'FV 3/11/2026']
+  )
   t.equal(value(strFromU8(files['FV_2_11_2026.xml']), 'BrakID'), '1', 'a consumer without a tax id')
   const skipped = strFromU8(files['POMINIETE.txt'])
   t.match(skipped, 'FV 3/11/2026:\r\n  - NIP nabywcy „6762468250” jest nieprawidłowy.')
@@ -125,7 +153,10 @@ t.test('the monthly zip: every invoice of the month, the problematic ones listed
   const empty = await built.owner.get('/przychody/dokumenty/ksef.zip?miesiac=2026-09')
   t.equal(empty.statusCode, 303)
   t.equal(empty.headers.location, '/przychody/dokumenty?miesiac=2026-09')
-  t.match((await built.owner.get('/przychody/dokumenty?miesiac=2026-09')).body, 'W miesiącu wrzesień 2026 nie wystawiono żadnej faktury')
+  t.match(
+    (await built.owner.get('/przychody/dokumenty?miesiac=2026-09')).body,
+    'W miesiącu wrzesień 2026 nie wystawiono żadnej faktury'
+  )
   const bad = await built.owner.get('/przychody/dokumenty/ksef.zip?miesiac=2026-13')
   t.equal(bad.statusCode, 303)
   t.match((await built.owner.get('/przychody/dokumenty')).body, 'Wybierz miesiąc eksportu KSeF.')
@@ -148,17 +179,33 @@ t.test('Numer KSeF: entered once known, checked, printed, guarded', async (t) =>
     const response = await owner.post(`/przychody/dokumenty/${id}/ksef`, { ksefNumber: typed })
     t.equal(response.statusCode, 422, `refused: ${typed}`)
     t.match(response.body, message)
-    if (typed !== '') t.match(response.body, `value="${typed.replace(/</g, '&lt;').replace(/>/g, '&gt;')}"`, 'the typed value is kept, escaped')
+    if (typed !== '')
+      t.match(
+        response.body,
+        `value="${typed.replace(/</g, '&lt;').replace(/>/g, '&gt;')}"`,
+        'the typed value is kept, escaped'
+      )
   }
-  t.equal((await db.selectFrom('documents').select('ksef_number').where('id', '=', id).executeTakeFirstOrThrow()).ksef_number, null)
-  t.equal((await owner.post(`/przychody/dokumenty/${id}/ksef`, { ksefNumber: KSEF_16_11 }, { csrf: null })).statusCode, 403, 'no CSRF token')
+  t.equal(
+    (await db.selectFrom('documents').select('ksef_number').where('id', '=', id).executeTakeFirstOrThrow()).ksef_number,
+    null
+  )
+  t.equal(
+    (await owner.post(`/przychody/dokumenty/${id}/ksef`, { ksefNumber: KSEF_16_11 }, { csrf: null })).statusCode,
+    403,
+    'no CSRF token'
+  )
 
   await owner.get(`/przychody/dokumenty/${id}`)
   const typedLoosely = ` ${KSEF_16_11.toLowerCase().replace('-3f0a', '- 3f0a')} `
   const saved = await owner.post(`/przychody/dokumenty/${id}/ksef`, { ksefNumber: typedLoosely })
   t.equal(saved.statusCode, 303)
   t.equal(saved.headers.location, `/przychody/dokumenty/${id}`)
-  t.equal((await db.selectFrom('documents').select('ksef_number').where('id', '=', id).executeTakeFirstOrThrow()).ksef_number, KSEF_16_11, 'stored normalised')
+  t.equal(
+    (await db.selectFrom('documents').select('ksef_number').where('id', '=', id).executeTakeFirstOrThrow()).ksef_number,
+    KSEF_16_11,
+    'stored normalised'
+  )
   const shown = await owner.get(`/przychody/dokumenty/${id}`)
   t.match(shown.body, 'Zapisano numer KSeF faktury FV 1/11/2026.')
   t.match(shown.body, `Numer KSeF: <strong>${KSEF_16_11}</strong>`)
@@ -170,7 +217,10 @@ t.test('Numer KSeF: entered once known, checked, printed, guarded', async (t) =>
   const cancelPage = await owner.get(`/przychody/dokumenty/${id}/anulowanie`)
   t.match(cancelPage.body, 'faktury przyjętej w KSeF nie można anulować')
   await owner.post(`/przychody/dokumenty/${id}/anulowanie`)
-  t.equal((await db.selectFrom('documents').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status, 'issued')
+  t.equal(
+    (await db.selectFrom('documents').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status,
+    'issued'
+  )
 
   // another invoice cannot take the same number
   const other = await issue(built, { invoice: 'company' })
@@ -194,19 +244,37 @@ t.test('Numer KSeF: entered once known, checked, printed, guarded', async (t) =>
   const receipt = await issue(built, {}, 'paragon')
   await owner.get(`/przychody/dokumenty/${receipt}`)
   await owner.post(`/przychody/dokumenty/${receipt}/ksef`, { ksefNumber: KSEF_16_11 })
-  t.match((await owner.get(`/przychody/dokumenty/${receipt}`)).body, 'Numer KSeF mają tylko faktury i faktury korygujące.')
-  t.equal((await db.selectFrom('documents').select('ksef_number').where('id', '=', receipt).executeTakeFirstOrThrow()).ksef_number, null)
-  t.match((await built.anonymous.post(`/przychody/dokumenty/${id}/ksef`, { ksefNumber: KSEF_16_11 })).headers.location, '/logowanie')
+  t.match(
+    (await owner.get(`/przychody/dokumenty/${receipt}`)).body,
+    'Numer KSeF mają tylko faktury i faktury korygujące.'
+  )
+  t.equal(
+    (await db.selectFrom('documents').select('ksef_number').where('id', '=', receipt).executeTakeFirstOrThrow())
+      .ksef_number,
+    null
+  )
+  t.match(
+    (await built.anonymous.post(`/przychody/dokumenty/${id}/ksef`, { ksefNumber: KSEF_16_11 })).headers.location,
+    '/logowanie'
+  )
 })
 
 t.test('a KSeF number entered after booking reaches the KPiR entry', async (t) => {
   const built = await build(t)
   const id = await issue(built, { invoice: 'company' })
-  const before = await built.db.selectFrom('ledger_entries').select('ksef_number').where('document_id', '=', id).executeTakeFirstOrThrow()
+  const before = await built.db
+    .selectFrom('ledger_entries')
+    .select('ksef_number')
+    .where('document_id', '=', id)
+    .executeTakeFirstOrThrow()
   t.equal(before.ksef_number, null, 'booked automatically, before KSeF answered')
   await built.owner.get(`/przychody/dokumenty/${id}`)
   t.equal((await built.owner.post(`/przychody/dokumenty/${id}/ksef`, { ksefNumber: KSEF_16_11 })).statusCode, 303)
-  const after = await built.db.selectFrom('ledger_entries').select('ksef_number').where('document_id', '=', id).executeTakeFirstOrThrow()
+  const after = await built.db
+    .selectFrom('ledger_entries')
+    .select('ksef_number')
+    .where('document_id', '=', id)
+    .executeTakeFirstOrThrow()
   t.equal(after.ksef_number, KSEF_16_11)
   const kpir = await built.owner.get('/ksiegowosc/kpir?miesiac=2026-11')
   t.match(kpir.body, KSEF_16_11, 'the KPiR shows it')

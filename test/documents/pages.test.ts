@@ -35,10 +35,33 @@ t.test('manual document: issued with decimal quantity, contractor added, shown o
   const doc = await db.selectFrom('documents').selectAll().executeTakeFirstOrThrow()
   t.equal(response.headers.location, `/przychody/dokumenty/${doc.id}`)
   // 1230.00 at 23 % + 1,5 × 3.33 = 4.995 → 5.00 at 8 %
-  t.match(doc, { number: 'FV 1/11/2026', buyer_name: 'Pracownia Łucka', buyer_nip: '5261040828', sale_date: '2026-11-14', due_date: '2026-11-30', payment_method: 'przelew', paid: 0, total_gross: 123500, total_vat: 23037, total_net: 100463, shop_id: null })
-  const lines = await db.selectFrom('document_lines').select(['name', 'unit', 'quantity_milli', 'unit_price_gross', 'vat_rate', 'gross']).orderBy('position').execute()
+  t.match(doc, {
+    number: 'FV 1/11/2026',
+    buyer_name: 'Pracownia Łucka',
+    buyer_nip: '5261040828',
+    sale_date: '2026-11-14',
+    due_date: '2026-11-30',
+    payment_method: 'przelew',
+    paid: 0,
+    total_gross: 123500,
+    total_vat: 23037,
+    total_net: 100463,
+    shop_id: null
+  })
+  const lines = await db
+    .selectFrom('document_lines')
+    .select(['name', 'unit', 'quantity_milli', 'unit_price_gross', 'vat_rate', 'gross'])
+    .orderBy('position')
+    .execute()
   t.same(lines, [
-    { name: 'Usługa projektowa', unit: 'usł.', quantity_milli: 1000, unit_price_gross: 123000, vat_rate: '23', gross: 123000 },
+    {
+      name: 'Usługa projektowa',
+      unit: 'usł.',
+      quantity_milli: 1000,
+      unit_price_gross: 123000,
+      vat_rate: '23',
+      gross: 123000
+    },
     { name: 'Kabel 3×1,5', unit: 'm', quantity_milli: 1500, unit_price_gross: 333, vat_rate: '8', gross: 500 }
   ])
   const contractor = await db.selectFrom('contractors').selectAll().executeTakeFirstOrThrow()
@@ -68,14 +91,36 @@ t.test('manual document: bad input gives 422 with every value kept, nothing stor
     lineVatRate: ['23', '8', '99']
   })
   t.equal(bad.statusCode, 422)
-  for (const message of ['NIP jest nieprawidłowy', 'Kod pocztowy w formacie 00-000', 'nie może być z przyszłości', 'Ilość większa od zera', 'Cena brutto, np. 123,45', 'Podaj nazwę.', 'Wybierz stawkę VAT.']) t.match(bad.body, message)
+  for (const message of [
+    'NIP jest nieprawidłowy',
+    'Kod pocztowy w formacie 00-000',
+    'nie może być z przyszłości',
+    'Ilość większa od zera',
+    'Cena brutto, np. 123,45',
+    'Podaj nazwę.',
+    'Wybierz stawkę VAT.'
+  ])
+    t.match(bad.body, message)
   t.match(bad.body, 'value="Firma &lt;b&gt;X&lt;/b&gt;"', 'escaped and kept')
   t.match(bad.body, 'value="12,345"')
   t.match(bad.body, 'value="Bez ceny"')
-  const empty = await owner.post('/przychody/dokumenty/nowy', { ...manual, lineName: ['', ''], lineQuantity: ['', ''], linePrice: ['', ''], lineVatRate: ['23', '23'] })
+  const empty = await owner.post('/przychody/dokumenty/nowy', {
+    ...manual,
+    lineName: ['', ''],
+    lineQuantity: ['', ''],
+    linePrice: ['', ''],
+    lineVatRate: ['23', '23']
+  })
   t.equal(empty.statusCode, 422)
   t.match(empty.body, 'Dodaj co najmniej jedną pozycję.')
-  const noBuyer = await owner.post('/przychody/dokumenty/nowy', { ...manual, buyerName: '', buyerNip: '', buyerStreet: '', buyerPostalCode: '', buyerCity: '' })
+  const noBuyer = await owner.post('/przychody/dokumenty/nowy', {
+    ...manual,
+    buyerName: '',
+    buyerNip: '',
+    buyerStreet: '',
+    buyerPostalCode: '',
+    buyerCity: ''
+  })
   t.equal(noBuyer.statusCode, 422, 'an invoice needs a buyer')
   const wrongTypes = await owner.post('/przychody/dokumenty/nowy', { ...manual, type: ['faktura_bez_vat'] })
   t.equal(wrongTypes.statusCode, 422)
@@ -91,16 +136,57 @@ t.test('manual document: more rows, receipt without buyer, existing contractor',
   t.equal(more.statusCode, 200)
   t.equal((more.body.match(/name="lineName"/g) ?? []).length, 8, 'the three rows sent plus five')
   t.match(more.body, 'value="Usługa projektowa"')
-  const receipt = await owner.post('/przychody/dokumenty/nowy', { ...manual, type: 'paragon', buyerName: '', buyerNip: '', buyerStreet: '', buyerPostalCode: '', buyerCity: '', paid: 'on', paymentMethod: 'gotowka' })
+  const receipt = await owner.post('/przychody/dokumenty/nowy', {
+    ...manual,
+    type: 'paragon',
+    buyerName: '',
+    buyerNip: '',
+    buyerStreet: '',
+    buyerPostalCode: '',
+    buyerCity: '',
+    paid: 'on',
+    paymentMethod: 'gotowka'
+  })
   t.equal(receipt.statusCode, 303)
-  const contractorId = (await db.insertInto('contractors').values({ name: 'Stały Klient', nip: '6762468259', is_company: 1, street: 'Rynek 1', postal_code: '00-950', city: 'Warszawa', created_at: 'x', updated_at: 'x' }).returning('id').executeTakeFirstOrThrow()).id
+  const contractorId = (
+    await db
+      .insertInto('contractors')
+      .values({
+        name: 'Stały Klient',
+        nip: '6762468259',
+        is_company: 1,
+        street: 'Rynek 1',
+        postal_code: '00-950',
+        city: 'Warszawa',
+        created_at: 'x',
+        updated_at: 'x'
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id
   const prefilled = await owner.get(`/przychody/dokumenty/nowy?kontrahent=${contractorId}`)
   t.match(prefilled.body, `<option value="${contractorId}" selected>`)
-  const invoice = await owner.post('/przychody/dokumenty/nowy', { ...manual, contractorId: String(contractorId), buyerName: '' })
+  const invoice = await owner.post('/przychody/dokumenty/nowy', {
+    ...manual,
+    contractorId: String(contractorId),
+    buyerName: ''
+  })
   t.equal(invoice.statusCode, 303)
   const docs = await db.selectFrom('documents').selectAll().orderBy('id').execute()
-  t.match(docs[0], { type: 'paragon', number: 'PAR 1/11/2026', buyer_name: '', contractor_id: null, paid: 1, payment_method: 'gotowka' })
-  t.match(docs[1], { type: 'faktura', buyer_name: 'Stały Klient', buyer_nip: '6762468259', contractor_id: contractorId })
+  t.match(docs[0], {
+    type: 'paragon',
+    number: 'PAR 1/11/2026',
+    buyer_name: '',
+    contractor_id: null,
+    paid: 1,
+    payment_method: 'gotowka'
+  })
+  t.match(docs[1], {
+    type: 'faktura',
+    buyer_name: 'Stały Klient',
+    buyer_nip: '6762468259',
+    contractor_id: contractorId
+  })
 })
 
 t.test('documents list filters and paging', async (t) => {
@@ -109,7 +195,11 @@ t.test('documents list filters and paging', async (t) => {
   await owner.post('/przychody/dokumenty/nowy', manual)
   await owner.post('/przychody/dokumenty/nowy', { ...manual, type: 'paragon', buyerName: 'Zażółć Gęślą', buyerNip: '' })
   clock.set('2026-12-02T10:00:00.000+01:00')
-  t.equal((await owner.post('/przychody/dokumenty/nowy', { ...manual, issueDate: '2026-12-02', dueDate: '2026-12-09' })).statusCode, 303)
+  t.equal(
+    (await owner.post('/przychody/dokumenty/nowy', { ...manual, issueDate: '2026-12-02', dueDate: '2026-12-09' }))
+      .statusCode,
+    303
+  )
   const all = await owner.get('/przychody/dokumenty')
   t.match(all.body, 'Dokumentów: 3')
   t.match(all.body, 'FV 1/12/2026', 'a new month restarts the series')
@@ -122,7 +212,11 @@ t.test('documents list filters and paging', async (t) => {
   t.match(byText.body, 'Dokumentów: 1', 'case-insensitive with Polish letters')
   const byNip = await owner.get('/przychody/dokumenty?q=526-104')
   t.match(byNip.body, 'Dokumentów: 2')
-  const contractor = await db.selectFrom('contractors').select('id').where('name', '=', 'Pracownia Łucka').executeTakeFirstOrThrow()
+  const contractor = await db
+    .selectFrom('contractors')
+    .select('id')
+    .where('name', '=', 'Pracownia Łucka')
+    .executeTakeFirstOrThrow()
   const byContractor = await owner.get(`/przychody/dokumenty?kontrahent=${contractor.id}`)
   t.match(byContractor.body, 'Dokumentów: 2')
   const junk = await owner.get('/przychody/dokumenty?typ=x&miesiac=13&strona=-4&kontrahent=abc&q[]=1')
@@ -138,7 +232,11 @@ t.test('cancelling: not when booked; otherwise number stays, kind released, new 
   const doc = await db.selectFrom('documents').selectAll().executeTakeFirstOrThrow()
   const confirm = await owner.get(`/przychody/dokumenty/${doc.id}/anulowanie`)
   t.match(confirm.body, 'Numer pozostanie wykorzystany')
-  t.equal((await owner.post(`/przychody/dokumenty/${doc.id}/anulowanie`, {}, { csrf: null })).statusCode, 403, 'CSRF needed')
+  t.equal(
+    (await owner.post(`/przychody/dokumenty/${doc.id}/anulowanie`, {}, { csrf: null })).statusCode,
+    403,
+    'CSRF needed'
+  )
   const cancelled = await owner.post(`/przychody/dokumenty/${doc.id}/anulowanie`)
   t.equal(cancelled.statusCode, 303)
   t.equal(cancelled.headers.location, `/przychody/dokumenty/${doc.id}`)
@@ -153,8 +251,15 @@ t.test('cancelling: not when booked; otherwise number stays, kind released, new 
   t.equal(twice.statusCode, 303)
   t.match((await owner.get(`/przychody/dokumenty/${doc.id}`)).body, 'jest już anulowany')
   await owner.post('/przychody/dokumenty/wystaw', { transactionIds: String(id), type: 'faktura' })
-  const numbers = (await db.selectFrom('documents').select(['number', 'status']).orderBy('id').execute())
-  t.same(numbers, [{ number: 'FV 1/11/2026', status: 'cancelled' }, { number: 'FV 2/11/2026', status: 'issued' }], 'no number reused, no gap')
+  const numbers = await db.selectFrom('documents').select(['number', 'status']).orderBy('id').execute()
+  t.same(
+    numbers,
+    [
+      { number: 'FV 1/11/2026', status: 'cancelled' },
+      { number: 'FV 2/11/2026', status: 'issued' }
+    ],
+    'no number reused, no gap'
+  )
 })
 
 t.test('a booked document cannot be cancelled', async (t) => {
@@ -178,9 +283,25 @@ t.test('numbering settings: owner only, {n} required, used by the next document'
   const page = await owner.get('/ustawienia/numeracja')
   t.equal(page.statusCode, 200)
   t.match(page.body, 'value="FV {n}/{mm}/{yyyy}"')
-  t.match((await owner.get('/przychody/dokumenty')).body, 'href="/ustawienia/numeracja"', 'linked from the documents list')
-  const fields = { faktura: 'FV {n}/{mm}/{yyyy}', faktura_bez_vat: 'F {n}/{mm}/{yyyy}', proforma: 'PRO {n}/{mm}/{yyyy}', proforma_bez_vat: 'PF {n}/{mm}/{yyyy}', paragon: 'PAR {n}/{mm}/{yyyy}', inny_przychod: 'IPS {n}/{mm}/{yyyy}', korekta: 'KOR {n}/{mm}/{yyyy}' }
-  const bad = await owner.post('/ustawienia/numeracja', { ...fields, faktura: 'FV/{mm}/{yyyy}', paragon: 'PRO {n}/{mm}/{yyyy}' })
+  t.match(
+    (await owner.get('/przychody/dokumenty')).body,
+    'href="/ustawienia/numeracja"',
+    'linked from the documents list'
+  )
+  const fields = {
+    faktura: 'FV {n}/{mm}/{yyyy}',
+    faktura_bez_vat: 'F {n}/{mm}/{yyyy}',
+    proforma: 'PRO {n}/{mm}/{yyyy}',
+    proforma_bez_vat: 'PF {n}/{mm}/{yyyy}',
+    paragon: 'PAR {n}/{mm}/{yyyy}',
+    inny_przychod: 'IPS {n}/{mm}/{yyyy}',
+    korekta: 'KOR {n}/{mm}/{yyyy}'
+  }
+  const bad = await owner.post('/ustawienia/numeracja', {
+    ...fields,
+    faktura: 'FV/{mm}/{yyyy}',
+    paragon: 'PRO {n}/{mm}/{yyyy}'
+  })
   t.equal(bad.statusCode, 422)
   t.match(bad.body, 'Wzór musi zawierać {n}')
   t.match(bad.body, 'Ten sam wzór ma już inny rodzaj dokumentu')
@@ -200,7 +321,13 @@ t.test('numbering settings: owner only, {n} required, used by the next document'
 
 t.test('pages need a session; unknown ids are 404', async (t) => {
   const { owner, anonymous } = await build(t)
-  for (const url of ['/przychody/dokumenty', '/przychody/dokumenty/nowy', '/przychody/dokumenty/1', '/przychody/dokumenty/1/pdf', '/ustawienia/numeracja']) {
+  for (const url of [
+    '/przychody/dokumenty',
+    '/przychody/dokumenty/nowy',
+    '/przychody/dokumenty/1',
+    '/przychody/dokumenty/1/pdf',
+    '/ustawienia/numeracja'
+  ]) {
     const response = await anonymous.get(url)
     t.equal(response.statusCode, 303, url)
     t.match(String(response.headers.location), /^\/logowanie\?next=/)

@@ -1,11 +1,17 @@
 import t from 'tap'
-import { allegroVatRate, buyerFromOrder, draftLinesFromOrder, paymentOf, saleDateOf } from '../../src/documents/allegro-document.ts'
+import {
+  allegroVatRate,
+  buyerFromOrder,
+  draftLinesFromOrder,
+  paymentOf,
+  saleDateOf
+} from '../../src/documents/allegro-document.ts'
 import { formatDocumentNumber, patternProblem } from '../../src/documents/document.ts'
 import { parseCheckoutForm, type CheckoutFormData } from '../../src/transactions/checkout-form.ts'
 import { checkoutForm, type OrderSpec } from '../helpers/transaction-fixtures.ts'
 import { highestRate, lineGross, splitGross, sumAmounts, vatTotals } from '../../src/shared/vat.ts'
 
-function order (spec: OrderSpec): CheckoutFormData {
+function order(spec: OrderSpec): CheckoutFormData {
   const parsed = parseCheckoutForm(checkoutForm(spec))
   if (!parsed.ok) throw new Error(parsed.error)
   return parsed.form
@@ -60,23 +66,40 @@ t.test('lines of an Allegro order: items, services, delivery', async (t) => {
   const o = order({
     items: [
       { name: 'Książka', price: '42.00', quantity: 1, taxRate: '5.00' },
-      { name: 'Kubek', price: '33.33', quantity: 3, taxRate: '23.00', services: [{ name: 'Pakowanie na prezent', price: '10.00', quantity: 3 }] },
+      {
+        name: 'Kubek',
+        price: '33.33',
+        quantity: 3,
+        taxRate: '23.00',
+        services: [{ name: 'Pakowanie na prezent', price: '10.00', quantity: 3 }]
+      },
       { name: 'Herbata', price: '10.00', quantity: 1, taxRate: null }
     ],
     deliveryCost: '9.99',
     deliveryMethod: 'Allegro Kurier DPD'
   })
-  const lines = draftLinesFromOrder(o, { vatExempt: false, defaultRate: '23', products: [null, null, { id: 7, vatRate: '8' }] })
-  t.same(lines.map((l) => [l.kind, l.name, l.quantityMilli, l.unitPriceGross, l.vatRate, l.gross]), [
-    ['item', 'Książka', 1000, 4200, '5', 4200],
-    ['item', 'Kubek', 3000, 3333, '23', 9999],
-    // 10.00 for 3 units does not split evenly: one lot
-    ['service', 'Pakowanie na prezent (3 szt.)', 1000, 1000, '23', 1000],
-    ['item', 'Herbata', 1000, 1000, '8', 1000],
-    ['delivery', 'Dostawa: Allegro Kurier DPD', 1000, 999, '23', 999]
-  ])
+  const lines = draftLinesFromOrder(o, {
+    vatExempt: false,
+    defaultRate: '23',
+    products: [null, null, { id: 7, vatRate: '8' }]
+  })
+  t.same(
+    lines.map((l) => [l.kind, l.name, l.quantityMilli, l.unitPriceGross, l.vatRate, l.gross]),
+    [
+      ['item', 'Książka', 1000, 4200, '5', 4200],
+      ['item', 'Kubek', 3000, 3333, '23', 9999],
+      // 10.00 for 3 units does not split evenly: one lot
+      ['service', 'Pakowanie na prezent (3 szt.)', 1000, 1000, '23', 1000],
+      ['item', 'Herbata', 1000, 1000, '8', 1000],
+      ['delivery', 'Dostawa: Allegro Kurier DPD', 1000, 999, '23', 999]
+    ]
+  )
   t.equal(lines[3].productId, 7, 'the matched product is remembered')
-  t.equal(lines.reduce((s, l) => s + l.gross, 0), o.totalToPay, 'lines add up to totalToPay')
+  t.equal(
+    lines.reduce((s, l) => s + l.gross, 0),
+    o.totalToPay,
+    'lines add up to totalToPay'
+  )
   t.same(vatTotals(lines), [
     { vatRate: '23', net: 9754, vat: 2244, gross: 11998 },
     { vatRate: '8', net: 926, vat: 74, gross: 1000 },
@@ -85,16 +108,36 @@ t.test('lines of an Allegro order: items, services, delivery', async (t) => {
 })
 
 t.test('a service whose total splits evenly keeps its quantity', async (t) => {
-  const o = order({ items: [{ name: 'Kubek', price: '20.00', quantity: 2, services: [{ name: 'Grawer', price: '12.00', quantity: 2 }] }], deliveryCost: '0.00' })
+  const o = order({
+    items: [
+      { name: 'Kubek', price: '20.00', quantity: 2, services: [{ name: 'Grawer', price: '12.00', quantity: 2 }] }
+    ],
+    deliveryCost: '0.00'
+  })
   const lines = draftLinesFromOrder(o, { vatExempt: false, defaultRate: '23', products: [null] })
-  t.same(lines.map((l) => [l.kind, l.name, l.quantityMilli, l.unitPriceGross, l.gross]), [['item', 'Kubek', 2000, 2000, 4000], ['service', 'Grawer', 2000, 600, 1200]])
+  t.same(
+    lines.map((l) => [l.kind, l.name, l.quantityMilli, l.unitPriceGross, l.gross]),
+    [
+      ['item', 'Kubek', 2000, 2000, 4000],
+      ['service', 'Grawer', 2000, 600, 1200]
+    ]
+  )
   t.equal(lines[1].lineItemId, null, 'only the goods line stands for the cart item (stock counts it once)')
 })
 
 t.test('zero delivery adds no line; delivery follows the highest goods rate', async (t) => {
   const free = order({ items: [{ price: '50.00', taxRate: '8.00' }], deliveryCost: '0.00' })
-  t.same(draftLinesFromOrder(free, { vatExempt: false, defaultRate: '23', products: [null] }).map((l) => l.kind), ['item'])
-  const mixed = order({ items: [{ price: '50.00', taxRate: '8.00' }, { price: '10.00', taxRate: '5.00' }], deliveryCost: '12.00' })
+  t.same(
+    draftLinesFromOrder(free, { vatExempt: false, defaultRate: '23', products: [null] }).map((l) => l.kind),
+    ['item']
+  )
+  const mixed = order({
+    items: [
+      { price: '50.00', taxRate: '8.00' },
+      { price: '10.00', taxRate: '5.00' }
+    ],
+    deliveryCost: '12.00'
+  })
   const lines = draftLinesFromOrder(mixed, { vatExempt: false, defaultRate: '23', products: [null, null] })
   t.equal(lines[2].vatRate, '8')
   t.equal(highestRate(['5', 'zw', '8'], '23'), '8')
@@ -107,40 +150,99 @@ t.test('rates: Allegro, else product, else company default', async (t) => {
   t.equal(allegroVatRate('0.00'), '0')
   t.equal(allegroVatRate('21.00'), null, 'a foreign rate is not ours')
   t.equal(allegroVatRate(null), null)
-  const o = order({ items: [{ price: '10.00', taxRate: null }, { price: '10.00', taxRate: null }], deliveryCost: '0.00' })
-  const lines = draftLinesFromOrder(o, { vatExempt: false, defaultRate: '8', products: [{ id: 1, vatRate: '5' }, null] })
-  t.same(lines.map((l) => l.vatRate), ['5', '8'])
+  const o = order({
+    items: [
+      { price: '10.00', taxRate: null },
+      { price: '10.00', taxRate: null }
+    ],
+    deliveryCost: '0.00'
+  })
+  const lines = draftLinesFromOrder(o, {
+    vatExempt: false,
+    defaultRate: '8',
+    products: [{ id: 1, vatRate: '5' }, null]
+  })
+  t.same(
+    lines.map((l) => l.vatRate),
+    ['5', '8']
+  )
 })
 
 t.test('non-VAT payer: every line exempt, no VAT', async (t) => {
   const o = order({ items: [{ price: '33.33', quantity: 3, taxRate: '23.00' }], deliveryCost: '9.99' })
   const lines = draftLinesFromOrder(o, { vatExempt: true, defaultRate: 'zw', products: [null] })
-  t.same(lines.map((l) => l.vatRate), ['zw', 'zw'])
+  t.same(
+    lines.map((l) => l.vatRate),
+    ['zw', 'zw']
+  )
   t.same(vatTotals(lines), [{ vatRate: 'zw', net: 10998, vat: 0, gross: 10998 }])
 })
 
 t.test('buyer rule', async (t) => {
   const company = buyerFromOrder(order({ invoice: 'company' }), 'delivery')
   t.ok(company.ok)
-  if (company.ok) t.match(company.buyer, { name: 'Warsztat Nowak s.c.', nip: '6762468259', isCompany: true, street: 'Przemysłowa 12', postalCode: '30-701', city: 'Kraków', allegroBuyerId: '98765432', allegroLogin: 'warsztat_nowak' })
+  if (company.ok)
+    t.match(company.buyer, {
+      name: 'Warsztat Nowak s.c.',
+      nip: '6762468259',
+      isCompany: true,
+      street: 'Przemysłowa 12',
+      postalCode: '30-701',
+      city: 'Kraków',
+      allegroBuyerId: '98765432',
+      allegroLogin: 'warsztat_nowak'
+    })
 
   const person = buyerFromOrder(order({ invoice: 'person' }), 'account_owner')
-  if (person.ok) t.match(person.buyer, { name: 'Zofia Wiśniewska', nip: null, isCompany: false, street: 'Przemysłowa 12', city: 'Kraków' })
+  if (person.ok)
+    t.match(person.buyer, {
+      name: 'Zofia Wiśniewska',
+      nip: null,
+      isCompany: false,
+      street: 'Przemysłowa 12',
+      city: 'Kraków'
+    })
   else t.fail(person.problem)
 
-  const delivery = buyerFromOrder(order({ delivery: { firstName: 'Piotr', lastName: 'Zieliński', pickupPoint: true } }), 'delivery')
-  if (delivery.ok) t.match(delivery.buyer, { name: 'Piotr Zieliński', street: 'Długa 5/3', postalCode: '50-001', city: 'Wrocław', nip: null })
+  const delivery = buyerFromOrder(
+    order({ delivery: { firstName: 'Piotr', lastName: 'Zieliński', pickupPoint: true } }),
+    'delivery'
+  )
+  if (delivery.ok)
+    t.match(delivery.buyer, {
+      name: 'Piotr Zieliński',
+      street: 'Długa 5/3',
+      postalCode: '50-001',
+      city: 'Wrocław',
+      nip: null
+    })
   else t.fail(delivery.problem)
 
-  const owner = buyerFromOrder(order({ buyer: { firstName: 'Anna', lastName: 'Nowak', companyName: 'Nowak Sp. j.' } }), 'account_owner')
-  if (owner.ok) t.match(owner.buyer, { name: 'Nowak Sp. j.', isCompany: true, street: 'Kwiatowa 7/2', postalCode: '30-001', city: 'Kraków' })
+  const owner = buyerFromOrder(
+    order({ buyer: { firstName: 'Anna', lastName: 'Nowak', companyName: 'Nowak Sp. j.' } }),
+    'account_owner'
+  )
+  if (owner.ok)
+    t.match(owner.buyer, {
+      name: 'Nowak Sp. j.',
+      isCompany: true,
+      street: 'Kwiatowa 7/2',
+      postalCode: '30-001',
+      city: 'Kraków'
+    })
   else t.fail(owner.problem)
 
   const ownerNoAddress = buyerFromOrder(order({ buyer: { address: null } }), 'account_owner')
-  if (ownerNoAddress.ok) t.match(ownerNoAddress.buyer, { name: 'Anna Nowak', street: 'Długa 5/3', city: 'Wrocław' }, 'falls back to the delivery address')
+  if (ownerNoAddress.ok)
+    t.match(
+      ownerNoAddress.buyer,
+      { name: 'Anna Nowak', street: 'Długa 5/3', city: 'Wrocław' },
+      'falls back to the delivery address'
+    )
 
   const foreign = buyerFromOrder(order({ invoice: 'foreign_company' }), 'delivery')
-  if (foreign.ok) t.match(foreign.buyer, { nip: null, foreignTaxId: 'CZ27074358', foreignTaxIdType: 'CZ_DIC', countryCode: 'CZ' })
+  if (foreign.ok)
+    t.match(foreign.buyer, { nip: null, foreignTaxId: 'CZ27074358', foreignTaxIdType: 'CZ_DIC', countryCode: 'CZ' })
   else t.fail(foreign.problem)
 
   const badNip = buyerFromOrder(order({ invoice: 'company', invoiceNip: '6762468250' }), 'delivery')

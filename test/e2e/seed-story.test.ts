@@ -40,7 +40,8 @@ const COMPANY_NIP = '5261040828'
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const PHONE = { width: 390, height: 844 }
 
-const pdfText = (pdf: Buffer): string => execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).toString('utf8')
+const pdfText = (pdf: Buffer): string =>
+  execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).toString('utf8')
 
 interface Server {
   url: string
@@ -48,7 +49,7 @@ interface Server {
   output: () => string
 }
 
-async function freePort (): Promise<number> {
+async function freePort(): Promise<number> {
   const server = createServer()
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
@@ -60,7 +61,7 @@ async function freePort (): Promise<number> {
 }
 
 /** `node --import tsx src/server.ts`, as `npm run dev` does, on its own data folder. */
-async function startServer (dataDir: string, port: number, extraEnv: Record<string, string> = {}): Promise<Server> {
+async function startServer(dataDir: string, port: number, extraEnv: Record<string, string> = {}): Promise<Server> {
   const url = `http://127.0.0.1:${port}`
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -77,9 +78,15 @@ async function startServer (dataDir: string, port: number, extraEnv: Record<stri
     KSEF_WORKER_INTERVAL_MS: '2000',
     ...extraEnv
   }
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let log = ''
-  const keep = (chunk: Buffer): void => { log = (log + chunk.toString('utf8')).slice(-20_000) }
+  const keep = (chunk: Buffer): void => {
+    log = (log + chunk.toString('utf8')).slice(-20_000)
+  }
   child.stdout!.on('data', keep)
   child.stderr!.on('data', keep)
   const exited = once(child, 'exit')
@@ -94,7 +101,8 @@ async function startServer (dataDir: string, port: number, extraEnv: Record<stri
 
   const deadline = Date.now() + 60_000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} before answering /healthz:\n${log}`)
+    if (child.exitCode !== null)
+      throw new Error(`the server exited with ${child.exitCode} before answering /healthz:\n${log}`)
     try {
       const response = await fetch(`${url}/healthz`)
       if (response.status === 200) break
@@ -111,7 +119,7 @@ async function startServer (dataDir: string, port: number, extraEnv: Record<stri
 }
 
 /** "1 234,56 zł" → 123456 */
-function grosze (text: string): number {
+function grosze(text: string): number {
   const amount = parseUserAmount(text.replace(/zł/g, ''))
   if (amount === null) throw new Error(`not an amount: ${JSON.stringify(text)}`)
   return amount
@@ -124,7 +132,9 @@ const quantityOf = (text: string): number => Number(text.trim().replace(',', '.'
 t.setTimeout(600_000)
 
 if (!existsSync(CHROMIUM)) {
-  t.fail(`Chromium is missing at ${CHROMIUM}; the end-to-end test needs it: apt-get install -y chromium (.ci/run installs it)`)
+  t.fail(
+    `Chromium is missing at ${CHROMIUM}; the end-to-end test needs it: apt-get install -y chromium (.ci/run installs it)`
+  )
 } else {
   t.test('the seed’s story end to end in Chromium', async (t) => {
     rmSync(ARTIFACTS, { recursive: true, force: true })
@@ -145,9 +155,20 @@ if (!existsSync(CHROMIUM)) {
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync'
+      ]
     })
-    const context: BrowserContext = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'pl-PL', timezoneId: ZONE })
+    const context: BrowserContext = await browser.newContext({
+      viewport: { width: 1366, height: 900 },
+      locale: 'pl-PL',
+      timezoneId: ZONE
+    })
     context.setDefaultTimeout(30_000)
     const page = await context.newPage()
 
@@ -158,10 +179,12 @@ if (!existsSync(CHROMIUM)) {
     const watch = (p: Page): void => {
       p.on('pageerror', (error) => problems.push(`script error on ${p.url()}: ${error.message}`))
       p.on('console', (message) => {
-        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console error on ${p.url()}: ${message.text()}`)
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+          problems.push(`console error on ${p.url()}: ${message.text()}`)
       })
       p.on('response', (response) => {
-        if (response.status() >= 400) refusals.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`)
+        if (response.status() >= 400)
+          refusals.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`)
       })
     }
     watch(page)
@@ -176,18 +199,39 @@ if (!existsSync(CHROMIUM)) {
       shotNo++
       const file = join(ARTIFACTS, `${String(shotNo).padStart(2, '0')}-${name}`)
       await p.screenshot({ path: `${file}.png`, fullPage: true })
-      if (await p.evaluate('typeof window.axe') === 'undefined') await p.evaluate(AXE_SOURCE)
+      if ((await p.evaluate('typeof window.axe')) === 'undefined') await p.evaluate(AXE_SOURCE)
       const findings = await p.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: Array<{ id: string, impact: string | null, help: string, nodes: Array<{ target: unknown[] }> }> }> } }).axe
+        const axe = (
+          window as unknown as {
+            axe: {
+              run: (context: Document) => Promise<{
+                violations: Array<{
+                  id: string
+                  impact: string | null
+                  help: string
+                  nodes: Array<{ target: unknown[] }>
+                }>
+              }>
+            }
+          }
+        ).axe
         const result = await axe.run(document)
         return result.violations
           .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)
+          .map(
+            (v) =>
+              `${v.impact} ${v.id} (${v.help}): ${v.nodes
+                .slice(0, 3)
+                .map((n) => n.target.join(' '))
+                .join(', ')}`
+          )
       })
       for (const finding of findings) accessibility.push(`${name} ${new URL(p.url()).pathname}: ${finding}`)
       const desktop = p.viewportSize() ?? { width: 1366, height: 900 }
       await p.setViewportSize(PHONE)
-      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+      const overflow = await p.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth
+      )
       if (overflow > 0) sideways.push(`${name} ${new URL(p.url()).pathname}: ${overflow} px wider than the screen`)
       await p.screenshot({ path: `${file}-390.png`, fullPage: true })
       await p.setViewportSize(desktop)
@@ -204,7 +248,8 @@ if (!existsSync(CHROMIUM)) {
     const clickAndLoad = async (target: Locator): Promise<void> => {
       const navigated = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame() })
       // a link of the top bar's folded USTAWIENIA menu is there once the menu is opened, as a person does
-      if (await target.count() === 0) for (const menu of await page.locator('nav.mainnav details:not([open]) > summary').all()) await menu.click()
+      if ((await target.count()) === 0)
+        for (const menu of await page.locator('nav.mainnav details:not([open]) > summary').all()) await menu.click()
       await target.click()
       await navigated
       await page.waitForLoadState('load')
@@ -225,7 +270,11 @@ if (!existsSync(CHROMIUM)) {
       return /Numer KSeF: (\S+)/.exec(await ksefCard.innerText())?.[1] ?? ''
     }
     const bookingMonth = async (): Promise<string> => {
-      const months = await Promise.all(['Data sprzedaży', 'Data wystawienia'].map(async (label) => DateTime.fromFormat((await detail(label).innerText()).trim(), 'dd.MM.yyyy').toFormat('yyyy-MM')))
+      const months = await Promise.all(
+        ['Data sprzedaży', 'Data wystawienia'].map(async (label) =>
+          DateTime.fromFormat((await detail(label).innerText()).trim(), 'dd.MM.yyyy').toFormat('yyyy-MM')
+        )
+      )
       return months.sort()[0]
     }
 
@@ -245,7 +294,11 @@ if (!existsSync(CHROMIUM)) {
     await page.getByLabel('Numer rachunku bankowego').fill('61 1090 1014 0000 0712 1981 2874')
     t.equal(await page.getByLabel('Status VAT').inputValue(), 'czynny', 'a VAT payer by default')
     t.equal(await page.getByLabel('Forma opodatkowania').inputValue(), 'kpir')
-    t.equal(await page.getByLabel('Pakiet').inputValue(), 'ksiegowosc', 'the package without a warehouse: PRZYCHODY » PRODUKTY')
+    t.equal(
+      await page.getByLabel('Pakiet').inputValue(),
+      'ksiegowosc',
+      'the package without a warehouse: PRZYCHODY » PRODUKTY'
+    )
     await clickAndLoad(page.getByRole('button', { name: 'Utwórz firmę i konto' }))
     t.equal(pathOf(page), '/')
     t.match(await flashes(), 'Firma i konto właściciela zostały utworzone')
@@ -263,7 +316,10 @@ if (!existsSync(CHROMIUM)) {
     await clickAndLoad(page.locator('#modul').getByRole('button', { name: 'Zapisz' }))
     t.match(await flashes(), 'Zapisano ustawienia modułu Allegro.')
     t.ok(await page.getByLabel('WŁĄCZ MODUŁ ALLEGRO').isChecked(), 'the module stays on')
-    t.ok(await page.getByLabel('Automatycznie zamykaj transakcję po wystawieniu dokumentu sprzedaży').isChecked(), 'auto-close is saved')
+    t.ok(
+      await page.getByLabel('Automatycznie zamykaj transakcję po wystawieniu dokumentu sprzedaży').isChecked(),
+      'auto-close is saved'
+    )
     t.equal(await nav('Allegro').count(), 1, 'the PRZYCHODY » ALLEGRO tab is shown')
 
     // --- DODAJ SKLEP (the built-in simulator) -------------------------------------------------
@@ -297,7 +353,10 @@ if (!existsSync(CHROMIUM)) {
     await shot(allegroPage, 'allegro-potwierdzenie')
     await allegroPage.getByLabel('Login').fill('demo_sklep')
     await allegroPage.getByLabel('Hasło').fill('demo1234')
-    await Promise.all([allegroPage.waitForEvent('load'), allegroPage.getByRole('button', { name: 'Zezwól i powiąż' }).click()])
+    await Promise.all([
+      allegroPage.waitForEvent('load'),
+      allegroPage.getByRole('button', { name: 'Zezwól i powiąż' }).click()
+    ])
     t.match(await allegroPage.getByRole('status').innerText(), 'Aplikacja została powiązana z kontem demo_sklep.')
     await shot(allegroPage, 'allegro-powiazano')
     await allegroPage.close()
@@ -314,11 +373,17 @@ if (!existsSync(CHROMIUM)) {
     await clickAndLoad(page.getByRole('link', { name: 'Dalej: POBIERZ NOWE TRANSAKCJE' }))
     t.equal(pathOf(page), LIST)
     t.match(await page.locator('main').innerText(), 'jeszcze nie pobierano')
-    t.match(await page.locator('main').innerText(), 'Nowe transakcje można pobierać co najmniej co 10 minut dla każdego sklepu.')
+    t.match(
+      await page.locator('main').innerText(),
+      'Nowe transakcje można pobierać co najmniej co 10 minut dla każdego sklepu.'
+    )
     await shot(page, 'allegro-przed-pobraniem')
     const importButton = page.getByRole('button', { name: 'POBIERZ NOWE TRANSAKCJE' })
     const importPanel = page.locator('section[aria-labelledby="imports-head"] tbody tr').first()
-    /** POBIERZ NOWE TRANSAKCJE; on a slow machine the import may go on in the background, then the panel tells when it ends. */
+    /**
+     * POBIERZ NOWE TRANSAKCJE; on a slow machine the import may go on in the background, then the panel tells when it
+     * ends.
+     */
     const importNow = async (): Promise<string> => {
       await clickAndLoad(importButton)
       const message = await flashes()
@@ -336,8 +401,19 @@ if (!existsSync(CHROMIUM)) {
     const clickedAt = DateTime.now().setZone(ZONE)
     const imported = await importNow()
     const returnedAt = DateTime.now().setZone(ZONE)
-    t.match(imported, new RegExp(`Pobrano transakcje ze sklepu ${SHOP_NAME}: \\d+ now`), 'the import finished and says how many are new')
-    const transactionCount = Number(/(\d+) transakcj/.exec(await page.locator('main p.muted', { hasText: /transakcj/ }).first().innerText())?.[1])
+    t.match(
+      imported,
+      new RegExp(`Pobrano transakcje ze sklepu ${SHOP_NAME}: \\d+ now`),
+      'the import finished and says how many are new'
+    )
+    const transactionCount = Number(
+      /(\d+) transakcj/.exec(
+        await page
+          .locator('main p.muted', { hasText: /transakcj/ })
+          .first()
+          .innerText()
+      )?.[1]
+    )
     t.ok(transactionCount > 50, `a month of orders is listed (${transactionCount})`)
     t.equal(Number(/: (\d+) now/.exec(imported)?.[1]), transactionCount, 'every new one is on the list, each once')
     await shot(page, 'allegro-po-pobraniu')
@@ -349,8 +425,12 @@ if (!existsSync(CHROMIUM)) {
     const nextAllowed = /Kolejne pobranie dla sklepu .+ będzie możliwe o (\d\d:\d\d)\./.exec(refused)?.[1]
     // the import started between the click and the answer: 10 minutes after one of those minutes
     const possible = new Set<string>()
-    for (let at = clickedAt.startOf('minute'); at <= returnedAt; at = at.plus({ minutes: 1 })) possible.add(at.plus({ minutes: 10 }).toFormat('HH:mm'))
-    t.ok(nextAllowed !== undefined && possible.has(nextAllowed), `a second import within 10 minutes is refused with the next allowed time (${refused})`)
+    for (let at = clickedAt.startOf('minute'); at <= returnedAt; at = at.plus({ minutes: 1 }))
+      possible.add(at.plus({ minutes: 10 }).toFormat('HH:mm'))
+    t.ok(
+      nextAllowed !== undefined && possible.has(nextAllowed),
+      `a second import within 10 minutes is refused with the next allowed time (${refused})`
+    )
     t.match(await importPanel.innerText(), `o ${nextAllowed}`, 'the import panel shows the same time')
     await shot(page, 'allegro-drugie-pobranie-odrzucone')
 
@@ -360,28 +440,65 @@ if (!existsSync(CHROMIUM)) {
     await filters.getByLabel('Status').selectOption({ label: 'opłacona' })
     await clickAndLoad(filters.getByRole('button', { name: 'Filtruj' }))
     await shot(page, 'allegro-chce-fakture')
-    const listRows = async () => await page.locator('form[action="/przychody/allegro/status"] tbody tr').evaluateAll((rows) => rows.map((row) => {
-      const cells = [...row.querySelectorAll('td')].map((cell) => (cell as HTMLElement).innerText.trim())
-      const link = row.querySelector('td:nth-child(2) a')
-      return { href: link?.getAttribute('href') ?? '', number: cells[1] ?? '', buyer: cells[4] ?? '', offer: cells[5] ?? '', amount: cells[6] ?? '', invoice: cells[7] ?? '', status: cells[8] ?? '', documents: cells[9] ?? '' }
-    }))
-    const invoiceCandidates = (await listRows()).filter((row) => row.href !== '' && row.amount.endsWith('zł') && !row.offer.includes('+') && !row.offer.includes('·'))
+    const listRows = async () =>
+      await page.locator('form[action="/przychody/allegro/status"] tbody tr').evaluateAll((rows) =>
+        rows.map((row) => {
+          const cells = [...row.querySelectorAll('td')].map((cell) => (cell as HTMLElement).innerText.trim())
+          const link = row.querySelector('td:nth-child(2) a')
+          return {
+            href: link?.getAttribute('href') ?? '',
+            number: cells[1] ?? '',
+            buyer: cells[4] ?? '',
+            offer: cells[5] ?? '',
+            amount: cells[6] ?? '',
+            invoice: cells[7] ?? '',
+            status: cells[8] ?? '',
+            documents: cells[9] ?? ''
+          }
+        })
+      )
+    const invoiceCandidates = (await listRows()).filter(
+      (row) => row.href !== '' && row.amount.endsWith('zł') && !row.offer.includes('+') && !row.offer.includes('·')
+    )
     t.ok(invoiceCandidates.length > 0, 'paid orders in złoty whose buyers want an invoice')
-    t.ok(invoiceCandidates.every((row) => row.invoice === 'tak' && row.status === 'opłacona'), 'the filter shows only what was asked for')
+    t.ok(
+      invoiceCandidates.every((row) => row.invoice === 'tak' && row.status === 'opłacona'),
+      'the filter shows only what was asked for'
+    )
 
     // one item, at most 10 pieces, a delivery cost: the document's lines are then easy to tell
-    let chosen: { href: string, number: string, offerName: string, quantity: number, total: number, delivery: number, buyerName: string, buyerNip: string } | null = null
+    let chosen: {
+      href: string
+      number: string
+      offerName: string
+      quantity: number
+      total: number
+      delivery: number
+      buyerName: string
+      buyerNip: string
+    } | null = null
     for (const row of invoiceCandidates.slice(0, 15)) {
       await clickAndLoad(page.locator(`a[href="${row.href}"]`).first())
-      const items = page.locator('section.card', { has: page.getByRole('heading', { name: 'Kupione produkty' }) }).locator('tbody tr')
-      const cells = await items.evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((c) => (c as HTMLElement).innerText.trim())))
+      const items = page
+        .locator('section.card', { has: page.getByRole('heading', { name: 'Kupione produkty' }) })
+        .locator('tbody tr')
+      const cells = await items.evaluateAll((rows) =>
+        rows.map((r) => [...r.querySelectorAll('td')].map((c) => (c as HTMLElement).innerText.trim()))
+      )
       const goods = cells.filter((c) => /^\d+$/.test(c[0] ?? ''))
       const services = cells.filter((c) => (c[1] ?? '').startsWith('usługa dodatkowa'))
       const delivery = grosze(await detail('Koszt dostawy').innerText())
       const quantity = goods.length === 1 ? Number(goods[0][4]) : 0
       const invoiceCard = page.locator('section.card', { has: page.getByRole('heading', { name: 'Dane do faktury' }) })
       const company = invoiceCard.locator('dt:text-is("Firma") + dd')
-      if (goods.length === 1 && services.length === 0 && quantity >= 1 && quantity <= 10 && delivery > 0 && await company.count() === 1) {
+      if (
+        goods.length === 1 &&
+        services.length === 0 &&
+        quantity >= 1 &&
+        quantity <= 10 &&
+        delivery > 0 &&
+        (await company.count()) === 1
+      ) {
         chosen = {
           href: row.href,
           number: row.number,
@@ -396,7 +513,10 @@ if (!existsSync(CHROMIUM)) {
       }
       await page.goBack({ waitUntil: 'load' })
     }
-    if (chosen === null) throw new Error('no paid PLN order with one item, a delivery cost and a company invoice among the first 15; change SIMULATOR_SEED')
+    if (chosen === null)
+      throw new Error(
+        'no paid PLN order with one item, a delivery cost and a company invoice among the first 15; change SIMULATOR_SEED'
+      )
     t.match(await detail('Chce fakturę').innerText(), 'tak')
     t.equal(await detail('Serwis').innerText(), 'allegro.pl')
     await shot(page, 'transakcja-szczegoly')
@@ -423,11 +543,21 @@ if (!existsSync(CHROMIUM)) {
     await clickAndLoad(connectKsef.getByRole('link', { name: 'Połącz z KSeF' }))
     t.equal(pathOf(page), '/ustawienia/integracje/ksef')
     await shot(page, 'ksef-ustawienia')
-    const [tokenPage] = await Promise.all([context.waitForEvent('page'), page.locator('#symulator-token').getByRole('link').click()])
+    const [tokenPage] = await Promise.all([
+      context.waitForEvent('page'),
+      page.locator('#symulator-token').getByRole('link').click()
+    ])
     watch(tokenPage)
     await tokenPage.waitForLoadState('load')
-    t.equal(await tokenPage.getByLabel('NIP firmy').inputValue(), COMPANY_NIP, 'the simulator’s token page has the company’s NIP')
-    await Promise.all([tokenPage.waitForEvent('load'), tokenPage.getByRole('button', { name: 'Wygeneruj token KSeF' }).click()])
+    t.equal(
+      await tokenPage.getByLabel('NIP firmy').inputValue(),
+      COMPANY_NIP,
+      'the simulator’s token page has the company’s NIP'
+    )
+    await Promise.all([
+      tokenPage.waitForEvent('load'),
+      tokenPage.getByRole('button', { name: 'Wygeneruj token KSeF' }).click()
+    ])
     const ksefToken = (await tokenPage.locator('#token').inputValue()).trim()
     t.match(ksefToken, new RegExp(`\\|nip-${COMPANY_NIP}\\|`), 'a KSeF token for the company')
     await shot(tokenPage, 'ksef-token')
@@ -436,18 +566,26 @@ if (!existsSync(CHROMIUM)) {
     await page.getByRole('radio', { name: 'Token KSeF' }).check()
     await page.locator('#f-token').fill(ksefToken)
     const autoSend = page.getByLabel('Wysyłaj faktury do KSeF automatycznie po wystawieniu')
-    if (!await autoSend.isChecked()) await autoSend.check()
+    if (!(await autoSend.isChecked())) await autoSend.check()
     await clickAndLoad(page.getByRole('button', { name: 'Zapisz' }))
     t.match(await flashes(), 'Zapisano ustawienia połączenia z KSeF.')
     t.notMatch(await page.locator('main').innerText(), ksefToken, 'the token is never shown back')
     await clickAndLoad(page.getByRole('button', { name: 'Testuj połączenie' }))
-    t.notMatch(await page.locator('main .flash').innerText(), /błąd|nie udało/i, `the connection test passes (${await flashes()})`)
+    t.notMatch(
+      await page.locator('main .flash').innerText(),
+      /błąd|nie udało/i,
+      `the connection test passes (${await flashes()})`
+    )
     t.equal(await page.locator('#stan .badge').innerText(), 'działa', 'the connection works')
     await shot(page, 'ksef-polaczono')
 
     // --- Wystaw Fakturę from the transaction's details ----------------------------------------
     await page.goto(`${base}${chosen.href}`)
-    t.equal(await page.locator('.flash-warning', { hasText: 'Pozycje bez produktu' }).count(), 0, 'the cart item has its product now')
+    t.equal(
+      await page.locator('.flash-warning', { hasText: 'Pozycje bez produktu' }).count(),
+      0,
+      'the cart item has its product now'
+    )
     await page.getByLabel('Wystaw dokument sprzedaży').selectOption({ label: 'Faktura' })
     await clickAndLoad(page.getByRole('button', { name: 'Wystaw', exact: true }))
     t.match(pathOf(page), /^\/przychody\/dokumenty\/wynik\/\d+$/)
@@ -461,7 +599,11 @@ if (!existsSync(CHROMIUM)) {
     const invoiceMonth = await bookingMonth()
     await shot(page, 'faktura')
 
-    const lines = await page.locator('article.document > .tablewrap tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((c) => (c as HTMLElement).innerText.trim())))
+    const lines = await page
+      .locator('article.document > .tablewrap tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => [...r.querySelectorAll('td')].map((c) => (c as HTMLElement).innerText.trim()))
+      )
     t.equal(lines.length, 2, 'the sold item and the delivery')
     const [itemLine, deliveryLine] = lines
     t.equal(itemLine[1], chosen.offerName, 'the item line carries the offer’s name')
@@ -470,13 +612,18 @@ if (!existsSync(CHROMIUM)) {
     // VAT from gross (art. 106e ust. 7): a line shows its gross price and value, the net and VAT
     // only per rate below, so the two can never disagree by a grosz
     t.equal(grosze(deliveryLine[6]), chosen.delivery, 'with the delivery cost as its gross value')
-    for (const line of lines) t.equal(grosze(line[4]) * quantityOf(line[2]), grosze(line[6]), `price × quantity = value on “${line[1]}”`)
-    const totalsRow = (await page.locator('article.document table').last().locator('tfoot td').allInnerTexts()).map((c) => c.trim())
+    for (const line of lines)
+      t.equal(grosze(line[4]) * quantityOf(line[2]), grosze(line[6]), `price × quantity = value on “${line[1]}”`)
+    const totalsRow = (await page.locator('article.document table').last().locator('tfoot td').allInnerTexts()).map(
+      (c) => c.trim()
+    )
     const totalGross = grosze(totalsRow[3])
     t.equal(totalGross, chosen.total, 'the invoice’s gross total equals the transaction’s amount to the grosz')
     t.equal(grosze(totalsRow[1]) + grosze(totalsRow[2]), totalGross, 'net + VAT = gross in the totals')
     t.equal(grosze(itemLine[6]) + grosze(deliveryLine[6]), totalGross, 'the lines add up to the total')
-    const buyerBlock = await page.locator('article.document section', { has: page.getByRole('heading', { name: 'Nabywca' }) }).innerText()
+    const buyerBlock = await page
+      .locator('article.document section', { has: page.getByRole('heading', { name: 'Nabywca' }) })
+      .innerText()
     t.match(buyerBlock, chosen.buyerName, 'the buyer is the company from the invoice data')
     t.match(buyerBlock, `NIP: ${chosen.buyerNip}`)
 
@@ -491,22 +638,34 @@ if (!existsSync(CHROMIUM)) {
 
     // the PDF's KOD I points at exactly the file KSeF accepted, and is labelled with its number
     const downloadLink = async (name: string): Promise<Buffer> => {
-      const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name, exact: true }).click()])
+      const [file] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name, exact: true }).click()
+      ])
       return readFileSync(await file.path())
     }
     const fa3 = await downloadLink('Pobierz XML KSeF (FA(3))')
     t.match(fa3.toString('utf8'), `<P_2>${invoiceNumber}</P_2>`, 'the FA(3) file of this invoice')
     const pdf = await downloadLink('Pobierz PDF')
-    const issueDate = DateTime.fromFormat((await detail('Data wystawienia').innerText()).trim(), 'dd.MM.yyyy').toFormat('dd-MM-yyyy')
+    const issueDate = DateTime.fromFormat((await detail('Data wystawienia').innerText()).trim(), 'dd.MM.yyyy').toFormat(
+      'dd-MM-yyyy'
+    )
     const hash = createHash('sha256').update(fa3).digest('base64url')
     const codes = (await qrCodesInPdf(pdf)).map((code) => code.data)
     t.equal(codes.length, 1, 'one QR code on the invoice: KOD I')
-    t.ok(codes[0]?.endsWith(`/invoice/${COMPANY_NIP}/${issueDate}/${hash}`), `KOD I: seller NIP, issue date and SHA-256 of the file (${codes[0]})`)
+    t.ok(
+      codes[0]?.endsWith(`/invoice/${COMPANY_NIP}/${issueDate}/${hash}`),
+      `KOD I: seller NIP, issue date and SHA-256 of the file (${codes[0]})`
+    )
     t.match(pdfText(pdf), ksefNumber, 'the code is labelled with the KSeF number')
     const verification = await context.newPage()
     watch(verification)
     await verification.goto(codes[0] ?? 'about:blank')
-    t.equal(await verification.locator('[data-result]').getAttribute('data-result'), 'found', 'scanning the code finds the invoice in KSeF')
+    t.equal(
+      await verification.locator('[data-result]').getAttribute('data-result'),
+      'found',
+      'scanning the code finds the invoice in KSeF'
+    )
     t.equal(await verification.locator('[data-ksef-number]').innerText(), ksefNumber, 'under the same number')
     await shot(verification, 'ksef-weryfikacja-qr')
     await verification.close()
@@ -522,10 +681,17 @@ if (!existsSync(CHROMIUM)) {
     watch(buyerView)
     await buyerView.goto(`${base}/symulator-allegro/moje-zakupy/${checkoutFormId}`)
     await shot(buyerView, 'allegro-moje-zakupy')
-    const [delivered] = await Promise.all([buyerView.waitForEvent('download'), buyerView.getByRole('link', { name: 'pobierz PDF' }).click()])
+    const [delivered] = await Promise.all([
+      buyerView.waitForEvent('download'),
+      buyerView.getByRole('link', { name: 'pobierz PDF' }).click()
+    ])
     const deliveredPdf = readFileSync(await delivered.path())
     await buyerView.close()
-    t.same((await qrCodesInPdf(deliveredPdf)).map((code) => code.data), codes, 'the PDF on the Allegro order carries the same KOD I')
+    t.same(
+      (await qrCodesInPdf(deliveredPdf)).map((code) => code.data),
+      codes,
+      'the PDF on the Allegro order carries the same KOD I'
+    )
     t.match(pdfText(deliveredPdf), ksefNumber, 'and the KSeF number')
     t.match(pdfText(deliveredPdf), invoiceNumber)
 
@@ -546,7 +712,12 @@ if (!existsSync(CHROMIUM)) {
     await page.goto(`${base}${chosen.href}`)
     t.equal(await page.locator('h1 .badge').innerText(), 'zamknięta', 'the transaction was closed after issuing')
     t.equal(await page.locator('h1 .pencil').count(), 0, 'closed automatically: no pencil')
-    t.match(await page.locator('section.card', { has: page.getByRole('heading', { name: 'Powiązane dokumenty' }) }).innerText(), invoiceNumber)
+    t.match(
+      await page
+        .locator('section.card', { has: page.getByRole('heading', { name: 'Powiązane dokumenty' }) })
+        .innerText(),
+      invoiceNumber
+    )
     await shot(page, 'transakcja-zamknieta')
 
     // --- Opłać by hand: the pencil ------------------------------------------------------------
@@ -560,7 +731,11 @@ if (!existsSync(CHROMIUM)) {
     await clickAndLoad(page.getByRole('button', { name: 'Opłać' }))
     t.match(await flashes(), 'Zmieniono status na „opłacona”.')
     t.equal(await page.locator('h1 .badge').innerText(), 'opłacona')
-    t.equal(await page.locator('h1 .pencil[title="Status zmieniony ręcznie"]').count(), 1, 'the pencil marks a status changed by hand')
+    t.equal(
+      await page.locator('h1 .pencil[title="Status zmieniony ręcznie"]').count(),
+      1,
+      'the pencil marks a status changed by hand'
+    )
     t.ok(await page.locator('h1 .pencil').isVisible(), 'and it is visible')
     await shot(page, 'transakcja-oplacona-recznie')
     await clickAndLoad(nav('Allegro'))
@@ -569,7 +744,9 @@ if (!existsSync(CHROMIUM)) {
 
     // --- Usuń (with the confirmation page) ----------------------------------------------------
     const all = await listRows()
-    const victim = all.find((row) => row.href !== '' && row.href !== chosen.href && row.href !== unpaid.href && row.documents === '—')
+    const victim = all.find(
+      (row) => row.href !== '' && row.href !== chosen.href && row.href !== unpaid.href && row.documents === '—'
+    )
     if (!victim) throw new Error('no transaction to delete')
     await clickAndLoad(page.locator(`a[href="${victim.href}"]`).first())
     await clickAndLoad(page.getByRole('link', { name: 'Usuń' }))
@@ -593,7 +770,11 @@ if (!existsSync(CHROMIUM)) {
     t.equal(await page.locator(`a[href="${victim.href}"]`).count(), 0, 'the deleted transaction did not come back')
     await filters.getByLabel('Szukaj').fill(victim.number)
     await clickAndLoad(filters.getByRole('button', { name: 'Filtruj' }))
-    t.match(await page.locator('form[action="/przychody/allegro/status"] tbody').innerText(), 'Brak transakcji spełniających warunki filtra.', 'not even by its number')
+    t.match(
+      await page.locator('form[action="/przychody/allegro/status"] tbody').innerText(),
+      'Brak transakcji spełniających warunki filtra.',
+      'not even by its number'
+    )
     await shot(page, 'allegro-ponowne-pobranie')
     const gone = await page.goto(`${base}${victim.href}`)
     t.equal(gone?.status(), 404, 'its old address finds nothing')
@@ -604,7 +785,9 @@ if (!existsSync(CHROMIUM)) {
     await filters.getByLabel('Dokument').selectOption({ label: 'bez dokumentu' })
     await filters.getByLabel('Status').selectOption({ label: 'opłacona' })
     await clickAndLoad(filters.getByRole('button', { name: 'Filtruj' }))
-    const unlinked = (await listRows()).find((row) => row.href !== '' && row.href !== unpaid.href && row.amount.endsWith('zł') && row.documents === '—')
+    const unlinked = (await listRows()).find(
+      (row) => row.href !== '' && row.href !== unpaid.href && row.amount.endsWith('zł') && row.documents === '—'
+    )
     if (!unlinked) throw new Error('no transaction without documents')
     await clickAndLoad(page.locator(`a[href="${unlinked.href}"]`).first())
     const unlinkedTotal = grosze(await detail('Razem do zapłaty').innerText())
@@ -634,7 +817,9 @@ if (!existsSync(CHROMIUM)) {
     t.ok(isValidKsefNumber(await waitForKsefNumber()), 'the invoice issued by hand is accepted by KSeF as well')
 
     await page.goto(`${base}${unlinked.href}`)
-    await clickAndLoad(page.locator('section[aria-label="Akcje"]').getByRole('link', { name: 'Powiąż z istniejącym dokumentem' }))
+    await clickAndLoad(
+      page.locator('section[aria-label="Akcje"]').getByRole('link', { name: 'Powiąż z istniejącym dokumentem' })
+    )
     t.equal(pathOf(page), `${unlinked.href}/powiazanie`)
     await shot(page, 'powiaz')
     const candidate = page.locator('tbody tr', { hasText: manualNumber })
@@ -643,23 +828,38 @@ if (!existsSync(CHROMIUM)) {
     await clickAndLoad(page.getByRole('button', { name: 'Powiąż zaznaczone' }))
     // a document that differs from the order (the buyer's NIP from the invoice data) is linked once confirmed
     let linkWarned = false
-    if (await page.locator('#link-warnings').count() > 0) {
+    if ((await page.locator('#link-warnings').count()) > 0) {
       linkWarned = true
       await shot(page, 'powiaz-roznice')
       await page.getByLabel('Potwierdzam powiązanie mimo różnic').check()
       await clickAndLoad(page.getByRole('button', { name: 'Powiąż zaznaczone' }))
     }
     t.match(await flashes(), `Powiązano z transakcją: ${manualNumber}.`)
-    t.match(await page.locator('section.card', { has: page.getByRole('heading', { name: 'Powiązane dokumenty' }) }).innerText(), 'powiązany ręcznie')
+    t.match(
+      await page
+        .locator('section.card', { has: page.getByRole('heading', { name: 'Powiązane dokumenty' }) })
+        .innerText(),
+      'powiązany ręcznie'
+    )
     await shot(page, 'powiazano')
     await page.goto(`${base}${unlinked.href}`)
-    t.match(await page.locator('section.card', { has: page.getByRole('heading', { name: 'Powiązane dokumenty' }) }).innerText(), manualNumber, 'the transaction lists the linked document')
+    t.match(
+      await page
+        .locator('section.card', { has: page.getByRole('heading', { name: 'Powiązane dokumenty' }) })
+        .innerText(),
+      manualNumber,
+      'the transaction lists the linked document'
+    )
 
     // --- KSIĘGOWOŚĆ: the invoices are booked in the KPiR --------------------------------------
     await clickAndLoad(nav('Księgowość'))
     t.equal(pathOf(page), '/ksiegowosc')
     await shot(page, 'ksiegowosc')
-    t.match(await page.locator('.tiles').innerText(), /Dokumenty do zaksięgowania\s+0/, 'nothing waits for booking: issuing books on its own')
+    t.match(
+      await page.locator('.tiles').innerText(),
+      /Dokumenty do zaksięgowania\s+0/,
+      'nothing waits for booking: issuing books on its own'
+    )
     await clickAndLoad(page.getByRole('link', { name: 'Podatkowa księga przychodów i rozchodów', exact: true }))
     t.equal(pathOf(page), '/ksiegowosc/kpir')
     const showMonth = async (month: string): Promise<void> => {
@@ -675,7 +875,11 @@ if (!existsSync(CHROMIUM)) {
     t.equal(entryCells[4], chosen.buyerNip.replace(/-/g, ''), 'with the buyer’s NIP')
     t.equal(grosze(entryCells[8]), grosze(totalsRow[1]), 'revenue = the invoice’s net total')
     if (manualMonth !== invoiceMonth) await showMonth(manualMonth)
-    t.equal(await page.locator('table.ledger tbody tr', { hasText: manualNumber }).count(), 1, 'the linked invoice is booked too')
+    t.equal(
+      await page.locator('table.ledger tbody tr', { hasText: manualNumber }).count(),
+      1,
+      'the linked invoice is booked too'
+    )
 
     // --- KSIĘGOWOŚĆ » JPK_V7: the month's JPK_V7M ----------------------------------------------
     // the JPK header (tax office, the taxpayer's name and birth date, an e-mail) on USTAWIENIA » Firma
@@ -696,27 +900,56 @@ if (!existsSync(CHROMIUM)) {
     await shot(page, 'jpk-v7')
     t.match(await page.locator('h1').innerText(), 'JPK_V7M – ')
     t.same(await page.locator('ul.problems li.error').allInnerTexts(), [], 'no errors stop the file')
-    t.equal(await page.locator('#sprzedaz tbody tr', { hasText: invoiceNumber }).count(), 1, 'the Allegro invoice is a row of the sales records')
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Pobierz XML' }).click()])
+    t.equal(
+      await page.locator('#sprzedaz tbody tr', { hasText: invoiceNumber }).count(),
+      1,
+      'the Allegro invoice is a row of the sales records'
+    )
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Pobierz XML' }).click()
+    ])
     t.equal(download.suggestedFilename(), `JPK_V7M_${invoiceMonth}.xml`)
     const jpk = readFileSync(await download.path(), 'utf8')
     t.equal(xmllint('V7M', jpk), '', 'xmllint accepts the downloaded JPK_V7M(3)')
     const jpkRows = [...jpk.matchAll(/<SprzedazWiersz>([\s\S]*?)<\/SprzedazWiersz>/g)].map((m) => m[1])
     const invoiceRow = jpkRows.find((row) => row.includes(`<DowodSprzedazy>${invoiceNumber}</DowodSprzedazy>`)) ?? ''
     t.equal(field(invoiceRow, 'NrKontrahenta'), chosen.buyerNip.replace(/-/g, ''), 'the row carries the buyer’s NIP')
-    const sumOf = (row: string, names: string[]): number => names.reduce((acc, name) => acc + (field(row, name) === null ? 0 : grosze(field(row, name)!)), 0)
-    t.equal(sumOf(invoiceRow, ['K_10', 'K_11', 'K_13', 'K_15', 'K_17', 'K_19']), grosze(totalsRow[1]), 'its net = the invoice’s net total')
+    const sumOf = (row: string, names: string[]): number =>
+      names.reduce((acc, name) => acc + (field(row, name) === null ? 0 : grosze(field(row, name)!)), 0)
+    t.equal(
+      sumOf(invoiceRow, ['K_10', 'K_11', 'K_13', 'K_15', 'K_17', 'K_19']),
+      grosze(totalsRow[1]),
+      'its net = the invoice’s net total'
+    )
     t.equal(sumOf(invoiceRow, ['K_16', 'K_18', 'K_20']), grosze(totalsRow[2]), 'its VAT = the invoice’s VAT total')
-    t.equal(grosze(field(jpk, 'PodatekNalezny') ?? ''), jpkRows.reduce((acc, row) => acc + sumOf(row, ['K_16', 'K_18', 'K_20']), 0), 'the control sum adds up the rows’ VAT')
-    t.equal(Number(field(jpk, 'P_38')), ['P_16', 'P_18', 'P_20'].reduce((acc, name) => acc + Number(field(jpk, name) ?? '0'), 0), 'P_38 adds up the declaration’s tax fields')
-    t.equal(Number(field(jpk, 'P_51')), Number(field(jpk, 'P_38')), 'nothing to deduct: the tax to pay is the output tax')
+    t.equal(
+      grosze(field(jpk, 'PodatekNalezny') ?? ''),
+      jpkRows.reduce((acc, row) => acc + sumOf(row, ['K_16', 'K_18', 'K_20']), 0),
+      'the control sum adds up the rows’ VAT'
+    )
+    t.equal(
+      Number(field(jpk, 'P_38')),
+      ['P_16', 'P_18', 'P_20'].reduce((acc, name) => acc + Number(field(jpk, name) ?? '0'), 0),
+      'P_38 adds up the declaration’s tax fields'
+    )
+    t.equal(
+      Number(field(jpk, 'P_51')),
+      Number(field(jpk, 'P_38')),
+      'nothing to deduct: the tax to pay is the output tax'
+    )
 
     t.same(problems, [], 'no script errors or CSP violations on the way')
     t.ok(shotNo > 40, `${shotNo} pages checked with axe-core at 1366 px and for sideways scrolling at 390 px`)
     t.same(accessibility, [], 'axe-core: no serious or critical violation on any page of the story')
     t.same(sideways, [], 'no page of the story scrolls sideways on a 390 px phone')
-    // the only error answers: the deleted transaction's address, and the 422 that shows how a linked document differs from its order (when this order's data differ)
+    // the only error answers: the deleted transaction's address, and the 422 that shows how a linked document differs
+    // from its order (when this order's data differ)
     const expectedRefusals = [`404 GET ${victim.href}`, ...(linkWarned ? [`422 POST ${unlinked.href}/powiazanie`] : [])]
-    t.same(refusals.filter((r) => r !== '404 GET /favicon.ico').sort(), expectedRefusals.sort(), 'no error answers but the deleted transaction’s address (and the differences shown before linking)')
+    t.same(
+      refusals.filter((r) => r !== '404 GET /favicon.ico').sort(),
+      expectedRefusals.sort(),
+      'no error answers but the deleted transaction’s address (and the differences shown before linking)'
+    )
   })
 }

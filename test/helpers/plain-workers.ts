@@ -14,7 +14,7 @@ import workerThreads, { type WorkerOptions } from 'node:worker_threads'
 const LOADER_FLAGS = new Set(['--import', '--loader', '--experimental-loader', '--require', '-r'])
 
 /** The parent's execArgv without module loaders (`--import=x` and `--import x` forms). */
-export function withoutLoaders (execArgv: readonly string[]): string[] {
+export function withoutLoaders(execArgv: readonly string[]): string[] {
   const kept: string[] = []
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i]
@@ -27,17 +27,25 @@ export function withoutLoaders (execArgv: readonly string[]): string[] {
 
 const InheritingWorker = workerThreads.Worker
 
-function isDependencyScript (filename: string | URL, options: WorkerOptions | undefined): boolean {
+function isDependencyScript(filename: string | URL, options: WorkerOptions | undefined): boolean {
   if (options?.eval === true) return false
-  const path = filename instanceof URL ? fileURLToPath(filename) : filename.startsWith('file:') ? fileURLToPath(filename) : filename
+  const path =
+    filename instanceof URL
+      ? fileURLToPath(filename)
+      : filename.startsWith('file:')
+        ? fileURLToPath(filename)
+        : filename
   return /[\\/]node_modules[\\/]/.test(path)
 }
 
 class PlainDependencyWorker extends InheritingWorker {
-  constructor (filename: string | URL, options?: WorkerOptions) {
-    super(filename, isDependencyScript(filename, options) && options?.execArgv === undefined
-      ? { ...options, execArgv: withoutLoaders(process.execArgv) }
-      : options)
+  constructor(filename: string | URL, options?: WorkerOptions) {
+    super(
+      filename,
+      isDependencyScript(filename, options) && options?.execArgv === undefined
+        ? { ...options, execArgv: withoutLoaders(process.execArgv) }
+        : options
+    )
   }
 }
 

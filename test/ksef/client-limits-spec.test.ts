@@ -7,8 +7,13 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { KSEF_LIMITS, limitGroup } from '../../src/ksef/client/rate-limiter.ts'
 
-const spec = JSON.parse(readFileSync(fileURLToPath(new URL('../../vendor/ksef-api/open-api.json', import.meta.url)), 'utf8')) as {
-  paths: Record<string, Record<string, { 'x-rate-limits'?: { perSecond?: number, perMinute?: number, perHour?: number } }>>
+const spec = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../vendor/ksef-api/open-api.json', import.meta.url)), 'utf8')
+) as {
+  paths: Record<
+    string,
+    Record<string, { 'x-rate-limits'?: { perSecond?: number; perMinute?: number; perHour?: number } }>
+  >
 }
 
 const SAMPLE: Record<string, string> = {
@@ -40,7 +45,10 @@ t.test('every documented limit is at least what the client allows itself', async
 t.test('the list of a session’s invoices has its own, tighter budget than the other session reads', async (t) => {
   t.equal(limitGroup('GET', `/sessions/${SAMPLE.referenceNumber}/invoices`), 'sessionInvoiceList')
   t.equal(limitGroup('GET', `/sessions/${SAMPLE.referenceNumber}/invoices/failed`), 'sessionInvoiceList')
-  t.equal(limitGroup('GET', `/sessions/${SAMPLE.referenceNumber}/invoices/${SAMPLE.invoiceReferenceNumber}`), 'invoiceStatus')
+  t.equal(
+    limitGroup('GET', `/sessions/${SAMPLE.referenceNumber}/invoices/${SAMPLE.invoiceReferenceNumber}`),
+    'invoiceStatus'
+  )
   t.equal(limitGroup('GET', `/sessions/${SAMPLE.referenceNumber}`), 'sessionsOther')
   t.equal(limitGroup('GET', '/sessions'), 'sessionList')
 })

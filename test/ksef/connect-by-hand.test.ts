@@ -15,7 +15,12 @@ t.test('the simulator’s token page: a token for a valid NIP, a Polish message 
   t.match(page.body, `value="${NIP}"`, 'the NIP from the link, digits only')
   t.equal(page.headers['cache-control'], 'no-store')
 
-  const form = (nip: string) => ({ method: 'POST' as const, url: TOKEN_PAGE, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ nip }).toString() })
+  const form = (nip: string) => ({
+    method: 'POST' as const,
+    url: TOKEN_PAGE,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ nip }).toString()
+  })
   // (the simulator's helper pages allow 5 requests a second per address: this test makes 5)
   for (const bad of ['', '123', '<script>alert(1)</script>']) {
     const refused = await built.app.inject(form(bad))
@@ -27,7 +32,10 @@ t.test('the simulator’s token page: a token for a valid NIP, a Polish message 
   t.equal(built.app.ksefSimulator!.stats().ksefTokens, 0, 'and the simulator holds none')
   const issued = await built.app.inject(form('526-104-08-28'))
   t.equal(issued.statusCode, 201)
-  t.match(/<textarea id="token"[^>]*>([^<]+)<\/textarea>/.exec(issued.body)?.[1] ?? '', new RegExp(`\\|nip-${NIP}\\|[0-9a-f]{64}$`))
+  t.match(
+    /<textarea id="token"[^>]*>([^<]+)<\/textarea>/.exec(issued.body)?.[1] ?? '',
+    new RegExp(`\\|nip-${NIP}\\|[0-9a-f]{64}$`)
+  )
   t.equal(built.app.ksefSimulator!.stats().ksefTokens, 1)
 })
 
@@ -41,16 +49,31 @@ t.test('dashboard → settings → the token pasted → accepted; then KSeF’s 
   const settings = await built.owner.get(SETTINGS)
   const link = /<p class="hint" id="symulator-token">[^]*?href="([^"]+)"/.exec(settings.body)?.[1]
   t.equal(link, `${TOKEN_PAGE}?nip=${NIP}`, 'the settings page links the simulator’s token page for the company’s NIP')
-  const issued = await built.app.inject({ method: 'POST', url: TOKEN_PAGE, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `nip=${NIP}` })
+  const issued = await built.app.inject({
+    method: 'POST',
+    url: TOKEN_PAGE,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `nip=${NIP}`
+  })
   const token = /<textarea id="token"[^>]*>([^<]+)<\/textarea>/.exec(issued.body)?.[1] ?? ''
-  const saved = await built.owner.post(SETTINGS, { environment: 'symulator', contextNip: '', authMethod: 'token', token, autoSend: 'on' })
+  const saved = await built.owner.post(SETTINGS, {
+    environment: 'symulator',
+    contextNip: '',
+    authMethod: 'token',
+    token,
+    autoSend: 'on'
+  })
   t.equal(saved.statusCode, 303)
   t.notMatch((await built.owner.get(SETTINGS)).body, token, 'the token is never shown back')
   t.notMatch((await built.owner.get('/')).body, 'id="ksef-niepolaczony"', 'connected: the dashboard stops asking')
 
   const id = await issueAndQueue(built)
   await runKsefRound(s.deps)
-  const doc = await built.db.selectFrom('documents').select(['ksef_number']).where('id', '=', id).executeTakeFirstOrThrow()
+  const doc = await built.db
+    .selectFrom('documents')
+    .select(['ksef_number'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow()
   t.ok(doc.ksef_number?.startsWith(`${NIP}-`), 'the invoice has KSeF’s number')
   const shown = await built.owner.get(`/przychody/dokumenty/${id}`)
   t.match(shown.body, doc.ksef_number!)
@@ -61,8 +84,15 @@ t.test('dashboard → settings → the token pasted → accepted; then KSeF’s 
   const typed = `${NIP}-20261116-0123456789AB-00`
   const refused = await built.owner.post(`/przychody/dokumenty/${id}/ksef`, { ksefNumber: typed })
   t.equal(refused.statusCode, 303)
-  t.match((await built.owner.get(`/przychody/dokumenty/${id}`)).body, 'numer KSeF nadaje jej KSeF i nie wpisuje się go ręcznie')
-  const after = await built.db.selectFrom('documents').select(['ksef_number']).where('id', '=', id).executeTakeFirstOrThrow()
+  t.match(
+    (await built.owner.get(`/przychody/dokumenty/${id}`)).body,
+    'numer KSeF nadaje jej KSeF i nie wpisuje się go ręcznie'
+  )
+  const after = await built.db
+    .selectFrom('documents')
+    .select(['ksef_number'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow()
   t.equal(after.ksef_number, doc.ksef_number, 'the number KSeF gave stays, even for the owner')
   const cancel = await built.owner.get(`/przychody/dokumenty/${id}/anulowanie`)
   t.match(cancel.body, 'KSeF', 'the cancel page, reached by its address, still explains why not')

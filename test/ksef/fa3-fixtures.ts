@@ -11,7 +11,7 @@ export const GENERATED_AT = DateTime.fromISO('2026-04-10T14:30:05.250', { zone: 
 export const OPTIONS = { generatedAt: GENERATED_AT, systemInfo: 'Biurko' } as const
 
 /** Validates with xmllint against the official XSD; the test fails with xmllint's own words. */
-export function assertValidFa3 (t: Test, xml: string): void {
+export function assertValidFa3(t: Test, xml: string): void {
   const result = spawnSync('xmllint', ['--noout', '--schema', SCHEMA, '-'], { input: xml, encoding: 'utf8' })
   if (result.error) {
     t.fail(`xmllint could not run (apt-get install libxml2-utils): ${result.error.message}`)
@@ -21,16 +21,16 @@ export function assertValidFa3 (t: Test, xml: string): void {
 }
 
 /** Text of every element with this name, in document order. */
-export function values (xml: string, name: string): string[] {
+export function values(xml: string, name: string): string[] {
   return [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((match) => match[1])
 }
 
-export function value (xml: string, name: string): string | undefined {
+export function value(xml: string, name: string): string | undefined {
   return values(xml, name)[0]
 }
 
 /** The XML of one element (first occurrence), for checks within a block. */
-export function block (xml: string, name: string): string {
+export function block(xml: string, name: string): string {
   const start = xml.indexOf(`<${name}>`)
   const end = xml.indexOf(`</${name}>`, start)
   return start < 0 || end < 0 ? '' : xml.slice(start, end + name.length + 3)
@@ -38,7 +38,7 @@ export function block (xml: string, name: string): string {
 
 let nextId = 1
 
-export function documentRow (overrides: Partial<Selectable<Documents>> = {}): Selectable<Documents> {
+export function documentRow(overrides: Partial<Selectable<Documents>> = {}): Selectable<Documents> {
   return {
     id: nextId++,
     type: 'faktura',
@@ -91,7 +91,21 @@ export function documentRow (overrides: Partial<Selectable<Documents>> = {}): Se
   }
 }
 
-export function lineRow (documentId: number, position: number, line: { name: string, unit?: string, quantityMilli: number, unitPriceGross: number, net: number, vat: number, gross: number, rate: string, sku?: string | null }): Selectable<DocumentLines> {
+export function lineRow(
+  documentId: number,
+  position: number,
+  line: {
+    name: string
+    unit?: string
+    quantityMilli: number
+    unitPriceGross: number
+    net: number
+    vat: number
+    gross: number
+    rate: string
+    sku?: string | null
+  }
+): Selectable<DocumentLines> {
   return {
     id: nextId++,
     document_id: documentId,
@@ -114,6 +128,12 @@ export function lineRow (documentId: number, position: number, line: { name: str
   }
 }
 
-export function totalRow (documentId: number, rate: string, net: number, vat: number, gross: number): Selectable<DocumentVatTotals> {
+export function totalRow(
+  documentId: number,
+  rate: string,
+  net: number,
+  vat: number,
+  gross: number
+): Selectable<DocumentVatTotals> {
   return { document_id: documentId, vat_rate: rate, net, vat, gross }
 }

@@ -14,9 +14,28 @@ t.test('file names from document numbers', async (t) => {
 
 t.test('the monthly zip holds every invoice file, valid and intact', async (t) => {
   const files = [7, 8, 9].map((seq) => {
-    const doc = documentRow({ number: `FV ${seq}/04/2026`, total_net: 8129, total_vat: 1870, total_gross: 9999, total_vat_pln: 1870 })
-    const lines = [lineRow(doc.id, 1, { name: `Kubek nr ${seq}`, quantityMilli: 3000, unitPriceGross: 3333, net: 8129, vat: 1870, gross: 9999, rate: '23' })]
-    return { name: fa3FileName(doc.number), xml: buildFa3Xml(fa3InvoiceFromDocumentRows(doc, lines, [totalRow(doc.id, '23', 8129, 1870, 9999)]), OPTIONS) }
+    const doc = documentRow({
+      number: `FV ${seq}/04/2026`,
+      total_net: 8129,
+      total_vat: 1870,
+      total_gross: 9999,
+      total_vat_pln: 1870
+    })
+    const lines = [
+      lineRow(doc.id, 1, {
+        name: `Kubek nr ${seq}`,
+        quantityMilli: 3000,
+        unitPriceGross: 3333,
+        net: 8129,
+        vat: 1870,
+        gross: 9999,
+        rate: '23'
+      })
+    ]
+    return {
+      name: fa3FileName(doc.number),
+      xml: buildFa3Xml(fa3InvoiceFromDocumentRows(doc, lines, [totalRow(doc.id, '23', 8129, 1870, 9999)]), OPTIONS)
+    }
   })
   // the same name twice must not overwrite the first file
   const withDuplicate = [...files, { name: files[0].name, xml: files[1].xml }]
@@ -33,5 +52,9 @@ t.test('the monthly zip holds every invoice file, valid and intact', async (t) =
   t.equal(value(strFromU8(entries['FV_7_04_2026-2.xml']), 'P_2'), 'FV 8/04/2026')
   t.same(buildFa3Zip(withDuplicate, { modifiedAt: GENERATED_AT }), zip, 'the same export gives the same bytes')
   t.throws(() => buildFa3Zip([{ name: '../x.xml', xml: '' }], { modifiedAt: GENERATED_AT }), RangeError)
-  t.equal(Object.keys(unzipSync(buildFa3Zip([], { modifiedAt: GENERATED_AT }))).length, 0, 'an empty month is an empty zip')
+  t.equal(
+    Object.keys(unzipSync(buildFa3Zip([], { modifiedAt: GENERATED_AT }))).length,
+    0,
+    'an empty month is an empty zip'
+  )
 })

@@ -19,7 +19,10 @@ t.test('a withdrawn public key (21470) is fetched anew, for the session and for 
   const s = await setup(t)
   const first = await issueAndQueue(s.built)
   await runKsefRound(s.deps)
-  const cachedIds = async (): Promise<string[]> => (await s.built.db.selectFrom('ksef_public_keys').select('public_key_id').orderBy('usage').execute()).map((r) => r.public_key_id ?? '')
+  const cachedIds = async (): Promise<string[]> =>
+    (await s.built.db.selectFrom('ksef_public_keys').select('public_key_id').orderBy('usage').execute()).map(
+      (r) => r.public_key_id ?? ''
+    )
   const current = await cachedIds()
   t.equal(current.length, 2, 'both keys cached after the first send')
 
@@ -37,26 +40,38 @@ t.test('a withdrawn public key (21470) is fetched anew, for the session and for 
   const third = await issueAndQueue(s.built)
   const beforeLogin = s.responses.length
   await runKsefRound(s.deps)
-  t.equal(s.responses.slice(beforeLogin).filter((status) => status === 400).length, 1, 'the login with the withdrawn key was refused once, then made with the new one')
+  t.equal(
+    s.responses.slice(beforeLogin).filter((status) => status === 400).length,
+    1,
+    'the login with the withdrawn key was refused once, then made with the new one'
+  )
   await assertAcceptedOnce(t, s, [first, second, third])
 })
 
-t.test('a KSeF token issued by the simulator logs in after a restart with the same secret, a forged one does not', async (t) => {
-  const secret = randomBytes(32)
-  const before = await startSim(t, { secret })
-  const token = before.simulator.issueKsefToken(SELLER_NIP).token
-  await before.close()
-  const after = await startSim(t, { secret })
-  const client = new KsefClient({ baseUrl: after.apiUrl, timeoutMs: 30_000, retryBaseMs: 1 })
-  const tokenKey = (await client.publicKeyCertificates()).find((k) => k.usage.includes('KsefTokenEncryption'))!
-  const login = async (candidate: string): Promise<number> => {
-    const challenge = await client.challenge()
-    const init = await client.authWithKsefToken({ challenge: challenge.challenge, nip: SELLER_NIP, encryptedToken: encryptKsefToken(tokenKey.certificate, candidate, challenge.timestampMs), publicKeyId: tokenKey.publicKeyId })
-    return (await client.authStatus(init.referenceNumber, init.authenticationToken)).code
+t.test(
+  'a KSeF token issued by the simulator logs in after a restart with the same secret, a forged one does not',
+  async (t) => {
+    const secret = randomBytes(32)
+    const before = await startSim(t, { secret })
+    const token = before.simulator.issueKsefToken(SELLER_NIP).token
+    await before.close()
+    const after = await startSim(t, { secret })
+    const client = new KsefClient({ baseUrl: after.apiUrl, timeoutMs: 30_000, retryBaseMs: 1 })
+    const tokenKey = (await client.publicKeyCertificates()).find((k) => k.usage.includes('KsefTokenEncryption'))!
+    const login = async (candidate: string): Promise<number> => {
+      const challenge = await client.challenge()
+      const init = await client.authWithKsefToken({
+        challenge: challenge.challenge,
+        nip: SELLER_NIP,
+        encryptedToken: encryptKsefToken(tokenKey.certificate, candidate, challenge.timestampMs),
+        publicKeyId: tokenKey.publicKeyId
+      })
+      return (await client.authStatus(init.referenceNumber, init.authenticationToken)).code
+    }
+    t.equal(await login(token), 200, 'the token from before the restart works')
+    const forged = token.replace(/[0-9a-f]$/, (c) => (c === '0' ? '1' : '0'))
+    t.equal(await login(forged), 450, 'one changed character of its secret part is refused')
+    const otherNip = token.replace(`nip-${SELLER_NIP}`, 'nip-5213017228')
+    t.equal(await login(otherNip), 450, 'so is the same secret under another NIP')
   }
-  t.equal(await login(token), 200, 'the token from before the restart works')
-  const forged = token.replace(/[0-9a-f]$/, (c) => (c === '0' ? '1' : '0'))
-  t.equal(await login(forged), 450, 'one changed character of its secret part is refused')
-  const otherNip = token.replace(`nip-${SELLER_NIP}`, 'nip-5213017228')
-  t.equal(await login(otherNip), 450, 'so is the same secret under another NIP')
-})
+)

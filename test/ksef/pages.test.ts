@@ -14,16 +14,22 @@ import { startSpecServer, type SpecServer } from './helpers/spec-server.ts'
 const BASE = '/ustawienia/integracje/ksef'
 const TOKEN = '20261116-EC-ABCDEF0123-4567890ABC-12|nip-5261040828|0123456789abcdef'
 
-async function setup (t: Test, company: { auto_book?: number } = {}): Promise<{ built: Built, server: SpecServer }> {
+async function setup(t: Test, company: { auto_book?: number } = {}): Promise<{ built: Built; server: SpecServer }> {
   const server = await startSpecServer({ nip: '5261040828' })
   t.teardown(server.close)
   const built = await build(t, { company, config: { KSEF_TEST_API_URL: server.baseUrl, KSEF_RETRY_BASE_MS: '10' } })
   return { built, server }
 }
 
-const form = (fields: Record<string, string>) => ({ environment: 'test', contextNip: '', authMethod: 'token', autoSend: 'on', ...fields })
+const form = (fields: Record<string, string>) => ({
+  environment: 'test',
+  contextNip: '',
+  authMethod: 'token',
+  autoSend: 'on',
+  ...fields
+})
 
-async function connectionRow (built: Built) {
+async function connectionRow(built: Built) {
   return await built.db.selectFrom('ksef_connection').selectAll().executeTakeFirst()
 }
 
@@ -37,18 +43,49 @@ t.test('the settings page: bad input refused in Polish with nothing stored', asy
   const cert = await testCertificate({ name: 'CN=Sklep Testowy, 2.5.4.97=VATPL-5261040828, C=PL' })
   const other = await testCertificate({ name: 'CN=Inna firma, C=PL' })
   const foreign = await testCertificate({ name: 'CN=Obca firma, 2.5.4.97=VATPL-6762468259, C=PL' })
-  const expired = await testCertificate({ name: 'CN=Stary, C=PL', notBefore: new Date('2025-01-01T00:00:00Z'), notAfter: new Date('2026-01-01T00:00:00Z') })
-  const sealedKey = createPrivateKey(cert.privateKeyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'tajne hasło' }).toString()
+  const expired = await testCertificate({
+    name: 'CN=Stary, C=PL',
+    notBefore: new Date('2025-01-01T00:00:00Z'),
+    notAfter: new Date('2026-01-01T00:00:00Z')
+  })
+  const sealedKey = createPrivateKey(cert.privateKeyPem)
+    .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'tajne hasło' })
+    .toString()
   const cases: Array<[string, Record<string, string>, RegExp]> = [
     ['no token', form({}), /Wklej token KSeF/],
     ['a token with spaces', form({ token: 'abc def' }), /jeden ciąg znaków bez spacji/],
     ['an unknown environment', form({ environment: 'mars', token: TOKEN }), /Wybierz środowisko KSeF/],
     ['a bad NIP', form({ contextNip: '1234567890', token: TOKEN }), /To nie jest poprawny NIP/],
-    ['not a certificate', form({ authMethod: 'certyfikat', certificatePem: 'hello', privateKeyPem: cert.privateKeyPem }), /To nie jest certyfikat X\.509/],
-    ['an expired certificate', form({ authMethod: 'certyfikat', certificatePem: expired.certificatePem, privateKeyPem: expired.privateKeyPem }), /Certyfikat wygasł 01\.01\.2026/],
-    ['a foreign NIP', form({ authMethod: 'certyfikat', certificatePem: foreign.certificatePem, privateKeyPem: foreign.privateKeyPem }), /wystawiono dla NIP 6762468259/],
-    ['a key of another certificate', form({ authMethod: 'certyfikat', certificatePem: cert.certificatePem, privateKeyPem: other.privateKeyPem }), /nie pasuje do certyfikatu/],
-    ['a wrong passphrase', form({ authMethod: 'certyfikat', certificatePem: cert.certificatePem, privateKeyPem: sealedKey, passphrase: 'złe' }), /sprawdź hasło/],
+    [
+      'not a certificate',
+      form({ authMethod: 'certyfikat', certificatePem: 'hello', privateKeyPem: cert.privateKeyPem }),
+      /To nie jest certyfikat X\.509/
+    ],
+    [
+      'an expired certificate',
+      form({ authMethod: 'certyfikat', certificatePem: expired.certificatePem, privateKeyPem: expired.privateKeyPem }),
+      /Certyfikat wygasł 01\.01\.2026/
+    ],
+    [
+      'a foreign NIP',
+      form({ authMethod: 'certyfikat', certificatePem: foreign.certificatePem, privateKeyPem: foreign.privateKeyPem }),
+      /wystawiono dla NIP 6762468259/
+    ],
+    [
+      'a key of another certificate',
+      form({ authMethod: 'certyfikat', certificatePem: cert.certificatePem, privateKeyPem: other.privateKeyPem }),
+      /nie pasuje do certyfikatu/
+    ],
+    [
+      'a wrong passphrase',
+      form({
+        authMethod: 'certyfikat',
+        certificatePem: cert.certificatePem,
+        privateKeyPem: sealedKey,
+        passphrase: 'złe'
+      }),
+      /sprawdź hasło/
+    ],
     ['no key', form({ authMethod: 'certyfikat', certificatePem: cert.certificatePem }), /Wgraj klucz prywatny/]
   ]
   for (const [name, fields, message] of cases) {
@@ -60,10 +97,23 @@ t.test('the settings page: bad input refused in Polish with nothing stored', asy
   }
 
   // the right passphrase: stored, the key sealed without it
-  const ok = await built.owner.post(BASE, form({ authMethod: 'certyfikat', certificatePem: cert.certificatePem, privateKeyPem: sealedKey, passphrase: 'tajne hasło' }))
+  const ok = await built.owner.post(
+    BASE,
+    form({
+      authMethod: 'certyfikat',
+      certificatePem: cert.certificatePem,
+      privateKeyPem: sealedKey,
+      passphrase: 'tajne hasło'
+    })
+  )
   t.equal(ok.statusCode, 303)
   const row = await connectionRow(built)
-  t.match(row, { environment: 'test', auth_method: 'certyfikat', auto_send: 1, certificate_expires_at: '2028-01-01T00:00:00.000Z' })
+  t.match(row, {
+    environment: 'test',
+    auth_method: 'certyfikat',
+    auto_send: 1,
+    certificate_expires_at: '2028-01-01T00:00:00.000Z'
+  })
   t.match(row!.private_key_enc, /^v1:/)
   t.notMatch(row!.private_key_enc, 'PRIVATE KEY')
   const shown = await built.owner.get(BASE)
@@ -137,8 +187,14 @@ t.test('bulk from the list through the worker; auto-send after issuing; rejected
   t.equal(await submissionOf(built.db, c), undefined, 'not sent without auto-send')
   await built.owner.post(BASE, form({ autoSend: 'on' }))
   await built.app.ksefWorker!.tick()
-  t.equal((await submissionOf(built.db, c))!.state, 'przyjeta', 'with auto-send on, invoices issued since the connection go')
-  server.nextStatus([{ code: 450, description: 'Błąd weryfikacji semantyki dokumentu faktury', details: ['Brak pola P_2'] }])
+  t.equal(
+    (await submissionOf(built.db, c))!.state,
+    'przyjeta',
+    'with auto-send on, invoices issued since the connection go'
+  )
+  server.nextStatus([
+    { code: 450, description: 'Błąd weryfikacji semantyki dokumentu faktury', details: ['Brak pola P_2'] }
+  ])
   const d = (await invoiceFor(built, { invoice: 'company' })).invoiceId
   await built.app.ksefWorker!.tick()
   t.equal((await submissionOf(built.db, d))!.state, 'odrzucona')
@@ -151,40 +207,73 @@ t.test('bulk from the list through the worker; auto-send after issuing; rejected
 
 t.test('the dashboard counts invoices waiting for KSeF, offline with their deadline, rejected', async (t) => {
   const { built } = await setup(t)
-  const ids = [(await invoiceFor(built, { invoice: 'company' })).invoiceId, (await invoiceFor(built, { invoice: 'company' })).invoiceId, (await invoiceFor(built, { invoice: 'company' })).invoiceId]
+  const ids = [
+    (await invoiceFor(built, { invoice: 'company' })).invoiceId,
+    (await invoiceFor(built, { invoice: 'company' })).invoiceId,
+    (await invoiceFor(built, { invoice: 'company' })).invoiceId
+  ]
   t.notMatch((await built.owner.get('/')).body, 'czeka na KSeF', 'nothing to say yet')
   const { queueSubmission } = await import('../../src/ksef/ksef-sender.ts')
   for (const id of ids) await queueSubmission(built.db, id, built.clock())
-  await built.db.updateTable('ksef_submissions').set({ state: 'offline', offline_mode: 'offline24', offline_deadline: '2026-11-17' }).where('document_id', '=', ids[1]!).execute()
-  await built.db.updateTable('ksef_submissions').set({ state: 'odrzucona', next_attempt_at: null }).where('document_id', '=', ids[2]!).execute()
+  await built.db
+    .updateTable('ksef_submissions')
+    .set({ state: 'offline', offline_mode: 'offline24', offline_deadline: '2026-11-17' })
+    .where('document_id', '=', ids[1]!)
+    .execute()
+  await built.db
+    .updateTable('ksef_submissions')
+    .set({ state: 'odrzucona', next_attempt_at: null })
+    .where('document_id', '=', ids[2]!)
+    .execute()
   const home = (await built.owner.get('/')).body
   t.match(home, /<strong>1<\/strong><span>faktur czeka na KSeF<\/span>/)
   t.match(home, /<strong>1<\/strong><span>faktur offline – wyślij do KSeF do 17\.11\.2026<\/span>/)
   t.match(home, /<strong>1<\/strong><span>faktur odrzuconych lub niewysłanych do KSeF<\/span>/)
 })
 
-t.test('an invoice on its way to KSeF or issued offline cannot be cancelled; a queued one can and is never sent', async (t) => {
-  // not booked, so nothing else stands in the way of cancelling
-  const { built, server } = await setup(t, { auto_book: 0 })
-  const { queueSubmission, runKsefRound } = await import('../../src/ksef/ksef-sender.ts')
-  const { senderDeps, insertConnection } = await import('./helpers/ksef-setup.ts')
-  const inFlight = (await invoiceFor(built, { invoice: 'company' })).invoiceId
-  const offline = (await invoiceFor(built, { invoice: 'company' })).invoiceId
-  const queued = (await invoiceFor(built, { invoice: 'company' })).invoiceId
-  for (const id of [inFlight, offline, queued]) await queueSubmission(built.db, id, built.clock())
-  await built.db.updateTable('ksef_submissions').set({ state: 'wysylanie' }).where('document_id', '=', inFlight).execute()
-  await built.db.updateTable('ksef_submissions').set({ state: 'offline', offline_mode: 'offline24', offline_deadline: '2026-11-17' }).where('document_id', '=', offline).execute()
-  for (const [id, message] of [[inFlight, 'jest właśnie wysyłana do KSeF'], [offline, 'wystawiona w trybie offline']] as const) {
-    await built.owner.get(`/przychody/dokumenty/${id}/anulowanie`)
-    await built.owner.post(`/przychody/dokumenty/${id}/anulowanie`)
-    t.equal((await built.db.selectFrom('documents').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status, 'issued')
-    t.match((await built.owner.get(`/przychody/dokumenty/${id}`)).body, message)
+t.test(
+  'an invoice on its way to KSeF or issued offline cannot be cancelled; a queued one can and is never sent',
+  async (t) => {
+    // not booked, so nothing else stands in the way of cancelling
+    const { built, server } = await setup(t, { auto_book: 0 })
+    const { queueSubmission, runKsefRound } = await import('../../src/ksef/ksef-sender.ts')
+    const { senderDeps, insertConnection } = await import('./helpers/ksef-setup.ts')
+    const inFlight = (await invoiceFor(built, { invoice: 'company' })).invoiceId
+    const offline = (await invoiceFor(built, { invoice: 'company' })).invoiceId
+    const queued = (await invoiceFor(built, { invoice: 'company' })).invoiceId
+    for (const id of [inFlight, offline, queued]) await queueSubmission(built.db, id, built.clock())
+    await built.db
+      .updateTable('ksef_submissions')
+      .set({ state: 'wysylanie' })
+      .where('document_id', '=', inFlight)
+      .execute()
+    await built.db
+      .updateTable('ksef_submissions')
+      .set({ state: 'offline', offline_mode: 'offline24', offline_deadline: '2026-11-17' })
+      .where('document_id', '=', offline)
+      .execute()
+    for (const [id, message] of [
+      [inFlight, 'jest właśnie wysyłana do KSeF'],
+      [offline, 'wystawiona w trybie offline']
+    ] as const) {
+      await built.owner.get(`/przychody/dokumenty/${id}/anulowanie`)
+      await built.owner.post(`/przychody/dokumenty/${id}/anulowanie`)
+      t.equal(
+        (await built.db.selectFrom('documents').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status,
+        'issued'
+      )
+      t.match((await built.owner.get(`/przychody/dokumenty/${id}`)).body, message)
+    }
+    await built.owner.get(`/przychody/dokumenty/${queued}/anulowanie`)
+    await built.owner.post(`/przychody/dokumenty/${queued}/anulowanie`)
+    t.equal(
+      (await built.db.selectFrom('documents').select('status').where('id', '=', queued).executeTakeFirstOrThrow())
+        .status,
+      'cancelled'
+    )
+    await insertConnection(built, { token: TOKEN })
+    await runKsefRound(senderDeps(built), { documentIds: [queued] })
+    t.match(await submissionOf(built.db, queued), { state: 'blad', last_error: /anulowany – nie wysłano/ })
+    t.equal(server.invoices.length, 0)
   }
-  await built.owner.get(`/przychody/dokumenty/${queued}/anulowanie`)
-  await built.owner.post(`/przychody/dokumenty/${queued}/anulowanie`)
-  t.equal((await built.db.selectFrom('documents').select('status').where('id', '=', queued).executeTakeFirstOrThrow()).status, 'cancelled')
-  await insertConnection(built, { token: TOKEN })
-  await runKsefRound(senderDeps(built), { documentIds: [queued] })
-  t.match(await submissionOf(built.db, queued), { state: 'blad', last_error: /anulowany – nie wysłano/ })
-  t.equal(server.invoices.length, 0)
-})
+)

@@ -17,5 +17,8 @@ t.test('the PDF uploaded to the Allegro order carries KOD I of the stored file',
   if (file === undefined) throw new Error('the send did not fix the file')
   const hash = createHash('sha256').update(file.xml).digest('base64url')
   const codes = await qrCodesInPdf(Buffer.from(uploaded))
-  t.same(codes.map((code) => code.data), [`https://qr.ksef.mf.gov.pl/invoice/5261040828/16-11-2026/${hash}`])
+  t.same(
+    codes.map((code) => code.data),
+    [`https://qr.ksef.mf.gov.pl/invoice/5261040828/16-11-2026/${hash}`]
+  )
 })

@@ -15,7 +15,10 @@ t.test('KOD I off the PDF finds the invoice in the built-in KSeF simulator', asy
   const built = await build(t, { config: { KSEF_SIMULATOR_ENABLED: 'true' } })
   await built.app.listen({ port: 0, host: '127.0.0.1' })
   const origin = `http://127.0.0.1:${(built.app.server.address() as AddressInfo).port}`
-  await insertConnection(built, { environment: 'symulator', token: await demoToken(`${origin}/symulator-ksef`, '5261040828') })
+  await insertConnection(built, {
+    environment: 'symulator',
+    token: await demoToken(`${origin}/symulator-ksef`, '5261040828')
+  })
   const { invoiceId } = await invoiceFor(built, { invoice: 'company' })
 
   const before = await built.owner.get(`/przychody/dokumenty/${invoiceId}/pdf`)
@@ -31,10 +34,22 @@ t.test('KOD I off the PDF finds the invoice in the built-in KSeF simulator', asy
 
   const after = await built.owner.get(`/przychody/dokumenty/${invoiceId}/pdf`)
   const codes = await qrCodesInPdf(after.rawPayload)
-  t.same(codes.map((code) => code.data), printed.map((code) => code.data), 'the code printed before sending is the code of the file sent')
+  t.same(
+    codes.map((code) => code.data),
+    printed.map((code) => code.data),
+    'the code printed before sending is the code of the file sent'
+  )
   const url = new URL(codes[0].data)
-  t.equal(`${url.origin}${url.pathname.split('/invoice/')[0]}`, 'http://localhost/symulator-ksef/qr', 'the simulator\'s QR base on the app\'s public URL')
-  t.match((await extractText(new Uint8Array(after.rawPayload), { mergePages: true })).text.replace(/\s+/g, ' '), ksefNumber, 'labelled with the KSeF number')
+  t.equal(
+    `${url.origin}${url.pathname.split('/invoice/')[0]}`,
+    'http://localhost/symulator-ksef/qr',
+    "the simulator's QR base on the app's public URL"
+  )
+  t.match(
+    (await extractText(new Uint8Array(after.rawPayload), { mergePages: true })).text.replace(/\s+/g, ' '),
+    ksefNumber,
+    'labelled with the KSeF number'
+  )
 
   // the public URL of this test app is http://localhost; the same path on its listening address
   const page = await fetch(`${origin}${url.pathname}`)

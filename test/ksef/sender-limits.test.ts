@@ -13,14 +13,24 @@ t.test('the real request limits: 500 invoices queued go out with no 429, each ac
   // waiting for a limiter slot moves the clock only; KSeF checks the files in the background
   // meanwhile (many per xmllint run) and each round starts once it has caught up, so the queue
   // is not held up by one schema check per file
-  const deps = { ...s.deps, sleep: async (ms: number) => { s.built.clock.advance(ms); await new Promise((resolve) => setImmediate(resolve)) } }
+  const deps = {
+    ...s.deps,
+    sleep: async (ms: number) => {
+      s.built.clock.advance(ms)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
   const ids: number[] = []
   for (let i = 0; i < 500; i++) ids.push(await issueAndQueue(s.built))
   for (let round = 0; round < 2000; round++) {
     await s.sim.idle()
     const result = await runKsefRound(deps)
     if (result.claimed === 0) {
-      const left = await s.built.db.selectFrom('ksef_submissions').select('id').where('state', '!=', 'przyjeta').execute()
+      const left = await s.built.db
+        .selectFrom('ksef_submissions')
+        .select('id')
+        .where('state', '!=', 'przyjeta')
+        .execute()
       if (left.length === 0) break
       s.built.clock.advance(60_000)
     }

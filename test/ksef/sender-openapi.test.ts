@@ -16,9 +16,13 @@ import { makeKsefNumber, startSpecServer, type SpecServer } from './helpers/spec
 
 const NIP = '5261040828'
 
-interface Setup { built: Built, server: SpecServer, deps: KsefDeps }
+interface Setup {
+  built: Built
+  server: SpecServer
+  deps: KsefDeps
+}
 
-async function setup (t: Test, opts: { auth?: 'token' | 'certyfikat' } = {}): Promise<Setup> {
+async function setup(t: Test, opts: { auth?: 'token' | 'certyfikat' } = {}): Promise<Setup> {
   const server = await startSpecServer({ nip: NIP })
   t.teardown(server.close)
   const built = await build(t, { config: { KSEF_TEST_API_URL: server.baseUrl, KSEF_RETRY_BASE_MS: '10' } })
@@ -31,14 +35,14 @@ async function setup (t: Test, opts: { auth?: 'token' | 'certyfikat' } = {}): Pr
   return { built, server, deps: senderDeps(built) }
 }
 
-async function issueAndQueue (built: Built): Promise<number> {
+async function issueAndQueue(built: Built): Promise<number> {
   const { invoiceId } = await invoiceFor(built, { invoice: 'company' })
   const queued = await queueSubmission(built.db, invoiceId, built.clock())
   if (!queued.ok) throw new Error(queued.problems.join(' '))
   return invoiceId
 }
 
-function clean (t: Test, server: SpecServer): void {
+function clean(t: Test, server: SpecServer): void {
   t.same(server.violations, [], 'every request as open-api.json describes it')
   t.same(server.answerViolations, [], 'and the test server answered as it describes')
 }
@@ -56,17 +60,37 @@ t.test('token: authenticated, sent in a session, the number stored on the docume
   t.equal(server.invoices[0]!.offlineMode, false)
 
   const row = await submissionOf(built.db, id)
-  t.match(row, { state: 'przyjeta', status_code: 200, accepted_at: '2026-11-16T09:00:05.123Z', claimed_until: null, next_attempt_at: null })
+  t.match(row, {
+    state: 'przyjeta',
+    status_code: 200,
+    accepted_at: '2026-11-16T09:00:05.123Z',
+    claimed_until: null,
+    next_attempt_at: null
+  })
   t.ok(isValidKsefNumber(row!.ksef_number!), 'the number passes its CRC-8')
   t.ok(row!.ksef_number!.startsWith(`${NIP}-`))
   t.match(row!.upo_xml, /<NumerKSeFDokumentu>/, 'the UPO is kept')
-  const doc = await built.db.selectFrom('documents').select('ksef_number').where('id', '=', id).executeTakeFirstOrThrow()
+  const doc = await built.db
+    .selectFrom('documents')
+    .select('ksef_number')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow()
   t.equal(doc.ksef_number, row!.ksef_number)
-  const ledger = await built.db.selectFrom('ledger_entries').select('ksef_number').where('document_id', '=', id).execute()
+  const ledger = await built.db
+    .selectFrom('ledger_entries')
+    .select('ksef_number')
+    .where('document_id', '=', id)
+    .execute()
   t.ok(ledger.length > 0 && ledger.every((e) => e.ksef_number === row!.ksef_number), 'KPiR and VAT register carry it')
   t.same(server.calls.filter((c) => c.startsWith('POST /auth/challenge')).length, 1)
-  t.ok(server.calls.some((c) => /^POST \/sessions\/online\/[^/]+\/close$/.test(c)), 'the session was closed')
-  const connection = await built.db.selectFrom('ksef_connection').select(['access_token_enc', 'access_token_expires_at', 'last_success_at']).executeTakeFirstOrThrow()
+  t.ok(
+    server.calls.some((c) => /^POST \/sessions\/online\/[^/]+\/close$/.test(c)),
+    'the session was closed'
+  )
+  const connection = await built.db
+    .selectFrom('ksef_connection')
+    .select(['access_token_enc', 'access_token_expires_at', 'last_success_at'])
+    .executeTakeFirstOrThrow()
   t.match(connection.access_token_enc, /^v1:/, 'the access token is kept encrypted')
   t.ok(connection.last_success_at !== null)
 
@@ -80,7 +104,11 @@ t.test('token: authenticated, sent in a session, the number stored on the docume
   await runKsefRound(deps)
   t.equal((await submissionOf(built.db, second))!.state, 'przyjeta')
   t.equal(server.calls.filter((c) => c === 'POST /auth/challenge').length, 1, 'no second authentication')
-  t.equal(server.calls.filter((c) => c === 'GET /security/public-key-certificates').length, 1, 'keys from the cache until validTo')
+  t.equal(
+    server.calls.filter((c) => c === 'GET /security/public-key-certificates').length,
+    1,
+    'keys from the cache until validTo'
+  )
   clean(t, server)
 })
 
@@ -117,23 +145,40 @@ t.test('440: the original number is taken and nothing is sent again', async (t) 
   const id = await issueAndQueue(built)
   await runKsefRound(deps)
   t.match(await submissionOf(built.db, id), { state: 'przyjeta', ksef_number: original, status_code: 440 })
-  t.equal((await built.db.selectFrom('documents').select('ksef_number').where('id', '=', id).executeTakeFirstOrThrow()).ksef_number, original)
+  t.equal(
+    (await built.db.selectFrom('documents').select('ksef_number').where('id', '=', id).executeTakeFirstOrThrow())
+      .ksef_number,
+    original
+  )
   t.equal(server.invoices.length, 1)
   await runKsefRound(deps)
   t.equal(server.invoices.length, 1, 'never resent')
   clean(t, server)
 })
 
-t.test('450: odrzucona with the Ministry\'s reason; fixed and sent again under the same number', async (t) => {
+t.test("450: odrzucona with the Ministry's reason; fixed and sent again under the same number", async (t) => {
   const { built, server, deps } = await setup(t)
-  server.nextStatus([{ code: 450, description: 'Błąd weryfikacji semantyki dokumentu faktury', details: ['Nieprawidłowa wartość pola P_13_1'] }])
+  server.nextStatus([
+    {
+      code: 450,
+      description: 'Błąd weryfikacji semantyki dokumentu faktury',
+      details: ['Nieprawidłowa wartość pola P_13_1']
+    }
+  ])
   const id = await issueAndQueue(built)
   const first = await invoiceFileOf(built.db, id)
   await runKsefRound(deps)
   const row = await submissionOf(built.db, id)
   t.match(row, { state: 'odrzucona', ksef_number: null, next_attempt_at: null })
-  t.match(row!.last_error, /KSeF odrzucił fakturę \(450: Błąd weryfikacji semantyki dokumentu faktury – Nieprawidłowa wartość pola P_13_1\)/)
-  t.equal((await built.db.selectFrom('documents').select('ksef_number').where('id', '=', id).executeTakeFirstOrThrow()).ksef_number, null)
+  t.match(
+    row!.last_error,
+    /KSeF odrzucił fakturę \(450: Błąd weryfikacji semantyki dokumentu faktury – Nieprawidłowa wartość pola P_13_1\)/
+  )
+  t.equal(
+    (await built.db.selectFrom('documents').select('ksef_number').where('id', '=', id).executeTakeFirstOrThrow())
+      .ksef_number,
+    null
+  )
   t.match(await runKsefRound(deps), { claimed: 0 }, 'a rejected invoice waits for the user')
 
   server.nextStatus([{ code: 200 }])
@@ -180,7 +225,11 @@ t.test('550 and other 5xx statuses are sent again after a backoff; 5xx answers m
   t.match(row, { state: 'offline', offline_mode: 'offline24', offline_deadline: '2026-11-17', attempts: 1 })
   t.match(row!.last_error, /Nie udało się połączyć z KSeF/)
   t.equal(server.invoices.length, before)
-  t.match(await invoiceFileOf(built.db, offline), { state: 'offline', offlineMode: 'offline24', offlineDeadline: '2026-11-17' })
+  t.match(await invoiceFileOf(built.db, offline), {
+    state: 'offline',
+    offlineMode: 'offline24',
+    offlineDeadline: '2026-11-17'
+  })
   built.clock.advance(3_600_000)
   await runKsefRound({ ...deps, fetch: flaky })
   t.match(await submissionOf(built.db, offline), { state: 'przyjeta', offline_mode: 'offline24' })
@@ -214,13 +263,19 @@ t.test('restart: a row left in flight is polled or found by hash, never sent aga
   let crash = true
   const dying: typeof fetch = async (input, init) => {
     const response = await globalThis.fetch(input, init)
-    if (crash && /\/sessions\/online\/[^/]+\/invoices$/.test(String(input))) { crash = false; throw new Error('socket hang up') }
+    if (crash && /\/sessions\/online\/[^/]+\/invoices$/.test(String(input))) {
+      crash = false
+      throw new Error('socket hang up')
+    }
     return response
   }
   await runKsefRound({ ...deps, fetch: dying })
   const left = await submissionOf(built.db, id)
   t.equal(server.invoices.length, 1, 'KSeF has it')
-  t.ok(left!.session_reference !== null && left!.invoice_reference === null, 'we have the session, not the invoice reference')
+  t.ok(
+    left!.session_reference !== null && left!.invoice_reference === null,
+    'we have the session, not the invoice reference'
+  )
   built.clock.advance(3_600_000)
   await runKsefRound(deps)
   t.equal((await submissionOf(built.db, id))!.state, 'przyjeta')
@@ -232,7 +287,11 @@ t.test('restart: a row left in flight is polled or found by hash, never sent aga
   server.nextStatus([{ code: 150 }])
   await runKsefRound(deps)
   t.match(await submissionOf(built.db, second), { state: 'wysylanie' })
-  await built.db.updateTable('ksef_submissions').set({ claimed_until: '2026-11-16T09:00:00.000Z' }).where('document_id', '=', second).execute()
+  await built.db
+    .updateTable('ksef_submissions')
+    .set({ claimed_until: '2026-11-16T09:00:00.000Z' })
+    .where('document_id', '=', second)
+    .execute()
   // (its scripted status stays 150: still in flight, polled again, never sent a second time)
   built.clock.advance(3_600_000)
   await runKsefRound(deps)
@@ -245,7 +304,11 @@ t.test('two senders at once (double click, two tabs, the worker): one send', asy
   const { built, server, deps } = await setup(t)
   const id = await issueAndQueue(built)
   const results = await Promise.all([runKsefRound(deps), runKsefRound(deps, { documentIds: [id] }), runKsefRound(deps)])
-  t.equal(results.reduce((n, r) => n + r.claimed, 0), 1, 'one claim')
+  t.equal(
+    results.reduce((n, r) => n + r.claimed, 0),
+    1,
+    'one claim'
+  )
   t.equal(server.invoices.length, 1)
   t.equal((await submissionOf(built.db, id))!.state, 'przyjeta')
 })
@@ -268,8 +331,11 @@ t.test('no connection: the documents wait with the reason; bad answers give a cl
   const foreign: typeof fetch = async (input, init) => {
     const response = await globalThis.fetch(input, init)
     if (/\/sessions\/[^/]+\/invoices\/[^/]+$/.test(String(input))) {
-      const body = await response.json() as Record<string, unknown>
-      return new Response(JSON.stringify({ ...body, ksefNumber: makeKsefNumber('6762468259', '2026-11-16') }), { status: 200, headers: { 'content-type': 'application/json' } })
+      const body = (await response.json()) as Record<string, unknown>
+      return new Response(JSON.stringify({ ...body, ksefNumber: makeKsefNumber('6762468259', '2026-11-16') }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' }
+      })
     }
     return response
   }
@@ -278,7 +344,11 @@ t.test('no connection: the documents wait with the reason; bad answers give a cl
   const bad = await submissionOf(built.db, invoiceId)
   t.match(bad, { state: 'blad', ksef_number: null })
   t.match(bad!.last_error, /nie jest poprawnym numerem tego sprzedawcy/)
-  t.equal((await built.db.selectFrom('documents').select('ksef_number').where('id', '=', invoiceId).executeTakeFirstOrThrow()).ksef_number, null)
+  t.equal(
+    (await built.db.selectFrom('documents').select('ksef_number').where('id', '=', invoiceId).executeTakeFirstOrThrow())
+      .ksef_number,
+    null
+  )
 })
 
 t.test('a correction goes only after its invoice has the KSeF number', async (t) => {
@@ -287,7 +357,10 @@ t.test('a correction goes only after its invoice has the KSeF number', async (t)
   await fixInvoiceFile(built.db, invoiceId, DateTime.fromISO('2026-11-16T10:00:00', { zone: 'Europe/Warsaw' }))
   const { correct } = await import('../corrections/helpers.ts')
   const correction = await correct(built.owner, invoiceId, { lines: { 1: { quantity: '1' } }, reason: 'Zwrot towaru' })
-  t.match(await queueSubmission(built.db, correction, built.clock()), { ok: false, problems: [/dopiero, gdy faktura korygowana/] })
+  t.match(await queueSubmission(built.db, correction, built.clock()), {
+    ok: false,
+    problems: [/dopiero, gdy faktura korygowana/]
+  })
   await queueSubmission(built.db, invoiceId, built.clock())
   await runKsefRound(deps)
   t.match(await queueSubmission(built.db, correction, built.clock()), { ok: true, queued: true })

@@ -4,7 +4,13 @@ import { createHash } from 'node:crypto'
 import { strFromU8, unzipSync } from 'fflate'
 import t from 'tap'
 import { DateTime } from 'luxon'
-import { correctedInvoiceWaiting, fixInvoiceFile, invoiceFileOf, invoiceFileProblems, refixRejectedFile } from '../../src/ksef/submissions.queries.ts'
+import {
+  correctedInvoiceWaiting,
+  fixInvoiceFile,
+  invoiceFileOf,
+  invoiceFileProblems,
+  refixRejectedFile
+} from '../../src/ksef/submissions.queries.ts'
 import { build } from '../helpers/app.ts'
 import { correct, invoiceFor } from '../corrections/helpers.ts'
 import { assertValidFa3, value } from './fa3-fixtures.ts'
@@ -19,10 +25,20 @@ t.test('fixed on the first call, the stored bytes ever after; downloads serve th
   const first = await fixInvoiceFile(built.db, invoiceId, built.clock())
   if (!first.ok) throw new Error(first.problems.join(' '))
   const xml = Buffer.from(first.file.xml)
-  t.not(xml[0], 0xEF, 'no BOM')
-  t.equal(first.file.sha256Base64, createHash('sha256').update(xml).digest('base64'), 'standard Base64 SHA-256 of the bytes')
+  t.not(xml[0], 0xef, 'no BOM')
+  t.equal(
+    first.file.sha256Base64,
+    createHash('sha256').update(xml).digest('base64'),
+    'standard Base64 SHA-256 of the bytes'
+  )
   t.equal(first.file.size, xml.byteLength)
-  t.match(first.file, { documentId: invoiceId, state: 'do_wyslania', ksefNumber: null, offlineMode: null, offlineDeadline: null })
+  t.match(first.file, {
+    documentId: invoiceId,
+    state: 'do_wyslania',
+    ksefNumber: null,
+    offlineMode: null,
+    offlineDeadline: null
+  })
   assertValidFa3(t, xml.toString('utf8'))
   t.equal(value(xml.toString('utf8'), 'DataWytworzeniaFa'), '2026-11-16T09:00:00Z')
 
@@ -55,7 +71,7 @@ t.test('concurrent first calls end with one row and one file', async (t) => {
   const { invoiceId } = await invoiceFor(built, { invoice: 'company' })
   const times = [0, 1, 2, 3, 4].map((s) => LATER.plus({ seconds: s }))
   const results = await Promise.all(times.map(async (at) => await fixInvoiceFile(built.db, invoiceId, at)))
-  const hashes = new Set(results.map((r) => r.ok ? r.file.sha256Base64 : 'failed'))
+  const hashes = new Set(results.map((r) => (r.ok ? r.file.sha256Base64 : 'failed')))
   t.equal(hashes.size, 1, 'every caller got the same file')
   t.notOk(hashes.has('failed'))
   const rows = await built.db.selectFrom('ksef_submissions').select('id').where('document_id', '=', invoiceId).execute()
@@ -64,17 +80,29 @@ t.test('concurrent first calls end with one row and one file', async (t) => {
 
 t.test('characters KSeF refuses: nothing stored, a Polish reason', async (t) => {
   t.match(invoiceFileProblems(Buffer.from('\uFEFF<a/>', 'utf8')), [/BOM/])
-  t.match(invoiceFileProblems(Buffer.from([0x3C, 0x61, 0xC3, 0x28, 0x2F, 0x3E])), [/UTF-8/], 'broken UTF-8')
+  t.match(invoiceFileProblems(Buffer.from([0x3c, 0x61, 0xc3, 0x28, 0x2f, 0x3e])), [/UTF-8/], 'broken UTF-8')
   for (const bad of ['\u0080', '\u009F', '\uFDD0', '\u{1FFFE}', '\u{10FFFF}', '\u0001']) {
-    t.match(invoiceFileProblems(Buffer.from(`<a>x${bad}</a>`, 'utf8')), [/znak niedozwolony w KSeF \(U\+/], `U+${bad.codePointAt(0)!.toString(16)}`)
+    t.match(
+      invoiceFileProblems(Buffer.from(`<a>x${bad}</a>`, 'utf8')),
+      [/znak niedozwolony w KSeF \(U\+/],
+      `U+${bad.codePointAt(0)!.toString(16)}`
+    )
   }
-  t.same(invoiceFileProblems(Buffer.from('<a>Zażółć gęślą jaźń \u0085 \u{1F600} \u{1FFFD}</a>', 'utf8')), [], 'NEL, emoji and other planes are fine')
+  t.same(
+    invoiceFileProblems(Buffer.from('<a>Zażółć gęślą jaźń \u0085 \u{1F600} \u{1FFFD}</a>', 'utf8')),
+    [],
+    'NEL, emoji and other planes are fine'
+  )
   t.match(invoiceFileProblems(new Uint8Array(1_000_001).fill(0x20)), [/najwyżej 1000000 bajtów/])
 
   const built = await build(t)
   const { invoiceId } = await invoiceFor(built, { invoice: 'company' })
   // a name from Allegro with a C1 control character (XML allows it, KSeF does not)
-  await built.db.updateTable('documents').set({ buyer_name: 'Firma\u0086 Testowa' }).where('id', '=', invoiceId).execute()
+  await built.db
+    .updateTable('documents')
+    .set({ buyer_name: 'Firma\u0086 Testowa' })
+    .where('id', '=', invoiceId)
+    .execute()
   const result = await fixInvoiceFile(built.db, invoiceId, LATER)
   t.match(result, { ok: false, problems: [/U\+0086/] })
   t.equal(await invoiceFileOf(built.db, invoiceId), undefined, 'nothing stored')
@@ -84,7 +112,11 @@ t.test('a correction waits until the corrected invoice has its KSeF number', asy
   const built = await build(t)
   const { invoiceId } = await invoiceFor(built, { invoice: 'company' })
   const before = await correct(built.owner, invoiceId, { lines: { 1: { quantity: '1' } }, reason: 'Zwrot towaru' })
-  t.equal(await correctedInvoiceWaiting(built.db, before), null, 'an invoice that never went to KSeF is corrected without its number')
+  t.equal(
+    await correctedInvoiceWaiting(built.db, before),
+    null,
+    'an invoice that never went to KSeF is corrected without its number'
+  )
 
   const fixed = await fixInvoiceFile(built.db, invoiceId, LATER)
   t.ok(fixed.ok)
@@ -97,7 +129,11 @@ t.test('a correction waits until the corrected invoice has its KSeF number', asy
   await built.db.updateTable('documents').set({ ksef_number: number }).where('id', '=', invoiceId).execute()
   const now = await fixInvoiceFile(built.db, correction, LATER)
   if (!now.ok) throw new Error(now.problems.join(' '))
-  t.equal(value(Buffer.from(now.file.xml).toString('utf8'), 'NrKSeFFaKorygowanej'), number, 'the correction names the invoice by its KSeF number')
+  t.equal(
+    value(Buffer.from(now.file.xml).toString('utf8'), 'NrKSeFFaKorygowanej'),
+    number,
+    'the correction names the invoice by its KSeF number'
+  )
 })
 
 t.test('a rejected file is made anew after the fix; an accepted one never', async (t) => {
@@ -108,12 +144,19 @@ t.test('a rejected file is made anew after the fix; an accepted one never', asyn
   const same = await refixRejectedFile(built.db, invoiceId, LATER)
   t.equal(same.ok && same.file.sha256Base64, first.file.sha256Base64, 'do_wyslania keeps its file')
 
-  await built.db.updateTable('ksef_submissions').set({ state: 'odrzucona', status_code: 450 }).where('document_id', '=', invoiceId).execute()
+  await built.db
+    .updateTable('ksef_submissions')
+    .set({ state: 'odrzucona', status_code: 450 })
+    .where('document_id', '=', invoiceId)
+    .execute()
   const remade = await refixRejectedFile(built.db, invoiceId, LATER)
   if (!remade.ok) throw new Error('not remade')
   t.not(remade.file.sha256Base64, first.file.sha256Base64)
   t.equal(remade.file.state, 'do_wyslania')
   t.equal(value(Buffer.from(remade.file.xml).toString('utf8'), 'DataWytworzeniaFa'), '2026-11-18T11:34:56Z')
-  t.same(Buffer.from((await built.owner.get(`/przychody/dokumenty/${invoiceId}/ksef.xml`)).rawPayload), Buffer.from(remade.file.xml))
+  t.same(
+    Buffer.from((await built.owner.get(`/przychody/dokumenty/${invoiceId}/ksef.xml`)).rawPayload),
+    Buffer.from(remade.file.xml)
+  )
   t.equal(strFromU8(remade.file.xml).includes('FV 1/11/2026'), true, 'under the same number')
 })

@@ -1,6 +1,12 @@
 import t from 'tap'
 import {
-  convertToPln, createNbpClient, easterSunday, isPolishBusinessDay, NBP_MAX_DAYS_BACK, NbpError, previousBusinessDay
+  convertToPln,
+  createNbpClient,
+  easterSunday,
+  isPolishBusinessDay,
+  NBP_MAX_DAYS_BACK,
+  NbpError,
+  previousBusinessDay
 } from '../../src/nbp/nbp.ts'
 import { startNbpStandIn, type StandInRates } from '../../src/nbp/nbp-stand-in.ts'
 
@@ -45,7 +51,11 @@ t.test('conversion to PLN in integer arithmetic, half up to the grosz', async (t
   // a float product would go wrong here: 1.005 × 100 is 100.49999…
   t.equal(convertToPln(100, '1.005'), 101, '1.00 at 1.005 = 1.005 → 1.01')
   t.equal(convertToPln(0, '4.2103'), 0)
-  t.equal(convertToPln(9007199254740, '4.2103'), 37923011022232, 'large amounts stay exact: 90 071 992 547.40 × 4.2103 = 379 230 110 222.318 22')
+  t.equal(
+    convertToPln(9007199254740, '4.2103'),
+    37923011022232,
+    'large amounts stay exact: 90 071 992 547.40 × 4.2103 = 379 230 110 222.318 22'
+  )
   t.throws(() => convertToPln(100, '4,2103'), NbpError, 'comma is not a rate')
   t.throws(() => convertToPln(100, '0'), NbpError, 'zero is not a rate')
   t.throws(() => convertToPln(100, '4.1234567'), NbpError, 'more than 6 decimals')
@@ -97,19 +107,34 @@ t.test('the client against the local NBP stand-in over HTTP', async (t) => {
 
   t.test('the rate for a sale date is the previous business day’s table', async (t) => {
     standIn.requests.length = 0
-    t.equal((await client.getRateForSaleDate('CZK', '2026-01-19')).effectiveDate, '2026-01-16', 'sale on Monday → Friday')
+    t.equal(
+      (await client.getRateForSaleDate('CZK', '2026-01-19')).effectiveDate,
+      '2026-01-16',
+      'sale on Monday → Friday'
+    )
     t.equal((await client.getRateForSaleDate('CZK', '2026-01-02')).mid, '0.1741', 'sale on 2 January → 31 December')
-    t.equal((await client.getRateForSaleDate('CZK', '2026-04-07')).tableNo, '066/A/NBP/2026', 'after Easter Monday → Friday before Easter')
-    t.same(standIn.requests, [
-      '/api/exchangerates/rates/a/czk/2026-01-16/',
-      '/api/exchangerates/rates/a/czk/2025-12-31/',
-      '/api/exchangerates/rates/a/czk/2026-04-03/'
-    ], 'no request for weekends and holidays')
+    t.equal(
+      (await client.getRateForSaleDate('CZK', '2026-04-07')).tableNo,
+      '066/A/NBP/2026',
+      'after Easter Monday → Friday before Easter'
+    )
+    t.same(
+      standIn.requests,
+      [
+        '/api/exchangerates/rates/a/czk/2026-01-16/',
+        '/api/exchangerates/rates/a/czk/2025-12-31/',
+        '/api/exchangerates/rates/a/czk/2026-04-03/'
+      ],
+      'no request for weekends and holidays'
+    )
   })
 
   t.test('the search back is bounded', async (t) => {
     standIn.requests.length = 0
-    await t.rejects(client.getMidRate('HUF', '2026-01-16'), { name: 'NbpError', message: /NBP nie opublikował kursu HUF w tabeli A w ciągu 10 dni przed 2026-01-16/ })
+    await t.rejects(client.getMidRate('HUF', '2026-01-16'), {
+      name: 'NbpError',
+      message: /NBP nie opublikował kursu HUF w tabeli A w ciągu 10 dni przed 2026-01-16/
+    })
     t.equal(standIn.requests.length, NBP_MAX_DAYS_BACK + 1, 'the asked day and ten days before it')
     t.equal(standIn.requests.at(-1), '/api/exchangerates/rates/a/huf/2026-01-06/')
   })
@@ -117,7 +142,10 @@ t.test('the client against the local NBP stand-in over HTTP', async (t) => {
   t.test('server errors become a clear Polish message', async (t) => {
     standIn.failWith(500)
     t.teardown(() => standIn.failWith(null))
-    await t.rejects(client.getMidRate('CZK', '2026-01-16'), { name: 'NbpError', message: /odpowiedział błędem \(HTTP 500\)/ })
+    await t.rejects(client.getMidRate('CZK', '2026-01-16'), {
+      name: 'NbpError',
+      message: /odpowiedział błędem \(HTTP 500\)/
+    })
   })
 
   t.test('PLN and malformed codes are refused before any request', async (t) => {
@@ -129,31 +157,54 @@ t.test('the client against the local NBP stand-in over HTTP', async (t) => {
   })
 })
 
-function fakeFetch (answer: (url: string, init?: RequestInit) => Promise<Response>): typeof fetch {
-  return (async (input: string | URL | Request, init?: RequestInit) => await answer(String(input), init)) as typeof fetch
+function fakeFetch(answer: (url: string, init?: RequestInit) => Promise<Response>): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) =>
+    await answer(String(input), init)) as typeof fetch
 }
 
 t.test('timeouts and network failures', async (t) => {
   // like a server that never answers; the interval stands for the open socket, which keeps the
   // process alive (AbortSignal.timeout's own timer does not)
-  const hanging = fakeFetch(async (_url, init) => await new Promise<Response>((_resolve, reject) => {
-    const socket = setInterval(() => {}, 1000)
-    init?.signal?.addEventListener('abort', () => { clearInterval(socket); reject(init.signal!.reason) })
-  }))
+  const hanging = fakeFetch(
+    async (_url, init) =>
+      await new Promise<Response>((_resolve, reject) => {
+        const socket = setInterval(() => {}, 1000)
+        init?.signal?.addEventListener('abort', () => {
+          clearInterval(socket)
+          reject(init.signal!.reason)
+        })
+      })
+  )
   const slow = createNbpClient({ baseUrl: 'http://nbp.invalid/api', fetch: hanging, timeoutMs: 20 })
-  await t.rejects(slow.getMidRate('EUR', '2026-01-16'), { name: 'NbpError', message: /nie odpowiedział w ciągu 0,02 s/ })
+  await t.rejects(slow.getMidRate('EUR', '2026-01-16'), {
+    name: 'NbpError',
+    message: /nie odpowiedział w ciągu 0,02 s/
+  })
 
-  const offline = createNbpClient({ baseUrl: 'http://nbp.invalid/api', fetch: fakeFetch(async () => { throw new TypeError('fetch failed') }), timeoutMs: 1000 })
-  await t.rejects(offline.getMidRate('EUR', '2026-01-16'), { name: 'NbpError', message: /Nie udało się połączyć z serwisem kursów NBP/ })
+  const offline = createNbpClient({
+    baseUrl: 'http://nbp.invalid/api',
+    fetch: fakeFetch(async () => {
+      throw new TypeError('fetch failed')
+    }),
+    timeoutMs: 1000
+  })
+  await t.rejects(offline.getMidRate('EUR', '2026-01-16'), {
+    name: 'NbpError',
+    message: /Nie udało się połączyć z serwisem kursów NBP/
+  })
 })
 
 t.test('untrusted answers are checked', async (t) => {
-  const answering = (body: string) => createNbpClient({
-    baseUrl: 'http://nbp.invalid/api/',
-    fetch: fakeFetch(async () => new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })),
-    timeoutMs: 1000
-  })
-  const good = '{"table":"A","currency":"euro","code":"EUR","rates":[{"no":"011/A/NBP/2026","effectiveDate":"2026-01-16","mid":4.2103}]}'
+  const answering = (body: string) =>
+    createNbpClient({
+      baseUrl: 'http://nbp.invalid/api/',
+      fetch: fakeFetch(
+        async () => new Response(body, { status: 200, headers: { 'content-type': 'application/json' } })
+      ),
+      timeoutMs: 1000
+    })
+  const good =
+    '{"table":"A","currency":"euro","code":"EUR","rates":[{"no":"011/A/NBP/2026","effectiveDate":"2026-01-16","mid":4.2103}]}'
   t.equal((await answering(good).getMidRate('EUR', '2026-01-16')).mid, '4.2103', 'the well-formed answer passes')
   const bad = {
     'not JSON': '<html>',
@@ -166,6 +217,10 @@ t.test('untrusted answers are checked', async (t) => {
     'too many decimals': good.replace('4.2103', '4.2103001')
   }
   for (const [what, body] of Object.entries(bad)) {
-    await t.rejects(answering(body).getMidRate('EUR', '2026-01-16'), { name: 'NbpError', message: /nieoczekiwaną odpowiedź/ }, what)
+    await t.rejects(
+      answering(body).getMidRate('EUR', '2026-01-16'),
+      { name: 'NbpError', message: /nieoczekiwaną odpowiedź/ },
+      what
+    )
   }
 })

@@ -47,14 +47,23 @@ t.test('one offer: the simulator gets exactly the product stock, the log and the
   t.match(after.body, /Ostatnio: \d\d\.\d\d\.\d{4} \d\d:\d\d, stan 12,/)
   const log = await s.db.selectFrom('offer_stock_pushes').selectAll().execute()
   t.equal(log.length, 1)
-  t.match(log[0], { shop_id: s.shopId, offer_id: offer.id, product_id: productId, available: 12, outcome: 'done', http_status: 200 })
+  t.match(log[0], {
+    shop_id: s.shopId,
+    offer_id: offer.id,
+    product_id: productId,
+    available: 12,
+    outcome: 'done',
+    http_status: 200
+  })
   t.ok(log[0].user_id !== null, 'who did it')
 })
 
 t.test('bulk: every matched offer on the page, the unmatched ones untouched', async (t) => {
   const s = await stockShop(t)
   const [a, b, c] = s.active
-  const untouched = s.offers.filter((o) => o.id !== a.id && o.id !== b.id && o.id !== c.id).map((o) => [o.id, o.stock.available, o.publication.status])
+  const untouched = s.offers
+    .filter((o) => o.id !== a.id && o.id !== b.id && o.id !== c.id)
+    .map((o) => [o.id, o.stock.available, o.publication.status])
   await insertProduct(s.db, { name: a.name, stockMilli: 1000 })
   await insertProduct(s.db, { name: b.name, stockMilli: 250_000 })
   await insertProduct(s.db, { name: 'Inna nazwa', sku: 'SKU-C', stockMilli: 41_500 })
@@ -64,7 +73,12 @@ t.test('bulk: every matched offer on the page, the unmatched ones untouched', as
   const pushed = await s.owner.post(PUSH, { sklep: String(s.shopId) })
   t.equal(pushed.statusCode, 303)
   t.same([a.stock.available, b.stock.available, c.stock.available], [1, 250, 41])
-  t.same(s.offers.filter((o) => o.id !== a.id && o.id !== b.id && o.id !== c.id).map((o) => [o.id, o.stock.available, o.publication.status]), untouched)
+  t.same(
+    s.offers
+      .filter((o) => o.id !== a.id && o.id !== b.id && o.id !== c.id)
+      .map((o) => [o.id, o.stock.available, o.publication.status]),
+    untouched
+  )
   const after = await s.owner.get(s.page)
   t.match(flashes(after.body, 'success').join(' '), 'Ustawiono w Allegro stany ofert: 3.')
   t.equal((await s.db.selectFrom('offer_stock_pushes').select('id').where('outcome', '=', 'done').execute()).length, 3)

@@ -5,7 +5,15 @@ import { TestClient } from '../helpers/client.ts'
 import { insertDocument, insertProduct, insertTransaction, stockOf } from '../helpers/document-fixtures.ts'
 import { insertShop } from '../helpers/transaction-fixtures.ts'
 
-const valid = { name: 'Kubek ceramiczny 300 ml', sku: 'KUB-300', unit: 'szt.', vatRate: '23', price: '49,99', priceBasis: 'brutto', initialStock: '1,5' }
+const valid = {
+  name: 'Kubek ceramiczny 300 ml',
+  sku: 'KUB-300',
+  unit: 'szt.',
+  vatRate: '23',
+  price: '49,99',
+  priceBasis: 'brutto',
+  initialStock: '1,5'
+}
 
 t.test('PRZYCHODY » PRODUKTY: add a product with initial stock, see it listed and on its page', async (t) => {
   const { owner, db } = await build(t)
@@ -21,9 +29,22 @@ t.test('PRZYCHODY » PRODUKTY: add a product with initial stock, see it listed a
   t.equal(created.statusCode, 303)
   const product = await db.selectFrom('products').selectAll().executeTakeFirstOrThrow()
   t.equal(created.headers.location, `/przychody/produkty/${product.id}`)
-  t.match(product, { name: 'Kubek ceramiczny 300 ml', sku: 'KUB-300', unit: 'szt.', vat_rate: '23', price_gross: 4999, price_net: 4064, stock_milli: 1500 })
+  t.match(product, {
+    name: 'Kubek ceramiczny 300 ml',
+    sku: 'KUB-300',
+    unit: 'szt.',
+    vat_rate: '23',
+    price_gross: 4999,
+    price_net: 4064,
+    stock_milli: 1500
+  })
   const movement = await db.selectFrom('stock_movements').selectAll().executeTakeFirstOrThrow()
-  t.match(movement, { kind: 'initial', quantity_milli: 1500, stock_after_milli: 1500, created_at: '2026-11-16T09:00:00.000Z' })
+  t.match(movement, {
+    kind: 'initial',
+    quantity_milli: 1500,
+    stock_after_milli: 1500,
+    created_at: '2026-11-16T09:00:00.000Z'
+  })
 
   const page = await owner.get(`/przychody/produkty/${product.id}`)
   t.equal(page.statusCode, 200)
@@ -50,10 +71,26 @@ t.test('net or gross: the other price is computed with half-up rounding', async 
     { name: 'F', price: '19.99', priceBasis: 'brutto', vatRate: '0', net: 1999, gross: 1999 }
   ]
   for (const c of cases) {
-    const response = await owner.post('/przychody/produkty', { ...valid, sku: '', initialStock: '', name: c.name, price: c.price, priceBasis: c.priceBasis, vatRate: c.vatRate })
+    const response = await owner.post('/przychody/produkty', {
+      ...valid,
+      sku: '',
+      initialStock: '',
+      name: c.name,
+      price: c.price,
+      priceBasis: c.priceBasis,
+      vatRate: c.vatRate
+    })
     t.equal(response.statusCode, 303, c.name)
-    const row = await db.selectFrom('products').select(['price_net', 'price_gross', 'sku']).where('name', '=', c.name).executeTakeFirstOrThrow()
-    t.same(row, { price_net: c.net, price_gross: c.gross, sku: null }, `${c.name}: ${c.price} ${c.priceBasis} ${c.vatRate}`)
+    const row = await db
+      .selectFrom('products')
+      .select(['price_net', 'price_gross', 'sku'])
+      .where('name', '=', c.name)
+      .executeTakeFirstOrThrow()
+    t.same(
+      row,
+      { price_net: c.net, price_gross: c.gross, sku: null },
+      `${c.name}: ${c.price} ${c.priceBasis} ${c.vatRate}`
+    )
   }
 })
 
@@ -71,7 +108,14 @@ t.test('product form refuses bad input with 422, keeps the values and stores not
   t.equal(sku.statusCode, 422)
   t.match(sku.body, 'Inny produkt ma już tę sygnaturę')
 
-  const bad = await owner.post('/przychody/produkty', { ...valid, name: 'Nowy <b>produkt</b>', price: '12,345', vatRate: '22', unit: 'beczka', initialStock: 'dużo' })
+  const bad = await owner.post('/przychody/produkty', {
+    ...valid,
+    name: 'Nowy <b>produkt</b>',
+    price: '12,345',
+    vatRate: '22',
+    unit: 'beczka',
+    initialStock: 'dużo'
+  })
   t.equal(bad.statusCode, 422)
   t.match(bad.body, 'Cena w złotych, np. 49,99')
   t.match(bad.body, 'Wybierz stawkę VAT')
@@ -79,18 +123,33 @@ t.test('product form refuses bad input with 422, keeps the values and stores not
   t.match(bad.body, 'Ilość liczbą')
   t.match(bad.body, 'value="Nowy &lt;b&gt;produkt&lt;/b&gt;"', 'kept and escaped')
 
-  const negative = await owner.post('/przychody/produkty', { ...valid, name: 'Ujemny', price: '-5', initialStock: '-1' })
+  const negative = await owner.post('/przychody/produkty', {
+    ...valid,
+    name: 'Ujemny',
+    price: '-5',
+    initialStock: '-1'
+  })
   t.equal(negative.statusCode, 422)
   t.match(negative.body, 'Cena nie może być ujemna')
   t.match(negative.body, 'Stan początkowy nie może być ujemny')
 
-  const long = await owner.post('/przychody/produkty', { ...valid, name: 'x'.repeat(201), sku: 's'.repeat(101), price: '' })
+  const long = await owner.post('/przychody/produkty', {
+    ...valid,
+    name: 'x'.repeat(201),
+    sku: 's'.repeat(101),
+    price: ''
+  })
   t.equal(long.statusCode, 422)
   t.match(long.body, 'Najwyżej 200 znaków')
   t.match(long.body, 'Najwyżej 100 znaków')
   t.match(long.body, 'Podaj cenę')
 
-  const arrays = await owner.post('/przychody/produkty', { ...valid, name: ['', 'drugi'], vatRate: ['23', '8'], price: ['abc'] })
+  const arrays = await owner.post('/przychody/produkty', {
+    ...valid,
+    name: ['', 'drugi'],
+    vatRate: ['23', '8'],
+    price: ['abc']
+  })
   t.equal(arrays.statusCode, 422, 'repeated fields are read as their first value')
   t.match(arrays.body, 'Podaj nazwę produktu')
 
@@ -110,7 +169,14 @@ t.test('edit keeps the name unique but allows keeping its own', async (t) => {
   t.equal(taken.statusCode, 422)
   t.match(taken.body, 'Produkt o takiej nazwie już istnieje')
 
-  const saved = await owner.post(`/przychody/produkty/${mug}`, { ...valid, name: 'Kubek', sku: 'K-1', price: '20', priceBasis: 'netto', initialStock: '999' })
+  const saved = await owner.post(`/przychody/produkty/${mug}`, {
+    ...valid,
+    name: 'Kubek',
+    sku: 'K-1',
+    price: '20',
+    priceBasis: 'netto',
+    initialStock: '999'
+  })
   t.equal(saved.statusCode, 303)
   t.equal(saved.headers.location, `/przychody/produkty/${mug}`)
   const row = await db.selectFrom('products').selectAll().where('id', '=', mug).executeTakeFirstOrThrow()
@@ -125,7 +191,11 @@ t.test('stock corrections: delivery adds, stocktaking sets the counted stock, bo
   const mug = await insertProduct(db, { name: 'Kubek', stockMilli: 3000 })
   await owner.get(`/przychody/produkty/${mug}`)
 
-  const delivered = await owner.post(`/przychody/produkty/${mug}/stan`, { kind: 'przyjecie', quantity: '2,5', reason: 'FZ 12/2026' })
+  const delivered = await owner.post(`/przychody/produkty/${mug}/stan`, {
+    kind: 'przyjecie',
+    quantity: '2,5',
+    reason: 'FZ 12/2026'
+  })
   t.equal(delivered.statusCode, 303)
   t.equal(await stockOf(db, mug), 5500)
 
@@ -140,17 +210,33 @@ t.test('stock corrections: delivery adds, stocktaking sets the counted stock, bo
   const badKind = await owner.post(`/przychody/produkty/${mug}/stan`, { kind: 'sprzedaz', quantity: '1', reason: '' })
   t.equal(badKind.statusCode, 422)
 
-  const counted = await owner.post(`/przychody/produkty/${mug}/stan`, { kind: 'korekta', quantity: '4', reason: 'Spis z natury' })
+  const counted = await owner.post(`/przychody/produkty/${mug}/stan`, {
+    kind: 'korekta',
+    quantity: '4',
+    reason: 'Spis z natury'
+  })
   t.equal(counted.statusCode, 303)
   t.equal(await stockOf(db, mug), 4000)
 
-  const same = await owner.post(`/przychody/produkty/${mug}/stan`, { kind: 'korekta', quantity: '4', reason: 'Spis z natury' })
+  const same = await owner.post(`/przychody/produkty/${mug}/stan`, {
+    kind: 'korekta',
+    quantity: '4',
+    reason: 'Spis z natury'
+  })
   t.equal(same.statusCode, 303)
-  const movements = await db.selectFrom('stock_movements').select(['kind', 'quantity_milli', 'stock_after_milli', 'reason', 'user_id']).orderBy('id').execute()
-  t.same(movements, [
-    { kind: 'przyjecie', quantity_milli: 2500, stock_after_milli: 5500, reason: 'FZ 12/2026', user_id: 1 },
-    { kind: 'korekta', quantity_milli: -1500, stock_after_milli: 4000, reason: 'Spis z natury', user_id: 1 }
-  ], 'a count equal to the stock records nothing')
+  const movements = await db
+    .selectFrom('stock_movements')
+    .select(['kind', 'quantity_milli', 'stock_after_milli', 'reason', 'user_id'])
+    .orderBy('id')
+    .execute()
+  t.same(
+    movements,
+    [
+      { kind: 'przyjecie', quantity_milli: 2500, stock_after_milli: 5500, reason: 'FZ 12/2026', user_id: 1 },
+      { kind: 'korekta', quantity_milli: -1500, stock_after_milli: 4000, reason: 'Spis z natury', user_id: 1 }
+    ],
+    'a count equal to the stock records nothing'
+  )
 
   const page = await owner.get(`/przychody/produkty/${mug}`)
   t.match(page.body, 'Stan po spisie jest taki sam')
@@ -164,7 +250,10 @@ t.test('the product page links sales documents and shows negative stock in red',
   const { owner, db } = await build(t)
   const mug = await insertProduct(db, { name: 'Kubek', stockMilli: 1000 })
   await db.transaction().execute(async (trx) => {
-    const { documentId } = await insertDocument(trx, { type: 'faktura', lines: [{ name: 'Kubek', quantityMilli: 3000 }] })
+    const { documentId } = await insertDocument(trx, {
+      type: 'faktura',
+      lines: [{ name: 'Kubek', quantityMilli: 3000 }]
+    })
     await applyStockForIssuedDocument(trx, documentId)
   })
   const page = await owner.get(`/przychody/produkty/${mug}`)
@@ -193,7 +282,9 @@ t.test('search by name or SKU, with LIKE wildcards taken literally', async (t) =
 t.test('create a product from an Allegro cart item: name, SKU, gross price and VAT prefilled', async (t) => {
   const { owner, db, app } = await build(t)
   const shop = await insertShop(db, { connected: false })
-  const { itemIds } = await insertTransaction(db, shop, [{ offerName: 'Świeca sojowa „Las”', externalId: 'SW-LAS', unitPrice: 3450, taxRate: '8.00' }])
+  const { itemIds } = await insertTransaction(db, shop, [
+    { offerName: 'Świeca sojowa „Las”', externalId: 'SW-LAS', unitPrice: 3450, taxRate: '8.00' }
+  ])
   const page = await owner.get(`/przychody/produkty/nowy?z_oferty=${itemIds[0]}`)
   t.equal(page.statusCode, 200)
   t.match(page.body, 'Dane skopiowane z oferty Allegro')
@@ -214,26 +305,35 @@ t.test('create a product from an Allegro cart item: name, SKU, gross price and V
   t.notMatch(hidden.body, 'SW-LAS', 'Allegro data only for users of the Allegro module')
 })
 
-t.test('an over-long offer title and SKU from Allegro are cut to the limits, so the prefilled form saves', async (t) => {
-  const { owner, db } = await build(t)
-  const shop = await insertShop(db, { connected: false })
-  const longTitle = 'Ś'.repeat(250)
-  const { itemIds } = await insertTransaction(db, shop, [{ offerName: longTitle, externalId: 'X'.repeat(120), unitPrice: 1000, taxRate: '23.00' }])
-  const page = await owner.get(`/przychody/produkty/nowy?z_oferty=${itemIds[0]}`)
-  t.equal(page.statusCode, 200)
-  t.match(page.body, `value="${'Ś'.repeat(200)}"`)
-  t.notMatch(page.body, 'Ś'.repeat(201))
-  const form = Object.fromEntries(['name', 'sku', 'unit', 'vatRate', 'priceBasis', 'price', 'initialStock'].map((name) => {
-    const value = new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(page.body)?.[1]
-    return [name, value ?? '']
-  }))
-  form.unit = 'szt.'; form.vatRate = '23'; form.priceBasis = 'brutto'
-  const saved = await owner.post('/przychody/produkty', form)
-  t.equal(saved.statusCode, 303, 'the prefilled values are within the form limits')
-  const product = await db.selectFrom('products').select(['name', 'sku']).executeTakeFirstOrThrow()
-  t.equal(product.name, 'Ś'.repeat(200))
-  t.equal(product.sku?.length, 100)
-})
+t.test(
+  'an over-long offer title and SKU from Allegro are cut to the limits, so the prefilled form saves',
+  async (t) => {
+    const { owner, db } = await build(t)
+    const shop = await insertShop(db, { connected: false })
+    const longTitle = 'Ś'.repeat(250)
+    const { itemIds } = await insertTransaction(db, shop, [
+      { offerName: longTitle, externalId: 'X'.repeat(120), unitPrice: 1000, taxRate: '23.00' }
+    ])
+    const page = await owner.get(`/przychody/produkty/nowy?z_oferty=${itemIds[0]}`)
+    t.equal(page.statusCode, 200)
+    t.match(page.body, `value="${'Ś'.repeat(200)}"`)
+    t.notMatch(page.body, 'Ś'.repeat(201))
+    const form = Object.fromEntries(
+      ['name', 'sku', 'unit', 'vatRate', 'priceBasis', 'price', 'initialStock'].map((name) => {
+        const value = new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(page.body)?.[1]
+        return [name, value ?? '']
+      })
+    )
+    form.unit = 'szt.'
+    form.vatRate = '23'
+    form.priceBasis = 'brutto'
+    const saved = await owner.post('/przychody/produkty', form)
+    t.equal(saved.statusCode, 303, 'the prefilled values are within the form limits')
+    const product = await db.selectFrom('products').select(['name', 'sku']).executeTakeFirstOrThrow()
+    t.equal(product.name, 'Ś'.repeat(200))
+    t.equal(product.sku?.length, 100)
+  }
+)
 
 t.test('block of negative stock: the owner toggles it on the list page, others may not', async (t) => {
   const { owner, db, app } = await build(t)
@@ -241,13 +341,19 @@ t.test('block of negative stock: the owner toggles it on the list page, others m
   t.match(list.body, 'Nie pozwalaj wystawić dokumentu sprzedaży')
   const on = await owner.post('/przychody/produkty/blokada-stanow', { block: 'on' })
   t.equal(on.statusCode, 303)
-  t.equal((await db.selectFrom('company').select('block_negative_stock').executeTakeFirstOrThrow()).block_negative_stock, 1)
+  t.equal(
+    (await db.selectFrom('company').select('block_negative_stock').executeTakeFirstOrThrow()).block_negative_stock,
+    1
+  )
   const page = await owner.get('/przychody/produkty')
   t.match(page.body, 'Włączono blokadę')
   t.match(page.body, /name="block" checked/)
   const off = await owner.post('/przychody/produkty/blokada-stanow', {})
   t.equal(off.statusCode, 303)
-  t.equal((await db.selectFrom('company').select('block_negative_stock').executeTakeFirstOrThrow()).block_negative_stock, 0)
+  t.equal(
+    (await db.selectFrom('company').select('block_negative_stock').executeTakeFirstOrThrow()).block_negative_stock,
+    0
+  )
 
   await seedUser(db, { login: 'pracownik', password: 'haslo-pracownika-1' })
   const worker = new TestClient(app)
@@ -256,7 +362,10 @@ t.test('block of negative stock: the owner toggles it on the list page, others m
   t.equal(workerList.statusCode, 200, 'every logged-in user sees products without the warehouse')
   t.notMatch(workerList.body, 'blokada-stanow')
   t.equal((await worker.post('/przychody/produkty/blokada-stanow', { block: 'on' })).statusCode, 403)
-  t.equal((await db.selectFrom('company').select('block_negative_stock').executeTakeFirstOrThrow()).block_negative_stock, 0)
+  t.equal(
+    (await db.selectFrom('company').select('block_negative_stock').executeTakeFirstOrThrow()).block_negative_stock,
+    0
+  )
 })
 
 t.test('no session, no CSRF token', async (t) => {
@@ -316,7 +425,13 @@ t.test('MAGAZYN » Wydania (WZ): list and detail of the WZ written by a sale', a
   const empty = await owner.get('/magazyn/wz')
   t.match(empty.body, 'Nie ma jeszcze dokumentów WZ')
   await db.transaction().execute(async (trx) => {
-    const { documentId } = await insertDocument(trx, { type: 'faktura', lines: [{ name: 'Kubek <i>', quantityMilli: 2000 }, { name: 'Ryż', quantityMilli: 1500 }] })
+    const { documentId } = await insertDocument(trx, {
+      type: 'faktura',
+      lines: [
+        { name: 'Kubek <i>', quantityMilli: 2000 },
+        { name: 'Ryż', quantityMilli: 1500 }
+      ]
+    })
     await applyStockForIssuedDocument(trx, documentId)
   })
   const wz = await db.selectFrom('wz_documents').select('id').executeTakeFirstOrThrow()

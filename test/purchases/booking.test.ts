@@ -19,20 +19,37 @@
 import t from 'tap'
 import { setup, NIP, type Setup } from '../ksef/helpers/sim-setup.ts'
 import { field, headerData, invoice, xmllint } from '../jpk/helpers.ts'
-import { ALLEGRO_NIP, BROKEN_NIP, EUR_SELLER_NIP, HOSTILE_NIP, SUPPLIER_NIP, extraPurchase } from '../../src/simulators/ksef/purchases.ts'
+import {
+  ALLEGRO_NIP,
+  BROKEN_NIP,
+  EUR_SELLER_NIP,
+  HOSTILE_NIP,
+  SUPPLIER_NIP,
+  extraPurchase
+} from '../../src/simulators/ksef/purchases.ts'
 
-async function downloaded (s: Setup) {
+async function downloaded(s: Setup) {
   const posted = await s.built.owner.submit('/koszty/faktury-zakupowe', '/koszty/faktury-zakupowe/pobierz', {})
   if (posted.statusCode !== 303) throw new Error(`download: ${posted.statusCode}`)
   // the button queued the run on the worker: join it (or, when it is over, run once more: the download is idempotent)
   await s.built.app.purchaseWorker!.tick()
-  const rows = await s.built.db.selectFrom('purchase_invoices').select(['id', 'meta_seller_nip', 'invoice_kind', 'ksef_number', 'invoice_number']).execute()
-  const id = (nip: string, kind = 'VAT') => rows.find((r) => r.meta_seller_nip === nip && (r.invoice_kind === kind || r.invoice_kind === null))!.id
+  const rows = await s.built.db
+    .selectFrom('purchase_invoices')
+    .select(['id', 'meta_seller_nip', 'invoice_kind', 'ksef_number', 'invoice_number'])
+    .execute()
+  const id = (nip: string, kind = 'VAT') =>
+    rows.find((r) => r.meta_seller_nip === nip && (r.invoice_kind === kind || r.invoice_kind === null))!.id
   return { rows, id }
 }
 
 const book = async (s: Setup, id: number, fields: Record<string, string>) =>
-  await s.built.owner.submit(`/koszty/faktury-zakupowe/${id}`, `/koszty/faktury-zakupowe/${id}/ksiegowanie`, { odliczenie: 'tak', okres: '2026-11', rodzaj: 'pozostale', opis: '', ...fields })
+  await s.built.owner.submit(`/koszty/faktury-zakupowe/${id}`, `/koszty/faktury-zakupowe/${id}/ksiegowanie`, {
+    odliczenie: 'tak',
+    okres: '2026-11',
+    rodzaj: 'pozostale',
+    opis: '',
+    ...fields
+  })
 
 const footRow = (html: string, id: string) => new RegExp(`<tr id="${id}">([\\s\\S]*?)</tr>`).exec(html)?.[1] ?? ''
 const costCell = (row: string, column: string) => new RegExp(`data-kol="${column}">([^<]*)<`).exec(row)?.[1] ?? null
@@ -57,7 +74,11 @@ t.test('a month of purchases booked: KPiR, the purchase register and JPK_V7M wit
   t.match(afterAllegro.body, 'Zaksięgowano fakturę: KPiR, Lp. 1 (listopad 2026); rejestr zakupu VAT za listopad 2026.')
   t.match(afterAllegro.body, 'id="koszt-kwota">1\u00a0200,00\u00a0zł<')
   t.match(afterAllegro.body, 'id="vat-odliczony">276,00\u00a0zł<')
-  const sale = await b.db.selectFrom('ledger_entries').select('entry_number').where('register', '=', 'kpir').executeTakeFirstOrThrow()
+  const sale = await b.db
+    .selectFrom('ledger_entries')
+    .select('entry_number')
+    .where('register', '=', 'kpir')
+    .executeTakeFirstOrThrow()
   t.equal(sale.entry_number, 2, 'the sale of 5 November moved to Lp. 2 behind the cost of 4 November')
 
   // Kartonex with the rule remembered; its correction then opens with col. 12 from the rule
@@ -88,15 +109,31 @@ t.test('a month of purchases booked: KPiR, the purchase register and JPK_V7M wit
   t.equal(costCell(month, '13'), '0,00')
   t.equal(costCell(month, '15'), '2\u00a0050,00', 'kol. 15: 1 200,00 + 850,00')
   t.equal(costCell(month, '16'), '2\u00a0050,00', 'kol. 16 = 14 + 15')
-  const numbers = await b.db.selectFrom('purchase_bookings').select(['document_number', 'entry_number']).orderBy('entry_number').execute()
-  t.same(numbers.map((n) => [n.document_number, n.entry_number]), [
-    ['KX/2026/D/0001', null], ['FA/2026/10/0047113', 1], ['KX/2026/11/0318', 3], ['EXP/2026/7781', 4], ['KX/KOR/2026/0021', 5]
-  ], 'Lp. of the costs around the sale (Lp. 2); the fixed asset has none')
+  const numbers = await b.db
+    .selectFrom('purchase_bookings')
+    .select(['document_number', 'entry_number'])
+    .orderBy('entry_number')
+    .execute()
+  t.same(
+    numbers.map((n) => [n.document_number, n.entry_number]),
+    [
+      ['KX/2026/D/0001', null],
+      ['FA/2026/10/0047113', 1],
+      ['KX/2026/11/0318', 3],
+      ['EXP/2026/7781', 4],
+      ['KX/KOR/2026/0021', 5]
+    ],
+    'Lp. of the costs around the sale (Lp. 2); the fixed asset has none'
+  )
   t.match(kpir, /id="koszt-\d+"><a href="\/koszty\/faktury-zakupowe\/\d+#ksiegowanie"[^>]*>1<\/a>/)
 
   // the VAT purchase register
   const register = (await b.owner.get('/ksiegowosc/rejestr-zakupu-vat?miesiac=2026-11')).body
-  t.same(cells(footRow(register, 'suma-23')).slice(-4, -1), ['2\u00a0786,00', '640,78', '640,78'], '23 %: net, VAT, deducted')
+  t.same(
+    cells(footRow(register, 'suma-23')).slice(-4, -1),
+    ['2\u00a0786,00', '640,78', '640,78'],
+    '23 %: net, VAT, deducted'
+  )
   t.same(cells(footRow(register, 'suma-8')).slice(-4, -1), ['110,00', '8,80', '8,80'], '8 %')
   t.same(cells(footRow(register, 'suma-pozostale')).slice(-4), ['2\u00a0776,00', '', '621,98', ''], 'K_42 / K_43')
   t.same(cells(footRow(register, 'suma-srodki-trwale')).slice(-4), ['120,00', '', '27,60', ''], 'K_40 / K_41')
@@ -109,13 +146,22 @@ t.test('a month of purchases booked: KPiR, the purchase register and JPK_V7M wit
   const file = await b.owner.get('/ksiegowosc/jpk-v7/plik?okres=2026-11')
   t.equal(file.statusCode, 200, file.body.slice(0, 300))
   const xml = file.body
-  for (const [name, value] of [['P_38', '1380'], ['P_40', '120'], ['P_41', '28'], ['P_42', '2776'], ['P_43', '622'], ['P_48', '650'], ['P_51', '730']]) {
+  for (const [name, value] of [
+    ['P_38', '1380'],
+    ['P_40', '120'],
+    ['P_41', '28'],
+    ['P_42', '2776'],
+    ['P_43', '622'],
+    ['P_48', '650'],
+    ['P_51', '730']
+  ]) {
     t.equal(field(xml, name), value, `${name} = ${value} zł`)
   }
   t.equal(field(xml, 'P_53'), null, 'no surplus')
   t.equal(field(xml, 'LiczbaWierszyZakupow'), '5')
   t.equal(field(xml, 'PodatekNaliczony'), '649.58')
-  const allegroRow = /<ZakupWiersz>(?:(?!<\/ZakupWiersz>)[\s\S])*?FA\/2026\/10\/0047113[\s\S]*?<\/ZakupWiersz>/.exec(xml)?.[0] ?? ''
+  const allegroRow =
+    /<ZakupWiersz>(?:(?!<\/ZakupWiersz>)[\s\S])*?FA\/2026\/10\/0047113[\s\S]*?<\/ZakupWiersz>/.exec(xml)?.[0] ?? ''
   t.match(allegroRow, `<NrDostawcy>${ALLEGRO_NIP}</NrDostawcy>`)
   t.match(allegroRow, `<NrKSeF>${rows.find((r) => r.meta_seller_nip === ALLEGRO_NIP)!.ksef_number}</NrKSeF>`)
   t.match(allegroRow, '<DataZakupu>2026-11-04</DataZakupu>')
@@ -125,13 +171,20 @@ t.test('a month of purchases booked: KPiR, the purchase register and JPK_V7M wit
 
   // JPK_PKPIR(3) for 2026: the costs in K_10 / K_13 (+ K_14) beside the sale, in one Lp. sequence;
   // counts 0,00 and 0,00 → P_3 = 0 + (726,00 + 2 050,00) − 0 = 2 776,00, P_4 = 6 000,00 − 2 776,00 = 3 224,00
-  await b.owner.submit('/ksiegowosc/jpk-roczny?rok=2026', '/ksiegowosc/jpk-roczny/spis', { rok: '2026', poczatekData: '2026-01-01', poczatekWartosc: '0', koniecData: '2026-12-31', koniecWartosc: '0' })
+  await b.owner.submit('/ksiegowosc/jpk-roczny?rok=2026', '/ksiegowosc/jpk-roczny/spis', {
+    rok: '2026',
+    poczatekData: '2026-01-01',
+    poczatekWartosc: '0',
+    koniecData: '2026-12-31',
+    koniecWartosc: '0'
+  })
   const pkpir = await b.owner.get('/ksiegowosc/jpk-roczny/plik?rok=2026')
   t.equal(pkpir.statusCode, 200, pkpir.body.slice(0, 400))
   t.equal(field(pkpir.body, 'P_3'), '2776.00')
   t.equal(field(pkpir.body, 'P_4'), '3224.00')
   t.equal(field(pkpir.body, 'LiczbaWierszy'), '5')
-  const pkpirRow = (lp: number) => new RegExp(`<PKPIRWiersz>\\s*<K_1>${lp}</K_1>[\\s\\S]*?</PKPIRWiersz>`).exec(pkpir.body)?.[0] ?? ''
+  const pkpirRow = (lp: number) =>
+    new RegExp(`<PKPIRWiersz>\\s*<K_1>${lp}</K_1>[\\s\\S]*?</PKPIRWiersz>`).exec(pkpir.body)?.[0] ?? ''
   t.match(pkpirRow(1), /<K_13>1200\.00<\/K_13>\s*<K_14>1200\.00<\/K_14>/, 'Allegro: pozostałe wydatki')
   t.match(pkpirRow(2), /<K_7>6000\.00<\/K_7>/, 'the sale')
   t.match(pkpirRow(3), /<K_10>826\.00<\/K_10>/, 'Kartonex: zakup materiałów')
@@ -139,18 +192,52 @@ t.test('a month of purchases booked: KPiR, the purchase register and JPK_V7M wit
   t.equal(xmllint('PKPIR', pkpir.body), '', 'xmllint accepts the JPK_PKPIR(3) file')
 
   // unbooking Allegro closes the gap in the KPiR numbering and takes it out of the register
-  const unbooked = await b.owner.submit(`/koszty/faktury-zakupowe/${id(ALLEGRO_NIP)}`, `/koszty/faktury-zakupowe/${id(ALLEGRO_NIP)}/odksiegowanie`, {})
+  const unbooked = await b.owner.submit(
+    `/koszty/faktury-zakupowe/${id(ALLEGRO_NIP)}`,
+    `/koszty/faktury-zakupowe/${id(ALLEGRO_NIP)}/odksiegowanie`,
+    {}
+  )
   t.equal(unbooked.statusCode, 303)
-  t.equal((await b.db.selectFrom('ledger_entries').select('entry_number').where('register', '=', 'kpir').executeTakeFirstOrThrow()).entry_number, 1, 'the sale back at Lp. 1')
-  t.same((await b.db.selectFrom('purchase_bookings').select('entry_number').where('entry_number', 'is not', null).orderBy('entry_number').execute()).map((r) => r.entry_number), [2, 3, 4])
+  t.equal(
+    (
+      await b.db
+        .selectFrom('ledger_entries')
+        .select('entry_number')
+        .where('register', '=', 'kpir')
+        .executeTakeFirstOrThrow()
+    ).entry_number,
+    1,
+    'the sale back at Lp. 1'
+  )
+  t.same(
+    (
+      await b.db
+        .selectFrom('purchase_bookings')
+        .select('entry_number')
+        .where('entry_number', 'is not', null)
+        .orderBy('entry_number')
+        .execute()
+    ).map((r) => r.entry_number),
+    [2, 3, 4]
+  )
   const after = await b.owner.get('/ksiegowosc/jpk-v7/plik?okres=2026-11')
   t.equal(field(after.body, 'P_43'), '346', '621,98 − 276,00 = 345,98')
   t.equal(field(after.body, 'LiczbaWierszyZakupow'), '4')
 
   // a closed month refuses unbooking
-  await b.db.insertInto('ledger_closed_months').values({ month: '2026-11', closed_at: '2026-12-01T10:00:00.000Z', closed_by: null }).execute()
-  await b.owner.submit(`/koszty/faktury-zakupowe/${id(EUR_SELLER_NIP)}`, `/koszty/faktury-zakupowe/${id(EUR_SELLER_NIP)}/odksiegowanie`, {})
-  t.match((await b.owner.get(`/koszty/faktury-zakupowe/${id(EUR_SELLER_NIP)}`)).body, 'Miesiąc listopad 2026 jest zamknięty')
+  await b.db
+    .insertInto('ledger_closed_months')
+    .values({ month: '2026-11', closed_at: '2026-12-01T10:00:00.000Z', closed_by: null })
+    .execute()
+  await b.owner.submit(
+    `/koszty/faktury-zakupowe/${id(EUR_SELLER_NIP)}`,
+    `/koszty/faktury-zakupowe/${id(EUR_SELLER_NIP)}/odksiegowanie`,
+    {}
+  )
+  t.match(
+    (await b.owner.get(`/koszty/faktury-zakupowe/${id(EUR_SELLER_NIP)}`)).body,
+    'Miesiąc listopad 2026 jest zamknięty'
+  )
   t.equal((await b.db.selectFrom('purchase_bookings').select('id').execute()).length, 4, 'still booked')
 })
 
@@ -161,7 +248,11 @@ t.test('bad booking input: 422 in Polish with the values kept and nothing stored
   const { id } = await downloaded(s)
   const nothingStored = async (what: string) => {
     t.equal((await b.db.selectFrom('purchase_bookings').select('id').execute()).length, 0, `${what}: no booking`)
-    t.equal((await b.db.selectFrom('purchase_seller_rules').select('seller_nip').execute()).length, 0, `${what}: no rule`)
+    t.equal(
+      (await b.db.selectFrom('purchase_seller_rules').select('seller_nip').execute()).length,
+      0,
+      `${what}: no rule`
+    )
   }
 
   const bad = await book(s, id(ALLEGRO_NIP), { kolumna: '99', data: 'jutro', okres: '2026-13', zapamietaj: '1' })
@@ -214,15 +305,34 @@ t.test('ryczałt: VAT purchase rows only; VAT-exempt: gross cost in the KPiR, no
   t.equal(ryczalt.entry_number, null, 'not in any book')
   t.equal(ryczalt.cost_amount, 0)
   t.equal(ryczalt.deductible_vat, 27_600, 'VAT 276,00 deducted')
-  t.match((await b.owner.get('/ksiegowosc/rejestr-zakupu-vat?miesiac=2026-11')).body, /id="suma-razem">[\s\S]*?<strong>276,00<\/strong><\/td><td[^>]*><strong>276,00<\/strong>/)
+  t.match(
+    (await b.owner.get('/ksiegowosc/rejestr-zakupu-vat?miesiac=2026-11')).body,
+    /id="suma-razem">[\s\S]*?<strong>276,00<\/strong><\/td><td[^>]*><strong>276,00<\/strong>/
+  )
 
-  await b.db.updateTable('company').set({ tax_form: 'kpir', ryczalt_rate_bp: null, vat_status: 'zwolniony' }).where('id', '=', 1).execute()
-  const deducting = await b.owner.submit(`/koszty/faktury-zakupowe/${id(SUPPLIER_NIP)}`, `/koszty/faktury-zakupowe/${id(SUPPLIER_NIP)}/ksiegowanie`, { kolumna: '12', data: '2026-11-07', odliczenie: 'tak', okres: '2026-11', rodzaj: 'pozostale' })
+  await b.db
+    .updateTable('company')
+    .set({ tax_form: 'kpir', ryczalt_rate_bp: null, vat_status: 'zwolniony' })
+    .where('id', '=', 1)
+    .execute()
+  const deducting = await b.owner.submit(
+    `/koszty/faktury-zakupowe/${id(SUPPLIER_NIP)}`,
+    `/koszty/faktury-zakupowe/${id(SUPPLIER_NIP)}/ksiegowanie`,
+    { kolumna: '12', data: '2026-11-07', odliczenie: 'tak', okres: '2026-11', rodzaj: 'pozostale' }
+  )
   t.equal(deducting.statusCode, 422)
   t.match(deducting.body, 'nie jest czynnym podatnikiem VAT – nie odlicza podatku naliczonego')
-  const exempt = await b.owner.submit(`/koszty/faktury-zakupowe/${id(SUPPLIER_NIP)}`, `/koszty/faktury-zakupowe/${id(SUPPLIER_NIP)}/ksiegowanie`, { kolumna: '12', data: '2026-11-07', odliczenie: 'nie', rodzaj: 'pozostale' })
+  const exempt = await b.owner.submit(
+    `/koszty/faktury-zakupowe/${id(SUPPLIER_NIP)}`,
+    `/koszty/faktury-zakupowe/${id(SUPPLIER_NIP)}/ksiegowanie`,
+    { kolumna: '12', data: '2026-11-07', odliczenie: 'nie', rodzaj: 'pozostale' }
+  )
   t.equal(exempt.statusCode, 303)
-  const row = await b.db.selectFrom('purchase_bookings').selectAll().where('document_number', '=', 'KX/2026/11/0318').executeTakeFirstOrThrow()
+  const row = await b.db
+    .selectFrom('purchase_bookings')
+    .selectAll()
+    .where('document_number', '=', 'KX/2026/11/0318')
+    .executeTakeFirstOrThrow()
   t.equal(row.cost_amount, 99_948, 'gross 999,48 = 826,00 + 173,48')
   t.equal(row.vat_month, null)
   t.equal(row.entry_number, 1)

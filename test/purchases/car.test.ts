@@ -11,15 +11,36 @@ import { build, type Built } from '../helpers/app.ts'
 import { carCost, carDeductibleVat } from '../../src/purchases/booking.ts'
 
 const NEW = '/koszty/faktury-zakupowe/nowa'
-const seller = { kraj: 'PL', nip: '6762468259', nazwa: 'Stacja Paliw', adres: '', data_sprzedazy: '', data_wystawienia: '2026-11-09', data_otrzymania: '2026-11-09', waluta: 'PLN', kurs: '' }
+const seller = {
+  kraj: 'PL',
+  nip: '6762468259',
+  nazwa: 'Stacja Paliw',
+  adres: '',
+  data_sprzedazy: '',
+  data_wystawienia: '2026-11-09',
+  data_otrzymania: '2026-11-09',
+  waluta: 'PLN',
+  kurs: ''
+}
 
-async function enterAndBook (b: Built, numer: string, booking: Record<string, string>) {
+async function enterAndBook(b: Built, numer: string, booking: Record<string, string>) {
   const saved = await b.owner.submit(NEW, NEW, { ...seller, numer, netto_23: booking.netto })
   const id = Number(/(\d+)$/.exec(String(saved.headers.location))![1])
   const { netto: _n, ...rest } = booking
-  const booked = await b.owner.submit(`/koszty/faktury-zakupowe/${id}`, `/koszty/faktury-zakupowe/${id}/ksiegowanie`, { kolumna: '15', data: '2026-11-09', rodzaj: 'pozostale', opis: '', okres: '2026-11', ...rest })
+  const booked = await b.owner.submit(`/koszty/faktury-zakupowe/${id}`, `/koszty/faktury-zakupowe/${id}/ksiegowanie`, {
+    kolumna: '15',
+    data: '2026-11-09',
+    rodzaj: 'pozostale',
+    opis: '',
+    okres: '2026-11',
+    ...rest
+  })
   t.equal(booked.statusCode, 303, booked.body.slice(0, 300))
-  return await b.db.selectFrom('purchase_bookings').select(['cost_amount', 'total_net', 'total_vat', 'deductible_vat', 'car_mixed_use', 'remarks']).where('purchase_invoice_id', '=', id).executeTakeFirstOrThrow()
+  return await b.db
+    .selectFrom('purchase_bookings')
+    .select(['cost_amount', 'total_net', 'total_vat', 'deductible_vat', 'car_mixed_use', 'remarks'])
+    .where('purchase_invoice_id', '=', id)
+    .executeTakeFirstOrThrow()
 }
 
 t.test('the car option: 50 % VAT, 75 % of the expense', async (t) => {

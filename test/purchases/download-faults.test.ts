@@ -9,13 +9,22 @@ import { extraPurchase } from '../../src/simulators/ksef/purchases.ts'
 /** paging is what these tests are about; the XSD check has its own test in download.test.ts */
 const noSchema = async (xmls: string[]): Promise<string[][]> => xmls.map(() => [])
 
-async function stored (s: Setup) {
-  return await s.built.db.selectFrom('purchase_invoices').selectAll().orderBy('permanent_storage_date').orderBy('id').execute()
+async function stored(s: Setup) {
+  return await s.built.db
+    .selectFrom('purchase_invoices')
+    .selectAll()
+    .orderBy('permanent_storage_date')
+    .orderBy('id')
+    .execute()
 }
 
 /** KSeF numbers the simulator lists for the buyer (its own view, all of them). */
-function simNumbers (s: Setup): string[] {
-  const answer = s.sim.queryInvoiceMetadata({ nip: NIP, authReferenceNumber: '', exp: 0 }, { subjectType: 'Subject2', dateRange: { dateType: 'PermanentStorage', from: '2026-09-01T00:00:00Z' } }, { pageSize: '250' }) as { invoices: Array<{ ksefNumber: string }> }
+function simNumbers(s: Setup): string[] {
+  const answer = s.sim.queryInvoiceMetadata(
+    { nip: NIP, authReferenceNumber: '', exp: 0 },
+    { subjectType: 'Subject2', dateRange: { dateType: 'PermanentStorage', from: '2026-09-01T00:00:00Z' } },
+    { pageSize: '250' }
+  ) as { invoices: Array<{ ksefNumber: string }> }
   return answer.invoices.map((i) => i.ksefNumber).sort()
 }
 
@@ -37,9 +46,14 @@ t.test('a fault half-way, then a rerun: no duplicates, no gaps', async (t) => {
   t.equal(first.stored, 10, 'the first page stored')
   const rowsAfterFault = await stored(s)
   t.equal(rowsAfterFault.length, 10)
-  const mark = (await s.built.db.selectFrom('purchase_sync').select('continue_from').executeTakeFirstOrThrow()).continue_from
-  t.equal(mark, rowsAfterFault.at(-1)!.permanent_storage_date, 'the mark is the last stored page\'s last date')
-  t.equal((await s.built.db.selectFrom('purchase_sync').select('claimed_until').executeTakeFirstOrThrow()).claimed_until, null, 'the claim is released after the failure')
+  const mark = (await s.built.db.selectFrom('purchase_sync').select('continue_from').executeTakeFirstOrThrow())
+    .continue_from
+  t.equal(mark, rowsAfterFault.at(-1)!.permanent_storage_date, "the mark is the last stored page's last date")
+  t.equal(
+    (await s.built.db.selectFrom('purchase_sync').select('claimed_until').executeTakeFirstOrThrow()).claimed_until,
+    null,
+    'the claim is released after the failure'
+  )
 
   s.sim.faults.clear()
   const second = await downloadPurchases(s.deps, { pageSize: 10, schemaCheck: noSchema })
@@ -56,7 +70,8 @@ t.test('a truncated listing (the 10 000-record cap, here 12) continues from the 
   s.sim.seedPurchases(NIP)
   s.sim.metadataRecordLimit = 12
   const at = s.built.clock().toMillis()
-  for (let i = 0; i < 20; i++) s.sim.addReceivedInvoice({ ...extraPurchase(NIP, i + 1, at), storedAtMs: at - 3_600_000 + i * 1000 })
+  for (let i = 0; i < 20; i++)
+    s.sim.addReceivedInvoice({ ...extraPurchase(NIP, i + 1, at), storedAtMs: at - 3_600_000 + i * 1000 })
   const result = await downloadPurchases(s.deps, { pageSize: 10, schemaCheck: noSchema })
   t.ok(result.ok, result.message)
   const rows = await stored(s)
@@ -72,7 +87,10 @@ t.test('a mark older than three months is caught up window by window, new invoic
   t.equal((await stored(s)).length, 6)
   // a year later (the window from the mark to now is longer than the API allows)
   s.built.clock.advance(365 * 86_400_000)
-  s.sim.addReceivedInvoice({ ...extraPurchase(NIP, 99, s.built.clock().toMillis()), storedAtMs: s.built.clock().toMillis() - 60_000 })
+  s.sim.addReceivedInvoice({
+    ...extraPurchase(NIP, 99, s.built.clock().toMillis()),
+    storedAtMs: s.built.clock().toMillis() - 60_000
+  })
   const later = await downloadPurchases(s.deps, { maxPages: 20, schemaCheck: noSchema })
   t.ok(later.ok, later.message)
   t.ok(later.complete)

@@ -7,13 +7,22 @@ import { downloadPurchases } from '../../src/purchases/purchases.sync.ts'
 import { startPurchaseWorker } from '../../src/purchases/purchases.worker.ts'
 import { ALLEGRO_NIP, HOSTILE_NIP, BROKEN_NIP, EUR_SELLER_NIP } from '../../src/simulators/ksef/purchases.ts'
 
-async function stored (s: Setup) {
-  return await s.built.db.selectFrom('purchase_invoices').selectAll().orderBy('permanent_storage_date').orderBy('id').execute()
+async function stored(s: Setup) {
+  return await s.built.db
+    .selectFrom('purchase_invoices')
+    .selectAll()
+    .orderBy('permanent_storage_date')
+    .orderBy('id')
+    .execute()
 }
 
 /** KSeF numbers the simulator lists for the buyer (its own view, all of them). */
-function simNumbers (s: Setup): string[] {
-  const answer = s.sim.queryInvoiceMetadata({ nip: NIP, authReferenceNumber: '', exp: 0 }, { subjectType: 'Subject2', dateRange: { dateType: 'PermanentStorage', from: '2026-09-01T00:00:00Z' } }, { pageSize: '250' }) as { invoices: Array<{ ksefNumber: string }> }
+function simNumbers(s: Setup): string[] {
+  const answer = s.sim.queryInvoiceMetadata(
+    { nip: NIP, authReferenceNumber: '', exp: 0 },
+    { subjectType: 'Subject2', dateRange: { dateType: 'PermanentStorage', from: '2026-09-01T00:00:00Z' } },
+    { pageSize: '250' }
+  ) as { invoices: Array<{ ksefNumber: string }> }
   return answer.invoices.map((i) => i.ksefNumber).sort()
 }
 
@@ -24,7 +33,7 @@ t.test('the first download stores every seeded purchase invoice once and flags t
   t.ok(first.complete)
   const rows = await stored(s)
   t.equal(rows.length, 6, 'six seeded invoices')
-  t.same(rows.map((r) => r.ksef_number).sort(), simNumbers(s), 'exactly the simulator\'s list')
+  t.same(rows.map((r) => r.ksef_number).sort(), simNumbers(s), "exactly the simulator's list")
   const bySeller = new Map(rows.map((r) => [r.meta_seller_nip, r]))
   const allegro = bySeller.get(ALLEGRO_NIP)!
   t.equal(allegro.seller_name, 'Allegro sp. z o.o.')
@@ -41,14 +50,34 @@ t.test('the first download stores every seeded purchase invoice once and flags t
   const hostile = bySeller.get(HOSTILE_NIP)!
   t.equal(hostile.needs_review, 1)
   t.match(hostile.review_reasons, /nieprawdopodobnie wysokie/)
-  t.equal(hostile.seller_name, '<script>alert("sprzedawca")</script> Podejrzana Firma & Syn', 'stored as received, escaped only when shown')
+  t.equal(
+    hostile.seller_name,
+    '<script>alert("sprzedawca")</script> Podejrzana Firma & Syn',
+    'stored as received, escaped only when shown'
+  )
   const broken = bySeller.get(BROKEN_NIP)!
   t.equal(broken.needs_review, 1)
   t.match(broken.review_reasons, /UTF-8/)
   t.ok(broken.xml !== null && broken.xml.length > 0, 'the broken file is kept as received')
   t.equal(broken.seller_name, null, 'nothing parsed from it')
-  const rates = await s.built.db.selectFrom('purchase_invoice_rates').selectAll().where('purchase_invoice_id', '=', rows.find((r) => r.meta_seller_nip === '7789458078' && r.invoice_kind === 'VAT')!.id).orderBy('rate').execute()
-  t.same(rates.map((r) => [r.rate, r.net, r.vat]), [['23', 71_600, 16_468], ['8', 11_000, 880]], 'per-rate net and VAT of the 23 % + 8 % invoice')
+  const rates = await s.built.db
+    .selectFrom('purchase_invoice_rates')
+    .selectAll()
+    .where(
+      'purchase_invoice_id',
+      '=',
+      rows.find((r) => r.meta_seller_nip === '7789458078' && r.invoice_kind === 'VAT')!.id
+    )
+    .orderBy('rate')
+    .execute()
+  t.same(
+    rates.map((r) => [r.rate, r.net, r.vat]),
+    [
+      ['23', 71_600, 16_468],
+      ['8', 11_000, 880]
+    ],
+    'per-rate net and VAT of the 23 % + 8 % invoice'
+  )
 
   const sync = await s.built.db.selectFrom('purchase_sync').selectAll().executeTakeFirstOrThrow()
   t.equal(sync.context_nip, NIP)

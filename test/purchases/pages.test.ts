@@ -17,11 +17,19 @@ t.test('Pobierz z KSeF, the list and a page per invoice', async (t) => {
   const posted = await owner.post('/koszty/faktury-zakupowe/pobierz')
   t.equal(posted.statusCode, 303)
   t.equal(posted.headers.location, '/koszty/faktury-zakupowe')
-  t.match((await owner.get('/koszty/faktury-zakupowe')).body, 'Pobieranie faktur z KSeF rozpoczęte w tle', 'the button queues the download on the worker')
+  t.match(
+    (await owner.get('/koszty/faktury-zakupowe')).body,
+    'Pobieranie faktur z KSeF rozpoczęte w tle',
+    'the button queues the download on the worker'
+  )
   const finished = await downloadFinished(s.built.db)
   t.equal(finished.last_result, 'Pobrano faktury zakupowe z KSeF: nowych faktur: 6, do sprawdzenia: 2.')
   const list = await owner.get('/koszty/faktury-zakupowe')
-  t.match(list.body, 'Wynik ostatniego pobrania: Pobrano faktury zakupowe z KSeF: nowych faktur: 6, do sprawdzenia: 2.', 'the page shows the result')
+  t.match(
+    list.body,
+    'Wynik ostatniego pobrania: Pobrano faktury zakupowe z KSeF: nowych faktur: 6, do sprawdzenia: 2.',
+    'the page shows the result'
+  )
   t.match(list.body, 'Allegro sp. z o.o.')
   t.match(list.body, 'Do sprawdzenia (2)')
   t.notMatch(list.body, '<script>alert', 'hostile names escaped')
@@ -29,11 +37,24 @@ t.test('Pobierz z KSeF, the list and a page per invoice', async (t) => {
   const review = await owner.get('/koszty/faktury-zakupowe?do-sprawdzenia=1')
   t.notMatch(review.body, 'Allegro sp. z o.o.')
 
-  const rows = await s.built.db.selectFrom('purchase_invoices').select(['id', 'meta_seller_nip', 'invoice_kind', 'ksef_number']).execute()
-  const id = (nip: string, kind = 'VAT') => rows.find((r) => r.meta_seller_nip === nip && (r.invoice_kind === kind || r.invoice_kind === null))!.id
+  const rows = await s.built.db
+    .selectFrom('purchase_invoices')
+    .select(['id', 'meta_seller_nip', 'invoice_kind', 'ksef_number'])
+    .execute()
+  const id = (nip: string, kind = 'VAT') =>
+    rows.find((r) => r.meta_seller_nip === nip && (r.invoice_kind === kind || r.invoice_kind === null))!.id
   const allegro = await owner.get(`/koszty/faktury-zakupowe/${id(ALLEGRO_NIP)}`)
   t.equal(allegro.statusCode, 200)
-  for (const expected of ['Allegro sp. z o.o.', '525-267-47-98', 'Opłaty za sprzedaż – prowizje od transakcji', '1\u00a0476,00\u00a0zł', '276,00\u00a0zł', 'zapłacona', 'przelew', rows.find((r) => r.meta_seller_nip === ALLEGRO_NIP)!.ksef_number!]) {
+  for (const expected of [
+    'Allegro sp. z o.o.',
+    '525-267-47-98',
+    'Opłaty za sprzedaż – prowizje od transakcji',
+    '1\u00a0476,00\u00a0zł',
+    '276,00\u00a0zł',
+    'zapłacona',
+    'przelew',
+    rows.find((r) => r.meta_seller_nip === ALLEGRO_NIP)!.ksef_number!
+  ]) {
     t.match(allegro.body, expected, expected)
   }
   const eur = await owner.get(`/koszty/faktury-zakupowe/${id(EUR_SELLER_NIP)}`)
@@ -60,10 +81,17 @@ t.test('Pobierz z KSeF, the list and a page per invoice', async (t) => {
   const file = await owner.get(`/koszty/faktury-zakupowe/${id(BROKEN_NIP)}/plik`)
   t.equal(file.statusCode, 200)
   t.equal(file.headers['content-type'], 'application/octet-stream')
-  t.match(String(file.headers['content-disposition']), /^attachment; filename="\d{10}-\d{8}-[0-9A-F]{12}-[0-9A-F]{2}\.xml"$/)
+  t.match(
+    String(file.headers['content-disposition']),
+    /^attachment; filename="\d{10}-\d{8}-[0-9A-F]{12}-[0-9A-F]{2}\.xml"$/
+  )
   t.ok(file.rawPayload.includes(Buffer.from([0xff, 0xfe])), 'the bytes as received')
 
-  for (const bad of ['/koszty/faktury-zakupowe/999999', '/koszty/faktury-zakupowe/abc', '/koszty/faktury-zakupowe/999999/plik']) {
+  for (const bad of [
+    '/koszty/faktury-zakupowe/999999',
+    '/koszty/faktury-zakupowe/abc',
+    '/koszty/faktury-zakupowe/999999/plik'
+  ]) {
     t.equal((await owner.get(bad)).statusCode, 404, bad)
   }
   t.equal(NIP, '5261040828')

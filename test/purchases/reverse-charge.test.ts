@@ -17,10 +17,40 @@ const NEW = '/koszty/faktury-zakupowe/nowa'
 
 t.test('import of services: output and input VAT in the booking', async (t) => {
   const b = await build(t, { config: { NBP_API_URL: nbp.baseUrl } })
-  const enter = async (fields: Record<string, string>) => Number(/(\d+)$/.exec(String((await b.owner.submit(NEW, NEW, { kraj: 'IE', nip: 'IE9825613N', nazwa: 'Marketplace Services Ltd', adres: '', data_sprzedazy: '', data_wystawienia: '2026-11-02', data_otrzymania: '2026-11-03', waluta: 'EUR', kurs: '', ...fields })).headers.location))![1])
+  const enter = async (fields: Record<string, string>) =>
+    Number(
+      /(\d+)$/.exec(
+        String(
+          (
+            await b.owner.submit(NEW, NEW, {
+              kraj: 'IE',
+              nip: 'IE9825613N',
+              nazwa: 'Marketplace Services Ltd',
+              adres: '',
+              data_sprzedazy: '',
+              data_wystawienia: '2026-11-02',
+              data_otrzymania: '2026-11-03',
+              waluta: 'EUR',
+              kurs: '',
+              ...fields
+            })
+          ).headers.location
+        )
+      )![1]
+    )
   const id = await enter({ numer: 'INV-2026-1101', netto_np: '123,45' })
-  const book = async (invoiceId: number, fields: Record<string, string>) => await b.owner.submit(`/koszty/faktury-zakupowe/${invoiceId}`, `/koszty/faktury-zakupowe/${invoiceId}/ksiegowanie`,
-    { kolumna: '15', data: '2026-11-02', odliczenie: 'tak', okres: '2026-11', rodzaj: 'pozostale', opis: '', samonaliczenie: 'import_uslug_28b', stawka_nabywcy: '23', ...fields })
+  const book = async (invoiceId: number, fields: Record<string, string>) =>
+    await b.owner.submit(`/koszty/faktury-zakupowe/${invoiceId}`, `/koszty/faktury-zakupowe/${invoiceId}/ksiegowanie`, {
+      kolumna: '15',
+      data: '2026-11-02',
+      odliczenie: 'tak',
+      okres: '2026-11',
+      rodzaj: 'pozostale',
+      opis: '',
+      samonaliczenie: 'import_uslug_28b',
+      stawka_nabywcy: '23',
+      ...fields
+    })
 
   const page = await b.owner.get(`/koszty/faktury-zakupowe/${id}`)
   t.match(page.body, 'import usług (art. 28b) (K_29/K_30)')
@@ -41,10 +71,31 @@ t.test('import of services: output and input VAT in the booking', async (t) => {
 
   const booked = await book(id, {})
   t.equal(booked.statusCode, 303, booked.body.slice(0, 300))
-  const booking = await b.db.selectFrom('purchase_bookings').selectAll().where('purchase_invoice_id', '=', id).executeTakeFirstOrThrow()
-  t.match(booking, { total_net: 52_481, total_vat: 12_071, deductible_vat: 12_071, cost_amount: 52_481, output_kind: 'import_uslug_28b', output_net: 52_481, output_vat: 12_071, vat_month: '2026-11' })
+  const booking = await b.db
+    .selectFrom('purchase_bookings')
+    .selectAll()
+    .where('purchase_invoice_id', '=', id)
+    .executeTakeFirstOrThrow()
+  t.match(booking, {
+    total_net: 52_481,
+    total_vat: 12_071,
+    deductible_vat: 12_071,
+    cost_amount: 52_481,
+    output_kind: 'import_uslug_28b',
+    output_net: 52_481,
+    output_vat: 12_071,
+    vat_month: '2026-11'
+  })
   t.match(booking.remarks, 'import usług (art. 28b): VAT należny 23 %')
-  t.match(await selfAssessedOutput(b.db, ['2026-11']), [{ output_kind: 'import_uslug_28b', output_net: 52_481, output_vat: 12_071, document_number: 'INV-2026-1101', counterparty_tax_id: 'IE9825613N' }])
+  t.match(await selfAssessedOutput(b.db, ['2026-11']), [
+    {
+      output_kind: 'import_uslug_28b',
+      output_net: 52_481,
+      output_vat: 12_071,
+      document_number: 'INV-2026-1101',
+      counterparty_tax_id: 'IE9825613N'
+    }
+  ])
   t.same(await selfAssessedOutput(b.db, ['2026-10']), [])
   const register = await b.owner.get('/ksiegowosc/rejestr-zakupu-vat?miesiac=2026-11')
   t.match(register.body, '120,71')
@@ -52,5 +103,12 @@ t.test('import of services: output and input VAT in the booking', async (t) => {
   // without self-assessment the same kind of invoice books with no VAT at all
   const plain = await enter({ numer: 'INV-2026-1102', netto_np: '10' })
   t.equal((await book(plain, { samonaliczenie: '', odliczenie: 'nie', okres: '' })).statusCode, 303)
-  t.match(await b.db.selectFrom('purchase_bookings').selectAll().where('purchase_invoice_id', '=', plain).executeTakeFirstOrThrow(), { total_vat: 0, output_kind: null, output_vat: 0, cost_amount: 4_251 })
+  t.match(
+    await b.db
+      .selectFrom('purchase_bookings')
+      .selectAll()
+      .where('purchase_invoice_id', '=', plain)
+      .executeTakeFirstOrThrow(),
+    { total_vat: 0, output_kind: null, output_vat: 0, cost_amount: 4_251 }
+  )
 })

@@ -16,14 +16,22 @@ t.test('parts', async (t) => {
   t.equal(partOf('documents/documents.queries.ts'), 'documents')
   t.equal(partOf('simulators/ksef/plugin.ts'), 'simulators/ksef')
   t.equal(partOf('app.ts'), 'app.ts')
-  t.ok(LAYERS.indexOf('documents') < LAYERS.indexOf('sales'), 'the record of a document sits below the desk that issues it')
-  t.ok(LAYERS.indexOf('simulators/allegro') > LAYERS.indexOf('allegro'), 'a simulator may read product types, not the reverse')
+  t.ok(
+    LAYERS.indexOf('documents') < LAYERS.indexOf('sales'),
+    'the record of a document sits below the desk that issues it'
+  )
+  t.ok(
+    LAYERS.indexOf('simulators/allegro') > LAYERS.indexOf('allegro'),
+    'a simulator may read product types, not the reverse'
+  )
 })
 
 const made: string[] = []
-t.teardown(() => { for (const dir of made) rmSync(dir, { recursive: true, force: true }) })
+t.teardown(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
 
-function tree (files: Record<string, string>): { dir: string } {
+function tree(files: Record<string, string>): { dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'biurko-arch-'))
   made.push(dir)
   for (const [path, text] of Object.entries(files)) {
@@ -57,11 +65,19 @@ t.test('the checker fails where it must', async (t) => {
       'documents/document.ts': "export const load = async () => await import('../simulators/allegro/simulator.ts')\n",
       'simulators/allegro/simulator.ts': 'export const s = 1\n'
     })
-    t.match(checkArchitecture(src.dir, layers), [{ message: /documents imports simulators\/allegro/ }], 'the product importing a simulator fails, dynamic import included')
+    t.match(
+      checkArchitecture(src.dir, layers),
+      [{ message: /documents imports simulators\/allegro/ }],
+      'the product importing a simulator fails, dynamic import included'
+    )
   }
   {
     const src = tree({ 'reports/report.ts': 'export const r = 1\n' })
-    t.match(checkArchitecture(src.dir, layers), [{ message: /reports is not in the layers/ }], 'a new folder must be placed')
+    t.match(
+      checkArchitecture(src.dir, layers),
+      [{ message: /reports is not in the layers/ }],
+      'a new folder must be placed'
+    )
   }
   {
     const src = tree({
@@ -69,6 +85,10 @@ t.test('the checker fails where it must', async (t) => {
       'ledger/booking.ts': 'export async function g (db) { await db.transaction().execute(async () => {}) }\n'
     })
     const found = checkArchitecture(src.dir, layers)
-    t.match(found, [{ file: 'ledger/ledger.queries.ts', message: /opens a transaction/ }], 'a transaction in a query module fails, in an orchestration module it is the rule')
+    t.match(
+      found,
+      [{ file: 'ledger/ledger.queries.ts', message: /opens a transaction/ }],
+      'a transaction in a query module fails, in an orchestration module it is the rule'
+    )
   }
 })

@@ -14,16 +14,18 @@ import { Browser, startServer } from './fixtures/server.ts'
 
 const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8).padStart(3, '0')
 
-function scratch (t: { teardown: (fn: () => void) => void }): string {
+function scratch(t: { teardown: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'biurko-modes-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   return dir
 }
 
 /** The child inherits the umask; 000 is the worst a host can have. */
-function withOpenUmask (t: { teardown: (fn: () => void) => void }): void {
+function withOpenUmask(t: { teardown: (fn: () => void) => void }): void {
   const previous = process.umask(0o000)
-  t.teardown(() => { process.umask(previous) })
+  t.teardown(() => {
+    process.umask(previous)
+  })
 }
 
 t.test('a fresh data directory: folder 0700, database, WAL, SHM and key 0600, whatever the umask', async (t) => {

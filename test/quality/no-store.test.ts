@@ -5,10 +5,25 @@ import t from 'tap'
 import { build } from '../helpers/app.ts'
 
 const manual = {
-  type: 'faktura', contractorId: '', buyerName: 'Pracownia Łucka', buyerNip: '526-104-08-28', buyerStreet: 'ul. Ogrodowa 3',
-  buyerPostalCode: '31-100', buyerCity: 'Kraków', buyerCountryCode: 'PL', issueDate: '2026-11-16', saleDate: '2026-11-14',
-  dueDate: '2026-11-30', paymentMethod: 'przelew', notes: '', lineName: ['Usługa'], lineQuantity: ['1'], lineUnit: ['usł.'],
-  linePrice: ['100,00'], lineVatRate: ['23'], action: 'issue'
+  type: 'faktura',
+  contractorId: '',
+  buyerName: 'Pracownia Łucka',
+  buyerNip: '526-104-08-28',
+  buyerStreet: 'ul. Ogrodowa 3',
+  buyerPostalCode: '31-100',
+  buyerCity: 'Kraków',
+  buyerCountryCode: 'PL',
+  issueDate: '2026-11-16',
+  saleDate: '2026-11-14',
+  dueDate: '2026-11-30',
+  paymentMethod: 'przelew',
+  notes: '',
+  lineName: ['Usługa'],
+  lineQuantity: ['1'],
+  lineUnit: ['usł.'],
+  linePrice: ['100,00'],
+  lineVatRate: ['23'],
+  action: 'issue'
 }
 
 t.test('every authenticated page and download says no-store', async (t) => {
@@ -17,11 +32,16 @@ t.test('every authenticated page and download says no-store', async (t) => {
   t.equal((await owner.post('/przychody/dokumenty/nowy', manual)).statusCode, 303)
   const doc = await db.selectFrom('documents').select('id').executeTakeFirstOrThrow()
   const contractor = await db.selectFrom('contractors').select('id').executeTakeFirstOrThrow()
-  const fill = (url: string): string => url
-    .replace(/^\/(przychody\/dokumenty|ksiegowosc\/dokumenty)\/:id/, `/$1/${doc.id}`)
-    .replace(/^\/kontrahenci\/:id/, `/kontrahenci/${contractor.id}`)
-    .replace(':miesiac', '2026-11').replace(':environment', 'sandbox').replace(/:[a-zA-Z]+/g, '1')
-  const pages = app.routeTable.filter((r) => r.method === 'GET' && !r.url.startsWith('/public/') && !r.url.startsWith('/symulator-'))
+  const fill = (url: string): string =>
+    url
+      .replace(/^\/(przychody\/dokumenty|ksiegowosc\/dokumenty)\/:id/, `/$1/${doc.id}`)
+      .replace(/^\/kontrahenci\/:id/, `/kontrahenci/${contractor.id}`)
+      .replace(':miesiac', '2026-11')
+      .replace(':environment', 'sandbox')
+      .replace(/:[a-zA-Z]+/g, '1')
+  const pages = app.routeTable.filter(
+    (r) => r.method === 'GET' && !r.url.startsWith('/public/') && !r.url.startsWith('/symulator-')
+  )
   t.ok(pages.length >= 40, `${pages.length} pages`)
   const cached: string[] = []
   const seen: Record<string, number> = {}
@@ -30,10 +50,14 @@ t.test('every authenticated page and download says no-store', async (t) => {
     const response = await owner.get(url)
     const type = String(response.headers['content-type'] ?? '').split(';')[0]
     seen[type] = (seen[type] ?? 0) + 1
-    if (!String(response.headers['cache-control'] ?? '').includes('no-store')) cached.push(`${url} (${response.statusCode}, ${type}): ${String(response.headers['cache-control'])}`)
+    if (!String(response.headers['cache-control'] ?? '').includes('no-store'))
+      cached.push(`${url} (${response.statusCode}, ${type}): ${String(response.headers['cache-control'])}`)
   }
   t.same(cached, [], 'none may be kept by a browser or proxy')
-  t.ok(seen['text/html'] > 20 && seen['application/pdf'] >= 1 && seen['text/csv'] >= 1, `pages, a PDF and CSV among them: ${JSON.stringify(seen)}`)
+  t.ok(
+    seen['text/html'] > 20 && seen['application/pdf'] >= 1 && seen['text/csv'] >= 1,
+    `pages, a PDF and CSV among them: ${JSON.stringify(seen)}`
+  )
   const login = await owner.get('/logowanie')
   t.match(String(login.headers['cache-control']), 'no-store', 'the login page too')
   const asset = await owner.get('/public/favicon.svg')

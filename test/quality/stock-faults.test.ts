@@ -14,7 +14,7 @@ const PATCH = { path: '/sale/product-offers', method: 'PATCH' } as const
 type Setup = Awaited<ReturnType<typeof stockShop>>
 
 /** Two matched offers (7 and 3 pieces in Biurko); a snapshot of everything else on Allegro. */
-async function prepare (t: Test, timeoutMs?: number) {
+async function prepare(t: Test, timeoutMs?: number) {
   const s = await stockShop(t, { timeoutMs })
   const [offer, second] = s.active
   const productId = await insertProduct(s.db, { name: offer.name, stockMilli: 7_400 })
@@ -30,7 +30,7 @@ async function prepare (t: Test, timeoutMs?: number) {
   return { s, offer, second, untouched }
 }
 
-async function click (s: Setup, fields: Record<string, string>): Promise<string> {
+async function click(s: Setup, fields: Record<string, string>): Promise<string> {
   await s.owner.get(s.page)
   const response = await s.owner.post(PUSH, { sklep: String(s.shopId), ...fields })
   if (response.statusCode !== 303) throw new Error(`push answered ${response.statusCode}`)
@@ -39,16 +39,20 @@ async function click (s: Setup, fields: Record<string, string>): Promise<string>
   return page.body
 }
 
-async function outcomes (s: Setup): Promise<string[]> {
+async function outcomes(s: Setup): Promise<string[]> {
   return (await s.db.selectFrom('offer_stock_pushes').select('outcome').orderBy('id').execute()).map((r) => r.outcome)
 }
 
-const TRANSIENT: Array<{ name: string, timeoutMs?: number, faults: Array<Record<string, unknown>> }> = [
+const TRANSIENT: Array<{ name: string; timeoutMs?: number; faults: Array<Record<string, unknown>> }> = [
   { name: '429 with Retry-After', faults: [{ kind: 'status', status: 429, retryAfter: 1, times: 1 }] },
   { name: '429 without Retry-After', faults: [{ kind: 'status', status: 429, times: 2 }] },
   { name: '500', faults: [{ kind: 'status', status: 500, times: 2 }] },
   { name: '503', faults: [{ kind: 'status', status: 503, times: 3 }] },
-  { name: 'a response slower than ALLEGRO_TIMEOUT_MS', timeoutMs: 500, faults: [{ kind: 'delay', ms: 1200, times: 1 }] },
+  {
+    name: 'a response slower than ALLEGRO_TIMEOUT_MS',
+    timeoutMs: 500,
+    faults: [{ kind: 'delay', ms: 1200, times: 1 }]
+  },
   { name: 'connections reset', faults: [{ kind: 'reset', times: 2 }] },
   { name: 'malformed JSON', faults: [{ kind: 'malformed', times: 2 }] },
   { name: 'an expired access token', faults: [{ kind: 'expiredToken', times: 1 }] }
@@ -68,25 +72,42 @@ for (const scenario of TRANSIENT) {
   })
 }
 
-t.test('409: Allegro still processing an earlier edit – a clear message, nothing changed, the next click works', async (t) => {
-  const { s, offer, untouched } = await prepare(t)
-  const before = offer.stock.available
-  s.sim.simulator.faults.add({ ...PATCH, kind: 'status', status: 409, body: { errors: [{ code: 'CONFLICT', message: 'in progress', userMessage: null }] } })
-  const page = await click(s, { oferta: offer.id })
-  t.equal(offer.stock.available, before)
-  t.match(flashes(page, 'warning').join(' '), 'Allegro jeszcze przetwarza poprzednią zmianę tej oferty – spróbuj za chwilę.')
-  t.match(page, 'Allegro zajęte', 'the last push is shown on the row')
-  t.equal(s.sim.simulator.faults.history.length, 1, 'a 409 is not retried')
-  const again = await click(s, { oferta: offer.id })
-  t.equal(offer.stock.available, 7)
-  t.match(flashes(again, 'success').join(' '), 'Ustawiono w Allegro stan 7.')
-  t.same(await outcomes(s), ['conflict', 'done'])
-  await untouched()
-})
+t.test(
+  '409: Allegro still processing an earlier edit – a clear message, nothing changed, the next click works',
+  async (t) => {
+    const { s, offer, untouched } = await prepare(t)
+    const before = offer.stock.available
+    s.sim.simulator.faults.add({
+      ...PATCH,
+      kind: 'status',
+      status: 409,
+      body: { errors: [{ code: 'CONFLICT', message: 'in progress', userMessage: null }] }
+    })
+    const page = await click(s, { oferta: offer.id })
+    t.equal(offer.stock.available, before)
+    t.match(
+      flashes(page, 'warning').join(' '),
+      'Allegro jeszcze przetwarza poprzednią zmianę tej oferty – spróbuj za chwilę.'
+    )
+    t.match(page, 'Allegro zajęte', 'the last push is shown on the row')
+    t.equal(s.sim.simulator.faults.history.length, 1, 'a 409 is not retried')
+    const again = await click(s, { oferta: offer.id })
+    t.equal(offer.stock.available, 7)
+    t.match(flashes(again, 'success').join(' '), 'Ustawiono w Allegro stan 7.')
+    t.same(await outcomes(s), ['conflict', 'done'])
+    await untouched()
+  }
+)
 
 t.test('202: accepted for processing – shown as in progress, logged as accepted', async (t) => {
   const { s, offer, untouched } = await prepare(t)
-  s.sim.simulator.faults.add({ ...PATCH, kind: 'status', status: 202, retryAfter: 1, headers: { location: `${s.sim.apiUrl}/sale/product-offers/${offer.id}/operations/1` } })
+  s.sim.simulator.faults.add({
+    ...PATCH,
+    kind: 'status',
+    status: 202,
+    retryAfter: 1,
+    headers: { location: `${s.sim.apiUrl}/sale/product-offers/${offer.id}/operations/1` }
+  })
   const page = await click(s, { oferta: offer.id })
   t.match(flashes(page, 'info').join(' '), 'Allegro przyjęło zmianę stanu na 7 i jeszcze ją przetwarza')
   t.match(page, 'przyjęte, w trakcie')
@@ -100,56 +121,74 @@ for (const status of [403, 404]) {
   t.test(`${status}: refused – a Polish message, not retried, nothing changed`, async (t) => {
     const { s, offer, untouched } = await prepare(t)
     const before = offer.stock.available
-    s.sim.simulator.faults.add({ ...PATCH, kind: 'status', status, body: { errors: [{ code: 'X', message: 'no', userMessage: null }] } })
+    s.sim.simulator.faults.add({
+      ...PATCH,
+      kind: 'status',
+      status,
+      body: { errors: [{ code: 'X', message: 'no', userMessage: null }] }
+    })
     const page = await click(s, { oferta: offer.id })
     t.equal(offer.stock.available, before)
-    t.match(flashes(page, 'error').join(' '), status === 403 ? 'Allegro nie pozwoliło zmienić tej oferty' : 'Allegro nie zna tej oferty')
+    t.match(
+      flashes(page, 'error').join(' '),
+      status === 403 ? 'Allegro nie pozwoliło zmienić tej oferty' : 'Allegro nie zna tej oferty'
+    )
     t.equal(s.sim.simulator.faults.history.length, 1, 'not retried')
     t.same(await outcomes(s), ['refused'])
     await untouched()
   })
 }
 
-t.test('Allegro down longer than the retries: the bulk push reports each offer, the next click sets both', async (t) => {
-  const { s, offer, second, untouched } = await prepare(t)
-  const before = [offer.stock.available, second.stock.available]
-  s.sim.simulator.faults.add({ ...PATCH, kind: 'status', status: 503, times: 100 })
-  const page = await click(s, {})
-  t.same([offer.stock.available, second.stock.available], before)
-  const errors = flashes(page, 'error').join(' ')
-  t.match(errors, `Oferta „${offer.name}”: Nie udało się ustawić stanu w Allegro`)
-  t.match(errors, 'liczba prób: 5')
-  t.same(await outcomes(s), ['failed', 'failed'])
-  s.sim.simulator.faults.clear()
-  const again = await click(s, {})
-  t.same([offer.stock.available, second.stock.available], [7, 3])
-  t.match(flashes(again, 'success').join(' '), 'Ustawiono w Allegro stany ofert: 2.')
-  await untouched()
-})
+t.test(
+  'Allegro down longer than the retries: the bulk push reports each offer, the next click sets both',
+  async (t) => {
+    const { s, offer, second, untouched } = await prepare(t)
+    const before = [offer.stock.available, second.stock.available]
+    s.sim.simulator.faults.add({ ...PATCH, kind: 'status', status: 503, times: 100 })
+    const page = await click(s, {})
+    t.same([offer.stock.available, second.stock.available], before)
+    const errors = flashes(page, 'error').join(' ')
+    t.match(errors, `Oferta „${offer.name}”: Nie udało się ustawić stanu w Allegro`)
+    t.match(errors, 'liczba prób: 5')
+    t.same(await outcomes(s), ['failed', 'failed'])
+    s.sim.simulator.faults.clear()
+    const again = await click(s, {})
+    t.same([offer.stock.available, second.stock.available], [7, 3])
+    t.match(flashes(again, 'success').join(' '), 'Ustawiono w Allegro stany ofert: 2.')
+    await untouched()
+  }
+)
 
-t.test('tokens revoked during the push: reconnect asked for, the rest not tried; after reconnecting the push works', async (t) => {
-  const { s, offer, second, untouched } = await prepare(t)
-  const before = [offer.stock.available, second.stock.available]
-  await s.owner.get(s.page)
-  // after the offers were read, right before the first PATCH
-  s.beforeFetch((method) => {
-    if (method !== 'PATCH') return
-    s.beforeFetch(null)
-    s.sim.simulator.revokeTokens('demo_sklep')
-  })
-  const response = await s.owner.post(PUSH, { sklep: String(s.shopId) })
-  t.equal(response.statusCode, 303)
-  const page = (await s.owner.get(s.page)).body
-  t.same([offer.stock.available, second.stock.available], before)
-  t.match(flashes(page, 'error').join(' '), 'połącz sklep ponownie')
-  t.match(flashes(page, 'warning').join(' '), 'Pozostałych ofert (1) nie zmieniono')
-  t.same(await outcomes(s), ['failed'])
-  const shop = await s.db.selectFrom('allegro_shops').select('connection_status').where('id', '=', s.shopId).executeTakeFirstOrThrow()
-  t.equal(shop.connection_status, 'reconnect_required')
+t.test(
+  'tokens revoked during the push: reconnect asked for, the rest not tried; after reconnecting the push works',
+  async (t) => {
+    const { s, offer, second, untouched } = await prepare(t)
+    const before = [offer.stock.available, second.stock.available]
+    await s.owner.get(s.page)
+    // after the offers were read, right before the first PATCH
+    s.beforeFetch((method) => {
+      if (method !== 'PATCH') return
+      s.beforeFetch(null)
+      s.sim.simulator.revokeTokens('demo_sklep')
+    })
+    const response = await s.owner.post(PUSH, { sklep: String(s.shopId) })
+    t.equal(response.statusCode, 303)
+    const page = (await s.owner.get(s.page)).body
+    t.same([offer.stock.available, second.stock.available], before)
+    t.match(flashes(page, 'error').join(' '), 'połącz sklep ponownie')
+    t.match(flashes(page, 'warning').join(' '), 'Pozostałych ofert (1) nie zmieniono')
+    t.same(await outcomes(s), ['failed'])
+    const shop = await s.db
+      .selectFrom('allegro_shops')
+      .select('connection_status')
+      .where('id', '=', s.shopId)
+      .executeTakeFirstOrThrow()
+    t.equal(shop.connection_status, 'reconnect_required')
 
-  await s.connect()
-  const again = await click(s, {})
-  t.same([offer.stock.available, second.stock.available], [7, 3])
-  t.match(flashes(again, 'success').join(' '), 'Ustawiono w Allegro stany ofert: 2.')
-  await untouched()
-})
+    await s.connect()
+    const again = await click(s, {})
+    t.same([offer.stock.available, second.stock.available], [7, 3])
+    t.match(flashes(again, 'success').join(' '), 'Ustawiono w Allegro stany ofert: 2.')
+    await untouched()
+  }
+)

@@ -1,11 +1,18 @@
 import t from 'tap'
-import { buildSearchText, impliedStatus, parseCheckoutForm, toItemColumns, toTransactionColumns, type CheckoutFormData } from '../../src/transactions/checkout-form.ts'
+import {
+  buildSearchText,
+  impliedStatus,
+  parseCheckoutForm,
+  toItemColumns,
+  toTransactionColumns,
+  type CheckoutFormData
+} from '../../src/transactions/checkout-form.ts'
 import { plural, summariseImport } from '../../src/transactions/import-summary.ts'
 import { chunkByForms, parseOrderEvents } from '../../src/transactions/import.ts'
 import { offerUrl } from '../../src/transactions/marketplaces.ts'
 
 // The example order of reference/allegro-api.md §3 (268.97 = 2 × 124.49 + 10.00 + 9.99).
-function example (): Record<string, any> {
+function example(): Record<string, any> {
   return {
     id: '6f1c2b3a-9d84-11f0-8a21-5b7c0e4d1a77',
     messageToSeller: 'Proszę o fakturę na firmę, dziękuję',
@@ -34,9 +41,24 @@ function example (): Record<string, any> {
     status: 'READY_FOR_PROCESSING',
     fulfillment: { status: 'NEW', shipmentSummary: { lineItemsSent: 'NONE' }, provider: { id: 'SELLER' } },
     delivery: {
-      address: { firstName: 'Anna', lastName: 'Nowak', companyName: 'Warsztat Nowak s.c.', street: 'Kwiatowa 7/2', city: 'Kraków', zipCode: '30-001', countryCode: 'PL', phoneNumber: '+48600100200', modifiedAt: null },
+      address: {
+        firstName: 'Anna',
+        lastName: 'Nowak',
+        companyName: 'Warsztat Nowak s.c.',
+        street: 'Kwiatowa 7/2',
+        city: 'Kraków',
+        zipCode: '30-001',
+        countryCode: 'PL',
+        phoneNumber: '+48600100200',
+        modifiedAt: null
+      },
       method: { id: '2488f7b7-5d1c-4d65-b85c-4cbcf253fd93', name: 'Allegro Paczkomaty InPost' },
-      pickupPoint: { id: 'KRA12M', name: 'Paczkomat KRA12M', description: 'Przy sklepie spożywczym', address: { street: 'Długa 15', zipCode: '31-147', city: 'Kraków', countryCode: 'PL' } },
+      pickupPoint: {
+        id: 'KRA12M',
+        name: 'Paczkomat KRA12M',
+        description: 'Przy sklepie spożywczym',
+        address: { street: 'Długa 15', zipCode: '31-147', city: 'Kraków', countryCode: 'PL' }
+      },
       cost: { amount: '9.99', currency: 'PLN' },
       smart: true,
       cancellation: null,
@@ -45,8 +67,16 @@ function example (): Record<string, any> {
     invoice: {
       required: true,
       address: {
-        street: 'Przemysłowa 12', city: 'Kraków', zipCode: '30-701', countryCode: 'PL',
-        company: { name: 'Warsztat Nowak s.c.', ids: [{ type: 'PL_NIP', value: '6762468250' }], vatPayerStatus: 'ACTIVE', taxId: '6762468250' },
+        street: 'Przemysłowa 12',
+        city: 'Kraków',
+        zipCode: '30-701',
+        countryCode: 'PL',
+        company: {
+          name: 'Warsztat Nowak s.c.',
+          ids: [{ type: 'PL_NIP', value: '6762468250' }],
+          vatPayerStatus: 'ACTIVE',
+          taxId: '6762468250'
+        },
         naturalPerson: null
       },
       dueDate: null,
@@ -82,7 +112,7 @@ function example (): Record<string, any> {
   }
 }
 
-function parsed (json: unknown): CheckoutFormData {
+function parsed(json: unknown): CheckoutFormData {
   const result = parseCheckoutForm(json)
   if (!result.ok) throw new Error(result.error)
   return result.form
@@ -111,15 +141,36 @@ t.test('the reference example maps to a transaction row and item rows', async (t
   t.equal(impliedStatus(form), 'oplacona', 'paid online')
 
   const items = toItemColumns(form)
-  t.same(items.map((i) => [i.position, i.offer_id, i.quantity, i.unit_price, i.original_unit_price, i.tax_rate, i.external_id]), [
-    [1, '17345678901', 2, 12449, 12949, '23.00', 'KD-12-210'],
-    [2, '17345678955', 1, 1000, 1000, null, null]
-  ])
+  t.same(
+    items.map((i) => [
+      i.position,
+      i.offer_id,
+      i.quantity,
+      i.unit_price,
+      i.original_unit_price,
+      i.tax_rate,
+      i.external_id
+    ]),
+    [
+      [1, '17345678901', 2, 12449, 12949, '23.00', 'KD-12-210'],
+      [2, '17345678955', 1, 1000, 1000, null, null]
+    ]
+  )
   // the delivery and the goods add up to what the buyer pays
   t.equal(items.reduce((sum, i) => sum + i.unit_price * i.quantity, 0) + row.delivery_cost, row.total_to_pay)
 
   const search = buildSearchText(form)
-  for (const part of ['warsztat_nowak', 'anna', 'nowak', 'warsztat nowak s.c.', 'k7x2m9q4+a1b2c3@allegromail.pl', 'klucz dynamometryczny', 'smar miedziany', '17345678955', '6f1c2b3a-9d84-11f0-8a21-5b7c0e4d1a77']) {
+  for (const part of [
+    'warsztat_nowak',
+    'anna',
+    'nowak',
+    'warsztat nowak s.c.',
+    'k7x2m9q4+a1b2c3@allegromail.pl',
+    'klucz dynamometryczny',
+    'smar miedziany',
+    '17345678955',
+    '6f1c2b3a-9d84-11f0-8a21-5b7c0e4d1a77'
+  ]) {
     t.ok(search.includes(part), `search text has ${part}`)
   }
   t.equal(search, search.toLowerCase())
@@ -145,32 +196,189 @@ t.test('a person without a company is shown by name; unpaid and cancelled orders
 
 t.test('untrusted input: every bad field rejects the whole form with its path', async (t) => {
   const cases: Array<[string, (j: Record<string, any>) => void, RegExp]> = [
-    ['not an object', (j) => { j.buyer = ['x'] }, /^pole buyer: oczekiwano obiektu/],
-    ['amount with a comma', (j) => { j.summary.totalToPay.amount = '268,97' }, /summary\.totalToPay\.amount/],
-    ['amount as a number', (j) => { j.lineItems[0].price.amount = 124.49 }, /lineItems\[0\]\.price\.amount/],
-    ['negative amount', (j) => { j.delivery.cost.amount = '-9.99' }, /delivery\.cost\.amount/],
-    ['three decimals', (j) => { j.lineItems[1].price.amount = '10.001' }, /lineItems\[1\]\.price\.amount/],
-    ['other currency on a line', (j) => { j.lineItems[1].price.currency = 'EUR' }, /lineItems\[1\]\.price\.currency: oczekiwano waluty PLN/],
-    ['bad currency code', (j) => { j.summary.totalToPay.currency = 'zł' }, /summary\.totalToPay\.currency/],
-    ['id not a UUID', (j) => { j.id = '../../etc/passwd' }, /^pole id: nieoczekiwany format/],
-    ['line id not a UUID', (j) => { j.lineItems[0].id = 'x' }, /lineItems\[0\]\.id/],
-    ['offer id with odd characters', (j) => { j.lineItems[0].offer.id = '123/../abc' }, /lineItems\[0\]\.offer\.id/],
-    ['offer id that is a path segment', (j) => { j.lineItems[0].offer.id = '..' }, /lineItems\[0\]\.offer\.id/],
-    ['buyer id too long', (j) => { j.buyer.id = '1'.repeat(65) }, /buyer\.id/],
-    ['unknown status', (j) => { j.status = 'PAID' }, /^pole status: nieznana wartość/],
-    ['unknown payment type', (j) => { j.payment.type = 'BITCOIN' }, /payment\.type/],
-    ['quantity zero', (j) => { j.lineItems[0].quantity = 0 }, /lineItems\[0\]\.quantity/],
-    ['quantity fractional', (j) => { j.lineItems[0].quantity = 1.5 }, /lineItems\[0\]\.quantity/],
-    ['date without zone', (j) => { j.lineItems[0].boughtAt = '2026-03-05 10:15' }, /lineItems\[0\]\.boughtAt/],
-    ['impossible date', (j) => { j.updatedAt = '2026-02-30T10:00:00Z' }, /updatedAt: niepoprawna data i godzina/],
-    ['no items', (j) => { j.lineItems = [] }, /lineItems: zamówienie bez pozycji/],
-    ['repeated line id', (j) => { j.lineItems[1].id = j.lineItems[0].id }, /powtórzony identyfikator pozycji/],
-    ['login too long', (j) => { j.buyer.login = 'x'.repeat(1001) }, /buyer\.login: dłuższe niż 1000/],
-    ['control characters', (j) => { j.messageToSeller = 'a\u0000b' }, /messageToSeller: zawiera znaki sterujące/],
-    ['revision of odd characters', (j) => { j.revision = 'a b' }, /^pole revision: nieoczekiwany format/],
-    ['tax rate garbage', (j) => { j.lineItems[0].tax.rate = '23%; DROP' }, /lineItems\[0\]\.tax\.rate/],
-    ['unpriced service when the total needs it', (j) => { j.lineItems[0].selectedAdditionalServices = [{ name: 'Wniesienie', quantity: 1 }]; j.summary.totalToPay.amount = '278.97' }, /lineItems\[0\]\.selectedAdditionalServices\[0\]\.price: brak wartości, a bez niej kwoty zamówienia się nie sumują/],
-    ['boolean as text', (j) => { j.invoice.required = 'true' }, /invoice\.required/]
+    [
+      'not an object',
+      (j) => {
+        j.buyer = ['x']
+      },
+      /^pole buyer: oczekiwano obiektu/
+    ],
+    [
+      'amount with a comma',
+      (j) => {
+        j.summary.totalToPay.amount = '268,97'
+      },
+      /summary\.totalToPay\.amount/
+    ],
+    [
+      'amount as a number',
+      (j) => {
+        j.lineItems[0].price.amount = 124.49
+      },
+      /lineItems\[0\]\.price\.amount/
+    ],
+    [
+      'negative amount',
+      (j) => {
+        j.delivery.cost.amount = '-9.99'
+      },
+      /delivery\.cost\.amount/
+    ],
+    [
+      'three decimals',
+      (j) => {
+        j.lineItems[1].price.amount = '10.001'
+      },
+      /lineItems\[1\]\.price\.amount/
+    ],
+    [
+      'other currency on a line',
+      (j) => {
+        j.lineItems[1].price.currency = 'EUR'
+      },
+      /lineItems\[1\]\.price\.currency: oczekiwano waluty PLN/
+    ],
+    [
+      'bad currency code',
+      (j) => {
+        j.summary.totalToPay.currency = 'zł'
+      },
+      /summary\.totalToPay\.currency/
+    ],
+    [
+      'id not a UUID',
+      (j) => {
+        j.id = '../../etc/passwd'
+      },
+      /^pole id: nieoczekiwany format/
+    ],
+    [
+      'line id not a UUID',
+      (j) => {
+        j.lineItems[0].id = 'x'
+      },
+      /lineItems\[0\]\.id/
+    ],
+    [
+      'offer id with odd characters',
+      (j) => {
+        j.lineItems[0].offer.id = '123/../abc'
+      },
+      /lineItems\[0\]\.offer\.id/
+    ],
+    [
+      'offer id that is a path segment',
+      (j) => {
+        j.lineItems[0].offer.id = '..'
+      },
+      /lineItems\[0\]\.offer\.id/
+    ],
+    [
+      'buyer id too long',
+      (j) => {
+        j.buyer.id = '1'.repeat(65)
+      },
+      /buyer\.id/
+    ],
+    [
+      'unknown status',
+      (j) => {
+        j.status = 'PAID'
+      },
+      /^pole status: nieznana wartość/
+    ],
+    [
+      'unknown payment type',
+      (j) => {
+        j.payment.type = 'BITCOIN'
+      },
+      /payment\.type/
+    ],
+    [
+      'quantity zero',
+      (j) => {
+        j.lineItems[0].quantity = 0
+      },
+      /lineItems\[0\]\.quantity/
+    ],
+    [
+      'quantity fractional',
+      (j) => {
+        j.lineItems[0].quantity = 1.5
+      },
+      /lineItems\[0\]\.quantity/
+    ],
+    [
+      'date without zone',
+      (j) => {
+        j.lineItems[0].boughtAt = '2026-03-05 10:15'
+      },
+      /lineItems\[0\]\.boughtAt/
+    ],
+    [
+      'impossible date',
+      (j) => {
+        j.updatedAt = '2026-02-30T10:00:00Z'
+      },
+      /updatedAt: niepoprawna data i godzina/
+    ],
+    [
+      'no items',
+      (j) => {
+        j.lineItems = []
+      },
+      /lineItems: zamówienie bez pozycji/
+    ],
+    [
+      'repeated line id',
+      (j) => {
+        j.lineItems[1].id = j.lineItems[0].id
+      },
+      /powtórzony identyfikator pozycji/
+    ],
+    [
+      'login too long',
+      (j) => {
+        j.buyer.login = 'x'.repeat(1001)
+      },
+      /buyer\.login: dłuższe niż 1000/
+    ],
+    [
+      'control characters',
+      (j) => {
+        j.messageToSeller = 'a\u0000b'
+      },
+      /messageToSeller: zawiera znaki sterujące/
+    ],
+    [
+      'revision of odd characters',
+      (j) => {
+        j.revision = 'a b'
+      },
+      /^pole revision: nieoczekiwany format/
+    ],
+    [
+      'tax rate garbage',
+      (j) => {
+        j.lineItems[0].tax.rate = '23%; DROP'
+      },
+      /lineItems\[0\]\.tax\.rate/
+    ],
+    [
+      'unpriced service when the total needs it',
+      (j) => {
+        j.lineItems[0].selectedAdditionalServices = [{ name: 'Wniesienie', quantity: 1 }]
+        j.summary.totalToPay.amount = '278.97'
+      },
+      /lineItems\[0\]\.selectedAdditionalServices\[0\]\.price: brak wartości, a bez niej kwoty zamówienia się nie sumują/
+    ],
+    [
+      'boolean as text',
+      (j) => {
+        j.invoice.required = 'true'
+      },
+      /invoice\.required/
+    ]
   ]
   for (const [name, mutate, error] of cases) {
     const json = example()
@@ -186,7 +394,7 @@ t.test('untrusted input: every bad field rejects the whole form with its path', 
   t.equal(!result.ok && result.id, '6f1c2b3a-9d84-11f0-8a21-5b7c0e4d1a77', 'the id is reported when it is valid')
 })
 
-t.test('what Allegro\'s description allows is accepted, each with a sensible meaning', async (t) => {
+t.test("what Allegro's description allows is accepted, each with a sensible meaning", async (t) => {
   const json = example()
   delete json.revision
   const first = parsed(json)
@@ -198,14 +406,22 @@ t.test('what Allegro\'s description allows is accepted, each with a sensible mea
   t.not(parsed(json).revision, first.revision, 'changed content, another revision')
 
   const services = example()
-  services.lineItems[0].selectedAdditionalServices = [{ definitionId: 'CARRY_IN', price: { amount: '10.00', currency: 'PLN' } }, { quantity: 2, name: 'Montaż', price: { amount: '20.00', currency: 'PLN' } }, {}]
+  services.lineItems[0].selectedAdditionalServices = [
+    { definitionId: 'CARRY_IN', price: { amount: '10.00', currency: 'PLN' } },
+    { quantity: 2, name: 'Montaż', price: { amount: '20.00', currency: 'PLN' } },
+    {}
+  ]
   services.summary.totalToPay.amount = '298.97'
   const withServices = parsed(services)
-  t.same(withServices.lineItems[0].services, [
-    { name: 'CARRY_IN', price: 1000, quantity: 1 },
-    { name: 'Montaż', price: 2000, quantity: 2 },
-    { name: 'Usługa dodatkowa', price: 0, quantity: 1 }
-  ], 'name from definitionId or a general one, quantity 1, no price free when the total adds up without it')
+  t.same(
+    withServices.lineItems[0].services,
+    [
+      { name: 'CARRY_IN', price: 1000, quantity: 1 },
+      { name: 'Montaż', price: 2000, quantity: 2 },
+      { name: 'Usługa dodatkowa', price: 0, quantity: 1 }
+    ],
+    'name from definitionId or a general one, quantity 1, no price free when the total adds up without it'
+  )
 
   const loose = example()
   delete loose.delivery.pickupPoint.id
@@ -233,7 +449,7 @@ t.test('what Allegro\'s description allows is accepted, each with a sensible mea
 t.test('hostile but well-formed text is accepted as data (escaping is the pages’ job)', async (t) => {
   const json = example()
   json.buyer.firstName = '<script>alert(1)</script>'
-  json.messageToSeller = '<img src=x onerror=alert(1)>\n\'; DROP TABLE orders; --'
+  json.messageToSeller = "<img src=x onerror=alert(1)>\n'; DROP TABLE orders; --"
   json.lineItems[0].offer.name = 'Bardzo długa nazwa <b>z tagami</b> '.repeat(300).slice(0, 10_000)
   const form = parsed(json)
   t.equal(form.buyer.firstName, '<script>alert(1)</script>')
@@ -244,11 +460,20 @@ t.test('hostile but well-formed text is accepted as data (escaping is the pages�
 
 t.test('events: validated, chunked by checkout form; unusable events skipped with a reason', async (t) => {
   const form = (n: number) => `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`
-  const events = parseOrderEvents({ events: [1, 2, 1, 3, 4, 3, 5].map((n, i) => ({ id: String(100 + i), type: 'BOUGHT', order: { checkoutForm: { id: form(n), revision: `r${i}` } } })) })
+  const events = parseOrderEvents({
+    events: [1, 2, 1, 3, 4, 3, 5].map((n, i) => ({
+      id: String(100 + i),
+      type: 'BOUGHT',
+      order: { checkoutForm: { id: form(n), revision: `r${i}` } }
+    }))
+  })
   t.same(events.skipped, [])
   t.equal(events.lastId, '106')
   const chunks = chunkByForms(events.refs, 2)
-  t.same(chunks.map((c) => c.map((e) => e.id)), [['100', '101', '102'], ['103', '104', '105'], ['106']])
+  t.same(
+    chunks.map((c) => c.map((e) => e.id)),
+    [['100', '101', '102'], ['103', '104', '105'], ['106']]
+  )
   const odd = parseOrderEvents({
     events: [
       { id: '1', order: { checkoutForm: { id: 'not-a-uuid' } } },
@@ -274,7 +499,13 @@ t.test('offer links per marketplace, Polish plurals and the import summary', asy
   t.equal(offerUrl('allegro-hu', '17345678901'), 'https://allegro.hu/termek/17345678901')
   t.equal(offerUrl('allegro-cz', '17345678901'), 'https://allegro.cz/nabidka/17345678901')
   t.equal(offerUrl('allegro-pl', 'javascript:alert(1)'), null)
-  t.same([1, 2, 4, 5, 12, 14, 22, 25, 112].map((n) => plural(n, 'nowa', 'nowe', 'nowych')), ['nowa', 'nowe', 'nowe', 'nowych', 'nowych', 'nowych', 'nowe', 'nowych', 'nowych'])
+  t.same(
+    [1, 2, 4, 5, 12, 14, 22, 25, 112].map((n) => plural(n, 'nowa', 'nowe', 'nowych')),
+    ['nowa', 'nowe', 'nowe', 'nowych', 'nowych', 'nowych', 'nowe', 'nowych', 'nowych']
+  )
   t.equal(summariseImport({ new: 12, updated: 3, unchanged: 7, deleted: 0, invalid: 0 }), '12 nowych, 3 zaktualizowane')
-  t.equal(summariseImport({ new: 1, updated: 0, unchanged: 0, deleted: 2, invalid: 1 }), '1 nowa, 0 zaktualizowanych, 2 pominięte (usunięte wcześniej), 1 odrzucona (błędne dane)')
+  t.equal(
+    summariseImport({ new: 1, updated: 0, unchanged: 0, deleted: 2, invalid: 1 }),
+    '1 nowa, 0 zaktualizowanych, 2 pominięte (usunięte wcześniej), 1 odrzucona (błędne dane)'
+  )
 })

@@ -5,7 +5,7 @@ import { setupImport, simFormIds, storedFormIds, type ImportSetup } from './help
 
 const LIST = 'GET /order/checkout-forms'
 
-function latestEventId (s: ImportSetup): string {
+function latestEventId(s: ImportSetup): string {
   const events = s.sim.simulator.listEvents({ seller: 'demo_sklep' })
   return events[events.length - 1].id
 }
@@ -33,7 +33,11 @@ t.test('killed in the middle of the backfill: what was saved stays, the next imp
   const state = await getImportState(s.db, s.shopId)
   t.equal(state?.event_cursor, cursorAtStart, 'cursor stored before the backfill')
   t.not(state?.window_to, null, 'the backfill is still pending')
-  const lastStored = await s.db.selectFrom('transactions').select('bought_at').orderBy('bought_at', 'desc').executeTakeFirstOrThrow()
+  const lastStored = await s.db
+    .selectFrom('transactions')
+    .select('bought_at')
+    .orderBy('bought_at', 'desc')
+    .executeTakeFirstOrThrow()
   t.equal(state?.window_done_until, lastStored.bought_at, 'progress = the last committed order')
 
   const listsBefore = s.requests(LIST)
@@ -74,7 +78,10 @@ t.test('killed while following events: the cursor only covers committed orders',
   const next = events.find((e) => BigInt(e.id) > cursor)
   t.notOk(next && coveredForms.has(next.order.checkoutForm.id), 'the batch ended where a 101st order began')
   const storedIds = new Set(await storedFormIds(s))
-  t.ok([...coveredForms].every((id) => storedIds.has(id)), 'every order up to the cursor is stored')
+  t.ok(
+    [...coveredForms].every((id) => storedIds.has(id)),
+    'every order up to the cursor is stored'
+  )
 
   const second = await importShop({ db: s.db, api: await s.api(), now: s.clock }, s.shopId)
   t.equal(second.completed, true)
@@ -87,10 +94,20 @@ t.test('backfill past the 10 000 offset limit: date windows, every order once', 
   const s = await setupImport(t, { initialOrders: 0 })
   const now = s.clock()
   // all in one week of the 31-day window: a single query would need offset 10 000 and more
-  s.sim.simulator.addOrders(10_250, { from: now.minus({ days: 9 }).toJSDate(), to: now.minus({ days: 2 }).toJSDate(), lineItems: 1 })
+  s.sim.simulator.addOrders(10_250, {
+    from: now.minus({ days: 9 }).toJSDate(),
+    to: now.minus({ days: 2 }).toJSDate(),
+    lineItems: 1
+  })
   const real = await s.api()
   const queries: Array<Record<string, string | number>> = []
-  const api: OrdersApi = { ...real, listCheckoutForms: async (query) => { queries.push(query); return await real.listCheckoutForms(query) } }
+  const api: OrdersApi = {
+    ...real,
+    listCheckoutForms: async (query) => {
+      queries.push(query)
+      return await real.listCheckoutForms(query)
+    }
+  }
   const outcome = await importShop({ db: s.db, api, now: s.clock }, s.shopId)
   t.same(outcome.errors, [])
   t.equal(outcome.completed, true)
@@ -98,8 +115,14 @@ t.test('backfill past the 10 000 offset limit: date windows, every order once', 
   const stored = await storedFormIds(s)
   t.equal(stored.length, 10_250)
   t.same(stored, simFormIds(s.sim), 'every order once')
-  t.ok(queries.every((q) => Number(q.offset) + Number(q.limit) <= 10_000), 'never asked past the offset limit')
-  t.ok(queries.every((q) => q.sort === 'lineItems.boughtAt'), 'oldest first within a window')
+  t.ok(
+    queries.every((q) => Number(q.offset) + Number(q.limit) <= 10_000),
+    'never asked past the offset limit'
+  )
+  t.ok(
+    queries.every((q) => q.sort === 'lineItems.boughtAt'),
+    'oldest first within a window'
+  )
   const windows = new Set(queries.map((q) => `${q['lineItems.boughtAt.gte']}…${q['lineItems.boughtAt.lte']}`))
   t.ok(windows.size >= 3, `split into date windows (${windows.size})`)
 })

@@ -4,17 +4,21 @@ import { setupImport, simFormIds, storedFormIds, type ImportSetup } from './help
 
 const LIST = '/przychody/allegro'
 
-async function runImport (s: ImportSetup) {
+async function runImport(s: ImportSetup) {
   return await importShop({ db: s.db, api: await s.api(), now: s.clock }, s.shopId)
 }
 
-async function byFormId (s: ImportSetup, formId: string) {
+async function byFormId(s: ImportSetup, formId: string) {
   return await s.db.selectFrom('transactions').selectAll().where('checkout_form_id', '=', formId).executeTakeFirst()
 }
 
 t.test('a status set by hand survives every later import', async (t) => {
   const s = await setupImport(t, { initialOrders: 5 })
-  const [order] = s.sim.simulator.addOrders(1, { status: 'FILLED_IN', payment: 'ONLINE', at: s.clock().minus({ days: 1 }).toJSDate() })
+  const [order] = s.sim.simulator.addOrders(1, {
+    status: 'FILLED_IN',
+    payment: 'ONLINE',
+    at: s.clock().minus({ days: 1 }).toJSDate()
+  })
   await runImport(s)
   const row = (await byFormId(s, order.id))!
   t.equal(row.local_status, 'nowa')
@@ -30,7 +34,12 @@ t.test('a status set by hand survives every later import', async (t) => {
   t.equal(after.status_manual, 1)
   t.not(after.paid_amount, null, 'the Allegro data itself is updated')
   t.equal(after.revision, s.sim.simulator.getOrder(order.id)!.revision)
-  const history = await s.db.selectFrom('transaction_status_changes').select(['to_status', 'manual']).where('transaction_id', '=', row.id).orderBy('id').execute()
+  const history = await s.db
+    .selectFrom('transaction_status_changes')
+    .select(['to_status', 'manual'])
+    .where('transaction_id', '=', row.id)
+    .orderBy('id')
+    .execute()
   t.same(history, [{ to_status: 'anulowana', manual: 1 }], 'no automatic change after the manual one')
 
   // a full re-read (as after losing the import state) does not undo it either
@@ -52,7 +61,9 @@ t.test('a deleted transaction never comes back, whatever happens on Allegro', as
   t.equal(await byFormId(s, gone.id), undefined)
   t.equal(await byFormId(s, alsoGone.id), undefined)
 
-  s.sim.simulator.updateOrder(gone.id, (f) => { f.messageToSeller = 'zmiana po usunięciu' })
+  s.sim.simulator.updateOrder(gone.id, (f) => {
+    f.messageToSeller = 'zmiana po usunięciu'
+  })
   s.sim.simulator.setFulfillmentStatus(alsoGone.id, 'SENT')
   const fetches = s.requests('GET /order/checkout-forms/:id')
   const events = await runImport(s)
@@ -66,5 +77,9 @@ t.test('a deleted transaction never comes back, whatever happens on Allegro', as
   t.equal(full.counts.deleted, 2, 'the backfill skips them too')
   t.equal(await byFormId(s, gone.id), undefined)
   t.equal(await byFormId(s, alsoGone.id), undefined)
-  t.same(await storedFormIds(s), simFormIds(s.sim).filter((id) => id !== gone.id && id !== alsoGone.id), 'everything else is there, once')
+  t.same(
+    await storedFormIds(s),
+    simFormIds(s.sim).filter((id) => id !== gone.id && id !== alsoGone.id),
+    'everything else is there, once'
+  )
 })

@@ -8,15 +8,34 @@ const SHOPS = '/ustawienia/integracje/allegro'
 const LIST = '/przychody/allegro'
 
 t.test('a new user imports the simulator’s orders and browses them', async (t) => {
-  const { app, anonymous: browser, clock, db } = await build(t, { state: 'none', config: { SIMULATOR_ENABLED: 'true' } })
+  const {
+    app,
+    anonymous: browser,
+    clock,
+    db
+  } = await build(t, { state: 'none', config: { SIMULATOR_ENABLED: 'true' } })
   await app.listen({ port: 0, host: '127.0.0.1' })
 
   await browser.get('/konfiguracja')
   const setup = await browser.post('/konfiguracja', {
-    login: 'nowa', ownerName: 'Nowa Użytkowniczka', password: 'bardzo-tajne-1', passwordRepeat: 'bardzo-tajne-1',
-    name: 'Nowy Sklep', nip: '526-104-08-28', street: 'ul. Długa 5', postalCode: '30-001', city: 'Kraków',
-    bankAccount: '', email: '', phone: '', vatStatus: 'czynny', vatExemptionBasis: '', defaultVatRate: '23',
-    taxForm: 'kpir', ryczaltRate: '', package: 'ksiegowosc'
+    login: 'nowa',
+    ownerName: 'Nowa Użytkowniczka',
+    password: 'bardzo-tajne-1',
+    passwordRepeat: 'bardzo-tajne-1',
+    name: 'Nowy Sklep',
+    nip: '526-104-08-28',
+    street: 'ul. Długa 5',
+    postalCode: '30-001',
+    city: 'Kraków',
+    bankAccount: '',
+    email: '',
+    phone: '',
+    vatStatus: 'czynny',
+    vatExemptionBasis: '',
+    defaultVatRate: '23',
+    taxForm: 'kpir',
+    ryczaltRate: '',
+    package: 'ksiegowosc'
   })
   t.equal(setup.statusCode, 303)
 
@@ -25,14 +44,28 @@ t.test('a new user imports the simulator’s orders and browses them', async (t)
   t.match(noShop.body, 'Nie masz jeszcze sklepu Allegro')
 
   await browser.get(`${SHOPS}/sklepy/nowy`)
-  t.equal((await browser.post(`${SHOPS}/sklepy`, { name: 'Mój sklep', environment: 'simulator', buyerDataSource: 'delivery', backfillDays: '30' })).statusCode, 303)
+  t.equal(
+    (
+      await browser.post(`${SHOPS}/sklepy`, {
+        name: 'Mój sklep',
+        environment: 'simulator',
+        buyerDataSource: 'delivery',
+        backfillDays: '30'
+      })
+    ).statusCode,
+    303
+  )
   const shop = await db.selectFrom('allegro_shops').selectAll().executeTakeFirstOrThrow()
   await browser.get(`${SHOPS}/sklepy/${shop.id}/polaczenie`)
   await browser.post(`${SHOPS}/sklepy/${shop.id}/polaczenie`)
   const waiting = await browser.get(`${SHOPS}/sklepy/${shop.id}/polaczenie`)
   const code = /class="device-code"><strong>([A-Z0-9-]+)<\/strong>/.exec(waiting.body)?.[1] ?? ''
   t.not(code, '', 'a code to confirm')
-  const approved = await browser.post('/symulator-allegro/skojarz-aplikacje', { code, login: 'demo_sklep', password: 'demo1234' }, { csrf: null })
+  const approved = await browser.post(
+    '/symulator-allegro/skojarz-aplikacje',
+    { code, login: 'demo_sklep', password: 'demo1234' },
+    { csrf: null }
+  )
   t.equal(approved.statusCode, 200)
   clock.advance(5000)
   t.equal((await browser.get(`${SHOPS}/sklepy/${shop.id}/polaczenie`)).statusCode, 303)
@@ -42,7 +75,8 @@ t.test('a new user imports the simulator’s orders and browses them', async (t)
   const clicked = await browser.post(`${LIST}/pobierz`, { back: LIST })
   t.equal(clicked.statusCode, 303)
   const list = await browser.get(LIST)
-  const expected = app.allegroSimulator!.listOrders({ seller: 'demo_sklep' })
+  const expected = app
+    .allegroSimulator!.listOrders({ seller: 'demo_sklep' })
     .filter((f) => Date.parse(f.lineItems[0].boughtAt) >= clock().minus({ days: 30 }).toMillis()).length
   t.ok(expected > 0, 'the simulator has a month of orders')
   const stored = (await db.selectFrom('transactions').select('id').execute()).length

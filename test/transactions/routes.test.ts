@@ -6,25 +6,49 @@ import { setupImport, type ImportSetup } from './helpers.ts'
 
 const LIST = '/przychody/allegro'
 
-async function importViaButton (s: ImportSetup, browser = s.owner) {
+async function importViaButton(s: ImportSetup, browser = s.owner) {
   await browser.get(LIST)
   const response = await browser.post(`${LIST}/pobierz`, { shopId: String(s.shopId), back: LIST })
   if (response.statusCode !== 303) throw new Error(`import: ${response.statusCode}`)
   return response
 }
 
-async function rowOf (db: Queryable, formId: string) {
-  return await db.selectFrom('transactions').selectAll().where('checkout_form_id', '=', formId).executeTakeFirstOrThrow()
+async function rowOf(db: Queryable, formId: string) {
+  return await db
+    .selectFrom('transactions')
+    .selectAll()
+    .where('checkout_form_id', '=', formId)
+    .executeTakeFirstOrThrow()
 }
 
-async function insertDocument (db: Queryable, transactionId: number, number: string): Promise<number> {
+async function insertDocument(db: Queryable, transactionId: number, number: string): Promise<number> {
   const at = '2026-11-16T09:00:00.000Z'
-  const doc = await db.insertInto('documents').values({
-    type: 'faktura', number, period: '2026-11', seq: Number(number.replace(/\D/g, '').slice(0, 6)) || 1, issue_date: '2026-11-16', sale_date: '2026-11-16',
-    payment_method: 'przelew', seller_name: 'S', seller_nip: '5261040828', seller_address: 'A', buyer_name: 'B',
-    total_net: 100, total_vat: 23, total_gross: 123, total_vat_pln: 23, created_at: at
-  }).returning('id').executeTakeFirstOrThrow()
-  await db.insertInto('document_transactions').values({ document_id: doc.id, transaction_id: transactionId, link_kind: 'issued', created_at: at }).execute()
+  const doc = await db
+    .insertInto('documents')
+    .values({
+      type: 'faktura',
+      number,
+      period: '2026-11',
+      seq: Number(number.replace(/\D/g, '').slice(0, 6)) || 1,
+      issue_date: '2026-11-16',
+      sale_date: '2026-11-16',
+      payment_method: 'przelew',
+      seller_name: 'S',
+      seller_nip: '5261040828',
+      seller_address: 'A',
+      buyer_name: 'B',
+      total_net: 100,
+      total_vat: 23,
+      total_gross: 123,
+      total_vat_pln: 23,
+      created_at: at
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  await db
+    .insertInto('document_transactions')
+    .values({ document_id: doc.id, transaction_id: transactionId, link_kind: 'issued', created_at: at })
+    .execute()
   return doc.id
 }
 
@@ -46,18 +70,29 @@ t.test('POBIERZ NOWE TRANSAKCJE: import, result on the page, the list with links
   const forms = s.sim.simulator.listOrders({ seller: 'demo_sklep' })
   for (const form of forms) {
     const row = await rowOf(s.db, form.id)
-    t.match(page.body, `<a href="/przychody/allegro/${row.id}">${form.id.slice(0, 8).toUpperCase()}</a>`, 'number links to details')
-    if (form.marketplace.id === 'allegro-pl') t.match(page.body, `href="https://allegro.pl/oferta/${form.lineItems[0].offer.id}"`, 'direct offer link')
+    t.match(
+      page.body,
+      `<a href="/przychody/allegro/${row.id}">${form.id.slice(0, 8).toUpperCase()}</a>`,
+      'number links to details'
+    )
+    if (form.marketplace.id === 'allegro-pl')
+      t.match(page.body, `href="https://allegro.pl/oferta/${form.lineItems[0].offer.id}"`, 'direct offer link')
     t.match(page.body, `nr ${form.lineItems[0].offer.id}`)
   }
   const multi = forms.find((f) => f.lineItems.length > 1)
-  if (multi) t.match(page.body, `+${multi.lineItems.length - 1} ${multi.lineItems.length === 2 ? 'pozycja' : 'pozycje'}`, 'cart size shown')
+  if (multi)
+    t.match(
+      page.body,
+      `+${multi.lineItems.length - 1} ${multi.lineItems.length === 2 ? 'pozycja' : 'pozycje'}`,
+      'cart size shown'
+    )
   const first = forms[0]
   t.match(page.body, first.buyer.login)
   t.match(page.body, /<input type="checkbox" name="transactionIds" value="\d+"/, 'checkboxes for bulk actions')
   t.match(page.body, 'data-select-all="transactionIds"')
   t.match(page.body, 'formaction="/przychody/dokumenty/wystaw"')
-  for (const label of ['Faktura', 'Pro forma', 'Paragon', 'Inny przychód – sprzedaż']) t.match(page.body, `>${label}</option>`)
+  for (const label of ['Faktura', 'Pro forma', 'Paragon', 'Inny przychód – sprzedaż'])
+    t.match(page.body, `>${label}</option>`)
   t.notMatch(page.body, 'Faktura (bez VAT)', 'a VAT payer is not offered the non-VAT types')
 })
 
@@ -65,7 +100,12 @@ t.test('filters, search and paging', async (t) => {
   const s = await setupImport(t, { initialOrders: 60 })
   await importViaButton(s)
   const forms = s.sim.simulator.listOrders({ seller: 'demo_sklep' })
-  const all = await s.db.selectFrom('transactions').selectAll().orderBy('bought_at', 'desc').orderBy('id', 'desc').execute()
+  const all = await s.db
+    .selectFrom('transactions')
+    .selectAll()
+    .orderBy('bought_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute()
 
   const page1 = await s.owner.get(LIST)
   t.equal((page1.body.match(/name="transactionIds" value=/g) ?? []).length, 50, '50 per page')
@@ -74,12 +114,16 @@ t.test('filters, search and paging', async (t) => {
   t.equal((page2.body.match(/name="transactionIds" value=/g) ?? []).length, 10)
   t.match(page2.body, `value="${all[59].id}"`, 'the oldest on the last page')
 
-  const count = async (query: string) => ((await s.owner.get(`${LIST}?${query}`)).body.match(/name="transactionIds" value=/g) ?? []).length
+  const count = async (query: string) =>
+    ((await s.owner.get(`${LIST}?${query}`)).body.match(/name="transactionIds" value=/g) ?? []).length
 
   const paid = all.filter((r) => r.local_status === 'oplacona').length
   t.equal(await count('status=oplacona'), Math.min(paid, 50))
   t.equal(await count('faktura=tak'), Math.min(all.filter((r) => r.invoice_required === 1).length, 50))
-  t.equal(await count('faktura=nie&status=anulowana'), all.filter((r) => r.invoice_required === 0 && r.local_status === 'anulowana').length)
+  t.equal(
+    await count('faktura=nie&status=anulowana'),
+    all.filter((r) => r.invoice_required === 0 && r.local_status === 'anulowana').length
+  )
   t.equal(await count(`sklep=${s.shopId}&strona=2`), 10)
   t.equal(await count('sklep=999'), 0)
 
@@ -92,7 +136,9 @@ t.test('filters, search and paging', async (t) => {
   // dates are the buyer's purchase day in Polish time
   const day = all[5].bought_at
   const warsawDay = new Date(day).toLocaleDateString('sv-SE', { timeZone: 'Europe/Warsaw' })
-  const sameDay = all.filter((r) => new Date(r.bought_at).toLocaleDateString('sv-SE', { timeZone: 'Europe/Warsaw' }) === warsawDay).length
+  const sameDay = all.filter(
+    (r) => new Date(r.bought_at).toLocaleDateString('sv-SE', { timeZone: 'Europe/Warsaw' }) === warsawDay
+  ).length
   t.equal(await count(`od=${warsawDay}&do=${warsawDay}`), sameDay)
 
   // text search: login, part of an offer name, offer number, the order number
@@ -123,8 +169,16 @@ t.test('filters, search and paging', async (t) => {
 
 t.test('details: amounts, time, payment, items, message, delivery, invoice data, documents, history', async (t) => {
   const s = await setupImport(t, { initialOrders: 3 })
-  const [form] = s.sim.simulator.addOrders(1, { invoice: 'company', payment: 'ONLINE', status: 'READY_FOR_PROCESSING', lineItems: 2, at: s.clock().minus({ hours: 3 }).toJSDate() })
-  s.sim.simulator.updateOrder(form.id, (f) => { f.messageToSeller = 'Proszę o szybką wysyłkę\nDziękuję' })
+  const [form] = s.sim.simulator.addOrders(1, {
+    invoice: 'company',
+    payment: 'ONLINE',
+    status: 'READY_FOR_PROCESSING',
+    lineItems: 2,
+    at: s.clock().minus({ hours: 3 }).toJSDate()
+  })
+  s.sim.simulator.updateOrder(form.id, (f) => {
+    f.messageToSeller = 'Proszę o szybką wysyłkę\nDziękuję'
+  })
   await importViaButton(s)
   const current = s.sim.simulator.getOrder(form.id)!
   const row = await rowOf(s.db, form.id)
@@ -135,7 +189,17 @@ t.test('details: amounts, time, payment, items, message, delivery, invoice data,
   t.match(body, `${fmt(current.summary.totalToPay.amount)}\u00a0zł`, 'total')
   t.match(body, 'Koszt dostawy')
   t.match(body, `${fmt(current.delivery.cost.amount)}\u00a0zł`, 'delivery cost separately')
-  const bought = new Date(current.lineItems[0].boughtAt).toLocaleString('pl-PL', { timeZone: 'Europe/Warsaw', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }).replace(',', '')
+  const bought = new Date(current.lineItems[0].boughtAt)
+    .toLocaleString('pl-PL', {
+      timeZone: 'Europe/Warsaw',
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit'
+    })
+    .replace(',', '')
   t.match(body, bought, 'purchase time with seconds')
   t.match(body, 'płatność online')
   t.match(body, current.payment.provider === 'P24' ? 'Przelewy24' : 'PayU')
@@ -149,8 +213,16 @@ t.test('details: amounts, time, payment, items, message, delivery, invoice data,
   if (current.delivery.pickupPoint) t.match(body, current.delivery.pickupPoint.id)
   else t.match(body, current.delivery.address.street)
   const nip = current.invoice.address!.company!.ids.find((i) => i.type === 'PL_NIP')!.value
-  t.match(body, `${nip.slice(0, 3)}-${nip.slice(3, 6)}-${nip.slice(6, 8)}-${nip.slice(8)}`, 'NIP of the company on the invoice')
-  t.match(body, `href="/przychody/allegro/${row.id}/powiazanie"`, 'Powiąż z istniejącym dokumentem when nothing is linked')
+  t.match(
+    body,
+    `${nip.slice(0, 3)}-${nip.slice(3, 6)}-${nip.slice(6, 8)}-${nip.slice(8)}`,
+    'NIP of the company on the invoice'
+  )
+  t.match(
+    body,
+    `href="/przychody/allegro/${row.id}/powiazanie"`,
+    'Powiąż z istniejącym dokumentem when nothing is linked'
+  )
   t.match(body, 'automatycznie (dane z Allegro)', 'history of the automatic status')
   t.match(body, 'name="transactionIds" value="' + row.id + '"', 'Wystaw for this transaction')
 
@@ -176,15 +248,33 @@ t.test('Opłać / Zamknij / Anuluj, single and bulk: local, manual, recorded, pe
   const details = await s.owner.get(`${LIST}/${rows[0].id}`)
   t.match(details.body, 'Zmieniono status na „zamknięta”')
   t.match(details.body, /zamknięta<\/span><span class="pencil"/, 'pencil next to the status')
-  t.match(details.body, /<span class="pencil"[^>]*><span class="sr-only">\(status zmieniony ręcznie\)<\/span><\/span>/, 'the pencil says what it means to a screen reader')
+  t.match(
+    details.body,
+    /<span class="pencil"[^>]*><span class="sr-only">\(status zmieniony ręcznie\)<\/span><\/span>/,
+    'the pencil says what it means to a screen reader'
+  )
   t.match(details.body, 'Jan Kowalski', 'who changed it')
 
   await s.owner.get(LIST)
-  const bulk = await s.owner.post(`${LIST}/status`, { transactionIds: [String(rows[1].id), String(rows[2].id)], status: 'anulowana', back: `${LIST}?strona=1` })
+  const bulk = await s.owner.post(`${LIST}/status`, {
+    transactionIds: [String(rows[1].id), String(rows[2].id)],
+    status: 'anulowana',
+    back: `${LIST}?strona=1`
+  })
   t.equal(bulk.statusCode, 303)
   t.equal(bulk.headers.location, `${LIST}?strona=1`, 'back to the same list')
-  const after = await s.db.selectFrom('transactions').select(['id', 'local_status', 'status_manual']).where('id', 'in', [rows[1].id, rows[2].id]).execute()
-  t.same(after.map((r) => [r.local_status, r.status_manual]), [['anulowana', 1], ['anulowana', 1]])
+  const after = await s.db
+    .selectFrom('transactions')
+    .select(['id', 'local_status', 'status_manual'])
+    .where('id', 'in', [rows[1].id, rows[2].id])
+    .execute()
+  t.same(
+    after.map((r) => [r.local_status, r.status_manual]),
+    [
+      ['anulowana', 1],
+      ['anulowana', 1]
+    ]
+  )
   const list = await s.owner.get(LIST)
   t.match(list.body, 'Zmieniono status na „anulowana” (2 transakcje)')
   t.equal((list.body.match(/class="pencil"/g) ?? []).length, 3)
@@ -196,13 +286,35 @@ t.test('Opłać / Zamknij / Anuluj, single and bulk: local, manual, recorded, pe
   const nothing = await s.owner.post(`${LIST}/status`, { status: 'oplacona', back: LIST })
   t.equal(nothing.statusCode, 422)
   t.match(nothing.body, 'Zaznacz co najmniej jedną transakcję.')
-  const badStatus = await s.owner.post(`${LIST}/status`, { transactionIds: [String(rows[3].id)], status: 'nowa', back: LIST })
+  const badStatus = await s.owner.post(`${LIST}/status`, {
+    transactionIds: [String(rows[3].id)],
+    status: 'nowa',
+    back: LIST
+  })
   t.equal(badStatus.statusCode, 422)
   t.match(badStatus.body, 'Wybierz akcję')
-  t.match(badStatus.body, new RegExp(`value="${rows[3].id}" aria-label="Zaznacz transakcję [^"]*" checked`), 'selection kept')
-  const junk = await s.owner.post(`${LIST}/status`, { transactionIds: ['1 OR 1=1'], status: 'oplacona', back: 'https://evil.example/' })
+  t.match(
+    badStatus.body,
+    new RegExp(`value="${rows[3].id}" aria-label="Zaznacz transakcję [^"]*" checked`),
+    'selection kept'
+  )
+  const junk = await s.owner.post(`${LIST}/status`, {
+    transactionIds: ['1 OR 1=1'],
+    status: 'oplacona',
+    back: 'https://evil.example/'
+  })
   t.equal(junk.statusCode, 422)
-  t.equal((await s.db.selectFrom('transactions').select('local_status').where('id', '=', rows[3].id).executeTakeFirstOrThrow()).local_status, rows[3].local_status, 'nothing changed')
+  t.equal(
+    (
+      await s.db
+        .selectFrom('transactions')
+        .select('local_status')
+        .where('id', '=', rows[3].id)
+        .executeTakeFirstOrThrow()
+    ).local_status,
+    rows[3].local_status,
+    'nothing changed'
+  )
 })
 
 t.test('Usuń: confirmation page, then gone for good; bulk delete; documents stay', async (t) => {
@@ -215,28 +327,53 @@ t.test('Usuń: confirmation page, then gone for good; bulk delete; documents sta
   t.equal(confirm.statusCode, 200)
   t.match(confirm.body, 'Usuniętej transakcji nie da się przywrócić')
   t.match(confirm.body, 'Powiązane dokumenty (1) zostaną w systemie')
-  t.equal((await s.db.selectFrom('transactions').select('id').execute()).length, 5, 'the confirmation page deletes nothing')
+  t.equal(
+    (await s.db.selectFrom('transactions').select('id').execute()).length,
+    5,
+    'the confirmation page deletes nothing'
+  )
   const deleted = await s.owner.post(`${LIST}/${rows[0].id}/usun`)
   t.equal(deleted.statusCode, 303)
   t.equal(deleted.headers.location, LIST)
   t.equal((await s.owner.get(`${LIST}/${rows[0].id}`)).statusCode, 404)
-  t.ok(await s.db.selectFrom('transaction_tombstones').selectAll().where('checkout_form_id', '=', rows[0].checkout_form_id).executeTakeFirst(), 'tombstone')
+  t.ok(
+    await s.db
+      .selectFrom('transaction_tombstones')
+      .selectAll()
+      .where('checkout_form_id', '=', rows[0].checkout_form_id)
+      .executeTakeFirst(),
+    'tombstone'
+  )
   t.ok(await s.db.selectFrom('documents').select('id').where('id', '=', docId).executeTakeFirst(), 'the document stays')
 
   await s.owner.get(LIST)
-  const ask = await s.owner.post(`${LIST}/usun`, { transactionIds: [String(rows[1].id), String(rows[2].id)], back: LIST })
+  const ask = await s.owner.post(`${LIST}/usun`, {
+    transactionIds: [String(rows[1].id), String(rows[2].id)],
+    back: LIST
+  })
   t.equal(ask.statusCode, 200, 'bulk delete asks first')
   t.match(ask.body, 'Usunąć 2 transakcje?')
   t.equal((await s.db.selectFrom('transactions').select('id').execute()).length, 4)
-  const bulk = await s.owner.post(`${LIST}/usun`, { transactionIds: [String(rows[1].id), String(rows[2].id)], confirmed: 'tak', back: LIST })
+  const bulk = await s.owner.post(`${LIST}/usun`, {
+    transactionIds: [String(rows[1].id), String(rows[2].id)],
+    confirmed: 'tak',
+    back: LIST
+  })
   t.equal(bulk.statusCode, 303)
-  t.same((await s.db.selectFrom('transactions').select('id').orderBy('id').execute()).map((r) => r.id), [rows[3].id, rows[4].id])
+  t.same(
+    (await s.db.selectFrom('transactions').select('id').orderBy('id').execute()).map((r) => r.id),
+    [rows[3].id, rows[4].id]
+  )
   t.match((await s.owner.get(LIST)).body, 'Usunięto 2 transakcje.')
 })
 
 t.test('hostile buyer data is escaped on the list and the details', async (t) => {
   const s = await setupImport(t, { initialOrders: 2 })
-  const [hostile] = s.sim.simulator.addOrders(1, { hostile: true, invoice: 'company', at: s.clock().minus({ hours: 1 }).toJSDate() })
+  const [hostile] = s.sim.simulator.addOrders(1, {
+    hostile: true,
+    invoice: 'company',
+    at: s.clock().minus({ hours: 1 }).toJSDate()
+  })
   await importViaButton(s)
   const row = await rowOf(s.db, hostile.id)
   t.match(row.buyer_name, '<script>', 'stored as sent')
@@ -281,7 +418,10 @@ t.test('access: login, Allegro permission, module switch, CSRF', async (t) => {
 
   const noCsrf = await s.owner.post(`${LIST}/${id}/usun`, {}, { csrf: null })
   t.equal(noCsrf.statusCode, 403)
-  t.ok(await s.db.selectFrom('transactions').select('id').where('id', '=', id).executeTakeFirst(), 'not deleted without CSRF')
+  t.ok(
+    await s.db.selectFrom('transactions').select('id').where('id', '=', id).executeTakeFirst(),
+    'not deleted without CSRF'
+  )
 
   await s.db.updateTable('company').set({ allegro_enabled: 0 }).execute()
   const off = await s.owner.get(LIST)
@@ -294,7 +434,8 @@ t.test('a non-VAT payer is offered the non-VAT document types', async (t) => {
   const s = await setupImport(t, { initialOrders: 1, build: { company: { vat_status: 'zwolniony' } } })
   await importViaButton(s)
   const page = await s.owner.get(LIST)
-  for (const label of ['Faktura (bez VAT)', 'Pro forma (bez VAT)', 'Paragon', 'Inny przychód – sprzedaż']) t.match(page.body, `>${label}</option>`)
+  for (const label of ['Faktura (bez VAT)', 'Pro forma (bez VAT)', 'Paragon', 'Inny przychód – sprzedaż'])
+    t.match(page.body, `>${label}</option>`)
   t.match(page.body, 'value="faktura_bez_vat"')
   t.notMatch(page.body, 'value="faktura"')
 })

@@ -9,7 +9,13 @@ import type { Database } from '../../src/db/database.ts'
 import { type ValidForm } from '../../src/transactions/import.queries.ts'
 import { parseCheckoutForm } from '../../src/transactions/checkout-form.ts'
 import { parseFilters } from '../../src/transactions/transactions.form.ts'
-import { chooseSearchPlan, countTransactions, listTransactions, PAGE_SIZE, type SearchPlan } from '../../src/transactions/transactions.queries.ts'
+import {
+  chooseSearchPlan,
+  countTransactions,
+  listTransactions,
+  PAGE_SIZE,
+  type SearchPlan
+} from '../../src/transactions/transactions.queries.ts'
 import { migratedMemoryDb, seedUser } from '../helpers/app.ts'
 import { checkoutForm, insertShop, insertTransaction, type OrderSpec } from '../helpers/transaction-fixtures.ts'
 import { deleteTransactions } from '../../src/transactions/transaction-changes.ts'
@@ -26,32 +32,91 @@ interface Named {
 }
 
 /** Ids without letters, so that no short search matches a random hex digit by chance. */
-function formId (n: number): string {
+function formId(n: number): string {
   return `10000000-0000-4000-8000-${String(n).padStart(12, '0')}`
 }
 
-function form (n: number, named: Named): { json: Record<string, any>, key: string } {
+function form(n: number, named: Named): { json: Record<string, any>; key: string } {
   const json = checkoutForm({ ...named.spec, id: formId(n) }) as Record<string, any>
   json.lineItems[0].offer.id = named.offerId
   json.buyer.email = named.email ?? `kupujacy${n}@example.com`
   return { json, key: named.key }
 }
 
-function valid (json: Record<string, unknown>): ValidForm {
+function valid(json: Record<string, unknown>): ValidForm {
   const parsed = parseCheckoutForm(json)
   if (!parsed.ok) throw new Error(parsed.error)
   return { form: parsed.form, raw: JSON.stringify(json) }
 }
 
-const buyer = (login: string, firstName: string, lastName: string, companyName: string | null = null) => ({ login, firstName, lastName, companyName })
+const buyer = (login: string, firstName: string, lastName: string, companyName: string | null = null) => ({
+  login,
+  firstName,
+  lastName,
+  companyName
+})
 
 const NAMED: Named[] = [
-  { key: 'ladowarka', offerId: '5550001', spec: { boughtAt: '2026-11-10T10:00:00.000Z', buyer: buyer('pierwszy_klient', 'Łucja', 'Wrona'), items: [{ name: 'Ładowarka USB-C 65W', price: '99.00' }] } },
-  { key: 'zolw', offerId: '5550002', spec: { boughtAt: '2026-11-10T11:00:00.000Z', buyer: buyer('drugi_klient', 'Jan', 'Kowalski', 'Kowalski i Syn Sp. j.'), items: [{ name: 'Żółw ninja figurka', price: '49.00' }] } },
-  { key: 'ksiazka', offerId: '5550003', spec: { boughtAt: '2026-11-10T12:00:00.000Z', buyer: buyer('trzeci_klient', 'Ewa', 'Mazur'), items: [{ name: 'Zażółć gęślą jaźń – książka', price: '39.00' }] } },
-  { key: 'kabel', offerId: '5550004', spec: { boughtAt: '2026-11-10T13:00:00.000Z', buyer: buyer('czwarty_klient', 'Piotr', 'Nowicki'), items: [{ name: 'Kabel ab_cd 1,5m', price: '19.00' }, { name: 'Adapter 100% miedzi', price: '9.00' }] } },
-  { key: 'strasse', offerId: '5550005', spec: { boughtAt: '2026-11-10T14:00:00.000Z', buyer: buyer('piaty_klient', 'Jürgen', 'Ström'), items: [{ name: 'Mapa Straße Œuvre', price: '29.00' }] }, email: 'jurgen.strom@post.de' },
-  { key: 'firma', offerId: '5550006', spec: { boughtAt: '2026-11-10T15:00:00.000Z', buyer: buyer('szosty_klient', 'Olga', 'Lis'), invoice: 'company', invoiceCompanyName: 'Hurtownia Zębatka Sp. z o.o.', items: [{ name: 'Zębatka stalowa', price: '59.00' }] } }
+  {
+    key: 'ladowarka',
+    offerId: '5550001',
+    spec: {
+      boughtAt: '2026-11-10T10:00:00.000Z',
+      buyer: buyer('pierwszy_klient', 'Łucja', 'Wrona'),
+      items: [{ name: 'Ładowarka USB-C 65W', price: '99.00' }]
+    }
+  },
+  {
+    key: 'zolw',
+    offerId: '5550002',
+    spec: {
+      boughtAt: '2026-11-10T11:00:00.000Z',
+      buyer: buyer('drugi_klient', 'Jan', 'Kowalski', 'Kowalski i Syn Sp. j.'),
+      items: [{ name: 'Żółw ninja figurka', price: '49.00' }]
+    }
+  },
+  {
+    key: 'ksiazka',
+    offerId: '5550003',
+    spec: {
+      boughtAt: '2026-11-10T12:00:00.000Z',
+      buyer: buyer('trzeci_klient', 'Ewa', 'Mazur'),
+      items: [{ name: 'Zażółć gęślą jaźń – książka', price: '39.00' }]
+    }
+  },
+  {
+    key: 'kabel',
+    offerId: '5550004',
+    spec: {
+      boughtAt: '2026-11-10T13:00:00.000Z',
+      buyer: buyer('czwarty_klient', 'Piotr', 'Nowicki'),
+      items: [
+        { name: 'Kabel ab_cd 1,5m', price: '19.00' },
+        { name: 'Adapter 100% miedzi', price: '9.00' }
+      ]
+    }
+  },
+  {
+    key: 'strasse',
+    offerId: '5550005',
+    spec: {
+      boughtAt: '2026-11-10T14:00:00.000Z',
+      buyer: buyer('piaty_klient', 'Jürgen', 'Ström'),
+      items: [{ name: 'Mapa Straße Œuvre', price: '29.00' }]
+    },
+    email: 'jurgen.strom@post.de'
+  },
+  {
+    key: 'firma',
+    offerId: '5550006',
+    spec: {
+      boughtAt: '2026-11-10T15:00:00.000Z',
+      buyer: buyer('szosty_klient', 'Olga', 'Lis'),
+      invoice: 'company',
+      invoiceCompanyName: 'Hurtownia Zębatka Sp. z o.o.',
+      items: [{ name: 'Zębatka stalowa', price: '59.00' }]
+    }
+  }
 ]
 
 /** Sixty "Lampka nocna" orders: a broad search, two pages; some share a purchase second. */
@@ -74,7 +139,7 @@ interface Fixture {
   idOf: Map<string, number>
 }
 
-async function setup (): Promise<Fixture> {
+async function setup(): Promise<Fixture> {
   const db = await migratedMemoryDb()
   const shopId = await insertShop(db)
   const keyOf = new Map<string, string>()
@@ -82,7 +147,13 @@ async function setup (): Promise<Fixture> {
   for (const { json, key } of forms) keyOf.set(json.id, key)
   // in batches, as the import writes them
   for (let i = 0; i < forms.length; i += 25) {
-    await saveBatch(db, shopId, forms.slice(i, i + 25).map(({ json }) => valid(json)), {}, AT)
+    await saveBatch(
+      db,
+      shopId,
+      forms.slice(i, i + 25).map(({ json }) => valid(json)),
+      {},
+      AT
+    )
   }
   // stored the way other features' code and tests store orders: one plain INSERT
   const direct = await insertTransaction(db, shopId, {
@@ -99,7 +170,12 @@ async function setup (): Promise<Fixture> {
 }
 
 /** Keys of the rows the list shows for ?szukaj=… (all pages), in list order, and the count it prints. */
-async function search (f: Fixture, szukaj: string, extra: Record<string, string> = {}, plan?: SearchPlan): Promise<{ keys: string[], total: number }> {
+async function search(
+  f: Fixture,
+  szukaj: string,
+  extra: Record<string, string> = {},
+  plan?: SearchPlan
+): Promise<{ keys: string[]; total: number }> {
   const parsed = parseFilters({ szukaj, ...extra })
   const keys: string[] = []
   let total = -1
@@ -112,20 +188,25 @@ async function search (f: Fixture, szukaj: string, extra: Record<string, string>
   return { keys, total }
 }
 
-async function keysFor (f: Fixture, szukaj: string, plan?: SearchPlan): Promise<string[]> {
+async function keysFor(f: Fixture, szukaj: string, plan?: SearchPlan): Promise<string[]> {
   const { keys, total } = await search(f, szukaj, {}, plan)
   if (total !== keys.length) throw new Error(`"${szukaj}": the list counts ${total} but shows ${keys.length}`)
   return keys.slice().sort()
 }
 
 /** Rows the trigram index itself holds for a word, without the list's catching up first. */
-async function inIndex (db: Database, word: string): Promise<number> {
-  const result = await sql<{ count: number }>`SELECT count(*) AS count FROM transactions_search WHERE transactions_search MATCH ${`"${word}"`}`.execute(db)
+async function inIndex(db: Database, word: string): Promise<number> {
+  const result = await sql<{
+    count: number
+  }>`SELECT count(*) AS count FROM transactions_search WHERE transactions_search MATCH ${`"${word}"`}`.execute(db)
   return result.rows[0].count
 }
 
-async function pendingCount (db: Database): Promise<number> {
-  const row = await db.selectFrom('transactions_search_pending').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow()
+async function pendingCount(db: Database): Promise<number> {
+  const row = await db
+    .selectFrom('transactions_search_pending')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow()
   return Number(row.count)
 }
 
@@ -141,7 +222,11 @@ t.test('what a search finds: names, logins, offers, e-mail, ids, Polish letters,
     ['i syn', ['zolw'], 'two words of the company, one of them short'],
     ['hurtownia', ['firma'], 'the invoice company'],
     ['jurgen.strom@post', ['strasse'], 'part of the e-mail'],
-    ['@example.com', [...NAMED.filter((n) => n.email === undefined).map((n) => n.key), ...ALL_FILLERS].sort(), 'e-mail domain, every order that has it'],
+    [
+      '@example.com',
+      [...NAMED.filter((n) => n.email === undefined).map((n) => n.key), ...ALL_FILLERS].sort(),
+      'e-mail domain, every order that has it'
+    ],
     ['sienkiewicz', ['pioro'], 'a row stored by a plain INSERT'],
     // offers
     ['ładowarka', ['ladowarka'], 'an offer word'],
@@ -179,7 +264,23 @@ t.test('what a search finds: names, logins, offers, e-mail, ids, Polish letters,
     ['ładowarka łucja', ['ladowarka'], 'offer and name'],
     ['łucja ładowarka', ['ladowarka'], 'the other way round'],
     ['ładowarka kowalski', [], 'words of two different orders'],
-    ['lampka nocny_marek5', ['lampka5', 'lampka50', 'lampka51', 'lampka52', 'lampka53', 'lampka54', 'lampka55', 'lampka56', 'lampka57', 'lampka58', 'lampka59'], 'a broad word and a narrow one'],
+    [
+      'lampka nocny_marek5',
+      [
+        'lampka5',
+        'lampka50',
+        'lampka51',
+        'lampka52',
+        'lampka53',
+        'lampka54',
+        'lampka55',
+        'lampka56',
+        'lampka57',
+        'lampka58',
+        'lampka59'
+      ],
+      'a broad word and a narrow one'
+    ],
     ['lampka lampka', ALL_FILLERS.slice().sort(), 'a word twice'],
     // what people type is text, never search syntax
     ['"ładowarka', [], 'a quote'],
@@ -211,27 +312,53 @@ t.test('order, paging and counts of a broad search', async (t) => {
   t.equal(first.rows.length, 50)
   t.equal(second.rows.length, 10)
   // newest purchase first; within the same second the later-stored row first
-  const rows = await f.db.selectFrom('transactions').select(['id', 'bought_at', 'checkout_form_id']).where('first_offer_name', '=', 'Lampka nocna LED').execute()
-  const expected = rows.sort((a, b) => a.bought_at === b.bought_at ? b.id - a.id : a.bought_at < b.bought_at ? 1 : -1).map((row) => row.id)
-  t.same([...first.rows, ...second.rows].map((row) => row.id), expected, 'bought_at desc, id desc across both pages')
-  const sameSecond = expected.filter((id, i) => i > 0 && rows.find((r) => r.id === id)!.bought_at === rows.find((r) => r.id === expected[i - 1])!.bought_at)
+  const rows = await f.db
+    .selectFrom('transactions')
+    .select(['id', 'bought_at', 'checkout_form_id'])
+    .where('first_offer_name', '=', 'Lampka nocna LED')
+    .execute()
+  const expected = rows
+    .sort((a, b) => (a.bought_at === b.bought_at ? b.id - a.id : a.bought_at < b.bought_at ? 1 : -1))
+    .map((row) => row.id)
+  t.same(
+    [...first.rows, ...second.rows].map((row) => row.id),
+    expected,
+    'bought_at desc, id desc across both pages'
+  )
+  const sameSecond = expected.filter(
+    (id, i) =>
+      i > 0 && rows.find((r) => r.id === id)!.bought_at === rows.find((r) => r.id === expected[i - 1])!.bought_at
+  )
   t.ok(sameSecond.length > 0, 'the fixture has ties on bought_at')
   const third = await listTransactions(f.db, parseFilters({ szukaj: 'lampka' }).filters, 3)
   t.same(third.rows, [], 'past the last page: nothing')
   t.equal(third.total, 60)
-  t.equal(await countTransactions(f.db, parseFilters({ szukaj: 'lampka nocny_marek1' }).filters), 11, 'count of two words')
+  t.equal(
+    await countTransactions(f.db, parseFilters({ szukaj: 'lampka nocny_marek1' }).filters),
+    11,
+    'count of two words'
+  )
   t.equal(await countTransactions(f.db, parseFilters({ szukaj: 'ż' }).filters), 2, 'count of a short word')
 })
 
 t.test('search combined with the other filters', async (t) => {
   const f = await setup()
-  await f.db.updateTable('transactions').set({ local_status: 'anulowana' }).where('id', 'in', [f.idOf.get('lampka3')!, f.idOf.get('lampka42')!, f.idOf.get('zolw')!]).execute()
+  await f.db
+    .updateTable('transactions')
+    .set({ local_status: 'anulowana' })
+    .where('id', 'in', [f.idOf.get('lampka3')!, f.idOf.get('lampka42')!, f.idOf.get('zolw')!])
+    .execute()
   const cancelled = await search(f, 'lampka', { status: 'anulowana' })
   t.same(cancelled.keys.sort(), ['lampka3', 'lampka42'])
   t.equal(cancelled.total, 2)
   // fillers 0–9 bought on 1 November (Warsaw day), 10–19 on the 2nd …
   const day = await search(f, 'lampka', { od: '2026-11-02', do: '2026-11-02' })
-  t.same(day.keys.sort(), FILLERS.slice(10, 20).map((n) => n.key).sort())
+  t.same(
+    day.keys.sort(),
+    FILLERS.slice(10, 20)
+      .map((n) => n.key)
+      .sort()
+  )
   const shop = await search(f, 'ż', { sklep: String(f.shopId) })
   t.same(shop.keys.sort(), ['ksiazka', 'zolw'])
   t.same((await search(f, 'ż', { sklep: String(f.shopId + 1) })).keys, [], 'another shop: nothing')
@@ -254,58 +381,115 @@ t.test('the search follows changes: an order updated by the import, a deleted or
   const userId = await seedUser(f.db, { login: 'ksiegowa', password: 'tajne-haslo-123' })
   const deleted = await deleteTransactions(f.db, [f.idOf.get('lampka7')!, f.idOf.get('pioro')!], userId, AT)
   t.equal(deleted, 2)
-  t.same(await keysFor(f, 'lampka'), ALL_FILLERS.filter((key) => key !== 'lampka7').sort(), 'a deleted order is not found')
+  t.same(
+    await keysFor(f, 'lampka'),
+    ALL_FILLERS.filter((key) => key !== 'lampka7').sort(),
+    'a deleted order is not found'
+  )
   t.same(await keysFor(f, 'sienkiewicz'), [])
 
   // orders stored after that are found at once
-  await saveBatch(f.db, f.shopId, [valid(form(500, { key: 'nowa', offerId: '8880001', spec: { buyer: buyer('nowy_klient', 'Zenon', 'Świeży'), items: [{ name: 'Lampka biurkowa', price: '80.00' }] } }).json)], {}, AT)
+  await saveBatch(
+    f.db,
+    f.shopId,
+    [
+      valid(
+        form(500, {
+          key: 'nowa',
+          offerId: '8880001',
+          spec: { buyer: buyer('nowy_klient', 'Zenon', 'Świeży'), items: [{ name: 'Lampka biurkowa', price: '80.00' }] }
+        }).json
+      )
+    ],
+    {},
+    AT
+  )
   const fresh = await listTransactions(f.db, parseFilters({ szukaj: 'świeży' }).filters, 1)
-  t.same(fresh.rows.map((row) => row.checkout_form_id), [formId(500)])
+  t.same(
+    fresh.rows.map((row) => row.checkout_form_id),
+    [formId(500)]
+  )
   t.equal(fresh.total, 1)
   t.equal((await search(f, 'lampka')).total, 60, '59 left of the fillers and the new one')
 
   // the index agrees with the table row for row
-  await t.resolves(sql`INSERT INTO transactions_search (transactions_search) VALUES ('integrity-check')`.execute(f.db), 'FTS5 integrity-check passes')
+  await t.resolves(
+    sql`INSERT INTO transactions_search (transactions_search) VALUES ('integrity-check')`.execute(f.db),
+    'FTS5 integrity-check passes'
+  )
 })
 
-t.test('which plan: the walk for broad searches, the lookup for narrow ones and deep pages of middling ones', async (t) => {
-  // the benchmark's searches: a common offer word and one buyer's login among 100 000 orders
-  t.equal(chooseSearchPlan(9580, 0, 100_000), 'walk')
-  t.equal(chooseSearchPlan(9580, 9550, 100_000), 'walk', 'even its last page passes fewer entries than it would look up')
-  t.equal(chooseSearchPlan(10, 0, 100_000), 'lookup')
-  t.equal(chooseSearchPlan(1500, 0, 100_000), 'walk')
-  t.equal(chooseSearchPlan(1500, 1450, 100_000), 'lookup', 'the last page of 1 500 would pass the whole index')
-  t.equal(chooseSearchPlan(0, 0, 100_000), 'lookup')
-  t.equal(chooseSearchPlan(5, 0, 5), 'walk', 'a tiny table: either is free')
-})
+t.test(
+  'which plan: the walk for broad searches, the lookup for narrow ones and deep pages of middling ones',
+  async (t) => {
+    // the benchmark's searches: a common offer word and one buyer's login among 100 000 orders
+    t.equal(chooseSearchPlan(9580, 0, 100_000), 'walk')
+    t.equal(
+      chooseSearchPlan(9580, 9550, 100_000),
+      'walk',
+      'even its last page passes fewer entries than it would look up'
+    )
+    t.equal(chooseSearchPlan(10, 0, 100_000), 'lookup')
+    t.equal(chooseSearchPlan(1500, 0, 100_000), 'walk')
+    t.equal(chooseSearchPlan(1500, 1450, 100_000), 'lookup', 'the last page of 1 500 would pass the whole index')
+    t.equal(chooseSearchPlan(0, 0, 100_000), 'lookup')
+    t.equal(chooseSearchPlan(5, 0, 5), 'walk', 'a tiny table: either is free')
+  }
+)
 
 t.test('imported orders wait for the index in bulk, and a search indexes them first', async (t) => {
   const f = await setup()
-  t.equal(await pendingCount(f.db), 66, 'the import\'s orders are pending; the plain INSERT was indexed at once')
+  t.equal(await pendingCount(f.db), 66, "the import's orders are pending; the plain INSERT was indexed at once")
   t.equal(await inIndex(f.db, 'lampka'), 0, 'not in the index yet')
   t.equal(await inIndex(f.db, 'sienkiewicz'), 1)
-  t.equal(await countTransactions(f.db, parseFilters({ szukaj: 'lampka' }).filters), 60, 'a search finds them all the same')
+  t.equal(
+    await countTransactions(f.db, parseFilters({ szukaj: 'lampka' }).filters),
+    60,
+    'a search finds them all the same'
+  )
   t.equal(await pendingCount(f.db), 0, 'and left none pending')
   t.equal(await inIndex(f.db, 'lampka'), 60)
   t.equal(await indexPendingSearch(f.db), 0, 'nothing more to do')
 
   // a pending order changed by the next batch, and one deleted, before any search
-  const more = [700, 701, 702].map((n) => form(n, { key: `pozniej${n}`, offerId: String(8880000 + n), spec: { buyer: buyer(`pozny_klient${n}`, 'Adam', 'Późny'), items: [{ name: 'Świeca zapachowa', price: '15.00' }] } }).json)
+  const more = [700, 701, 702].map(
+    (n) =>
+      form(n, {
+        key: `pozniej${n}`,
+        offerId: String(8880000 + n),
+        spec: {
+          buyer: buyer(`pozny_klient${n}`, 'Adam', 'Późny'),
+          items: [{ name: 'Świeca zapachowa', price: '15.00' }]
+        }
+      }).json
+  )
   await saveBatch(f.db, f.shopId, more.map(valid), {}, AT)
-  for (const [n, key] of [[700, 'pozniej700'], [701, 'pozniej701'], [702, 'pozniej702']] as const) f.keyOf.set(formId(n), key)
+  for (const [n, key] of [
+    [700, 'pozniej700'],
+    [701, 'pozniej701'],
+    [702, 'pozniej702']
+  ] as const)
+    f.keyOf.set(formId(n), key)
   t.equal(await pendingCount(f.db), 3)
   const renamed = structuredClone(more[0])
   renamed.lineItems[0].offer.name = 'Dyfuzor zapachowy'
   renamed.revision = 'druga'
   t.equal((await saveBatch(f.db, f.shopId, [valid(renamed)], {}, AT)).updated, 1)
   const userId = await seedUser(f.db, { login: 'ksiegowa', password: 'tajne-haslo-123' })
-  const gone = await f.db.selectFrom('transactions').select('id').where('checkout_form_id', '=', formId(701)).executeTakeFirstOrThrow()
+  const gone = await f.db
+    .selectFrom('transactions')
+    .select('id')
+    .where('checkout_form_id', '=', formId(701))
+    .executeTakeFirstOrThrow()
   t.equal(await deleteTransactions(f.db, [gone.id], userId, AT), 1)
   t.equal(await pendingCount(f.db), 2, 'a deleted order leaves the queue with it')
   t.same(await keysFor(f, 'zapachow'), ['pozniej700', 'pozniej702'])
   t.same(await keysFor(f, 'dyfuzor'), ['pozniej700'], 'indexed with the text it had when the search came')
   t.same(await keysFor(f, 'świeca'), ['pozniej702'])
-  await t.resolves(sql`INSERT INTO transactions_search (transactions_search) VALUES ('integrity-check')`.execute(f.db), 'FTS5 integrity-check passes')
+  await t.resolves(
+    sql`INSERT INTO transactions_search (transactions_search) VALUES ('integrity-check')`.execute(f.db),
+    'FTS5 integrity-check passes'
+  )
 
   // an indexed order whose new revision keeps its text: the index is left alone; a new text replaces the old
   const same = structuredClone(more[2])
@@ -313,13 +497,27 @@ t.test('imported orders wait for the index in bulk, and a search indexes them fi
   same.status = 'CANCELLED'
   t.equal((await saveBatch(f.db, f.shopId, [valid(same)], {}, AT)).updated, 1)
   t.same(await keysFor(f, 'świeca'), ['pozniej702'])
-  await t.resolves(sql`INSERT INTO transactions_search (transactions_search) VALUES ('integrity-check')`.execute(f.db), 'integrity-check after the updates')
+  await t.resolves(
+    sql`INSERT INTO transactions_search (transactions_search) VALUES ('integrity-check')`.execute(f.db),
+    'integrity-check after the updates'
+  )
 })
 
 t.test('more pending orders than one chunk', async (t) => {
   const db = await migratedMemoryDb()
   const shopId = await insertShop(db)
-  const forms = Array.from({ length: 2300 }, (_, i) => valid(form(i + 1, { key: `k${i}`, offerId: String(6000000 + i), spec: { buyer: buyer(`hurt${i}`, 'Ola', 'Hurt'), items: [{ name: i % 2 === 0 ? 'Kubek parzysty' : 'Kubek nieparzysty', price: '5.00' }] } }).json))
+  const forms = Array.from({ length: 2300 }, (_, i) =>
+    valid(
+      form(i + 1, {
+        key: `k${i}`,
+        offerId: String(6000000 + i),
+        spec: {
+          buyer: buyer(`hurt${i}`, 'Ola', 'Hurt'),
+          items: [{ name: i % 2 === 0 ? 'Kubek parzysty' : 'Kubek nieparzysty', price: '5.00' }]
+        }
+      }).json
+    )
+  )
   for (let i = 0; i < forms.length; i += 500) await saveBatch(db, shopId, forms.slice(i, i + 500), {}, AT)
   t.equal(await pendingCount(db), 2300)
   t.equal(await indexPendingSearch(db), 2300, 'two chunks and the rest')
@@ -342,7 +540,13 @@ t.test('more pending orders than one chunk', async (t) => {
     }
     return { ids, totals: [...totals] }
   }
-  for (const [szukaj, matches] of [['kubek', 2300], ['nieparzysty', 1150], ['hurt1', 1111], ['kubek nieparzysty', 1150], ['hurt19', 111]] as const) {
+  for (const [szukaj, matches] of [
+    ['kubek', 2300],
+    ['nieparzysty', 1150],
+    ['hurt1', 1111],
+    ['kubek nieparzysty', 1150],
+    ['hurt19', 111]
+  ] as const) {
     const auto = await allPages(szukaj)
     t.same(auto.totals, [matches], `${szukaj}: ${matches} on every page`)
     t.equal(auto.ids.length, matches)

@@ -20,7 +20,9 @@ t.test('twenty clicks at once start exactly one import; the others are told when
     await browser.get(LIST)
     browsers.push(browser)
   }
-  const responses = await Promise.all(browsers.map(async (b) => await b.post(`${LIST}/pobierz`, { shopId: String(s.shopId), back: LIST })))
+  const responses = await Promise.all(
+    browsers.map(async (b) => await b.post(`${LIST}/pobierz`, { shopId: String(s.shopId), back: LIST }))
+  )
   t.ok(responses.every((r) => r.statusCode === 303 && r.headers.location === LIST))
   t.equal(s.requests(STATS), 1, 'one import asked Allegro for the cursor')
   t.equal(s.requests(EVENTS), 1, 'and followed the events once')
@@ -35,24 +37,33 @@ t.test('twenty clicks at once start exactly one import; the others are told when
   s.clock.advance(9 * 60_000 + 59_000)
   await browsers[0].get(LIST)
   await browsers[0].post(`${LIST}/pobierz`, { shopId: String(s.shopId), back: LIST })
-  t.match((await browsers[0].get(LIST)).body, 'Kolejne pobranie dla sklepu Sklep Demo będzie możliwe o 10:10.', 'still throttled a second before')
+  t.match(
+    (await browsers[0].get(LIST)).body,
+    'Kolejne pobranie dla sklepu Sklep Demo będzie możliwe o 10:10.',
+    'still throttled a second before'
+  )
   t.equal(s.requests(EVENTS), 1)
 
   s.clock.advance(1000)
   await browsers[0].get(LIST)
   await browsers[0].post(`${LIST}/pobierz`, { back: LIST })
-  t.match((await browsers[0].get(LIST)).body, 'Pobrano transakcje ze sklepu Sklep Demo: 0 nowych, 0 zaktualizowanych.', 'allowed after 10 minutes (the all-shops button)')
+  t.match(
+    (await browsers[0].get(LIST)).body,
+    'Pobrano transakcje ze sklepu Sklep Demo: 0 nowych, 0 zaktualizowanych.',
+    'allowed after 10 minutes (the all-shops button)'
+  )
   t.equal(s.requests(EVENTS), 2)
   t.equal(s.requests(STATS), 1, 'the cursor is read only on the first import')
 })
 
 t.test('the claim itself is atomic: of twenty concurrent claims one wins', async (t) => {
   const s = await setupImport(t, { initialOrders: 0 })
-  const claim = async () => await claimImportStart(s.db, s.shopId, {
-    at: toStoredTimestamp(s.clock()),
-    notBefore: toStoredTimestamp(s.clock().minus({ minutes: 10 })),
-    trigger: 'manual'
-  })
+  const claim = async () =>
+    await claimImportStart(s.db, s.shopId, {
+      at: toStoredTimestamp(s.clock()),
+      notBefore: toStoredTimestamp(s.clock().minus({ minutes: 10 })),
+      trigger: 'manual'
+    })
   const first = await Promise.all(Array.from({ length: 20 }, claim))
   t.equal(first.filter(Boolean).length, 1)
   s.clock.advance(10 * 60_000 - 1)
@@ -87,7 +98,11 @@ t.test('automatic import: runs on its own interval and shares the throttle with 
 
   s.clock.advance(12 * 60_000)
   const early = await autoImportTick(s.app)
-  t.same(early.map((r) => r.kind), ['throttled'], 'at 10:12 the 15-minute interval has not passed')
+  t.same(
+    early.map((r) => r.kind),
+    ['throttled'],
+    'at 10:12 the 15-minute interval has not passed'
+  )
 
   s.clock.advance(3 * 60_000)
   s.sim.simulator.addOrders(2, { from: s.clock().minus({ minutes: 5 }).toJSDate(), to: s.clock().toJSDate() })

@@ -20,7 +20,11 @@ t.test('login with good credentials, wrong password, unknown login, disabled acc
   t.equal(disabled.statusCode, 422)
   t.match(disabled.body, 'konto jest wyłączone')
 
-  const good = await anonymous.post('/logowanie', { login: OWNER.login.toUpperCase(), password: OWNER.password, next: '/kontrahenci' })
+  const good = await anonymous.post('/logowanie', {
+    login: OWNER.login.toUpperCase(),
+    password: OWNER.password,
+    next: '/kontrahenci'
+  })
   t.equal(good.statusCode, 303)
   t.equal(good.headers.location, '/kontrahenci', 'goes back where the user wanted to go')
   const cookie = good.cookies.find((c) => c.name === 'biurko_session')
@@ -29,7 +33,11 @@ t.test('login with good credentials, wrong password, unknown login, disabled acc
 
   const client = new TestClient(app)
   await client.get('/logowanie')
-  const offsite = await client.post('/logowanie', { login: OWNER.login, password: OWNER.password, next: '//evil.example/' })
+  const offsite = await client.post('/logowanie', {
+    login: OWNER.login,
+    password: OWNER.password,
+    next: '//evil.example/'
+  })
   t.equal(offsite.headers.location, '/', 'never redirects to another site')
 })
 
@@ -49,7 +57,8 @@ t.test('login attempts are rate limited', async (t) => {
   // build() logged the owner in once from the same address: a success is not counted
   await anonymous.get('/logowanie')
   const codes: number[] = []
-  for (let i = 0; i < 5; i++) codes.push((await anonymous.post('/logowanie', { login: OWNER.login, password: 'zle-haslo-xyz' })).statusCode)
+  for (let i = 0; i < 5; i++)
+    codes.push((await anonymous.post('/logowanie', { login: OWNER.login, password: 'zle-haslo-xyz' })).statusCode)
   t.same(codes, [422, 422, 422, 422, 429])
   const blocked = await anonymous.post('/logowanie', { login: OWNER.login, password: OWNER.password })
   t.equal(blocked.statusCode, 429, 'even the right password waits out the limit')
@@ -62,14 +71,26 @@ t.test('password change: wrong current password, mismatch, success ends other se
   await other.login(OWNER.login, OWNER.password)
 
   await owner.get('/konto/haslo')
-  const bad = await owner.post('/konto/haslo', { currentPassword: 'nie-to-haslo', newPassword: 'nowe-haslo-123', newPasswordRepeat: 'nowe-haslo-123' })
+  const bad = await owner.post('/konto/haslo', {
+    currentPassword: 'nie-to-haslo',
+    newPassword: 'nowe-haslo-123',
+    newPasswordRepeat: 'nowe-haslo-123'
+  })
   t.equal(bad.statusCode, 422)
   t.match(bad.body, 'Obecne hasło jest nieprawidłowe.')
-  const mismatch = await owner.post('/konto/haslo', { currentPassword: OWNER.password, newPassword: 'nowe-haslo-123', newPasswordRepeat: 'inne-haslo-123' })
+  const mismatch = await owner.post('/konto/haslo', {
+    currentPassword: OWNER.password,
+    newPassword: 'nowe-haslo-123',
+    newPasswordRepeat: 'inne-haslo-123'
+  })
   t.equal(mismatch.statusCode, 422)
   t.match(mismatch.body, 'Hasła nie są takie same.')
 
-  const ok = await owner.post('/konto/haslo', { currentPassword: OWNER.password, newPassword: 'nowe-haslo-123', newPasswordRepeat: 'nowe-haslo-123' })
+  const ok = await owner.post('/konto/haslo', {
+    currentPassword: OWNER.password,
+    newPassword: 'nowe-haslo-123',
+    newPasswordRepeat: 'nowe-haslo-123'
+  })
   t.equal(ok.statusCode, 303)
   t.equal((await owner.get('/')).statusCode, 200, 'this session stays')
   t.equal((await other.get('/')).statusCode, 303, 'the other session is logged out')

@@ -7,14 +7,14 @@ import { Validator } from '../../src/shared/form.ts'
 import { build, OWNER, seedUser } from '../helpers/app.ts'
 import { TestClient } from '../helpers/client.ts'
 
-function errorsFor (password: string): string[] {
+function errorsFor(password: string): string[] {
   const v = new Validator()
   checkPassword(v, 'password', password)
   return Object.values(v.errors).flat() as string[]
 }
 
 // a hash as the app made it before the cost was raised: scrypt$N$salt$hash with N=2^14, r=8, p=1
-function legacyHash (password: string): string {
+function legacyHash(password: string): string {
   const salt = randomBytes(16)
   const hash = scryptSync(password, salt, 32, { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 })
   return `scrypt$16384$${salt.toString('base64')}$${hash.toString('base64')}`
@@ -61,10 +61,15 @@ t.test('a login with an old-cost hash rehashes it transparently; the password ke
   const wrong = new TestClient(app)
   await wrong.get('/logowanie')
   t.equal((await wrong.post('/logowanie', { login: 'ksiegowa', password: 'zle-haslo-xyz' })).statusCode, 422)
-  t.equal((await db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow()).password_hash, old, 'a failed login changes nothing')
+  t.equal(
+    (await db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow()).password_hash,
+    old,
+    'a failed login changes nothing'
+  )
 
   await new TestClient(app).login('ksiegowa', 'haslo-ksiegowej-1')
-  const after = (await db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow()).password_hash
+  const after = (await db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow())
+    .password_hash
   t.not(after, old)
   t.notOk(needsRehash(after))
   t.ok(await verifyPassword('haslo-ksiegowej-1', after))
@@ -87,17 +92,31 @@ t.test('a user whose password predates the 12-character rule still logs in, and 
 t.test('the forms refuse a short or common password with 422 and change nothing', async (t) => {
   const { owner, db } = await build(t)
   await owner.get('/ustawienia/uzytkownicy/nowy')
-  const common = await owner.post('/ustawienia/uzytkownicy', { login: 'nowa', name: 'Nowa Osoba', password: 'Password1234' })
+  const common = await owner.post('/ustawienia/uzytkownicy', {
+    login: 'nowa',
+    name: 'Nowa Osoba',
+    password: 'Password1234'
+  })
   t.equal(common.statusCode, 422)
   t.match(common.body, 'liście popularnych lub wykradzionych haseł')
   t.match(common.body, 'value="Nowa Osoba"')
   t.equal((await db.selectFrom('users').selectAll().execute()).length, 1)
 
-  const before = (await db.selectFrom('users').select('password_hash').where('login', '=', OWNER.login).executeTakeFirstOrThrow()).password_hash
+  const before = (
+    await db.selectFrom('users').select('password_hash').where('login', '=', OWNER.login).executeTakeFirstOrThrow()
+  ).password_hash
   await owner.get('/konto/haslo')
   for (const next of ['qwerty123456', 'jedenascie1']) {
-    const res = await owner.post('/konto/haslo', { currentPassword: OWNER.password, newPassword: next, newPasswordRepeat: next })
+    const res = await owner.post('/konto/haslo', {
+      currentPassword: OWNER.password,
+      newPassword: next,
+      newPasswordRepeat: next
+    })
     t.equal(res.statusCode, 422, next)
   }
-  t.equal((await db.selectFrom('users').select('password_hash').where('login', '=', OWNER.login).executeTakeFirstOrThrow()).password_hash, before)
+  t.equal(
+    (await db.selectFrom('users').select('password_hash').where('login', '=', OWNER.login).executeTakeFirstOrThrow())
+      .password_hash,
+    before
+  )
 })

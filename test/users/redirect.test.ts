@@ -3,8 +3,20 @@ import { safeNext } from '../../src/users/auth.routes.ts'
 import { build, OWNER } from '../helpers/app.ts'
 import { TestClient } from '../helpers/client.ts'
 
-const OFFSITE = ['/\t/evil.example', '/\n/evil.example', '//evil.example', '/\\evil.example', '\\\\evil.example', '/\\/evil.example',
-  'https://evil.example/', 'javascript:alert(1)', '/\r\n/evil.example/x', ' //evil.example', '', 'evil']
+const OFFSITE = [
+  '/\t/evil.example',
+  '/\n/evil.example',
+  '//evil.example',
+  '/\\evil.example',
+  '\\\\evil.example',
+  '/\\/evil.example',
+  'https://evil.example/',
+  'javascript:alert(1)',
+  '/\r\n/evil.example/x',
+  ' //evil.example',
+  '',
+  'evil'
+]
 
 t.test('every value a URL parser resolves to another origin becomes /', async (t) => {
   for (const next of OFFSITE) t.equal(safeNext(next), '/', JSON.stringify(next))
@@ -17,7 +29,11 @@ t.test('the tab redirect through the login form lands on /', async (t) => {
   const client = new TestClient(app)
   const page = await client.get(`/logowanie?next=${encodeURIComponent('/\t/evil.example')}`)
   t.match(page.body, 'name="next" value="/"')
-  const response = await client.post('/logowanie', { login: OWNER.login, password: OWNER.password, next: '/\t/evil.example' })
+  const response = await client.post('/logowanie', {
+    login: OWNER.login,
+    password: OWNER.password,
+    next: '/\t/evil.example'
+  })
   t.equal(response.statusCode, 303)
   t.equal(response.headers.location, '/')
 })

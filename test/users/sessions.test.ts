@@ -3,7 +3,7 @@ import { build, OWNER, seedUser } from '../helpers/app.ts'
 import { TestClient } from '../helpers/client.ts'
 
 /** The session cookie exactly as the browser holds it after the response. */
-function sessionCookie (response: { cookies: Array<{ name: string, value: string }> }): string {
+function sessionCookie(response: { cookies: Array<{ name: string; value: string }> }): string {
   const cookie = response.cookies.find((c) => c.name === 'biurko_session')
   if (!cookie) throw new Error('no session cookie')
   return `biurko_session=${encodeURIComponent(cookie.value)}`
@@ -14,7 +14,11 @@ t.test('a cookie copied before logout opens nothing after it', async (t) => {
   const client = new TestClient(app)
   const login = await client.login(OWNER.login, OWNER.password)
   const stolen = sessionCookie(login)
-  t.equal((await app.inject({ method: 'GET', url: '/', headers: { cookie: stolen } })).statusCode, 200, 'the copy works while logged in')
+  t.equal(
+    (await app.inject({ method: 'GET', url: '/', headers: { cookie: stolen } })).statusCode,
+    200,
+    'the copy works while logged in'
+  )
   await client.get('/')
   t.equal((await client.post('/wyloguj')).statusCode, 303)
   const replay = await app.inject({ method: 'GET', url: '/', headers: { cookie: stolen } })
@@ -28,7 +32,11 @@ t.test('a password change ends the other sessions and keeps this one', async (t)
   const other = new TestClient(app)
   const otherLogin = await other.login(OWNER.login, OWNER.password)
   const otherCookie = sessionCookie(otherLogin)
-  const changed = await owner.submit('/konto/haslo', '/konto/haslo', { currentPassword: OWNER.password, newPassword: 'nowe-dlugie-haslo-42', newPasswordRepeat: 'nowe-dlugie-haslo-42' })
+  const changed = await owner.submit('/konto/haslo', '/konto/haslo', {
+    currentPassword: OWNER.password,
+    newPassword: 'nowe-dlugie-haslo-42',
+    newPasswordRepeat: 'nowe-dlugie-haslo-42'
+  })
   t.equal(changed.statusCode, 303)
   t.equal((await owner.get('/')).statusCode, 200, 'the browser that changed it stays logged in')
   const replay = await app.inject({ method: 'GET', url: '/', headers: { cookie: otherCookie } })
@@ -41,10 +49,27 @@ t.test('disabling a user ends their session at once', async (t) => {
   const user = new TestClient(app)
   await user.login('ksiegowa', 'haslo-ksiegowej-1')
   t.equal((await user.get('/')).statusCode, 200)
-  const saved = await owner.submit(`/ustawienia/uzytkownicy/${id}`, `/ustawienia/uzytkownicy/${id}`, { login: 'ksiegowa', name: 'ksiegowa', permKsiegowosc: 'on', disabled: 'on' })
+  const saved = await owner.submit(`/ustawienia/uzytkownicy/${id}`, `/ustawienia/uzytkownicy/${id}`, {
+    login: 'ksiegowa',
+    name: 'ksiegowa',
+    permKsiegowosc: 'on',
+    disabled: 'on'
+  })
   t.equal(saved.statusCode, 303)
   t.equal((await user.get('/')).statusCode, 303, 'the disabled user is sent to the login page')
-  t.equal(Number((await db.selectFrom('user_sessions').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', id).executeTakeFirstOrThrow()).n), 0, 'no session row is left')
+  t.equal(
+    Number(
+      (
+        await db
+          .selectFrom('user_sessions')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('user_id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).n
+    ),
+    0,
+    'no session row is left'
+  )
 })
 
 t.test('idle timeout and absolute lifetime', async (t) => {

@@ -3,23 +3,23 @@
 // keys, AES-256-CBC with PKCS#7 for invoices, SHA-256 in Base64 for hashes.
 import { constants, createCipheriv, createHash, publicEncrypt, randomBytes, X509Certificate } from 'node:crypto'
 
-export function sha256Base64 (data: Uint8Array): string {
+export function sha256Base64(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('base64')
 }
 
 /** publicKeyId: SHA-256 of the DER SubjectPublicKeyInfo in the certificate, Base64 */
-export function publicKeyIdOf (certificateDerBase64: string): string {
+export function publicKeyIdOf(certificateDerBase64: string): string {
   const cert = new X509Certificate(Buffer.from(certificateDerBase64, 'base64'))
   return sha256Base64(cert.publicKey.export({ type: 'spki', format: 'der' }))
 }
 
-function rsaOaepSha256 (certificateDerBase64: string, plain: Uint8Array): Buffer {
+function rsaOaepSha256(certificateDerBase64: string, plain: Uint8Array): Buffer {
   const cert = new X509Certificate(Buffer.from(certificateDerBase64, 'base64'))
   return publicEncrypt({ key: cert.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, plain)
 }
 
 /** `{token}|{timestampMs}` encrypted with the KsefTokenEncryption key, Base64 (uwierzytelnianie.md 2.2) */
-export function encryptKsefToken (certificateDerBase64: string, token: string, timestampMs: number): string {
+export function encryptKsefToken(certificateDerBase64: string, token: string, timestampMs: number): string {
   return rsaOaepSha256(certificateDerBase64, Buffer.from(`${token}|${timestampMs}`, 'utf8')).toString('base64')
 }
 
@@ -32,10 +32,15 @@ export interface SessionKey {
 }
 
 /** A fresh AES-256 key and IV for one online session, the key wrapped for KSeF. */
-export function newSessionKey (certificateDerBase64: string): SessionKey {
+export function newSessionKey(certificateDerBase64: string): SessionKey {
   const key = randomBytes(32)
   const iv = randomBytes(16)
-  return { key, iv, encryptedSymmetricKey: rsaOaepSha256(certificateDerBase64, key).toString('base64'), initializationVector: iv.toString('base64') }
+  return {
+    key,
+    iv,
+    encryptedSymmetricKey: rsaOaepSha256(certificateDerBase64, key).toString('base64'),
+    initializationVector: iv.toString('base64')
+  }
 }
 
 export interface EncryptedInvoice {
@@ -47,7 +52,7 @@ export interface EncryptedInvoice {
 }
 
 /** AES-256-CBC with PKCS#7 padding (node's default), the session's key and IV */
-export function encryptInvoice (session: { key: Buffer, iv: Buffer }, xml: Uint8Array): EncryptedInvoice {
+export function encryptInvoice(session: { key: Buffer; iv: Buffer }, xml: Uint8Array): EncryptedInvoice {
   const cipher = createCipheriv('aes-256-cbc', session.key, session.iv)
   const encrypted = Buffer.concat([cipher.update(xml), cipher.final()])
   return {
@@ -60,7 +65,7 @@ export function encryptInvoice (session: { key: Buffer, iv: Buffer }, xml: Uint8
 }
 
 /** The `exp` of a JWT as an ISO instant, or null when it cannot be read (the token is opaque to us otherwise). */
-export function jwtExpiry (token: string): string | null {
+export function jwtExpiry(token: string): string | null {
   const payload = token.split('.')[1]
   if (payload === undefined) return null
   try {

@@ -2,7 +2,18 @@
 // most N requests in any second, minute and hour. Going over earns a 429 and a block that grows
 // with repeated excess, so the client waits its turn here instead of ever provoking one.
 
-export type LimitGroup = 'sessionOpenClose' | 'invoiceSend' | 'invoiceStatus' | 'sessionList' | 'sessionInvoiceList' | 'sessionsOther' | 'invoiceMetadata' | 'invoiceExport' | 'batchSession' | 'invoiceDownload' | 'other'
+export type LimitGroup =
+  | 'sessionOpenClose'
+  | 'invoiceSend'
+  | 'invoiceStatus'
+  | 'sessionList'
+  | 'sessionInvoiceList'
+  | 'sessionsOther'
+  | 'invoiceMetadata'
+  | 'invoiceExport'
+  | 'batchSession'
+  | 'invoiceDownload'
+  | 'other'
 
 /** [per second, per minute, per hour] from the tables of limity-api.md */
 export const KSEF_LIMITS: Record<LimitGroup, [number, number, number]> = {
@@ -33,7 +44,7 @@ export const KSEF_LIMITS: Record<LimitGroup, [number, number, number]> = {
 
 const WINDOWS_MS = [1000, 60_000, 3_600_000] as const
 
-export function limitGroup (method: string, path: string): LimitGroup {
+export function limitGroup(method: string, path: string): LimitGroup {
   if (method === 'POST' && path === '/sessions/online') return 'sessionOpenClose'
   if (method === 'POST' && /^\/sessions\/online\/[^/]+\/close$/.test(path)) return 'sessionOpenClose'
   if (method === 'POST' && /^\/sessions\/online\/[^/]+\/invoices$/.test(path)) return 'invoiceSend'
@@ -57,12 +68,12 @@ export class KsefRateLimiter {
   private blockedUntil = 0
 
   private readonly limits: Record<LimitGroup, [number, number, number]>
-  constructor (limits: Record<LimitGroup, [number, number, number]> = KSEF_LIMITS) {
+  constructor(limits: Record<LimitGroup, [number, number, number]> = KSEF_LIMITS) {
     this.limits = limits
   }
 
   /** ms to wait before a request of this group may start (0 = the slot is taken now) */
-  reserve (group: LimitGroup, nowMs: number): number {
+  reserve(group: LimitGroup, nowMs: number): number {
     if (this.blockedUntil > nowMs) return this.blockedUntil - nowMs
     const list = this.starts.get(group) ?? []
     const horizon = nowMs - WINDOWS_MS[2]
@@ -86,14 +97,14 @@ export class KsefRateLimiter {
   }
 
   /** after a 429: nothing goes out before Retry-After has passed */
-  hold (untilMs: number): void {
+  hold(untilMs: number): void {
     this.blockedUntil = Math.max(this.blockedUntil, untilMs)
   }
 }
 
 /** One limiter per KSeF base URL in the process: the limits are KSeF's, not one client's. */
 const shared = new Map<string, KsefRateLimiter>()
-export function sharedLimiter (baseUrl: string): KsefRateLimiter {
+export function sharedLimiter(baseUrl: string): KsefRateLimiter {
   let limiter = shared.get(baseUrl)
   if (!limiter) {
     limiter = new KsefRateLimiter()

@@ -10,22 +10,28 @@ const XADES_NS = 'http://uri.etsi.org/01903/v1.3.2#'
 const SHA256 = 'http://www.w3.org/2001/04/xmlenc#sha256'
 const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#'
 
-function escapeXml (value: string): string {
+function escapeXml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 }
 
-export function authTokenRequestXml (challenge: string, nip: string): string {
-  return '<?xml version="1.0" encoding="utf-8"?>' +
+export function authTokenRequestXml(challenge: string, nip: string): string {
+  return (
+    '<?xml version="1.0" encoding="utf-8"?>' +
     `<AuthTokenRequest xmlns="${AUTH_NS}">` +
     `<Challenge>${escapeXml(challenge)}</Challenge>` +
     `<ContextIdentifier><Nip>${escapeXml(nip)}</Nip></ContextIdentifier>` +
     '<SubjectIdentifierType>certificateSubject</SubjectIdentifierType>' +
     '</AuthTokenRequest>'
+  )
 }
 
 /** RFC 4514 order (most specific first) from node's one-attribute-per-line form */
-function rfc4514 (name: string): string {
-  return name.split('\n').filter((part) => part !== '').reverse().join(', ')
+function rfc4514(name: string): string {
+  return name
+    .split('\n')
+    .filter((part) => part !== '')
+    .reverse()
+    .join(', ')
 }
 
 export interface SigningCredentials {
@@ -34,13 +40,14 @@ export interface SigningCredentials {
 }
 
 /** Reads a PEM private key, encrypted with the passphrase or not. Throws on a wrong passphrase. */
-export function readPrivateKey (pem: string, passphrase: string): KeyObject {
+export function readPrivateKey(pem: string, passphrase: string): KeyObject {
   return createPrivateKey(passphrase === '' ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase })
 }
 
-export function signAuthTokenRequest (xml: string, credentials: SigningCredentials, signingTime: Date): string {
+export function signAuthTokenRequest(xml: string, credentials: SigningCredentials, signingTime: Date): string {
   const cert = new X509Certificate(credentials.certificatePem)
-  if (credentials.privateKey.asymmetricKeyType !== 'rsa') throw new Error('Only RSA keys are supported for the XAdES signature')
+  if (credentials.privateKey.asymmetricKeyType !== 'rsa')
+    throw new Error('Only RSA keys are supported for the XAdES signature')
   const certDigest = createHash('sha256').update(cert.raw).digest('base64')
   const serial = BigInt(`0x${cert.serialNumber}`).toString(10)
   const signedProperties =
@@ -75,8 +82,12 @@ export function signAuthTokenRequest (xml: string, credentials: SigningCredentia
     digestAlgorithm: SHA256,
     type: 'http://uri.etsi.org/01903#SignedProperties'
   })
-  sig.computeSignature(xml, { prefix: 'ds', attrs: { Id: 'Signature' }, location: { reference: '/*', action: 'append' } })
+  sig.computeSignature(xml, {
+    prefix: 'ds',
+    attrs: { Id: 'Signature' },
+    location: { reference: '/*', action: 'append' }
+  })
   return sig.getSignedXml()
 }
 
-export {  XADES_NS }
+export { XADES_NS }

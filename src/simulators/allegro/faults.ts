@@ -16,20 +16,21 @@ interface FaultBase {
   times?: number
 }
 
-export type FaultSpec = FaultBase & (
-  | { kind: 'status', status: number, retryAfter?: number, body?: unknown, headers?: Record<string, string> }
-  | { kind: 'delay', ms: number }
-  | { kind: 'reset' }
-  | { kind: 'malformed', status?: number }
-  | { kind: 'expiredToken' }
-  /**
-   * A list answer (checkout forms, offers) cut to `pageSize` items while `totalCount` claims
-   * many more: what an import must survive without paging for ever.
-   */
-  | { kind: 'shortPages', pageSize: number, totalCount: number }
-  /** The JSON answer passed through a function (a copy): odd but well-formed data. JS API only. */
-  | { kind: 'transform', transform: (body: any) => unknown }
-)
+export type FaultSpec = FaultBase &
+  (
+    | { kind: 'status'; status: number; retryAfter?: number; body?: unknown; headers?: Record<string, string> }
+    | { kind: 'delay'; ms: number }
+    | { kind: 'reset' }
+    | { kind: 'malformed'; status?: number }
+    | { kind: 'expiredToken' }
+    /**
+     * A list answer (checkout forms, offers) cut to `pageSize` items while `totalCount` claims
+     * many more: what an import must survive without paging for ever.
+     */
+    | { kind: 'shortPages'; pageSize: number; totalCount: number }
+    /** The JSON answer passed through a function (a copy): odd but well-formed data. JS API only. */
+    | { kind: 'transform'; transform: (body: any) => unknown }
+  )
 
 export interface Fault {
   readonly id: number
@@ -46,7 +47,7 @@ export interface FaultFiring {
 }
 
 /** Normalises a fault or request path: no query, no trailing slash, no "/api" part. */
-export function normalizeSimPath (path: string): string {
+export function normalizeSimPath(path: string): string {
   let p = path.split('?')[0]
   if (p === '/api' || p.startsWith('/api/')) p = p.slice(4)
   if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1)
@@ -59,7 +60,7 @@ export class FaultRegistry {
   /** Every firing, oldest first; tests assert on it. */
   readonly history: FaultFiring[] = []
 
-  add (spec: FaultSpec): Fault {
+  add(spec: FaultSpec): Fault {
     validateFaultSpec(spec)
     const fault: Fault = {
       id: this.#nextId++,
@@ -71,17 +72,17 @@ export class FaultRegistry {
     return fault
   }
 
-  clear (): void {
+  clear(): void {
     this.#faults = []
   }
 
   /** Faults still armed, in firing priority (oldest first). */
-  list (): Fault[] {
+  list(): Fault[] {
     return [...this.#faults]
   }
 
   /** Claims the first armed fault that matches the request, or undefined. */
-  take (method: string, requestPath: string): Fault | undefined {
+  take(method: string, requestPath: string): Fault | undefined {
     const path = normalizeSimPath(requestPath)
     const m = method.toUpperCase()
     const index = this.#faults.findIndex((f) => {
@@ -100,7 +101,7 @@ export class FaultRegistry {
   }
 }
 
-function validateFaultSpec (spec: unknown): asserts spec is FaultSpec {
+function validateFaultSpec(spec: unknown): asserts spec is FaultSpec {
   if (typeof spec !== 'object' || spec === null) throw new TypeError('fault: expected an object')
   const s = spec as Record<string, unknown>
   if (typeof s.path !== 'string' || !s.path.startsWith('/')) throw new TypeError('fault: path must start with "/"')
@@ -124,8 +125,10 @@ function validateFaultSpec (spec: unknown): asserts spec is FaultSpec {
       if (s.status !== undefined && !Number.isInteger(s.status)) throw new TypeError('fault: status must be an integer')
       return
     case 'shortPages':
-      if (!Number.isInteger(s.pageSize) || (s.pageSize as number) < 0) throw new TypeError('fault: pageSize must be a non-negative integer')
-      if (!Number.isInteger(s.totalCount) || (s.totalCount as number) < 0) throw new TypeError('fault: totalCount must be a non-negative integer')
+      if (!Number.isInteger(s.pageSize) || (s.pageSize as number) < 0)
+        throw new TypeError('fault: pageSize must be a non-negative integer')
+      if (!Number.isInteger(s.totalCount) || (s.totalCount as number) < 0)
+        throw new TypeError('fault: totalCount must be a non-negative integer')
       return
     case 'transform':
       if (typeof s.transform !== 'function') throw new TypeError('fault: transform must be a function (JS API only)')
@@ -134,6 +137,8 @@ function validateFaultSpec (spec: unknown): asserts spec is FaultSpec {
     case 'expiredToken':
       return
     default:
-      throw new TypeError('fault: kind must be one of status, delay, reset, malformed, expiredToken, shortPages, transform')
+      throw new TypeError(
+        'fault: kind must be one of status, delay, reset, malformed, expiredToken, shortPages, transform'
+      )
   }
 }

@@ -1,38 +1,185 @@
 /** Word lists for the simulator's data generator. Invented data; any resemblance is accidental. */
 
 export const MALE_FIRST_NAMES = [
-  'Jan', 'Piotr', 'Krzysztof', 'Andrzej', 'Tomasz', 'Paweł', 'Michał', 'Marcin', 'Grzegorz',
-  'Józef', 'Łukasz', 'Adam', 'Zbigniew', 'Jerzy', 'Tadeusz', 'Mateusz', 'Dariusz', 'Mariusz',
-  'Wojciech', 'Ryszard', 'Jakub', 'Kamil', 'Maciej', 'Sebastian', 'Szymon', 'Bartłomiej',
-  'Damian', 'Dawid', 'Rafał', 'Robert', 'Przemysław', 'Wiesław', 'Zdzisław', 'Kacper', 'Filip',
-  'Antoni', 'Stanisław', 'Henryk', 'Artur', 'Hubert'
+  'Jan',
+  'Piotr',
+  'Krzysztof',
+  'Andrzej',
+  'Tomasz',
+  'Paweł',
+  'Michał',
+  'Marcin',
+  'Grzegorz',
+  'Józef',
+  'Łukasz',
+  'Adam',
+  'Zbigniew',
+  'Jerzy',
+  'Tadeusz',
+  'Mateusz',
+  'Dariusz',
+  'Mariusz',
+  'Wojciech',
+  'Ryszard',
+  'Jakub',
+  'Kamil',
+  'Maciej',
+  'Sebastian',
+  'Szymon',
+  'Bartłomiej',
+  'Damian',
+  'Dawid',
+  'Rafał',
+  'Robert',
+  'Przemysław',
+  'Wiesław',
+  'Zdzisław',
+  'Kacper',
+  'Filip',
+  'Antoni',
+  'Stanisław',
+  'Henryk',
+  'Artur',
+  'Hubert'
 ] as const
 
 export const FEMALE_FIRST_NAMES = [
-  'Anna', 'Maria', 'Katarzyna', 'Małgorzata', 'Agnieszka', 'Barbara', 'Ewa', 'Krystyna',
-  'Elżbieta', 'Magdalena', 'Joanna', 'Aleksandra', 'Monika', 'Zofia', 'Teresa', 'Danuta',
-  'Natalia', 'Karolina', 'Marta', 'Beata', 'Dorota', 'Justyna', 'Paulina', 'Halina', 'Jadwiga',
-  'Iwona', 'Grażyna', 'Urszula', 'Weronika', 'Julia', 'Zuzanna', 'Alicja', 'Łucja', 'Bożena'
+  'Anna',
+  'Maria',
+  'Katarzyna',
+  'Małgorzata',
+  'Agnieszka',
+  'Barbara',
+  'Ewa',
+  'Krystyna',
+  'Elżbieta',
+  'Magdalena',
+  'Joanna',
+  'Aleksandra',
+  'Monika',
+  'Zofia',
+  'Teresa',
+  'Danuta',
+  'Natalia',
+  'Karolina',
+  'Marta',
+  'Beata',
+  'Dorota',
+  'Justyna',
+  'Paulina',
+  'Halina',
+  'Jadwiga',
+  'Iwona',
+  'Grażyna',
+  'Urszula',
+  'Weronika',
+  'Julia',
+  'Zuzanna',
+  'Alicja',
+  'Łucja',
+  'Bożena'
 ] as const
 
 /** Masculine forms; adjectival surnames (-ski, -cki, -dzki) get their feminine form by rule. */
 export const LAST_NAMES = [
-  'Nowak', 'Kowalski', 'Wiśniewski', 'Wójcik', 'Kowalczyk', 'Kamiński', 'Lewandowski',
-  'Zieliński', 'Szymański', 'Woźniak', 'Dąbrowski', 'Kozłowski', 'Jankowski', 'Mazur',
-  'Kwiatkowski', 'Krawczyk', 'Piotrowski', 'Grabowski', 'Nowakowski', 'Pawłowski', 'Michalski',
-  'Nowicki', 'Adamczyk', 'Dudek', 'Zając', 'Wieczorek', 'Jabłoński', 'Król', 'Majewski',
-  'Olszewski', 'Jaworski', 'Wróbel', 'Malinowski', 'Pawlak', 'Witkowski', 'Walczak', 'Stępień',
-  'Górski', 'Rutkowski', 'Michalak', 'Sikora', 'Ostrowski', 'Baran', 'Duda', 'Szewczyk',
-  'Tomaszewski', 'Pietrzak', 'Marciniak', 'Wróblewski', 'Zalewski', 'Jakubowski', 'Jasiński',
-  'Zawadzki', 'Sadowski', 'Bąk', 'Chmielewski', 'Włodarczyk', 'Borkowski', 'Czarnecki',
-  'Sawicki', 'Sokołowski', 'Urbański', 'Kubiak', 'Maciejewski', 'Szczepański', 'Kucharski',
-  'Wilk', 'Kalinowski', 'Lis', 'Mazurek', 'Wysocki', 'Adamski', 'Kaźmierczak', 'Wasilewski',
-  'Sobczak', 'Czerwiński', 'Andrzejewski', 'Cieślak', 'Głowacki', 'Zakrzewski', 'Kołodziej',
-  'Sikorski', 'Krajewski', 'Gajewski', 'Szymczak', 'Szulc', 'Baranowski', 'Laskowski',
-  'Brzeziński', 'Makowski', 'Ziółkowski', 'Przybylski', 'Gołębiowski', 'Żak', 'Ślusarczyk'
+  'Nowak',
+  'Kowalski',
+  'Wiśniewski',
+  'Wójcik',
+  'Kowalczyk',
+  'Kamiński',
+  'Lewandowski',
+  'Zieliński',
+  'Szymański',
+  'Woźniak',
+  'Dąbrowski',
+  'Kozłowski',
+  'Jankowski',
+  'Mazur',
+  'Kwiatkowski',
+  'Krawczyk',
+  'Piotrowski',
+  'Grabowski',
+  'Nowakowski',
+  'Pawłowski',
+  'Michalski',
+  'Nowicki',
+  'Adamczyk',
+  'Dudek',
+  'Zając',
+  'Wieczorek',
+  'Jabłoński',
+  'Król',
+  'Majewski',
+  'Olszewski',
+  'Jaworski',
+  'Wróbel',
+  'Malinowski',
+  'Pawlak',
+  'Witkowski',
+  'Walczak',
+  'Stępień',
+  'Górski',
+  'Rutkowski',
+  'Michalak',
+  'Sikora',
+  'Ostrowski',
+  'Baran',
+  'Duda',
+  'Szewczyk',
+  'Tomaszewski',
+  'Pietrzak',
+  'Marciniak',
+  'Wróblewski',
+  'Zalewski',
+  'Jakubowski',
+  'Jasiński',
+  'Zawadzki',
+  'Sadowski',
+  'Bąk',
+  'Chmielewski',
+  'Włodarczyk',
+  'Borkowski',
+  'Czarnecki',
+  'Sawicki',
+  'Sokołowski',
+  'Urbański',
+  'Kubiak',
+  'Maciejewski',
+  'Szczepański',
+  'Kucharski',
+  'Wilk',
+  'Kalinowski',
+  'Lis',
+  'Mazurek',
+  'Wysocki',
+  'Adamski',
+  'Kaźmierczak',
+  'Wasilewski',
+  'Sobczak',
+  'Czerwiński',
+  'Andrzejewski',
+  'Cieślak',
+  'Głowacki',
+  'Zakrzewski',
+  'Kołodziej',
+  'Sikorski',
+  'Krajewski',
+  'Gajewski',
+  'Szymczak',
+  'Szulc',
+  'Baranowski',
+  'Laskowski',
+  'Brzeziński',
+  'Makowski',
+  'Ziółkowski',
+  'Przybylski',
+  'Gołębiowski',
+  'Żak',
+  'Ślusarczyk'
 ] as const
 
-export function feminineSurname (surname: string): string {
+export function feminineSurname(surname: string): string {
   if (/(ski|cki|dzki)$/.test(surname)) return surname.slice(0, -1) + 'a'
   return surname
 }
@@ -74,55 +221,269 @@ export const CITIES: readonly (readonly [string, number, number, string])[] = [
 ]
 
 export const STREETS = [
-  'Kwiatowa', 'Polna', 'Leśna', 'Słoneczna', 'Krótka', 'Szkolna', 'Ogrodowa', 'Lipowa',
-  'Brzozowa', 'Łąkowa', 'Tadeusza Kościuszki', 'Adama Mickiewicza', 'Henryka Sienkiewicza',
-  'Juliusza Słowackiego', 'Jana Pawła II', 'Józefa Piłsudskiego', '3 Maja', '1 Maja', 'Długa',
-  'Kolejowa', 'Parkowa', 'Wiejska', 'Zielona', 'Spacerowa', 'Akacjowa', 'Dworcowa', 'Klonowa',
-  'Jasna', 'Rynek', 'Stefana Żeromskiego', 'Mikołaja Kopernika', 'Władysława Reymonta',
-  'Marii Konopnickiej', 'Bolesława Prusa', 'Fryderyka Chopina', 'Wojska Polskiego',
-  'Armii Krajowej', 'Grunwaldzka', 'Wolności', 'Targowa', 'Źródlana', 'Świętokrzyska',
-  'Marszałkowska', 'Hoża', 'al. Jerozolimskie', 'os. Tysiąclecia', 'Różana', 'Wrzosowa',
-  'Cicha', 'Ks. Jerzego Popiełuszki', 'Gen. Władysława Andersa', 'Pl. Wolności'
+  'Kwiatowa',
+  'Polna',
+  'Leśna',
+  'Słoneczna',
+  'Krótka',
+  'Szkolna',
+  'Ogrodowa',
+  'Lipowa',
+  'Brzozowa',
+  'Łąkowa',
+  'Tadeusza Kościuszki',
+  'Adama Mickiewicza',
+  'Henryka Sienkiewicza',
+  'Juliusza Słowackiego',
+  'Jana Pawła II',
+  'Józefa Piłsudskiego',
+  '3 Maja',
+  '1 Maja',
+  'Długa',
+  'Kolejowa',
+  'Parkowa',
+  'Wiejska',
+  'Zielona',
+  'Spacerowa',
+  'Akacjowa',
+  'Dworcowa',
+  'Klonowa',
+  'Jasna',
+  'Rynek',
+  'Stefana Żeromskiego',
+  'Mikołaja Kopernika',
+  'Władysława Reymonta',
+  'Marii Konopnickiej',
+  'Bolesława Prusa',
+  'Fryderyka Chopina',
+  'Wojska Polskiego',
+  'Armii Krajowej',
+  'Grunwaldzka',
+  'Wolności',
+  'Targowa',
+  'Źródlana',
+  'Świętokrzyska',
+  'Marszałkowska',
+  'Hoża',
+  'al. Jerozolimskie',
+  'os. Tysiąclecia',
+  'Różana',
+  'Wrzosowa',
+  'Cicha',
+  'Ks. Jerzego Popiełuszki',
+  'Gen. Władysława Andersa',
+  'Pl. Wolności'
 ] as const
 
 export const PICKUP_DESCRIPTIONS = [
-  'Przy sklepie Żabka', 'Obok stacji paliw Orlen', 'Parking przy Biedronce',
-  'Przy wejściu do bloku', 'Przy pętli autobusowej', 'Obok apteki', 'Przy markecie Lidl',
-  'Na parkingu centrum handlowego', null
+  'Przy sklepie Żabka',
+  'Obok stacji paliw Orlen',
+  'Parking przy Biedronce',
+  'Przy wejściu do bloku',
+  'Przy pętli autobusowej',
+  'Obok apteki',
+  'Przy markecie Lidl',
+  'Na parkingu centrum handlowego',
+  null
 ] as const
 
 export const MOBILE_PREFIXES = [
-  '500', '501', '502', '504', '505', '507', '509', '510', '512', '513', '515', '516', '517',
-  '530', '531', '533', '535', '537', '570', '571', '572', '574', '600', '601', '602', '603',
-  '604', '605', '606', '607', '608', '609', '660', '661', '662', '663', '664', '665', '666',
-  '667', '668', '669', '690', '691', '692', '693', '694', '695', '696', '697', '698', '720',
-  '721', '722', '723', '724', '725', '726', '727', '728', '729', '730', '731', '732', '733',
-  '780', '781', '782', '783', '784', '785', '786', '787', '788', '789', '790', '791', '792',
-  '793', '794', '795', '796', '797', '798', '799', '880', '881', '882', '883', '884', '885',
-  '886', '887', '888', '889'
+  '500',
+  '501',
+  '502',
+  '504',
+  '505',
+  '507',
+  '509',
+  '510',
+  '512',
+  '513',
+  '515',
+  '516',
+  '517',
+  '530',
+  '531',
+  '533',
+  '535',
+  '537',
+  '570',
+  '571',
+  '572',
+  '574',
+  '600',
+  '601',
+  '602',
+  '603',
+  '604',
+  '605',
+  '606',
+  '607',
+  '608',
+  '609',
+  '660',
+  '661',
+  '662',
+  '663',
+  '664',
+  '665',
+  '666',
+  '667',
+  '668',
+  '669',
+  '690',
+  '691',
+  '692',
+  '693',
+  '694',
+  '695',
+  '696',
+  '697',
+  '698',
+  '720',
+  '721',
+  '722',
+  '723',
+  '724',
+  '725',
+  '726',
+  '727',
+  '728',
+  '729',
+  '730',
+  '731',
+  '732',
+  '733',
+  '780',
+  '781',
+  '782',
+  '783',
+  '784',
+  '785',
+  '786',
+  '787',
+  '788',
+  '789',
+  '790',
+  '791',
+  '792',
+  '793',
+  '794',
+  '795',
+  '796',
+  '797',
+  '798',
+  '799',
+  '880',
+  '881',
+  '882',
+  '883',
+  '884',
+  '885',
+  '886',
+  '887',
+  '888',
+  '889'
 ] as const
 
 /** First three NIP digits: real tax-office codes, so generated NIPs look plausible. */
 export const NIP_OFFICE_CODES = [
-  '525', '526', '527', '521', '113', '118', '676', '677', '679', '779', '778', '894', '895',
-  '584', '583', '955', '851', '712', '946', '813', '958', '701', '951', '554', '598', '634',
-  '645', '922', '739', '771', '725', '727', '631', '657', '862', '966'
+  '525',
+  '526',
+  '527',
+  '521',
+  '113',
+  '118',
+  '676',
+  '677',
+  '679',
+  '779',
+  '778',
+  '894',
+  '895',
+  '584',
+  '583',
+  '955',
+  '851',
+  '712',
+  '946',
+  '813',
+  '958',
+  '701',
+  '951',
+  '554',
+  '598',
+  '634',
+  '645',
+  '922',
+  '739',
+  '771',
+  '725',
+  '727',
+  '631',
+  '657',
+  '862',
+  '966'
 ] as const
 
 export const LOGIN_WORDS = [
-  'kotek', 'majster', 'zlota_raczka', 'rowerzysta', 'mama', 'tata', 'ogrodnik', 'wedkarz',
-  'kierowca', 'mechanik', 'kucharz', 'muzyk', 'podroznik', 'ksiazkoholik', 'gracz', 'zakupy',
-  'lisek', 'misiek', 'sowa', 'pszczolka', 'wiewiorka', 'sokol', 'kreatywna', 'domowy'
+  'kotek',
+  'majster',
+  'zlota_raczka',
+  'rowerzysta',
+  'mama',
+  'tata',
+  'ogrodnik',
+  'wedkarz',
+  'kierowca',
+  'mechanik',
+  'kucharz',
+  'muzyk',
+  'podroznik',
+  'ksiazkoholik',
+  'gracz',
+  'zakupy',
+  'lisek',
+  'misiek',
+  'sowa',
+  'pszczolka',
+  'wiewiorka',
+  'sokol',
+  'kreatywna',
+  'domowy'
 ] as const
 
 export const BRAND_WORDS = [
-  'Bud-Mar', 'Elektro-Max', 'Auto-Serwis', 'Drew-Pol', 'Agro-Tech', 'Instal-Bud', 'Kom-Pol',
-  'Stal-Hurt', 'Eko-Dom', 'Meblex', 'Tech-Net', 'Geo-Plan', 'Med-Lux', 'Trans-Kraj', 'Print-Art',
-  'Dach-Pol', 'Fot-Studio', 'Hydro-Mont', 'Glob-Trade', 'Max-Car'
+  'Bud-Mar',
+  'Elektro-Max',
+  'Auto-Serwis',
+  'Drew-Pol',
+  'Agro-Tech',
+  'Instal-Bud',
+  'Kom-Pol',
+  'Stal-Hurt',
+  'Eko-Dom',
+  'Meblex',
+  'Tech-Net',
+  'Geo-Plan',
+  'Med-Lux',
+  'Trans-Kraj',
+  'Print-Art',
+  'Dach-Pol',
+  'Fot-Studio',
+  'Hydro-Mont',
+  'Glob-Trade',
+  'Max-Car'
 ] as const
 
 export const SHOP_NICKNAMES = [
-  'U Basi', 'Pod Lipą', 'Słoneczko', 'Kubuś', 'Złoty Kłos', 'Na Rogu', 'Przystań', 'Jagódka'
+  'U Basi',
+  'Pod Lipą',
+  'Słoneczko',
+  'Kubuś',
+  'Złoty Kłos',
+  'Na Rogu',
+  'Przystań',
+  'Jagódka'
 ] as const
 
 export const MESSAGES_TO_SELLER = [
@@ -142,8 +503,17 @@ export const MESSAGES_TO_SELLER = [
   'Czy da się wysłać dziś? Pilne.'
 ] as const
 
-/** [name, unit price in grosze, VAT rate or null when the seller never set one, SKU or null, popularity, service kinds] */
-export const CATALOGUE: readonly (readonly [string, number, string | null, string | null, number, readonly string[]])[] = [
+/**
+ * [name, unit price in grosze, VAT rate or null when the seller never set one, SKU or null, popularity, service kinds]
+ */
+export const CATALOGUE: readonly (readonly [
+  string,
+  number,
+  string | null,
+  string | null,
+  number,
+  readonly string[]
+])[] = [
   ['Klucz dynamometryczny 1/2" 40-210 Nm', 12949, '23.00', 'KD-12-210', 6, ['gwarancja']],
   ['Smar miedziany 100 g', 1000, null, null, 8, []],
   ['Kabel USB-C – USB-C 2 m 100W szybkie ładowanie', 3333, '23.00', 'USBC-2M-100W', 14, []],
@@ -206,7 +576,10 @@ export interface DeliveryMethodDef {
 }
 
 export const PL_DELIVERY_METHODS: readonly (readonly [DeliveryMethodDef, number])[] = [
-  [{ name: 'Allegro Paczkomaty InPost', costMinor: 999, cod: false, pickup: 'inpost', smart: true, personal: false }, 40],
+  [
+    { name: 'Allegro Paczkomaty InPost', costMinor: 999, cod: false, pickup: 'inpost', smart: true, personal: false },
+    40
+  ],
   [{ name: 'Allegro Kurier DPD', costMinor: 1399, cod: false, pickup: null, smart: true, personal: false }, 14],
   [{ name: 'Allegro Kurier InPost', costMinor: 1299, cod: false, pickup: null, smart: true, personal: false }, 10],
   [{ name: 'Allegro One Box, DPD', costMinor: 899, cod: false, pickup: 'onebox', smart: true, personal: false }, 12],
@@ -214,13 +587,46 @@ export const PL_DELIVERY_METHODS: readonly (readonly [DeliveryMethodDef, number]
 ]
 
 export const PL_COD_DELIVERY_METHODS: readonly (readonly [DeliveryMethodDef, number])[] = [
-  [{ name: 'Allegro Paczkomaty InPost pobranie', costMinor: 1499, cod: true, pickup: 'inpost', smart: false, personal: false }, 40],
-  [{ name: 'Allegro Kurier DPD pobranie', costMinor: 1899, cod: true, pickup: null, smart: false, personal: false }, 30],
-  [{ name: 'Odbiór osobisty – płatność przy odbiorze', costMinor: 0, cod: true, pickup: null, smart: false, personal: true }, 6]
+  [
+    {
+      name: 'Allegro Paczkomaty InPost pobranie',
+      costMinor: 1499,
+      cod: true,
+      pickup: 'inpost',
+      smart: false,
+      personal: false
+    },
+    40
+  ],
+  [
+    { name: 'Allegro Kurier DPD pobranie', costMinor: 1899, cod: true, pickup: null, smart: false, personal: false },
+    30
+  ],
+  [
+    {
+      name: 'Odbiór osobisty – płatność przy odbiorze',
+      costMinor: 0,
+      cod: true,
+      pickup: null,
+      smart: false,
+      personal: true
+    },
+    6
+  ]
 ]
 
 export const CZ_DELIVERY_METHODS: readonly (readonly [DeliveryMethodDef, number])[] = [
-  [{ name: 'Allegro Zásilkovna – výdejní místo', costMinor: 5900, cod: false, pickup: null, smart: false, personal: false }, 60],
+  [
+    {
+      name: 'Allegro Zásilkovna – výdejní místo',
+      costMinor: 5900,
+      cod: false,
+      pickup: null,
+      smart: false,
+      personal: false
+    },
+    60
+  ],
   [{ name: 'Allegro kurýr PPL', costMinor: 9900, cod: false, pickup: null, smart: false, personal: false }, 40]
 ]
 
@@ -228,14 +634,25 @@ export const CZ_MALE_FIRST_NAMES = ['Jan', 'Petr', 'Tomáš', 'Martin', 'Pavel',
 export const CZ_FEMALE_FIRST_NAMES = ['Jana', 'Lucie', 'Eva', 'Hana', 'Tereza', 'Kateřina', 'Petra'] as const
 /** [masculine, feminine] */
 export const CZ_LAST_NAMES: readonly (readonly [string, string])[] = [
-  ['Novák', 'Nováková'], ['Svoboda', 'Svobodová'], ['Dvořák', 'Dvořáková'], ['Černý', 'Černá'],
-  ['Procházka', 'Procházková'], ['Kučera', 'Kučerová'], ['Veselý', 'Veselá'], ['Horák', 'Horáková'],
+  ['Novák', 'Nováková'],
+  ['Svoboda', 'Svobodová'],
+  ['Dvořák', 'Dvořáková'],
+  ['Černý', 'Černá'],
+  ['Procházka', 'Procházková'],
+  ['Kučera', 'Kučerová'],
+  ['Veselý', 'Veselá'],
+  ['Horák', 'Horáková'],
   ['Němec', 'Němcová']
 ]
 /** [city, postcode] */
 export const CZ_CITIES: readonly (readonly [string, string])[] = [
-  ['Praha', '110 00'], ['Brno', '602 00'], ['Ostrava', '702 00'], ['Plzeň', '301 00'],
-  ['Olomouc', '779 00'], ['Liberec', '460 01'], ['Hradec Králové', '500 02']
+  ['Praha', '110 00'],
+  ['Brno', '602 00'],
+  ['Ostrava', '702 00'],
+  ['Plzeň', '301 00'],
+  ['Olomouc', '779 00'],
+  ['Liberec', '460 01'],
+  ['Hradec Králové', '500 02']
 ]
 export const CZ_STREETS = ['Vinohradská', 'Masarykova', 'Národní', 'Husova', 'Palackého', 'Nádražní'] as const
 
@@ -247,7 +664,7 @@ export const HOSTILE = {
   quotes: 'O\'Brien "Kuba" `x` \\ ;',
   emoji: 'Zażółć gęślą jaźń 😀🎉👍🏽',
   rtl: 'مرحبا \u202Eabc\u202C שלום',
-  sql: '\'; DROP TABLE orders; --',
+  sql: "'; DROP TABLE orders; --",
   formula: '=HYPERLINK("http://example.invalid","klik")'
 } as const
 
@@ -256,11 +673,32 @@ const LONG_UNIT = 'Bardzo długa nazwa oferty <b>z tagami</b> & "cudzysłowami" 
 export const HOSTILE_LONG_NAME = LONG_UNIT.repeat(Math.ceil(10000 / LONG_UNIT.length)).slice(0, 10000)
 
 const ASCII_FOLD: Record<string, string> = {
-  ą: 'a', ć: 'c', ę: 'e', ł: 'l', ń: 'n', ó: 'o', ś: 's', ź: 'z', ż: 'z',
-  á: 'a', č: 'c', ď: 'd', é: 'e', ě: 'e', í: 'i', ň: 'n', ř: 'r', š: 's', ť: 't', ú: 'u', ů: 'u', ý: 'y', ž: 'z'
+  ą: 'a',
+  ć: 'c',
+  ę: 'e',
+  ł: 'l',
+  ń: 'n',
+  ó: 'o',
+  ś: 's',
+  ź: 'z',
+  ż: 'z',
+  á: 'a',
+  č: 'c',
+  ď: 'd',
+  é: 'e',
+  ě: 'e',
+  í: 'i',
+  ň: 'n',
+  ř: 'r',
+  š: 's',
+  ť: 't',
+  ú: 'u',
+  ů: 'u',
+  ý: 'y',
+  ž: 'z'
 }
 
 /** Allegro logins are ASCII: fold Polish and Czech letters. */
-export function asciiFold (text: string): string {
+export function asciiFold(text: string): string {
   return text.toLowerCase().replace(/[^\u0000-\u007f]/g, (ch) => ASCII_FOLD[ch] ?? '')
 }

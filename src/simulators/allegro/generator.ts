@@ -4,17 +4,47 @@
  * the plan against its clock, so orders change as time passes, the same way for the same seed.
  */
 import {
-  asciiFold, BRAND_WORDS, CATALOGUE, CITIES, CZ_CITIES, CZ_DELIVERY_METHODS, CZ_FEMALE_FIRST_NAMES,
-  CZ_LAST_NAMES, CZ_MALE_FIRST_NAMES, CZ_STREETS, FEMALE_FIRST_NAMES, feminineSurname, HOSTILE,
-  HOSTILE_LONG_NAME, LAST_NAMES, LOGIN_WORDS, MALE_FIRST_NAMES, MESSAGES_TO_SELLER, MOBILE_PREFIXES,
-  NIP_OFFICE_CODES, PICKUP_DESCRIPTIONS, PL_COD_DELIVERY_METHODS, PL_DELIVERY_METHODS, SERVICES,
-  SHOP_NICKNAMES, STREETS
+  asciiFold,
+  BRAND_WORDS,
+  CATALOGUE,
+  CITIES,
+  CZ_CITIES,
+  CZ_DELIVERY_METHODS,
+  CZ_FEMALE_FIRST_NAMES,
+  CZ_LAST_NAMES,
+  CZ_MALE_FIRST_NAMES,
+  CZ_STREETS,
+  FEMALE_FIRST_NAMES,
+  feminineSurname,
+  HOSTILE,
+  HOSTILE_LONG_NAME,
+  LAST_NAMES,
+  LOGIN_WORDS,
+  MALE_FIRST_NAMES,
+  MESSAGES_TO_SELLER,
+  MOBILE_PREFIXES,
+  NIP_OFFICE_CODES,
+  PICKUP_DESCRIPTIONS,
+  PL_COD_DELIVERY_METHODS,
+  PL_DELIVERY_METHODS,
+  SERVICES,
+  SHOP_NICKNAMES,
+  STREETS
 } from './generator-data.ts'
 import type { DeliveryMethodDef } from './generator-data.ts'
 import { formatMinor, parseMinor, Rng, rngFor } from './random.ts'
 import type {
-  AdditionalService, CheckoutForm, CheckoutFormStatus, Delivery, Invoice, InvoiceCompany, LineItem,
-  MarketplaceId, OrderEventType, PaymentType, SimOffer
+  AdditionalService,
+  CheckoutForm,
+  CheckoutFormStatus,
+  Delivery,
+  Invoice,
+  InvoiceCompany,
+  LineItem,
+  MarketplaceId,
+  OrderEventType,
+  PaymentType,
+  SimOffer
 } from './types.ts'
 
 const MINUTE = 60_000
@@ -26,7 +56,7 @@ const DAY = 24 * HOUR
 
 const NIP_WEIGHTS = [6, 5, 7, 2, 3, 4, 5, 6, 7]
 
-export function isValidNipChecksum (nip: string): boolean {
+export function isValidNipChecksum(nip: string): boolean {
   if (!/^\d{10}$/.test(nip)) return false
   let sum = 0
   for (let i = 0; i < 9; i++) sum += NIP_WEIGHTS[i] * Number(nip[i])
@@ -34,7 +64,7 @@ export function isValidNipChecksum (nip: string): boolean {
   return check !== 10 && check === Number(nip[9])
 }
 
-export function generateNip (rng: Rng): string {
+export function generateNip(rng: Rng): string {
   for (;;) {
     const body = rng.pick(NIP_OFFICE_CODES) + rng.digits(6)
     let sum = 0
@@ -46,7 +76,7 @@ export function generateNip (rng: Rng): string {
 }
 
 /** Czech IČO: 8 digits, mod-11 check digit. */
-export function generateCzIco (rng: Rng): string {
+export function generateCzIco(rng: Rng): string {
   const body = String(rng.int(1, 9)) + rng.digits(6)
   let sum = 0
   for (let i = 0; i < 7; i++) sum += Number(body[i]) * (8 - i)
@@ -68,14 +98,14 @@ export interface BuyerProfile {
   phoneNumber: string
   language: string
   country: 'PL' | 'CZ'
-  address: { street: string, city: string, postCode: string, countryCode: string }
+  address: { street: string; city: string; postCode: string; countryCode: string }
   /** Pickup-point prefix of the buyer's city (InPost style, e.g. "KRA"). */
   cityCode: string
   company: {
     name: string
     ids: InvoiceCompany['ids']
     vatPayerStatus: InvoiceCompany['vatPayerStatus']
-    address: { street: string, city: string, zipCode: string, countryCode: string }
+    address: { street: string; city: string; zipCode: string; countryCode: string }
   } | null
   smart: boolean
 }
@@ -87,34 +117,39 @@ export interface Registries {
   nips: Set<string>
 }
 
-export function createRegistries (): Registries {
+export function createRegistries(): Registries {
   return { buyerIds: new Set(), logins: new Set(), nips: new Set() }
 }
 
-function postcode (base: number, span: number, rng: Rng): string {
+function postcode(base: number, span: number, rng: Rng): string {
   const n = base + rng.int(0, span)
   const s = String(n).padStart(5, '0')
   return `${s.slice(0, 2)}-${s.slice(2)}`
 }
 
-function houseNumber (rng: Rng): string {
-  const n = String(rng.weighted([[rng.int(1, 30), 6], [rng.int(31, 180), 3]] as const))
+function houseNumber(rng: Rng): string {
+  const n = String(
+    rng.weighted([
+      [rng.int(1, 30), 6],
+      [rng.int(31, 180), 3]
+    ] as const)
+  )
   const letter = rng.chance(0.08) ? rng.pick(['a', 'b', 'c', 'A', 'B']) : ''
   const flat = rng.chance(0.45) ? `/${rng.int(1, 120)}` : ''
   return n + letter + flat
 }
 
-function plStreet (rng: Rng): string {
+function plStreet(rng: Rng): string {
   const prefix = rng.chance(0.12) ? 'ul. ' : ''
   return `${prefix}${rng.pick(STREETS)} ${houseNumber(rng)}`
 }
 
-function plPhone (rng: Rng): string {
+function plPhone(rng: Rng): string {
   const number = rng.pick(MOBILE_PREFIXES) + rng.digits(6)
   return rng.chance(0.85) ? `+48${number}` : `${number.slice(0, 3)} ${number.slice(3, 6)} ${number.slice(6)}`
 }
 
-function uniqueId (rng: Rng, reg: Registries): string {
+function uniqueId(rng: Rng, reg: Registries): string {
   for (;;) {
     const id = String(rng.int(10_000_000, 199_999_999))
     if (!reg.buyerIds.has(id)) {
@@ -124,45 +159,63 @@ function uniqueId (rng: Rng, reg: Registries): string {
   }
 }
 
-function uniqueLogin (candidate: string, rng: Rng, reg: Registries): string {
+function uniqueLogin(candidate: string, rng: Rng, reg: Registries): string {
   let login = candidate
   while (reg.logins.has(login)) login = candidate + String(rng.int(1, 9999))
   reg.logins.add(login)
   return login
 }
 
-function loginFor (first: string, last: string, rng: Rng): string {
+function loginFor(first: string, last: string, rng: Rng): string {
   const f = asciiFold(first)
   const l = asciiFold(last)
   switch (rng.int(0, 5)) {
-    case 0: return `${f}_${l}`
-    case 1: return `${l}${rng.int(60, 99)}`
-    case 2: return `${f}.${l}${rng.int(1, 99)}`
-    case 3: return `${rng.pick(LOGIN_WORDS)}${rng.int(1970, 2008)}`
-    case 4: return `${f[0]}${l}`
-    default: return `${rng.pick(LOGIN_WORDS)}_${l}`
+    case 0:
+      return `${f}_${l}`
+    case 1:
+      return `${l}${rng.int(60, 99)}`
+    case 2:
+      return `${f}.${l}${rng.int(1, 99)}`
+    case 3:
+      return `${rng.pick(LOGIN_WORDS)}${rng.int(1970, 2008)}`
+    case 4:
+      return `${f[0]}${l}`
+    default:
+      return `${rng.pick(LOGIN_WORDS)}_${l}`
   }
 }
 
-function companyName (rng: Rng, first: string, last: string): string {
+function companyName(rng: Rng, first: string, last: string): string {
   const other = rng.pick(LAST_NAMES)
   switch (rng.int(0, 11)) {
-    case 0: return `${last} sp. z o.o.`
-    case 1: return `${last}-${other} sp. j.`
-    case 2: return `PHU ${rng.pick(BRAND_WORDS)} ${first} ${last}`
-    case 3: return `Usługi Remontowe ${first} ${last}`
-    case 4: return `Warsztat Samochodowy ${last}`
-    case 5: return `Sklep Spożywczy "${rng.pick(SHOP_NICKNAMES)}" ${first} ${last}`
-    case 6: return `Firma Handlowa ${rng.pick(BRAND_WORDS)} ${first} ${last}`
-    case 7: return `${rng.pick(BRAND_WORDS)} S.A.`
-    case 8: return `Kancelaria Rachunkowa ${first} ${last}`
-    case 9: return `Gabinet Stomatologiczny lek. dent. ${first} ${last}`
-    case 10: return `${last} i Wspólnicy sp.k.`
-    default: return `Przedszkole Niepubliczne "${rng.pick(SHOP_NICKNAMES)}"`
+    case 0:
+      return `${last} sp. z o.o.`
+    case 1:
+      return `${last}-${other} sp. j.`
+    case 2:
+      return `PHU ${rng.pick(BRAND_WORDS)} ${first} ${last}`
+    case 3:
+      return `Usługi Remontowe ${first} ${last}`
+    case 4:
+      return `Warsztat Samochodowy ${last}`
+    case 5:
+      return `Sklep Spożywczy "${rng.pick(SHOP_NICKNAMES)}" ${first} ${last}`
+    case 6:
+      return `Firma Handlowa ${rng.pick(BRAND_WORDS)} ${first} ${last}`
+    case 7:
+      return `${rng.pick(BRAND_WORDS)} S.A.`
+    case 8:
+      return `Kancelaria Rachunkowa ${first} ${last}`
+    case 9:
+      return `Gabinet Stomatologiczny lek. dent. ${first} ${last}`
+    case 10:
+      return `${last} i Wspólnicy sp.k.`
+    default:
+      return `Przedszkole Niepubliczne "${rng.pick(SHOP_NICKNAMES)}"`
   }
 }
 
-function uniqueNip (rng: Rng, reg: Registries): string {
+function uniqueNip(rng: Rng, reg: Registries): string {
   for (;;) {
     const nip = generateNip(rng)
     if (!reg.nips.has(nip)) {
@@ -172,7 +225,7 @@ function uniqueNip (rng: Rng, reg: Registries): string {
   }
 }
 
-function makeBuyer (rng: Rng, reg: Registries, country: 'PL' | 'CZ', companyShare = 0.22): BuyerProfile {
+function makeBuyer(rng: Rng, reg: Registries, country: 'PL' | 'CZ', companyShare = 0.22): BuyerProfile {
   const female = rng.chance(0.5)
   let first: string
   let last: string
@@ -202,7 +255,12 @@ function makeBuyer (rng: Rng, reg: Registries, country: 'PL' | 'CZ', companyShar
     const companyAddress = sameAddress
       ? { street: address.street, city: address.city, zipCode: address.postCode, countryCode: address.countryCode }
       : country === 'CZ'
-        ? { street: `${rng.pick(CZ_STREETS)} ${rng.int(1, 90)}`, city: address.city, zipCode: address.postCode, countryCode: 'CZ' }
+        ? {
+            street: `${rng.pick(CZ_STREETS)} ${rng.int(1, 90)}`,
+            city: address.city,
+            zipCode: address.postCode,
+            countryCode: 'CZ'
+          }
         : (() => {
             const [city, pc, span] = rng.pick(CITIES)
             return { street: plStreet(rng), city, zipCode: postcode(pc, span, rng), countryCode: 'PL' }
@@ -211,7 +269,10 @@ function makeBuyer (rng: Rng, reg: Registries, country: 'PL' | 'CZ', companyShar
       const ico = generateCzIco(rng)
       company = {
         name: `${last} s.r.o.`,
-        ids: [{ type: 'CZ_ICO', value: ico }, { type: 'CZ_DIC', value: `CZ${ico}` }],
+        ids: [
+          { type: 'CZ_ICO', value: ico },
+          { type: 'CZ_DIC', value: `CZ${ico}` }
+        ],
         vatPayerStatus: 'ACTIVE',
         address: companyAddress
       }
@@ -220,7 +281,11 @@ function makeBuyer (rng: Rng, reg: Registries, country: 'PL' | 'CZ', companyShar
       company = {
         name: companyName(rng, first, last),
         ids: [{ type: 'PL_NIP', value: nip }],
-        vatPayerStatus: rng.weighted([['ACTIVE', 85], ['NON_ACTIVE', 12], ['NOT_APPLICABLE', 3]] as const),
+        vatPayerStatus: rng.weighted([
+          ['ACTIVE', 85],
+          ['NON_ACTIVE', 12],
+          ['NOT_APPLICABLE', 3]
+        ] as const),
         address: companyAddress
       }
     }
@@ -232,7 +297,8 @@ function makeBuyer (rng: Rng, reg: Registries, country: 'PL' | 'CZ', companyShar
     guest,
     firstName: first,
     lastName: last,
-    phoneNumber: country === 'CZ' ? `+420${rng.pick(['601', '602', '603', '720', '731', '777'])}${rng.digits(6)}` : plPhone(rng),
+    phoneNumber:
+      country === 'CZ' ? `+420${rng.pick(['601', '602', '603', '720', '731', '777'])}${rng.digits(6)}` : plPhone(rng),
     language: country === 'CZ' ? 'cs-CZ' : 'pl-PL',
     country,
     address,
@@ -242,7 +308,7 @@ function makeBuyer (rng: Rng, reg: Registries, country: 'PL' | 'CZ', companyShar
   }
 }
 
-function makeHostileBuyer (rng: Rng, reg: Registries): BuyerProfile {
+function makeHostileBuyer(rng: Rng, reg: Registries): BuyerProfile {
   const buyer = makeBuyer(rng, reg, 'PL', 1)
   buyer.firstName = HOSTILE.script
   buyer.lastName = `${HOSTILE.quotes} ${HOSTILE.emoji}`
@@ -258,7 +324,7 @@ function makeHostileBuyer (rng: Rng, reg: Registries): BuyerProfile {
   return buyer
 }
 
-export function createBuyerPool (seed: number, sellerId: string, size: number, reg: Registries): BuyerProfile[] {
+export function createBuyerPool(seed: number, sellerId: string, size: number, reg: Registries): BuyerProfile[] {
   const pool: BuyerProfile[] = []
   // Regulars are likelier to be businesses than one-off buyers.
   for (let i = 0; i < size; i++) pool.push(makeBuyer(rngFor(seed, 'buyer', sellerId, i), reg, 'PL', 0.35))
@@ -270,7 +336,7 @@ export function createBuyerPool (seed: number, sellerId: string, size: number, r
 
 const SERVICE_BY_KIND = new Map(SERVICES.map(([kind, name, unitMinor]) => [kind, { name, unitMinor }]))
 
-export function buildCatalogue (seed: number, sellerId: string, size: number, startedAt: Date): SimOffer[] {
+export function buildCatalogue(seed: number, sellerId: string, size: number, startedAt: Date): SimOffer[] {
   const offers: SimOffer[] = []
   const usedIds = new Set<string>()
   for (let i = 0; i < size; i++) {
@@ -279,7 +345,11 @@ export function buildCatalogue (seed: number, sellerId: string, size: number, st
     let id = `1${rng.int(2, 7)}${rng.digits(9)}`
     while (usedIds.has(id)) id = `1${rng.int(2, 7)}${rng.digits(9)}`
     usedIds.add(id)
-    const status = rng.weighted([['ACTIVE', 90], ['ENDED', 6], ['INACTIVE', 4]] as const)
+    const status = rng.weighted([
+      ['ACTIVE', 90],
+      ['ENDED', 6],
+      ['INACTIVE', 4]
+    ] as const)
     const started = new Date(startedAt.getTime() - rng.int(30, 400) * DAY).toISOString()
     offers.push({
       id,
@@ -307,8 +377,12 @@ export function buildCatalogue (seed: number, sellerId: string, size: number, st
 }
 
 /** Offers with names that break naive rendering; added to a seller's catalogue on first use. */
-export function buildHostileOffers (seed: number, sellerId: string, startedAt: Date): SimOffer[] {
-  const names = [HOSTILE_LONG_NAME, `${HOSTILE.script} ${HOSTILE.emoji} ${HOSTILE.rtl}`, `${HOSTILE.quotes} ${HOSTILE.formula}`]
+export function buildHostileOffers(seed: number, sellerId: string, startedAt: Date): SimOffer[] {
+  const names = [
+    HOSTILE_LONG_NAME,
+    `${HOSTILE.script} ${HOSTILE.emoji} ${HOSTILE.rtl}`,
+    `${HOSTILE.quotes} ${HOSTILE.formula}`
+  ]
   return names.map((name, i) => {
     const rng = rngFor(seed, 'hostile-offer', sellerId, i)
     return {
@@ -362,11 +436,11 @@ export interface GeneratedOrder {
   plan: PlanStep[]
 }
 
-function toCzk (plnMinor: number): number {
-  return Math.max(100, Math.round(plnMinor * 6 / 100) * 100)
+function toCzk(plnMinor: number): number {
+  return Math.max(100, Math.round((plnMinor * 6) / 100) * 100)
 }
 
-function pickOffers (rng: Rng, offers: SimOffer[], count: number): SimOffer[] {
+function pickOffers(rng: Rng, offers: SimOffer[], count: number): SimOffer[] {
   const weighted = offers.filter((o) => o.popularity > 0).map((o) => [o, o.popularity] as const)
   const chosen: SimOffer[] = []
   for (let guard = 0; chosen.length < count && guard < count * 20; guard++) {
@@ -379,26 +453,32 @@ function pickOffers (rng: Rng, offers: SimOffer[], count: number): SimOffer[] {
 const methodIds = new Map<string, string>()
 
 /** Delivery method ids are global constants at Allegro, the same for every seller. */
-function methodId (name: string): string {
+function methodId(name: string): string {
   let id = methodIds.get(name)
-  if (id === undefined) methodIds.set(name, id = rngFor('delivery-method', name).uuid())
+  if (id === undefined) methodIds.set(name, (id = rngFor('delivery-method', name).uuid()))
   return id
 }
 
-function pickupPoint (rng: Rng, kind: 'inpost' | 'onebox', buyer: BuyerProfile): Delivery['pickupPoint'] {
+function pickupPoint(rng: Rng, kind: 'inpost' | 'onebox', buyer: BuyerProfile): Delivery['pickupPoint'] {
   const [city, pc, span] = CITIES.find((c) => c[3] === buyer.cityCode) ?? CITIES[0]
-  const id = kind === 'inpost'
-    ? `${buyer.cityCode}${String(rng.int(1, 99)).padStart(2, '0')}${String.fromCharCode(65 + rng.int(0, 25))}`
-    : `AOB${rng.digits(5)}`
+  const id =
+    kind === 'inpost'
+      ? `${buyer.cityCode}${String(rng.int(1, 99)).padStart(2, '0')}${String.fromCharCode(65 + rng.int(0, 25))}`
+      : `AOB${rng.digits(5)}`
   return {
     id,
     name: kind === 'inpost' ? `Paczkomat ${id}` : `Allegro One Box ${id}`,
     description: rng.pick(PICKUP_DESCRIPTIONS),
-    address: { street: `${rng.pick(STREETS)} ${rng.int(1, 120)}`, zipCode: postcode(pc, span, rng), city, countryCode: 'PL' }
+    address: {
+      street: `${rng.pick(STREETS)} ${rng.int(1, 120)}`,
+      zipCode: postcode(pc, span, rng),
+      city,
+      countryCode: 'PL'
+    }
   }
 }
 
-function planFor (rng: Rng, t0: number, payment: PaymentType, forced: CheckoutFormStatus | undefined): PlanStep[] {
+function planFor(rng: Rng, t0: number, payment: PaymentType, forced: CheckoutFormStatus | undefined): PlanStep[] {
   const steps: PlanStep[] = [{ at: t0, kind: 'bought' }]
   if (forced !== undefined) {
     if (forced === 'BOUGHT') return steps
@@ -436,11 +516,12 @@ function planFor (rng: Rng, t0: number, payment: PaymentType, forced: CheckoutFo
   return steps
 }
 
-export function generateOrder (ctx: GeneratorContext, rng: Rng, spec: OrderSpec): GeneratedOrder {
+export function generateOrder(ctx: GeneratorContext, rng: Rng, spec: OrderSpec): GeneratedOrder {
   const t0 = spec.boughtAtMs
   const boughtAt = new Date(t0).toISOString()
   const hostile = spec.hostile === true
-  const marketplace: MarketplaceId = spec.marketplace ?? (hostile ? 'allegro-pl' : rng.chance(0.05) ? 'allegro-cz' : 'allegro-pl')
+  const marketplace: MarketplaceId =
+    spec.marketplace ?? (hostile ? 'allegro-pl' : rng.chance(0.05) ? 'allegro-cz' : 'allegro-pl')
   const cz = marketplace === 'allegro-cz'
   const currency = cz ? 'CZK' : 'PLN'
   const money = (plnMinor: number): number => (cz ? toCzk(plnMinor) : plnMinor)
@@ -451,11 +532,18 @@ export function generateOrder (ctx: GeneratorContext, rng: Rng, spec: OrderSpec)
   else if (ctx.buyerPool.length > 0 && rng.chance(0.35)) buyer = rng.pick(ctx.buyerPool)
   else buyer = makeBuyer(rng, ctx.registries, 'PL')
 
-  const paymentType: PaymentType = cz ? 'ONLINE' : spec.payment ?? (rng.chance(0.18) ? 'CASH_ON_DELIVERY' : 'ONLINE')
+  const paymentType: PaymentType = cz ? 'ONLINE' : (spec.payment ?? (rng.chance(0.18) ? 'CASH_ON_DELIVERY' : 'ONLINE'))
   const cod = paymentType === 'CASH_ON_DELIVERY'
 
   // Cart
-  const lineCount = spec.lineItems ?? rng.weighted([[1, 60], [2, 22], [3, 11], [4, 7]] as const)
+  const lineCount =
+    spec.lineItems ??
+    rng.weighted([
+      [1, 60],
+      [2, 22],
+      [3, 11],
+      [4, 7]
+    ] as const)
   let chosen = pickOffers(rng, ctx.offers, lineCount)
   if (hostile) {
     const bad = ctx.hostileOffers()
@@ -464,12 +552,17 @@ export function generateOrder (ctx: GeneratorContext, rng: Rng, spec: OrderSpec)
   let goodsMinor = 0
   let servicesMinor = 0
   const lineItems: LineItem[] = chosen.map((offer) => {
-    const quantity = rng.weighted([[1, 80], [2, 10], [3, 5], [rng.int(4, 12), 5]] as const)
+    const quantity = rng.weighted([
+      [1, 80],
+      [2, 10],
+      [3, 5],
+      [rng.int(4, 12), 5]
+    ] as const)
     const original = money(parseMinor(offer.price.amount) ?? 0)
     let price = original
     const discounts: { type: string }[] = []
     if (rng.chance(0.1) && original >= 500) {
-      price = original - Math.round(original * rng.int(5, 20) / 100)
+      price = original - Math.round((original * rng.int(5, 20)) / 100)
       discounts.push({ type: rng.pick(['UNIT_PERCENTAGE_DISCOUNT', 'COUPON', 'CAMPAIGN']) })
     }
     const services: AdditionalService[] = []
@@ -477,7 +570,12 @@ export function generateOrder (ctx: GeneratorContext, rng: Rng, spec: OrderSpec)
       const s = rng.pick(offer.services)
       // Allegro reports the service price as a total over all units (reference §3).
       const total = money(s.unitMinor) * quantity
-      services.push({ definitionId: s.definitionId, name: s.name, price: { amount: formatMinor(total), currency }, quantity })
+      services.push({
+        definitionId: s.definitionId,
+        name: s.name,
+        price: { amount: formatMinor(total), currency },
+        quantity
+      })
       servicesMinor += total
     }
     goodsMinor += price * quantity
@@ -491,9 +589,10 @@ export function generateOrder (ctx: GeneratorContext, rng: Rng, spec: OrderSpec)
       selectedAdditionalServices: services,
       vouchers: [],
       // Allegro fills tax only for the destination country and only when the seller set it.
-      tax: cz || offer.taxRate === null
-        ? { rate: null, subject: null, exemption: null }
-        : { rate: offer.taxRate, subject: 'GOODS', exemption: null },
+      tax:
+        cz || offer.taxRate === null
+          ? { rate: null, subject: null, exemption: null }
+          : { rate: offer.taxRate, subject: 'GOODS', exemption: null },
       boughtAt,
       discounts
     }
@@ -534,8 +633,8 @@ export function generateOrder (ctx: GeneratorContext, rng: Rng, spec: OrderSpec)
   }
 
   // Invoice
-  const invoiceKind = spec.invoice ??
-    (buyer.company !== null && rng.chance(0.85) ? 'company' : rng.chance(0.08) ? 'person' : 'none')
+  const invoiceKind =
+    spec.invoice ?? (buyer.company !== null && rng.chance(0.85) ? 'company' : rng.chance(0.08) ? 'person' : 'none')
   let invoice: Invoice
   if (invoiceKind === 'company') {
     const company = buyer.company ?? makeBuyer(rng, ctx.registries, buyer.country, 1).company
@@ -545,7 +644,12 @@ export function generateOrder (ctx: GeneratorContext, rng: Rng, spec: OrderSpec)
       required: true,
       address: {
         ...company.address,
-        company: { name: company.name, ids: company.ids, vatPayerStatus: company.vatPayerStatus, taxId: nip ?? company.ids[0].value },
+        company: {
+          name: company.name,
+          ids: company.ids,
+          vatPayerStatus: company.vatPayerStatus,
+          taxId: nip ?? company.ids[0].value
+        },
         naturalPerson: null
       },
       dueDate: null,
@@ -615,7 +719,7 @@ export function generateOrder (ctx: GeneratorContext, rng: Rng, spec: OrderSpec)
 }
 
 /** Applies one plan step to a form; returns the event it produces (null: a silent change). */
-export function applyPlanStep (form: CheckoutForm, kind: PlanStepKind, atMs: number): OrderEventType | null {
+export function applyPlanStep(form: CheckoutForm, kind: PlanStepKind, atMs: number): OrderEventType | null {
   const at = new Date(atMs).toISOString()
   switch (kind) {
     case 'bought':

@@ -33,7 +33,7 @@ export const TOO_LARGE = Object.freeze({ tooLarge: true })
 
 export class HttpError extends Error {
   statusCode: number
-  constructor (statusCode: number, message: string) {
+  constructor(statusCode: number, message: string) {
     super(message)
     this.statusCode = statusCode
   }
@@ -42,39 +42,68 @@ export class HttpError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-export function allegroError (reply: FastifyReply, status: number, code: string, message: string, userMessage: string, path: string | null = null, details: string | null = null): FastifyReply {
-  return reply.code(status).type(ALLEGRO_MEDIA_TYPE).send({
-    errors: [{ code, message, details, path, userMessage, metadata: {} }]
-  })
+export function allegroError(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: string,
+  userMessage: string,
+  path: string | null = null,
+  details: string | null = null
+): FastifyReply {
+  return reply
+    .code(status)
+    .type(ALLEGRO_MEDIA_TYPE)
+    .send({
+      errors: [{ code, message, details, path, userMessage, metadata: {} }]
+    })
 }
 
-export function validationError (reply: FastifyReply, status: 400 | 422, path: string, message: string, userMessage: string): FastifyReply {
-  return allegroError(reply, status, status === 422 ? 'VALIDATION_ERROR' : 'IllegalArgumentException', message, userMessage, path)
+export function validationError(
+  reply: FastifyReply,
+  status: 400 | 422,
+  path: string,
+  message: string,
+  userMessage: string
+): FastifyReply {
+  return allegroError(
+    reply,
+    status,
+    status === 422 ? 'VALIDATION_ERROR' : 'IllegalArgumentException',
+    message,
+    userMessage,
+    path
+  )
 }
 
-export function oauthError (reply: FastifyReply, status: number, error: OAuthError): FastifyReply {
+export function oauthError(reply: FastifyReply, status: number, error: OAuthError): FastifyReply {
   return reply.code(status).type('application/json').header('Cache-Control', 'no-store').send(error)
 }
 
-export function unauthorizedClient (reply: FastifyReply): FastifyReply {
-  return reply.code(401)
+export function unauthorizedClient(reply: FastifyReply): FastifyReply {
+  return reply
+    .code(401)
     .header('WWW-Authenticate', 'Basic realm="oauth2/client"')
     .type('application/json')
     .send({ error: 'unauthorized', error_description: 'Full authentication is required to access this resource' })
 }
 
-export function invalidToken (reply: FastifyReply, description: string): FastifyReply {
-  return reply.code(401)
-    .header('WWW-Authenticate', `Bearer error="invalid_token", error_description="${description.replace(/[^\x20-\x7e]|"/g, '')}"`)
+export function invalidToken(reply: FastifyReply, description: string): FastifyReply {
+  return reply
+    .code(401)
+    .header(
+      'WWW-Authenticate',
+      `Bearer error="invalid_token", error_description="${description.replace(/[^\x20-\x7e]|"/g, '')}"`
+    )
     .type('application/json')
     .send({ error: 'invalid_token', error_description: description })
 }
 
-export function html (reply: FastifyReply, status: number, body: string): FastifyReply {
+export function html(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').header('Cache-Control', 'no-store').send(body)
 }
 
-export function parseBasic (header: string | undefined): { clientId: string, clientSecret: string } | null {
+export function parseBasic(header: string | undefined): { clientId: string; clientSecret: string } | null {
   if (header === undefined) return null
   const m = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header)
   if (m === null) return null
@@ -84,23 +113,23 @@ export function parseBasic (header: string | undefined): { clientId: string, cli
   return { clientId: decoded.slice(0, colon), clientSecret: decoded.slice(colon + 1) }
 }
 
-export function acceptsAllegroJson (accept: string | undefined): boolean {
+export function acceptsAllegroJson(accept: string | undefined): boolean {
   if (accept === undefined) return false
   return accept.split(',').some((part) => part.split(';')[0].trim().toLowerCase() === ALLEGRO_MEDIA_TYPE)
 }
 
-export function first (value: string | string[] | undefined): string | undefined {
+export function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
 
-export function list (value: string | string[] | undefined): string[] | undefined {
+export function list(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined
   const values = (Array.isArray(value) ? value : [value]).filter((v) => v !== '')
   return values.length === 0 ? undefined : values
 }
 
 /** Strings from query and form body, body winning; arrays collapse to their first value. */
-export function params (request: FastifyRequest): Record<string, string> {
+export function params(request: FastifyRequest): Record<string, string> {
   const out: Record<string, string> = {}
   const merge = (source: unknown): void => {
     if (typeof source !== 'object' || source === null) return
@@ -114,26 +143,30 @@ export function params (request: FastifyRequest): Record<string, string> {
   return out
 }
 
-export type IntResult = { ok: true, value: number } | { ok: false, numeric: boolean }
+export type IntResult = { ok: true; value: number } | { ok: false; numeric: boolean }
 
-export function intParam (raw: string | undefined, fallback: number): IntResult {
+export function intParam(raw: string | undefined, fallback: number): IntResult {
   if (raw === undefined || raw === '') return { ok: true, value: fallback }
   if (!/^-?\d{1,15}$/.test(raw)) return { ok: false, numeric: false }
   return { ok: true, value: Number(raw) }
 }
 
-export function dateParam (raw: string | undefined): number | null | undefined {
+export function dateParam(raw: string | undefined): number | null | undefined {
   if (raw === undefined) return undefined
   if (!DATE_TIME_RE.test(raw)) return null
   const ms = Date.parse(raw)
   return Number.isNaN(ms) ? null : ms
 }
 
-export function sleep (ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-export function parseJson (_request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void {
+export function parseJson(
+  _request: FastifyRequest,
+  body: string | Buffer,
+  done: (err: Error | null, body?: unknown) => void
+): void {
   const text = typeof body === 'string' ? body : body.toString('utf8')
   if (text.trim() === '') {
     done(null, undefined)
@@ -147,7 +180,11 @@ export function parseJson (_request: FastifyRequest, body: string | Buffer, done
 }
 
 /** Reads the whole upload (so the client always gets an answer) but keeps at most 3 MB of it. */
-export function parsePdf (_request: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void): void {
+export function parsePdf(
+  _request: FastifyRequest,
+  payload: IncomingMessage,
+  done: (err: Error | null, body?: unknown) => void
+): void {
   const chunks: Buffer[] = []
   let size = 0
   let over = false

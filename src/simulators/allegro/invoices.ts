@@ -33,24 +33,43 @@ export class InvoiceStore {
   /** Invoices whose bytes are held, oldest upload first. */
   #held: StoredInvoice[] = []
 
-  constructor (opts: { maxBytes: number, scanSeconds: number }) {
+  constructor(opts: { maxBytes: number; scanSeconds: number }) {
     this.#maxBytes = opts.maxBytes
     this.#scanMs = opts.scanSeconds * 1000
   }
 
   /** Bytes of invoice files held now (never above the cap). */
-  get storedBytes (): number {
+  get storedBytes(): number {
     return this.#bytes
   }
 
-  create (list: StoredInvoice[], fileName: string, invoiceNumber: string | null, nowMs: number): { ok: true, id: string } | { ok: false, reason: 'limit' } {
+  create(
+    list: StoredInvoice[],
+    fileName: string,
+    invoiceNumber: string | null,
+    nowMs: number
+  ): { ok: true; id: string } | { ok: false; reason: 'limit' } {
     if (list.length >= MAX_INVOICES_PER_ORDER) return { ok: false, reason: 'limit' }
     const id = randomUUID()
-    list.push({ id, invoiceNumber, fileName, createdAtMs: nowMs, uploadedAtMs: null, file: null, uploaded: false, infected: false })
+    list.push({
+      id,
+      invoiceNumber,
+      fileName,
+      createdAtMs: nowMs,
+      uploadedAtMs: null,
+      file: null,
+      uploaded: false,
+      infected: false
+    })
     return { ok: true, id }
   }
 
-  upload (list: StoredInvoice[], invoiceId: string, file: Buffer, nowMs: number): { ok: true } | { ok: false, reason: UploadFailure } {
+  upload(
+    list: StoredInvoice[],
+    invoiceId: string,
+    file: Buffer,
+    nowMs: number
+  ): { ok: true } | { ok: false; reason: UploadFailure } {
     const invoice = list.find((i) => i.id === invoiceId)
     if (invoice === undefined) return { ok: false, reason: 'invoice_not_found' }
     if (invoice.uploaded) return { ok: false, reason: 'conflict' }
@@ -67,7 +86,7 @@ export class InvoiceStore {
   }
 
   /** Forgets the bytes of invoices of orders dropped from history. */
-  release (list: StoredInvoice[]): void {
+  release(list: StoredInvoice[]): void {
     let any = false
     for (const inv of list) {
       if (inv.file === null) continue
@@ -78,7 +97,7 @@ export class InvoiceStore {
     if (any) this.#held = this.#held.filter((inv) => inv.file !== null)
   }
 
-  #hold (invoice: StoredInvoice): void {
+  #hold(invoice: StoredInvoice): void {
     this.#held.push(invoice)
     this.#bytes += invoice.file?.length ?? 0
     let drop = 0
@@ -90,7 +109,7 @@ export class InvoiceStore {
     if (drop > 0) this.#held = this.#held.slice(drop)
   }
 
-  view (list: StoredInvoice[]): SimInvoice[] {
+  view(list: StoredInvoice[]): SimInvoice[] {
     return list.map((inv) => ({
       id: inv.id,
       invoiceNumber: inv.invoiceNumber,
@@ -102,14 +121,17 @@ export class InvoiceStore {
   }
 
   /** The GET …/invoices resource as Allegro renders it. */
-  resource (list: StoredInvoice[], nowMs: number): Record<string, unknown> {
+  resource(list: StoredInvoice[], nowMs: number): Record<string, unknown> {
     return {
       invoices: list.map((inv) => {
-        let securityVerification: { status: string, verifiedAt: string | null } | null = null
+        let securityVerification: { status: string; verifiedAt: string | null } | null = null
         if (inv.uploaded && inv.uploadedAtMs !== null) {
           const done = nowMs - inv.uploadedAtMs >= this.#scanMs
           securityVerification = done
-            ? { status: inv.infected ? 'REJECTED' : 'ACCEPTED', verifiedAt: new Date(inv.uploadedAtMs + this.#scanMs).toISOString() }
+            ? {
+                status: inv.infected ? 'REJECTED' : 'ACCEPTED',
+                verifiedAt: new Date(inv.uploadedAtMs + this.#scanMs).toISOString()
+              }
             : { status: 'WAITING', verifiedAt: null }
         }
         return {

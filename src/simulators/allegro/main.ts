@@ -23,14 +23,14 @@ Opcje:
   --help                  ta pomoc
 `
 
-function num (value: string | undefined, name: string): number | undefined {
+function num(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined
   const n = Number(value)
   if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: expected a non-negative number, got "${value}"`)
   return n
 }
 
-async function main (): Promise<void> {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
@@ -51,7 +51,8 @@ async function main (): Promise<void> {
     return
   }
   const epoch = values.epoch === undefined ? undefined : new Date(values.epoch)
-  if (epoch !== undefined && Number.isNaN(epoch.getTime())) throw new Error(`--epoch: not a date: "${values.epoch ?? ''}"`)
+  if (epoch !== undefined && Number.isNaN(epoch.getTime()))
+    throw new Error(`--epoch: not a date: "${values.epoch ?? ''}"`)
   const server = await startStandaloneSimulator({
     port: num(values.port, 'port') ?? 4010,
     host: values.host ?? '127.0.0.1',
@@ -72,7 +73,10 @@ async function main (): Promise<void> {
   Ziarno: ${server.simulator.seed}, początek symulacji: ${server.simulator.epoch.toISOString()}
 `)
   const stop = (): void => {
-    server.close().then(() => process.exit(0), () => process.exit(1))
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1)
+    )
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)

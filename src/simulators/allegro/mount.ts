@@ -19,7 +19,11 @@ declare module 'fastify' {
  * signing key comes from the app secret (tokens survive a restart) and its epoch is kept in the
  * database (a restart serves the same order history).
  */
-export async function mountAllegroSimulator (app: FastifyInstance, config: Config, deps: { appSecret: Buffer, now: Clock }): Promise<void> {
+export async function mountAllegroSimulator(
+  app: FastifyInstance,
+  config: Config,
+  deps: { appSecret: Buffer; now: Clock }
+): Promise<void> {
   if (!config.simulator.enabled) {
     app.decorate('allegroSimulator', null)
     return
@@ -37,10 +41,18 @@ export async function mountAllegroSimulator (app: FastifyInstance, config: Confi
   await app.register(allegroSimulatorPlugin, { prefix: SIMULATOR_PREFIX, simulator })
 }
 
-async function simulatorEpoch (app: FastifyInstance, now: Clock): Promise<Date> {
-  const stored = await app.db.selectFrom('allegro_simulator_state').select('epoch').where('id', '=', 1).executeTakeFirst()
+async function simulatorEpoch(app: FastifyInstance, now: Clock): Promise<Date> {
+  const stored = await app.db
+    .selectFrom('allegro_simulator_state')
+    .select('epoch')
+    .where('id', '=', 1)
+    .executeTakeFirst()
   if (stored) return new Date(stored.epoch)
   const epoch = now().toUTC().toISO()
-  await app.db.insertInto('allegro_simulator_state').values({ id: 1, epoch }).onConflict((oc) => oc.doNothing()).execute()
+  await app.db
+    .insertInto('allegro_simulator_state')
+    .values({ id: 1, epoch })
+    .onConflict((oc) => oc.doNothing())
+    .execute()
   return new Date(epoch)
 }

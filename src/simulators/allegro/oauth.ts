@@ -35,7 +35,7 @@ export interface AuthCodeGrant {
 const USER_CODE_LETTERS = 'ABCDEFGHJKLMNPQRSTUVWXYZ'
 const USER_CODE_DIGITS = '23456789'
 
-function randomUserCode (): string {
+function randomUserCode(): string {
   const part = (alphabet: string): string => {
     let s = ''
     for (let i = 0; i < 3; i++) s += alphabet[randomInt(alphabet.length)]
@@ -45,7 +45,7 @@ function randomUserCode (): string {
 }
 
 /** "abc 123xyz" → "ABC-123-XYZ"; users retype codes loosely. */
-function normalizeUserCode (input: string): string {
+function normalizeUserCode(input: string): string {
   const raw = input.toUpperCase().replace(/[^A-Z0-9]/g, '')
   if (raw.length !== 9) return raw
   return `${raw.slice(0, 3)}-${raw.slice(3, 6)}-${raw.slice(6)}`
@@ -83,22 +83,26 @@ export class OAuthServer {
   #accessExpiredUpTo = 0
   readonly #revokedUpTo = new Map<string, number>()
   /** jti → first use and the token's own expiry (after which the entry is useless). */
-  readonly #refreshFirstUse = new Map<string, { atMs: number, expMs: number }>()
+  readonly #refreshFirstUse = new Map<string, { atMs: number; expMs: number }>()
   #lastSweepMs = -Infinity
   readonly #deviceGrants = new Map<string, DeviceGrant>()
   readonly #authCodes = new Map<string, AuthCodeGrant>()
 
-  constructor (deps: OAuthDeps) {
+  constructor(deps: OAuthDeps) {
     this.#deps = deps
   }
 
-  #nowMs (): number {
+  #nowMs(): number {
     return this.#deps.nowMs()
   }
 
   /** Grants held now (device grants, authorization codes, remembered refresh uses). */
-  get heldGrants (): { deviceGrants: number, authCodes: number, refreshUses: number } {
-    return { deviceGrants: this.#deviceGrants.size, authCodes: this.#authCodes.size, refreshUses: this.#refreshFirstUse.size }
+  get heldGrants(): { deviceGrants: number; authCodes: number; refreshUses: number } {
+    return {
+      deviceGrants: this.#deviceGrants.size,
+      authCodes: this.#authCodes.size,
+      refreshUses: this.#refreshFirstUse.size
+    }
   }
 
   /**
@@ -106,76 +110,77 @@ export class OAuthServer {
    * plus DEVICE_GRANT_GRACE_MS (so a late poll still hears expired_token, not invalid_grant),
    * expired authorization codes and first uses of refresh tokens that expired themselves.
    */
-  #sweep (): void {
+  #sweep(): void {
     const nowMs = this.#nowMs()
     if (nowMs - this.#lastSweepMs < 60_000) return
     this.#lastSweepMs = nowMs
-    for (const [code, grant] of this.#deviceGrants) if (nowMs >= grant.expiresAtMs + DEVICE_GRANT_GRACE_MS) this.#deviceGrants.delete(code)
+    for (const [code, grant] of this.#deviceGrants)
+      if (nowMs >= grant.expiresAtMs + DEVICE_GRANT_GRACE_MS) this.#deviceGrants.delete(code)
     for (const [code, grant] of this.#authCodes) if (nowMs >= grant.expiresAtMs) this.#authCodes.delete(code)
     for (const [jti, use] of this.#refreshFirstUse) if (nowMs >= use.expMs) this.#refreshFirstUse.delete(jti)
   }
 
-  seller (login: string): SimSeller {
+  seller(login: string): SimSeller {
     const seller = this.#deps.sellers.find((s) => s.login === login)
     if (seller === undefined) throw new Error(`unknown seller login ${login}`)
     return seller
   }
 
   /** Invalidates every access and refresh token issued to the seller so far. */
-  revokeTokens (sellerLogin: string): void {
+  revokeTokens(sellerLogin: string): void {
     const seller = this.seller(sellerLogin)
     this.#revokedUpTo.set(seller.id, this.#serialCutoff())
   }
 
   /** Makes every access token issued so far expired (refresh tokens stay valid). */
-  expireAccessTokens (): void {
+  expireAccessTokens(): void {
     this.#accessExpiredUpTo = this.#serialCutoff()
   }
 
-  deviceAuthorizations (): DeviceAuthorizationInfo[] {
+  deviceAuthorizations(): DeviceAuthorizationInfo[] {
     return [...this.#deviceGrants.values()].map((g) => ({
       userCode: g.userCode,
       clientId: g.clientId,
       status: g.status,
-      sellerLogin: g.sellerId === null ? null : this.#sellerById(g.sellerId)?.login ?? null,
+      sellerLogin: g.sellerId === null ? null : (this.#sellerById(g.sellerId)?.login ?? null),
       createdAt: new Date(g.createdAtMs).toISOString(),
       expiresAt: new Date(g.expiresAtMs).toISOString()
     }))
   }
 
   /** Approves a device code as the confirmation page would; throws with a reason on failure. */
-  approveDevice (userCode: string, login: string, password: string): SimSeller {
+  approveDevice(userCode: string, login: string, password: string): SimSeller {
     const result = this.confirmDevice(userCode, login, password)
     if (!result.ok) throw new Error(`approveDevice: ${result.reason}`)
     return result.seller
   }
 
-  denyDevice (userCode: string): void {
+  denyDevice(userCode: string): void {
     const grant = this.#grantByUserCode(userCode)
     if (grant === undefined || grant.status !== 'pending') throw new Error('denyDevice: unknown_code')
     grant.status = 'denied'
   }
 
-  findSeller (login: string, password: string): SimSeller | undefined {
+  findSeller(login: string, password: string): SimSeller | undefined {
     return this.#deps.sellers.find((s) => s.login === login && s.password === password)
   }
 
-  #sellerById (id: string): SimSeller | undefined {
+  #sellerById(id: string): SimSeller | undefined {
     return this.#deps.sellers.find((s) => s.id === id)
   }
 
-  sellerById (id: string): SimSeller | undefined {
+  sellerById(id: string): SimSeller | undefined {
     return this.#sellerById(id)
   }
 
-  #serialCutoff (): number {
+  #serialCutoff(): number {
     // Also covers tokens a previous process issued at or before this moment.
     const cutoff = Math.max(this.#lastSerial, this.#nowMs() * 1000 + 999)
     this.#lastSerial = cutoff
     return cutoff
   }
 
-  #issueTokens (sellerId: string, clientId: string, scope: string[]): TokenResponse {
+  #issueTokens(sellerId: string, clientId: string, scope: string[]): TokenResponse {
     const nowMs = this.#nowMs()
     const sn = Math.max(this.#lastSerial + 1, nowMs * 1000)
     this.#lastSerial = sn
@@ -183,11 +188,22 @@ export class OAuthServer {
     const jti = randomUUID()
     const iss = 'https://symulator.allegro.invalid'
     const access: TokenClaims = {
-      typ: 'access', user_name: sellerId, client_id: clientId, scope, iat,
-      exp: iat + this.#deps.opts.accessTokenTtlSeconds, jti, sn, allegro_api: true, iss
+      typ: 'access',
+      user_name: sellerId,
+      client_id: clientId,
+      scope,
+      iat,
+      exp: iat + this.#deps.opts.accessTokenTtlSeconds,
+      jti,
+      sn,
+      allegro_api: true,
+      iss
     }
     const refresh: TokenClaims = {
-      ...access, typ: 'refresh', exp: iat + this.#deps.opts.refreshTokenTtlSeconds, jti: randomUUID()
+      ...access,
+      typ: 'refresh',
+      exp: iat + this.#deps.opts.refreshTokenTtlSeconds,
+      jti: randomUUID()
     }
     this.#deps.stats().accessTokensIssued++
     return {
@@ -202,7 +218,9 @@ export class OAuthServer {
     }
   }
 
-  authenticate (token: string): { ok: true, seller: SimSeller, clientId: string, scope: string[] } | { ok: false, description: string } {
+  authenticate(
+    token: string
+  ): { ok: true; seller: SimSeller; clientId: string; scope: string[] } | { ok: false; description: string } {
     const claims = verifyToken(token, this.#deps.secret)
     if (claims === null || claims.typ !== 'access') return { ok: false, description: 'Invalid access token' }
     const seller = this.#sellerById(claims.user_name)
@@ -214,7 +232,7 @@ export class OAuthServer {
     return { ok: true, seller, clientId: claims.client_id, scope: claims.scope }
   }
 
-  createDeviceAuthorization (clientId: string, scope: string[], webBaseUrl: string): Record<string, string | number> {
+  createDeviceAuthorization(clientId: string, scope: string[], webBaseUrl: string): Record<string, string | number> {
     const nowMs = this.#nowMs()
     let userCode = randomUserCode()
     while (this.#grantByUserCode(userCode) !== undefined) userCode = randomUserCode()
@@ -232,7 +250,8 @@ export class OAuthServer {
     }
     this.#sweep()
     // A flood inside one expiry window: the oldest grant goes (Map keeps insertion order).
-    if (this.#deviceGrants.size >= MAX_DEVICE_GRANTS) this.#deviceGrants.delete(this.#deviceGrants.keys().next().value as string)
+    if (this.#deviceGrants.size >= MAX_DEVICE_GRANTS)
+      this.#deviceGrants.delete(this.#deviceGrants.keys().next().value as string)
     this.#deviceGrants.set(grant.deviceCode, grant)
     this.#deps.stats().deviceCodesIssued++
     const verificationUri = `${this.#deps.publicBaseUrl ?? webBaseUrl}/skojarz-aplikacje`
@@ -246,15 +265,18 @@ export class OAuthServer {
     }
   }
 
-  #grantByUserCode (userCode: string): DeviceGrant | undefined {
+  #grantByUserCode(userCode: string): DeviceGrant | undefined {
     const code = normalizeUserCode(userCode)
     for (const grant of this.#deviceGrants.values()) if (grant.userCode === code) return grant
     return undefined
   }
 
   /** The confirmation page's logic. */
-  confirmDevice (userCode: string, login: string, password: string):
-    { ok: true, seller: SimSeller } | { ok: false, reason: 'unknown_code' | 'expired' | 'used' | 'bad_credentials' } {
+  confirmDevice(
+    userCode: string,
+    login: string,
+    password: string
+  ): { ok: true; seller: SimSeller } | { ok: false; reason: 'unknown_code' | 'expired' | 'used' | 'bad_credentials' } {
     const grant = this.#grantByUserCode(userCode)
     if (grant === undefined) return { ok: false, reason: 'unknown_code' }
     if (this.#nowMs() >= grant.expiresAtMs) return { ok: false, reason: 'expired' }
@@ -267,14 +289,14 @@ export class OAuthServer {
   }
 
   /** Denial from the page: only needs a valid pending code. */
-  rejectDevice (userCode: string): boolean {
+  rejectDevice(userCode: string): boolean {
     const grant = this.#grantByUserCode(userCode)
     if (grant === undefined || grant.status !== 'pending' || this.#nowMs() >= grant.expiresAtMs) return false
     grant.status = 'denied'
     return true
   }
 
-  pollDeviceToken (clientId: string, deviceCode: string): TokenResponse | OAuthError {
+  pollDeviceToken(clientId: string, deviceCode: string): TokenResponse | OAuthError {
     const grant = this.#deviceGrants.get(deviceCode)
     const nowMs = this.#nowMs()
     if (grant === undefined || grant.clientId !== clientId) {
@@ -297,9 +319,12 @@ export class OAuthServer {
     return { error: 'authorization_pending', error_description: 'Authorization pending' }
   }
 
-  refreshTokens (clientId: string, refreshToken: string): TokenResponse | OAuthError {
+  refreshTokens(clientId: string, refreshToken: string): TokenResponse | OAuthError {
     this.#deps.stats().tokenRefreshAttempts++
-    const invalid = (why: string): OAuthError => ({ error: 'invalid_grant', error_description: `Invalid refresh token (${why})` })
+    const invalid = (why: string): OAuthError => ({
+      error: 'invalid_grant',
+      error_description: `Invalid refresh token (${why})`
+    })
     const claims = verifyToken(refreshToken, this.#deps.secret)
     if (claims === null || claims.typ !== 'refresh') return invalid('malformed')
     if (claims.client_id !== clientId) return invalid('client mismatch')
@@ -309,7 +334,8 @@ export class OAuthServer {
     if (nowMs >= claims.exp * 1000) return invalid('expired')
     if (claims.sn <= (this.#revokedUpTo.get(seller.id) ?? 0)) return invalid('revoked')
     const firstUse = this.#refreshFirstUse.get(claims.jti)?.atMs
-    if (firstUse !== undefined && nowMs - firstUse > this.#deps.opts.refreshTokenGraceSeconds * 1000) return invalid('already used')
+    if (firstUse !== undefined && nowMs - firstUse > this.#deps.opts.refreshTokenGraceSeconds * 1000)
+      return invalid('already used')
     if (firstUse === undefined) {
       this.#sweep()
       this.#refreshFirstUse.set(claims.jti, { atMs: nowMs, expMs: claims.exp * 1000 })
@@ -318,7 +344,7 @@ export class OAuthServer {
     return this.#issueTokens(seller.id, clientId, claims.scope)
   }
 
-  createAuthorizationCode (grant: Omit<AuthCodeGrant, 'expiresAtMs'>): string {
+  createAuthorizationCode(grant: Omit<AuthCodeGrant, 'expiresAtMs'>): string {
     this.#sweep()
     const code = randomBytes(24).toString('base64url')
     if (this.#authCodes.size >= MAX_AUTH_CODES) this.#authCodes.delete(this.#authCodes.keys().next().value as string)
@@ -326,9 +352,17 @@ export class OAuthServer {
     return code
   }
 
-  exchangeAuthorizationCode (clientId: string, code: string, redirectUri: string | undefined, codeVerifier: string | undefined): TokenResponse | OAuthError {
+  exchangeAuthorizationCode(
+    clientId: string,
+    code: string,
+    redirectUri: string | undefined,
+    codeVerifier: string | undefined
+  ): TokenResponse | OAuthError {
     const grant = this.#authCodes.get(code)
-    const invalid: OAuthError = { error: 'invalid_grant', error_description: `Invalid authorization code: ${code.slice(0, 8)}` }
+    const invalid: OAuthError = {
+      error: 'invalid_grant',
+      error_description: `Invalid authorization code: ${code.slice(0, 8)}`
+    }
     if (grant === undefined) return invalid
     // Single use, even when the exchange fails.
     this.#authCodes.delete(code)
@@ -338,12 +372,13 @@ export class OAuthServer {
       if (codeVerifier === undefined || codeVerifier.length < 43 || codeVerifier.length > 128) {
         return { error: 'invalid_grant', error_description: 'Invalid code verifier' }
       }
-      const computed = grant.codeChallengeMethod === 'S256'
-        ? createHash('sha256').update(codeVerifier).digest('base64url')
-        : codeVerifier
-      if (computed !== grant.codeChallenge) return { error: 'invalid_grant', error_description: 'Invalid code verifier' }
+      const computed =
+        grant.codeChallengeMethod === 'S256'
+          ? createHash('sha256').update(codeVerifier).digest('base64url')
+          : codeVerifier
+      if (computed !== grant.codeChallenge)
+        return { error: 'invalid_grant', error_description: 'Invalid code verifier' }
     }
     return this.#issueTokens(grant.sellerId, clientId, grant.scope)
   }
-
 }

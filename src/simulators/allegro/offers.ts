@@ -8,12 +8,12 @@ export class OfferCatalogue {
   readonly all: SimOffer[] = []
   readonly #byId = new Map<string, SimOffer>()
 
-  add (offer: SimOffer): void {
+  add(offer: SimOffer): void {
     this.all.push(offer)
     this.#byId.set(offer.id, offer)
   }
 
-  query (sellerId: string, q: OfferQuery): { offers: SimOffer[], count: number, totalCount: number } {
+  query(sellerId: string, q: OfferQuery): { offers: SimOffer[]; count: number; totalCount: number } {
     const needle = q.name?.toLocaleLowerCase('pl')
     const matching = this.all.filter((o) => {
       if (o.sellerId !== sellerId) return false
@@ -32,8 +32,10 @@ export class OfferCatalogue {
       const desc = q.sort.startsWith('-')
       const field = desc ? q.sort.slice(1) : q.sort
       const key = (o: SimOffer): number =>
-        field === 'sellingMode.price.amount' ? parseMinor(o.price.amount) ?? 0
-          : field === 'stock.sold' ? o.stock.sold
+        field === 'sellingMode.price.amount'
+          ? (parseMinor(o.price.amount) ?? 0)
+          : field === 'stock.sold'
+            ? o.stock.sold
             : o.stock.available
       matching.sort((a, b) => (desc ? key(b) - key(a) : key(a) - key(b)))
     }
@@ -41,11 +43,11 @@ export class OfferCatalogue {
     return { offers: page, count: page.length, totalCount: matching.length }
   }
 
-  find (offerId: string): SimOffer | undefined {
+  find(offerId: string): SimOffer | undefined {
     return this.#byId.get(offerId)
   }
 
-  setStock (offer: SimOffer, available: number, now: Date): void {
+  setStock(offer: SimOffer, available: number, now: Date): void {
     offer.stock.available = available
     // Allegro ends an active offer whose stock drops to zero.
     if (available === 0 && offer.publication.status === 'ACTIVE') {

@@ -63,7 +63,7 @@ interface PendingStep {
   rec: OrderRecord
 }
 
-function stepBefore (a: PendingStep, b: PendingStep): boolean {
+function stepBefore(a: PendingStep, b: PendingStep): boolean {
   if (a.at !== b.at) return a.at < b.at
   if (a.rec.boughtAtMs !== b.rec.boughtAtMs) return a.rec.boughtAtMs < b.rec.boughtAtMs
   if (a.rec.form.id !== b.rec.form.id) return a.rec.form.id < b.rec.form.id
@@ -74,15 +74,15 @@ function stepBefore (a: PendingStep, b: PendingStep): boolean {
 class StepHeap {
   #items: PendingStep[] = []
 
-  get size (): number {
+  get size(): number {
     return this.#items.length
   }
 
-  peek (): PendingStep | undefined {
+  peek(): PendingStep | undefined {
     return this.#items[0]
   }
 
-  push (step: PendingStep): void {
+  push(step: PendingStep): void {
     const items = this.#items
     items.push(step)
     let i = items.length - 1
@@ -94,7 +94,7 @@ class StepHeap {
     }
   }
 
-  pop (): PendingStep | undefined {
+  pop(): PendingStep | undefined {
     const items = this.#items
     const top = items[0]
     const last = items.pop()
@@ -140,12 +140,12 @@ export class OrderHistory {
   readonly #heap = new StepHeap()
   #live = { nextSlot: 0, slot: -1, times: [] as number[], index: 0 }
 
-  constructor (deps: OrderHistoryDeps) {
+  constructor(deps: OrderHistoryDeps) {
     this.#deps = deps
   }
 
   /** Replays everything due up to now(): new orders, payments, shipments, cancellations. Idempotent. */
-  materialize (): void {
+  materialize(): void {
     const nowMs = this.#deps.nowMs()
     for (;;) {
       const arrival = this.#peekArrival(nowMs)
@@ -164,8 +164,11 @@ export class OrderHistory {
     if (nowMs - this.#lastPruneMs >= DAY) this.#prune(nowMs)
   }
 
-  /** Keeps memory bounded in a long-running app: Allegro itself forgets events after 60 days and orders after about a year. */
-  #prune (nowMs: number): void {
+  /**
+   * Keeps memory bounded in a long-running app: Allegro itself forgets events after 60 days and orders after about a
+   * year.
+   */
+  #prune(nowMs: number): void {
     this.#lastPruneMs = nowMs
     const eventCutoff = nowMs - EVENT_RETENTION_MS
     const keep = (e: StoredEvent): boolean => e.occurredAtMs >= eventCutoff
@@ -181,10 +184,15 @@ export class OrderHistory {
         dropped = true
       }
     }
-    if (dropped) for (const [sellerId, recs] of this.#sellerOrders) this.#sellerOrders.set(sellerId, recs.filter((r) => !r.pruned))
+    if (dropped)
+      for (const [sellerId, recs] of this.#sellerOrders)
+        this.#sellerOrders.set(
+          sellerId,
+          recs.filter((r) => !r.pruned)
+        )
   }
 
-  #peekArrival (nowMs: number): number | null {
+  #peekArrival(nowMs: number): number | null {
     if (this.#deps.ordersPerHour <= 0) return null
     const live = this.#live
     while (live.index >= live.times.length) {
@@ -204,7 +212,7 @@ export class OrderHistory {
     return t <= nowMs ? t : null
   }
 
-  #takeArrival (at: number): void {
+  #takeArrival(at: number): void {
     const live = this.#live
     const rng = rngFor(this.#deps.seed, 'live', live.slot, live.index)
     live.index++
@@ -213,7 +221,7 @@ export class OrderHistory {
   }
 
   /** Generates an order and schedules its plan; it appears at its "bought" step. */
-  createOrder (sellerId: string, rng: ReturnType<typeof rngFor>, spec: OrderSpec): OrderRecord {
+  createOrder(sellerId: string, rng: ReturnType<typeof rngFor>, spec: OrderSpec): OrderRecord {
     const ctx = this.#deps.contexts.get(sellerId)
     if (ctx === undefined) throw new Error(`unknown seller id ${sellerId}`)
     const { form, plan } = generateOrder(ctx, rng, spec)
@@ -234,13 +242,13 @@ export class OrderHistory {
     return rec
   }
 
-  #applyStep (step: PendingStep): void {
+  #applyStep(step: PendingStep): void {
     const rec = step.rec
     if (rec.pruned) return
     if (step.kind === 'bought') {
       rec.visible = true
       let list = this.#sellerOrders.get(rec.sellerId)
-      if (list === undefined) this.#sellerOrders.set(rec.sellerId, list = [])
+      if (list === undefined) this.#sellerOrders.set(rec.sellerId, (list = []))
       list.push(rec)
       for (const line of rec.form.lineItems) {
         const offer = this.#deps.offers.find(line.offer.id)
@@ -257,7 +265,7 @@ export class OrderHistory {
     if (type !== null) this.#emit(rec, type, step.at)
   }
 
-  #touch (rec: OrderRecord, atMs: number): void {
+  #touch(rec: OrderRecord, atMs: number): void {
     const previous = rec.form.revision
     rec.version++
     let revision = fnv1a(`${this.#deps.seed}:${rec.form.id}:${rec.version}`).toString(16).padStart(8, '0')
@@ -269,7 +277,7 @@ export class OrderHistory {
     }
   }
 
-  #emit (rec: OrderRecord, type: OrderEventType, atMs: number): void {
+  #emit(rec: OrderRecord, type: OrderEventType, atMs: number): void {
     // Ids look like Allegro's (microsecond-ish timestamps) but are strictly increasing in the
     // order events are recorded, so "after cursor" never skips an event recorded later.
     const num = Math.max(this.#lastEventNum + 1, atMs * 1000)
@@ -290,7 +298,11 @@ export class OrderHistory {
         },
         lineItems: f.lineItems.map((l) => ({
           id: l.id,
-          offer: { id: l.offer.id, name: l.offer.name, external: l.offer.external === null ? null : { id: l.offer.external.id } },
+          offer: {
+            id: l.offer.id,
+            name: l.offer.name,
+            external: l.offer.external === null ? null : { id: l.offer.external.id }
+          },
           quantity: l.quantity,
           originalPrice: { ...l.originalPrice },
           price: { ...l.price },
@@ -303,7 +315,7 @@ export class OrderHistory {
     const stored: StoredEvent = { num, sellerId: rec.sellerId, occurredAtMs: atMs, event }
     this.#events.push(stored)
     let list = this.#sellerEvents.get(rec.sellerId)
-    if (list === undefined) this.#sellerEvents.set(rec.sellerId, list = [])
+    if (list === undefined) this.#sellerEvents.set(rec.sellerId, (list = []))
     list.push(stored)
   }
 
@@ -311,7 +323,7 @@ export class OrderHistory {
    * Records an event as given (it may break the description: no checkoutForm, an odd id…),
    * with the next event id and now as occurredAt unless the event names its own.
    */
-  injectEvent (sellerId: string, raw: Record<string, unknown>): OrderEvent {
+  injectEvent(sellerId: string, raw: Record<string, unknown>): OrderEvent {
     const atMs = this.#deps.nowMs()
     const num = Math.max(this.#lastEventNum + 1, atMs * 1000)
     this.#lastEventNum = num
@@ -319,29 +331,29 @@ export class OrderHistory {
     const stored: StoredEvent = { num, sellerId, occurredAtMs: atMs, event }
     this.#events.push(stored)
     let list = this.#sellerEvents.get(sellerId)
-    if (list === undefined) this.#sellerEvents.set(sellerId, list = [])
+    if (list === undefined) this.#sellerEvents.set(sellerId, (list = []))
     list.push(stored)
     return event
   }
 
   /** Every order generated so far, visible or not (the Map's insertion order). */
-  records (): IterableIterator<OrderRecord> {
+  records(): IterableIterator<OrderRecord> {
     return this.#orders.values()
   }
 
-  record (id: string): OrderRecord | undefined {
+  record(id: string): OrderRecord | undefined {
     return this.#orders.get(id)
   }
 
   /** The seller's visible order, or undefined (also for another seller's order). */
-  visibleRecord (sellerId: string, id: string): OrderRecord | undefined {
+  visibleRecord(sellerId: string, id: string): OrderRecord | undefined {
     const rec = this.#orders.get(id)
     if (rec === undefined || !rec.visible || rec.sellerId !== sellerId) return undefined
     return rec
   }
 
   /** Applies a control-API change as Allegro would: new revision, updatedAt = now, one event (unless null). */
-  update (rec: OrderRecord, mutate: (form: CheckoutForm) => void, eventType: OrderEventType | null): void {
+  update(rec: OrderRecord, mutate: (form: CheckoutForm) => void, eventType: OrderEventType | null): void {
     rec.scripted = false
     mutate(rec.form)
     const nowMs = this.#deps.nowMs()
@@ -350,12 +362,15 @@ export class OrderHistory {
   }
 
   /** Recorded events, oldest first: all sellers' or one seller's. */
-  events (sellerId?: string): OrderEvent[] {
-    const list = sellerId === undefined ? this.#events : this.#sellerEvents.get(sellerId) ?? []
+  events(sellerId?: string): OrderEvent[] {
+    const list = sellerId === undefined ? this.#events : (this.#sellerEvents.get(sellerId) ?? [])
     return list.map((e) => e.event)
   }
 
-  queryCheckoutForms (sellerId: string, q: CheckoutFormQuery): { checkoutForms: CheckoutForm[], count: number, totalCount: number } {
+  queryCheckoutForms(
+    sellerId: string,
+    q: CheckoutFormQuery
+  ): { checkoutForms: CheckoutForm[]; count: number; totalCount: number } {
     const all = this.#sellerOrders.get(sellerId) ?? []
     const matching = all.filter((rec) => {
       const f = rec.form
@@ -384,7 +399,7 @@ export class OrderHistory {
     return { checkoutForms: page, count: page.length, totalCount: matching.length }
   }
 
-  queryEvents (sellerId: string, from: number | undefined, limit: number, types: string[] | undefined): OrderEvent[] {
+  queryEvents(sellerId: string, from: number | undefined, limit: number, types: string[] | undefined): OrderEvent[] {
     const list = this.#sellerEvents.get(sellerId) ?? []
     const retentionStart = this.#deps.nowMs() - EVENT_RETENTION_MS
     let lo = 0
@@ -406,7 +421,7 @@ export class OrderHistory {
     return out
   }
 
-  latestEvent (sellerId: string): { id: string, occurredAt: string } | null {
+  latestEvent(sellerId: string): { id: string; occurredAt: string } | null {
     const list = this.#sellerEvents.get(sellerId) ?? []
     const last = list[list.length - 1]
     return last === undefined ? null : { id: last.event.id, occurredAt: last.event.occurredAt }

@@ -6,7 +6,7 @@
  */
 import { escapeHtml } from '../shared/html.ts'
 
-function layout (title: string, body: string): string {
+function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="pl">
 <head>
@@ -36,7 +36,7 @@ const DEMO_ACCOUNT = `<section aria-labelledby="demo-account">
 <p>Login: <kbd>demo_sklep</kbd>, hasło: <kbd>demo1234</kbd></p>
 </section>`
 
-function errorBlock (error: string | undefined): string {
+function errorBlock(error: string | undefined): string {
   return error === undefined ? '' : `<p role="alert"><strong>${escapeHtml(error)}</strong></p>\n`
 }
 
@@ -46,8 +46,10 @@ export interface DevicePageState {
   error?: string
 }
 
-export function devicePage (state: DevicePageState): string {
-  return layout('Powiąż aplikację z kontem – Symulator Allegro', `<h1>Powiąż aplikację z kontem Allegro</h1>
+export function devicePage(state: DevicePageState): string {
+  return layout(
+    'Powiąż aplikację z kontem – Symulator Allegro',
+    `<h1>Powiąż aplikację z kontem Allegro</h1>
 <p>Aplikacja prosi o dostęp do zamówień i ofert Twojego konta. Sprawdź, czy kod poniżej jest taki sam
 jak kod wyświetlony w Biurku, a potem zaloguj się, aby zezwolić na dostęp.</p>
 ${errorBlock(state.error)}<form method="post" action="skojarz-aplikacje">
@@ -60,17 +62,24 @@ ${errorBlock(state.error)}<form method="post" action="skojarz-aplikacje">
 <p><button type="submit" name="decision" value="approve">Zezwól i powiąż</button>
 <button type="submit" name="decision" value="deny" formnovalidate>Odmów dostępu</button></p>
 </form>
-${DEMO_ACCOUNT}`)
+${DEMO_ACCOUNT}`
+  )
 }
 
-export function deviceApprovedPage (login: string): string {
-  return layout('Aplikacja powiązana – Symulator Allegro', `<h1>Gotowe</h1>
-<p role="status">Aplikacja została powiązana z kontem ${escapeHtml(login)}. Możesz wrócić do Biurka.</p>`)
+export function deviceApprovedPage(login: string): string {
+  return layout(
+    'Aplikacja powiązana – Symulator Allegro',
+    `<h1>Gotowe</h1>
+<p role="status">Aplikacja została powiązana z kontem ${escapeHtml(login)}. Możesz wrócić do Biurka.</p>`
+  )
 }
 
-export function deviceDeniedPage (): string {
-  return layout('Odmowa dostępu – Symulator Allegro', `<h1>Odmówiono dostępu</h1>
-<p role="status">Aplikacja nie otrzymała dostępu do konta. Możesz zamknąć tę stronę i wrócić do Biurka.</p>`)
+export function deviceDeniedPage(): string {
+  return layout(
+    'Odmowa dostępu – Symulator Allegro',
+    `<h1>Odmówiono dostępu</h1>
+<p role="status">Aplikacja nie otrzymała dostępu do konta. Możesz zamknąć tę stronę i wrócić do Biurka.</p>`
+  )
 }
 
 export interface AuthorizePageState {
@@ -80,11 +89,13 @@ export interface AuthorizePageState {
 }
 
 /** Authorization-code flow login; the OAuth parameters travel as hidden fields. */
-export function authorizePage (state: AuthorizePageState): string {
+export function authorizePage(state: AuthorizePageState): string {
   const hidden = Object.entries(state.params)
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join('\n')
-  return layout('Zaloguj się – Symulator Allegro', `<h1>Zaloguj się, aby powiązać aplikację</h1>
+  return layout(
+    'Zaloguj się – Symulator Allegro',
+    `<h1>Zaloguj się, aby powiązać aplikację</h1>
 <p>Aplikacja <kbd>${escapeHtml(state.params.client_id ?? '')}</kbd> prosi o dostęp do zamówień i ofert Twojego konta.</p>
 ${errorBlock(state.error)}<form method="post" action="authorize">
 ${hidden}
@@ -95,27 +106,51 @@ ${hidden}
 <p><button type="submit" name="decision" value="approve">Zaloguj i zezwól</button>
 <button type="submit" name="decision" value="deny" formnovalidate>Odmów dostępu</button></p>
 </form>
-${DEMO_ACCOUNT}`)
+${DEMO_ACCOUNT}`
+  )
 }
 
-export function errorPage (message: string): string {
-  return layout('Nie możemy wyświetlić strony – Symulator Allegro', `<h1>Nie możemy wyświetlić strony</h1>
-<p role="alert">${escapeHtml(message)}</p>`)
+export function errorPage(message: string): string {
+  return layout(
+    'Nie możemy wyświetlić strony – Symulator Allegro',
+    `<h1>Nie możemy wyświetlić strony</h1>
+<p role="alert">${escapeHtml(message)}</p>`
+  )
 }
 
-export function indexPage (webBase: string): string {
-  return layout('Symulator Allegro', `<h1>Symulator Allegro</h1>
+export function indexPage(webBase: string): string {
+  return layout(
+    'Symulator Allegro',
+    `<h1>Symulator Allegro</h1>
 <p>Adres usług OAuth (jak <kbd>https://allegro.pl</kbd>): <kbd>${escapeHtml(webBase)}</kbd></p>
 <p>Adres REST API (jak <kbd>https://api.allegro.pl</kbd>): <kbd>${escapeHtml(webBase)}/api</kbd></p>
 <p><a href="${escapeHtml(webBase)}/skojarz-aplikacje">Powiąż aplikację kodem</a></p>
-${DEMO_ACCOUNT}`)
+${DEMO_ACCOUNT}`
+  )
 }
 
-export function buyerOrderPage (orderId: string, invoices: Array<{ id: string, invoiceNumber: string | null, fileName: string, uploadedAt: string | null, file: Buffer | null }>): string {
-  const rows = invoices.map((i) => `<li>${escapeHtml(i.invoiceNumber ?? i.fileName)}: ${i.file === null
-    ? 'plik jeszcze nie przesłany'
-    : `<a href="${escapeHtml(orderId)}/faktury/${escapeHtml(i.id)}">pobierz PDF</a> (przesłano ${escapeHtml(i.uploadedAt ?? '')})`}</li>`)
-  return layout('Moje zakupy – Symulator Allegro', `<h1>Zamówienie ${escapeHtml(orderId)}</h1>
+export function buyerOrderPage(
+  orderId: string,
+  invoices: Array<{
+    id: string
+    invoiceNumber: string | null
+    fileName: string
+    uploadedAt: string | null
+    file: Buffer | null
+  }>
+): string {
+  const rows = invoices.map(
+    (i) =>
+      `<li>${escapeHtml(i.invoiceNumber ?? i.fileName)}: ${
+        i.file === null
+          ? 'plik jeszcze nie przesłany'
+          : `<a href="${escapeHtml(orderId)}/faktury/${escapeHtml(i.id)}">pobierz PDF</a> (przesłano ${escapeHtml(i.uploadedAt ?? '')})`
+      }</li>`
+  )
+  return layout(
+    'Moje zakupy – Symulator Allegro',
+    `<h1>Zamówienie ${escapeHtml(orderId)}</h1>
 <h2>Faktury od sprzedającego</h2>
-${rows.length === 0 ? '<p>Sprzedający nie dodał jeszcze faktury.</p>' : `<ul>\n${rows.join('\n')}\n</ul>`}`)
+${rows.length === 0 ? '<p>Sprzedający nie dodał jeszcze faktury.</p>' : `<ul>\n${rows.join('\n')}\n</ul>`}`
+  )
 }

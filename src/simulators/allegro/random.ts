@@ -6,7 +6,7 @@
 
 // cyrb128 spreads a string key over 128 bits of state; a 32-bit state would make
 // UUID collisions likely at the order counts the benchmark uses.
-function cyrb128 (key: string): [number, number, number, number] {
+function cyrb128(key: string): [number, number, number, number] {
   let h1 = 1779033703
   let h2 = 3144134277
   let h3 = 1013904242
@@ -39,7 +39,7 @@ export class Rng {
   #c: number
   #d: number
 
-  constructor (key: string) {
+  constructor(key: string) {
     const [a, b, c, d] = cyrb128(key)
     this.#a = a
     this.#b = b
@@ -48,7 +48,7 @@ export class Rng {
     for (let i = 0; i < 12; i++) this.next32()
   }
 
-  next32 (): number {
+  next32(): number {
     let a = this.#a
     let b = this.#b
     let c = this.#c
@@ -68,24 +68,24 @@ export class Rng {
   }
 
   /** Uniform in [0, 1). */
-  next (): number {
+  next(): number {
     return this.next32() / 4294967296
   }
 
   /** Uniform integer in [min, max], both inclusive. */
-  int (min: number, max: number): number {
+  int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1))
   }
 
-  chance (p: number): boolean {
+  chance(p: number): boolean {
     return this.next() < p
   }
 
-  pick<T> (items: readonly T[]): T {
+  pick<T>(items: readonly T[]): T {
     return items[Math.floor(this.next() * items.length)]
   }
 
-  weighted<T> (items: readonly (readonly [T, number])[]): T {
+  weighted<T>(items: readonly (readonly [T, number])[]): T {
     let total = 0
     for (const [, w] of items) total += w
     let r = this.next() * total
@@ -96,26 +96,26 @@ export class Rng {
     return items[items.length - 1][0]
   }
 
-  digits (n: number): string {
+  digits(n: number): string {
     let s = ''
     for (let i = 0; i < n; i++) s += String(this.next32() % 10)
     return s
   }
 
-  hex (n: number): string {
+  hex(n: number): string {
     let s = ''
     for (let i = 0; i < n; i++) s += HEX[this.next32() & 15]
     return s
   }
 
-  alnum (n: number): string {
+  alnum(n: number): string {
     let s = ''
     for (let i = 0; i < n; i++) s += ALNUM[this.next32() % ALNUM.length]
     return s
   }
 
   /** RFC 4122 version 4 layout, but deterministic. */
-  uuid (): string {
+  uuid(): string {
     const a = this.next32()
     const b = (this.next32() & 0xffff0fff) | 0x00004000
     const c = ((this.next32() & 0x3fffffff) | 0x80000000) >>> 0
@@ -127,13 +127,13 @@ export class Rng {
   }
 
   /** Standard normal (Box–Muller). */
-  gaussian (): number {
+  gaussian(): number {
     const u = 1 - this.next()
     const v = this.next()
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
   }
 
-  poisson (lambda: number): number {
+  poisson(lambda: number): number {
     if (lambda <= 0) return 0
     if (lambda > 30) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * this.gaussian()))
     const limit = Math.exp(-lambda)
@@ -147,12 +147,12 @@ export class Rng {
   }
 }
 
-export function rngFor (...parts: (string | number)[]): Rng {
+export function rngFor(...parts: (string | number)[]): Rng {
   return new Rng(parts.join(':'))
 }
 
 /** 32-bit FNV-1a, used for short derived identifiers such as order revisions. */
-export function fnv1a (text: string): number {
+export function fnv1a(text: string): number {
   let h = 0x811c9dc5
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i)
@@ -162,14 +162,14 @@ export function fnv1a (text: string): number {
 }
 
 /** Integer minor units → Allegro's decimal string ("123.45"). */
-export function formatMinor (minor: number): string {
+export function formatMinor(minor: number): string {
   const sign = minor < 0 ? '-' : ''
   const abs = Math.abs(minor)
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`
 }
 
 /** Allegro's decimal string → integer minor units; null when the text is not an amount. */
-export function parseMinor (amount: string): number | null {
+export function parseMinor(amount: string): number | null {
   const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(amount)
   if (m === null) return null
   const minor = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'))

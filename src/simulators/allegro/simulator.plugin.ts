@@ -14,8 +14,22 @@ import type { Fault } from './faults.ts'
 import { errorPage, indexPage } from './pages.ts'
 import type { AllegroSimulator } from './simulator.ts'
 import {
-  ALLEGRO_MEDIA_TYPE, FORM_BODY_LIMIT, HttpError, JSON_BODY_LIMIT, acceptsAllegroJson, allegroError, html, invalidToken,
-  oauthError, parseJson, parsePdf, sleep, validationError, type ApiContext, type AuthContext, type RouteConfig
+  ALLEGRO_MEDIA_TYPE,
+  FORM_BODY_LIMIT,
+  HttpError,
+  JSON_BODY_LIMIT,
+  acceptsAllegroJson,
+  allegroError,
+  html,
+  invalidToken,
+  oauthError,
+  parseJson,
+  parsePdf,
+  sleep,
+  validationError,
+  type ApiContext,
+  type AuthContext,
+  type RouteConfig
 } from './http.ts'
 import { registerBuyerRoutes } from './buyer.routes.ts'
 import { registerControlRoutes } from './control.routes.ts'
@@ -24,15 +38,16 @@ import { registerOAuthRoutes } from './oauth.routes.ts'
 import { registerOfferRoutes } from './offers.routes.ts'
 import { registerOrderRoutes } from './orders.routes.ts'
 
-
-
 export interface AllegroSimulatorPluginOptions {
   simulator: AllegroSimulator
 }
 
 // ---------------------------------------------------------------------------------------------
 
-export default async function allegroSimulatorPlugin (app: FastifyInstance, opts: AllegroSimulatorPluginOptions): Promise<void> {
+export default async function allegroSimulatorPlugin(
+  app: FastifyInstance,
+  opts: AllegroSimulatorPluginOptions
+): Promise<void> {
   const sim = opts.simulator
   if (sim === undefined) throw new Error('allegroSimulatorPlugin: opts.simulator is required')
   const prefix = app.prefix
@@ -50,9 +65,13 @@ export default async function allegroSimulatorPlugin (app: FastifyInstance, opts
 
   // Own parsers only: whatever the host registered does not apply inside this scope.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)))
-  })
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
+    (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)))
+    }
+  )
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, parseJson)
 
   app.addHook('onRequest', async (request, reply) => {
@@ -78,7 +97,12 @@ export default async function allegroSimulatorPlugin (app: FastifyInstance, opts
     return await applyFault(fault, request, reply, path)
   })
 
-  async function applyFault (fault: Fault, request: FastifyRequest, reply: FastifyReply, path: string): Promise<FastifyReply | undefined> {
+  async function applyFault(
+    fault: Fault,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    path: string
+  ): Promise<FastifyReply | undefined> {
     const spec = fault.spec
     const oauthPath = path.startsWith('/auth/')
     switch (spec.kind) {
@@ -90,7 +114,8 @@ export default async function allegroSimulatorPlugin (app: FastifyInstance, opts
         request.raw.socket.destroy()
         return reply
       case 'malformed':
-        return reply.code(spec.status ?? 200)
+        return reply
+          .code(spec.status ?? 200)
           .type(oauthPath ? 'application/json' : ALLEGRO_MEDIA_TYPE)
           .send('{"checkoutForms": [{"id": "6f1c2b3a-9d84-11f0-8a21-5b7c0e4d1a77", "buyer": {"login": ')
       case 'expiredToken':
@@ -104,7 +129,15 @@ export default async function allegroSimulatorPlugin (app: FastifyInstance, opts
         for (const [k, v] of Object.entries(spec.headers ?? {})) reply.header(k, v)
         reply.code(spec.status)
         if (spec.body !== undefined) {
-          return reply.type(typeof spec.body === 'string' ? 'text/plain; charset=utf-8' : oauthPath ? 'application/json' : ALLEGRO_MEDIA_TYPE).send(spec.body)
+          return reply
+            .type(
+              typeof spec.body === 'string'
+                ? 'text/plain; charset=utf-8'
+                : oauthPath
+                  ? 'application/json'
+                  : ALLEGRO_MEDIA_TYPE
+            )
+            .send(spec.body)
         }
         if (oauthPath) {
           return reply.type('application/json').send({
@@ -113,22 +146,35 @@ export default async function allegroSimulatorPlugin (app: FastifyInstance, opts
           })
         }
         const tooMany = spec.status === 429
-        return allegroError(reply, spec.status,
+        return allegroError(
+          reply,
+          spec.status,
           tooMany ? 'TooManyRequestsException' : spec.status >= 500 ? 'InternalServerErrorException' : 'SimulatedError',
           tooMany ? 'Too many requests' : `Simulated failure (HTTP ${spec.status})`,
-          tooMany ? 'Zbyt wiele zapytań. Spróbuj ponownie za chwilę.' : 'Wystąpił błąd po stronie Allegro. Spróbuj ponownie później.')
+          tooMany
+            ? 'Zbyt wiele zapytań. Spróbuj ponownie za chwilę.'
+            : 'Wystąpił błąd po stronie Allegro. Spróbuj ponownie później.'
+        )
       }
     }
   }
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const path = relativePath(request.url)
-    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
+    const status =
+      error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
     if (status >= 500) request.log.error({ err: error }, 'allegro simulator error')
     if (path.startsWith('/auth/oauth/token') || path.startsWith('/auth/oauth/device') || isControl(path)) {
-      return oauthError(reply, status, { error: status >= 500 ? 'server_error' : 'invalid_request', error_description: error.message })
+      return oauthError(reply, status, {
+        error: status >= 500 ? 'server_error' : 'invalid_request',
+        error_description: error.message
+      })
     }
-    return html(reply, status, errorPage(status >= 500 ? 'Wystąpił nieoczekiwany błąd symulatora.' : 'Nieprawidłowe żądanie.'))
+    return html(
+      reply,
+      status,
+      errorPage(status >= 500 ? 'Wystąpił nieoczekiwany błąd symulatora.' : 'Nieprawidłowe żądanie.')
+    )
   })
 
   app.setNotFoundHandler((_request, reply) => html(reply, 404, errorPage('Taka strona nie istnieje.')))
@@ -145,70 +191,123 @@ export default async function allegroSimulatorPlugin (app: FastifyInstance, opts
 
   // API host
 
-  await app.register(async (api) => {
-    api.removeAllContentTypeParsers()
-    api.addContentTypeParser(ALLEGRO_MEDIA_TYPE, { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, parseJson)
-    api.addContentTypeParser('application/pdf', parsePdf)
+  await app.register(
+    async (api) => {
+      api.removeAllContentTypeParsers()
+      api.addContentTypeParser(ALLEGRO_MEDIA_TYPE, { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, parseJson)
+      api.addContentTypeParser('application/pdf', parsePdf)
 
-    api.addHook('onRequest', async (request, reply) => {
-      if (!acceptsAllegroJson(request.headers.accept)) {
-        return allegroError(reply, 406, 'NotAcceptableException',
-          `Not acceptable representation. Use Accept: ${ALLEGRO_MEDIA_TYPE}`,
-          'Nieobsługiwany format odpowiedzi. Wyślij nagłówek Accept: application/vnd.allegro.public.v1+json.')
-      }
-      const header = request.headers.authorization
-      const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)
-      if (m === null) return invalidToken(reply, 'Full authentication is required to access this resource')
-      const auth = sim.authenticate(m[1])
-      if (!auth.ok) return invalidToken(reply, auth.description)
-      const required = (request.routeOptions.config as RouteConfig | undefined)?.scope
-      if (required !== undefined && !auth.scope.includes(required)) {
-        return allegroError(reply, 403, 'AccessDenied', `Missing scope ${required}`, 'Aplikacja nie ma uprawnień do tej operacji.')
-      }
-      authByRequest.set(request, auth)
-    })
+      api.addHook('onRequest', async (request, reply) => {
+        if (!acceptsAllegroJson(request.headers.accept)) {
+          return allegroError(
+            reply,
+            406,
+            'NotAcceptableException',
+            `Not acceptable representation. Use Accept: ${ALLEGRO_MEDIA_TYPE}`,
+            'Nieobsługiwany format odpowiedzi. Wyślij nagłówek Accept: application/vnd.allegro.public.v1+json.'
+          )
+        }
+        const header = request.headers.authorization
+        const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)
+        if (m === null) return invalidToken(reply, 'Full authentication is required to access this resource')
+        const auth = sim.authenticate(m[1])
+        if (!auth.ok) return invalidToken(reply, auth.description)
+        const required = (request.routeOptions.config as RouteConfig | undefined)?.scope
+        if (required !== undefined && !auth.scope.includes(required)) {
+          return allegroError(
+            reply,
+            403,
+            'AccessDenied',
+            `Missing scope ${required}`,
+            'Aplikacja nie ma uprawnień do tej operacji.'
+          )
+        }
+        authByRequest.set(request, auth)
+      })
 
-    api.setErrorHandler((error: FastifyError, request, reply) => {
-      if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-        return allegroError(reply, 415, 'UnsupportedMediaTypeException', `Unsupported Content-Type: ${request.headers['content-type'] ?? '(none)'}`,
-          'Nieobsługiwany typ treści żądania (Content-Type).')
-      }
-      if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        return allegroError(reply, 413, 'PayloadTooLargeException', 'Request body too large', 'Przesłany plik lub treść są za duże.')
-      }
-      const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
-      if (status === 500) {
-        request.log.error({ err: error }, 'allegro simulator error')
-        return allegroError(reply, 500, 'InternalServerErrorException', 'Internal server error', 'Wystąpił błąd po stronie Allegro. Spróbuj ponownie później.')
-      }
-      return allegroError(reply, status, 'InvalidRequestException', error.message, 'Nieprawidłowe żądanie.')
-    })
+      api.setErrorHandler((error: FastifyError, request, reply) => {
+        if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+          return allegroError(
+            reply,
+            415,
+            'UnsupportedMediaTypeException',
+            `Unsupported Content-Type: ${request.headers['content-type'] ?? '(none)'}`,
+            'Nieobsługiwany typ treści żądania (Content-Type).'
+          )
+        }
+        if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+          return allegroError(
+            reply,
+            413,
+            'PayloadTooLargeException',
+            'Request body too large',
+            'Przesłany plik lub treść są za duże.'
+          )
+        }
+        const status =
+          error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
+        if (status === 500) {
+          request.log.error({ err: error }, 'allegro simulator error')
+          return allegroError(
+            reply,
+            500,
+            'InternalServerErrorException',
+            'Internal server error',
+            'Wystąpił błąd po stronie Allegro. Spróbuj ponownie później.'
+          )
+        }
+        return allegroError(reply, status, 'InvalidRequestException', error.message, 'Nieprawidłowe żądanie.')
+      })
 
-    api.setNotFoundHandler((request, reply) => allegroError(reply, 404, 'NotFoundException',
-      `Resource not found: ${request.method} ${relativePath(request.url).split('?')[0]}`, 'Nie znaleziono zasobu.'))
+      api.setNotFoundHandler((request, reply) =>
+        allegroError(
+          reply,
+          404,
+          'NotFoundException',
+          `Resource not found: ${request.method} ${relativePath(request.url).split('?')[0]}`,
+          'Nie znaleziono zasobu.'
+        )
+      )
 
-    const authOf = (request: FastifyRequest): AuthContext => {
-      const auth = authByRequest.get(request)
-      if (auth === undefined) throw new HttpError(401, 'unauthenticated')
-      return auth
-    }
-    const ok = (reply: FastifyReply, body: unknown, status = 200): FastifyReply => {
-      const fault = bodyFaultByRequest.get(reply.request)
-      return reply.code(status).type(ALLEGRO_MEDIA_TYPE).send(fault === undefined ? body : alterBody(fault, body))
-    }
-    const orderNotFound = (reply: FastifyReply, id: string): FastifyReply =>
-      allegroError(reply, 404, 'CheckoutFormNotFoundException', `Checkout form with id ${id} not found`, 'Nie znaleziono zamówienia.')
-    const malformedId = (reply: FastifyReply): FastifyReply =>
-      validationError(reply, 422, 'checkoutFormId', 'Checkout form id must be a UUID', 'Nieprawidłowy identyfikator zamówienia.')
+      const authOf = (request: FastifyRequest): AuthContext => {
+        const auth = authByRequest.get(request)
+        if (auth === undefined) throw new HttpError(401, 'unauthenticated')
+        return auth
+      }
+      const ok = (reply: FastifyReply, body: unknown, status = 200): FastifyReply => {
+        const fault = bodyFaultByRequest.get(reply.request)
+        return reply
+          .code(status)
+          .type(ALLEGRO_MEDIA_TYPE)
+          .send(fault === undefined ? body : alterBody(fault, body))
+      }
+      const orderNotFound = (reply: FastifyReply, id: string): FastifyReply =>
+        allegroError(
+          reply,
+          404,
+          'CheckoutFormNotFoundException',
+          `Checkout form with id ${id} not found`,
+          'Nie znaleziono zamówienia.'
+        )
+      const malformedId = (reply: FastifyReply): FastifyReply =>
+        validationError(
+          reply,
+          422,
+          'checkoutFormId',
+          'Checkout form id must be a UUID',
+          'Nieprawidłowy identyfikator zamówienia.'
+        )
 
-    const ctx: ApiContext = { sim, authOf, ok, orderNotFound, malformedId }
-    registerOrderRoutes(api, ctx)
-    registerInvoiceRoutes(api, ctx)
-    registerOfferRoutes(api, ctx)
-  }, { prefix: '/api' })
+      const ctx: ApiContext = { sim, authOf, ok, orderNotFound, malformedId }
+      registerOrderRoutes(api, ctx)
+      registerInvoiceRoutes(api, ctx)
+      registerOfferRoutes(api, ctx)
+    },
+    { prefix: '/api' }
+  )
 }
 
-function alterBody (fault: Fault, body: unknown): unknown {
+function alterBody(fault: Fault, body: unknown): unknown {
   const spec = fault.spec
   const copy = structuredClone(body)
   if (spec.kind === 'transform') return spec.transform(copy)

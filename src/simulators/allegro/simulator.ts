@@ -27,19 +27,24 @@ import type { UploadFailure } from './invoices.ts'
 import type { AuthCodeGrant } from './oauth.ts'
 import { MAX_INVOICES_PER_ORDER } from './types.ts'
 import type {
-  CheckoutForm, CheckoutFormStatus, FulfillmentStatus, MarketplaceId, OrderEvent, OrderEventType,
-  SimInvoice, SimOffer, SimSeller
+  CheckoutForm,
+  CheckoutFormStatus,
+  FulfillmentStatus,
+  MarketplaceId,
+  OrderEvent,
+  OrderEventType,
+  SimInvoice,
+  SimOffer,
+  SimSeller
 } from './types.ts'
 import type { CheckoutFormQuery } from './orders.ts'
 
 export type * from './types.ts'
-export type {  FaultSpec,   } from './faults.ts'
-
+export type { FaultSpec } from './faults.ts'
 
 export type { CheckoutFormQuery } from './orders.ts'
 
 export type { AuthCodeGrant } from './oauth.ts'
-
 
 export interface AllegroSimulatorOptions {
   /** Seed of all generated data; default 1. */
@@ -125,7 +130,7 @@ export interface SimulatorStats {
   faultsFired: number
 }
 
-export type OAuthError = { error: string, error_description: string }
+export type OAuthError = { error: string; error_description: string }
 
 export interface TokenResponse {
   access_token: string
@@ -159,7 +164,7 @@ export interface OfferQuery {
   limit: number
 }
 
-function makeSellers (): SimSeller[] {
+function makeSellers(): SimSeller[] {
   return [
     {
       id: '41870253',
@@ -186,9 +191,11 @@ function makeSellers (): SimSeller[] {
 
 export type ReadonlyDeep<T> = T extends (infer U)[]
   ? readonly ReadonlyDeep<U>[]
-  : T extends object ? { readonly [K in keyof T]: ReadonlyDeep<T[K]> } : T
+  : T extends object
+    ? { readonly [K in keyof T]: ReadonlyDeep<T[K]> }
+    : T
 
-function clone<T> (value: T): T {
+function clone<T>(value: T): T {
   return structuredClone(value)
 }
 
@@ -212,10 +219,20 @@ export class AllegroSimulator {
   readonly webLimiter: RateLimiter | null
   readonly #now: () => Date
   readonly #secret: string
-  readonly #opts: Required<Pick<AllegroSimulatorOptions,
-    'ordersPerHour' | 'accessTokenTtlSeconds' | 'refreshTokenTtlSeconds' | 'refreshTokenGraceSeconds' |
-    'deviceInterval' | 'deviceCodeTtlSeconds' | 'authCodeTtlSeconds' | 'invoiceScanSeconds' |
-    'rejectInvoiceWithoutRequest'>>
+  readonly #opts: Required<
+    Pick<
+      AllegroSimulatorOptions,
+      | 'ordersPerHour'
+      | 'accessTokenTtlSeconds'
+      | 'refreshTokenTtlSeconds'
+      | 'refreshTokenGraceSeconds'
+      | 'deviceInterval'
+      | 'deviceCodeTtlSeconds'
+      | 'authCodeTtlSeconds'
+      | 'invoiceScanSeconds'
+      | 'rejectInvoiceWithoutRequest'
+    >
+  >
 
   #stats: SimulatorStats = emptyStats()
 
@@ -228,16 +245,22 @@ export class AllegroSimulator {
 
   readonly #oauth: OAuthServer
 
-  constructor (options: AllegroSimulatorOptions = {}) {
+  constructor(options: AllegroSimulatorOptions = {}) {
     this.seed = options.seed ?? 1
     this.#now = options.now ?? (() => new Date())
     this.epoch = new Date((options.epoch ?? this.#now()).getTime())
     this.#secret = options.secret ?? randomBytes(32).toString('hex')
     this.controlRoutes = options.controlRoutes === true
     this.publicBaseUrl = options.publicBaseUrl?.replace(/\/+$/, '')
-    this.redirectOrigins = options.redirectOrigins === undefined ? null : new Set(options.redirectOrigins.map((origin) => new URL(origin).origin))
+    this.redirectOrigins =
+      options.redirectOrigins === undefined
+        ? null
+        : new Set(options.redirectOrigins.map((origin) => new URL(origin).origin))
     const webLimit = options.webRateLimit ?? WEB_RATE_LIMIT
-    this.webLimiter = webLimit === false ? null : new RateLimiter({ web: webLimit }, options.rateClock ?? Date.now, { maxKeys: options.maxRateKeys })
+    this.webLimiter =
+      webLimit === false
+        ? null
+        : new RateLimiter({ web: webLimit }, options.rateClock ?? Date.now, { maxKeys: options.maxRateKeys })
     this.#opts = {
       ordersPerHour: options.ordersPerHour ?? 6,
       accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 43199,
@@ -302,7 +325,7 @@ export class AllegroSimulator {
       // Fewer purchases at night: reject most candidate times between 0:00 and 6:59 (Polish time, roughly).
       do {
         t = epochMs - 1 - Math.floor(rng.next() * 30 * DAY)
-      } while (((new Date(t).getUTCHours() + 1) % 24) < 7 && rng.chance(0.8))
+      } while ((new Date(t).getUTCHours() + 1) % 24 < 7 && rng.chance(0.8))
       this.#history.createOrder(demo.id, rng, { boughtAtMs: t, sellerId: demo.id })
     }
     this.materialize()
@@ -311,40 +334,40 @@ export class AllegroSimulator {
   // ------------------------------------------------------------------------------------------
   // Clock and history
 
-  now (): Date {
+  now(): Date {
     return this.#now()
   }
 
-  #nowMs (): number {
+  #nowMs(): number {
     return this.#now().getTime()
   }
 
   /** Replays everything due up to now(): new orders, payments, shipments, cancellations. Idempotent. */
-  materialize (): void {
+  materialize(): void {
     this.#history.materialize()
   }
 
-  #addOffer (offer: SimOffer): void {
+  #addOffer(offer: SimOffer): void {
     this.#offers.add(offer)
   }
 
   // ------------------------------------------------------------------------------------------
   // Control API (tests, benchmark, /__sim routes)
 
-  get stats (): SimulatorStats {
+  get stats(): SimulatorStats {
     return this.#stats
   }
 
-  resetStats (): void {
+  resetStats(): void {
     this.#stats = emptyStats()
   }
 
   /** Every offer of every seller (live objects: tests may read and adjust stock). */
-  get offers (): SimOffer[] {
+  get offers(): SimOffer[] {
     return this.#offers.all
   }
 
-  seller (login: string): SimSeller {
+  seller(login: string): SimSeller {
     const seller = this.sellers.find((s) => s.login === login)
     if (seller === undefined) throw new Error(`unknown seller login ${login}`)
     return seller
@@ -354,7 +377,7 @@ export class AllegroSimulator {
    * Generates n orders at once (10 000 in about a second). Returns the simulator's live orders
    * as read-only views, without copying: they reflect later changes. Use getOrder() for a copy.
    */
-  addOrders (n: number, opts: AddOrdersOptions = {}): ReadonlyDeep<CheckoutForm>[] {
+  addOrders(n: number, opts: AddOrdersOptions = {}): ReadonlyDeep<CheckoutForm>[] {
     if (!Number.isInteger(n) || n < 0) throw new RangeError('addOrders: n must be a non-negative integer')
     this.materialize()
     const seller = this.seller(opts.seller ?? 'demo_sklep')
@@ -366,23 +389,25 @@ export class AllegroSimulator {
     for (let i = 0; i < n; i++) {
       const rng = rngFor(this.seed, 'add', this.#addCounter++)
       const boughtAtMs = opts.at?.getTime() ?? from + Math.floor(rng.next() * (to - from + 1))
-      created.push(this.#history.createOrder(seller.id, rng, {
-        boughtAtMs,
-        sellerId: seller.id,
-        hostile: opts.hostile,
-        status: opts.status,
-        invoice: opts.invoice,
-        payment: opts.payment,
-        marketplace: opts.marketplace,
-        lineItems: opts.lineItems
-      }))
+      created.push(
+        this.#history.createOrder(seller.id, rng, {
+          boughtAtMs,
+          sellerId: seller.id,
+          hostile: opts.hostile,
+          status: opts.status,
+          invoice: opts.invoice,
+          payment: opts.payment,
+          marketplace: opts.marketplace,
+          lineItems: opts.lineItems
+        })
+      )
     }
     this.materialize()
     return created.map((rec) => rec.form)
   }
 
   /** Orders visible now, newest purchase first. */
-  listOrders (opts: { seller?: string, status?: CheckoutFormStatus } = {}): CheckoutForm[] {
+  listOrders(opts: { seller?: string; status?: CheckoutFormStatus } = {}): CheckoutForm[] {
     this.materialize()
     const sellerId = opts.seller === undefined ? undefined : this.seller(opts.seller).id
     const out: OrderRecord[] = []
@@ -396,54 +421,70 @@ export class AllegroSimulator {
     return out.map((rec) => clone(rec.form))
   }
 
-  getOrder (id: string): CheckoutForm | undefined {
+  getOrder(id: string): CheckoutForm | undefined {
     this.materialize()
     const rec = this.#history.record(id)
     return rec?.visible === true ? clone(rec.form) : undefined
   }
 
   /** Every recorded event, oldest first. */
-  listEvents (opts: { seller?: string } = {}): OrderEvent[] {
+  listEvents(opts: { seller?: string } = {}): OrderEvent[] {
     this.materialize()
     const sellerId = opts.seller === undefined ? undefined : this.seller(opts.seller).id
     return this.#history.events(sellerId).map((e) => clone(e))
   }
 
   /** Changes an order as Allegro would: new revision, updatedAt = now, one event. */
-  updateOrder (id: string, mutate: (form: CheckoutForm) => void, opts: UpdateOrderOptions = {}): CheckoutForm {
+  updateOrder(id: string, mutate: (form: CheckoutForm) => void, opts: UpdateOrderOptions = {}): CheckoutForm {
     this.materialize()
     const rec = this.#history.record(id)
     if (rec === undefined || !rec.visible) throw new Error(`unknown order ${id}`)
-    this.#history.update(rec, (form) => {
-      mutate(form)
-      if (opts.recomputeTotal === true) recomputeTotal(form)
-    }, opts.eventType === undefined ? 'BUYER_MODIFIED' : opts.eventType)
+    this.#history.update(
+      rec,
+      (form) => {
+        mutate(form)
+        if (opts.recomputeTotal === true) recomputeTotal(form)
+      },
+      opts.eventType === undefined ? 'BUYER_MODIFIED' : opts.eventType
+    )
     return clone(rec.form)
   }
 
-  cancelOrder (id: string): CheckoutForm {
-    return this.updateOrder(id, (f) => {
-      f.status = 'CANCELLED'
-      f.fulfillment.status = 'CANCELLED'
-    }, { eventType: 'BUYER_CANCELLED' })
+  cancelOrder(id: string): CheckoutForm {
+    return this.updateOrder(
+      id,
+      (f) => {
+        f.status = 'CANCELLED'
+        f.fulfillment.status = 'CANCELLED'
+      },
+      { eventType: 'BUYER_CANCELLED' }
+    )
   }
 
-  payOrder (id: string): CheckoutForm {
+  payOrder(id: string): CheckoutForm {
     const at = this.now().toISOString()
-    return this.updateOrder(id, (f) => {
-      f.status = 'READY_FOR_PROCESSING'
-      if (f.payment.type !== 'CASH_ON_DELIVERY') {
-        f.payment.finishedAt = at
-        f.payment.paidAmount = { ...f.summary.totalToPay }
-      }
-    }, { eventType: 'READY_FOR_PROCESSING' })
+    return this.updateOrder(
+      id,
+      (f) => {
+        f.status = 'READY_FOR_PROCESSING'
+        if (f.payment.type !== 'CASH_ON_DELIVERY') {
+          f.payment.finishedAt = at
+          f.payment.paidAmount = { ...f.summary.totalToPay }
+        }
+      },
+      { eventType: 'READY_FOR_PROCESSING' }
+    )
   }
 
-  setFulfillmentStatus (id: string, status: FulfillmentStatus): CheckoutForm {
-    return this.updateOrder(id, (f) => {
-      f.fulfillment.status = status
-      if (status === 'SENT' || status === 'PICKED_UP') f.fulfillment.shipmentSummary.lineItemsSent = 'ALL'
-    }, { eventType: 'FULFILLMENT_STATUS_CHANGED' })
+  setFulfillmentStatus(id: string, status: FulfillmentStatus): CheckoutForm {
+    return this.updateOrder(
+      id,
+      (f) => {
+        f.fulfillment.status = status
+        if (status === 'SENT' || status === 'PICKED_UP') f.fulfillment.shipmentSummary.lineItemsSent = 'ALL'
+      },
+      { eventType: 'FULFILLMENT_STATUS_CHANGED' }
+    )
   }
 
   /**
@@ -451,91 +492,134 @@ export class AllegroSimulator {
    * description allows or that is plainly broken, e.g. without order.checkoutForm). The id and
    * occurredAt default to the next id and now.
    */
-  injectEvent (raw: Record<string, unknown>, opts: { seller?: string } = {}): OrderEvent {
+  injectEvent(raw: Record<string, unknown>, opts: { seller?: string } = {}): OrderEvent {
     this.materialize()
     return clone(this.#history.injectEvent(this.seller(opts.seller ?? 'demo_sklep').id, raw))
   }
 
-  invoicesOf (orderId: string): SimInvoice[] {
+  invoicesOf(orderId: string): SimInvoice[] {
     const rec = this.#history.record(orderId)
     return rec === undefined ? [] : this.#invoices.view(rec.invoices)
   }
-
 
   // ------------------------------------------------------------------------------------------
   // OAuth (state in oauth.ts)
 
   /** Invalidates every access and refresh token issued to the seller so far. */
-  revokeTokens (sellerLogin: string): void { this.#oauth.revokeTokens(sellerLogin) }
+  revokeTokens(sellerLogin: string): void {
+    this.#oauth.revokeTokens(sellerLogin)
+  }
   /** Makes every access token issued so far expired (refresh tokens stay valid). */
-  expireAccessTokens (): void { this.#oauth.expireAccessTokens() }
-  deviceAuthorizations (): DeviceAuthorizationInfo[] { return this.#oauth.deviceAuthorizations() }
+  expireAccessTokens(): void {
+    this.#oauth.expireAccessTokens()
+  }
+  deviceAuthorizations(): DeviceAuthorizationInfo[] {
+    return this.#oauth.deviceAuthorizations()
+  }
   /** Approves a device code as the confirmation page would; throws with a reason on failure. */
-  approveDevice (userCode: string, login: string, password: string): SimSeller { return this.#oauth.approveDevice(userCode, login, password) }
-  denyDevice (userCode: string): void { this.#oauth.denyDevice(userCode) }
-  findSeller (login: string, password: string): SimSeller | undefined { return this.#oauth.findSeller(login, password) }
-  sellerById (id: string): SimSeller | undefined { return this.#oauth.sellerById(id) }
-  authenticate (token: string): ReturnType<OAuthServer['authenticate']> { return this.#oauth.authenticate(token) }
-  createDeviceAuthorization (clientId: string, scope: string[], webBaseUrl: string): Record<string, string | number> {
+  approveDevice(userCode: string, login: string, password: string): SimSeller {
+    return this.#oauth.approveDevice(userCode, login, password)
+  }
+  denyDevice(userCode: string): void {
+    this.#oauth.denyDevice(userCode)
+  }
+  findSeller(login: string, password: string): SimSeller | undefined {
+    return this.#oauth.findSeller(login, password)
+  }
+  sellerById(id: string): SimSeller | undefined {
+    return this.#oauth.sellerById(id)
+  }
+  authenticate(token: string): ReturnType<OAuthServer['authenticate']> {
+    return this.#oauth.authenticate(token)
+  }
+  createDeviceAuthorization(clientId: string, scope: string[], webBaseUrl: string): Record<string, string | number> {
     return this.#oauth.createDeviceAuthorization(clientId, scope, webBaseUrl)
   }
   /** The confirmation page's logic. */
-  confirmDevice (userCode: string, login: string, password: string): ReturnType<OAuthServer['confirmDevice']> {
+  confirmDevice(userCode: string, login: string, password: string): ReturnType<OAuthServer['confirmDevice']> {
     return this.#oauth.confirmDevice(userCode, login, password)
   }
   /** Denial from the page: only needs a valid pending code. */
-  rejectDevice (userCode: string): boolean { return this.#oauth.rejectDevice(userCode) }
-  pollDeviceToken (clientId: string, deviceCode: string): TokenResponse | OAuthError { return this.#oauth.pollDeviceToken(clientId, deviceCode) }
-  refreshTokens (clientId: string, refreshToken: string): TokenResponse | OAuthError { return this.#oauth.refreshTokens(clientId, refreshToken) }
-  createAuthorizationCode (grant: Omit<AuthCodeGrant, 'expiresAtMs'>): string { return this.#oauth.createAuthorizationCode(grant) }
-  exchangeAuthorizationCode (clientId: string, code: string, redirectUri: string | undefined, codeVerifier: string | undefined): TokenResponse | OAuthError {
+  rejectDevice(userCode: string): boolean {
+    return this.#oauth.rejectDevice(userCode)
+  }
+  pollDeviceToken(clientId: string, deviceCode: string): TokenResponse | OAuthError {
+    return this.#oauth.pollDeviceToken(clientId, deviceCode)
+  }
+  refreshTokens(clientId: string, refreshToken: string): TokenResponse | OAuthError {
+    return this.#oauth.refreshTokens(clientId, refreshToken)
+  }
+  createAuthorizationCode(grant: Omit<AuthCodeGrant, 'expiresAtMs'>): string {
+    return this.#oauth.createAuthorizationCode(grant)
+  }
+  exchangeAuthorizationCode(
+    clientId: string,
+    code: string,
+    redirectUri: string | undefined,
+    codeVerifier: string | undefined
+  ): TokenResponse | OAuthError {
     return this.#oauth.exchangeAuthorizationCode(clientId, code, redirectUri, codeVerifier)
   }
 
   // ------------------------------------------------------------------------------------------
   // HTTP-facing operations (used by simulator.plugin.ts)
 
-  countRequest (key: string): void {
+  countRequest(key: string): void {
     this.#stats.totalRequests++
     this.#stats.requests[key] = (this.#stats.requests[key] ?? 0) + 1
   }
 
-  countFault (): void {
+  countFault(): void {
     this.#stats.faultsFired++
   }
 
   // Orders
 
-  queryCheckoutForms (sellerId: string, q: CheckoutFormQuery): { checkoutForms: CheckoutForm[], count: number, totalCount: number } {
+  queryCheckoutForms(
+    sellerId: string,
+    q: CheckoutFormQuery
+  ): { checkoutForms: CheckoutForm[]; count: number; totalCount: number } {
     return this.#history.queryCheckoutForms(sellerId, q)
   }
 
-  getCheckoutForm (sellerId: string, id: string): CheckoutForm | undefined {
+  getCheckoutForm(sellerId: string, id: string): CheckoutForm | undefined {
     return this.#history.visibleRecord(sellerId, id)?.form
   }
 
-  queryEvents (sellerId: string, from: number | undefined, limit: number, types: string[] | undefined): OrderEvent[] {
+  queryEvents(sellerId: string, from: number | undefined, limit: number, types: string[] | undefined): OrderEvent[] {
     return this.#history.queryEvents(sellerId, from, limit, types)
   }
 
-  latestEvent (sellerId: string): { id: string, occurredAt: string } | null {
+  latestEvent(sellerId: string): { id: string; occurredAt: string } | null {
     return this.#history.latestEvent(sellerId)
   }
 
   // Invoices (state in invoices.ts)
 
-  createInvoice (sellerId: string, orderId: string, fileName: string, invoiceNumber: string | null):
-    { ok: true, id: string } | { ok: false, reason: 'not_found' | 'limit' | 'without_invoice' } {
+  createInvoice(
+    sellerId: string,
+    orderId: string,
+    fileName: string,
+    invoiceNumber: string | null
+  ): { ok: true; id: string } | { ok: false; reason: 'not_found' | 'limit' | 'without_invoice' } {
     const rec = this.#history.visibleRecord(sellerId, orderId)
     if (rec === undefined) return { ok: false, reason: 'not_found' }
-    if (rec.invoices.length < MAX_INVOICES_PER_ORDER && this.#opts.rejectInvoiceWithoutRequest && !rec.form.invoice.required) {
+    if (
+      rec.invoices.length < MAX_INVOICES_PER_ORDER &&
+      this.#opts.rejectInvoiceWithoutRequest &&
+      !rec.form.invoice.required
+    ) {
       return { ok: false, reason: 'without_invoice' }
     }
     return this.#invoices.create(rec.invoices, fileName, invoiceNumber, this.#nowMs())
   }
 
-  uploadInvoiceFile (sellerId: string, orderId: string, invoiceId: string, file: Buffer):
-    { ok: true } | { ok: false, reason: 'order_not_found' | UploadFailure } {
+  uploadInvoiceFile(
+    sellerId: string,
+    orderId: string,
+    invoiceId: string,
+    file: Buffer
+  ): { ok: true } | { ok: false; reason: 'order_not_found' | UploadFailure } {
     const rec = this.#history.visibleRecord(sellerId, orderId)
     if (rec === undefined) return { ok: false, reason: 'order_not_found' }
     const result = this.#invoices.upload(rec.invoices, invoiceId, file, this.#nowMs())
@@ -543,30 +627,36 @@ export class AllegroSimulator {
     return result
   }
 
-  invoicesResource (sellerId: string, orderId: string): Record<string, unknown> | undefined {
+  invoicesResource(sellerId: string, orderId: string): Record<string, unknown> | undefined {
     const rec = this.#history.visibleRecord(sellerId, orderId)
     if (rec === undefined) return undefined
     return this.#invoices.resource(rec.invoices, this.#nowMs())
   }
 
   /** What the OAuth state holds now; for tests of its memory bound. */
-  get heldGrants (): OAuthServer['heldGrants'] {
+  get heldGrants(): OAuthServer['heldGrants'] {
     return this.#oauth.heldGrants
   }
 
   /** Bytes of invoice files the simulator holds (bounded by maxStoredInvoiceBytes). */
-  get storedInvoiceBytes (): number {
+  get storedInvoiceBytes(): number {
     return this.#invoices.storedBytes
   }
 
   // Offers (state in offers.ts)
 
-  queryOffers (sellerId: string, q: OfferQuery): { offers: SimOffer[], count: number, totalCount: number } { return this.#offers.query(sellerId, q) }
-  findOffer (offerId: string): SimOffer | undefined { return this.#offers.find(offerId) }
-  setOfferStock (offer: SimOffer, available: number): void { this.#offers.setStock(offer, available, this.now()) }
+  queryOffers(sellerId: string, q: OfferQuery): { offers: SimOffer[]; count: number; totalCount: number } {
+    return this.#offers.query(sellerId, q)
+  }
+  findOffer(offerId: string): SimOffer | undefined {
+    return this.#offers.find(offerId)
+  }
+  setOfferStock(offer: SimOffer, available: number): void {
+    this.#offers.setStock(offer, available, this.now())
+  }
 }
 
-function emptyStats (): SimulatorStats {
+function emptyStats(): SimulatorStats {
   return {
     requests: {},
     totalRequests: 0,
@@ -580,7 +670,7 @@ function emptyStats (): SimulatorStats {
 }
 
 /** summary.totalToPay = Σ price × quantity + Σ additional services + delivery, in minor units. */
-export function computeTotalMinor (form: ReadonlyDeep<CheckoutForm>): number {
+export function computeTotalMinor(form: ReadonlyDeep<CheckoutForm>): number {
   let total = parseMinor(form.delivery.cost.amount) ?? 0
   for (const line of form.lineItems) {
     total += (parseMinor(line.price.amount) ?? 0) * line.quantity
@@ -589,11 +679,11 @@ export function computeTotalMinor (form: ReadonlyDeep<CheckoutForm>): number {
   return total
 }
 
-function recomputeTotal (form: CheckoutForm): void {
+function recomputeTotal(form: CheckoutForm): void {
   form.summary.totalToPay = { amount: formatMinor(computeTotalMinor(form)), currency: form.summary.totalToPay.currency }
 }
 
-export function createAllegroSimulator (options: AllegroSimulatorOptions = {}): AllegroSimulator {
+export function createAllegroSimulator(options: AllegroSimulatorOptions = {}): AllegroSimulator {
   return new AllegroSimulator(options)
 }
 
@@ -620,7 +710,7 @@ export interface StandaloneSimulator {
   close: () => Promise<void>
 }
 
-export async function startStandaloneSimulator (options: StandaloneSimulatorOptions = {}): Promise<StandaloneSimulator> {
+export async function startStandaloneSimulator(options: StandaloneSimulatorOptions = {}): Promise<StandaloneSimulator> {
   const simulator = options.simulator ?? createAllegroSimulator(options)
   const prefix = (options.prefix ?? '').replace(/\/+$/, '')
   // Keep-alive sockets from fetch() must not hold close() up.
@@ -628,5 +718,13 @@ export async function startStandaloneSimulator (options: StandaloneSimulatorOpti
   await app.register(allegroSimulatorPlugin, { prefix, simulator })
   const origin = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' })
   const url = origin + prefix
-  return { url, apiUrl: `${url}/api`, simulator, app, close: async () => { await app.close() } }
+  return {
+    url,
+    apiUrl: `${url}/api`,
+    simulator,
+    app,
+    close: async () => {
+      await app.close()
+    }
+  }
 }

@@ -22,18 +22,18 @@ export interface TokenClaims {
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url')
 
-function sign (data: string, secret: string): string {
+function sign(data: string, secret: string): string {
   return createHmac('sha256', secret).update(data).digest('base64url')
 }
 
-export function signToken (claims: TokenClaims, secret: string): string {
+export function signToken(claims: TokenClaims, secret: string): string {
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url')
   const data = `${HEADER}.${payload}`
   return `${data}.${sign(data, secret)}`
 }
 
 /** Checks signature and shape only; expiry and revocation are the caller's business. */
-export function verifyToken (token: string, secret: string): TokenClaims | null {
+export function verifyToken(token: string, secret: string): TokenClaims | null {
   if (token.length > 4096) return null
   const parts = token.split('.')
   if (parts.length !== 3 || parts[0] !== HEADER) return null
@@ -48,8 +48,15 @@ export function verifyToken (token: string, secret: string): TokenClaims | null 
   }
   if (typeof claims !== 'object' || claims === null) return null
   const c = claims as Partial<TokenClaims>
-  if ((c.typ !== 'access' && c.typ !== 'refresh') || typeof c.user_name !== 'string' ||
-    typeof c.client_id !== 'string' || typeof c.exp !== 'number' || typeof c.sn !== 'number' ||
-    typeof c.jti !== 'string' || !Array.isArray(c.scope)) return null
+  if (
+    (c.typ !== 'access' && c.typ !== 'refresh') ||
+    typeof c.user_name !== 'string' ||
+    typeof c.client_id !== 'string' ||
+    typeof c.exp !== 'number' ||
+    typeof c.sn !== 'number' ||
+    typeof c.jti !== 'string' ||
+    !Array.isArray(c.scope)
+  )
+    return null
   return c as TokenClaims
 }

@@ -2,8 +2,12 @@
 
 /** Scopes granted when the client asks for none (Allegro grants all the app has enabled). */
 export const DEFAULT_SCOPES: readonly string[] = [
-  'allegro:api:orders:read', 'allegro:api:orders:write', 'allegro:api:sale:offers:read',
-  'allegro:api:sale:offers:write', 'allegro:api:billing:read', 'allegro:api:payments:read',
+  'allegro:api:orders:read',
+  'allegro:api:orders:write',
+  'allegro:api:sale:offers:read',
+  'allegro:api:sale:offers:write',
+  'allegro:api:billing:read',
+  'allegro:api:payments:read',
   'allegro:api:profile:read'
 ]
 
@@ -18,20 +22,40 @@ interface Price {
 export type CheckoutFormStatus = 'BOUGHT' | 'FILLED_IN' | 'READY_FOR_PROCESSING' | 'CANCELLED'
 
 export type FulfillmentStatus =
-  | 'NEW' | 'PROCESSING' | 'READY_FOR_SHIPMENT' | 'READY_FOR_PICKUP' | 'SENT'
-  | 'PICKED_UP' | 'CANCELLED' | 'SUSPENDED' | 'RETURNED'
+  | 'NEW'
+  | 'PROCESSING'
+  | 'READY_FOR_SHIPMENT'
+  | 'READY_FOR_PICKUP'
+  | 'SENT'
+  | 'PICKED_UP'
+  | 'CANCELLED'
+  | 'SUSPENDED'
+  | 'RETURNED'
 
 export type OrderEventType =
-  | 'BOUGHT' | 'FILLED_IN' | 'READY_FOR_PROCESSING' | 'BUYER_CANCELLED'
-  | 'FULFILLMENT_STATUS_CHANGED' | 'BUYER_MODIFIED' | 'AUTO_CANCELLED'
+  | 'BOUGHT'
+  | 'FILLED_IN'
+  | 'READY_FOR_PROCESSING'
+  | 'BUYER_CANCELLED'
+  | 'FULFILLMENT_STATUS_CHANGED'
+  | 'BUYER_MODIFIED'
+  | 'AUTO_CANCELLED'
 
 export const ORDER_EVENT_TYPES: readonly OrderEventType[] = [
-  'BOUGHT', 'FILLED_IN', 'READY_FOR_PROCESSING', 'BUYER_CANCELLED',
-  'FULFILLMENT_STATUS_CHANGED', 'BUYER_MODIFIED', 'AUTO_CANCELLED'
+  'BOUGHT',
+  'FILLED_IN',
+  'READY_FOR_PROCESSING',
+  'BUYER_CANCELLED',
+  'FULFILLMENT_STATUS_CHANGED',
+  'BUYER_MODIFIED',
+  'AUTO_CANCELLED'
 ]
 
 export const CHECKOUT_FORM_STATUSES: readonly CheckoutFormStatus[] = [
-  'BOUGHT', 'FILLED_IN', 'READY_FOR_PROCESSING', 'CANCELLED'
+  'BOUGHT',
+  'FILLED_IN',
+  'READY_FOR_PROCESSING',
+  'CANCELLED'
 ]
 
 export type MarketplaceId = 'allegro-pl' | 'allegro-cz'
@@ -49,7 +73,7 @@ interface Buyer {
   personalIdentity: string | null
   phoneNumber: string | null
   preferences: { language: string }
-  address: { street: string, city: string, postCode: string, countryCode: string } | null
+  address: { street: string; city: string; postCode: string; countryCode: string } | null
 }
 
 interface Payment {
@@ -78,18 +102,18 @@ interface PickupPoint {
   id: string
   name: string
   description: string | null
-  address: { street: string, zipCode: string, city: string, countryCode: string }
+  address: { street: string; zipCode: string; city: string; countryCode: string }
 }
 
 export interface Delivery {
   address: DeliveryAddress
-  method: { id: string, name: string }
+  method: { id: string; name: string }
   pickupPoint: PickupPoint | null
   cost: Price
   time: {
     from: string | null
     to: string | null
-    dispatch: { from: string, to: string } | null
+    dispatch: { from: string; to: string } | null
   } | null
   smart: boolean
   cancellation: { date: string } | null
@@ -100,7 +124,7 @@ type TaxIdType = 'PL_NIP' | 'CZ_ICO' | 'CZ_DIC' | 'HU_ADOSZAM' | 'SK_ICO' | 'SK_
 
 export interface InvoiceCompany {
   name: string
-  ids: { type: TaxIdType, value: string }[]
+  ids: { type: TaxIdType; value: string }[]
   vatPayerStatus: 'ACTIVE' | 'NON_ACTIVE' | 'NOT_APPLICABLE'
   taxId: string | null
 }
@@ -113,7 +137,7 @@ export interface Invoice {
     zipCode: string
     countryCode: string
     company: InvoiceCompany | null
-    naturalPerson: { firstName: string, lastName: string } | null
+    naturalPerson: { firstName: string; lastName: string } | null
   } | null
   dueDate: string | null
   features: string[]
@@ -141,7 +165,7 @@ export interface LineItem {
   reconciliation: null
   selectedAdditionalServices: AdditionalService[]
   vouchers: never[]
-  tax: { rate: string | null, subject: string | null, exemption: string | null }
+  tax: { rate: string | null; subject: string | null; exemption: string | null }
   boughtAt: string
   discounts: { type: string }[]
 }
@@ -174,7 +198,7 @@ export interface OrderEvent {
   occurredAt: string
   order: {
     seller: { id: string }
-    buyer: { id: string, email: string, login: string, guest: boolean, preferences: { language: string } }
+    buyer: { id: string; email: string; login: string; guest: boolean; preferences: { language: string } }
     lineItems: {
       id: string
       offer: OfferRef
@@ -183,7 +207,7 @@ export interface OrderEvent {
       price: Price
       boughtAt: string
     }[]
-    checkoutForm: { id: string, revision: string }
+    checkoutForm: { id: string; revision: string }
     marketplace: { id: MarketplaceId }
   }
 }
@@ -199,12 +223,12 @@ export interface SimOffer {
   external: { id: string } | null
   price: Price
   taxRate: string | null
-  stock: { available: number, sold: number }
-  publication: { status: PublicationStatus, startedAt: string | null, endedAt: string | null }
+  stock: { available: number; sold: number }
+  publication: { status: PublicationStatus; startedAt: string | null; endedAt: string | null }
   /** Relative weight with which generated carts pick this offer. */
   popularity: number
   /** Optional services a buyer may add to this offer (prices are per unit, in PLN minor units). */
-  services: { definitionId: string, name: string, unitMinor: number }[]
+  services: { definitionId: string; name: string; unitMinor: number }[]
 }
 
 export interface SimSeller {

@@ -2,7 +2,16 @@
 // published at /security/public-key-certificates, and the certificates the demo helpers issue.
 // Certificates are real X.509 (made with @peculiar/x509 on node's WebCrypto).
 import { promisify } from 'node:util'
-import { createHash, createHmac, generateKeyPair, randomBytes, timingSafeEqual, webcrypto, X509Certificate, type KeyObject } from 'node:crypto'
+import {
+  createHash,
+  createHmac,
+  generateKeyPair,
+  randomBytes,
+  timingSafeEqual,
+  webcrypto,
+  X509Certificate,
+  type KeyObject
+} from 'node:crypto'
 // @peculiar/x509 resolves its services with tsyringe, which needs the Reflect polyfill loaded first
 import 'reflect-metadata'
 import * as x509 from '@peculiar/x509'
@@ -13,24 +22,43 @@ const SIGN_ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const
 /** organizationIdentifier (2.5.4.97): how KSeF certificates of a company carry its NIP ("VATPL-…"). */
 const OID_ORGANIZATION_IDENTIFIER = '2.5.4.97'
 
-export interface RsaPair { privateKey: KeyObject, publicKey: KeyObject }
+export interface RsaPair {
+  privateKey: KeyObject
+  publicKey: KeyObject
+}
 
 const generateRsa = promisify(generateKeyPair)
 
 /** Off the event loop: a 2048-bit key takes long enough to stall other requests. */
-export async function rsaPair (bits = 2048): Promise<RsaPair> {
+export async function rsaPair(bits = 2048): Promise<RsaPair> {
   return await generateRsa('rsa', { modulusLength: bits })
 }
 
-async function toWebKeys (pair: RsaPair): Promise<CryptoKeyPair> {
-  const privateKey = await webcrypto.subtle.importKey('pkcs8', pair.privateKey.export({ type: 'pkcs8', format: 'der' }), SIGN_ALG, true, ['sign'])
-  const publicKey = await webcrypto.subtle.importKey('spki', pair.publicKey.export({ type: 'spki', format: 'der' }), SIGN_ALG, true, ['verify'])
+async function toWebKeys(pair: RsaPair): Promise<CryptoKeyPair> {
+  const privateKey = await webcrypto.subtle.importKey(
+    'pkcs8',
+    pair.privateKey.export({ type: 'pkcs8', format: 'der' }),
+    SIGN_ALG,
+    true,
+    ['sign']
+  )
+  const publicKey = await webcrypto.subtle.importKey(
+    'spki',
+    pair.publicKey.export({ type: 'spki', format: 'der' }),
+    SIGN_ALG,
+    true,
+    ['verify']
+  )
   return { privateKey, publicKey } as CryptoKeyPair
 }
 
-export interface Ca { pair: RsaPair, cert: x509.X509Certificate, pem: string }
+export interface Ca {
+  pair: RsaPair
+  cert: x509.X509Certificate
+  pem: string
+}
 
-export async function createCa (name: string, notBefore: Date, notAfter: Date): Promise<Ca> {
+export async function createCa(name: string, notBefore: Date, notAfter: Date): Promise<Ca> {
   const pair = await rsaPair()
   const keys = await toWebKeys(pair)
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -57,7 +85,10 @@ export interface IssueOptions {
 }
 
 /** A certificate for `publicKey` signed by the CA, or self-signed when `selfSigned` is given. */
-export async function issueCertificate (ca: Ca | { selfSigned: RsaPair }, opts: IssueOptions): Promise<x509.X509Certificate> {
+export async function issueCertificate(
+  ca: Ca | { selfSigned: RsaPair },
+  opts: IssueOptions
+): Promise<x509.X509Certificate> {
   const signer = 'selfSigned' in ca ? ca.selfSigned : ca.pair
   const signerKeys = await toWebKeys(signer)
   const subjectKeys = await toWebKeys({ privateKey: signer.privateKey, publicKey: opts.publicKey })
@@ -77,12 +108,12 @@ export async function issueCertificate (ca: Ca | { selfSigned: RsaPair }, opts: 
   })
 }
 
-export function sha256 (data: Buffer | string): Buffer {
+export function sha256(data: Buffer | string): Buffer {
   return createHash('sha256').update(data).digest()
 }
 
 /** The NIP a certificate's subject carries: organizationIdentifier VATPL-…, or serialNumber/CN holding it. */
-export function nipFromCertificate (cert: X509Certificate): string | null {
+export function nipFromCertificate(cert: X509Certificate): string | null {
   const parsed = new x509.X509Certificate(cert.raw)
   const name = parsed.subjectName
   for (const value of name.getField(OID_ORGANIZATION_IDENTIFIER)) {
@@ -96,7 +127,7 @@ export function nipFromCertificate (cert: X509Certificate): string | null {
   return null
 }
 
-export function hasKeyUsage (cert: X509Certificate, flag: number): boolean {
+export function hasKeyUsage(cert: X509Certificate, flag: number): boolean {
   const parsed = new x509.X509Certificate(cert.raw)
   const ext = parsed.getExtension(x509.KeyUsagesExtension)
   return ext !== null && (ext.usages & flag) !== 0
@@ -106,11 +137,11 @@ export { x509 }
 
 // ---- JWT-like tokens (HS256), with a real `exp` -------------------------------------------------
 
-function b64url (data: Buffer | string): string {
+function b64url(data: Buffer | string): string {
   return Buffer.from(data).toString('base64url')
 }
 
-export function signJwt (secret: Buffer, claims: Record<string, unknown>): string {
+export function signJwt(secret: Buffer, claims: Record<string, unknown>): string {
   const head = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))
   const body = b64url(JSON.stringify(claims))
   const mac = createHmac('sha256', secret).update(`${head}.${body}`).digest()
@@ -118,7 +149,7 @@ export function signJwt (secret: Buffer, claims: Record<string, unknown>): strin
 }
 
 /** The claims when the signature holds; expiry is the caller's to check (it has the clock). */
-export function verifyJwt (secret: Buffer, token: string): Record<string, unknown> | null {
+export function verifyJwt(secret: Buffer, token: string): Record<string, unknown> | null {
   const parts = token.split('.')
   if (parts.length !== 3) return null
   const mac = createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest()
@@ -126,7 +157,7 @@ export function verifyJwt (secret: Buffer, token: string): Record<string, unknow
   if (given.length !== mac.length || !timingSafeEqual(given, mac)) return null
   try {
     const claims: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'))
-    return typeof claims === 'object' && claims !== null ? claims as Record<string, unknown> : null
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : null
   } catch {
     return null
   }

@@ -17,19 +17,31 @@ interface FaultBase {
   skip?: number
 }
 
-export type FaultSpec = FaultBase & (
-  | { kind: 'status', status: number, retryAfter?: number, body?: unknown }
-  | { kind: 'delay', ms: number }
-  | { kind: 'reset' }
-  | { kind: 'malformed', status?: number }
-  | { kind: 'expiredToken' }
-  | { kind: 'processing' }
-)
+export type FaultSpec = FaultBase &
+  (
+    | { kind: 'status'; status: number; retryAfter?: number; body?: unknown }
+    | { kind: 'delay'; ms: number }
+    | { kind: 'reset' }
+    | { kind: 'malformed'; status?: number }
+    | { kind: 'expiredToken' }
+    | { kind: 'processing' }
+  )
 
-export interface Fault { readonly id: number, readonly spec: FaultSpec, remaining: number, fired: number, skipping: number }
-export interface FaultFiring { faultId: number, kind: FaultKind, method: string, path: string }
+export interface Fault {
+  readonly id: number
+  readonly spec: FaultSpec
+  remaining: number
+  fired: number
+  skipping: number
+}
+export interface FaultFiring {
+  faultId: number
+  kind: FaultKind
+  method: string
+  path: string
+}
 
-function normalizeSimPath (path: string): string {
+function normalizeSimPath(path: string): string {
   let p = path.split('?')[0]
   if (p === '/v2' || p.startsWith('/v2/')) p = p.slice(3)
   if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1)
@@ -44,18 +56,28 @@ export class FaultRegistry {
   /** The latest firings, oldest first (capped); tests assert on it. */
   readonly history: FaultFiring[] = []
 
-  add (spec: FaultSpec): Fault {
+  add(spec: FaultSpec): Fault {
     validateFaultSpec(spec)
-    const fault: Fault = { id: this.#nextId++, spec: { ...spec, path: normalizeSimPath(spec.path), method: spec.method?.toUpperCase() }, remaining: spec.times ?? 1, fired: 0, skipping: spec.skip ?? 0 }
+    const fault: Fault = {
+      id: this.#nextId++,
+      spec: { ...spec, path: normalizeSimPath(spec.path), method: spec.method?.toUpperCase() },
+      remaining: spec.times ?? 1,
+      fired: 0,
+      skipping: spec.skip ?? 0
+    }
     this.#faults.push(fault)
     return fault
   }
 
-  clear (): void { this.#faults = [] }
+  clear(): void {
+    this.#faults = []
+  }
 
-  list (): Fault[] { return [...this.#faults] }
+  list(): Fault[] {
+    return [...this.#faults]
+  }
 
-  take (method: string, requestPath: string, kinds?: readonly FaultKind[]): Fault | undefined {
+  take(method: string, requestPath: string, kinds?: readonly FaultKind[]): Fault | undefined {
     const path = normalizeSimPath(requestPath)
     const m = method.toUpperCase()
     const index = this.#faults.findIndex((f) => {
@@ -81,17 +103,21 @@ export class FaultRegistry {
   }
 }
 
-function validateFaultSpec (spec: unknown): asserts spec is FaultSpec {
+function validateFaultSpec(spec: unknown): asserts spec is FaultSpec {
   if (typeof spec !== 'object' || spec === null) throw new TypeError('fault: expected an object')
   const s = spec as Record<string, unknown>
   if (typeof s.path !== 'string' || !s.path.startsWith('/')) throw new TypeError('fault: path must start with "/"')
   if (s.method !== undefined && typeof s.method !== 'string') throw new TypeError('fault: method must be a string')
-  if (s.times !== undefined && (!Number.isInteger(s.times) || (s.times as number) < 1)) throw new TypeError('fault: times must be a positive integer')
-  if (s.skip !== undefined && (!Number.isInteger(s.skip) || (s.skip as number) < 0)) throw new TypeError('fault: skip must be a non-negative integer')
+  if (s.times !== undefined && (!Number.isInteger(s.times) || (s.times as number) < 1))
+    throw new TypeError('fault: times must be a positive integer')
+  if (s.skip !== undefined && (!Number.isInteger(s.skip) || (s.skip as number) < 0))
+    throw new TypeError('fault: skip must be a non-negative integer')
   switch (s.kind) {
     case 'status':
-      if (!Number.isInteger(s.status) || (s.status as number) < 100 || (s.status as number) > 599) throw new TypeError('fault: status must be an HTTP status code')
-      if (s.retryAfter !== undefined && (typeof s.retryAfter !== 'number' || s.retryAfter < 0)) throw new TypeError('fault: retryAfter must be a non-negative number of seconds')
+      if (!Number.isInteger(s.status) || (s.status as number) < 100 || (s.status as number) > 599)
+        throw new TypeError('fault: status must be an HTTP status code')
+      if (s.retryAfter !== undefined && (typeof s.retryAfter !== 'number' || s.retryAfter < 0))
+        throw new TypeError('fault: retryAfter must be a non-negative number of seconds')
       return
     case 'delay':
       if (typeof s.ms !== 'number' || s.ms < 0 || s.ms > 600_000) throw new TypeError('fault: ms must be 0..600000')

@@ -17,7 +17,7 @@ Opcje:
   --help                    ta pomoc
 `
 
-async function main (): Promise<void> {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
@@ -54,7 +54,10 @@ async function main (): Promise<void> {
   Certyfikat KSeF dla firmy:  POST ${server.url}/demo/certificates {"nip": "…", "passphrase": "…"}
 `)
   const stop = (): void => {
-    server.close().then(() => process.exit(0), () => process.exit(1))
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1)
+    )
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)

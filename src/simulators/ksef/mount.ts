@@ -22,7 +22,11 @@ declare module 'fastify' {
  * a restart starts a fresh KSeF, as if the test environment had been reset.
  * Fault injection over HTTP stays off here; tests reach `app.ksefSimulator.faults` directly.
  */
-export async function mountKsefSimulator (app: FastifyInstance, config: Config, deps: { appSecret: Buffer, now: Clock }): Promise<void> {
+export async function mountKsefSimulator(
+  app: FastifyInstance,
+  config: Config,
+  deps: { appSecret: Buffer; now: Clock }
+): Promise<void> {
   if (!config.ksefSimulator.enabled) {
     app.decorate('ksefSimulator', null)
     return

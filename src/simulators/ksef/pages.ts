@@ -5,7 +5,7 @@
  */
 import { escapeHtml } from '../shared/html.ts'
 
-function layout (title: string, body: string): string {
+function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="pl">
 <head>
@@ -30,21 +30,33 @@ ${body}
 `
 }
 
-export interface QrInvoice { ksefNumber: string, invoiceNumber: string | null, sellerNip: string, buyerNip: string | null, issueDate: string, acquisitionDate: string }
+export interface QrInvoice {
+  ksefNumber: string
+  invoiceNumber: string | null
+  sellerNip: string
+  buyerNip: string | null
+  issueDate: string
+  acquisitionDate: string
+}
 
-export function qrInvoicePage (asked: { nip: string, date: string, hash: string }, found: QrInvoice | null): string {
+export function qrInvoicePage(asked: { nip: string; date: string; hash: string }, found: QrInvoice | null): string {
   const askedRows = `<dl>
 <dt>NIP sprzedawcy</dt><dd>${escapeHtml(asked.nip)}</dd>
 <dt>Data wystawienia</dt><dd>${escapeHtml(asked.date)}</dd>
 <dt>Skrót pliku faktury (SHA-256)</dt><dd><code>${escapeHtml(asked.hash)}</code></dd>
 </dl>`
   if (found === null) {
-    return layout('Faktura nie została znaleziona – Symulator KSeF', `<h1>Faktura nie została znaleziona</h1>
+    return layout(
+      'Faktura nie została znaleziona – Symulator KSeF',
+      `<h1>Faktura nie została znaleziona</h1>
 <p data-result="not-found">W symulatorze KSeF nie ma przyjętej faktury o tych danych. Faktura mogła nie zostać jeszcze
 wysłana, mogła zostać odrzucona albo jej plik różni się od pliku przesłanego do KSeF.</p>
-${askedRows}`)
+${askedRows}`
+    )
   }
-  return layout(`Faktura ${found.ksefNumber} – Symulator KSeF`, `<h1>Faktura znajduje się w KSeF</h1>
+  return layout(
+    `Faktura ${found.ksefNumber} – Symulator KSeF`,
+    `<h1>Faktura znajduje się w KSeF</h1>
 <p data-result="found">Faktura o tym skrócie pliku została przyjęta przez symulator KSeF.</p>
 <dl>
 <dt>Numer KSeF</dt><dd data-ksef-number>${escapeHtml(found.ksefNumber)}</dd>
@@ -54,12 +66,21 @@ ${askedRows}`)
 <dt>Data wystawienia</dt><dd>${escapeHtml(found.issueDate)}</dd>
 <dt>Data nadania numeru KSeF</dt><dd>${escapeHtml(found.acquisitionDate)}</dd>
 <dt>Skrót pliku faktury (SHA-256)</dt><dd><code>${escapeHtml(asked.hash)}</code></dd>
-</dl>`)
+</dl>`
+  )
 }
 
-export interface QrCertificateCheck { valid: boolean, problems: string[], certificate: { serialNumber: string, subject: string, validTo: string } | null, invoice: QrInvoice | null }
+export interface QrCertificateCheck {
+  valid: boolean
+  problems: string[]
+  certificate: { serialNumber: string; subject: string; validTo: string } | null
+  invoice: QrInvoice | null
+}
 
-export function qrCertificatePage (asked: { contextType: string, contextValue: string, sellerNip: string, serial: string, hash: string }, check: QrCertificateCheck): string {
+export function qrCertificatePage(
+  asked: { contextType: string; contextValue: string; sellerNip: string; serial: string; hash: string },
+  check: QrCertificateCheck
+): string {
   const rows = `<dl>
 <dt>Kontekst</dt><dd>${escapeHtml(asked.contextType)} ${escapeHtml(asked.contextValue)}</dd>
 <dt>NIP sprzedawcy</dt><dd>${escapeHtml(asked.sellerNip)}</dd>
@@ -69,16 +90,22 @@ ${check.certificate === null ? '' : `<dt>Certyfikat</dt><dd>${escapeHtml(check.c
 <dt>Faktura w KSeF</dt><dd>${check.invoice === null ? 'jeszcze nie przesłana (albo inny plik)' : `tak, numer KSeF <span data-ksef-number>${escapeHtml(check.invoice.ksefNumber)}</span>`}</dd>
 </dl>`
   if (check.valid) {
-    return layout('Wystawca potwierdzony – Symulator KSeF', `<h1>Wystawca faktury potwierdzony</h1>
+    return layout(
+      'Wystawca potwierdzony – Symulator KSeF',
+      `<h1>Wystawca faktury potwierdzony</h1>
 <p data-result="valid">Link podpisano kluczem ważnego certyfikatu KSeF typu Offline podmiotu uprawnionego do wystawienia tej faktury.</p>
-${rows}`)
+${rows}`
+    )
   }
-  return layout('Wystawca niepotwierdzony – Symulator KSeF', `<h1>Nie udało się potwierdzić wystawcy</h1>
+  return layout(
+    'Wystawca niepotwierdzony – Symulator KSeF',
+    `<h1>Nie udało się potwierdzić wystawcy</h1>
 <p data-result="invalid">Weryfikacja certyfikatu wystawcy nie powiodła się:</p>
 <ul>
 ${check.problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('\n')}
 </ul>
-${rows}`)
+${rows}`
+  )
 }
 
 /**
@@ -86,7 +113,10 @@ ${rows}`)
  * form, so that a new installation on the built-in simulator can be connected by hand, as a real
  * one is with a token generated in KSeF. The token is shown once and never stored by the page.
  */
-export function ksefTokenPage (form: { nip: string, error: string | null }, issued: { token: string, referenceNumber: string } | null): string {
+export function ksefTokenPage(
+  form: { nip: string; error: string | null },
+  issued: { token: string; referenceNumber: string } | null
+): string {
   const formHtml = `<form method="post" action="token">
 <p><label for="nip">NIP firmy</label><br>
 <input id="nip" name="nip" inputmode="numeric" autocomplete="off" maxlength="13" value="${escapeHtml(form.nip)}"${form.error === null ? '' : ' aria-invalid="true" aria-describedby="nip-error"'}></p>
@@ -94,17 +124,23 @@ ${form.error === null ? '' : `<p id="nip-error" role="alert">${escapeHtml(form.e
 <p><button type="submit">Wygeneruj token KSeF</button></p>
 </form>`
   if (issued === null) {
-    return layout('Token KSeF – Symulator KSeF', `<h1>Token KSeF</h1>
+    return layout(
+      'Token KSeF – Symulator KSeF',
+      `<h1>Token KSeF</h1>
 <p>W prawdziwym KSeF token generuje się w Aplikacji Podatnika KSeF. Tutaj symulator wygeneruje token
 dla podanego NIP; wklej go w Biurku w Ustawienia » Integracje » KSeF (uwierzytelnienie „Token KSeF”).</p>
-${formHtml}`)
+${formHtml}`
+    )
   }
-  return layout('Token KSeF wygenerowany – Symulator KSeF', `<h1>Token KSeF wygenerowany</h1>
+  return layout(
+    'Token KSeF wygenerowany – Symulator KSeF',
+    `<h1>Token KSeF wygenerowany</h1>
 <p role="status">Skopiuj token teraz – symulator nie pokaże go ponownie.</p>
 <dl>
 <dt>NIP</dt><dd>${escapeHtml(form.nip)}</dd>
 <dt>Numer referencyjny</dt><dd>${escapeHtml(issued.referenceNumber)}</dd>
 <dt><label for="token">Token</label></dt><dd><textarea id="token" readonly rows="6" cols="34" spellcheck="false">${escapeHtml(issued.token)}</textarea></dd>
 </dl>
-<p>Wklej go w Biurku: Ustawienia » Integracje » KSeF, środowisko „wbudowany symulator”, uwierzytelnienie „Token KSeF”.</p>`)
+<p>Wklej go w Biurku: Ustawienia » Integracje » KSeF, środowisko „wbudowany symulator”, uwierzytelnienie „Token KSeF”.</p>`
+  )
 }

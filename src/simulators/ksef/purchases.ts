@@ -50,20 +50,25 @@ export const BROKEN_NIP = '6760364260'
 
 const DAY = 86_400_000
 
-function line (name: string, unit: string, quantityMilli: number, unitPriceGross: number, rate: Fa3Rate): Fa3Line {
-  const gross = Math.round(unitPriceGross * quantityMilli / 1000)
+function line(name: string, unit: string, quantityMilli: number, unitPriceGross: number, rate: Fa3Rate): Fa3Line {
+  const gross = Math.round((unitPriceGross * quantityMilli) / 1000)
   const percent = rate === '23' ? 23 : rate === '8' ? 8 : rate === '5' ? 5 : 0
   // VAT from gross, rounded half up (art. 106e ust. 7–8 / the app's own method)
   const vat = Math.floor((gross * percent * 2 + (100 + percent)) / (2 * (100 + percent)))
   return { name, unit, quantityMilli, unitPriceGross, net: gross - vat, vat, gross, rate, code: null }
 }
 
-function totals (lines: Fa3Line[], before: Fa3Line[] = []): Pick<Fa3Invoice, 'rateTotals' | 'totalGross'> {
-  const byRate = new Map<Fa3Rate, { net: number, vat: number, gross: number }>()
-  for (const [sign, list] of [[1, lines], [-1, before]] as const) {
+function totals(lines: Fa3Line[], before: Fa3Line[] = []): Pick<Fa3Invoice, 'rateTotals' | 'totalGross'> {
+  const byRate = new Map<Fa3Rate, { net: number; vat: number; gross: number }>()
+  for (const [sign, list] of [
+    [1, lines],
+    [-1, before]
+  ] as const) {
     for (const l of list) {
       const t = byRate.get(l.rate) ?? { net: 0, vat: 0, gross: 0 }
-      t.net += sign * l.net; t.vat += sign * l.vat; t.gross += sign * l.gross
+      t.net += sign * l.net
+      t.vat += sign * l.vat
+      t.gross += sign * l.gross
       byRate.set(l.rate, t)
     }
   }
@@ -71,7 +76,7 @@ function totals (lines: Fa3Line[], before: Fa3Line[] = []): Pick<Fa3Invoice, 'ra
   return { rateTotals, totalGross: rateTotals.reduce((s, t) => s + t.gross, 0) }
 }
 
-function metaOf (invoice: Fa3Invoice, buyerNip: string, vatPln?: number): PurchaseMeta {
+function metaOf(invoice: Fa3Invoice, buyerNip: string, vatPln?: number): PurchaseMeta {
   const vat = invoice.rateTotals.reduce((s, t) => s + t.vat, 0)
   return {
     invoiceNumber: invoice.number,
@@ -92,19 +97,43 @@ function metaOf (invoice: Fa3Invoice, buyerNip: string, vatPln?: number): Purcha
  * The seed set for one buyer. `ksefNumberOf(key)` gives the KSeF number already assigned to an
  * earlier seed (for the correction); seeds come oldest first.
  */
-export function purchaseSeeds (buyerNip: string, nowMs: number, ksefNumberOf: (key: string) => string | null): SeedPurchase[] {
+export function purchaseSeeds(
+  buyerNip: string,
+  nowMs: number,
+  ksefNumberOf: (key: string) => string | null
+): SeedPurchase[] {
   const now = DateTime.fromMillis(nowMs, { zone: ZONE })
   const day = (daysAgo: number): string => now.minus({ days: daysAgo }).toISODate()!
   const generatedAt = now.minus({ days: 30 })
-  const buyer = { id: { kind: 'nip' as const, nip: buyerNip }, name: 'Nabywca (firma demonstracyjna)', address: { countryCode: 'PL', line1: 'ul. Prosta 1', line2: '00-001 Warszawa' } }
-  const base = { place: null, exchangeRate: null, sellerVatExempt: false, exemptionBasis: null, cashAccounting: false, splitPayment: false, correction: null, currency: 'PLN' }
-  const build = (invoice: Fa3Invoice): Buffer => Buffer.from(buildFa3Xml(invoice, { generatedAt, systemInfo: 'Biurko' }), 'utf8')
+  const buyer = {
+    id: { kind: 'nip' as const, nip: buyerNip },
+    name: 'Nabywca (firma demonstracyjna)',
+    address: { countryCode: 'PL', line1: 'ul. Prosta 1', line2: '00-001 Warszawa' }
+  }
+  const base = {
+    place: null,
+    exchangeRate: null,
+    sellerVatExempt: false,
+    exemptionBasis: null,
+    cashAccounting: false,
+    splitPayment: false,
+    correction: null,
+    currency: 'PLN'
+  }
+  const build = (invoice: Fa3Invoice): Buffer =>
+    Buffer.from(buildFa3Xml(invoice, { generatedAt, systemInfo: 'Biurko' }), 'utf8')
   const previousMonth = now.minus({ months: 1 })
   const seeds: SeedPurchase[] = []
 
   // 1. Allegro's monthly fee invoice for the previous month
   const allegroLines = [
-    line(`Opłaty za sprzedaż – prowizje od transakcji (${previousMonth.toFormat('MM.yyyy')})`, 'usł.', 1000, 123_000, '23'),
+    line(
+      `Opłaty za sprzedaż – prowizje od transakcji (${previousMonth.toFormat('MM.yyyy')})`,
+      'usł.',
+      1000,
+      123_000,
+      '23'
+    ),
     line(`Opłaty za wyróżnienia i promowanie ofert (${previousMonth.toFormat('MM.yyyy')})`, 'usł.', 1000, 18_450, '23'),
     line('Opłata za Allegro Ads', 'usł.', 1000, 6_150, '23')
   ]
@@ -113,7 +142,11 @@ export function purchaseSeeds (buyerNip: string, nowMs: number, ksefNumberOf: (k
     number: `FA/${previousMonth.toFormat('yyyy/MM')}/0047113`,
     issueDate: day(12),
     saleDate: previousMonth.endOf('month').toISODate()!,
-    seller: { nip: ALLEGRO_NIP, name: 'Allegro sp. z o.o.', address: { countryCode: 'PL', line1: 'ul. Grunwaldzka 182', line2: '60-166 Poznań' } },
+    seller: {
+      nip: ALLEGRO_NIP,
+      name: 'Allegro sp. z o.o.',
+      address: { countryCode: 'PL', line1: 'ul. Grunwaldzka 182', line2: '60-166 Poznań' }
+    },
     buyer,
     lines: allegroLines,
     ...totals(allegroLines),
@@ -132,7 +165,11 @@ export function purchaseSeeds (buyerNip: string, nowMs: number, ksefNumberOf: (k
     number: `KX/${now.toFormat('yyyy')}/${day(9).slice(5, 7)}/0318`,
     issueDate: day(9),
     saleDate: day(9),
-    seller: { nip: SUPPLIER_NIP, name: 'Kartonex Hurtownia Opakowań sp. z o.o.', address: { countryCode: 'PL', line1: 'ul. Magazynowa 7', line2: '61-001 Poznań' } },
+    seller: {
+      nip: SUPPLIER_NIP,
+      name: 'Kartonex Hurtownia Opakowań sp. z o.o.',
+      address: { countryCode: 'PL', line1: 'ul. Magazynowa 7', line2: '61-001 Poznań' }
+    },
     buyer,
     lines: supplierLines,
     ...totals(supplierLines),
@@ -163,7 +200,13 @@ export function purchaseSeeds (buyerNip: string, nowMs: number, ksefNumberOf: (k
       originalExchangeRate: null
     }
   }
-  seeds.push({ key: 'correction', meta: metaOf(correction, buyerNip), content: build(correction), ageMs: 4 * DAY, corrects: 'supplier' })
+  seeds.push({
+    key: 'correction',
+    meta: metaOf(correction, buyerNip),
+    content: build(correction),
+    ageMs: 4 * DAY,
+    corrects: 'supplier'
+  })
 
   // 4. a forwarding service invoiced in EUR (VAT converted to PLN at the NBP mid rate, P_14_1W)
   const eurLines = [line('Spedycja paczek do Niemiec i Czech (pakiet miesięczny)', 'usł.', 1000, 24_600, '23')]
@@ -174,23 +217,42 @@ export function purchaseSeeds (buyerNip: string, nowMs: number, ksefNumberOf: (k
     number: `EXP/${now.toFormat('yyyy')}/7781`,
     issueDate: day(7),
     saleDate: day(7),
-    seller: { nip: EUR_SELLER_NIP, name: 'EuroParcel Logistics sp. z o.o.', address: { countryCode: 'PL', line1: 'ul. Graniczna 2', line2: '59-900 Zgorzelec' } },
+    seller: {
+      nip: EUR_SELLER_NIP,
+      name: 'EuroParcel Logistics sp. z o.o.',
+      address: { countryCode: 'PL', line1: 'ul. Graniczna 2', line2: '59-900 Zgorzelec' }
+    },
     buyer,
     lines: eurLines,
     ...totals(eurLines),
     payment: { paidOn: null, dueDate: day(-7), form: 6, otherForm: null, bankAccount: '69114020040000398765432101' }
   }
   // 46.00 EUR VAT × 4.2500 = 195.50 PLN
-  seeds.push({ key: 'eur', meta: metaOf(eur, buyerNip, Math.round(eur.rateTotals[0].vat * 4.25)), content: build(eur), ageMs: 6 * DAY })
+  seeds.push({
+    key: 'eur',
+    meta: metaOf(eur, buyerNip, Math.round(eur.rateTotals[0].vat * 4.25)),
+    content: build(eur),
+    ageMs: 6 * DAY
+  })
 
   // 5. hostile: markup everywhere, and amounts that are absurd and do not add up
-  const hostileLines = [line('"><img src=x onerror=alert(1)> Usługa <script>alert("wiersz")</script>', '<b>szt</b>', 1000, 12_300, '23')]
+  const hostileLines = [
+    line('"><img src=x onerror=alert(1)> Usługa <script>alert("wiersz")</script>', '<b>szt</b>', 1000, 12_300, '23')
+  ]
   const hostileInvoice: Fa3Invoice = {
     ...base,
     number: '<script>alert("numer")</script>',
     issueDate: day(3),
     saleDate: day(3),
-    seller: { nip: HOSTILE_NIP, name: '<script>alert("sprzedawca")</script> Podejrzana Firma & Syn', address: { countryCode: 'PL', line1: '<iframe src="javascript:alert(1)"></iframe>', line2: '00-000 <b>Nigdzie</b>' } },
+    seller: {
+      nip: HOSTILE_NIP,
+      name: '<script>alert("sprzedawca")</script> Podejrzana Firma & Syn',
+      address: {
+        countryCode: 'PL',
+        line1: '<iframe src="javascript:alert(1)"></iframe>',
+        line2: '00-000 <b>Nigdzie</b>'
+      }
+    },
     buyer,
     lines: hostileLines,
     ...totals(hostileLines),
@@ -209,13 +271,28 @@ export function purchaseSeeds (buyerNip: string, nowMs: number, ksefNumberOf: (k
 
   // 6. a stored file that is not XML: cut off half-way, with a byte that is not UTF-8
   const broken = Buffer.concat([
-    Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<Faktura xmlns="http://crd.gov.pl/wzor/2025/06/25/13775/"><Naglowek><KodFormularza kodSystemowy="FA (3)" wersjaSchemy="1-0E">FA</KodFormularza></Naglowek><Podmiot1><DaneIdentyfikacyjne><NIP>${BROKEN_NIP}</NIP><Nazwa>Uszkodzony Plik sp. z o.o. `, 'utf8'),
+    Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Faktura xmlns="http://crd.gov.pl/wzor/2025/06/25/13775/"><Naglowek><KodFormularza kodSystemowy="FA (3)" wersjaSchemy="1-0E">FA</KodFormularza></Naglowek><Podmiot1><DaneIdentyfikacyjne><NIP>${BROKEN_NIP}</NIP><Nazwa>Uszkodzony Plik sp. z o.o. `,
+      'utf8'
+    ),
     Buffer.from([0xff, 0xfe]),
     Buffer.from('</Nazwa><Fa><P_2>USZK/1/2026</P_2><P_15>100.0', 'utf8')
   ])
   seeds.push({
     key: 'broken',
-    meta: { invoiceNumber: 'USZK/1/2026', issueDate: day(2), sellerNip: BROKEN_NIP, sellerName: 'Uszkodzony Plik sp. z o.o.', buyerNip, buyerName: null, net: 8_130, gross: 10_000, vatPln: 1_870, currency: 'PLN', invoiceType: 'Vat' },
+    meta: {
+      invoiceNumber: 'USZK/1/2026',
+      issueDate: day(2),
+      sellerNip: BROKEN_NIP,
+      sellerName: 'Uszkodzony Plik sp. z o.o.',
+      buyerNip,
+      buyerName: null,
+      net: 8_130,
+      gross: 10_000,
+      vatPln: 1_870,
+      currency: 'PLN',
+      invoiceType: 'Vat'
+    },
     content: broken,
     ageMs: 1 * DAY
   })
@@ -223,20 +300,44 @@ export function purchaseSeeds (buyerNip: string, nowMs: number, ksefNumberOf: (k
 }
 
 /** One more ordinary purchase invoice (a new delivery from the packaging supplier), number `n`. */
-export function extraPurchase (buyerNip: string, n: number, nowMs: number): { meta: PurchaseMeta, content: Buffer } {
+export function extraPurchase(buyerNip: string, n: number, nowMs: number): { meta: PurchaseMeta; content: Buffer } {
   const now = DateTime.fromMillis(nowMs, { zone: ZONE })
   const lines = [line(`Folia bąbelkowa 50 cm x 100 m (dostawa ${n})`, 'rol.', 2000 + (n % 5) * 1000, 4_920, '23')]
   const invoice: Fa3Invoice = {
-    place: null, exchangeRate: null, sellerVatExempt: false, exemptionBasis: null, cashAccounting: false, splitPayment: false, correction: null, currency: 'PLN',
+    place: null,
+    exchangeRate: null,
+    sellerVatExempt: false,
+    exemptionBasis: null,
+    cashAccounting: false,
+    splitPayment: false,
+    correction: null,
+    currency: 'PLN',
     number: `KX/${now.toFormat('yyyy')}/D/${String(n).padStart(4, '0')}`,
     issueDate: now.toISODate()!,
     saleDate: now.toISODate()!,
-    seller: { nip: SUPPLIER_NIP, name: 'Kartonex Hurtownia Opakowań sp. z o.o.', address: { countryCode: 'PL', line1: 'ul. Magazynowa 7', line2: '61-001 Poznań' } },
-    buyer: { id: { kind: 'nip', nip: buyerNip }, name: 'Nabywca (firma demonstracyjna)', address: { countryCode: 'PL', line1: 'ul. Prosta 1', line2: '00-001 Warszawa' } },
+    seller: {
+      nip: SUPPLIER_NIP,
+      name: 'Kartonex Hurtownia Opakowań sp. z o.o.',
+      address: { countryCode: 'PL', line1: 'ul. Magazynowa 7', line2: '61-001 Poznań' }
+    },
+    buyer: {
+      id: { kind: 'nip', nip: buyerNip },
+      name: 'Nabywca (firma demonstracyjna)',
+      address: { countryCode: 'PL', line1: 'ul. Prosta 1', line2: '00-001 Warszawa' }
+    },
     lines,
     ...totals(lines),
-    payment: { paidOn: null, dueDate: now.plus({ days: 14 }).toISODate()!, form: 6, otherForm: null, bankAccount: '78102055610000123456789012' }
+    payment: {
+      paidOn: null,
+      dueDate: now.plus({ days: 14 }).toISODate()!,
+      form: 6,
+      otherForm: null,
+      bankAccount: '78102055610000123456789012'
+    }
   }
-  const content = Buffer.from(buildFa3Xml(invoice, { generatedAt: now.minus({ minutes: 5 }), systemInfo: 'Biurko' }), 'utf8')
+  const content = Buffer.from(
+    buildFa3Xml(invoice, { generatedAt: now.minus({ minutes: 5 }), systemInfo: 'Biurko' }),
+    'utf8'
+  )
   return { meta: metaOf(invoice, buyerNip), content }
 }

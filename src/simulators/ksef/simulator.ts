@@ -5,12 +5,35 @@
  * decryption, FA(3) XSD validation, duplicates, KSeF numbers with their CRC-8, UPO v4-3.
  * State is in memory and bounded (see `limits`); a restart forgets it.
  */
-import { createDecipheriv, createHash, createHmac, timingSafeEqual, verify as cryptoVerify, privateDecrypt, constants, randomBytes, randomUUID, X509Certificate } from 'node:crypto'
+import {
+  createDecipheriv,
+  createHash,
+  createHmac,
+  timingSafeEqual,
+  verify as cryptoVerify,
+  privateDecrypt,
+  constants,
+  randomBytes,
+  randomUUID,
+  X509Certificate
+} from 'node:crypto'
 import { DOMParser } from '@xmldom/xmldom'
 import { DateTime } from 'luxon'
 import { SignedXml } from 'xml-crypto'
 import { isValidKsefNumber } from '../../ksef/ksef-number.ts'
-import { createCa, hasKeyUsage, issueCertificate, nipFromCertificate, rsaPair, sha256, signJwt, verifyJwt, x509, type Ca, type RsaPair } from './crypto.ts'
+import {
+  createCa,
+  hasKeyUsage,
+  issueCertificate,
+  nipFromCertificate,
+  rsaPair,
+  sha256,
+  signJwt,
+  verifyJwt,
+  x509,
+  type Ca,
+  type RsaPair
+} from './crypto.ts'
 import { FaultRegistry } from './faults.ts'
 import { purchaseSeeds, type PurchaseMeta } from './purchases.ts'
 import { KSEF_LIMITS, MAX_RATE_KEYS, PUBLIC_LIMITS, RateLimiter, type Limit } from '../shared/rate-limits.ts'
@@ -23,7 +46,10 @@ const ZONE = 'Europe/Warsaw'
 export interface KsefSimulatorOptions {
   /** milliseconds since the epoch; tests pass a clock they can move */
   now?: () => number
-  /** the clock of the request limits (default `now`); the app passes real time, as its own clock may stand still in tests */
+  /**
+   * the clock of the request limits (default `now`); the app passes real time, as its own clock may stand still in
+   * tests
+   */
   rateClock?: () => number
   /** signs access/refresh tokens and UPO download links; random when omitted */
   secret?: Buffer
@@ -84,7 +110,7 @@ export class KsefApiError extends Error {
   readonly code: number
   readonly description: string
   readonly details: string[]
-  constructor (httpStatus: number, code: number, description: string, details: string[] = []) {
+  constructor(httpStatus: number, code: number, description: string, details: string[] = []) {
     super(description)
     this.httpStatus = httpStatus
     this.code = code
@@ -93,18 +119,23 @@ export class KsefApiError extends Error {
   }
 }
 
-const badRequest = (code: number, description: string, ...details: string[]): KsefApiError => new KsefApiError(400, code, description, details)
+const badRequest = (code: number, description: string, ...details: string[]): KsefApiError =>
+  new KsefApiError(400, code, description, details)
 const unauthorized = (detail: string): KsefApiError => new KsefApiError(401, 0, detail)
 const validation = (detail: string): KsefApiError => badRequest(21405, 'Błąd walidacji danych wejściowych.', detail)
-const semantic = (...details: string[]): StatusInfo => ({ code: 450, description: 'Błąd weryfikacji semantyki dokumentu faktury', details })
+const semantic = (...details: string[]): StatusInfo => ({
+  code: 450,
+  description: 'Błąd weryfikacji semantyki dokumentu faktury',
+  details
+})
 
 // ---- identifiers --------------------------------------------------------------------------------
 
-function hex (bytes: number): string {
+function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex').toUpperCase()
 }
 
-function warsawDate (ms: number): string {
+function warsawDate(ms: number): string {
   return DateTime.fromMillis(ms, { zone: ZONE }).toFormat('yyyyLLdd')
 }
 
@@ -112,7 +143,7 @@ function warsawDate (ms: number): string {
  * 36 characters: YYYYMMDD-XX-10 hex-10 hex-2 hex (TNumerReferencyjny of the UPO schema). The
  * documentation says nothing of the last two characters, so they are random.
  */
-function referenceNumber (ms: number, kind: string): string {
+function referenceNumber(ms: number, kind: string): string {
   return `${warsawDate(ms)}-${kind}-${hex(5)}-${hex(5)}-${hex(1)}`
 }
 
@@ -120,7 +151,7 @@ function referenceNumber (ms: number, kind: string): string {
  * faktury/numer-ksef.md: NIP-YYYYMMDD-12 hex-CRC-8 of the first 32 characters. The checksum is
  * found with the app's own checker (one of 256 values fits), so the two cannot drift apart.
  */
-function newKsefNumber (nip: string, ms: number): string {
+function newKsefNumber(nip: string, ms: number): string {
   const head = `${nip}-${warsawDate(ms)}-${hex(6)}`
   for (let crc = 0; crc < 256; crc++) {
     const candidate = `${head}-${crc.toString(16).toUpperCase().padStart(2, '0')}`
@@ -133,9 +164,18 @@ const NIP_RE = /^[1-9]((\d[1-9])|([1-9]\d))\d{7}$/
 
 // ---- state --------------------------------------------------------------------------------------
 
-interface Challenge { challenge: string, timestampMs: number, expiresAt: number }
+interface Challenge {
+  challenge: string
+  timestampMs: number
+  expiresAt: number
+}
 
-interface StatusInfo { code: number, description: string, details?: string[], extensions?: Record<string, string | null> }
+interface StatusInfo {
+  code: number
+  description: string
+  details?: string[]
+  extensions?: Record<string, string | null>
+}
 
 interface AuthOperation {
   referenceNumber: string
@@ -154,7 +194,12 @@ interface AuthOperation {
   expiresAt: number
 }
 
-interface KsefTokenRecord { token: string, referenceNumber: string, nip: string, createdMs: number }
+interface KsefTokenRecord {
+  token: string
+  referenceNumber: string
+  nip: string
+  createdMs: number
+}
 
 interface InvoiceRecord {
   referenceNumber: string
@@ -222,19 +267,31 @@ export interface PublicKeyCertificate {
   usage: Array<'KsefTokenEncryption' | 'SymmetricKeyEncryption'>
 }
 
-interface EncryptionKey { pair: RsaPair, info: PublicKeyCertificate }
+interface EncryptionKey {
+  pair: RsaPair
+  info: PublicKeyCertificate
+}
 
-export interface Caller { ip: string }
+export interface Caller {
+  ip: string
+}
 
-export interface AuthInitResponse { referenceNumber: string, authenticationToken: { token: string, validUntil: string } }
+export interface AuthInitResponse {
+  referenceNumber: string
+  authenticationToken: { token: string; validUntil: string }
+}
 
-export interface AccessClaims { authReferenceNumber: string, nip: string, exp: number }
+export interface AccessClaims {
+  authReferenceNumber: string
+  nip: string
+  exp: number
+}
 
-function iso (ms: number): string {
+function iso(ms: number): string {
   return new Date(ms).toISOString()
 }
 
-function evictOldest<K, V> (map: Map<K, V>, max: number): void {
+function evictOldest<K, V>(map: Map<K, V>, max: number): void {
   while (map.size >= max) map.delete(map.keys().next().value as K)
 }
 
@@ -263,8 +320,10 @@ export class KsefSimulator {
   readonly #challenges = new Map<string, Challenge>()
   readonly #auth = new Map<string, AuthOperation>()
   readonly #tokens = new Map<string, KsefTokenRecord>()
-  /** certificates the demo helper issued, by serial number (upper-case hex without leading zeros): KOD II checks them */
-  readonly #issued = new Map<string, { cert: X509Certificate, nip: string, type: 'Authentication' | 'Offline' }>()
+  /**
+   * certificates the demo helper issued, by serial number (upper-case hex without leading zeros): KOD II checks them
+   */
+  readonly #issued = new Map<string, { cert: X509Certificate; nip: string; type: 'Authentication' | 'Offline' }>()
   readonly #sessions = new Map<string, SessionRecord>()
   /** accepted invoices by KSeF number, oldest first */
   readonly #invoices = new Map<string, InvoiceRecord>()
@@ -272,14 +331,20 @@ export class KsefSimulator {
   readonly #withContent = new Map<string, InvoiceRecord>()
   /** accepted invoices by the Base64URL SHA-256 of their file (the QR verification page) */
   readonly #byHash = new Map<string, InvoiceRecord>()
-  readonly #duplicates = new Map<string, { ksefNumber: string, sessionReferenceNumber: string }>()
+  readonly #duplicates = new Map<string, { ksefNumber: string; sessionReferenceNumber: string }>()
   #storedBytes = 0
-  readonly #queue: Array<{ who: AccessClaims, s: SessionRecord, invoice: InvoiceRecord, plain: Buffer, processingFault: boolean }> = []
+  readonly #queue: Array<{
+    who: AccessClaims
+    s: SessionRecord
+    invoice: InvoiceRecord
+    plain: Buffer
+    processingFault: boolean
+  }> = []
   #draining: Promise<void> | null = null
   #lastSweep = 0
   #ready: Promise<void> | null = null
 
-  private constructor (opts: KsefSimulatorOptions) {
+  private constructor(opts: KsefSimulatorOptions) {
     this.now = opts.now ?? Date.now
     this.#secret = opts.secret ?? randomBytes(32)
     this.processingDelayMs = opts.processingDelayMs ?? 0
@@ -296,8 +361,10 @@ export class KsefSimulator {
     this.publicLimiter = new RateLimiter(PUBLIC_LIMITS, () => this.rateClock(), { maxKeys: this.limits.maxRateKeys })
   }
 
-  /** true: KSeF's real limits; false: none (tests, the benchmark); an object replaces groups. Counting starts afresh. */
-  setRateLimits (rateLimits: boolean | Record<string, Limit>): void {
+  /**
+   * true: KSeF's real limits; false: none (tests, the benchmark); an object replaces groups. Counting starts afresh.
+   */
+  setRateLimits(rateLimits: boolean | Record<string, Limit>): void {
     const limits = rateLimits === false ? null : rateLimits === true ? KSEF_LIMITS : { ...KSEF_LIMITS, ...rateLimits }
     this.limiter = limits === null ? null : new RateLimiter(limits, () => this.rateClock())
   }
@@ -306,23 +373,23 @@ export class KsefSimulator {
    * The clock the request limits count on (real time in the app). A test that fast-forwards the
    * app's clock past a limit window hands it here too, so both sides see the same minute pass.
    */
-  setRateClock (clock: () => number): void {
+  setRateClock(clock: () => number): void {
     this.rateClock = clock
   }
 
   /** With `lazy`, the keys and the CA are made on the first request (the app starts no slower). */
-  static async create (opts: KsefSimulatorOptions & { lazy?: boolean } = {}): Promise<KsefSimulator> {
+  static async create(opts: KsefSimulatorOptions & { lazy?: boolean } = {}): Promise<KsefSimulator> {
     const sim = new KsefSimulator(opts)
     if (opts.lazy !== true) await sim.ready()
     return sim
   }
 
-  async ready (): Promise<void> {
+  async ready(): Promise<void> {
     this.#ready ??= this.#init()
     await this.#ready
   }
 
-  async #init (): Promise<void> {
+  async #init(): Promise<void> {
     // whole seconds: an X.509 validity has no milliseconds, and validFrom/validTo must equal it
     const t = Math.floor(this.now() / 1000) * 1000
     const from = new Date(t - 24 * 3_600_000)
@@ -332,7 +399,11 @@ export class KsefSimulator {
     this.#symmetricKey = await this.#encryptionKey('SymmetricKeyEncryption', from, to)
   }
 
-  async #encryptionKey (usage: 'KsefTokenEncryption' | 'SymmetricKeyEncryption', from: Date, to: Date): Promise<EncryptionKey> {
+  async #encryptionKey(
+    usage: 'KsefTokenEncryption' | 'SymmetricKeyEncryption',
+    from: Date,
+    to: Date
+  ): Promise<EncryptionKey> {
     const pair = await rsaPair()
     const cert = await issueCertificate(this.#ca, {
       subject: `CN=Symulator KSeF - ${usage}, O=Symulator KSeF Biurko, C=PL`,
@@ -355,16 +426,20 @@ export class KsefSimulator {
     }
   }
 
-  get caCertificatePem (): string { return this.#ca.pem }
+  get caCertificatePem(): string {
+    return this.#ca.pem
+  }
 
-  setPublicBaseUrl (url: string): void { this.publicBaseUrl = url.replace(/\/+$/, '') }
+  setPublicBaseUrl(url: string): void {
+    this.publicBaseUrl = url.replace(/\/+$/, '')
+  }
 
-  publicKeyCertificates (): PublicKeyCertificate[] {
+  publicKeyCertificates(): PublicKeyCertificate[] {
     return [this.#tokenKey.info, this.#symmetricKey.info]
   }
 
   /** Drops what has expired; called on every request, works at most once a second. */
-  sweep (): void {
+  sweep(): void {
     const t = this.now()
     if (t - this.#lastSweep < 1000) return
     this.#lastSweep = t
@@ -373,13 +448,20 @@ export class KsefSimulator {
     for (const [k, s] of this.#sessions) if (s.validUntil + SESSION_RETENTION_MS <= t) this.#sessions.delete(k)
   }
 
-  stats (): Record<string, number> {
-    return { challenges: this.#challenges.size, authOperations: this.#auth.size, sessions: this.#sessions.size, ksefTokens: this.#tokens.size, invoices: this.#invoices.size, storedBytes: this.#storedBytes }
+  stats(): Record<string, number> {
+    return {
+      challenges: this.#challenges.size,
+      authOperations: this.#auth.size,
+      sessions: this.#sessions.size,
+      ksefTokens: this.#tokens.size,
+      invoices: this.#invoices.size,
+      storedBytes: this.#storedBytes
+    }
   }
 
   // ---- demo helpers -----------------------------------------------------------------------------
 
-  issueKsefToken (nip: string): { token: string, referenceNumber: string } {
+  issueKsefToken(nip: string): { token: string; referenceNumber: string } {
     if (!NIP_RE.test(nip)) throw validation('Nieprawidłowy NIP.')
     evictOldest(this.#tokens, this.limits.maxKsefTokens)
     const t = this.now()
@@ -392,12 +474,12 @@ export class KsefSimulator {
     return { token, referenceNumber: ref }
   }
 
-  #tokenMac (ref: string, nip: string): string {
+  #tokenMac(ref: string, nip: string): string {
     return createHmac('sha256', this.#secret).update(`ksef-token|${ref}|${nip}`).digest('hex')
   }
 
   /** A token this simulator issued, remembered or (after a restart or eviction) recognised by its MAC. */
-  #knownToken (token: string): KsefTokenRecord | undefined {
+  #knownToken(token: string): KsefTokenRecord | undefined {
     const remembered = this.#tokens.get(token)
     if (remembered !== undefined) return remembered
     const parts = /^([0-9A-Za-z-]{1,64})\|nip-(\d{10})\|([0-9a-f]{64})$/.exec(token)
@@ -408,8 +490,14 @@ export class KsefSimulator {
     return { token, referenceNumber: ref, nip, createdMs: this.now() }
   }
 
-  /** A KSeF-like certificate for the NIP (organizationIdentifier VATPL-NIP), with its private key encrypted under the passphrase. */
-  async issueCertificate (nip: string, opts: { type?: 'Authentication' | 'Offline', passphrase?: string, name?: string, validDays?: number } = {}): Promise<DemoCertificate> {
+  /**
+   * A KSeF-like certificate for the NIP (organizationIdentifier VATPL-NIP), with its private key encrypted under the
+   * passphrase.
+   */
+  async issueCertificate(
+    nip: string,
+    opts: { type?: 'Authentication' | 'Offline'; passphrase?: string; name?: string; validDays?: number } = {}
+  ): Promise<DemoCertificate> {
     if (!NIP_RE.test(nip)) throw validation('Nieprawidłowy NIP.')
     const type = opts.type ?? 'Authentication'
     const passphrase = opts.passphrase ?? randomBytes(12).toString('base64url')
@@ -430,7 +518,12 @@ export class KsefSimulator {
     this.#issued.set(serialKey(node.serialNumber), { cert: node, nip, type })
     return {
       certificatePem: cert.toString('pem'),
-      privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }) as string,
+      privateKeyPem: pair.privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+        cipher: 'aes-256-cbc',
+        passphrase
+      }) as string,
       passphrase,
       certificateType: type,
       serialNumber: node.serialNumber,
@@ -442,7 +535,7 @@ export class KsefSimulator {
 
   // ---- authentication ---------------------------------------------------------------------------
 
-  challenge (caller: Caller): { challenge: string, timestamp: string, timestampMs: number, clientIp: string } {
+  challenge(caller: Caller): { challenge: string; timestamp: string; timestampMs: number; clientIp: string } {
     const t = this.now()
     evictOldest(this.#challenges, this.limits.maxChallenges)
     const challenge = referenceNumber(t, 'CR')
@@ -451,7 +544,7 @@ export class KsefSimulator {
   }
 
   /** A challenge is good once, for ten minutes. */
-  #takeChallenge (challenge: string): Challenge {
+  #takeChallenge(challenge: string): Challenge {
     const c = this.#challenges.get(challenge)
     if (c === undefined || c.expiresAt <= this.now()) {
       this.#challenges.delete(challenge)
@@ -461,36 +554,96 @@ export class KsefSimulator {
     return c
   }
 
-  #startAuth (nip: string, method: AuthOperation['method'], status: StatusInfo, extra: Partial<AuthOperation>, processingFault: boolean): { referenceNumber: string, authenticationToken: { token: string, validUntil: string } } {
+  #startAuth(
+    nip: string,
+    method: AuthOperation['method'],
+    status: StatusInfo,
+    extra: Partial<AuthOperation>,
+    processingFault: boolean
+  ): { referenceNumber: string; authenticationToken: { token: string; validUntil: string } } {
     const t = this.now()
     evictOldest(this.#auth, this.limits.maxAuthOperations)
     const ref = referenceNumber(t, 'AU')
-    const finalStatus = processingFault && status.code === 200
-      ? { code: 550, description: 'Operacja została anulowana przez system', details: ['Przetwarzanie zostało przerwane z przyczyn wewnętrznych systemu. Spróbuj ponownie'] }
-      : status
-    this.#auth.set(ref, { referenceNumber: ref, nip, startMs: t, readyAt: t + this.processingDelayMs, method, status: finalStatus, redeemed: false, refreshValidUntil: null, lastRefreshMs: null, expiresAt: t + AUTH_OPERATION_TTL_MS, ...extra })
+    const finalStatus =
+      processingFault && status.code === 200
+        ? {
+            code: 550,
+            description: 'Operacja została anulowana przez system',
+            details: ['Przetwarzanie zostało przerwane z przyczyn wewnętrznych systemu. Spróbuj ponownie']
+          }
+        : status
+    this.#auth.set(ref, {
+      referenceNumber: ref,
+      nip,
+      startMs: t,
+      readyAt: t + this.processingDelayMs,
+      method,
+      status: finalStatus,
+      redeemed: false,
+      refreshValidUntil: null,
+      lastRefreshMs: null,
+      expiresAt: t + AUTH_OPERATION_TTL_MS,
+      ...extra
+    })
     const exp = t + AUTH_TOKEN_TTL_MS
-    return { referenceNumber: ref, authenticationToken: { token: signJwt(this.#secret, { typ: 'auth', sub: ref, nip, iat: Math.floor(t / 1000), exp: Math.floor(exp / 1000), jti: randomUUID() }), validUntil: iso(exp) } }
+    return {
+      referenceNumber: ref,
+      authenticationToken: {
+        token: signJwt(this.#secret, {
+          typ: 'auth',
+          sub: ref,
+          nip,
+          iat: Math.floor(t / 1000),
+          exp: Math.floor(exp / 1000),
+          jti: randomUUID()
+        }),
+        validUntil: iso(exp)
+      }
+    }
   }
 
-  authWithKsefToken (body: unknown, processingFault: boolean): AuthInitResponse {
-    const b = body as { challenge?: unknown, contextIdentifier?: { type?: unknown, value?: unknown }, encryptedToken?: unknown, publicKeyId?: unknown }
-    if (typeof b?.challenge !== 'string' || b.challenge.length !== 36) throw validation("Pole 'challenge' jest wymagane (36 znaków).")
-    if (b.contextIdentifier?.type !== 'Nip' || typeof b.contextIdentifier.value !== 'string' || !NIP_RE.test(b.contextIdentifier.value)) {
-      throw validation("Pole 'contextIdentifier' musi zawierać type 'Nip' i poprawny NIP (symulator obsługuje tylko kontekst NIP).")
+  authWithKsefToken(body: unknown, processingFault: boolean): AuthInitResponse {
+    const b = body as {
+      challenge?: unknown
+      contextIdentifier?: { type?: unknown; value?: unknown }
+      encryptedToken?: unknown
+      publicKeyId?: unknown
     }
-    if (typeof b.encryptedToken !== 'string' || b.encryptedToken === '') throw validation("Pole 'encryptedToken' jest wymagane.")
+    if (typeof b?.challenge !== 'string' || b.challenge.length !== 36)
+      throw validation("Pole 'challenge' jest wymagane (36 znaków).")
+    if (
+      b.contextIdentifier?.type !== 'Nip' ||
+      typeof b.contextIdentifier.value !== 'string' ||
+      !NIP_RE.test(b.contextIdentifier.value)
+    ) {
+      throw validation(
+        "Pole 'contextIdentifier' musi zawierać type 'Nip' i poprawny NIP (symulator obsługuje tylko kontekst NIP)."
+      )
+    }
+    if (typeof b.encryptedToken !== 'string' || b.encryptedToken === '')
+      throw validation("Pole 'encryptedToken' jest wymagane.")
     if (b.publicKeyId !== undefined && b.publicKeyId !== null && b.publicKeyId !== this.#tokenKey.info.publicKeyId) {
-      throw badRequest(21470, 'Przesłany identyfikator klucza jest nieznany lub wskazuje na wycofany klucz.', `Klucz o identyfikatorze ${String(b.publicKeyId)} nie jest wspierany.`)
+      throw badRequest(
+        21470,
+        'Przesłany identyfikator klucza jest nieznany lub wskazuje na wycofany klucz.',
+        `Klucz o identyfikatorze ${String(b.publicKeyId)} nie jest wspierany.`
+      )
     }
     const nip = b.contextIdentifier.value
     const challenge = this.#takeChallenge(b.challenge)
-    const fail = (details: string): StatusInfo => ({ code: 450, description: 'Uwierzytelnianie zakończone niepowodzeniem z powodu błędnego tokenu', details: [details] })
+    const fail = (details: string): StatusInfo => ({
+      code: 450,
+      description: 'Uwierzytelnianie zakończone niepowodzeniem z powodu błędnego tokenu',
+      details: [details]
+    })
     let status: StatusInfo = { code: 200, description: 'Uwierzytelnianie zakończone sukcesem' }
     let record: KsefTokenRecord | undefined
     let plain: string | null = null
     try {
-      plain = privateDecrypt({ key: this.#tokenKey.pair.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(b.encryptedToken, 'base64')).toString('utf8')
+      plain = privateDecrypt(
+        { key: this.#tokenKey.pair.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+        Buffer.from(b.encryptedToken, 'base64')
+      ).toString('utf8')
     } catch {
       status = fail('Nieprawidłowy token')
     }
@@ -501,26 +654,51 @@ export class KsefSimulator {
       record = this.#knownToken(token)
       if (record === undefined) status = fail('Nieprawidłowy token')
       else if (stamp !== String(challenge.timestampMs)) status = fail('Nieprawidłowy czas tokena')
-      else if (record.nip !== nip) status = { code: 415, description: 'Uwierzytelnianie zakończone niepowodzeniem', details: ['Brak przypisanych uprawnień'] }
+      else if (record.nip !== nip)
+        status = {
+          code: 415,
+          description: 'Uwierzytelnianie zakończone niepowodzeniem',
+          details: ['Brak przypisanych uprawnień']
+        }
     }
     return this.#startAuth(nip, 'Token', status, { tokenReference: record?.referenceNumber }, processingFault)
   }
 
-  async authWithXades (xml: string, processingFault: boolean): Promise<AuthInitResponse> {
+  async authWithXades(xml: string, processingFault: boolean): Promise<AuthInitResponse> {
     if (xml.charCodeAt(0) === 0xfeff) throw badRequest(21217, 'Nieprawidłowe kodowanie znaków.')
     let doc
     try {
-      doc = new DOMParser({ errorHandler: { warning: () => {}, error: (m: string) => { throw new Error(m) }, fatalError: (m: string) => { throw new Error(m) } } }).parseFromString(xml, 'text/xml')
+      doc = new DOMParser({
+        errorHandler: {
+          warning: () => {},
+          error: (m: string) => {
+            throw new Error(m)
+          },
+          fatalError: (m: string) => {
+            throw new Error(m)
+          }
+        }
+      }).parseFromString(xml, 'text/xml')
     } catch {
       throw badRequest(21001, 'Nieczytelna treść.')
     }
     const root = doc.documentElement
-    if (root === null || root.localName !== 'AuthTokenRequest' || AUTH_NAMESPACES[root.namespaceURI ?? ''] === undefined) throw badRequest(9101, 'Nieprawidłowy dokument.')
+    if (
+      root === null ||
+      root.localName !== 'AuthTokenRequest' ||
+      AUTH_NAMESPACES[root.namespaceURI ?? ''] === undefined
+    )
+      throw badRequest(9101, 'Nieprawidłowy dokument.')
     const signatures = doc.getElementsByTagNameNS(DSIG_NS, 'Signature')
     if (signatures.length === 0) throw badRequest(9102, 'Brak podpisu.')
     if (signatures.length > 1) throw badRequest(9103, 'Przekroczona liczba dozwolonych podpisów.')
     const certNodes = signatures[0].getElementsByTagNameNS(DSIG_NS, 'X509Certificate')
-    if (certNodes.length === 0) throw badRequest(21115, 'Nieprawidłowy certyfikat.', 'Podpis nie zawiera certyfikatu (KeyInfo/X509Data/X509Certificate).')
+    if (certNodes.length === 0)
+      throw badRequest(
+        21115,
+        'Nieprawidłowy certyfikat.',
+        'Podpis nie zawiera certyfikatu (KeyInfo/X509Data/X509Certificate).'
+      )
     let cert: X509Certificate
     try {
       cert = new X509Certificate(Buffer.from((certNodes[0].textContent ?? '').replace(/\s+/g, ''), 'base64'))
@@ -540,24 +718,45 @@ export class KsefSimulator {
     } catch {
       throw badRequest(9105, 'Nieprawidłowy podpis.')
     }
-    if (signedContent === undefined) throw badRequest(9105, 'Nieprawidłowy podpis.', 'Podpis nie obejmuje całego dokumentu AuthTokenRequest.')
+    if (signedContent === undefined)
+      throw badRequest(9105, 'Nieprawidłowy podpis.', 'Podpis nie obejmuje całego dokumentu AuthTokenRequest.')
     // XAdES-BES (auth/podpis-xades.md): signed SignedProperties whose SigningCertificate names the signing certificate
     if (signedProperties === undefined || !signingCertificateMatches(signedProperties, cert)) {
-      throw badRequest(9105, 'Nieprawidłowy podpis.', 'Podpis XAdES musi obejmować SignedProperties z SigningCertificate wskazującym certyfikat podpisu.')
+      throw badRequest(
+        9105,
+        'Nieprawidłowy podpis.',
+        'Podpis XAdES musi obejmować SignedProperties z SigningCertificate wskazującym certyfikat podpisu.'
+      )
     }
     const check = await validateAuthRequest(signedContent, root.namespaceURI ?? '')
     if (!check.valid) throw badRequest(21401, 'Dokument nie jest zgodny ze schemą (xsd).', ...check.errors)
     const signedDoc = new DOMParser().parseFromString(signedContent, 'text/xml')
-    const text = (name: string): string => signedDoc.getElementsByTagNameNS(root.namespaceURI, name)[0]?.textContent?.trim() ?? ''
+    const text = (name: string): string =>
+      signedDoc.getElementsByTagNameNS(root.namespaceURI, name)[0]?.textContent?.trim() ?? ''
     const nip = text('Nip')
-    if (nip === '') throw badRequest(21117, 'Nieprawidłowy identyfikator podmiotu dla wskazanego typu kontekstu.', 'Symulator obsługuje tylko kontekst Nip.')
+    if (nip === '')
+      throw badRequest(
+        21117,
+        'Nieprawidłowy identyfikator podmiotu dla wskazanego typu kontekstu.',
+        'Symulator obsługuje tylko kontekst Nip.'
+      )
     this.#takeChallenge(text('Challenge'))
     const status = this.#certificateStatus(cert, nip)
-    return this.#startAuth(nip, 'XadesSignature', status, { documentHash: sha256(xml).toString('base64'), certificateKind: 'InternalCertificate' }, processingFault)
+    return this.#startAuth(
+      nip,
+      'XadesSignature',
+      status,
+      { documentHash: sha256(xml).toString('base64'), certificateKind: 'InternalCertificate' },
+      processingFault
+    )
   }
 
-  #certificateStatus (cert: X509Certificate, nip: string): StatusInfo {
-    const certError = (details: string): StatusInfo => ({ code: 460, description: 'Uwierzytelnianie zakończone niepowodzeniem z powodu błędu certyfikatu', details: [details] })
+  #certificateStatus(cert: X509Certificate, nip: string): StatusInfo {
+    const certError = (details: string): StatusInfo => ({
+      code: 460,
+      description: 'Uwierzytelnianie zakończone niepowodzeniem z powodu błędu certyfikatu',
+      details: [details]
+    })
     const t = this.now()
     const ca = new X509Certificate(Buffer.from(this.#ca.cert.rawData))
     const trusted = cert.checkIssued(ca) && cert.verify(ca.publicKey)
@@ -565,22 +764,31 @@ export class KsefSimulator {
     // the test environment also takes self-signed certificates that carry the NIP in the subject
     const selfSigned = cert.issuer === cert.subject && cert.verify(cert.publicKey) && certNip !== null
     if (!trusted && !selfSigned) return certError('Niezaufany łańcuch certyfikatów')
-    if (new Date(cert.validFrom).getTime() > t || new Date(cert.validTo).getTime() < t) return certError('Nieważny certyfikat')
-    if (hasKeyUsage(cert, x509.KeyUsageFlags.nonRepudiation) && !hasKeyUsage(cert, x509.KeyUsageFlags.digitalSignature)) {
+    if (new Date(cert.validFrom).getTime() > t || new Date(cert.validTo).getTime() < t)
+      return certError('Nieważny certyfikat')
+    if (
+      hasKeyUsage(cert, x509.KeyUsageFlags.nonRepudiation) &&
+      !hasKeyUsage(cert, x509.KeyUsageFlags.digitalSignature)
+    ) {
       return certError('Niepoprawny certyfikat') // an Offline certificate does not authenticate (certyfikaty-KSeF.md)
     }
-    if (certNip !== nip) return { code: 415, description: 'Uwierzytelnianie zakończone niepowodzeniem', details: ['Brak przypisanych uprawnień'] }
+    if (certNip !== nip)
+      return {
+        code: 415,
+        description: 'Uwierzytelnianie zakończone niepowodzeniem',
+        details: ['Brak przypisanych uprawnień']
+      }
     return { code: 200, description: 'Uwierzytelnianie zakończone sukcesem' }
   }
 
-  #authByToken (bearer: string | undefined): AuthOperation {
+  #authByToken(bearer: string | undefined): AuthOperation {
     const claims = this.#claims(bearer, 'auth')
     const op = this.#auth.get(String(claims.sub))
     if (op === undefined) throw unauthorized('Operacja uwierzytelniania nie została znaleziona.')
     return op
   }
 
-  #claims (bearer: string | undefined, typ: string): Record<string, unknown> {
+  #claims(bearer: string | undefined, typ: string): Record<string, unknown> {
     if (bearer === undefined) throw unauthorized('Brak tokenu w nagłówku Authorization.')
     const claims = verifyJwt(this.#secret, bearer)
     if (claims === null || claims.typ !== typ) throw unauthorized('Nieprawidłowy token.')
@@ -588,14 +796,20 @@ export class KsefSimulator {
     return claims
   }
 
-  authStatus (bearer: string | undefined, referenceNumber: string): Record<string, unknown> {
+  authStatus(bearer: string | undefined, referenceNumber: string): Record<string, unknown> {
     const op = this.#authByToken(bearer)
-    if (op.referenceNumber !== referenceNumber) throw badRequest(21304, 'Brak uwierzytelnienia.', `Operacja uwierzytelniania o numerze referencyjnym ${referenceNumber} nie została znaleziona.`)
+    if (op.referenceNumber !== referenceNumber)
+      throw badRequest(
+        21304,
+        'Brak uwierzytelnienia.',
+        `Operacja uwierzytelniania o numerze referencyjnym ${referenceNumber} nie została znaleziona.`
+      )
     const ready = this.now() >= op.readyAt
     const status = ready ? op.status : { code: 100, description: 'Uwierzytelnianie w toku' }
-    const info = op.method === 'Token'
-      ? { category: 'Token', code: 'token.ksef', displayName: 'Token KSeF' }
-      : { category: 'XadesSignature', code: 'certificate.internal', displayName: 'Certyfikat KSeF' }
+    const info =
+      op.method === 'Token'
+        ? { category: 'Token', code: 'token.ksef', displayName: 'Token KSeF' }
+        : { category: 'XadesSignature', code: 'certificate.internal', displayName: 'Certyfikat KSeF' }
     return {
       startDate: iso(op.startMs),
       authenticationMethod: op.method === 'Token' ? 'Token' : op.certificateKind,
@@ -607,40 +821,75 @@ export class KsefSimulator {
     }
   }
 
-  #accessToken (op: AuthOperation): { token: string, validUntil: string } {
+  #accessToken(op: AuthOperation): { token: string; validUntil: string } {
     const t = this.now()
     const exp = t + this.#accessTtl
-    return { token: signJwt(this.#secret, { typ: 'access', sub: op.referenceNumber, nip: op.nip, iat: Math.floor(t / 1000), exp: Math.floor(exp / 1000), jti: randomUUID() }), validUntil: iso(Math.floor(exp / 1000) * 1000) }
+    return {
+      token: signJwt(this.#secret, {
+        typ: 'access',
+        sub: op.referenceNumber,
+        nip: op.nip,
+        iat: Math.floor(t / 1000),
+        exp: Math.floor(exp / 1000),
+        jti: randomUUID()
+      }),
+      validUntil: iso(Math.floor(exp / 1000) * 1000)
+    }
   }
 
-  redeem (bearer: string | undefined): Record<string, unknown> {
+  redeem(bearer: string | undefined): Record<string, unknown> {
     const op = this.#authByToken(bearer)
-    if (this.now() < op.readyAt || op.status.code !== 200) throw badRequest(21301, 'Brak autoryzacji.', `Status uwierzytelniania (${this.now() < op.readyAt ? 100 : op.status.code}) nie pozwala na pobranie tokenów.`)
-    if (op.redeemed) throw badRequest(21301, 'Brak autoryzacji.', `Tokeny dla operacji uwierzytelniania ${op.referenceNumber} zostały już pobrane.`)
+    if (this.now() < op.readyAt || op.status.code !== 200)
+      throw badRequest(
+        21301,
+        'Brak autoryzacji.',
+        `Status uwierzytelniania (${this.now() < op.readyAt ? 100 : op.status.code}) nie pozwala na pobranie tokenów.`
+      )
+    if (op.redeemed)
+      throw badRequest(
+        21301,
+        'Brak autoryzacji.',
+        `Tokeny dla operacji uwierzytelniania ${op.referenceNumber} zostały już pobrane.`
+      )
     op.redeemed = true
     const t = this.now()
     const refreshExp = t + this.#refreshTtl
     op.refreshValidUntil = Math.floor(refreshExp / 1000) * 1000
-    const refreshToken = signJwt(this.#secret, { typ: 'refresh', sub: op.referenceNumber, nip: op.nip, iat: Math.floor(t / 1000), exp: Math.floor(refreshExp / 1000), jti: randomUUID() })
-    return { accessToken: this.#accessToken(op), refreshToken: { token: refreshToken, validUntil: iso(op.refreshValidUntil) } }
+    const refreshToken = signJwt(this.#secret, {
+      typ: 'refresh',
+      sub: op.referenceNumber,
+      nip: op.nip,
+      iat: Math.floor(t / 1000),
+      exp: Math.floor(refreshExp / 1000),
+      jti: randomUUID()
+    })
+    return {
+      accessToken: this.#accessToken(op),
+      refreshToken: { token: refreshToken, validUntil: iso(op.refreshValidUntil) }
+    }
   }
 
-  refresh (bearer: string | undefined): Record<string, unknown> {
+  refresh(bearer: string | undefined): Record<string, unknown> {
     const claims = this.#claims(bearer, 'refresh')
     const op = this.#auth.get(String(claims.sub))
-    if (op === undefined) throw badRequest(21304, 'Brak uwierzytelnienia.', `Operacja uwierzytelniania o numerze referencyjnym ${String(claims.sub)} nie została znaleziona.`)
+    if (op === undefined)
+      throw badRequest(
+        21304,
+        'Brak uwierzytelnienia.',
+        `Operacja uwierzytelniania o numerze referencyjnym ${String(claims.sub)} nie została znaleziona.`
+      )
     op.lastRefreshMs = this.now()
     return { accessToken: this.#accessToken(op) }
   }
 
   /** The context of a valid access token (401 otherwise). */
-  access (bearer: string | undefined): AccessClaims {
+  access(bearer: string | undefined): AccessClaims {
     const claims = this.#claims(bearer, 'access')
     return { authReferenceNumber: String(claims.sub), nip: String(claims.nip), exp: Number(claims.exp) }
   }
 
   /** The NIP a bearer token speaks for, without checking it (for rate-limit accounting). */
-  contextOf (bearer: string | undefined): string {
+  contextOf(bearer: string | undefined): string {
     if (bearer === undefined) return ''
     const claims = verifyJwt(this.#secret, bearer)
     return typeof claims?.nip === 'string' ? claims.nip : ''
@@ -648,21 +897,49 @@ export class KsefSimulator {
 
   // ---- online sessions --------------------------------------------------------------------------
 
-  openOnlineSession (who: AccessClaims, body: unknown): { referenceNumber: string, validUntil: string } {
-    const b = body as { formCode?: { systemCode?: unknown, schemaVersion?: unknown, value?: unknown }, encryption?: { encryptedSymmetricKey?: unknown, initializationVector?: unknown, publicKeyId?: unknown } }
+  openOnlineSession(who: AccessClaims, body: unknown): { referenceNumber: string; validUntil: string } {
+    const b = body as {
+      formCode?: { systemCode?: unknown; schemaVersion?: unknown; value?: unknown }
+      encryption?: { encryptedSymmetricKey?: unknown; initializationVector?: unknown; publicKeyId?: unknown }
+    }
     const fc = b?.formCode
-    if (fc === undefined || typeof fc.systemCode !== 'string' || typeof fc.schemaVersion !== 'string' || typeof fc.value !== 'string') throw validation("Pole 'formCode' (systemCode, schemaVersion, value) jest wymagane.")
-    if (fc.systemCode !== 'FA (3)' || fc.schemaVersion !== '1-0E' || fc.value !== 'FA') throw validation(`Symulator przyjmuje tylko schemat FA (3) 1-0E (otrzymano ${fc.systemCode} ${fc.schemaVersion} ${fc.value}).`)
+    if (
+      fc === undefined ||
+      typeof fc.systemCode !== 'string' ||
+      typeof fc.schemaVersion !== 'string' ||
+      typeof fc.value !== 'string'
+    )
+      throw validation("Pole 'formCode' (systemCode, schemaVersion, value) jest wymagane.")
+    if (fc.systemCode !== 'FA (3)' || fc.schemaVersion !== '1-0E' || fc.value !== 'FA')
+      throw validation(
+        `Symulator przyjmuje tylko schemat FA (3) 1-0E (otrzymano ${fc.systemCode} ${fc.schemaVersion} ${fc.value}).`
+      )
     const enc = b.encryption
-    if (enc === undefined || typeof enc.encryptedSymmetricKey !== 'string' || typeof enc.initializationVector !== 'string') throw validation("Pole 'encryption' (encryptedSymmetricKey, initializationVector) jest wymagane.")
-    if (enc.publicKeyId !== undefined && enc.publicKeyId !== null && enc.publicKeyId !== this.#symmetricKey.info.publicKeyId) {
-      throw badRequest(21470, 'Przesłany identyfikator klucza jest nieznany lub wskazuje na wycofany klucz.', `Klucz o identyfikatorze ${String(enc.publicKeyId)} nie jest wspierany.`)
+    if (
+      enc === undefined ||
+      typeof enc.encryptedSymmetricKey !== 'string' ||
+      typeof enc.initializationVector !== 'string'
+    )
+      throw validation("Pole 'encryption' (encryptedSymmetricKey, initializationVector) jest wymagane.")
+    if (
+      enc.publicKeyId !== undefined &&
+      enc.publicKeyId !== null &&
+      enc.publicKeyId !== this.#symmetricKey.info.publicKeyId
+    ) {
+      throw badRequest(
+        21470,
+        'Przesłany identyfikator klucza jest nieznany lub wskazuje na wycofany klucz.',
+        `Klucz o identyfikatorze ${String(enc.publicKeyId)} nie jest wspierany.`
+      )
     }
     const iv = Buffer.from(enc.initializationVector, 'base64')
     if (iv.length !== 16) throw validation('Wektor inicjujący musi mieć 16 bajtów.')
     let key: Buffer | null = null
     try {
-      key = privateDecrypt({ key: this.#symmetricKey.pair.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(enc.encryptedSymmetricKey, 'base64'))
+      key = privateDecrypt(
+        { key: this.#symmetricKey.pair.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+        Buffer.from(enc.encryptedSymmetricKey, 'base64')
+      )
       if (key.length !== 32) key = null
     } catch {
       key = null
@@ -674,21 +951,40 @@ export class KsefSimulator {
     }
     const t = this.now()
     const ref = referenceNumber(t, 'SO')
-    this.#sessions.set(ref, { referenceNumber: ref, nip: who.nip, authReferenceNumber: who.authReferenceNumber, key, iv, createdMs: t, updatedMs: t, validUntil: t + SESSION_TTL_MS, state: key === null ? 'badKey' : 'open', closedReadyAt: null, invoices: [], upoReferenceNumber: null, upoXml: null })
+    this.#sessions.set(ref, {
+      referenceNumber: ref,
+      nip: who.nip,
+      authReferenceNumber: who.authReferenceNumber,
+      key,
+      iv,
+      createdMs: t,
+      updatedMs: t,
+      validUntil: t + SESSION_TTL_MS,
+      state: key === null ? 'badKey' : 'open',
+      closedReadyAt: null,
+      invoices: [],
+      upoReferenceNumber: null,
+      upoXml: null
+    })
     return { referenceNumber: ref, validUntil: iso(t + SESSION_TTL_MS) }
   }
 
-  #session (who: AccessClaims, ref: string): SessionRecord {
+  #session(who: AccessClaims, ref: string): SessionRecord {
     const s = this.#sessions.get(ref)
-    if (s === undefined || s.nip !== who.nip) throw badRequest(21173, 'Brak sesji o wskazanym numerze referencyjnym.', `Sesja o numerze referencyjnym ${ref} nie została znaleziona.`)
+    if (s === undefined || s.nip !== who.nip)
+      throw badRequest(
+        21173,
+        'Brak sesji o wskazanym numerze referencyjnym.',
+        `Sesja o numerze referencyjnym ${ref} nie została znaleziona.`
+      )
     return s
   }
 
-  #isReady (i: InvoiceRecord): boolean {
+  #isReady(i: InvoiceRecord): boolean {
     return i.done && this.now() >= i.readyAt
   }
 
-  #sessionCode (s: SessionRecord): number {
+  #sessionCode(s: SessionRecord): number {
     if (s.state === 'badKey') return 415
     if (s.state === 'open') return this.now() > s.validUntil ? 440 : 100
     if (s.closedReadyAt === null || this.now() < s.closedReadyAt || s.invoices.some((i) => !i.done)) return 170
@@ -696,17 +992,37 @@ export class KsefSimulator {
     return s.invoices.some((i) => i.status.code === 200) ? 200 : 445
   }
 
-  async sendInvoice (who: AccessClaims, ref: string, body: unknown, processingFault: boolean): Promise<{ referenceNumber: string }> {
+  async sendInvoice(
+    who: AccessClaims,
+    ref: string,
+    body: unknown,
+    processingFault: boolean
+  ): Promise<{ referenceNumber: string }> {
     const s = this.#session(who, ref)
     const code = this.#sessionCode(s)
-    if (code !== 100 || s.key === null) throw badRequest(21180, 'Status sesji nie pozwala na wykonanie operacji.', `Status sesji ${code} uniemożliwia wysyłkę faktur.`)
-    if (s.invoices.length >= this.limits.maxInvoicesPerSession) throw badRequest(21155, 'Przekroczono dozwoloną liczbę faktur w sesji.', `Sesja o numerze referencyjnym ${ref} osiągnęła dozwolony limit liczby faktur ${this.limits.maxInvoicesPerSession}.`)
+    if (code !== 100 || s.key === null)
+      throw badRequest(
+        21180,
+        'Status sesji nie pozwala na wykonanie operacji.',
+        `Status sesji ${code} uniemożliwia wysyłkę faktur.`
+      )
+    if (s.invoices.length >= this.limits.maxInvoicesPerSession)
+      throw badRequest(
+        21155,
+        'Przekroczono dozwoloną liczbę faktur w sesji.',
+        `Sesja o numerze referencyjnym ${ref} osiągnęła dozwolony limit liczby faktur ${this.limits.maxInvoicesPerSession}.`
+      )
     const b = body as Record<string, unknown>
-    for (const f of ['invoiceHash', 'encryptedInvoiceHash', 'encryptedInvoiceContent']) if (typeof b?.[f] !== 'string') throw validation(`Pole '${f}' jest wymagane.`)
-    for (const f of ['invoiceSize', 'encryptedInvoiceSize']) if (!Number.isInteger(b[f]) || (b[f] as number) < 1) throw validation(`Pole '${f}' musi być dodatnią liczbą całkowitą.`)
+    for (const f of ['invoiceHash', 'encryptedInvoiceHash', 'encryptedInvoiceContent'])
+      if (typeof b?.[f] !== 'string') throw validation(`Pole '${f}' jest wymagane.`)
+    for (const f of ['invoiceSize', 'encryptedInvoiceSize'])
+      if (!Number.isInteger(b[f]) || (b[f] as number) < 1)
+        throw validation(`Pole '${f}' musi być dodatnią liczbą całkowitą.`)
     const encrypted = Buffer.from(b.encryptedInvoiceContent as string, 'base64')
-    if (encrypted.length !== b.encryptedInvoiceSize) throw badRequest(21402, 'Nieprawidłowy rozmiar pliku.', 'Długość treści nie zgadza się z rozmiarem pliku.')
-    if (sha256(encrypted).toString('base64') !== b.encryptedInvoiceHash) throw badRequest(21403, 'Nieprawidłowy skrót pliku.', 'Skrót treści nie zgadza się ze skrótem pliku.')
+    if (encrypted.length !== b.encryptedInvoiceSize)
+      throw badRequest(21402, 'Nieprawidłowy rozmiar pliku.', 'Długość treści nie zgadza się z rozmiarem pliku.')
+    if (sha256(encrypted).toString('base64') !== b.encryptedInvoiceHash)
+      throw badRequest(21403, 'Nieprawidłowy skrót pliku.', 'Skrót treści nie zgadza się ze skrótem pliku.')
     const t = this.now()
     const invoice: InvoiceRecord = {
       referenceNumber: referenceNumber(t, 'EE'),
@@ -737,8 +1053,10 @@ export class KsefSimulator {
       invoice.status = { code: 435, description: 'Błąd odszyfrowania pliku' }
     }
     if (plain !== null) {
-      if (plain.length !== b.invoiceSize) throw badRequest(21402, 'Nieprawidłowy rozmiar pliku.', 'Długość treści nie zgadza się z rozmiarem pliku.')
-      if (sha256(plain).toString('base64') !== b.invoiceHash) throw badRequest(21403, 'Nieprawidłowy skrót pliku.', 'Skrót treści nie zgadza się ze skrótem pliku.')
+      if (plain.length !== b.invoiceSize)
+        throw badRequest(21402, 'Nieprawidłowy rozmiar pliku.', 'Długość treści nie zgadza się z rozmiarem pliku.')
+      if (sha256(plain).toString('base64') !== b.invoiceHash)
+        throw badRequest(21403, 'Nieprawidłowy skrót pliku.', 'Skrót treści nie zgadza się ze skrótem pliku.')
       // like KSeF: 202 at once, the invoice is "Trwa przetwarzanie" (150) until verified
       invoice.done = false
       this.#queue.push({ who, s, invoice, plain, processingFault })
@@ -749,16 +1067,22 @@ export class KsefSimulator {
     return { referenceNumber: invoice.referenceNumber }
   }
 
-  #scheduleDrain (): void {
+  #scheduleDrain(): void {
     if (this.#draining !== null) return
-    this.#draining = new Promise<void>((resolve) => { setImmediate(resolve) }).then(async () => { await this.#drain() }).finally(() => {
-      this.#draining = null
-      if (this.#queue.length > 0) this.#scheduleDrain()
+    this.#draining = new Promise<void>((resolve) => {
+      setImmediate(resolve)
     })
+      .then(async () => {
+        await this.#drain()
+      })
+      .finally(() => {
+        this.#draining = null
+        if (this.#queue.length > 0) this.#scheduleDrain()
+      })
   }
 
   /** Resolves once every invoice received so far has been verified (tests, the benchmark). */
-  async idle (): Promise<void> {
+  async idle(): Promise<void> {
     while (this.#draining !== null) await this.#draining
   }
 
@@ -766,7 +1090,7 @@ export class KsefSimulator {
    * Verifies what has arrived, in arrival order, up to 100 files per xmllint run: one run costs
    * about as much as a single file (the worker and the schema), so a burst stays fast.
    */
-  async #drain (): Promise<void> {
+  async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, 100)
       try {
@@ -781,7 +1105,9 @@ export class KsefSimulator {
           if (typeof pre !== 'string') status = pre
           else {
             const check = schema[k++]
-            status = check.valid ? this.#accept(item.who, item.s, item.invoice, pre, item.plain, item.processingFault) : semantic('Dokument nie jest zgodny ze schemą FA(3).', ...check.errors)
+            status = check.valid
+              ? this.#accept(item.who, item.s, item.invoice, pre, item.plain, item.processingFault)
+              : semantic('Dokument nie jest zgodny ze schemą FA(3).', ...check.errors)
           }
           item.invoice.status = status
           item.invoice.done = true
@@ -789,16 +1115,23 @@ export class KsefSimulator {
       } catch (error) {
         for (const item of batch) {
           if (item.invoice.done) continue
-          item.invoice.status = { code: 500, description: `Nieznany błąd (${error instanceof Error ? error.message.slice(0, 200) : 'symulator'})` }
+          item.invoice.status = {
+            code: 500,
+            description: `Nieznany błąd (${error instanceof Error ? error.message.slice(0, 200) : 'symulator'})`
+          }
           item.invoice.done = true
         }
       }
     }
   }
 
-  /** What can be told without the schema: BOM, encoding, forbidden characters, well-formedness. The XML text when it passes. */
-  #precheck (plain: Buffer): string | StatusInfo {
-    if (plain[0] === 0xef && plain[1] === 0xbb && plain[2] === 0xbf) return semantic('Plik faktury zawiera znacznik BOM; wymagane jest kodowanie UTF-8 bez BOM.')
+  /**
+   * What can be told without the schema: BOM, encoding, forbidden characters, well-formedness. The XML text when it
+   * passes.
+   */
+  #precheck(plain: Buffer): string | StatusInfo {
+    if (plain[0] === 0xef && plain[1] === 0xbb && plain[2] === 0xbf)
+      return semantic('Plik faktury zawiera znacznik BOM; wymagane jest kodowanie UTF-8 bez BOM.')
     let xml: string
     try {
       xml = new TextDecoder('utf-8', { fatal: true }).decode(plain)
@@ -806,20 +1139,46 @@ export class KsefSimulator {
       return semantic('Plik faktury nie jest poprawnie zakodowany w UTF-8.')
     }
     // characters XML 1.0 forbids (controls other than tab/LF/CR, U+FFFE/U+FFFF)
-    const bad = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.exec(xml)  
-    if (bad !== null) return semantic(`Plik faktury zawiera niedozwolony znak U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} na pozycji ${bad.index}.`)
+    const bad = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.exec(xml)
+    if (bad !== null)
+      return semantic(
+        `Plik faktury zawiera niedozwolony znak U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} na pozycji ${bad.index}.`
+      )
     try {
-      new DOMParser({ errorHandler: { warning: () => {}, error: (m: string) => { throw new Error(m) }, fatalError: (m: string) => { throw new Error(m) } } }).parseFromString(xml, 'text/xml')
+      new DOMParser({
+        errorHandler: {
+          warning: () => {},
+          error: (m: string) => {
+            throw new Error(m)
+          },
+          fatalError: (m: string) => {
+            throw new Error(m)
+          }
+        }
+      }).parseFromString(xml, 'text/xml')
     } catch (error) {
-      return semantic('Plik faktury nie jest poprawnym dokumentem XML.', error instanceof Error ? error.message.slice(0, 300) : '')
+      return semantic(
+        'Plik faktury nie jest poprawnym dokumentem XML.',
+        error instanceof Error ? error.message.slice(0, 300) : ''
+      )
     }
     return xml
   }
 
   /** A file that passed the schema: context, duplicates, then the KSeF number. */
-  #accept (who: AccessClaims, s: SessionRecord, invoice: InvoiceRecord, xml: string, plain: Buffer, processingFault: boolean): StatusInfo {
+  #accept(
+    who: AccessClaims,
+    s: SessionRecord,
+    invoice: InvoiceRecord,
+    xml: string,
+    plain: Buffer,
+    processingFault: boolean
+  ): StatusInfo {
     const doc = new DOMParser().parseFromString(xml, 'text/xml')
-    const el = (parent: { getElementsByTagNameNS: (ns: string, n: string) => ArrayLike<{ textContent: string | null }> }, name: string): string | null => parent.getElementsByTagNameNS(FA3_NS, name)[0]?.textContent?.trim() ?? null
+    const el = (
+      parent: { getElementsByTagNameNS: (ns: string, n: string) => ArrayLike<{ textContent: string | null }> },
+      name: string
+    ): string | null => parent.getElementsByTagNameNS(FA3_NS, name)[0]?.textContent?.trim() ?? null
     const p1 = doc.getElementsByTagNameNS(FA3_NS, 'Podmiot1')[0]
     const p2 = doc.getElementsByTagNameNS(FA3_NS, 'Podmiot2')[0]
     const fa = doc.getElementsByTagNameNS(FA3_NS, 'Fa')[0]
@@ -829,13 +1188,33 @@ export class KsefSimulator {
     invoice.issueDate = fa === undefined ? null : el(fa as never, 'P_1')
     const kind = fa === undefined ? null : el(fa as never, 'RodzajFaktury')
     invoice.kind = kind
-    if (invoice.sellerNip !== who.nip) return { code: 410, description: 'Nieprawidłowy zakres uprawnień', details: [`NIP sprzedawcy ${invoice.sellerNip ?? '(brak)'} nie jest NIP-em kontekstu ${who.nip}.`] }
+    if (invoice.sellerNip !== who.nip)
+      return {
+        code: 410,
+        description: 'Nieprawidłowy zakres uprawnień',
+        details: [`NIP sprzedawcy ${invoice.sellerNip ?? '(brak)'} nie jest NIP-em kontekstu ${who.nip}.`]
+      }
     const dupKey = `${invoice.sellerNip}|${kind ?? ''}|${invoice.invoiceNumber ?? ''}`
     const original = this.#duplicates.get(dupKey)
     if (original !== undefined) {
-      return { code: 440, description: 'Duplikat faktury', details: [`Faktura o numerze ${invoice.invoiceNumber ?? ''} została już przyjęta z numerem KSeF ${original.ksefNumber}.`], extensions: { originalSessionReferenceNumber: original.sessionReferenceNumber, originalKsefNumber: original.ksefNumber } }
+      return {
+        code: 440,
+        description: 'Duplikat faktury',
+        details: [
+          `Faktura o numerze ${invoice.invoiceNumber ?? ''} została już przyjęta z numerem KSeF ${original.ksefNumber}.`
+        ],
+        extensions: {
+          originalSessionReferenceNumber: original.sessionReferenceNumber,
+          originalKsefNumber: original.ksefNumber
+        }
+      }
     }
-    if (processingFault) return { code: 550, description: 'Operacja została anulowana przez system', details: ['Przetwarzanie zostało przerwane z przyczyn wewnętrznych systemu. Spróbuj ponownie'] }
+    if (processingFault)
+      return {
+        code: 550,
+        description: 'Operacja została anulowana przez system',
+        details: ['Przetwarzanie zostało przerwane z przyczyn wewnętrznych systemu. Spróbuj ponownie']
+      }
     const t = this.now()
     invoice.ksefNumber = newKsefNumber(who.nip, t)
     invoice.acquisitionMs = t
@@ -850,7 +1229,7 @@ export class KsefSimulator {
     return { code: 200, description: 'Sukces' }
   }
 
-  #capStored (): void {
+  #capStored(): void {
     for (const [k, inv] of this.#withContent) {
       if (this.#storedBytes <= this.limits.maxStoredBytes) break
       this.#storedBytes -= inv.content?.length ?? 0
@@ -872,7 +1251,22 @@ export class KsefSimulator {
    * private key of a valid Offline certificate of this context, issued for the seller? `signed` are
    * the candidate strings the signer may have used (host and path of the link without the scheme).
    */
-  verifyCertificateQr (link: { contextType: string, contextValue: string, sellerNip: string, serial: string, hash: string, signature: string }, signed: string[]): { valid: boolean, problems: string[], certificate: { serialNumber: string, subject: string, validTo: string } | null, invoice: ReturnType<KsefSimulator['verifyInvoiceQr']> } {
+  verifyCertificateQr(
+    link: {
+      contextType: string
+      contextValue: string
+      sellerNip: string
+      serial: string
+      hash: string
+      signature: string
+    },
+    signed: string[]
+  ): {
+    valid: boolean
+    problems: string[]
+    certificate: { serialNumber: string; subject: string; validTo: string } | null
+    invoice: ReturnType<KsefSimulator['verifyInvoiceQr']>
+  } {
     const problems: string[] = []
     const issued = this.#issued.get(serialKey(link.serial))
     if (link.contextType !== 'Nip') problems.push('Symulator obsługuje tylko kontekst Nip.')
@@ -881,16 +1275,30 @@ export class KsefSimulator {
     } else {
       const t = this.now()
       if (issued.type !== 'Offline') problems.push('Certyfikat nie jest certyfikatem KSeF typu Offline.')
-      if (new Date(issued.cert.validFrom).getTime() > t || new Date(issued.cert.validTo).getTime() < t) problems.push('Certyfikat jest nieważny.')
+      if (new Date(issued.cert.validFrom).getTime() > t || new Date(issued.cert.validTo).getTime() < t)
+        problems.push('Certyfikat jest nieważny.')
       if (issued.nip !== link.contextValue) problems.push('Certyfikat nie należy do podmiotu z kontekstu.')
-      if (link.sellerNip !== link.contextValue) problems.push('Kontekst nie ma uprawnień do wystawiania faktur dla tego NIP-u sprzedawcy.')
+      if (link.sellerNip !== link.contextValue)
+        problems.push('Kontekst nie ma uprawnień do wystawiania faktur dla tego NIP-u sprzedawcy.')
       const sig = Buffer.from(link.signature, 'base64url')
       const key = issued.cert.publicKey
       const ok = signed.some((data) => {
         try {
-          if (key.asymmetricKeyType === 'rsa') return cryptoVerify('sha256', Buffer.from(data), { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig)
-          if (key.asymmetricKeyType === 'ec') return cryptoVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, sig) || cryptoVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'der' }, sig)
-        } catch { return false }
+          if (key.asymmetricKeyType === 'rsa')
+            return cryptoVerify(
+              'sha256',
+              Buffer.from(data),
+              { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+              sig
+            )
+          if (key.asymmetricKeyType === 'ec')
+            return (
+              cryptoVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'ieee-p1363' }, sig) ||
+              cryptoVerify('sha256', Buffer.from(data), { key, dsaEncoding: 'der' }, sig)
+            )
+        } catch {
+          return false
+        }
         return false
       })
       if (!ok) problems.push('Podpis linku jest nieprawidłowy.')
@@ -898,39 +1306,69 @@ export class KsefSimulator {
     return {
       valid: problems.length === 0,
       problems,
-      certificate: issued === undefined ? null : { serialNumber: issued.cert.serialNumber, subject: issued.cert.subject.replace(/\n/g, ', '), validTo: iso(new Date(issued.cert.validTo).getTime()) },
+      certificate:
+        issued === undefined
+          ? null
+          : {
+              serialNumber: issued.cert.serialNumber,
+              subject: issued.cert.subject.replace(/\n/g, ', '),
+              validTo: iso(new Date(issued.cert.validTo).getTime())
+            },
       invoice: this.#acceptedByHash(link.sellerNip, link.hash)
     }
   }
 
-  #acceptedByHash (nip: string, hash: string): ReturnType<KsefSimulator['verifyInvoiceQr']> {
+  #acceptedByHash(nip: string, hash: string): ReturnType<KsefSimulator['verifyInvoiceQr']> {
     const i = this.#byHash.get(hash)
     if (i?.ksefNumber == null || i.sellerNip !== nip || i.issueDate === null || !this.#isReady(i)) return null
-    return { ksefNumber: i.ksefNumber, invoiceNumber: i.invoiceNumber, sellerNip: i.sellerNip, buyerNip: i.buyerNip, issueDate: i.issueDate, acquisitionDate: iso(i.acquisitionMs ?? i.invoicingDateMs) }
+    return {
+      ksefNumber: i.ksefNumber,
+      invoiceNumber: i.invoiceNumber,
+      sellerNip: i.sellerNip,
+      buyerNip: i.buyerNip,
+      issueDate: i.issueDate,
+      acquisitionDate: iso(i.acquisitionMs ?? i.invoicingDateMs)
+    }
   }
 
   /**
    * What the QR verification page (KOD I, kody-qr.md) tells: the accepted invoice of this seller,
    * issued on this day (P_1 as DD-MM-RRRR), whose file has this SHA-256 (Base64URL), or null.
    */
-  verifyInvoiceQr (nip: string, issueDate: string, hash: string): { ksefNumber: string, invoiceNumber: string | null, sellerNip: string, buyerNip: string | null, issueDate: string, acquisitionDate: string } | null {
+  verifyInvoiceQr(
+    nip: string,
+    issueDate: string,
+    hash: string
+  ): {
+    ksefNumber: string
+    invoiceNumber: string | null
+    sellerNip: string
+    buyerNip: string | null
+    issueDate: string
+    acquisitionDate: string
+  } | null {
     const m = /^(\d{2})-(\d{2})-(\d{4})$/.exec(issueDate)
     if (m === null) return null
     const found = this.#acceptedByHash(nip, hash)
     return found?.issueDate === `${m[3]}-${m[2]}-${m[1]}` ? found : null
   }
 
-  closeOnlineSession (who: AccessClaims, ref: string): void {
+  closeOnlineSession(who: AccessClaims, ref: string): void {
     const s = this.#session(who, ref)
     const code = this.#sessionCode(s)
-    if (code !== 100) throw badRequest(21180, 'Status sesji nie pozwala na wykonanie operacji.', `Status sesji ${code} uniemożliwia jej zamknięcie.`)
+    if (code !== 100)
+      throw badRequest(
+        21180,
+        'Status sesji nie pozwala na wykonanie operacji.',
+        `Status sesji ${code} uniemożliwia jej zamknięcie.`
+      )
     const t = this.now()
     s.state = 'closed'
     s.updatedMs = t
     s.closedReadyAt = Math.max(t + this.processingDelayMs, ...s.invoices.map((i) => i.readyAt))
   }
 
-  sessionStatus (who: AccessClaims, ref: string): Record<string, unknown> {
+  sessionStatus(who: AccessClaims, ref: string): Record<string, unknown> {
     const s = this.#session(who, ref)
     const code = this.#sessionCode(s)
     const descriptions: Record<number, [string, string?]> = {
@@ -954,13 +1392,24 @@ export class KsefSimulator {
     }
     if (code === 200) {
       s.upoReferenceNumber ??= referenceNumber(s.closedReadyAt ?? this.now(), 'UP')
-      out.upo = { pages: [{ referenceNumber: s.upoReferenceNumber, ...this.#upoLink('s', s.referenceNumber, s.upoReferenceNumber) }] }
+      out.upo = {
+        pages: [
+          { referenceNumber: s.upoReferenceNumber, ...this.#upoLink('s', s.referenceNumber, s.upoReferenceNumber) }
+        ]
+      }
     }
     return out
   }
 
-  /** A signed link `/upo/{s|i}/{session}/{upo or invoice reference}/{expiry ms}/{HMAC}` (each segment short enough for a route parameter). */
-  #upoLink (kind: 's' | 'i', sessionRef: string, target: string): { downloadUrl: string, downloadUrlExpirationDate: string } {
+  /**
+   * A signed link `/upo/{s|i}/{session}/{upo or invoice reference}/{expiry ms}/{HMAC}` (each segment short enough for a
+   * route parameter).
+   */
+  #upoLink(
+    kind: 's' | 'i',
+    sessionRef: string,
+    target: string
+  ): { downloadUrl: string; downloadUrlExpirationDate: string } {
     const exp = this.now() + UPO_LINK_TTL_MS
     const path = `${kind}/${sessionRef}/${target}/${exp}`
     const mac = createHmac('sha256', this.#secret).update(path).digest('base64url')
@@ -968,7 +1417,7 @@ export class KsefSimulator {
   }
 
   /** The UPO a download link points at (no token needed, like KSeF's links), or null. */
-  upoByLink (link: { kind: string, sessionRef: string, target: string, exp: string, mac: string }): string | null {
+  upoByLink(link: { kind: string; sessionRef: string; target: string; exp: string; mac: string }): string | null {
     const { kind, sessionRef, target, exp } = link
     const expected = createHmac('sha256', this.#secret).update(`${kind}/${sessionRef}/${target}/${exp}`).digest()
     const given = Buffer.from(link.mac, 'base64url')
@@ -984,7 +1433,7 @@ export class KsefSimulator {
     }
   }
 
-  #invoiceJson (s: SessionRecord, i: InvoiceRecord): Record<string, unknown> {
+  #invoiceJson(s: SessionRecord, i: InvoiceRecord): Record<string, unknown> {
     const ready = this.#isReady(i)
     const out: Record<string, unknown> = {
       ordinalNumber: i.ordinalNumber,
@@ -1006,74 +1455,108 @@ export class KsefSimulator {
     return out
   }
 
-  sessionInvoice (who: AccessClaims, ref: string, invoiceRef: string): Record<string, unknown> {
+  sessionInvoice(who: AccessClaims, ref: string, invoiceRef: string): Record<string, unknown> {
     const s = this.#session(who, ref)
     const i = s.invoices.find((x) => x.referenceNumber === invoiceRef)
-    if (i === undefined) throw badRequest(21405, 'Błąd walidacji danych wejściowych.', `Faktura o numerze referencyjnym ${invoiceRef} nie została znaleziona w sesji ${ref}.`)
+    if (i === undefined)
+      throw badRequest(
+        21405,
+        'Błąd walidacji danych wejściowych.',
+        `Faktura o numerze referencyjnym ${invoiceRef} nie została znaleziona w sesji ${ref}.`
+      )
     return this.#invoiceJson(s, i)
   }
 
-  sessionInvoices (who: AccessClaims, ref: string, opts: { pageSize: number, continuationToken?: string, failedOnly?: boolean }): Record<string, unknown> {
+  sessionInvoices(
+    who: AccessClaims,
+    ref: string,
+    opts: { pageSize: number; continuationToken?: string; failedOnly?: boolean }
+  ): Record<string, unknown> {
     const s = this.#session(who, ref)
     const start = opts.continuationToken === undefined ? 0 : Number.parseInt(opts.continuationToken, 10)
     if (!Number.isInteger(start) || start < 0) throw validation('Nieprawidłowy token kontynuacji.')
-    const list = opts.failedOnly === true ? s.invoices.filter((i) => this.#isReady(i) && i.status.code !== 200) : s.invoices
+    const list =
+      opts.failedOnly === true ? s.invoices.filter((i) => this.#isReady(i) && i.status.code !== 200) : s.invoices
     const page = list.slice(start, start + opts.pageSize)
     const next = start + opts.pageSize < list.length ? String(start + opts.pageSize) : null
     return { ...(next === null ? {} : { continuationToken: next }), invoices: page.map((i) => this.#invoiceJson(s, i)) }
   }
 
-  invoiceUpo (who: AccessClaims, ref: string, invoiceRef: string): string {
+  invoiceUpo(who: AccessClaims, ref: string, invoiceRef: string): string {
     const s = this.#session(who, ref)
     const i = s.invoices.find((x) => x.referenceNumber === invoiceRef)
-    if (i === undefined || !this.#isReady(i) || i.status.code !== 200) throw badRequest(21178, 'Nie znaleziono UPO dla podanych kryteriów.', `UPO dla faktury ${invoiceRef} nie jest dostępne.`)
+    if (i === undefined || !this.#isReady(i) || i.status.code !== 200)
+      throw badRequest(
+        21178,
+        'Nie znaleziono UPO dla podanych kryteriów.',
+        `UPO dla faktury ${invoiceRef} nie jest dostępne.`
+      )
     return this.#upoXml(s, [i])
   }
 
-  invoiceUpoByKsefNumber (who: AccessClaims, ref: string, ksefNumber: string): string {
+  invoiceUpoByKsefNumber(who: AccessClaims, ref: string, ksefNumber: string): string {
     const s = this.#session(who, ref)
     const i = s.invoices.find((x) => x.ksefNumber === ksefNumber)
-    if (i === undefined || !this.#isReady(i) || i.status.code !== 200) throw badRequest(21178, 'Nie znaleziono UPO dla podanych kryteriów.', `UPO dla faktury ${ksefNumber} nie jest dostępne.`)
+    if (i === undefined || !this.#isReady(i) || i.status.code !== 200)
+      throw badRequest(
+        21178,
+        'Nie znaleziono UPO dla podanych kryteriów.',
+        `UPO dla faktury ${ksefNumber} nie jest dostępne.`
+      )
     return this.#upoXml(s, [i])
   }
 
-  sessionUpo (who: AccessClaims, ref: string, upoRef: string): string {
+  sessionUpo(who: AccessClaims, ref: string, upoRef: string): string {
     const s = this.#session(who, ref)
-    if (this.#sessionCode(s) !== 200 || s.upoReferenceNumber !== upoRef) throw badRequest(21178, 'Nie znaleziono UPO dla podanych kryteriów.', `UPO ${upoRef} nie jest dostępne.`)
-    s.upoXml ??= this.#upoXml(s, s.invoices.filter((i) => i.status.code === 200), true)
+    if (this.#sessionCode(s) !== 200 || s.upoReferenceNumber !== upoRef)
+      throw badRequest(21178, 'Nie znaleziono UPO dla podanych kryteriów.', `UPO ${upoRef} nie jest dostępne.`)
+    s.upoXml ??= this.#upoXml(
+      s,
+      s.invoices.filter((i) => i.status.code === 200),
+      true
+    )
     return s.upoXml
   }
 
   /** Urzędowe Poświadczenie Odbioru, schema upo-v4-3.xsd. */
-  #upoXml (s: SessionRecord, invoices: InvoiceRecord[], wholeSession = false): string {
+  #upoXml(s: SessionRecord, invoices: InvoiceRecord[], wholeSession = false): string {
     const op = this.#auth.get(s.authReferenceNumber)
     const esc = (v: string): string => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-    const auth = op?.tokenReference !== undefined
-      ? `<NumerReferencyjnyTokenaKSeF>${op.tokenReference}</NumerReferencyjnyTokenaKSeF>`
-      : `<SkrotDokumentuUwierzytelniajacego>${op?.documentHash ?? sha256(s.authReferenceNumber).toString('base64')}</SkrotDokumentuUwierzytelniajacego>`
-    const docs = invoices.map((i) => [
-      '<Dokument>',
-      `<NipSprzedawcy>${i.sellerNip ?? ''}</NipSprzedawcy>`,
-      `<NumerKSeFDokumentu>${i.ksefNumber ?? ''}</NumerKSeFDokumentu>`,
-      `<NumerFaktury>${esc(i.invoiceNumber ?? '')}</NumerFaktury>`,
-      `<DataWystawieniaFaktury>${i.issueDate ?? ''}</DataWystawieniaFaktury>`,
-      `<DataPrzeslaniaDokumentu>${iso(i.invoicingDateMs)}</DataPrzeslaniaDokumentu>`,
-      `<DataNadaniaNumeruKSeF>${iso(i.acquisitionMs ?? i.invoicingDateMs)}</DataNadaniaNumeruKSeF>`,
-      `<SkrotDokumentu>${i.invoiceHash}</SkrotDokumentu>`,
-      `<TrybWysylki>${i.offlineMode ? 'Offline' : 'Online'}</TrybWysylki>`,
-      '</Dokument>'
-    ].join('')).join('')
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    const auth =
+      op?.tokenReference !== undefined
+        ? `<NumerReferencyjnyTokenaKSeF>${op.tokenReference}</NumerReferencyjnyTokenaKSeF>`
+        : `<SkrotDokumentuUwierzytelniajacego>${op?.documentHash ?? sha256(s.authReferenceNumber).toString('base64')}</SkrotDokumentuUwierzytelniajacego>`
+    const docs = invoices
+      .map((i) =>
+        [
+          '<Dokument>',
+          `<NipSprzedawcy>${i.sellerNip ?? ''}</NipSprzedawcy>`,
+          `<NumerKSeFDokumentu>${i.ksefNumber ?? ''}</NumerKSeFDokumentu>`,
+          `<NumerFaktury>${esc(i.invoiceNumber ?? '')}</NumerFaktury>`,
+          `<DataWystawieniaFaktury>${i.issueDate ?? ''}</DataWystawieniaFaktury>`,
+          `<DataPrzeslaniaDokumentu>${iso(i.invoicingDateMs)}</DataPrzeslaniaDokumentu>`,
+          `<DataNadaniaNumeruKSeF>${iso(i.acquisitionMs ?? i.invoicingDateMs)}</DataNadaniaNumeruKSeF>`,
+          `<SkrotDokumentu>${i.invoiceHash}</SkrotDokumentu>`,
+          `<TrybWysylki>${i.offlineMode ? 'Offline' : 'Online'}</TrybWysylki>`,
+          '</Dokument>'
+        ].join('')
+      )
+      .join('')
+    return (
+      '<?xml version="1.0" encoding="UTF-8"?>\n' +
       '<Potwierdzenie xmlns="http://upo.schematy.mf.gov.pl/KSeF/v4-3" wersjaSchemy="4-3">' +
       '<NazwaPodmiotuPrzyjmujacego>Ministerstwo Finansów</NazwaPodmiotuPrzyjmujacego>' +
       `<NumerReferencyjnySesji>${s.referenceNumber}</NumerReferencyjnySesji>` +
       `<Uwierzytelnienie><IdKontekstu><Nip>${s.nip}</Nip></IdKontekstu>${auth}</Uwierzytelnienie>` +
       // one page holds the whole session (KSeF splits very large sessions into pages)
-      (wholeSession && invoices.length > 0 ? `<OpisPotwierdzenia><Strona>1</Strona><LiczbaStron>1</LiczbaStron><ZakresDokumentowOd>1</ZakresDokumentowOd><ZakresDokumentowDo>${invoices.length}</ZakresDokumentowDo><CalkowitaLiczbaDokumentow>${invoices.length}</CalkowitaLiczbaDokumentow></OpisPotwierdzenia>` : '') +
+      (wholeSession && invoices.length > 0
+        ? `<OpisPotwierdzenia><Strona>1</Strona><LiczbaStron>1</LiczbaStron><ZakresDokumentowOd>1</ZakresDokumentowOd><ZakresDokumentowDo>${invoices.length}</ZakresDokumentowDo><CalkowitaLiczbaDokumentow>${invoices.length}</CalkowitaLiczbaDokumentow></OpisPotwierdzenia>`
+        : '') +
       '<NazwaStrukturyLogicznej>Schemat_FA(3)_v1-0E.xsd</NazwaStrukturyLogicznej>' +
       '<KodFormularza>FA (3)</KodFormularza>' +
       docs +
       '</Potwierdzenie>\n'
+    )
   }
 
   // ---- receiving: purchase invoices (Podmiot2) -----------------------------------------------
@@ -1083,7 +1566,7 @@ export class KsefSimulator {
    * a KSeF number of the seller's NIP, acquisition at `storedAtMs - 1`, permanent storage at
    * `storedAtMs` (default now). The content is kept as given, even when it is not XML.
    */
-  addReceivedInvoice (opts: { meta: PurchaseMeta, content: Buffer, storedAtMs?: number }): string {
+  addReceivedInvoice(opts: { meta: PurchaseMeta; content: Buffer; storedAtMs?: number }): string {
     const stored = opts.storedAtMs ?? this.now()
     const acquired = stored - 1
     let ksefNumber = newKsefNumber(opts.meta.sellerNip, acquired)
@@ -1119,7 +1602,7 @@ export class KsefSimulator {
   }
 
   /** The demo purchase invoices of a buyer (purchases.ts), once per NIP; their KSeF numbers, oldest first. */
-  seedPurchases (buyerNip: string): string[] {
+  seedPurchases(buyerNip: string): string[] {
     if (this.#seededBuyers.has(buyerNip)) return []
     this.#seededBuyers.add(buyerNip)
     const t = this.now()
@@ -1127,37 +1610,58 @@ export class KsefSimulator {
     // the correction names the KSeF number of the invoice it corrects: seeds are made in two passes
     const first = purchaseSeeds(buyerNip, t, () => null)
     for (const seed of first) {
-      const final = seed.corrects === undefined ? seed : purchaseSeeds(buyerNip, t, (key) => numbers.get(key) ?? null).find((s) => s.key === seed.key)!
-      numbers.set(seed.key, this.addReceivedInvoice({ meta: final.meta, content: final.content, storedAtMs: t - seed.ageMs }))
+      const final =
+        seed.corrects === undefined
+          ? seed
+          : purchaseSeeds(buyerNip, t, (key) => numbers.get(key) ?? null).find((s) => s.key === seed.key)!
+      numbers.set(
+        seed.key,
+        this.addReceivedInvoice({ meta: final.meta, content: final.content, storedAtMs: t - seed.ageMs })
+      )
     }
     return [...numbers.values()]
   }
 
   /** permanentStorageHwmDate: nothing with an earlier permanent-storage date can still appear (hwm.md) */
-  permanentStorageHwm (): number {
+  permanentStorageHwm(): number {
     return this.now() - this.hwmLagMs
   }
 
   /** POST /invoices/query/metadata (open-api.json): filters, paging by page index, the 10 000-record cap, the HWM. */
-  queryInvoiceMetadata (who: AccessClaims, body: unknown, query: { pageOffset?: string, pageSize?: string, sortOrder?: string }): Record<string, unknown> {
+  queryInvoiceMetadata(
+    who: AccessClaims,
+    body: unknown,
+    query: { pageOffset?: string; pageSize?: string; sortOrder?: string }
+  ): Record<string, unknown> {
     const pageSize = query.pageSize === undefined ? 10 : Number(query.pageSize)
     const pageOffset = query.pageOffset === undefined ? 0 : Number(query.pageOffset)
     const sortOrder = query.sortOrder ?? 'Asc'
-    if (!Number.isInteger(pageSize) || pageSize < 10 || pageSize > 250) throw validation('pageSize musi być liczbą od 10 do 250.')
+    if (!Number.isInteger(pageSize) || pageSize < 10 || pageSize > 250)
+      throw validation('pageSize musi być liczbą od 10 do 250.')
     if (!Number.isInteger(pageOffset) || pageOffset < 0) throw validation('pageOffset musi być liczbą nieujemną.')
     if (sortOrder !== 'Asc' && sortOrder !== 'Desc') throw validation("sortOrder musi mieć wartość 'Asc' albo 'Desc'.")
-    const b = body as { subjectType?: unknown, dateRange?: { dateType?: unknown, from?: unknown, to?: unknown, restrictToPermanentStorageHwmDate?: unknown } } | null
+    const b = body as {
+      subjectType?: unknown
+      dateRange?: { dateType?: unknown; from?: unknown; to?: unknown; restrictToPermanentStorageHwmDate?: unknown }
+    } | null
     const subjectType = b?.subjectType
-    if (typeof subjectType !== 'string' || !['Subject1', 'Subject2', 'Subject3', 'SubjectAuthorized'].includes(subjectType)) throw validation("Pole 'subjectType' jest wymagane (Subject1, Subject2, Subject3, SubjectAuthorized).")
+    if (
+      typeof subjectType !== 'string' ||
+      !['Subject1', 'Subject2', 'Subject3', 'SubjectAuthorized'].includes(subjectType)
+    )
+      throw validation("Pole 'subjectType' jest wymagane (Subject1, Subject2, Subject3, SubjectAuthorized).")
     const range = b?.dateRange
     if (typeof range !== 'object' || range === null) throw validation("Pole 'dateRange' jest wymagane.")
     const dateType = range.dateType
-    if (typeof dateType !== 'string' || !['Issue', 'Invoicing', 'PermanentStorage'].includes(dateType)) throw validation("Pole 'dateRange.dateType' jest wymagane (Issue, Invoicing, PermanentStorage).")
+    if (typeof dateType !== 'string' || !['Issue', 'Invoicing', 'PermanentStorage'].includes(dateType))
+      throw validation("Pole 'dateRange.dateType' jest wymagane (Issue, Invoicing, PermanentStorage).")
     const instant = (value: unknown, field: string): number => {
       // ISO 8601 with Z, with an offset, or without one (then Europe/Warsaw)
-      const parsed = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?$/.test(value)
-        ? DateTime.fromISO(value.replace(/(\.\d{3})\d+/, '$1'), { zone: ZONE })
-        : null
+      const parsed =
+        typeof value === 'string' &&
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?$/.test(value)
+          ? DateTime.fromISO(value.replace(/(\.\d{3})\d+/, '$1'), { zone: ZONE })
+          : null
       if (parsed === null || !parsed.isValid) throw validation(`Pole '${field}' musi być datą w formacie ISO 8601.`)
       return parsed.toMillis()
     }
@@ -1167,24 +1671,37 @@ export class KsefSimulator {
     const permanent = dateType === 'PermanentStorage'
     const hwm = this.permanentStorageHwm()
     const restrict = permanent && range.restrictToPermanentStorageHwmDate === true
-    if (restrict && from > hwm) throw badRequest(21183, 'Zakres filtrowania wykracza poza dostępny zakres danych.', 'Parametr dateRange.from jest późniejszy niż PermanentStorageHwmDate przy włączonym restrictToPermanentStorageHwmDate.')
+    if (restrict && from > hwm)
+      throw badRequest(
+        21183,
+        'Zakres filtrowania wykracza poza dostępny zakres danych.',
+        'Parametr dateRange.from jest późniejszy niż PermanentStorageHwmDate przy włączonym restrictToPermanentStorageHwmDate.'
+      )
     if (to < from) throw validation("'dateRange.to' jest wcześniejsza niż 'dateRange.from'.")
     // "Maksymalny dozwolony okres wynosi 3 miesiące"
-    if (DateTime.fromMillis(from, { zone: ZONE }).plus({ months: 3 }).toMillis() < to) throw validation('Zakres dat nie może przekraczać 3 miesięcy.')
+    if (DateTime.fromMillis(from, { zone: ZONE }).plus({ months: 3 }).toMillis() < to)
+      throw validation('Zakres dat nie może przekraczać 3 miesięcy.')
     if (subjectType === 'Subject2' && this.#seedPurchases) this.seedPurchases(who.nip)
     const until = restrict ? Math.min(to, hwm) : to
-    const dateOf = (i: InvoiceRecord): number => dateType === 'Issue'
-      ? DateTime.fromISO(i.issueDate ?? '1970-01-01', { zone: ZONE }).toMillis()
-      : dateType === 'Invoicing' ? i.invoicingDateMs : this.#permanentMs(i)
-    const matched = [...this.#invoices.values()].filter((i) => {
-      if (i.ksefNumber === null || i.acquisitionMs === null) return false
-      // an invoice becomes visible once stored (an in-flight one is not there yet)
-      if (this.#permanentMs(i) > t) return false
-      const party = subjectType === 'Subject1' ? i.sellerNip : subjectType === 'Subject2' ? i.buyerNip : null
-      if (party !== who.nip) return false
-      const d = dateOf(i)
-      return d >= from && d <= until
-    }).sort((x, y) => (dateOf(x) - dateOf(y)) * (sortOrder === 'Asc' ? 1 : -1) || (x.ksefNumber! < y.ksefNumber! ? -1 : 1))
+    const dateOf = (i: InvoiceRecord): number =>
+      dateType === 'Issue'
+        ? DateTime.fromISO(i.issueDate ?? '1970-01-01', { zone: ZONE }).toMillis()
+        : dateType === 'Invoicing'
+          ? i.invoicingDateMs
+          : this.#permanentMs(i)
+    const matched = [...this.#invoices.values()]
+      .filter((i) => {
+        if (i.ksefNumber === null || i.acquisitionMs === null) return false
+        // an invoice becomes visible once stored (an in-flight one is not there yet)
+        if (this.#permanentMs(i) > t) return false
+        const party = subjectType === 'Subject1' ? i.sellerNip : subjectType === 'Subject2' ? i.buyerNip : null
+        if (party !== who.nip) return false
+        const d = dateOf(i)
+        return d >= from && d <= until
+      })
+      .sort(
+        (x, y) => (dateOf(x) - dateOf(y)) * (sortOrder === 'Asc' ? 1 : -1) || (x.ksefNumber! < y.ksefNumber! ? -1 : 1)
+      )
     const capped = matched.slice(0, this.metadataRecordLimit)
     const start = pageOffset * pageSize
     const page = capped.slice(start, start + pageSize)
@@ -1198,11 +1715,11 @@ export class KsefSimulator {
     }
   }
 
-  #permanentMs (i: InvoiceRecord): number {
+  #permanentMs(i: InvoiceRecord): number {
     return i.permanentStorageMs ?? (i.acquisitionMs ?? i.invoicingDateMs) + 1
   }
 
-  #metadataJson (i: InvoiceRecord): Record<string, unknown> {
+  #metadataJson(i: InvoiceRecord): Record<string, unknown> {
     const m = i.meta
     const amount = (minor: number | undefined): number => (minor ?? 0) / 100
     return {
@@ -1213,7 +1730,10 @@ export class KsefSimulator {
       acquisitionDate: iso(i.acquisitionMs ?? i.invoicingDateMs),
       permanentStorageDate: iso(this.#permanentMs(i)),
       seller: { nip: i.sellerNip ?? '', name: m?.sellerName ?? null },
-      buyer: { identifier: i.buyerNip !== null ? { type: 'Nip', value: i.buyerNip } : { type: 'None', value: null }, name: m?.buyerName ?? null },
+      buyer: {
+        identifier: i.buyerNip !== null ? { type: 'Nip', value: i.buyerNip } : { type: 'None', value: null },
+        name: m?.buyerName ?? null
+      },
       netAmount: amount(m?.net),
       grossAmount: amount(m?.gross),
       vatAmount: amount(m?.vatPln),
@@ -1229,10 +1749,14 @@ export class KsefSimulator {
   }
 
   /** The stored bytes of an invoice the context issued or received. */
-  invoiceByKsefNumber (who: AccessClaims, ksefNumber: string): { content: Buffer, hash: string } {
+  invoiceByKsefNumber(who: AccessClaims, ksefNumber: string): { content: Buffer; hash: string } {
     const i = this.#invoices.get(ksefNumber)
     if (i === undefined || i.content === null || (i.sellerNip !== who.nip && i.buyerNip !== who.nip)) {
-      throw badRequest(21164, 'Faktura o podanym identyfikatorze nie istnieje.', `Faktura o numerze KSeF ${ksefNumber} nie została znaleziona.`)
+      throw badRequest(
+        21164,
+        'Faktura o podanym identyfikatorze nie istnieje.',
+        `Faktura o numerze KSeF ${ksefNumber} nie została znaleziona.`
+      )
     }
     return { content: i.content, hash: sha256(i.content).toString('base64') }
   }
@@ -1246,7 +1770,7 @@ const DIGESTS: Record<string, string> = {
 }
 
 /** Does SigningCertificate(V2)/Cert/CertDigest hold the digest of this very certificate? */
-function signingCertificateMatches (signedProperties: string, cert: X509Certificate): boolean {
+function signingCertificateMatches(signedProperties: string, cert: X509Certificate): boolean {
   const doc = new DOMParser().parseFromString(signedProperties, 'text/xml')
   const digests = doc.getElementsByTagNameNS(XADES_NS, 'CertDigest')
   for (let i = 0; i < digests.length; i++) {
@@ -1258,6 +1782,6 @@ function signingCertificateMatches (signedProperties: string, cert: X509Certific
   return false
 }
 
-function serialKey (serial: string): string {
+function serialKey(serial: string): string {
   return serial.toUpperCase().replace(/^0+(?=.)/, '')
 }

@@ -19,7 +19,7 @@ export interface StandaloneKsefSimulator {
   close: () => Promise<void>
 }
 
-export async function startStandaloneKsefSimulator (opts: StandaloneOptions = {}): Promise<StandaloneKsefSimulator> {
+export async function startStandaloneKsefSimulator(opts: StandaloneOptions = {}): Promise<StandaloneKsefSimulator> {
   const prefix = (opts.prefix ?? '/symulator-ksef').replace(/\/+$/, '')
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
   const host = opts.host ?? '127.0.0.1'
@@ -29,8 +29,15 @@ export async function startStandaloneKsefSimulator (opts: StandaloneOptions = {}
   await app.register(ksefSimulatorPlugin, { prefix, simulator, controlRoutes: opts.controlRoutes })
   await app.listen({ port: opts.port ?? 4020, host })
   const address = app.server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : opts.port ?? 4020
+  const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? 4020)
   holder.url = `http://${host}:${port}${prefix}`
   simulator.setPublicBaseUrl(holder.url)
-  return { simulator, url: holder.url, apiUrl: `${holder.url}/v2`, close: async () => { await app.close() } }
+  return {
+    simulator,
+    url: holder.url,
+    apiUrl: `${holder.url}/v2`,
+    close: async () => {
+      await app.close()
+    }
+  }
 }

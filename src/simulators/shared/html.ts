@@ -1,5 +1,5 @@
 // Text into the simulators' plain HTML pages.
-export function escapeHtml (value: string): string {
+export function escapeHtml(value: string): string {
   return value
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

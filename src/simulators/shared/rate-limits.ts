@@ -4,7 +4,11 @@
  * at once. A request over any of them gets 429 with Retry-After (seconds until it would fit).
  */
 
-export interface Limit { perSecond: number | null, perMinute: number | null, perHour: number | null }
+export interface Limit {
+  perSecond: number | null
+  perMinute: number | null
+  perHour: number | null
+}
 
 /** group → limits, as in open-api.json 2.6 (the "grupa" column); the auth endpoints are 60/s each. */
 export const KSEF_LIMITS: Record<string, Limit> = {
@@ -34,12 +38,24 @@ export const PUBLIC_LIMITS: Record<string, Limit> = {
   challenge: { perSecond: 20, perMinute: 300, perHour: 3000 }
 }
 
-const WINDOWS = [['perSecond', 1000], ['perMinute', 60_000], ['perHour', 3_600_000]] as const
+const WINDOWS = [
+  ['perSecond', 1000],
+  ['perMinute', 60_000],
+  ['perHour', 3_600_000]
+] as const
 
-export interface RateDecision { ok: true }
-export interface RateRefusal { ok: false, retryAfterSeconds: number, message: string }
+export interface RateDecision {
+  ok: true
+}
+export interface RateRefusal {
+  ok: false
+  retryAfterSeconds: number
+  message: string
+}
 
-/** At most this many distinct (context, address, group) keys are tracked by default; the least recently used go first. */
+/**
+ * At most this many distinct (context, address, group) keys are tracked by default; the least recently used go first.
+ */
 export const MAX_RATE_KEYS = 10_000
 
 export class RateLimiter {
@@ -47,13 +63,13 @@ export class RateLimiter {
   readonly limits: Record<string, Limit>
   readonly now: () => number
   readonly #maxKeys: number
-  constructor (limits: Record<string, Limit>, now: () => number, opts: { maxKeys?: number } = {}) {
+  constructor(limits: Record<string, Limit>, now: () => number, opts: { maxKeys?: number } = {}) {
     this.limits = limits
     this.now = now
     this.#maxKeys = opts.maxKeys ?? MAX_RATE_KEYS
   }
 
-  check (group: string, context: string, address: string): RateDecision | RateRefusal {
+  check(group: string, context: string, address: string): RateDecision | RateRefusal {
     const limit = this.limits[group] ?? this.limits.other
     const key = `${group}|${context}|${address}`
     const t = this.now()
@@ -76,12 +92,18 @@ export class RateLimiter {
         const oldest = stamps[stamps.length - inWindow]
         const retryAfterSeconds = Math.max(1, Math.ceil((oldest + span - t) / 1000))
         const unit = name === 'perSecond' ? 'na sekundę' : name === 'perMinute' ? 'na minutę' : 'na godzinę'
-        return { ok: false, retryAfterSeconds, message: `Przekroczono limit ${max} żądań ${unit}. Spróbuj ponownie po ${retryAfterSeconds} sekundach.` }
+        return {
+          ok: false,
+          retryAfterSeconds,
+          message: `Przekroczono limit ${max} żądań ${unit}. Spróbuj ponownie po ${retryAfterSeconds} sekundach.`
+        }
       }
     }
     stamps.push(t)
     return { ok: true }
   }
 
-  get size (): number { return this.#stamps.size }
+  get size(): number {
+    return this.#stamps.size
+  }
 }

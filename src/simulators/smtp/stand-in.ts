@@ -19,7 +19,7 @@ export interface SmtpStandIn {
   close: () => Promise<void>
 }
 
-export async function startSmtpStandIn (login: { username: string, password: string }): Promise<SmtpStandIn> {
+export async function startSmtpStandIn(login: { username: string; password: string }): Promise<SmtpStandIn> {
   const messages: ReceivedMessage[] = []
   let fault: SmtpFault = null
   const server = new SMTPServer({
@@ -28,20 +28,24 @@ export async function startSmtpStandIn (login: { username: string, password: str
     allowInsecureAuth: true,
     authOptional: false,
     logger: false,
-    onAuth (auth, _session, callback) {
+    onAuth(auth, _session, callback) {
       if (auth.username === login.username && auth.password === login.password) callback(null, { user: auth.username })
       else callback(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }))
     },
-    onRcptTo (address, _session, callback) {
-      if (fault === 'reject-recipient') callback(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected`), { responseCode: 550 }))
+    onRcptTo(address, _session, callback) {
+      if (fault === 'reject-recipient')
+        callback(
+          Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected`), { responseCode: 550 })
+        )
       else callback()
     },
-    onData (stream, session, callback) {
+    onData(stream, session, callback) {
       if (fault === 'hang') return
       const chunks: Buffer[] = []
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))
       stream.on('end', () => {
-        if (fault === 'reject-message') return callback(Object.assign(new Error('5.7.1 Message rejected as spam'), { responseCode: 554 }))
+        if (fault === 'reject-message')
+          return callback(Object.assign(new Error('5.7.1 Message rejected as spam'), { responseCode: 554 }))
         messages.push({
           from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
           to: session.envelope.rcptTo.map((r) => r.address),
@@ -55,7 +59,11 @@ export async function startSmtpStandIn (login: { username: string, password: str
   return {
     port: (server.server.address() as AddressInfo).port,
     messages,
-    fault: (next) => { fault = next },
-    close: async () => { await new Promise<void>((resolve) => server.close(() => resolve())) }
+    fault: (next) => {
+      fault = next
+    },
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
   }
 }

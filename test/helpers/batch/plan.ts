@@ -26,7 +26,7 @@ const COST: Record<string, number> = {
   'test/simulators/ksef/openapi.test.ts': 10
 }
 
-export function testFiles (): string[] {
+export function testFiles(): string[] {
   const found: string[] = []
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -40,13 +40,13 @@ export function testFiles (): string[] {
 }
 
 /** parts[i] = the files part i + 1 runs, in this order; heaviest part first. */
-export function plan (files = testFiles()): string[][] {
+export function plan(files = testFiles()): string[][] {
   const parts = Array.from({ length: PARTS }, () => ({ cost: 0, files: [] as string[] }))
   const byCost = [...files].sort((a, b) => (COST[b] ?? DEFAULT_COST) - (COST[a] ?? DEFAULT_COST) || a.localeCompare(b))
   for (const file of byCost) {
-    const lightest = parts.reduce((min, part) => part.cost < min.cost ? part : min)
+    const lightest = parts.reduce((min, part) => (part.cost < min.cost ? part : min))
     lightest.cost += COST[file] ?? DEFAULT_COST
     lightest.files.push(file)
   }
-  return parts.map(part => part.files.sort())
+  return parts.map((part) => part.files.sort())
 }

@@ -14,11 +14,12 @@ import { batch } from './tap-proxy.ts'
 // t.setTimeout() still sets its limit, as it did in a process of its own
 const FILE_TIMEOUT_MS = 120_000
 
-export async function runPart (partFile: string): Promise<void> {
+export async function runPart(partFile: string): Promise<void> {
   const n = Number(/part-(\d+)\.ts$/.exec(basename(partFile))?.[1])
   // npm test runs the part-N.ts files it finds: with fewer than PARTS, some files would never run
   const partFiles = readdirSync(fileURLToPath(new URL('.', import.meta.url))).filter((f) => /^part-\d+\.ts$/.test(f))
-  if (partFiles.length !== PARTS) throw new Error(`plan.ts has ${PARTS} parts but test/helpers/batch has ${partFiles.length} part-N.ts files`)
+  if (partFiles.length !== PARTS)
+    throw new Error(`plan.ts has ${PARTS} parts but test/helpers/batch has ${partFiles.length} part-N.ts files`)
   const files = plan()[n - 1]
   if (files === undefined) throw new Error(`no part ${n} in the plan`)
   register('./tap-hook.mjs', import.meta.url, { data: { proxyUrl: new URL('./tap-proxy.ts', import.meta.url).href } })

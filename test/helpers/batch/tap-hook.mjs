@@ -4,12 +4,16 @@
 // Everything else (helpers, dependencies, tap-proxy.ts itself) gets the real tap.
 let proxyUrl
 
-export function initialize (data) {
+export function initialize(data) {
   proxyUrl = data.proxyUrl
 }
 
-export async function resolve (specifier, context, next) {
-  if (specifier === 'tap' && context.parentURL?.endsWith('.test.ts') === true && !context.parentURL.includes('/node_modules/')) {
+export async function resolve(specifier, context, next) {
+  if (
+    specifier === 'tap' &&
+    context.parentURL?.endsWith('.test.ts') === true &&
+    !context.parentURL.includes('/node_modules/')
+  ) {
     return { url: proxyUrl, shortCircuit: true }
   }
   return next(specifier, context)

@@ -7,13 +7,17 @@ import root, { type Test } from 'tap'
 export const batch: { current: Test } = { current: root }
 
 const forward: ProxyHandler<Test> = {
-  get (_target, key) {
+  get(_target, key) {
     const target = batch.current
     const value: unknown = Reflect.get(target, key, target)
     return typeof value === 'function' ? value.bind(target) : value
   },
-  set (_target, key, value) { return Reflect.set(batch.current, key, value) },
-  has (_target, key) { return Reflect.has(batch.current, key) }
+  set(_target, key, value) {
+    return Reflect.set(batch.current, key, value)
+  },
+  has(_target, key) {
+    return Reflect.has(batch.current, key)
+  }
 }
 
 export default new Proxy(root, forward)

@@ -12,17 +12,26 @@ const run = promisify(execFile)
 // jsqr is CommonJS whose types declare an ES default export: under nodenext the callable is `.default`
 const jsQR = jsQRModule.default
 
-export interface FoundCode { page: number, data: string, /** top-left corner in pixels */ x: number, y: number, width: number, height: number }
+export interface FoundCode {
+  page: number
+  data: string
+  /** top-left corner in pixels */ x: number
+  y: number
+  width: number
+  height: number
+}
 
 /** Rasterises each page (PNG at `dpi`); pages in order. Fails plainly when pdftoppm is missing. */
-async function rasterisePdf (pdf: Buffer, dpi = 200): Promise<PNG[]> {
+async function rasterisePdf(pdf: Buffer, dpi = 200): Promise<PNG[]> {
   const dir = await mkdtemp(join(tmpdir(), 'biurko-qr-'))
   try {
     await writeFile(join(dir, 'doc.pdf'), pdf)
     try {
       await run('pdftoppm', ['-r', String(dpi), '-png', join(dir, 'doc.pdf'), join(dir, 'page')])
     } catch (error) {
-      throw new Error(`pdftoppm could not rasterise the PDF (apt-get install poppler-utils): ${(error as Error).message}`)
+      throw new Error(
+        `pdftoppm could not rasterise the PDF (apt-get install poppler-utils): ${(error as Error).message}`
+      )
     }
     const files = (await readdir(dir)).filter((name) => name.startsWith('page') && name.endsWith('.png')).sort()
     return await Promise.all(files.map(async (name) => PNG.sync.read(await readFile(join(dir, name)))))
@@ -39,33 +48,45 @@ const MARGIN = 16
  * and decodes it; jsQR alone reads only one symbol per image and may miss both when two sit side
  * by side.
  */
-function decodeQrCodes (image: PNG, page = 1): FoundCode[] {
+function decodeQrCodes(image: PNG, page = 1): FoundCode[] {
   const columns = Math.ceil(image.width / CELL)
   const rows = Math.ceil(image.height / CELL)
   const dark = new Uint8Array(columns * rows)
   for (let y = 0; y < image.height; y++) {
     for (let x = 0; x < image.width; x++) {
       const i = (y * image.width + x) * 4
-      if (image.data[i] + image.data[i + 1] + image.data[i + 2] < 3 * 128) dark[Math.floor(y / CELL) * columns + Math.floor(x / CELL)] = 1
+      if (image.data[i] + image.data[i + 1] + image.data[i + 2] < 3 * 128)
+        dark[Math.floor(y / CELL) * columns + Math.floor(x / CELL)] = 1
     }
   }
   const seen = new Uint8Array(columns * rows)
   const found: FoundCode[] = []
   for (let start = 0; start < dark.length; start++) {
     if (dark[start] === 0 || seen[start] === 1) continue
-    let minX = columns; let minY = rows; let maxX = 0; let maxY = 0
+    let minX = columns
+    let minY = rows
+    let maxX = 0
+    let maxY = 0
     const queue = [start]
     seen[start] = 1
     while (queue.length > 0) {
       const cell = queue.pop() as number
-      const cx = cell % columns; const cy = Math.floor(cell / columns)
-      minX = Math.min(minX, cx); maxX = Math.max(maxX, cx); minY = Math.min(minY, cy); maxY = Math.max(maxY, cy)
+      const cx = cell % columns
+      const cy = Math.floor(cell / columns)
+      minX = Math.min(minX, cx)
+      maxX = Math.max(maxX, cx)
+      minY = Math.min(minY, cy)
+      maxY = Math.max(maxY, cy)
       for (let dy = -1; dy <= 1; dy++) {
         for (let dx = -1; dx <= 1; dx++) {
-          const nx = cx + dx; const ny = cy + dy
+          const nx = cx + dx
+          const ny = cy + dy
           if (nx < 0 || ny < 0 || nx >= columns || ny >= rows) continue
           const next = ny * columns + nx
-          if (dark[next] === 1 && seen[next] === 0) { seen[next] = 1; queue.push(next) }
+          if (dark[next] === 1 && seen[next] === 0) {
+            seen[next] = 1
+            queue.push(next)
+          }
         }
       }
     }
@@ -87,8 +108,7 @@ function decodeQrCodes (image: PNG, page = 1): FoundCode[] {
 }
 
 /** Every QR code on every page, left to right within a page. */
-export async function qrCodesInPdf (pdf: Buffer, dpi = 200): Promise<FoundCode[]> {
+export async function qrCodesInPdf(pdf: Buffer, dpi = 200): Promise<FoundCode[]> {
   const pages = await rasterisePdf(pdf, dpi)
   return pages.flatMap((image, index) => decodeQrCodes(image, index + 1).sort((a, b) => a.x - b.x))
 }
-

@@ -7,7 +7,10 @@ t.test('Moje zakupy shows the invoice the seller attached and serves its PDF', a
   const s = await setupAllegro(t)
   const { orderId, transactionId } = await sharedOrder(s)
   const base = `${s.sim.url}/moje-zakupy/${orderId}`
-  const get = async (url: string) => { const r = await fetch(url); return { statusCode: r.status, headers: Object.fromEntries(r.headers), body: Buffer.from(await r.arrayBuffer()) } }
+  const get = async (url: string) => {
+    const r = await fetch(url)
+    return { statusCode: r.status, headers: Object.fromEntries(r.headers), body: Buffer.from(await r.arrayBuffer()) }
+  }
   const empty = await get(base)
   t.equal(empty.statusCode, 200)
   t.match(empty.body.toString('utf8'), 'Sprzedający nie dodał jeszcze faktury.')

@@ -5,7 +5,7 @@ import { createAllegroSimulator } from '../../../src/simulators/allegro/simulato
 import type { StandaloneSimulator } from '../../../src/simulators/allegro/simulator.ts'
 import { ACCEPT, api, BASIC, CLIENT_ID, createClock, login, postForm, refresh, startSim } from './fixtures/sim.ts'
 
-async function statuses (s: StandaloneSimulator, token: string, path: string, n: number): Promise<number[]> {
+async function statuses(s: StandaloneSimulator, token: string, path: string, n: number): Promise<number[]> {
   const out: number[] = []
   for (let i = 0; i < n; i++) out.push((await api(s, token, path)).status)
   return out
@@ -14,7 +14,14 @@ async function statuses (s: StandaloneSimulator, token: string, path: string, n:
 t.test('status faults fire exactly `times` times, then disappear', async (t) => {
   const s = await startSim(t)
   const { access_token: token } = await login(s)
-  const fault = s.simulator.faults.add({ method: 'GET', path: '/order/checkout-forms', times: 2, kind: 'status', status: 503, retryAfter: 7 })
+  const fault = s.simulator.faults.add({
+    method: 'GET',
+    path: '/order/checkout-forms',
+    times: 2,
+    kind: 'status',
+    status: 503,
+    retryAfter: 7
+  })
   const first = await api(s, token, '/order/checkout-forms')
   t.equal(first.status, 503)
   t.equal(first.headers.get('retry-after'), '7')
@@ -93,12 +100,24 @@ t.test('delay, reset, malformed and expiredToken faults', async (t) => {
   t.match(await expired.json(), { error: 'invalid_token' })
   t.equal((await api(s, token, '/me')).status, 200, 'the token itself still works')
 
-  t.same(s.simulator.faults.history.map((h) => h.kind), ['delay', 'delay', 'reset', 'reset', 'malformed', 'expiredToken'])
+  t.same(
+    s.simulator.faults.history.map((h) => h.kind),
+    ['delay', 'delay', 'reset', 'reset', 'malformed', 'expiredToken']
+  )
 })
 
 t.test('control routes exist only when enabled', async (t) => {
   const off = await startSim(t)
-  t.equal((await fetch(`${off.url}/__sim/faults`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status, 404)
+  t.equal(
+    (
+      await fetch(`${off.url}/__sim/faults`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' }
+      })
+    ).status,
+    404
+  )
 
   const s = await startSim(t, { controlRoutes: true, initialOrders: 0, ordersPerHour: 0 })
   const { access_token: token } = await login(s)
@@ -109,14 +128,24 @@ t.test('control routes exist only when enabled', async (t) => {
   })
   t.equal(res.status, 201)
   t.same(await statuses(s, token, '/order/checkout-forms', 3), [500, 500, 200])
-  res = await fetch(`${s.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"path":"x"}' })
+  res = await fetch(`${s.url}/__sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"path":"x"}'
+  })
   t.equal(res.status, 400)
-  await fetch(`${s.url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ path: '/me', kind: 'status', status: 500 }]) })
+  await fetch(`${s.url}/__sim/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify([{ path: '/me', kind: 'status', status: 500 }])
+  })
   t.equal((await fetch(`${s.url}/__sim/faults`, { method: 'DELETE' })).status, 204)
   t.equal((await api(s, token, '/me')).status, 200, 'cleared')
 
   res = await fetch(`${s.url}/__sim/orders`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 25, status: 'READY_FOR_PROCESSING' })
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ count: 25, status: 'READY_FOR_PROCESSING' })
   })
   t.equal(res.status, 201)
   t.equal((await res.json()).ids.length, 25)
@@ -135,24 +164,42 @@ t.test('mounted inside a host app: own parsers, own 404s, host untouched', async
   const host = Fastify()
   t.teardown(() => host.close())
   // A host whose parsers would break the simulator if they leaked in.
-  host.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, { hostParsed: body }))
+  host.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, { hostParsed: body })
+  )
   host.removeContentTypeParser('application/json')
-  host.addContentTypeParser('application/json', (_req, _payload, done) => done(new Error('host json parser must not be used'), undefined))
+  host.addContentTypeParser('application/json', (_req, _payload, done) =>
+    done(new Error('host json parser must not be used'), undefined)
+  )
   host.setNotFoundHandler((_req, reply) => reply.code(404).send('host 404'))
   host.post('/formularz', async (request) => request.body)
   await host.register(allegroSimulatorPlugin, { prefix: '/symulator-allegro', simulator })
   await host.ready()
 
-  let res = await host.inject({ method: 'POST', url: '/formularz', payload: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+  let res = await host.inject({
+    method: 'POST',
+    url: '/formularz',
+    payload: 'a=1',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' }
+  })
   t.same(res.json(), { hostParsed: 'a=1' }, 'host keeps its parsers')
   res = await host.inject({ url: '/nie-ma' })
   t.equal(res.body, 'host 404')
 
   const basic = { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' }
-  res = await host.inject({ method: 'POST', url: '/symulator-allegro/auth/oauth/device', payload: `client_id=${CLIENT_ID}`, headers: { ...basic, host: 'biurko.example:8080' } })
+  res = await host.inject({
+    method: 'POST',
+    url: '/symulator-allegro/auth/oauth/device',
+    payload: `client_id=${CLIENT_ID}`,
+    headers: { ...basic, host: 'biurko.example:8080' }
+  })
   t.equal(res.statusCode, 200)
   const device = res.json()
-  t.equal(device.verification_uri, 'http://biurko.example:8080/symulator-allegro/skojarz-aplikacje', 'URLs include the mount prefix')
+  t.equal(
+    device.verification_uri,
+    'http://biurko.example:8080/symulator-allegro/skojarz-aplikacje',
+    'URLs include the mount prefix'
+  )
 
   res = await host.inject({ url: `/symulator-allegro/skojarz-aplikacje?code=${String(device.user_code)}` })
   t.equal(res.statusCode, 200)
@@ -164,7 +211,11 @@ t.test('mounted inside a host app: own parsers, own 404s, host untouched', async
   })
   t.equal(res.statusCode, 200)
   t.match(res.body, /Aplikacja została powiązana z kontem demo_sklep/)
-  res = await host.inject({ method: 'POST', url: `/symulator-allegro/auth/oauth/token?grant_type=urn:ietf:params:oauth:grant-type:device_code&device_code=${String(device.device_code)}`, headers: { authorization: BASIC } })
+  res = await host.inject({
+    method: 'POST',
+    url: `/symulator-allegro/auth/oauth/token?grant_type=urn:ietf:params:oauth:grant-type:device_code&device_code=${String(device.device_code)}`,
+    headers: { authorization: BASIC }
+  })
   t.equal(res.statusCode, 200)
   const token = res.json().access_token
 

@@ -11,7 +11,11 @@ const AMOUNT = /^\d+\.\d{2}$/
 t.test('NIP and IČO generation', async (t) => {
   const rng = new Rng('nip-test')
   const nips = Array.from({ length: 5000 }, () => generateNip(rng))
-  t.same(nips.filter((nip) => !isValidNipChecksum(nip)), [], '5 000 generated NIPs, all valid')
+  t.same(
+    nips.filter((nip) => !isValidNipChecksum(nip)),
+    [],
+    '5 000 generated NIPs, all valid'
+  )
   t.ok(nips.every((nip) => /^[1-9]\d{9}$/.test(nip)))
   t.ok(isValidNipChecksum('5260250274'), 'a real NIP')
   t.notOk(isValidNipChecksum('5260250275'))
@@ -39,14 +43,38 @@ t.test('2 000 generated orders: totals, shapes, realism', async (t) => {
   t.equal(orders.length, 2000)
 
   const bad: string[] = []
-  const counts = { cz: 0, cod: 0, company: 0, person: 0, noInvoice: 0, message: 0, services: 0, qtyOver1: 0, smartFree: 0, personal: 0, pickup: 0, cancelled: 0, unpaid: 0, nullTax: 0, discount: 0, oneBox: 0, dpd: 0 }
+  const counts = {
+    cz: 0,
+    cod: 0,
+    company: 0,
+    person: 0,
+    noInvoice: 0,
+    message: 0,
+    services: 0,
+    qtyOver1: 0,
+    smartFree: 0,
+    personal: 0,
+    pickup: 0,
+    cancelled: 0,
+    unpaid: 0,
+    nullTax: 0,
+    discount: 0,
+    oneBox: 0,
+    dpd: 0
+  }
   const cartSizes = new Set<number>()
   const offerNames = new Map<string, number>()
   const buyers = new Map<string, number>()
-  const check = (cond: boolean, what: string, o: CheckoutForm): void => { if (!cond) bad.push(`${what}: ${o.id}`) }
+  const check = (cond: boolean, what: string, o: CheckoutForm): void => {
+    if (!cond) bad.push(`${what}: ${o.id}`)
+  }
   for (const o of orders) {
     const currency = o.summary.totalToPay.currency
-    check(computeTotalMinor(o) === parseMinor(o.summary.totalToPay.amount), 'totalToPay = Σ lines + services + delivery', o)
+    check(
+      computeTotalMinor(o) === parseMinor(o.summary.totalToPay.amount),
+      'totalToPay = Σ lines + services + delivery',
+      o
+    )
     check(AMOUNT.test(o.summary.totalToPay.amount) && AMOUNT.test(o.delivery.cost.amount), 'amount format', o)
     check(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(o.id), 'uuid', o)
     check(/^[0-9a-f]{8}$/.test(o.revision), 'revision', o)
@@ -55,7 +83,11 @@ t.test('2 000 generated orders: totals, shapes, realism', async (t) => {
     check(o.lineItems.length >= 1 && o.lineItems.length <= 4, 'cart of 1–4', o)
     cartSizes.add(o.lineItems.length)
     for (const l of o.lineItems) {
-      check(AMOUNT.test(l.price.amount) && l.price.currency === currency && l.originalPrice.currency === currency, 'line price', o)
+      check(
+        AMOUNT.test(l.price.amount) && l.price.currency === currency && l.originalPrice.currency === currency,
+        'line price',
+        o
+      )
       check(/^\d+$/.test(l.offer.id), 'numeric offer id', o)
       check(l.boughtAt === o.lineItems[0].boughtAt, 'one boughtAt per order', o)
       check(['23.00', '8.00', '5.00', null].includes(l.tax.rate), 'tax rate', o)
@@ -75,11 +107,16 @@ t.test('2 000 generated orders: totals, shapes, realism', async (t) => {
       counts.cod++
       check(o.payment.provider === 'OFFLINE', 'COD provider', o)
       check(/pobranie|przy odbiorze/.test(o.delivery.method.name), 'COD delivery method', o)
-      if (o.fulfillment.status !== 'SENT') check(o.payment.finishedAt === null && o.payment.paidAmount === null, 'COD unpaid until delivered', o)
+      if (o.fulfillment.status !== 'SENT')
+        check(o.payment.finishedAt === null && o.payment.paidAmount === null, 'COD unpaid until delivered', o)
     } else {
       check(o.payment.type === 'ONLINE' && ['P24', 'PAYU'].includes(o.payment.provider ?? ''), 'online provider', o)
       if (o.status === 'READY_FOR_PROCESSING') {
-        check(o.payment.finishedAt !== null && o.payment.paidAmount?.amount === o.summary.totalToPay.amount, 'paid online', o)
+        check(
+          o.payment.finishedAt !== null && o.payment.paidAmount?.amount === o.summary.totalToPay.amount,
+          'paid online',
+          o
+        )
       }
     }
     if (o.status === 'CANCELLED') counts.cancelled++
@@ -116,15 +153,25 @@ t.test('2 000 generated orders: totals, shapes, realism', async (t) => {
     if (d.method.name.includes('DPD')) counts.dpd++
     if (o.marketplace.id === 'allegro-pl') {
       check(/^\d{2}-\d{3}$/.test(d.address.zipCode), 'PL zip code', o)
-      check(d.address.phoneNumber === null || /^(\+48\d{9}|\d{3} \d{3} \d{3})$/.test(d.address.phoneNumber), 'PL phone', o)
+      check(
+        d.address.phoneNumber === null || /^(\+48\d{9}|\d{3} \d{3} \d{3})$/.test(d.address.phoneNumber),
+        'PL phone',
+        o
+      )
     }
     buyers.set(o.buyer.id, (buyers.get(o.buyer.id) ?? 0) + 1)
   }
   t.same(bad.slice(0, 10), [], 'every order passes every check')
   t.same([...cartSizes].sort(), [1, 2, 3, 4])
   t.ok(offerNames.size >= 30 && offerNames.size <= 45, `catalogue of about 40 offers (${offerNames.size})`)
-  t.ok([...offerNames.values()].some((n) => n > 50), 'offer names repeat across orders')
-  t.ok([...buyers.values()].some((n) => n > 3), 'repeat buyers')
+  t.ok(
+    [...offerNames.values()].some((n) => n > 50),
+    'offer names repeat across orders'
+  )
+  t.ok(
+    [...buyers.values()].some((n) => n > 3),
+    'repeat buyers'
+  )
   const share = (n: number): number => n / orders.length
   t.ok(share(counts.cz) > 0.02 && share(counts.cz) < 0.09, `~5 % allegro-cz (${counts.cz})`)
   t.ok(share(counts.cod) > 0.1 && share(counts.cod) < 0.3, `COD share (${counts.cod})`)
@@ -132,10 +179,27 @@ t.test('2 000 generated orders: totals, shapes, realism', async (t) => {
   t.ok(counts.person > 20, `natural-person invoices (${counts.person})`)
   t.ok(share(counts.noInvoice) > 0.5, 'most orders without invoice')
   t.ok(counts.message > 100, 'buyer messages')
-  for (const key of ['services', 'qtyOver1', 'smartFree', 'personal', 'pickup', 'cancelled', 'unpaid', 'nullTax', 'discount', 'oneBox', 'dpd'] as const) {
+  for (const key of [
+    'services',
+    'qtyOver1',
+    'smartFree',
+    'personal',
+    'pickup',
+    'cancelled',
+    'unpaid',
+    'nullTax',
+    'discount',
+    'oneBox',
+    'dpd'
+  ] as const) {
     t.ok(counts[key] > 5, `${key}: ${counts[key]}`)
   }
-  t.ok(orders.some((o) => o.summary.totalToPay.amount.endsWith('.33') || o.lineItems.some((l) => l.price.amount === '33.33')), 'prices like 33.33')
+  t.ok(
+    orders.some(
+      (o) => o.summary.totalToPay.amount.endsWith('.33') || o.lineItems.some((l) => l.price.amount === '33.33')
+    ),
+    'prices like 33.33'
+  )
 })
 
 t.test('deterministic per seed', async (t) => {
@@ -148,9 +212,16 @@ t.test('deterministic per seed', async (t) => {
   t.same(make(11), a, 'same seed, same orders')
   const c = make(12)
   t.not(c[0].id, a[0].id)
-  t.notSame(c.map((o) => o.summary.totalToPay.amount), a.map((o) => o.summary.totalToPay.amount))
+  t.notSame(
+    c.map((o) => o.summary.totalToPay.amount),
+    a.map((o) => o.summary.totalToPay.amount)
+  )
   const sim = createAllegroSimulator({ seed: 11, now, initialOrders: 0 })
-  t.same(sim.offers.map((o) => o.id), createAllegroSimulator({ seed: 11, now, initialOrders: 0 }).offers.map((o) => o.id), 'same catalogue')
+  t.same(
+    sim.offers.map((o) => o.id),
+    createAllegroSimulator({ seed: 11, now, initialOrders: 0 }).offers.map((o) => o.id),
+    'same catalogue'
+  )
 })
 
 t.test('hostile data', async (t) => {
@@ -163,10 +234,16 @@ t.test('hostile data', async (t) => {
   t.match(o.messageToSeller, /😀/)
   t.match(o.messageToSeller, /\u202E/, 'right-to-left override')
   t.match(text, /مرحبا/)
-  t.ok(o.lineItems.some((l) => l.offer.name.length === 10000), 'a 10 000-character offer name')
+  t.ok(
+    o.lineItems.some((l) => l.offer.name.length === 10000),
+    'a 10 000-character offer name'
+  )
   t.ok(o.lineItems.some((l) => l.offer.name.includes('<script>')))
   t.equal(computeTotalMinor(o), parseMinor(o.summary.totalToPay.amount), 'totals still consistent')
-  t.ok(sim.offers.some((offer) => offer.name.length === 10000), 'hostile offers are in the catalogue too')
+  t.ok(
+    sim.offers.some((offer) => offer.name.length === 10000),
+    'hostile offers are in the catalogue too'
+  )
   const nip = o.invoice.address?.company?.ids[0].value ?? ''
   t.ok(isValidNipChecksum(nip), 'NIP stays valid')
 })
@@ -174,8 +251,20 @@ t.test('hostile data', async (t) => {
 t.test('control API: forced status, seller, time range; order updates', async (t) => {
   let clock = START
   const sim = createAllegroSimulator({ seed: 9, now: () => new Date(clock), initialOrders: 0, ordersPerHour: 0 })
-  const forced = sim.addOrders(20, { status: 'READY_FOR_PROCESSING', payment: 'ONLINE', invoice: 'person', at: new Date(START) })
-  t.ok(forced.every((o) => o.status === 'READY_FOR_PROCESSING' && o.payment.finishedAt !== null && o.invoice.address?.naturalPerson !== null))
+  const forced = sim.addOrders(20, {
+    status: 'READY_FOR_PROCESSING',
+    payment: 'ONLINE',
+    invoice: 'person',
+    at: new Date(START)
+  })
+  t.ok(
+    forced.every(
+      (o) =>
+        o.status === 'READY_FOR_PROCESSING' &&
+        o.payment.finishedAt !== null &&
+        o.invoice.address?.naturalPerson !== null
+    )
+  )
   const unpaid = sim.addOrders(5, { status: 'BOUGHT', payment: 'CASH_ON_DELIVERY' })
   t.ok(unpaid.every((o) => o.status === 'BOUGHT'))
   const cancelled = sim.addOrders(3, { status: 'CANCELLED', lineItems: 4 })
@@ -194,12 +283,27 @@ t.test('control API: forced status, seller, time range; order updates', async (t
   t.equal(paid.payment.finishedAt, null, 'COD: ready without payment')
   t.not(paid.revision, revisionBefore)
   t.equal(unpaid[0].revision, paid.revision, 'addOrders returns live views')
-  const modified = sim.updateOrder(unpaid[1].id, (f) => { f.lineItems[0].quantity += 1 }, { recomputeTotal: true })
+  const modified = sim.updateOrder(
+    unpaid[1].id,
+    (f) => {
+      f.lineItems[0].quantity += 1
+    },
+    { recomputeTotal: true }
+  )
   t.equal(computeTotalMinor(modified), parseMinor(modified.summary.totalToPay.amount))
-  sim.updateOrder(unpaid[2].id, (f) => { f.messageToSeller = 'cicho' }, { eventType: null })
+  sim.updateOrder(
+    unpaid[2].id,
+    (f) => {
+      f.messageToSeller = 'cicho'
+    },
+    { eventType: null }
+  )
   sim.setFulfillmentStatus(forced[0].id, 'SENT')
   const events = sim.listEvents().slice(before)
-  t.same(events.map((e) => e.type), ['READY_FOR_PROCESSING', 'BUYER_MODIFIED', 'FULFILLMENT_STATUS_CHANGED'])
+  t.same(
+    events.map((e) => e.type),
+    ['READY_FOR_PROCESSING', 'BUYER_MODIFIED', 'FULFILLMENT_STATUS_CHANGED']
+  )
   t.throws(() => sim.updateOrder('nope', () => {}), /unknown order/)
   t.throws(() => sim.addOrders(1, { seller: 'nikt' }), /unknown seller/)
   t.throws(() => sim.addOrders(-1), RangeError)
@@ -211,5 +315,9 @@ t.test('10 000 orders in one bulk', async (t) => {
   const added = sim.addOrders(10000)
   t.equal(added.length, 10000)
   t.equal(new Set(added.map((o) => o.id)).size, 10000, 'unique ids')
-  t.equal(new Set(added.flatMap((o) => o.lineItems.map((l) => l.id))).size, added.reduce((n, o) => n + o.lineItems.length, 0), 'unique line ids')
+  t.equal(
+    new Set(added.flatMap((o) => o.lineItems.map((l) => l.id))).size,
+    added.reduce((n, o) => n + o.lineItems.length, 0),
+    'unique line ids'
+  )
 })

@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto'
 import t from 'tap'
 import { startStandaloneSimulator } from '../../../src/simulators/allegro/simulator.ts'
 import {
-  ACCEPT, api, BASIC, CLIENT_ID, login, pollToken, postForm, refresh, startDevice, startSim
+  ACCEPT,
+  api,
+  BASIC,
+  CLIENT_ID,
+  login,
+  pollToken,
+  postForm,
+  refresh,
+  startDevice,
+  startSim
 } from './fixtures/sim.ts'
 
 t.test('device flow end to end: pending, slow_down, approval on the page, token, single use', async (t) => {
@@ -36,7 +45,11 @@ t.test('device flow end to end: pending, slow_down, approval on the page, token,
   t.notMatch(html, /<script|<style|style=/, 'nothing the host CSP would block')
 
   // Wrong password: 422, code and login kept, password not.
-  res = await postForm(`${s.url}/skojarz-aplikacje`, { code: String(device.user_code), login: 'demo_sklep', password: 'zle' })
+  res = await postForm(`${s.url}/skojarz-aplikacje`, {
+    code: String(device.user_code),
+    login: 'demo_sklep',
+    password: 'zle'
+  })
   t.equal(res.status, 422)
   const again = await res.text()
   t.match(again, /Nieprawidłowy login lub hasło/)
@@ -49,18 +62,34 @@ t.test('device flow end to end: pending, slow_down, approval on the page, token,
 
   // Codes are accepted in lower case and without dashes.
   const loose = String(device.user_code).toLowerCase().replace(/-/g, ' ')
-  res = await postForm(`${s.url}/skojarz-aplikacje`, { code: loose, login: 'demo_sklep', password: 'demo1234', decision: 'approve' })
+  res = await postForm(`${s.url}/skojarz-aplikacje`, {
+    code: loose,
+    login: 'demo_sklep',
+    password: 'demo1234',
+    decision: 'approve'
+  })
   t.equal(res.status, 200)
   t.match(await res.text(), 'Aplikacja została powiązana z kontem demo_sklep. Możesz wrócić do Biurka.')
 
-  res = await postForm(`${s.url}/skojarz-aplikacje`, { code: String(device.user_code), login: 'demo_sklep', password: 'demo1234' })
+  res = await postForm(`${s.url}/skojarz-aplikacje`, {
+    code: String(device.user_code),
+    login: 'demo_sklep',
+    password: 'demo1234'
+  })
   t.equal(res.status, 422)
   t.match(await res.text(), /już wykorzystany/)
 
   res = await pollToken(s, String(device.device_code))
   t.equal(res.status, 200)
   const tokens = await res.json()
-  t.match(tokens, { access_token: String, token_type: 'bearer', refresh_token: String, expires_in: 43199, scope: /allegro:api:orders:read/, jti: String })
+  t.match(tokens, {
+    access_token: String,
+    token_type: 'bearer',
+    refresh_token: String,
+    expires_in: 43199,
+    scope: /allegro:api:orders:read/,
+    jti: String
+  })
 
   res = await pollToken(s, String(device.device_code))
   t.equal(res.status, 400)
@@ -106,15 +135,25 @@ t.test('device flow: deny, expiry, the other seller, client checks', async (t) =
   res = await postForm(`${s.url}/auth/oauth/device`, { client_id: CLIENT_ID })
   t.equal(res.status, 401)
   t.equal((await res.json()).error, 'unauthorized')
-  res = await postForm(`${s.url}/auth/oauth/device`, { client_id: CLIENT_ID }, { authorization: 'Basic ' + Buffer.from('bezdwukropka').toString('base64') })
+  res = await postForm(
+    `${s.url}/auth/oauth/device`,
+    { client_id: CLIENT_ID },
+    { authorization: 'Basic ' + Buffer.from('bezdwukropka').toString('base64') }
+  )
   t.equal(res.status, 401)
   res = await postForm(`${s.url}/auth/oauth/device`, {}, { authorization: BASIC })
   t.equal(res.status, 400)
   t.equal((await res.json()).error, 'invalid_request')
   // client_id may come in the query string too.
-  res = await fetch(`${s.url}/auth/oauth/device?client_id=${CLIENT_ID}`, { method: 'POST', headers: { authorization: BASIC } })
+  res = await fetch(`${s.url}/auth/oauth/device?client_id=${CLIENT_ID}`, {
+    method: 'POST',
+    headers: { authorization: BASIC }
+  })
   t.equal(res.status, 200)
-  res = await fetch(`${s.url}/auth/oauth/token?grant_type=password`, { method: 'POST', headers: { authorization: BASIC } })
+  res = await fetch(`${s.url}/auth/oauth/token?grant_type=password`, {
+    method: 'POST',
+    headers: { authorization: BASIC }
+  })
   t.equal((await res.json()).error, 'unsupported_grant_type')
   res = await fetch(`${s.url}/auth/oauth/token?grant_type=refresh_token&refresh_token=x`, { method: 'POST' })
   t.equal(res.status, 401)
@@ -149,7 +188,8 @@ t.test('refresh rotation: new pair each time, old token usable for 60 s, then in
 
   // Another client id cannot use the token.
   res = await fetch(`${s.url}/auth/oauth/token?grant_type=refresh_token&refresh_token=${second.refresh_token}`, {
-    method: 'POST', headers: { authorization: 'Basic ' + Buffer.from('inna-aplikacja:x').toString('base64') }
+    method: 'POST',
+    headers: { authorization: 'Basic ' + Buffer.from('inna-aplikacja:x').toString('base64') }
   })
   t.equal((await res.json()).error, 'invalid_grant')
 })
@@ -209,8 +249,12 @@ t.test('authorization code flow with PKCE', async (t) => {
   const challenge = createHash('sha256').update(verifier).digest('base64url')
   const redirect = 'http://127.0.0.1:9/allegro/powrot'
   const q = new URLSearchParams({
-    response_type: 'code', client_id: CLIENT_ID, redirect_uri: redirect, state: 'st<a>te',
-    code_challenge: challenge, code_challenge_method: 'S256'
+    response_type: 'code',
+    client_id: CLIENT_ID,
+    redirect_uri: redirect,
+    state: 'st<a>te',
+    code_challenge: challenge,
+    code_challenge_method: 'S256'
   })
   let res = await fetch(`${s.url}/auth/oauth/authorize?${q.toString()}`)
   t.equal(res.status, 200)
@@ -219,7 +263,9 @@ t.test('authorization code flow with PKCE', async (t) => {
   t.match(html, 'value="st&lt;a&gt;te"', 'state escaped into a hidden field')
   t.match(html, /action="authorize"/)
 
-  res = await fetch(`${s.url}/auth/oauth/authorize?response_type=token&client_id=x&redirect_uri=${encodeURIComponent(redirect)}`)
+  res = await fetch(
+    `${s.url}/auth/oauth/authorize?response_type=token&client_id=x&redirect_uri=${encodeURIComponent(redirect)}`
+  )
   t.equal(res.status, 400)
 
   const form = Object.fromEntries(q)
@@ -232,11 +278,17 @@ t.test('authorization code flow with PKCE', async (t) => {
   t.equal(back.searchParams.get('state'), 'st<a>te')
   const code = back.searchParams.get('code') ?? ''
 
-  const exchange = async (verifierValue: string): Promise<Response> => await fetch(`${s.url}/auth/oauth/token`, {
-    method: 'POST',
-    headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirect, code_verifier: verifierValue }).toString()
-  })
+  const exchange = async (verifierValue: string): Promise<Response> =>
+    await fetch(`${s.url}/auth/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirect,
+        code_verifier: verifierValue
+      }).toString()
+    })
   res = await exchange(verifier)
   t.equal(res.status, 200)
   const tokens = await res.json()

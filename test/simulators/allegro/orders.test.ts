@@ -15,7 +15,9 @@ t.test('headers: Accept required, Trace-Id everywhere, Allegro error shapes', as
   t.match(body, { errors: [{ code: 'NotAcceptableException', message: String, path: null, userMessage: /Accept/ }] })
   res = await fetch(`${s.apiUrl}/order/checkout-forms`, { headers: { authorization: `Bearer ${token}` } })
   t.equal(res.status, 406, 'missing Accept')
-  res = await api(s, token, '/order/checkout-forms', { headers: { accept: 'application/json, application/vnd.allegro.public.v1+json;q=0.9' } })
+  res = await api(s, token, '/order/checkout-forms', {
+    headers: { accept: 'application/json, application/vnd.allegro.public.v1+json;q=0.9' }
+  })
   t.equal(res.status, 200, 'the Allegro type anywhere in the list is enough')
   t.match(res.headers.get('content-type'), /^application\/vnd\.allegro\.public\.v1\+json/)
   t.ok(res.headers.get('trace-id'))
@@ -35,13 +37,25 @@ t.test('checkout-forms: limits, paging, filters, sort', async (t) => {
   s.simulator.addOrders(250, { from: new Date(START - 10 * DAY), to: new Date(START - DAY) })
 
   for (const [query, status] of [
-    ['limit=101', 422], ['limit=0', 422], ['limit=100', 200], ['limit=abc', 400],
-    ['offset=9901&limit=100', 422], ['offset=9900&limit=100', 200], ['offset=-1', 422],
-    ['sort=boughtAt', 400], ['status=PAID', 400], ['lineItems.boughtAt.gte=wczoraj', 400]
+    ['limit=101', 422],
+    ['limit=0', 422],
+    ['limit=100', 200],
+    ['limit=abc', 400],
+    ['offset=9901&limit=100', 422],
+    ['offset=9900&limit=100', 200],
+    ['offset=-1', 422],
+    ['sort=boughtAt', 400],
+    ['status=PAID', 400],
+    ['lineItems.boughtAt.gte=wczoraj', 400]
   ] as const) {
     const res = await apiJson(s, token, `/order/checkout-forms?${query}`)
     t.equal(res.status, status, query)
-    if (status !== 200) t.match(res.body.errors[0], { code: String, message: String, userMessage: String }, `${query}: Allegro error body`)
+    if (status !== 200)
+      t.match(
+        res.body.errors[0],
+        { code: String, message: String, userMessage: String },
+        `${query}: Allegro error body`
+      )
   }
   const deep = await apiJson(s, token, '/order/checkout-forms?offset=9950&limit=100')
   t.match(deep.body.errors[0], { path: 'offset', userMessage: /10 000/ })
@@ -50,7 +64,11 @@ t.test('checkout-forms: limits, paging, filters, sort', async (t) => {
   t.equal(page1.body.count, 100)
   t.equal(page1.body.totalCount, 250)
   const times = page1.body.checkoutForms.map((f: any) => Date.parse(f.lineItems[0].boughtAt))
-  t.same(times, [...times].sort((a, b) => b - a), 'default sort: newest purchase first')
+  t.same(
+    times,
+    [...times].sort((a, b) => b - a),
+    'default sort: newest purchase first'
+  )
 
   // Paging with offset visits every order exactly once.
   const seen = new Set<string>()
@@ -62,32 +80,58 @@ t.test('checkout-forms: limits, paging, filters, sort', async (t) => {
 
   const asc = await apiJson(s, token, '/order/checkout-forms?sort=lineItems.boughtAt&limit=5')
   const ascTimes = asc.body.checkoutForms.map((f: any) => Date.parse(f.lineItems[0].boughtAt))
-  t.same(ascTimes, [...ascTimes].sort((a, b) => a - b))
+  t.same(
+    ascTimes,
+    [...ascTimes].sort((a, b) => a - b)
+  )
 
   // Date window, both ends inclusive.
   const from = new Date(START - 8 * DAY).toISOString()
   const to = new Date(START - 5 * DAY).toISOString()
   const all = s.simulator.listOrders()
   const expected = all.filter((o) => o.lineItems[0].boughtAt >= from && o.lineItems[0].boughtAt <= to)
-  const windowed = await apiJson(s, token, `/order/checkout-forms?lineItems.boughtAt.gte=${from}&lineItems.boughtAt.lte=${to}&limit=100`)
+  const windowed = await apiJson(
+    s,
+    token,
+    `/order/checkout-forms?lineItems.boughtAt.gte=${from}&lineItems.boughtAt.lte=${to}&limit=100`
+  )
   t.equal(windowed.body.totalCount, expected.length)
   t.ok(windowed.body.checkoutForms.every((f: any) => f.lineItems[0].boughtAt >= from && f.lineItems[0].boughtAt <= to))
   const exact = expected[0].lineItems[0].boughtAt
-  const point = await apiJson(s, token, `/order/checkout-forms?lineItems.boughtAt.gte=${exact}&lineItems.boughtAt.lte=${exact}`)
-  t.ok(point.body.checkoutForms.some((f: any) => f.id === expected[0].id), 'gte/lte are inclusive')
+  const point = await apiJson(
+    s,
+    token,
+    `/order/checkout-forms?lineItems.boughtAt.gte=${exact}&lineItems.boughtAt.lte=${exact}`
+  )
+  t.ok(
+    point.body.checkoutForms.some((f: any) => f.id === expected[0].id),
+    'gte/lte are inclusive'
+  )
   const offsetForm = new Date(Date.parse(from)).toISOString().replace('Z', '+00:00')
-  const withOffset = await apiJson(s, token, `/order/checkout-forms?lineItems.boughtAt.gte=${encodeURIComponent(offsetForm)}&lineItems.boughtAt.lte=${to}`)
+  const withOffset = await apiJson(
+    s,
+    token,
+    `/order/checkout-forms?lineItems.boughtAt.gte=${encodeURIComponent(offsetForm)}&lineItems.boughtAt.lte=${to}`
+  )
   t.equal(withOffset.body.totalCount, expected.length, 'timezone offsets accepted')
 
   // updatedAt window and sort.
   const byUpdate = await apiJson(s, token, '/order/checkout-forms?sort=-updatedAt&limit=100')
   const updated = byUpdate.body.checkoutForms.map((f: any) => Date.parse(f.updatedAt))
-  t.same(updated, [...updated].sort((a, b) => b - a))
+  t.same(
+    updated,
+    [...updated].sort((a, b) => b - a)
+  )
   const target = all[17]
   s.clock.advance(HOUR)
-  const changed = s.simulator.updateOrder(target.id, (f) => { f.delivery.address.street = 'Nowa 1' })
+  const changed = s.simulator.updateOrder(target.id, (f) => {
+    f.delivery.address.street = 'Nowa 1'
+  })
   const recent = await apiJson(s, token, `/order/checkout-forms?updatedAt.gte=${new Date(START + HOUR).toISOString()}`)
-  t.same(recent.body.checkoutForms.map((f: any) => f.id), [target.id])
+  t.same(
+    recent.body.checkoutForms.map((f: any) => f.id),
+    [target.id]
+  )
   t.equal(recent.body.checkoutForms[0].revision, changed.revision)
   t.not(changed.revision, target.revision, 'revision changes on modification')
   t.match(changed.revision, /^[0-9a-f]{8}$/)
@@ -100,7 +144,11 @@ t.test('checkout-forms: limits, paging, filters, sort', async (t) => {
   t.ok(byBuyer.body.totalCount >= 1)
   t.ok(byBuyer.body.checkoutForms.every((f: any) => f.buyer.login === buyer))
   const cz = await apiJson(s, token, '/order/checkout-forms?marketplace.id=allegro-cz')
-  t.ok(cz.body.checkoutForms.every((f: any) => f.marketplace.id === 'allegro-cz' && f.summary.totalToPay.currency === 'CZK'))
+  t.ok(
+    cz.body.checkoutForms.every(
+      (f: any) => f.marketplace.id === 'allegro-cz' && f.summary.totalToPay.currency === 'CZK'
+    )
+  )
 })
 
 t.test('checkout-forms/{id}: found, unknown, malformed, another seller', async (t) => {
@@ -118,7 +166,7 @@ t.test('checkout-forms/{id}: found, unknown, malformed, another seller', async (
   res = await apiJson(s, demo.access_token, '/order/checkout-forms/123')
   t.equal(res.status, 422)
   res = await apiJson(s, other.access_token, `/order/checkout-forms/${order.id}`)
-  t.equal(res.status, 404, 'another seller\'s order looks like a missing one')
+  t.equal(res.status, 404, "another seller's order looks like a missing one")
   res = await apiJson(s, other.access_token, '/order/checkout-forms')
   t.equal(res.body.totalCount, 0)
   const [mine] = s.simulator.addOrders(1, { seller: 'inny_sklep', at: s.clock.now() })
@@ -137,7 +185,13 @@ t.test('events: ascending, from is exclusive, limits, stats, per seller', async 
   let res = await apiJson(s, token, '/order/events')
   t.equal(res.body.events.length, all.length > 100 ? 100 : all.length, 'default limit 100')
   t.equal(res.body.events[0].id, all[0].id, 'without from: the oldest events')
-  for (const [query, status] of [['limit=0', 422], ['limit=1001', 422], ['limit=1000', 200], ['from=abc', 400], ['type=PAID', 400]] as const) {
+  for (const [query, status] of [
+    ['limit=0', 422],
+    ['limit=1001', 422],
+    ['limit=1000', 200],
+    ['from=abc', 400],
+    ['type=PAID', 400]
+  ] as const) {
     t.equal((await apiJson(s, token, `/order/events?${query}`)).status, status, query)
   }
 
@@ -149,10 +203,20 @@ t.test('events: ascending, from is exclusive, limits, stats, per seller', async 
     for (const e of page.body.events) ids.push(e.id)
     cursor = page.body.events[page.body.events.length - 1].id
   }
-  t.same(ids, all.map((e) => e.id), 'paging with from visits every event once, in order')
+  t.same(
+    ids,
+    all.map((e) => e.id),
+    'paging with from visits every event once, in order'
+  )
   const nums = ids.map(Number)
-  t.ok(nums.every((n, i) => i === 0 || n > nums[i - 1]), 'ids strictly increasing')
-  t.ok(ids.every((id) => /^\d+$/.test(id)), 'numeric strings')
+  t.ok(
+    nums.every((n, i) => i === 0 || n > nums[i - 1]),
+    'ids strictly increasing'
+  )
+  t.ok(
+    ids.every((id) => /^\d+$/.test(id)),
+    'numeric strings'
+  )
 
   const middle = all[10]
   res = await apiJson(s, token, `/order/events?from=${middle.id}&limit=1`)
@@ -203,13 +267,27 @@ t.test('orders arrive and progress as time passes', async (t) => {
 
   s.clock.advance(5 * HOUR)
   res = await apiJson(s, token, '/order/checkout-forms?limit=100')
-  t.ok(res.body.totalCount > 25 && res.body.totalCount < 120, `about 60 new orders in 5 h (got ${res.body.totalCount - 10})`)
+  t.ok(
+    res.body.totalCount > 25 && res.body.totalCount < 120,
+    `about 60 new orders in 5 h (got ${res.body.totalCount - 10})`
+  )
   const fresh = res.body.checkoutForms.filter((f: any) => Date.parse(f.lineItems[0].boughtAt) > START)
-  t.ok(fresh.every((f: any) => Date.parse(f.lineItems[0].boughtAt) <= START + 5 * HOUR), 'nothing from the future')
+  t.ok(
+    fresh.every((f: any) => Date.parse(f.lineItems[0].boughtAt) <= START + 5 * HOUR),
+    'nothing from the future'
+  )
   const events = await apiJson(s, token, `/order/events?from=${cursor}&limit=1000`)
-  const boughtIds = new Set(events.body.events.filter((e: any) => e.type === 'BOUGHT').map((e: any) => e.order.checkoutForm.id))
-  t.ok(fresh.every((f: any) => boughtIds.has(f.id)), 'each new order has a BOUGHT event after the old cursor')
-  t.ok(events.body.events.some((e: any) => e.type === 'READY_FOR_PROCESSING'), 'payments happen')
+  const boughtIds = new Set(
+    events.body.events.filter((e: any) => e.type === 'BOUGHT').map((e: any) => e.order.checkoutForm.id)
+  )
+  t.ok(
+    fresh.every((f: any) => boughtIds.has(f.id)),
+    'each new order has a BOUGHT event after the old cursor'
+  )
+  t.ok(
+    events.body.events.some((e: any) => e.type === 'READY_FOR_PROCESSING'),
+    'payments happen'
+  )
 
   // Orders the test saw unpaid end up paid or cancelled later (or stay unpaid, like real abandoned carts).
   const revisions = new Map(fresh.map((f: any) => [f.id, f.revision]))
@@ -258,7 +336,11 @@ t.test('retention: events for 60 days, orders for about a year', async (t) => {
   t.equal((await apiJson(s, token, `/order/checkout-forms/${order.id}`)).status, 200, 'the order is still there')
   s.clock.advance(340 * DAY)
   token = (await login(s)).access_token
-  t.equal((await apiJson(s, token, `/order/checkout-forms/${order.id}`)).status, 404, 'orders older than a year are gone')
+  t.equal(
+    (await apiJson(s, token, `/order/checkout-forms/${order.id}`)).status,
+    404,
+    'orders older than a year are gone'
+  )
   t.equal((await apiJson(s, token, '/order/checkout-forms')).body.totalCount, 0)
   t.equal(s.simulator.listEvents().length, 0)
 })

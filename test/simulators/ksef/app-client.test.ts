@@ -21,19 +21,38 @@ t.test('KsefClient: token and XAdES login, session, invoice, UPO; retries throug
   sim.simulator.faults.add({ path: '/auth/ksef-token', kind: 'status', status: 429, retryAfter: 1 })
   const ch = await client.challenge()
   const token = await demoToken(sim.url, SELLER_NIP)
-  const init = await client.authWithKsefToken({ challenge: ch.challenge, nip: SELLER_NIP, encryptedToken: encryptKsefToken(tokenKey.certificate, token, ch.timestampMs), publicKeyId: tokenKey.publicKeyId })
-  t.same(sim.simulator.faults.history.map((f) => f.kind), ['status', 'status'], 'both faults fired and the client went on')
+  const init = await client.authWithKsefToken({
+    challenge: ch.challenge,
+    nip: SELLER_NIP,
+    encryptedToken: encryptKsefToken(tokenKey.certificate, token, ch.timestampMs),
+    publicKeyId: tokenKey.publicKeyId
+  })
+  t.same(
+    sim.simulator.faults.history.map((f) => f.kind),
+    ['status', 'status'],
+    'both faults fired and the client went on'
+  )
   t.equal((await client.authStatus(init.referenceNumber, init.authenticationToken)).code, 200)
   const tokens = await client.redeem(init.authenticationToken)
   const { accessToken: access } = await client.refresh(tokens.refreshToken)
 
   const cert = await demoCertificate(sim.url, { nip: SELLER_NIP, passphrase: 'tajne-haslo' })
   const ch2 = await client.challenge()
-  const xades = await client.authWithXades(signAuthTokenRequest(authTokenRequestXml(ch2.challenge, SELLER_NIP), { certificatePem: cert.certificatePem, privateKey: readPrivateKey(cert.privateKeyPem, cert.passphrase) }, new Date()))
+  const xades = await client.authWithXades(
+    signAuthTokenRequest(
+      authTokenRequestXml(ch2.challenge, SELLER_NIP),
+      { certificatePem: cert.certificatePem, privateKey: readPrivateKey(cert.privateKeyPem, cert.passphrase) },
+      new Date()
+    )
+  )
   t.equal((await client.authStatus(xades.referenceNumber, xades.authenticationToken)).code, 200)
 
   const key = newSessionKey(symKey.certificate)
-  const session = await client.openOnlineSession(access, { encryptedSymmetricKey: key.encryptedSymmetricKey, initializationVector: key.initializationVector, publicKeyId: symKey.publicKeyId })
+  const session = await client.openOnlineSession(access, {
+    encryptedSymmetricKey: key.encryptedSymmetricKey,
+    initializationVector: key.initializationVector,
+    publicKeyId: symKey.publicKeyId
+  })
   const xml = fa3Invoice()
   const invoiceRef = await client.sendInvoice(access, session, { ...encryptInvoice(key, xml) })
   const settled = async (sessionRef: string, ref: string): ReturnType<KsefClient['invoiceStatus']> => {
@@ -47,7 +66,10 @@ t.test('KsefClient: token and XAdES login, session, invoice, UPO; retries throug
   assertValidUpo(t, upo)
   await client.closeSession(access, session)
 
-  const second = await client.openOnlineSession(access, { encryptedSymmetricKey: key.encryptedSymmetricKey, initializationVector: key.initializationVector })
+  const second = await client.openOnlineSession(access, {
+    encryptedSymmetricKey: key.encryptedSymmetricKey,
+    initializationVector: key.initializationVector
+  })
   const dup = await settled(second, await client.sendInvoice(access, second, { ...encryptInvoice(key, xml) }))
   t.equal(dup.code, 440, 'the same invoice again is a duplicate')
   t.equal(dup.originalKsefNumber, status.ksefNumber, 'and the client reads the original number')

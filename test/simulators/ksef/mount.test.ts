@@ -4,7 +4,16 @@ import { createHash } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { build } from '../../helpers/app.ts'
-import { api, demoToken, fa3Invoice, invoiceStatus, openSession, SELLER_NIP, sendInvoice, tokenLogin } from './helpers.ts'
+import {
+  api,
+  demoToken,
+  fa3Invoice,
+  invoiceStatus,
+  openSession,
+  SELLER_NIP,
+  sendInvoice,
+  tokenLogin
+} from './helpers.ts'
 
 t.test('mounted at /symulator-ksef: the whole flow over loopback, and the QR page', async (t) => {
   const { app } = await build(t, { config: { KSEF_SIMULATOR_ENABLED: 'true' } })
@@ -30,7 +39,9 @@ t.test('mounted at /symulator-ksef: the whole flow over loopback, and the QR pag
   t.match(page, status.json.ksefNumber)
   t.match(page, 'FV 1/11/2026')
 
-  const otherHash = createHash('sha256').update(Buffer.concat([xml, Buffer.from(' ')])).digest('base64url')
+  const otherHash = createHash('sha256')
+    .update(Buffer.concat([xml, Buffer.from(' ')]))
+    .digest('base64url')
   const changed = await fetch(`${base}/qr/invoice/${SELLER_NIP}/16-11-2026/${otherHash}`)
   t.equal(changed.status, 404, 'a file that differs by one byte is not the accepted invoice')
   t.match(await changed.text(), 'data-result="not-found"')

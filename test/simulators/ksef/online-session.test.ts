@@ -4,7 +4,18 @@
 import { X509Certificate } from 'node:crypto'
 import t from 'tap'
 import { isValidKsefNumber } from '../../../src/ksef/ksef-number.ts'
-import { assertValidUpo, demoToken, fa3Invoice, invoiceStatus, openSession, publicKeys, SELLER_NIP, sendInvoice, startSim, tokenLogin } from './helpers.ts'
+import {
+  assertValidUpo,
+  demoToken,
+  fa3Invoice,
+  invoiceStatus,
+  openSession,
+  publicKeys,
+  SELLER_NIP,
+  sendInvoice,
+  startSim,
+  tokenLogin
+} from './helpers.ts'
 
 t.test('public keys: two certificates, one per usage, whose publicKeyId is the SHA-256 of their key', async (t) => {
   const sim = await startSim(t)
@@ -13,11 +24,14 @@ t.test('public keys: two certificates, one per usage, whose publicKeyId is the S
   t.equal(r.json.length, 2)
   const usages = (r.json as Array<{ usage: string[] }>).flatMap((k) => k.usage).sort()
   t.same(usages, ['KsefTokenEncryption', 'SymmetricKeyEncryption'])
-  for (const k of r.json as Array<{ certificate: string, publicKeyId: string, validFrom: string, validTo: string }>) {
+  for (const k of r.json as Array<{ certificate: string; publicKeyId: string; validFrom: string; validTo: string }>) {
     const cert = new X509Certificate(Buffer.from(k.certificate, 'base64'))
-    t.equal(k.publicKeyId, (await import('./helpers.ts')).sha256b64(cert.publicKey.export({ type: 'spki', format: 'der' })))
-    t.equal(new Date(k.validFrom).getTime(), new Date(cert.validFrom).getTime(), 'validFrom is the certificate\'s')
-    t.equal(new Date(k.validTo).getTime(), new Date(cert.validTo).getTime(), 'validTo is the certificate\'s')
+    t.equal(
+      k.publicKeyId,
+      (await import('./helpers.ts')).sha256b64(cert.publicKey.export({ type: 'spki', format: 'der' }))
+    )
+    t.equal(new Date(k.validFrom).getTime(), new Date(cert.validFrom).getTime(), "validFrom is the certificate's")
+    t.equal(new Date(k.validTo).getTime(), new Date(cert.validTo).getTime(), "validTo is the certificate's")
     t.ok(Date.parse(k.validTo) > Date.now() + 300 * 24 * 3600_000, 'valid for long enough to cache')
   }
   const keys = await publicKeys(sim.api)
@@ -29,7 +43,10 @@ t.test('KSeF token → session → invoice → close → UPO', async (t) => {
   const token = await demoToken(sim.url, SELLER_NIP)
   const login = await tokenLogin(sim.api, SELLER_NIP, token)
   const exp = JSON.parse(Buffer.from(login.accessToken.split('.')[1], 'base64url').toString()).exp as number
-  t.ok(exp * 1000 > Date.now() && exp * 1000 <= Date.now() + 16 * 60_000, 'the access token is a JWT with an exp about 15 minutes ahead')
+  t.ok(
+    exp * 1000 > Date.now() && exp * 1000 <= Date.now() + 16 * 60_000,
+    'the access token is a JWT with an exp about 15 minutes ahead'
+  )
 
   const session = await openSession(sim.api, login.accessToken)
   t.match(session.ref, /^\d{8}-SO-[0-9A-F]{10}-[0-9A-F]{10}-[0-9A-F]{2}$/)
@@ -48,18 +65,25 @@ t.test('KSeF token → session → invoice → close → UPO', async (t) => {
   t.equal(status.json.invoiceHash, (await import('./helpers.ts')).sha256b64(xml))
   t.equal(status.json.invoicingMode, 'Online')
 
-  const stored = await sim.api('GET', `/invoices/ksef/${ksefNumber}`, { bearer: login.accessToken, headers: { accept: 'application/xml' } })
+  const stored = await sim.api('GET', `/invoices/ksef/${ksefNumber}`, {
+    bearer: login.accessToken,
+    headers: { accept: 'application/xml' }
+  })
   t.equal(stored.status, 200)
   t.ok(Buffer.from(stored.text, 'utf8').equals(xml), 'the file KSeF keeps is byte for byte the one encrypted')
 
-  const invoiceUpo = await sim.api('GET', `/sessions/${session.ref}/invoices/${invoiceRef}/upo`, { bearer: login.accessToken })
+  const invoiceUpo = await sim.api('GET', `/sessions/${session.ref}/invoices/${invoiceRef}/upo`, {
+    bearer: login.accessToken
+  })
   t.equal(invoiceUpo.status, 200)
   t.match(invoiceUpo.headers.get('content-type'), /application\/xml/)
   assertValidUpo(t, invoiceUpo.text)
   t.match(invoiceUpo.text, `<NumerKSeFDokumentu>${ksefNumber}</NumerKSeFDokumentu>`)
   t.match(invoiceUpo.text, `<NumerReferencyjnySesji>${session.ref}</NumerReferencyjnySesji>`)
 
-  const byKsef = await sim.api('GET', `/sessions/${session.ref}/invoices/ksef/${ksefNumber}/upo`, { bearer: login.accessToken })
+  const byKsef = await sim.api('GET', `/sessions/${session.ref}/invoices/ksef/${ksefNumber}/upo`, {
+    bearer: login.accessToken
+  })
   t.equal(byKsef.status, 200)
   assertValidUpo(t, byKsef.text)
 
@@ -75,8 +99,10 @@ t.test('KSeF token → session → invoice → close → UPO', async (t) => {
   t.equal(ss.json.invoiceCount, 1)
   t.equal(ss.json.successfulInvoiceCount, 1)
   t.equal(ss.json.failedInvoiceCount, 0)
-  const page = ss.json.upo.pages[0] as { referenceNumber: string, downloadUrl: string }
-  const sessionUpo = await sim.api('GET', `/sessions/${session.ref}/upo/${page.referenceNumber}`, { bearer: login.accessToken })
+  const page = ss.json.upo.pages[0] as { referenceNumber: string; downloadUrl: string }
+  const sessionUpo = await sim.api('GET', `/sessions/${session.ref}/upo/${page.referenceNumber}`, {
+    bearer: login.accessToken
+  })
   t.equal(sessionUpo.status, 200)
   assertValidUpo(t, sessionUpo.text)
   const link = await fetch(page.downloadUrl)

@@ -3,12 +3,27 @@
 import { constants, createHash, sign, X509Certificate } from 'node:crypto'
 import t from 'tap'
 import { readPrivateKey } from '../../../src/ksef/client/xades.ts'
-import { demoCertificate, demoToken, fa3Invoice, invoiceStatus, openSession, SELLER_NIP, sendInvoice, startSim, tokenLogin, type DemoCertificate } from './helpers.ts'
+import {
+  demoCertificate,
+  demoToken,
+  fa3Invoice,
+  invoiceStatus,
+  openSession,
+  SELLER_NIP,
+  sendInvoice,
+  startSim,
+  tokenLogin,
+  type DemoCertificate
+} from './helpers.ts'
 
-function kod2 (base: string, cert: DemoCertificate, nip: string, hash: string): string {
+function kod2(base: string, cert: DemoCertificate, nip: string, hash: string): string {
   const serial = new X509Certificate(cert.certificatePem).serialNumber
   const link = `${base}/qr/certificate/Nip/${nip}/${nip}/${serial}/${hash}`
-  const signature = sign('sha256', Buffer.from(link.replace(/^https?:\/\//, '')), { key: readPrivateKey(cert.privateKeyPem, cert.passphrase), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })
+  const signature = sign('sha256', Buffer.from(link.replace(/^https?:\/\//, '')), {
+    key: readPrivateKey(cert.privateKeyPem, cert.passphrase),
+    padding: constants.RSA_PKCS1_PSS_PADDING,
+    saltLength: 32
+  })
   return `${link}/${signature.toString('base64url')}`
 }
 
@@ -28,7 +43,11 @@ t.test('KOD II: a link signed with the Offline certificate is confirmed; anythin
   const s = await openSession(sim.api, login.accessToken)
   const sent = await sendInvoice(sim.api, login.accessToken, s, xml)
   const st = await invoiceStatus(sim.api, login.accessToken, s.ref, sent.json.referenceNumber)
-  t.match(await (await fetch(kod2(sim.url, offline, SELLER_NIP, hash))).text(), st.json.ksefNumber, 'once sent, the page names its KSeF number')
+  t.match(
+    await (await fetch(kod2(sim.url, offline, SELLER_NIP, hash))).text(),
+    st.json.ksefNumber,
+    'once sent, the page names its KSeF number'
+  )
 
   const link = kod2(sim.url, offline, SELLER_NIP, hash)
   const otherHash = createHash('sha256').update('inny plik').digest('base64url')

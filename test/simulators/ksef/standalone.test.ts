@@ -7,8 +7,14 @@ import t from 'tap'
 const MAIN = fileURLToPath(new URL('../../../src/simulators/ksef/main.ts', import.meta.url))
 
 t.test('the standalone simulator starts, answers, and stops on SIGTERM', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', '0', '--no-rate-limits', '--control-routes'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', MAIN, '--port', '0', '--no-rate-limits', '--control-routes'],
+    { stdio: ['ignore', 'pipe', 'pipe'] }
+  )
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  })
   let out = ''
   const apiUrl = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
@@ -16,9 +22,13 @@ t.test('the standalone simulator starts, answers, and stops on SIGTERM', async (
       const m = /Adres API.*?:\s+(http:\/\/\S+)/.exec(out)
       if (m !== null) resolve(m[1])
     })
-    child.once('exit', (code) => { reject(new Error(`exited with ${String(code)}: ${out}`)) })
+    child.once('exit', (code) => {
+      reject(new Error(`exited with ${String(code)}: ${out}`))
+    })
     // a bound, not a timing check: a simulator that never says where it listens fails the test
-    setTimeout(() => { reject(new Error(`no address printed: ${out}`)) }, 60_000).unref()
+    setTimeout(() => {
+      reject(new Error(`no address printed: ${out}`))
+    }, 60_000).unref()
   })
   t.match(apiUrl, /^http:\/\/127\.0\.0\.1:\d+\/symulator-ksef\/v2$/)
   const keys = await fetch(`${apiUrl}/security/public-key-certificates`)
@@ -27,6 +37,6 @@ t.test('the standalone simulator starts, answers, and stops on SIGTERM', async (
   const faults = await fetch(apiUrl.replace(/\/v2$/, '/demo/faults'))
   t.equal(faults.status, 200, '--control-routes')
   child.kill('SIGTERM')
-  const [code] = await once(child, 'exit') as [number | null]
+  const [code] = (await once(child, 'exit')) as [number | null]
   t.equal(code, 0)
 })
