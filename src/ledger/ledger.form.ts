@@ -16,11 +16,6 @@ export function parseMonthQuery(
   return { month, value, error: null }
 }
 
-export function parsePage(query: unknown): number {
-  const page = Number(text(query, 'strona'))
-  return Number.isInteger(page) && page > 0 && page < 100_000 ? page : 1
-}
-
 export function parseBulkSelection(body: unknown): { ids: number[]; errors: FieldErrors } {
   const raw = asArray(body, 'dokumenty')
   const ids = [...new Set(raw.map(parseId).filter((id): id is number => id !== null))]
@@ -59,10 +54,4 @@ export function parseRyczaltRates(body: unknown, lineIds: number[]): RyczaltRate
     rates.push({ lineId, rateBp: bp })
   }
   return { values, rates, errors }
-}
-
-/** Only our own ledger pages are valid places to come back to after a form. */
-export function safeReturnPath(body: unknown, fallback: string): string {
-  const path = text(body, 'wroc')
-  return /^\/ksiegowosc(\/[a-z-]+)?(\?miesiac=20\d{2}-(0[1-9]|1[0-2]))?$/.test(path) ? path : fallback
 }

@@ -4,7 +4,7 @@ import { currentUser, requireOwner, requirePermission } from '../plugins/auth.ts
 import { getCompany } from '../settings/company.queries.ts'
 import { toStoredTimestamp } from '../shared/dates.ts'
 import { NotFoundError } from '../shared/errors.ts'
-import { checkbox, parseId, type FieldErrors } from '../shared/form.ts'
+import { checkbox, parseId, text, type FieldErrors } from '../shared/form.ts'
 import { emptyCostTotals, kpirCostEntries, kpirCostTotals, kpirIncome } from './kpir-costs.queries.ts'
 import {
   bookDocuments,
@@ -15,7 +15,9 @@ import {
   type Actor
 } from './ledger.booking.ts'
 import { kpirCsv, ryczaltCsv, vatCsv } from './ledger.csv.ts'
-import { parseBulkSelection, parseMonthQuery, parsePage, parseRyczaltRates, safeReturnPath } from './ledger.form.ts'
+import { parseBulkSelection, parseMonthQuery, parseRyczaltRates } from './ledger.form.ts'
+import { pageParam } from '../shared/params.ts'
+import { safeReturnPath } from '../shared/return-path.ts'
 import {
   closedMonthsBetween,
   countPendingDocuments,
@@ -212,7 +214,7 @@ export default async function ledgerRoutes(app: FastifyInstance): Promise<void> 
     selected: number[]
   ) {
     const company = await getBookingCompany(app.db)
-    const page = parsePage(request.query)
+    const page = pageParam(request.query)
     const total = await countPendingDocuments(app.db, company)
     const rows = await listPendingDocuments(app.db, company, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })
     const booked = await registersOfDocuments(
@@ -409,7 +411,10 @@ export default async function ledgerRoutes(app: FastifyInstance): Promise<void> 
         `Zamknięto miesiąc ${monthLabel(month)} (i wcześniejsze miesiące roku ${yearOf(month)}). Nie można w nim księgować, odksięgowywać ani anulować dokumentów.`
       )
     else reply.flash('error', outcome.reason)
-    return reply.redirect(safeReturnPath(request.body, `/ksiegowosc?miesiac=${month}`), 303)
+    return reply.redirect(
+      safeReturnPath(text(request.body, 'wroc'), '/ksiegowosc', `/ksiegowosc?miesiac=${month}`),
+      303
+    )
   })
 
   app.post('/ksiegowosc/miesiace/:miesiac/otwarcie', { preHandler: requireOwner }, async (request, reply) => {
@@ -422,6 +427,9 @@ export default async function ledgerRoutes(app: FastifyInstance): Promise<void> 
         `Otwarto ponownie miesiąc ${monthLabel(month)}. Zmiany w nim zmieniają numerację wpisów – po poprawkach zamknij go ponownie.`
       )
     else reply.flash('error', outcome.reason)
-    return reply.redirect(safeReturnPath(request.body, `/ksiegowosc?miesiac=${month}`), 303)
+    return reply.redirect(
+      safeReturnPath(text(request.body, 'wroc'), '/ksiegowosc', `/ksiegowosc?miesiac=${month}`),
+      303
+    )
   })
 }

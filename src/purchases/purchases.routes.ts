@@ -38,6 +38,7 @@ import {
   syncStateOf
 } from './purchases.queries.ts'
 import { downloadPurchases } from './purchases.sync.ts'
+import { pageParam } from '../shared/params.ts'
 
 /** Per request to api.nbp.pl (as for sales documents). */
 const NBP_TIMEOUT_MS = 10_000
@@ -51,7 +52,7 @@ export default async function purchasesRoutes(app: FastifyInstance): Promise<voi
 
   app.get('/koszty/faktury-zakupowe', async (request, reply) => {
     const review = text(request.query, 'do-sprawdzenia') === '1'
-    const page = Math.min(Math.max(Number.parseInt(text(request.query, 'strona'), 10) || 1, 1), 100_000)
+    const page = pageParam(request.query)
     const list = await listPurchases(app.db, { review, page })
     const connection = await connectionOf(app.db)
     const sync =

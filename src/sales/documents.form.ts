@@ -11,6 +11,7 @@ import type { ManualDocumentRequest, ManualLine } from './issuing.ts'
 import { DOCUMENT_TYPES, canIssue, documentKind, isDocumentType, type DocumentType } from '../shared/document-types.ts'
 import { EXEMPTION_BASIS_KINDS, isVatRate, type ExemptionBasisKind } from '../shared/vat.ts'
 import { parseQuantity } from '../shared/quantity.ts'
+import { pageParam } from '../shared/params.ts'
 
 /** Most transactions one Wystaw click may cover. */
 const MAX_ISSUE_BATCH = 200
@@ -18,13 +19,12 @@ const MAX_ISSUE_BATCH = 200
 export function parseDocumentFilters(query: unknown): DocumentFilters {
   const type = text(query, 'typ')
   const month = text(query, 'miesiac')
-  const page = Number(text(query, 'strona'))
   return {
     type: isDocumentType(type) ? type : '',
     month: /^\d{4}-(0[1-9]|1[0-2])$/.test(month) ? month : '',
     contractorId: parseId(text(query, 'kontrahent')),
     q: text(query, 'q').slice(0, 100),
-    page: Number.isSafeInteger(page) && page >= 1 && page <= 100_000 ? page : 1
+    page: pageParam(query)
   }
 }
 
@@ -47,11 +47,6 @@ export function parseIssueRequest(body: unknown, isVatPayer: boolean): IssueRequ
       problem: `Jednorazowo można wystawić najwyżej ${MAX_ISSUE_BATCH} dokumentów. Zaznacz mniej transakcji.`
     }
   return { ok: true, transactionIds, type }
-}
-
-/** Where to come back after Wystaw: only pages of the Allegro module, never another site. */
-export function safeReturnPath(value: string): string {
-  return /^\/przychody\/allegro(\/[\w/-]*)?(\?[\w=&%.+-]*)?$/.test(value) ? value : '/przychody/allegro'
 }
 
 // Numbering settings ----------------------------------------------------------------------

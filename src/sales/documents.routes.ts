@@ -22,7 +22,6 @@ import {
   parseIssueRequest,
   parseManualDocumentForm,
   parseSeriesForm,
-  safeReturnPath,
   wantsMoreRows,
   type ManualDocumentValues
 } from './documents.form.ts'
@@ -65,6 +64,7 @@ import { searchLinkCandidates } from '../documents/linking.queries.ts'
 import { findIssueReport, saveIssueReport } from '../documents/issue-report.queries.ts'
 import { loadDocumentForOutput } from '../pdf/document-output.queries.ts'
 import { linkDocuments, unlinkDocument } from '../documents/linking.ts'
+import { safeReturnPath } from '../shared/return-path.ts'
 
 /** Per request to api.nbp.pl; the client steps back a few days when a table is missing. */
 const NBP_TIMEOUT_MS = 10_000
@@ -349,7 +349,10 @@ export default async function documentsRoutes(app: FastifyInstance): Promise<voi
       const parsed = parseIssueRequest(request.body, company.vatPayer)
       if (!parsed.ok) {
         reply.flash('error', parsed.problem)
-        return reply.redirect(safeReturnPath(text(request.body, 'powrot')), 303)
+        return reply.redirect(
+          safeReturnPath(text(request.body, 'powrot'), '/przychody/allegro', '/przychody/allegro'),
+          303
+        )
       }
       const user = currentUser(request)
       const now = app.ctx.now()

@@ -13,10 +13,9 @@ export function idParam(request: FastifyRequest, notFound: string, name = 'id'):
 /** The highest page any list offers: beyond it a URL is a typo or a probe, not a page. */
 const MAX_PAGE = 100_000
 
-/** ?strona=N: a whole number from 1 to MAX_PAGE; anything else is the first page. */
+/** ?strona=N: a whole number, held to 1..MAX_PAGE; anything else is the first page. */
 export function pageParam(query: unknown, name = 'strona'): number {
   const raw = query !== null && typeof query === 'object' ? (query as Record<string, unknown>)[name] : undefined
   if (typeof raw !== 'string' || !/^\d{1,6}$/.test(raw)) return 1
-  const page = Number(raw)
-  return page >= 1 && page <= MAX_PAGE ? page : 1
+  return Math.min(Math.max(Number(raw), 1), MAX_PAGE)
 }

@@ -3,6 +3,7 @@ import { isIsoDate, toStoredTimestamp, ZONE } from '../shared/dates.ts'
 import { asArray, parseId, text, Validator, type FieldErrors } from '../shared/form.ts'
 import { isTransactionStatus, type TransactionStatus } from './transaction-status.ts'
 import { NO_FILTERS, type TransactionFilters } from './transactions.queries.ts'
+import { pageParam } from '../shared/params.ts'
 
 /** The list's query string as typed (Polish names), kept to refill the filter form. */
 interface FilterValues {
@@ -24,7 +25,6 @@ export interface ParsedFilters {
 
 const MAX_SEARCH = 100
 const MAX_WORDS = 8
-const MAX_PAGE = 100_000
 /** more at once would make one request (and one DB transaction) too long */
 const MAX_SELECTED = 500
 
@@ -79,8 +79,7 @@ export function parseFilters(query: unknown): ParsedFilters {
       )
     ].slice(0, MAX_WORDS)
   }
-  const pageText = text(query, 'strona')
-  const page = /^\d{1,6}$/.test(pageText) ? Math.min(Math.max(Number(pageText), 1), MAX_PAGE) : 1
+  const page = pageParam(query)
   return { values, filters, page, errors: v.errors }
 }
 
