@@ -27,3 +27,8 @@ export function openDatabase(file: string): OpenedDatabase {
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) })
   return { db, sqlite }
 }
+
+/** SQLite refused a row a UNIQUE index already holds: the race a check before the insert cannot close. */
+export function isUniqueViolation(error: unknown): error is Error {
+  return error instanceof Error && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE'
+}

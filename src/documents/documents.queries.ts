@@ -345,12 +345,6 @@ export async function attachToTransaction(
     .execute()
 }
 
-export function isUniqueViolation(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE'
-  )
-}
-
 // Lists and details -------------------------------------------------------------------------
 
 const DOCUMENTS_PER_PAGE = 50

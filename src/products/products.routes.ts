@@ -26,6 +26,7 @@ import offersRoutes from './offers.routes.ts'
 import { VAT_RATES } from '../shared/vat.ts'
 import { correctStock, createProduct } from './product-changes.ts'
 import { idParam, pageParam } from '../shared/params.ts'
+import { isUniqueViolation } from '../db/database.ts'
 
 const PER_PAGE = 50
 
@@ -72,7 +73,7 @@ function productValues(row: ProductRow): ProductValues {
 
 /** A name or SKU taken between our check and the insert: the unique index says which. */
 function uniqueField(error: unknown): 'name' | 'sku' | null {
-  if (!(error instanceof Error) || !('code' in error) || error.code !== 'SQLITE_CONSTRAINT_UNIQUE') return null
+  if (!isUniqueViolation(error)) return null
   if (error.message.includes('products.name')) return 'name'
   if (error.message.includes('products.sku')) return 'sku'
   return null

@@ -22,7 +22,6 @@ import {
   activeDocumentOfKind,
   attachToTransaction,
   insertDocument,
-  isUniqueViolation,
   markCancelled,
   receiptAfterInvoiceProblem,
   receiptInvoiceBlocker,
@@ -48,6 +47,7 @@ import {
   type VatRate,
   DEFAULT_EXEMPTION_BASIS
 } from '../shared/vat.ts'
+import { isUniqueViolation } from '../db/database.ts'
 
 /** Days to pay an unpaid document when nothing else says. */
 export const DEFAULT_PAYMENT_DAYS = 7
