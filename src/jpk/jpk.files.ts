@@ -54,6 +54,8 @@ import {
   type StockCounts
 } from './jpk.queries.ts'
 import type { Queryable } from '../db/database.ts'
+import { selfAssessedOutput } from '../purchases/booking.queries.ts'
+import { SELF_ASSESSMENT, type SelfAssessmentKind } from '../purchases/booking.ts'
 
 /** The XSD verdict for a built file: a fresh check (download, filing) or a remembered one (page), null if none. */
 export type SchemaLookup = (kind: JpkKind, xml: string) => Promise<SchemaCheck | null> | SchemaCheck | null
@@ -171,6 +173,24 @@ export async function prepareV7(
   const purchases = buildPurchaseRows(await vatPurchaseInputs(db, [month]))
   for (const row of [...sales, ...purchases]) {
     for (const p of row.problems) problems.push({ ...p, documentNumber: row.documentNumber })
+  }
+
+  // A self-assessed purchase (WNT, import of services, reverse charge: src/purchases) owes output VAT in
+  // SprzedazWiersz (K_23/K_24, K_29/K_30, K_31/K_32) and P_23…P_32 beside the input VAT it deducts. This file does
+  // not write that side yet, so a period holding one would show the deduction alone: refused rather than wrong.
+  for (const row of await selfAssessedOutput(db, declMonths ?? [month])) {
+    const kind =
+      row.output_kind !== null && row.output_kind in SELF_ASSESSMENT
+        ? SELF_ASSESSMENT[row.output_kind as SelfAssessmentKind]
+        : null
+    problems.push({
+      level: 'error',
+      documentNumber: row.document_number,
+      message:
+        `Faktura zakupu ${row.document_number} jest rozliczana przez nabywcę (${kind?.label ?? 'samonaliczenie VAT'}): ` +
+        'Biurko nie ujmuje jeszcze w JPK_V7 podatku należnego z samonaliczenia, więc plik za ten okres byłby błędny. ' +
+        'Przygotuj JPK_V7 za ten okres w innym programie albo odksięguj tę fakturę.'
+    })
   }
 
   const latestFiling = filings.length > 0 ? await filedXml(db, filings[filings.length - 1].id) : undefined

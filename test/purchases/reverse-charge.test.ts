@@ -100,6 +100,13 @@ t.test('import of services: output and input VAT in the booking', async (t) => {
   const register = await b.owner.get('/ksiegowosc/rejestr-zakupu-vat?miesiac=2026-11')
   t.match(register.body, '120,71')
 
+  // JPK_V7 does not write the output side (K_29/K_30) yet: the period's file is refused, not produced without it
+  const jpk = await b.owner.get('/ksiegowosc/jpk-v7?okres=2026-11')
+  t.match(jpk.body, 'Faktura zakupu INV-2026-1101 jest rozliczana przez nabywcę (import usług (art. 28b))')
+  const file = await b.owner.get('/ksiegowosc/jpk-v7/plik?okres=2026-11')
+  t.not(file.statusCode, 200, 'no JPK_V7 file with the deduction alone')
+  t.notMatch(String(file.headers['content-type']), 'xml')
+
   // without self-assessment the same kind of invoice books with no VAT at all
   const plain = await enter({ numer: 'INV-2026-1102', netto_np: '10' })
   t.equal((await book(plain, { samonaliczenie: '', odliczenie: 'nie', okres: '' })).statusCode, 303)
