@@ -420,8 +420,10 @@ export async function logLedgerAction(
   trx: Trx,
   values: {
     action: 'booked' | 'unbooked' | 'month_closed' | 'month_reopened'
-    register?: Register
+    /** 'vat_zakup': the VAT purchase register, which purchase bookings write */
+    register?: Register | 'vat_zakup'
     documentId?: number
+    purchaseInvoiceId?: number
     documentNumber?: string
     month: string
     entryNumber?: number
@@ -435,6 +437,7 @@ export async function logLedgerAction(
       action: values.action,
       register: values.register ?? null,
       document_id: values.documentId ?? null,
+      purchase_invoice_id: values.purchaseInvoiceId ?? null,
       document_number: values.documentNumber ?? null,
       month: values.month,
       entry_number: values.entryNumber ?? null,
@@ -444,7 +447,8 @@ export async function logLedgerAction(
     .execute()
 }
 
-export async function documentLog(db: Queryable, documentId: number) {
+/** The booking history of a sales document or of a purchase invoice, newest first. */
+export async function ledgerLog(db: Queryable, of: { documentId: number } | { purchaseInvoiceId: number }) {
   return await db
     .selectFrom('ledger_log')
     .leftJoin('users', 'users.id', 'ledger_log.user_id')
@@ -456,7 +460,11 @@ export async function documentLog(db: Queryable, documentId: number) {
       'ledger_log.created_at',
       'users.name as user_name'
     ])
-    .where('ledger_log.document_id', '=', documentId)
+    .where((eb) =>
+      'documentId' in of
+        ? eb('ledger_log.document_id', '=', of.documentId)
+        : eb('ledger_log.purchase_invoice_id', '=', of.purchaseInvoiceId)
+    )
     .orderBy('ledger_log.id', 'desc')
     .execute()
 }

@@ -21,7 +21,7 @@ import { safeReturnPath } from '../shared/return-path.ts'
 import {
   closedMonthsBetween,
   countPendingDocuments,
-  documentLog,
+  ledgerLog,
   entriesOfDocument,
   getBookingCompany,
   isMonthClosed,
@@ -329,7 +329,7 @@ export default async function ledgerRoutes(app: FastifyInstance): Promise<void> 
       errors: rateForm?.errors ?? {},
       ryczaltRateOptions,
       ryczaltBooked: entries.some((e) => e.register === 'ryczalt'),
-      log: await documentLog(app.db, documentId),
+      log: await ledgerLog(app.db, { documentId }),
       ...helpers
     })
   }

@@ -6,6 +6,7 @@ import type { PurchaseBookings, PurchaseInvoices } from '../db/schema.gen.ts'
 import { readPurchaseFile, type ParsedPurchase, type PurchaseRate } from './fa3-read.ts'
 import { parsedFromRow } from './manual.ts'
 import type { BookableInvoice, BookingDraft, KpirCostColumn, SellerRule, VatKind } from './booking.ts'
+import { logLedgerAction } from '../ledger/ledger.queries.ts'
 
 export type PurchaseBookingRow = Selectable<PurchaseBookings>
 export interface BookingWithAmounts extends PurchaseBookingRow {
@@ -214,42 +215,23 @@ export async function logPurchaseAction(
   }
 ): Promise<void> {
   const rows = [
-    values.kpir === null ? null : { register: 'kpir', month: values.kpir.month, entry_number: values.kpir.entryNumber },
-    values.vatMonth === null ? null : { register: 'vat_zakup', month: values.vatMonth, entry_number: null }
+    values.kpir === null
+      ? null
+      : { register: 'kpir' as const, month: values.kpir.month, entryNumber: values.kpir.entryNumber },
+    values.vatMonth === null ? null : { register: 'vat_zakup' as const, month: values.vatMonth, entryNumber: undefined }
   ].filter((r) => r !== null)
   for (const r of rows) {
-    await trx
-      .insertInto('ledger_log')
-      .values({
-        action: values.action,
-        register: r.register,
-        purchase_invoice_id: values.purchaseInvoiceId,
-        document_id: null,
-        document_number: values.documentNumber,
-        month: r.month,
-        entry_number: r.entry_number,
-        user_id: values.userId,
-        created_at: values.at
-      })
-      .execute()
+    await logLedgerAction(trx, {
+      action: values.action,
+      register: r.register,
+      purchaseInvoiceId: values.purchaseInvoiceId,
+      documentNumber: values.documentNumber,
+      month: r.month,
+      entryNumber: r.entryNumber,
+      userId: values.userId,
+      createdAt: values.at
+    })
   }
-}
-
-export async function purchaseLog(db: Queryable, purchaseInvoiceId: number) {
-  return await db
-    .selectFrom('ledger_log')
-    .leftJoin('users', 'users.id', 'ledger_log.user_id')
-    .select([
-      'ledger_log.action',
-      'ledger_log.register',
-      'ledger_log.month',
-      'ledger_log.entry_number',
-      'ledger_log.created_at',
-      'users.name as user_name'
-    ])
-    .where('ledger_log.purchase_invoice_id', '=', purchaseInvoiceId)
-    .orderBy('ledger_log.id', 'desc')
-    .execute()
 }
 
 /**

@@ -10,7 +10,8 @@ import { toStoredTimestamp } from '../shared/dates.ts'
 import type { FieldErrors } from '../shared/form.ts'
 import { deductionWindow, KPIR_COST_COLUMNS, prefill, receivedDateOf, SELF_ASSESSMENT, VAT_KINDS } from './booking.ts'
 import { parseBookingForm } from './booking.form.ts'
-import { bookingOfPurchase, parsedOf, purchaseLog, purchaseRegister, sellerRuleOf } from './booking.queries.ts'
+import { bookingOfPurchase, parsedOf, purchaseRegister, sellerRuleOf } from './booking.queries.ts'
+import { ledgerLog } from '../ledger/ledger.queries.ts'
 import { bookPurchaseInvoice, saveManualPurchase, unbookPurchaseInvoice } from './purchases.booking.ts'
 import { registerTotals } from './purchase-register.ts'
 import { ENVIRONMENT_LABELS, connectionOf, contextNipOf } from '../ksef/connection.queries.ts'
@@ -204,7 +205,7 @@ export default async function purchasesRoutes(app: FastifyInstance): Promise<voi
     )
     const company = await getBookingCompany(app.db)
     const booking = await bookingOfPurchase(app.db, row.id)
-    const log = await purchaseLog(app.db, row.id)
+    const log = await ledgerLog(app.db, { purchaseInvoiceId: row.id })
     const receivedAt = row.acquisition_date ?? row.permanent_storage_date
     const totalVat = rates.reduce((s, r) => s + r.vat_pln, 0)
     const rule = await sellerRuleOf(app.db, row.seller_nip ?? row.meta_seller_nip)

@@ -20,7 +20,7 @@ import { fa3SchemaErrors } from './fa3-schema.ts'
 import { preparePurchase, type FileOutcome } from './purchases.ts'
 import { claimSync, releaseSync, storedKsefNumbers, syncStateOf } from './purchases.queries.ts'
 import { sql } from 'kysely'
-import type { Queryable } from '../db/database.ts'
+import type { Database, Queryable } from '../db/database.ts'
 import type { PreparedPurchase } from './purchases.ts'
 
 const ZONE = 'Europe/Warsaw'
@@ -244,7 +244,7 @@ async function fetchFile(
  * Returns how many invoices were new.
  */
 async function storePage(
-  db: Queryable,
+  db: Database,
   opts: { environment: string; nip: string; invoices: PreparedPurchase[]; continueFrom: string; at: string }
 ): Promise<number> {
   const work = async (trx: Queryable): Promise<number> => {
@@ -303,7 +303,5 @@ async function storePage(
       .execute()
     return inserted
   }
-  return 'transaction' in db && typeof db.transaction === 'function' && !db.isTransaction
-    ? await db.transaction().execute(work)
-    : await work(db)
+  return await db.transaction().execute(work)
 }
